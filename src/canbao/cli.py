@@ -38,3 +38,12 @@ def _root(
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+from canbao.match.cli import register as _register_match  # noqa: E402
+
+_register_match(app)
+
+from canbao.score.cli import register as _register_score  # noqa: E402
+
+_register_score(app)

@@ -1,0 +1,7 @@
+"""``canbao match``: rosters in, the campaign's result sets out (SPEC section 3)."""
+
+from __future__ import annotations
+
+from canbao.match.api import MatchResult, run_match
+
+__all__ = ["MatchResult", "run_match"]

@@ -1,0 +1,122 @@
+"""``canbao match``: parse options, call :func:`canbao.match.run_match`, print the summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    is_terminal,
+    reporting,
+    stderr_console,
+    stdout_console,
+)
+from canbao.errors import UsageError
+from canbao.match.api import MatchResult, run_match
+from canbao.match.writers import OutputFormat
+
+Files = Annotated[list[Path], typer.Option(exists=False, dir_okay=False)]
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"--as-of {value!r} is not a date", fix="write it as YYYY-MM-DD, e.g. 2017-06-30") from None
+
+
+def match(
+    household: Annotated[list[Path], typer.Option(help="Household (户籍) roster file(s).")],
+    output: Annotated[Path, typer.Option(help="Directory for the results (replaced atomically).")],
+    pension: Annotated[list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")] = None,
+    medical: Annotated[list[Path] | None, typer.Option(help="Medical (医疗) enrolment roster file(s).")] = None,
+    floating: Annotated[list[Path] | None, typer.Option(help="Floating population (流动人口) roster(s).")] = None,
+    injury: Annotated[list[Path] | None, typer.Option(help="Work injury (工伤) roster(s).")] = None,
+    unemployment: Annotated[list[Path] | None, typer.Option(help="Unemployment (失业) roster(s).")] = None,
+    maternity: Annotated[list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")] = None,
+    area: Annotated[
+        list[str] | None, typer.Option(help="Region-code prefix(es) of the area (default: household counties).")
+    ] = None,
+    columns: Annotated[Path | None, typer.Option(help="YAML mapping of other headers to fields.")] = None,
+    format: Annotated[str, typer.Option(help="Output format: csv, parquet or xlsx.")] = "csv",
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Match household, pension and medical rosters into the campaign's result sets."""
+    with reporting(verbose):
+        if format not in ("csv", "parquet", "xlsx"):
+            raise UsageError(f"--format {format!r} is not supported", fix="use csv, parquet or xlsx")
+        fmt: OutputFormat = format  # type: ignore[assignment]
+        result = run_match(
+            household,
+            floating=floating or (),
+            pension=pension or (),
+            medical=medical or (),
+            injury=injury or (),
+            unemployment=unemployment or (),
+            maternity=maternity or (),
+            as_of=_parse_date(as_of),
+            area=area,
+            columns=columns,
+            output=output,
+            format=fmt,
+            progress=_progress(quiet),
+        )
+        if json_output:
+            stdout_console.print_json(json.dumps(result.summary, ensure_ascii=False))
+        elif not quiet:
+            print_summary(result)
+
+
+def _progress(quiet: bool) -> Any:
+    def step(message: str) -> None:
+        if not quiet:
+            stderr_console.print(f"[canbao] {message}", markup=False, style="dim" if is_terminal() else None)
+
+    return step
+
+
+def print_summary(result: MatchResult) -> None:
+    """Print the summary table and where the files are."""
+    s = result.summary
+    table = Table(title=f"canbao match · as of {s['as_of']} · area {', '.join(s['area'])}")
+    table.add_column("项目 (item)")
+    table.add_column("人数/条数 (count)", justify="right")
+    rows = [
+        ("户籍人口行数 household rows", s["household_rows"]),
+        ("  目标人群 target", s["target"]),
+        ("  排除 (死亡/迁出/注销) excluded", s["excluded"]),
+        ("直接确认登记 confirmed", s["confirmed"]),
+        ("需入户调查 needs survey", s["needs_survey"]),
+        ("应参未参 uninsured", s["uninsured"]),
+        *((f"  {k}", v) for k, v in s["uninsured_flags"].items()),
+        *((f"重复参保 {k}", v) for k, v in s["duplicates"].items()),
+        *((f"信息错误 {k}", v) for k, v in s["conflicts"].items()),
+        ("参保记录行数 enrolment rows", s["enrolment_rows"]),
+        ("  外地户籍参保 non-local", s["non_local"]),
+        ("无法读取的行 unreadable rows", s["unreadable_rows"]),
+    ]
+    for label, value in rows:
+        table.add_row(label, f"{value:,}")
+    stdout_console.print(table)
+    for eq in s["conservation"]:
+        mark = "ok" if eq["ok"] else "FAILED"
+        stdout_console.print(f"conservation {mark}: {eq['equation']}  ({eq['left']:,} = {eq['right']:,})", markup=False)
+    stdout_console.print(f"results written to {result.output}/", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``canbao match`` to the application."""
+    app.command("match")(match)

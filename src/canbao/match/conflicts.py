@@ -1,0 +1,121 @@
+"""The conflicts table (信息错误): one row per record and kind, from every roster.
+
+Enrolment records carry all seven kinds; household rows carry the ones about themselves
+(an invalid ID, a sex or birth column that disagrees with the ID).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from canbao.codes import ENROLMENT_STATUS_LABELS
+from canbao.ids import ID_REASONS
+from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS
+
+KIND_ORDER = list(CONFLICT_LABELS)
+COLUMNS = [
+    "公民身份号码",
+    "姓名",
+    "名册",
+    "来源文件",
+    "行号",
+    "类别代码",
+    "类别",
+    "记录值",
+    "对照值",
+    "无效原因代码",
+    "无效原因",
+    "险种",
+    "参保地",
+    "参保状态",
+]
+
+
+def _date_text(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.to_string("%Y-%m-%d")
+
+
+def _rows(frame: pl.LazyFrame, kind: str, when: pl.Expr, value: pl.Expr, other: pl.Expr) -> pl.LazyFrame:
+    columns = frame.collect_schema().names()
+    enrol = "scheme" in columns
+    status = (
+        pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
+        if enrol
+        else pl.lit(None, pl.String)
+    )
+    return frame.filter(when).select(
+        pl.col("id_norm").alias("公民身份号码"),
+        pl.col("name").alias("姓名"),
+        pl.col("_roster").replace_strict(ROSTER_LABELS, default=pl.col("_roster")).alias("名册"),
+        pl.col("_file").alias("来源文件"),
+        pl.col("_line").alias("行号"),
+        pl.lit(kind).alias("类别代码"),
+        pl.lit(CONFLICT_LABELS[kind]).alias("类别"),
+        value.cast(pl.String).alias("记录值"),
+        other.cast(pl.String).alias("对照值"),
+        pl.col("id_reason").alias("无效原因代码"),
+        pl.col("id_reason").replace_strict(ID_REASONS, default=None, return_dtype=pl.String).alias("无效原因"),
+        (pl.col("scheme") if enrol else pl.lit(None, pl.String)).alias("险种"),
+        (pl.col("region") if enrol else pl.lit(None, pl.String)).alias("参保地"),
+        status.alias("参保状态"),
+        pl.lit(KIND_ORDER.index(kind)).alias("_kind_order"),
+        ((pl.col("estatus") != "receiving") if enrol else pl.lit(True)).alias("_not_receiving"),
+    )
+
+
+def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFrame:
+    """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
+    no_value = pl.lit(None, pl.String)
+    parts = [
+        _rows(household, "invalid_id", pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value),
+        _rows(household, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")),
+        _rows(
+            household,
+            "birth_mismatch",
+            pl.col("birth_mismatch"),
+            _date_text(pl.col("birth_col")),
+            _date_text(pl.col("id_birth")),
+        ),
+        _rows(linked, "invalid_id", pl.col("link") == "invalid", pl.col("id_raw"), no_value),
+        _rows(linked, "name_mismatch", pl.col("name_mismatch"), pl.col("name"), pl.col("hh_name")),
+        _rows(linked, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")),
+        _rows(
+            linked,
+            "birth_mismatch",
+            pl.col("birth_mismatch"),
+            _date_text(pl.col("birth_col")),
+            _date_text(pl.col("id_birth")),
+        ),
+        _rows(
+            linked,
+            "deceased_enrolled",
+            pl.col("deceased_enrolled"),
+            pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus")),
+            pl.lit("户籍状态为死亡或注销"),
+        ),
+        _rows(linked, "repeated_record", pl.col("repeated_record"), pl.col("scheme"), no_value),
+        _rows(linked, "not_in_household", pl.col("link") == "not_in_household", pl.col("region"), no_value),
+    ]
+    return (
+        pl.concat(parts, how="vertical")
+        .sort("_kind_order", "_not_receiving", "来源文件", "行号")
+        .drop("_kind_order", "_not_receiving")
+    )
+
+
+def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """Records of persons with no local hukou, insured outside the area: counted, not conflicts."""
+    return (
+        linked.filter(pl.col("link") == "non_local")
+        .select(
+            pl.col("id_norm").alias("公民身份号码"),
+            pl.col("name").alias("姓名"),
+            pl.col("_roster").replace_strict(ROSTER_LABELS, default=pl.col("_roster")).alias("名册"),
+            pl.col("scheme").alias("险种"),
+            pl.col("region").alias("参保地"),
+            pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus")).alias("参保状态"),
+            pl.col("_file").alias("来源文件"),
+            pl.col("_line").alias("行号"),
+        )
+        .sort("来源文件", "行号")
+    )

@@ -1,0 +1,176 @@
+"""Normalise rosters for matching: the edge where Polars turns raw strings into typed fields.
+
+Everything here is vectorised. The household frame gains the target flag, the pension
+requirement and the per-row data problems; the enrolment frame gains scheme, insurance type,
+status class and area membership. Unknown codes stop the run with the values named, because a
+guessed status or scheme would silently move people between the result sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from canbao.codes import (
+    ACTIVE_STATUSES,
+    ENROLMENT_STATUS_ALIASES,
+    HOUSEHOLD_NORMAL,
+    HOUSEHOLD_STATUS_ALIASES,
+    SCHEME_ALIASES,
+    SCHEMES,
+    SEX_ALIASES,
+)
+from canbao.errors import InputError
+from canbao.ids import citizen_id_exprs
+
+# The insurance type a roster holds when its file has no scheme column.
+DEFAULT_SCHEME_BY_KIND = {"injury": "30", "unemployment": "40", "maternity": "50"}
+PENSION_AGE = 16
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Trim, NFKC-fold and drop inner spaces; empty strings become null."""
+    text = expr.str.normalize("NFKC").str.replace_all(r"\s+", "").str.strip_chars()
+    return pl.when(text.str.len_chars() > 0).then(text).otherwise(None)
+
+
+def normalize_name(expr: pl.Expr) -> pl.Expr:
+    """Fold a personal name for comparison: NFKC, no spaces, one middle dot."""
+    return clean_text(expr).str.replace_all(r"[\u2022\u2219\u30fb\u25cf\u00b7.．・]", "·")
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """Parse the date spellings exports use (2017-06-30, 20170630, 2017/6/30, 2017年6月30日)."""
+    text = (
+        clean_text(expr)
+        .str.replace_all(r"[年月/.]", "-")
+        .str.replace_all("日", "")
+        .str.replace(r"\s.*$", "")
+        .str.replace(r"[T ].*$", "")
+    )
+    return pl.coalesce(
+        text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+        text.str.strptime(pl.Date, "%Y%m%d", strict=False),
+    )
+
+
+def age_reached(birth: pl.Expr, as_of: date, years: int) -> pl.Expr:
+    """Tell whether ``years`` full years have passed since ``birth`` on ``as_of`` (by birthday)."""
+    cutoff_month_day = as_of.month * 100 + as_of.day
+    birthday = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
+    age = (as_of.year - birth.dt.year().cast(pl.Int32)) - (birthday > cutoff_month_day).cast(pl.Int32)
+    return age >= years
+
+
+def in_area(region: pl.Expr, area: Sequence[str]) -> pl.Expr:
+    """Tell whether a region code starts with one of the area prefixes (null counts as inside)."""
+    inside = pl.lit(False)
+    for prefix in area:
+        inside = inside | region.str.starts_with(prefix)
+    return region.is_null() | inside
+
+
+def _map_codes(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
+    return clean_text(expr).replace_strict(aliases, default=None, return_dtype=pl.String)
+
+
+def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
+    """Add id checks, status, target flag, pension requirement and row problems to persons."""
+    raw_status = clean_text(pl.col("status"))
+    lf = frame.with_columns(
+        id_raw=pl.col("id"),
+        name_norm=normalize_name(pl.col("name")),
+        sex_col=_map_codes(pl.col("sex"), SEX_ALIASES),
+        birth_col=parse_date(pl.col("birth_date")),
+        hstatus=pl.when(raw_status.is_null())
+        .then(pl.lit(HOUSEHOLD_NORMAL))
+        .otherwise(raw_status.replace_strict(HOUSEHOLD_STATUS_ALIASES, default=None, return_dtype=pl.String)),
+        hstatus_raw=raw_status,
+    ).with_columns(citizen_id_exprs(pl.col("id"), as_of=as_of, prefix="id_"))
+    birth = pl.coalesce(pl.col("id_birth"), pl.col("birth_col"))
+    return lf.with_columns(
+        county=pl.coalesce(clean_text(pl.col("county")), pl.col("id_norm").str.slice(0, 6)),
+        is_target=pl.col("hstatus") == HOUSEHOLD_NORMAL,
+        is_dead=pl.col("hstatus").is_in(["死亡", "注销"]),
+        requires_pension=age_reached(birth, as_of, PENSION_AGE).fill_null(True),
+        sex_mismatch=pl.col("id_sex").is_not_null()
+        & pl.col("sex_col").is_not_null()
+        & (pl.col("id_sex") != pl.col("sex_col")),
+        birth_mismatch=pl.col("id_birth").is_not_null()
+        & pl.col("birth_col").is_not_null()
+        & (pl.col("id_birth") != pl.col("birth_col")),
+        info_missing=clean_text(pl.col("address")).is_null() | clean_text(pl.col("village")).is_null(),
+    )
+
+
+def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) -> pl.LazyFrame:
+    """Add id checks, scheme code, insurance type, status class and area membership to records."""
+    scheme_aliases = {**{code: code for code in SCHEMES}, **{v: k for k, v in SCHEMES.items()}}
+    scheme_aliases |= SCHEME_ALIASES
+    scheme_aliases |= {label.replace("(", "（").replace(")", "）"): c for label, c in scheme_aliases.items()}
+    default_scheme = pl.col("_roster").replace_strict(DEFAULT_SCHEME_BY_KIND, default=None, return_dtype=pl.String)
+    raw_scheme = clean_text(pl.col("scheme"))
+    lf = frame.with_columns(
+        id_raw=pl.col("id"),
+        name_norm=normalize_name(pl.col("name")),
+        sex_col=_map_codes(pl.col("sex"), SEX_ALIASES),
+        birth_col=parse_date(pl.col("birth_date")),
+        scheme_raw=raw_scheme,
+        scheme=pl.when(raw_scheme.is_null())
+        .then(default_scheme)
+        .otherwise(raw_scheme.replace_strict(_nfkc_keys(scheme_aliases), default=None, return_dtype=pl.String)),
+        estatus_raw=clean_text(pl.col("status")),
+        estatus=_map_codes(pl.col("status"), ENROLMENT_STATUS_ALIASES),
+        region=clean_text(pl.col("region")),
+    ).with_columns(citizen_id_exprs(pl.col("id"), as_of=as_of, prefix="id_"))
+    return lf.with_columns(
+        itype=pl.col("scheme").str.slice(0, 1),
+        active=pl.col("estatus").is_in(sorted(ACTIVE_STATUSES)),
+        in_area=in_area(pl.col("region"), area),
+        sex_mismatch=pl.col("id_sex").is_not_null()
+        & pl.col("sex_col").is_not_null()
+        & (pl.col("id_sex") != pl.col("sex_col")),
+        birth_mismatch=pl.col("id_birth").is_not_null()
+        & pl.col("birth_col").is_not_null()
+        & (pl.col("id_birth") != pl.col("birth_col")),
+    )
+
+
+def _nfkc_keys(aliases: dict[str, str]) -> dict[str, str]:
+    import unicodedata
+
+    return {unicodedata.normalize("NFKC", k).replace(" ", ""): v for k, v in aliases.items()}
+
+
+def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
+    """Stop with one message naming every unknown status or scheme value, with file and count."""
+    problems: list[str] = []
+    bad_h = household.filter(pl.col("hstatus").is_null())
+    problems += _describe(bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销")
+    bad_s = enrolment.filter(pl.col("scheme").is_null())
+    problems += _describe(bad_s, "scheme_raw", "险种 (scheme)", "codes 11-15, 21-26, 30, 40, 50 or their labels")
+    bad_e = enrolment.filter(pl.col("estatus").is_null())
+    problems += _describe(bad_e, "estatus_raw", "参保状态 (enrolment status)", "参保缴费, 领取待遇, 暂停缴费, 终止参保")
+    if problems:
+        raise InputError(
+            "unknown codes in the rosters:\n  " + "\n  ".join(problems),
+            fix="correct these values in the export (or the column mapping, if a wrong column was "
+            "taken for this field); the accepted values are listed with each problem",
+        )
+
+
+def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list[str]:
+    counts = (
+        bad.group_by("_file", column)
+        .agg(pl.len().alias("n"), pl.col("_line").min().alias("first_line"))
+        .sort("_file", "n", descending=[False, True])
+        .head(8)
+        .collect()
+    )
+    lines = []
+    for file, value, n, first in counts.iter_rows():
+        shown = "(empty)" if value is None else repr(value)
+        lines.append(f"{file}: column {label}: value {shown} in {n} row(s), first at line {first}; accepted: {accepted}")
+    return lines

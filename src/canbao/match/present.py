@@ -1,0 +1,173 @@
+"""Turn the result sets into the output tables with the official Chinese headings.
+
+This is the Polars edge after the engine-neutral set logic: labels, sorting and the
+aggregation of the records involved into one readable cell.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES
+from canbao.ids import ID_REASONS
+
+REASONS = {
+    "uninsured": "应参未参",
+    "conflict": "信息错误",
+    "invalid_id": "身份证号码无效",
+    "info_missing": "信息缺失",
+}
+UNINSURED_FLAGS = {
+    "missing_pension": "应参未参养老保险",
+    "missing_medical": "应参未参医疗保险",
+    "interrupted": "缴费中断",
+    "no_insurance": "未参加任何保险",
+}
+DUPLICATE_LABELS = {
+    "cross_scheme": "跨制度重复参保",
+    "cross_region": "制度内跨地区重复参保",
+    "cross_scheme_benefit": "跨制度重复享受待遇",
+    "cross_region_benefit": "制度内跨地区重复享受待遇",
+}
+CONFLICT_LABELS = {
+    "invalid_id": "身份证号码无效",
+    "name_mismatch": "姓名与户籍不符",
+    "sex_mismatch": "性别与身份证号码不符",
+    "birth_mismatch": "出生日期与身份证号码不符",
+    "deceased_enrolled": "死亡(注销)人员仍在参保",
+    "repeated_record": "重复记录",
+    "not_in_household": "本地参保但无户籍信息",
+}
+ROSTER_LABELS = {
+    "household": "户籍人口",
+    "floating": "流动人口",
+    "pension": "养老保险",
+    "medical": "医疗保险",
+    "injury": "工伤保险",
+    "unemployment": "失业保险",
+    "maternity": "生育保险",
+}
+
+PERSON_COLUMNS = {
+    "county": "县区",
+    "township": "乡镇(街道)",
+    "village": "村(社区)",
+    "person_number": "人员编号",
+    "name": "姓名",
+    "sex_out": "性别",
+    "id_norm": "公民身份号码",
+    "birth_out": "出生日期",
+    "identity": "个人身份",
+    "hukou_type": "户口性质",
+    "hukou_place": "户口所在地",
+    "address": "常住地址",
+    "schemes_now": "现参保险种",
+}
+SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
+
+
+def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
+    return codes.str.split(";").list.eval(pl.element().replace_strict(labels, default=pl.element())).list.join(";")
+
+
+def current_schemes(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """Per person key, the active scheme codes joined by ``;`` (what the form pre-fills)."""
+    return (
+        linked.filter((pl.col("link") == "linked") & pl.col("active"))
+        .group_by("id_key")
+        .agg(pl.col("scheme").unique().sort().str.join(";").alias("schemes_now"))
+    )
+
+
+def _person_frame(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+    return targets.join(schemes, on="id_key", how="left").with_columns(
+        sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col"), pl.col("sex")),
+        birth_out=pl.coalesce(pl.col("id_birth"), pl.col("birth_col")).dt.to_string("%Y-%m-%d"),
+    )
+
+
+def needs_survey_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per target person needing a survey, with every reason, in survey-roster order."""
+    reasons = pl.concat_list(
+        [pl.when(pl.col(f"r_{code}")).then(pl.lit(code)) for code in REASONS]
+    ).list.drop_nulls()
+    return (
+        _person_frame(targets.filter(pl.col("needs_survey")), schemes)
+        .with_columns(reason_codes=reasons.list.join(";"))
+        .select(
+            *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
+            pl.col("reason_codes").alias("原因代码"),
+            _labels(pl.col("reason_codes"), REASONS).alias("原因"),
+        )
+        .sort(SORT_KEYS, nulls_last=True)
+    )
+
+
+def confirmed_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+    """Target persons whose data is complete and consistent: confirmed without a survey."""
+    return (
+        _person_frame(targets.filter(~pl.col("needs_survey")), schemes)
+        .select(*(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()))
+        .sort(SORT_KEYS, nulls_last=True)
+    )
+
+
+def uninsured_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+    """Target persons with a requirement not covered, with their flags."""
+    flags = pl.concat_list(
+        [pl.when(pl.col(code)).then(pl.lit(code)) for code in UNINSURED_FLAGS]
+    ).list.drop_nulls()
+    return (
+        _person_frame(targets.filter(pl.col("r_uninsured")), schemes)
+        .with_columns(flag_codes=flags.list.join(";"))
+        .select(
+            *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
+            pl.col("flag_codes").alias("类别代码"),
+            _labels(pl.col("flag_codes"), UNINSURED_FLAGS).alias("类别"),
+        )
+        .sort(SORT_KEYS, nulls_last=True)
+    )
+
+
+def _record_text() -> pl.Expr:
+    status = pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
+    return pl.format(
+        "{} {} {} ({}:{})",
+        pl.col("scheme"),
+        pl.col("region").fill_null("-"),
+        status,
+        pl.col("_file"),
+        pl.col("_line"),
+    )
+
+
+def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per person, insurance type and kind, with the records involved."""
+    records = (
+        linked.filter(pl.col("id_key").is_not_null() & pl.col("active"))
+        .with_columns(text=_record_text(), receiving=pl.col("estatus") == "receiving")
+        .group_by("id_key", "itype")
+        .agg(
+            pl.col("text").sort().str.join("; ").alias("all_records"),
+            pl.col("text").filter(pl.col("receiving")).sort().str.join("; ").alias("benefit_records"),
+            pl.col("id_norm").first(),
+            pl.col("name").drop_nulls().first(),
+            pl.col("link").is_in(["linked"]).any().alias("in_household"),
+        )
+    )
+    return (
+        found.join(records, on=["id_key", "itype"], how="left")
+        .select(
+            pl.col("id_norm").alias("公民身份号码"),
+            pl.col("name").alias("姓名"),
+            pl.col("itype").replace_strict(INSURANCE_TYPES, default=pl.col("itype")).alias("险种类型"),
+            pl.col("kind").alias("类别代码"),
+            pl.col("kind").replace_strict(DUPLICATE_LABELS, default=pl.col("kind")).alias("类别"),
+            pl.when(pl.col("kind").str.ends_with("_benefit"))
+            .then(pl.col("benefit_records"))
+            .otherwise(pl.col("all_records"))
+            .alias("涉及记录"),
+            pl.when(pl.col("in_household")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("有户籍信息"),
+        )
+        .sort("公民身份号码", "险种类型", "类别代码")
+    )

@@ -1,0 +1,142 @@
+"""The campaign's result sets, written once against narwhals' lazy API (SPEC section 3).
+
+Inputs are the prepared household and enrolment frames (see :mod:`canbao.match.prepare`); every
+function here takes and returns ``nw.LazyFrame`` so the same logic can later run on another
+lazy engine. Booleans are cast to integers before aggregation, because some engines refuse
+boolean sums and maxima.
+"""
+
+from __future__ import annotations
+
+import narwhals as nw
+
+INVALID, LINKED, NOT_IN_HOUSEHOLD, NON_LOCAL = "invalid", "linked", "not_in_household", "non_local"
+PENSION, MEDICAL = "1", "2"
+DUPLICATE_KINDS = ("cross_scheme", "cross_region", "cross_scheme_benefit", "cross_region_benefit")
+
+
+def _flag(expr: nw.Expr) -> nw.Expr:
+    return expr.fill_null(False).cast(nw.Int8).max()
+
+
+def household_persons(household: nw.LazyFrame) -> nw.LazyFrame:
+    """One row per valid household key: alive (any 正常 row), dead (死亡/注销 only) and the name."""
+    return (
+        household.filter(~nw.col("id_key").is_null())
+        .group_by("id_key")
+        .agg(
+            _flag(nw.col("is_target")).alias("hh_normal"),
+            _flag(nw.col("is_dead")).alias("hh_dead_any"),
+            nw.col("name_norm").min().alias("hh_name"),
+        )
+        .with_columns(((nw.col("hh_dead_any") == 1) & (nw.col("hh_normal") == 0)).alias("hh_dead"))
+        .drop("hh_dead_any")
+    )
+
+
+def link_records(enrolment: nw.LazyFrame, persons: nw.LazyFrame) -> nw.LazyFrame:
+    """Give every enrolment record its class: linked, not_in_household, non_local or invalid."""
+    joined = enrolment.join(persons, on="id_key", how="left")
+    link = (
+        nw.when(~nw.col("id_reason").is_null())
+        .then(nw.lit(INVALID))
+        .when(~nw.col("hh_normal").is_null())
+        .then(nw.lit(LINKED))
+        .when(nw.col("in_area"))
+        .then(nw.lit(NOT_IN_HOUSEHOLD))
+        .otherwise(nw.lit(NON_LOCAL))
+    )
+    repeat_keys = ["_roster", "id_norm", "scheme", "region", "estatus"]
+    return joined.with_columns(
+        link.alias("link"),
+        (nw.col("e_row") != nw.col("e_row").min().over(*repeat_keys)).alias("repeated_record"),
+    ).with_columns(
+        (
+            (nw.col("link") == LINKED)
+            & ~nw.col("name_norm").is_null()
+            & ~nw.col("hh_name").is_null()
+            & (nw.col("name_norm") != nw.col("hh_name"))
+        ).alias("name_mismatch"),
+        ((nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)).alias(
+            "deceased_enrolled"
+        ),
+    )
+
+
+def coverage(linked: nw.LazyFrame) -> nw.LazyFrame:
+    """Per person key: active and suspended pension / medical records, any active record, conflicts."""
+    records = linked.filter(nw.col("link") == LINKED)
+    is_pension, is_medical = nw.col("itype") == PENSION, nw.col("itype") == MEDICAL
+    suspended = nw.col("estatus") == "suspended"
+    return records.group_by("id_key").agg(
+        _flag(is_pension & nw.col("active")).alias("p_active"),
+        _flag(is_medical & nw.col("active")).alias("m_active"),
+        _flag(is_pension & suspended).alias("p_suspended"),
+        _flag(is_medical & suspended).alias("m_suspended"),
+        _flag(nw.col("active")).alias("any_active"),
+        _flag(nw.col("name_mismatch") | nw.col("sex_mismatch") | nw.col("birth_mismatch")).alias(
+            "record_conflict"
+        ),
+    )
+
+
+def assess_targets(household: nw.LazyFrame, cover: nw.LazyFrame) -> nw.LazyFrame:
+    """Target persons with their uninsured flags and survey reasons (one row per household row)."""
+    zero = ["p_active", "m_active", "p_suspended", "m_suspended", "any_active", "record_conflict"]
+    targets = (
+        household.filter(nw.col("is_target"))
+        .join(cover, on="id_key", how="left")
+        .with_columns(*(nw.col(c).fill_null(0) for c in zero))
+    )
+    # A person whose household ID is invalid cannot be linked to any record: their coverage is
+    # unknown, so they go to the survey for the ID and are not counted as uninsured.
+    assessed = nw.col("id_reason").is_null()
+    missing_p = assessed & nw.col("requires_pension") & (nw.col("p_active") == 0)
+    missing_m = assessed & (nw.col("m_active") == 0)
+    flagged = targets.with_columns(
+        missing_p.alias("missing_pension"),
+        missing_m.alias("missing_medical"),
+        ((missing_p & (nw.col("p_suspended") == 1)) | (missing_m & (nw.col("m_suspended") == 1))).alias(
+            "interrupted"
+        ),
+        (assessed & (nw.col("any_active") == 0)).alias("no_insurance"),
+    )
+    return flagged.with_columns(
+        (nw.col("missing_pension") | nw.col("missing_medical")).alias("r_uninsured"),
+        ((nw.col("record_conflict") == 1) | nw.col("sex_mismatch") | nw.col("birth_mismatch")).alias(
+            "r_conflict"
+        ),
+        (~assessed).alias("r_invalid_id"),
+        nw.col("info_missing").alias("r_info_missing"),
+    ).with_columns(
+        (nw.col("r_uninsured") | nw.col("r_conflict") | nw.col("r_invalid_id") | nw.col("r_info_missing")).alias(
+            "needs_survey"
+        )
+    )
+
+
+def duplicates(linked: nw.LazyFrame) -> nw.LazyFrame:
+    """Rows (id_key, itype, kind) for every duplicate enrolment, over valid-ID records anywhere."""
+    valid = linked.filter(
+        ~nw.col("id_key").is_null() & nw.col("active") & nw.col("itype").is_in([PENSION, MEDICAL])
+    )
+    found = []
+    for benefit in (False, True):
+        records = valid.filter(nw.col("estatus") == "receiving") if benefit else valid
+        suffix = "_benefit" if benefit else ""
+        schemes = (
+            records.group_by("id_key", "itype")
+            .agg(nw.col("scheme").n_unique().alias("n"))
+            .filter(nw.col("n") >= 2)
+            .select("id_key", "itype", nw.lit(f"cross_scheme{suffix}").alias("kind"))
+        )
+        regions = (
+            records.filter(~nw.col("region").is_null())
+            .group_by("id_key", "itype", "scheme")
+            .agg(nw.col("region").n_unique().alias("n"))
+            .filter(nw.col("n") >= 2)
+            .select("id_key", "itype", nw.lit(f"cross_region{suffix}").alias("kind"))
+            .unique(["id_key", "itype", "kind"])
+        )
+        found += [schemes, regions]
+    return nw.concat(found, how="vertical")

@@ -1,0 +1,258 @@
+"""The campaign's statistical tables computed from a match.
+
+* the per-county task table of seed 004 (需入户调查人员数, and units when employers are matched);
+* the national basic data tables (一) and (二) of seed 002, with their logic relations checked.
+
+Seed 002's printed headings are partly garbled; the column lists below are our reading of them,
+documented in docs/match.md. Columns that only a survey can fill (已核实入库, 已整合, most reasons
+for not being insured) are written as 0 or left empty and say so in the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+COUNTY_NAMES = {
+    "340621": "濉溪县",
+    "340602": "杜集区",
+    "340603": "相山区",
+    "340604": "烈山区",
+}
+
+TABLE1_COLUMNS = [
+    "本地户籍人口数",
+    "本地参保确认入库人数",
+    "#非本地户籍参保人数",
+    "外地参保确认入库人数",
+    "需调查核实人数",
+    "#已核实入库人数",
+    "养老保险应参未参人数",
+    "养老保险跨制度重复参保人数",
+    "#已整合人数(养老跨制度参保)",
+    "养老保险制度内跨地区重复参保人数",
+    "#已整合人数(养老跨地区参保)",
+    "养老保险跨制度重复享受待遇人数",
+    "#已整合人数(养老跨制度待遇)",
+    "养老保险制度内跨地区重复享受待遇人数",
+    "#已整合人数(养老跨地区待遇)",
+    "医疗保险应参未参人数",
+    "医疗保险跨制度重复参保人数",
+    "#已整合人数(医疗跨制度参保)",
+    "医疗保险制度内跨地区重复参保人数",
+    "#已整合人数(医疗跨地区参保)",
+    "医疗保险跨制度重复享受待遇人数",
+    "#已整合人数(医疗跨制度待遇)",
+    "工伤保险参保人数",
+    "失业保险参保人数",
+    "生育保险参保人数",
+]
+
+TABLE2_COLUMNS = [
+    "职工五险参保人数",
+    "只参加养老、医疗、工伤保险人数",
+    "只参加养老、医疗保险人数",
+    "只参加养老保险人数",
+    "只参加养老、工伤保险人数",
+    "只参加医疗保险人数",
+    "只参加工伤保险人数",
+    "只参加失业保险人数",
+    "只参加生育保险人数",
+    "职工其他情况人数",
+    "参加居民养老、居民医疗保险人数",
+    "只参加居民养老保险人数",
+    "只参加居民医疗保险人数",
+    "参加新农合人数",
+    "居民其他情况人数",
+    "个人未参保人数",
+    "缴费中断人数",
+    "单位未予参保人数",
+    "全日制在校生人数",
+    "参军人数",
+    "部队建账的随军家属人数",
+    "出国人数",
+    "判刑人数",
+    "人户分离人数",
+    "户口待注销人数",
+    "其他原因人数",
+]
+
+
+def county_label(expr: pl.Expr) -> pl.Expr:
+    """Show a county code with its name where known (濉溪县 for 340621)."""
+    return expr.replace_strict(COUNTY_NAMES, default=expr)
+
+
+def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Seed 004's table: persons (and units) needing a survey per county, with a 合计 row."""
+    persons = (
+        targets.filter(pl.col("needs_survey"))
+        .group_by("county")
+        .agg(pl.len().cast(pl.Int64).alias("需入户调查人员数"))
+        .collect()
+    )
+    all_counties = targets.select("county").unique().collect()
+    table = all_counties.join(persons, on="county", how="left").with_columns(pl.col("需入户调查人员数").fill_null(0))
+    if units is not None:
+        table = table.join(units, on="county", how="full", coalesce=True).with_columns(
+            pl.col("需入户调查人员数").fill_null(0), pl.col("需入户调查单位数").fill_null(0)
+        )
+    table = table.sort("county", nulls_last=True).select(
+        pl.col("county").alias("县区代码"), county_label(pl.col("county")).alias("县（区）"), pl.exclude("county")
+    )
+    total = table.select(
+        pl.lit(None, pl.String).alias("县区代码"),
+        pl.lit("合计").alias("县（区）"),
+        *(pl.col(c).sum().cast(pl.Int64) for c in table.columns[2:]),
+    )
+    return pl.concat([table, total], how="vertical")
+
+
+@dataclass(frozen=True)
+class BasicTables:
+    """The national basic data tables (一) and (二), one row per county plus 合计, and the checks."""
+
+    table1: pl.DataFrame
+    table2: pl.DataFrame
+    relations: list[dict[str, object]]
+
+
+def _person_summary(targets: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
+    active = linked.filter(pl.col("active") & (pl.col("link") == "linked"))
+    by_key = active.group_by("id_key").agg(
+        pl.col("in_area").any().alias("local_active"),
+        *(pl.col("scheme").is_in(codes).any().alias(name) for name, codes in _SCHEME_GROUPS.items()),
+    )
+    return targets.join(by_key, on="id_key", how="left").with_columns(
+        pl.col(c).fill_null(False) for c in ["local_active", *_SCHEME_GROUPS]
+    )
+
+
+_SCHEME_GROUPS = {
+    "e_pension": ["11", "13"],
+    "e_medical": ["21", "24"],
+    "injury": ["30"],
+    "unemployment": ["40"],
+    "maternity": ["50"],
+    "r_pension": ["12"],
+    "r_medical": ["22"],
+    "ncms": ["23"],
+    "other_scheme": ["14", "15", "25", "26"],
+}
+
+
+def basic_tables(targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame) -> BasicTables:
+    """Compute tables (一) and (二) per county and check seed 002's logic relations."""
+    persons = _person_summary(targets, linked)
+    p, m, i, u, b = (pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"])
+    rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
+    employee = p | m | i | u | b
+    resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
+    only = {  # the five employee insurances, exactly this set
+        "只参加养老、医疗、工伤保险人数": p & m & i & ~u & ~b,
+        "只参加养老、医疗保险人数": p & m & ~i & ~u & ~b,
+        "只参加养老保险人数": p & ~m & ~i & ~u & ~b,
+        "只参加养老、工伤保险人数": p & ~m & i & ~u & ~b,
+        "只参加医疗保险人数": ~p & m & ~i & ~u & ~b,
+        "只参加工伤保险人数": ~p & ~m & i & ~u & ~b,
+        "只参加失业保险人数": ~p & ~m & ~i & u & ~b,
+        "只参加生育保险人数": ~p & ~m & ~i & ~u & b,
+    }
+    five = p & m & i & u & b
+    listed = five
+    for cond in only.values():
+        listed = listed | cond
+    resident_cols = {
+        "参加居民养老、居民医疗保险人数": resident & rp & rm,
+        "只参加居民养老保险人数": resident & rp & ~rm & ~n,
+        "只参加居民医疗保险人数": resident & rm & ~rp & ~n,
+        "参加新农合人数": resident & n & ~(rp & rm),
+    }
+    resident_listed = pl.lit(False)
+    for cond in resident_cols.values():
+        resident_listed = resident_listed | cond
+    dup = duplicates.group_by("id_key", "itype", "kind").len().drop("len")
+    dup_cols = {}
+    for itype, label in (("1", "养老保险"), ("2", "医疗保险")):
+        for kind, text in (
+            ("cross_scheme", "跨制度重复参保人数"),
+            ("cross_region", "制度内跨地区重复参保人数"),
+            ("cross_scheme_benefit", "跨制度重复享受待遇人数"),
+            ("cross_region_benefit", "制度内跨地区重复享受待遇人数"),
+        ):
+            keys = dup.filter((pl.col("itype") == itype) & (pl.col("kind") == kind))["id_key"]
+            dup_cols[f"{label}{text}"] = pl.col("id_key").is_in(keys.implode())
+    confirmed = ~pl.col("needs_survey")
+    aggs = {
+        "本地户籍人口数": pl.len(),
+        "本地参保确认入库人数": (confirmed & pl.col("local_active")).sum(),
+        "外地参保确认入库人数": (confirmed & ~pl.col("local_active")).sum(),
+        "需调查核实人数": pl.col("needs_survey").sum(),
+        "养老保险应参未参人数": pl.col("missing_pension").sum(),
+        "医疗保险应参未参人数": pl.col("missing_medical").sum(),
+        **{name: expr.sum() for name, expr in dup_cols.items()},
+        "工伤保险参保人数": i.sum(),
+        "失业保险参保人数": u.sum(),
+        "生育保险参保人数": b.sum(),
+        "职工五险参保人数": five.sum(),
+        **{name: cond.sum() for name, cond in only.items()},
+        "职工其他情况人数": (employee & ~listed).sum(),
+        **{name: cond.sum() for name, cond in resident_cols.items()},
+        "居民其他情况人数": (resident & ~resident_listed).sum(),
+        "缴费中断人数": pl.col("interrupted").sum(),
+    }
+    counts = (
+        persons.group_by("county")
+        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in aggs.items()))
+        .collect()
+        .sort("county", nulls_last=True)
+    )
+    # (3) counts insured persons without local hukou, by the county of their region; (2) includes
+    # them, so that (1) = (2) - (3) + (4) + (5) holds by construction and checks our arithmetic.
+    outsiders = (
+        linked.filter((pl.col("link") == "not_in_household") & pl.col("active"))
+        .group_by(pl.col("region").str.slice(0, 6).alias("county"))
+        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("#非本地户籍参保人数"))
+        .collect()
+    )
+    counts = (
+        counts.join(outsiders, on="county", how="full", coalesce=True)
+        .with_columns(pl.exclude("county").fill_null(0))
+        .with_columns(pl.col("本地参保确认入库人数") + pl.col("#非本地户籍参保人数"))
+        .sort("county", nulls_last=True)
+    )
+    counts = _add_total(counts)
+    table1 = _shape(counts, TABLE1_COLUMNS)
+    table2 = _shape(counts, TABLE2_COLUMNS)
+    return BasicTables(table1, table2, _relations(table1))
+
+
+def _add_total(counts: pl.DataFrame) -> pl.DataFrame:
+    total = counts.select(pl.lit("合计").alias("county"), *(pl.col(c).sum() for c in counts.columns if c != "county"))
+    labelled = counts.with_columns(county_label(pl.col("county")).alias("county"))
+    return pl.concat([labelled, total], how="vertical_relaxed")
+
+
+def _shape(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    present = set(counts.columns)
+    return counts.select(
+        pl.col("county").alias("县（区）"),
+        *(pl.col(c) if c in present else pl.lit(None, pl.Int64).alias(c) for c in columns),
+    )
+
+
+def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
+    """Seed 002's logic relations of table (一), per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
+    cols = TABLE1_COLUMNS
+    out: list[dict[str, object]] = []
+    for row in table1.select("县（区）", *cols[:6]).fill_null(0).to_dicts():
+        c = [int(row[name] or 0) for name in cols[:6]]
+        checks = [
+            ("(2) >= (3)", c[1], c[2], c[1] >= c[2]),
+            ("(1) = (2) - (3) + (4) + (5)", c[0], c[1] - c[2] + c[3] + c[4], c[0] == c[1] - c[2] + c[3] + c[4]),
+            ("(5) >= (6)", c[4], c[5], c[4] >= c[5]),
+        ]
+        for name, left, right, ok in checks:
+            out.append({"县（区）": row["县（区）"], "relation": name, "left": left, "right": right, "ok": ok})
+    return out
