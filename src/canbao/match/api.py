@@ -86,14 +86,22 @@ def run_match(
                 rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
         with atomic_directory(output) as staging:
             result_summary, written = _match(rosters, as_of, area, work, staging, format, progress)
-        return MatchResult(result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()})
+        return MatchResult(
+            result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
+        )
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
     fields = KIND_FIELDS[kinds[0]]
-    frames = [r.frame.with_columns(pl.lit(kind).alias("_roster")) for kind in kinds for r in rosters[kind]]
+    frames = [
+        r.frame.with_columns(pl.lit(kind).alias("_roster")) for kind in kinds for r in rosters[kind]
+    ]
     if not frames:
-        schema = {f: pl.String for f in fields} | {"_file": pl.String, "_line": pl.Int64, "_roster": pl.String}
+        schema = {f: pl.String for f in fields} | {
+            "_file": pl.String,
+            "_line": pl.Int64,
+            "_roster": pl.String,
+        }
         return pl.LazyFrame(schema=schema)
     return pl.concat(frames, how="diagonal_relaxed")
 
@@ -128,7 +136,9 @@ def _match(
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     area = list(area) if area else default_area(household_raw.with_columns(pl.col("county")))
     progress("checking ids and codes")
-    prepare_household(household_raw, as_of=as_of).with_row_index("h_row").sink_parquet(work / "household.parquet")
+    prepare_household(household_raw, as_of=as_of).with_row_index("h_row").sink_parquet(
+        work / "household.parquet"
+    )
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
     prepare_enrolment(enrolment_raw, as_of=as_of, area=area).with_row_index("e_row").sink_parquet(
         work / "enrolment.parquet"
@@ -139,10 +149,14 @@ def _match(
 
     progress("linking records to persons")
     persons = sets.household_persons(nw.from_native(household))
-    nw.to_native(sets.link_records(nw.from_native(enrolment), persons)).sink_parquet(work / "linked.parquet")
+    nw.to_native(sets.link_records(nw.from_native(enrolment), persons)).sink_parquet(
+        work / "linked.parquet"
+    )
     linked = pl.scan_parquet(work / "linked.parquet")
     cover = sets.coverage(nw.from_native(linked))
-    nw.to_native(sets.assess_targets(nw.from_native(household), cover)).sink_parquet(work / "targets.parquet")
+    nw.to_native(sets.assess_targets(nw.from_native(household), cover)).sink_parquet(
+        work / "targets.parquet"
+    )
     targets = pl.scan_parquet(work / "targets.parquet")
     found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
 
@@ -173,9 +187,13 @@ def _match(
         written["basic_data_tables"],
     )
 
-    result = _summary(rosters, household, linked, targets, found, conflicts, unreadable, as_of, area)
+    result = _summary(
+        rosters, household, linked, targets, found, conflicts, unreadable, as_of, area
+    )
     result["tables"] = {"basic_data_table_relations": basic.relations}
-    (out / "summary.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     failed = [eq for eq in result["conservation"] if not eq["ok"]]
     if failed:
         detail = "; ".join(f"{eq['equation']}: {eq['left']} != {eq['right']}" for eq in failed)
@@ -188,7 +206,13 @@ def _match(
 
 def _unreadable(rosters: dict[str, list[Roster]]) -> pl.LazyFrame:
     frames = [r.unreadable for rs in rosters.values() for r in rs]
-    schema = {"file": pl.String, "line": pl.Int64, "reason": pl.String, "原因": pl.String, "raw": pl.String}
+    schema = {
+        "file": pl.String,
+        "line": pl.Int64,
+        "reason": pl.String,
+        "原因": pl.String,
+        "raw": pl.String,
+    }
     if not frames:
         return pl.LazyFrame(schema=schema)
     return pl.concat(frames, how="diagonal_relaxed").select(
@@ -239,10 +263,17 @@ def _summary(
 
 
 def _inputs(
-    rosters: dict[str, list[Roster]], household: pl.LazyFrame, linked: pl.LazyFrame, unreadable: pl.LazyFrame
+    rosters: dict[str, list[Roster]],
+    household: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    unreadable: pl.LazyFrame,
 ) -> list[dict[str, Any]]:
     rows = dict(
-        pl.concat([household.select("_file"), linked.select("_file")]).group_by("_file").len().collect().iter_rows()
+        pl.concat([household.select("_file"), linked.select("_file")])
+        .group_by("_file")
+        .len()
+        .collect()
+        .iter_rows()
     )
     bad = dict(unreadable.group_by("来源文件").len().collect().iter_rows())
     out = []

@@ -32,23 +32,40 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise UsageError(f"--as-of {value!r} is not a date", fix="write it as YYYY-MM-DD, e.g. 2017-06-30") from None
+        raise UsageError(
+            f"--as-of {value!r} is not a date", fix="write it as YYYY-MM-DD, e.g. 2017-06-30"
+        ) from None
 
 
 def match(
     household: Annotated[list[Path], typer.Option(help="Household (户籍) roster file(s).")],
     output: Annotated[Path, typer.Option(help="Directory for the results (replaced atomically).")],
-    pension: Annotated[list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")] = None,
-    medical: Annotated[list[Path] | None, typer.Option(help="Medical (医疗) enrolment roster file(s).")] = None,
-    floating: Annotated[list[Path] | None, typer.Option(help="Floating population (流动人口) roster(s).")] = None,
-    injury: Annotated[list[Path] | None, typer.Option(help="Work injury (工伤) roster(s).")] = None,
-    unemployment: Annotated[list[Path] | None, typer.Option(help="Unemployment (失业) roster(s).")] = None,
-    maternity: Annotated[list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")] = None,
-    area: Annotated[
-        list[str] | None, typer.Option(help="Region-code prefix(es) of the area (default: household counties).")
+    pension: Annotated[
+        list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")
     ] = None,
-    columns: Annotated[Path | None, typer.Option(help="YAML mapping of other headers to fields.")] = None,
+    medical: Annotated[
+        list[Path] | None, typer.Option(help="Medical (医疗) enrolment roster file(s).")
+    ] = None,
+    floating: Annotated[
+        list[Path] | None, typer.Option(help="Floating population (流动人口) roster(s).")
+    ] = None,
+    injury: Annotated[list[Path] | None, typer.Option(help="Work injury (工伤) roster(s).")] = None,
+    unemployment: Annotated[
+        list[Path] | None, typer.Option(help="Unemployment (失业) roster(s).")
+    ] = None,
+    maternity: Annotated[
+        list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
+    ] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option(help="Region-code prefix(es) of the area (default: household counties)."),
+    ] = None,
+    columns: Annotated[
+        Path | None, typer.Option(help="YAML mapping of other headers to fields.")
+    ] = None,
     format: Annotated[str, typer.Option(help="Output format: csv, parquet or xlsx.")] = "csv",
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -57,7 +74,9 @@ def match(
     """Match household, pension and medical rosters into the campaign's result sets."""
     with reporting(verbose):
         if format not in ("csv", "parquet", "xlsx"):
-            raise UsageError(f"--format {format!r} is not supported", fix="use csv, parquet or xlsx")
+            raise UsageError(
+                f"--format {format!r} is not supported", fix="use csv, parquet or xlsx"
+            )
         fmt: OutputFormat = format  # type: ignore[assignment]
         result = run_match(
             household,
@@ -83,7 +102,9 @@ def match(
 def _progress(quiet: bool) -> Any:
     def step(message: str) -> None:
         if not quiet:
-            stderr_console.print(f"[canbao] {message}", markup=False, style="dim" if is_terminal() else None)
+            stderr_console.print(
+                f"[canbao] {message}", markup=False, style="dim" if is_terminal() else None
+            )
 
     return step
 
@@ -113,7 +134,10 @@ def print_summary(result: MatchResult) -> None:
     stdout_console.print(table)
     for eq in s["conservation"]:
         mark = "ok" if eq["ok"] else "FAILED"
-        stdout_console.print(f"conservation {mark}: {eq['equation']}  ({eq['left']:,} = {eq['right']:,})", markup=False)
+        stdout_console.print(
+            f"conservation {mark}: {eq['equation']}  ({eq['left']:,} = {eq['right']:,})",
+            markup=False,
+        )
     stdout_console.print(f"results written to {result.output}/", markup=False)
 
 

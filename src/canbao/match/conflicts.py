@@ -35,7 +35,9 @@ def _date_text(expr: pl.Expr) -> pl.Expr:
     return expr.dt.to_string("%Y-%m-%d")
 
 
-def _rows(frame: pl.LazyFrame, kind: str, when: pl.Expr, value: pl.Expr, other: pl.Expr) -> pl.LazyFrame:
+def _rows(
+    frame: pl.LazyFrame, kind: str, when: pl.Expr, value: pl.Expr, other: pl.Expr
+) -> pl.LazyFrame:
     columns = frame.collect_schema().names()
     enrol = "scheme" in columns
     status = (
@@ -54,7 +56,9 @@ def _rows(frame: pl.LazyFrame, kind: str, when: pl.Expr, value: pl.Expr, other: 
         value.cast(pl.String).alias("记录值"),
         other.cast(pl.String).alias("对照值"),
         pl.col("id_reason").alias("无效原因代码"),
-        pl.col("id_reason").replace_strict(ID_REASONS, default=None, return_dtype=pl.String).alias("无效原因"),
+        pl.col("id_reason")
+        .replace_strict(ID_REASONS, default=None, return_dtype=pl.String)
+        .alias("无效原因"),
         (pl.col("scheme") if enrol else pl.lit(None, pl.String)).alias("险种"),
         (pl.col("region") if enrol else pl.lit(None, pl.String)).alias("参保地"),
         status.alias("参保状态"),
@@ -67,8 +71,12 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
     """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
     no_value = pl.lit(None, pl.String)
     parts = [
-        _rows(household, "invalid_id", pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value),
-        _rows(household, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")),
+        _rows(
+            household, "invalid_id", pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value
+        ),
+        _rows(
+            household, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")
+        ),
         _rows(
             household,
             "birth_mismatch",
@@ -94,7 +102,13 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
             pl.lit("户籍状态为死亡或注销"),
         ),
         _rows(linked, "repeated_record", pl.col("repeated_record"), pl.col("scheme"), no_value),
-        _rows(linked, "not_in_household", pl.col("link") == "not_in_household", pl.col("region"), no_value),
+        _rows(
+            linked,
+            "not_in_household",
+            pl.col("link") == "not_in_household",
+            pl.col("region"),
+            no_value,
+        ),
     ]
     return (
         pl.concat(parts, how="vertical")
@@ -110,10 +124,14 @@ def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),
-            pl.col("_roster").replace_strict(ROSTER_LABELS, default=pl.col("_roster")).alias("名册"),
+            pl.col("_roster")
+            .replace_strict(ROSTER_LABELS, default=pl.col("_roster"))
+            .alias("名册"),
             pl.col("scheme").alias("险种"),
             pl.col("region").alias("参保地"),
-            pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus")).alias("参保状态"),
+            pl.col("estatus")
+            .replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
+            .alias("参保状态"),
             pl.col("_file").alias("来源文件"),
             pl.col("_line").alias("行号"),
         )

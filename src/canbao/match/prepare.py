@@ -60,7 +60,9 @@ def age_reached(birth: pl.Expr, as_of: date, years: int) -> pl.Expr:
     """Tell whether ``years`` full years have passed since ``birth`` on ``as_of`` (by birthday)."""
     cutoff_month_day = as_of.month * 100 + as_of.day
     birthday = birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)
-    age = (as_of.year - birth.dt.year().cast(pl.Int32)) - (birthday > cutoff_month_day).cast(pl.Int32)
+    age = (as_of.year - birth.dt.year().cast(pl.Int32)) - (birthday > cutoff_month_day).cast(
+        pl.Int32
+    )
     return age >= years
 
 
@@ -86,7 +88,11 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
         birth_col=parse_date(pl.col("birth_date")),
         hstatus=pl.when(raw_status.is_null())
         .then(pl.lit(HOUSEHOLD_NORMAL))
-        .otherwise(raw_status.replace_strict(HOUSEHOLD_STATUS_ALIASES, default=None, return_dtype=pl.String)),
+        .otherwise(
+            raw_status.replace_strict(
+                HOUSEHOLD_STATUS_ALIASES, default=None, return_dtype=pl.String
+            )
+        ),
         hstatus_raw=raw_status,
     ).with_columns(citizen_id_exprs(pl.col("id"), as_of=as_of, prefix="id_"))
     birth = pl.coalesce(pl.col("id_birth"), pl.col("birth_col"))
@@ -101,7 +107,8 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
         birth_mismatch=pl.col("id_birth").is_not_null()
         & pl.col("birth_col").is_not_null()
         & (pl.col("id_birth") != pl.col("birth_col")),
-        info_missing=clean_text(pl.col("address")).is_null() | clean_text(pl.col("village")).is_null(),
+        info_missing=clean_text(pl.col("address")).is_null()
+        | clean_text(pl.col("village")).is_null(),
     )
 
 
@@ -109,8 +116,12 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
     """Add id checks, scheme code, insurance type, status class and area membership to records."""
     scheme_aliases = {**{code: code for code in SCHEMES}, **{v: k for k, v in SCHEMES.items()}}
     scheme_aliases |= SCHEME_ALIASES
-    scheme_aliases |= {label.replace("(", "（").replace(")", "）"): c for label, c in scheme_aliases.items()}
-    default_scheme = pl.col("_roster").replace_strict(DEFAULT_SCHEME_BY_KIND, default=None, return_dtype=pl.String)
+    scheme_aliases |= {
+        label.replace("(", "（").replace(")", "）"): c for label, c in scheme_aliases.items()
+    }
+    default_scheme = pl.col("_roster").replace_strict(
+        DEFAULT_SCHEME_BY_KIND, default=None, return_dtype=pl.String
+    )
     raw_scheme = clean_text(pl.col("scheme"))
     lf = frame.with_columns(
         id_raw=pl.col("id"),
@@ -120,7 +131,11 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
         scheme_raw=raw_scheme,
         scheme=pl.when(raw_scheme.is_null())
         .then(default_scheme)
-        .otherwise(raw_scheme.replace_strict(_nfkc_keys(scheme_aliases), default=None, return_dtype=pl.String)),
+        .otherwise(
+            raw_scheme.replace_strict(
+                _nfkc_keys(scheme_aliases), default=None, return_dtype=pl.String
+            )
+        ),
         estatus_raw=clean_text(pl.col("status")),
         estatus=_map_codes(pl.col("status"), ENROLMENT_STATUS_ALIASES),
         region=clean_text(pl.col("region")),
@@ -148,11 +163,20 @@ def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
     """Stop with one message naming every unknown status or scheme value, with file and count."""
     problems: list[str] = []
     bad_h = household.filter(pl.col("hstatus").is_null())
-    problems += _describe(bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销")
+    problems += _describe(
+        bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销"
+    )
     bad_s = enrolment.filter(pl.col("scheme").is_null())
-    problems += _describe(bad_s, "scheme_raw", "险种 (scheme)", "codes 11-15, 21-26, 30, 40, 50 or their labels")
+    problems += _describe(
+        bad_s, "scheme_raw", "险种 (scheme)", "codes 11-15, 21-26, 30, 40, 50 or their labels"
+    )
     bad_e = enrolment.filter(pl.col("estatus").is_null())
-    problems += _describe(bad_e, "estatus_raw", "参保状态 (enrolment status)", "参保缴费, 领取待遇, 暂停缴费, 终止参保")
+    problems += _describe(
+        bad_e,
+        "estatus_raw",
+        "参保状态 (enrolment status)",
+        "参保缴费, 领取待遇, 暂停缴费, 终止参保",
+    )
     if problems:
         raise InputError(
             "unknown codes in the rosters:\n  " + "\n  ".join(problems),
@@ -172,5 +196,8 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     lines = []
     for file, value, n, first in counts.iter_rows():
         shown = "(empty)" if value is None else repr(value)
-        lines.append(f"{file}: column {label}: value {shown} in {n} row(s), first at line {first}; accepted: {accepted}")
+        lines.append(
+            f"{file}: column {label}: value {shown} in {n} row(s), "
+            f"first at line {first}; accepted: {accepted}"
+        )
     return lines

@@ -9,7 +9,6 @@ from __future__ import annotations
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES
-from canbao.ids import ID_REASONS
 
 REASONS = {
     "uninsured": "应参未参",
@@ -67,7 +66,11 @@ SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
 
 
 def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
-    return codes.str.split(";").list.eval(pl.element().replace_strict(labels, default=pl.element())).list.join(";")
+    return (
+        codes.str.split(";")
+        .list.eval(pl.element().replace_strict(labels, default=pl.element()))
+        .list.join(";")
+    )
 
 
 def current_schemes(linked: pl.LazyFrame) -> pl.LazyFrame:
@@ -149,7 +152,11 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("id_key", "itype")
         .agg(
             pl.col("text").sort().str.join("; ").alias("all_records"),
-            pl.col("text").filter(pl.col("receiving")).sort().str.join("; ").alias("benefit_records"),
+            pl.col("text")
+            .filter(pl.col("receiving"))
+            .sort()
+            .str.join("; ")
+            .alias("benefit_records"),
             pl.col("id_norm").first(),
             pl.col("name").drop_nulls().first(),
             pl.col("link").is_in(["linked"]).any().alias("in_household"),
@@ -160,14 +167,19 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),
-            pl.col("itype").replace_strict(INSURANCE_TYPES, default=pl.col("itype")).alias("险种类型"),
+            pl.col("itype")
+            .replace_strict(INSURANCE_TYPES, default=pl.col("itype"))
+            .alias("险种类型"),
             pl.col("kind").alias("类别代码"),
             pl.col("kind").replace_strict(DUPLICATE_LABELS, default=pl.col("kind")).alias("类别"),
             pl.when(pl.col("kind").str.ends_with("_benefit"))
             .then(pl.col("benefit_records"))
             .otherwise(pl.col("all_records"))
             .alias("涉及记录"),
-            pl.when(pl.col("in_household")).then(pl.lit("是")).otherwise(pl.lit("否")).alias("有户籍信息"),
+            pl.when(pl.col("in_household"))
+            .then(pl.lit("是"))
+            .otherwise(pl.lit("否"))
+            .alias("有户籍信息"),
         )
         .sort("公民身份号码", "险种类型", "类别代码")
     )

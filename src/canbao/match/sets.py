@@ -1,12 +1,14 @@
 """The campaign's result sets, written once against narwhals' lazy API (SPEC section 3).
 
 Inputs are the prepared household and enrolment frames (see :mod:`canbao.match.prepare`); every
-function here takes and returns ``nw.LazyFrame`` so the same logic can later run on another
+function here takes and returns ``nw.LazyFrame[Any]`` so the same logic can later run on another
 lazy engine. Booleans are cast to integers before aggregation, because some engines refuse
 boolean sums and maxima.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import narwhals as nw
 
@@ -19,7 +21,7 @@ def _flag(expr: nw.Expr) -> nw.Expr:
     return expr.fill_null(False).cast(nw.Int8).max()
 
 
-def household_persons(household: nw.LazyFrame) -> nw.LazyFrame:
+def household_persons(household: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """One row per valid household key: alive (any 正常 row), dead (死亡/注销 only) and the name."""
     return (
         household.filter(~nw.col("id_key").is_null())
@@ -34,7 +36,7 @@ def household_persons(household: nw.LazyFrame) -> nw.LazyFrame:
     )
 
 
-def link_records(enrolment: nw.LazyFrame, persons: nw.LazyFrame) -> nw.LazyFrame:
+def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Give every enrolment record its class: linked, not_in_household, non_local or invalid."""
     joined = enrolment.join(persons, on="id_key", how="left")
     link = (
@@ -63,8 +65,8 @@ def link_records(enrolment: nw.LazyFrame, persons: nw.LazyFrame) -> nw.LazyFrame
     )
 
 
-def coverage(linked: nw.LazyFrame) -> nw.LazyFrame:
-    """Per person key: active and suspended pension / medical records, any active record, conflicts."""
+def coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Per person key: active / suspended pension and medical records, any active, conflicts."""
     records = linked.filter(nw.col("link") == LINKED)
     is_pension, is_medical = nw.col("itype") == PENSION, nw.col("itype") == MEDICAL
     suspended = nw.col("estatus") == "suspended"
@@ -80,7 +82,7 @@ def coverage(linked: nw.LazyFrame) -> nw.LazyFrame:
     )
 
 
-def assess_targets(household: nw.LazyFrame, cover: nw.LazyFrame) -> nw.LazyFrame:
+def assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Target persons with their uninsured flags and survey reasons (one row per household row)."""
     zero = ["p_active", "m_active", "p_suspended", "m_suspended", "any_active", "record_conflict"]
     targets = (
@@ -96,26 +98,29 @@ def assess_targets(household: nw.LazyFrame, cover: nw.LazyFrame) -> nw.LazyFrame
     flagged = targets.with_columns(
         missing_p.alias("missing_pension"),
         missing_m.alias("missing_medical"),
-        ((missing_p & (nw.col("p_suspended") == 1)) | (missing_m & (nw.col("m_suspended") == 1))).alias(
-            "interrupted"
-        ),
+        (
+            (missing_p & (nw.col("p_suspended") == 1)) | (missing_m & (nw.col("m_suspended") == 1))
+        ).alias("interrupted"),
         (assessed & (nw.col("any_active") == 0)).alias("no_insurance"),
     )
     return flagged.with_columns(
         (nw.col("missing_pension") | nw.col("missing_medical")).alias("r_uninsured"),
-        ((nw.col("record_conflict") == 1) | nw.col("sex_mismatch") | nw.col("birth_mismatch")).alias(
-            "r_conflict"
-        ),
+        (
+            (nw.col("record_conflict") == 1) | nw.col("sex_mismatch") | nw.col("birth_mismatch")
+        ).alias("r_conflict"),
         (~assessed).alias("r_invalid_id"),
         nw.col("info_missing").alias("r_info_missing"),
     ).with_columns(
-        (nw.col("r_uninsured") | nw.col("r_conflict") | nw.col("r_invalid_id") | nw.col("r_info_missing")).alias(
-            "needs_survey"
-        )
+        (
+            nw.col("r_uninsured")
+            | nw.col("r_conflict")
+            | nw.col("r_invalid_id")
+            | nw.col("r_info_missing")
+        ).alias("needs_survey")
     )
 
 
-def duplicates(linked: nw.LazyFrame) -> nw.LazyFrame:
+def duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Rows (id_key, itype, kind) for every duplicate enrolment, over valid-ID records anywhere."""
     valid = linked.filter(
         ~nw.col("id_key").is_null() & nw.col("active") & nw.col("itype").is_in([PENSION, MEDICAL])

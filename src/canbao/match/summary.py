@@ -11,13 +11,17 @@ from canbao.match.present import CONFLICT_LABELS, DUPLICATE_LABELS, UNINSURED_FL
 
 def count_targets(targets: pl.LazyFrame) -> dict[str, Any]:
     """Counts over target persons: confirmed, needs survey, uninsured and its flags."""
-    row = targets.select(
-        pl.len().alias("target"),
-        pl.col("needs_survey").sum().alias("needs_survey"),
-        (~pl.col("needs_survey")).sum().alias("confirmed"),
-        pl.col("r_uninsured").sum().alias("uninsured"),
-        *(pl.col(flag).sum().alias(flag) for flag in UNINSURED_FLAGS),
-    ).collect().row(0, named=True)
+    row = (
+        targets.select(
+            pl.len().alias("target"),
+            pl.col("needs_survey").sum().alias("needs_survey"),
+            (~pl.col("needs_survey")).sum().alias("confirmed"),
+            pl.col("r_uninsured").sum().alias("uninsured"),
+            *(pl.col(flag).sum().alias(flag) for flag in UNINSURED_FLAGS),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {
         "target": int(row["target"]),
         "confirmed": int(row["confirmed"]),
@@ -29,25 +33,33 @@ def count_targets(targets: pl.LazyFrame) -> dict[str, Any]:
 
 def count_household(household: pl.LazyFrame) -> dict[str, int]:
     """Rows read from the household (and floating) rosters, split into target and excluded."""
-    row = household.select(
-        pl.len().alias("household_rows"),
-        (pl.col("_roster") == "floating").sum().alias("floating_rows"),
-        pl.col("is_target").sum().alias("target_rows"),
-        (~pl.col("is_target")).sum().alias("excluded"),
-        pl.col("id_reason").is_not_null().sum().alias("household_invalid_ids"),
-    ).collect().row(0, named=True)
+    row = (
+        household.select(
+            pl.len().alias("household_rows"),
+            (pl.col("_roster") == "floating").sum().alias("floating_rows"),
+            pl.col("is_target").sum().alias("target_rows"),
+            (~pl.col("is_target")).sum().alias("excluded"),
+            pl.col("id_reason").is_not_null().sum().alias("household_invalid_ids"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {k: int(v) for k, v in row.items()}
 
 
 def count_enrolment(linked: pl.LazyFrame) -> dict[str, int]:
     """Enrolment rows by link class (linked, non_local, not_in_household, invalid)."""
-    row = linked.select(
-        pl.len().alias("enrolment_rows"),
-        (pl.col("link") == "linked").sum().alias("linked"),
-        (pl.col("link") == "non_local").sum().alias("non_local"),
-        (pl.col("link") == "not_in_household").sum().alias("not_in_household"),
-        (pl.col("link") == "invalid").sum().alias("invalid_ids"),
-    ).collect().row(0, named=True)
+    row = (
+        linked.select(
+            pl.len().alias("enrolment_rows"),
+            (pl.col("link") == "linked").sum().alias("linked"),
+            (pl.col("link") == "non_local").sum().alias("non_local"),
+            (pl.col("link") == "not_in_household").sum().alias("not_in_household"),
+            (pl.col("link") == "invalid").sum().alias("invalid_ids"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {k: int(v) for k, v in row.items()}
 
 

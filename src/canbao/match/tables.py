@@ -93,13 +93,17 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
         .collect()
     )
     all_counties = targets.select("county").unique().collect()
-    table = all_counties.join(persons, on="county", how="left").with_columns(pl.col("需入户调查人员数").fill_null(0))
+    table = all_counties.join(persons, on="county", how="left").with_columns(
+        pl.col("需入户调查人员数").fill_null(0)
+    )
     if units is not None:
         table = table.join(units, on="county", how="full", coalesce=True).with_columns(
             pl.col("需入户调查人员数").fill_null(0), pl.col("需入户调查单位数").fill_null(0)
         )
     table = table.sort("county", nulls_last=True).select(
-        pl.col("county").alias("县区代码"), county_label(pl.col("county")).alias("县（区）"), pl.exclude("county")
+        pl.col("county").alias("县区代码"),
+        county_label(pl.col("county")).alias("县（区）"),
+        pl.exclude("county"),
     )
     total = table.select(
         pl.lit(None, pl.String).alias("县区代码"),
@@ -111,7 +115,7 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
 
 @dataclass(frozen=True)
 class BasicTables:
-    """The national basic data tables (一) and (二), one row per county plus 合计, and the checks."""
+    """The national basic data tables (一) and (二), a row per county plus 合计, and checks."""
 
     table1: pl.DataFrame
     table2: pl.DataFrame
@@ -122,7 +126,10 @@ def _person_summary(targets: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame
     active = linked.filter(pl.col("active") & (pl.col("link") == "linked"))
     by_key = active.group_by("id_key").agg(
         pl.col("in_area").any().alias("local_active"),
-        *(pl.col("scheme").is_in(codes).any().alias(name) for name, codes in _SCHEME_GROUPS.items()),
+        *(
+            pl.col("scheme").is_in(codes).any().alias(name)
+            for name, codes in _SCHEME_GROUPS.items()
+        ),
     )
     return targets.join(by_key, on="id_key", how="left").with_columns(
         pl.col(c).fill_null(False) for c in ["local_active", *_SCHEME_GROUPS]
@@ -142,10 +149,14 @@ _SCHEME_GROUPS = {
 }
 
 
-def basic_tables(targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame) -> BasicTables:
+def basic_tables(
+    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame
+) -> BasicTables:
     """Compute tables (一) and (二) per county and check seed 002's logic relations."""
     persons = _person_summary(targets, linked)
-    p, m, i, u, b = (pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"])
+    p, m, i, u, b = (
+        pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
+    )
     rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
     employee = p | m | i | u | b
     resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
@@ -229,7 +240,9 @@ def basic_tables(targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.Dat
 
 
 def _add_total(counts: pl.DataFrame) -> pl.DataFrame:
-    total = counts.select(pl.lit("合计").alias("county"), *(pl.col(c).sum() for c in counts.columns if c != "county"))
+    total = counts.select(
+        pl.lit("合计").alias("county"), *(pl.col(c).sum() for c in counts.columns if c != "county")
+    )
     labelled = counts.with_columns(county_label(pl.col("county")).alias("county"))
     return pl.concat([labelled, total], how="vertical_relaxed")
 
@@ -243,16 +256,29 @@ def _shape(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
-    """Seed 002's logic relations of table (一), per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
+    """Seed 002's relations of table (一) per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
     cols = TABLE1_COLUMNS
     out: list[dict[str, object]] = []
     for row in table1.select("县（区）", *cols[:6]).fill_null(0).to_dicts():
         c = [int(row[name] or 0) for name in cols[:6]]
         checks = [
             ("(2) >= (3)", c[1], c[2], c[1] >= c[2]),
-            ("(1) = (2) - (3) + (4) + (5)", c[0], c[1] - c[2] + c[3] + c[4], c[0] == c[1] - c[2] + c[3] + c[4]),
+            (
+                "(1) = (2) - (3) + (4) + (5)",
+                c[0],
+                c[1] - c[2] + c[3] + c[4],
+                c[0] == c[1] - c[2] + c[3] + c[4],
+            ),
             ("(5) >= (6)", c[4], c[5], c[4] >= c[5]),
         ]
         for name, left, right, ok in checks:
-            out.append({"县（区）": row["县（区）"], "relation": name, "left": left, "right": right, "ok": ok})
+            out.append(
+                {
+                    "县（区）": row["县（区）"],
+                    "relation": name,
+                    "left": left,
+                    "right": right,
+                    "ok": ok,
+                }
+            )
     return out

@@ -14,7 +14,9 @@ OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
 
 
-def write_table(frame: pl.LazyFrame | pl.DataFrame, directory: Path, name: str, fmt: OutputFormat) -> Path:
+def write_table(
+    frame: pl.LazyFrame | pl.DataFrame, directory: Path, name: str, fmt: OutputFormat
+) -> Path:
     """Write one table as ``directory/name.<fmt>`` and return its path."""
     path = directory / f"{name}.{fmt}"
     lazy = frame.lazy()
@@ -29,7 +31,9 @@ def write_table(frame: pl.LazyFrame | pl.DataFrame, directory: Path, name: str, 
 
 def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
     """Write frames as sheets; a frame above Excel's row limit is split into numbered sheets."""
-    with xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_urls": False}) as book:
+    with xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_urls": False}
+    ) as book:
         for name, frame in sheets.items():
             parts = max(1, -(-frame.height // EXCEL_MAX_ROWS))
             for part in range(parts):
@@ -37,4 +41,6 @@ def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
                 title = name if parts == 1 else f"{name}_{part + 1}"
                 if len(title) > 31:
                     raise OutputError(f"sheet name {title!r} is longer than Excel's 31 characters")
-                chunk.write_excel(book, worksheet=title, autofit=chunk.height < 20_000, float_precision=2)
+                chunk.write_excel(
+                    book, worksheet=title, autofit=chunk.height < 20_000, float_precision=2
+                )
