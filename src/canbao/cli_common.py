@@ -25,7 +25,9 @@ stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 

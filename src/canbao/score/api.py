@@ -1,0 +1,134 @@
+"""The library entry points of ``canbao score`` and ``canbao rules check``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from canbao.atomic import atomic_directory
+from canbao.errors import InputError, RulesError
+from canbao.score.check import Finding, check_rules
+from canbao.score.evaluate import Evaluation, evaluate, validated
+from canbao.score.loader import LoadedRules, load_rules
+from canbao.score.submissions import Row, read_submission
+from canbao.score.workbook import write_workbook
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``canbao rules check`` found in some files: rendered lines, errors and notes."""
+
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No errors (notes are fine)."""
+        return not self.errors
+
+
+def check_files(files: Sequence[Path]) -> CheckReport:
+    """Load and analyse every rule file; nothing is raised, everything is reported."""
+    report = CheckReport()
+    for file in files:
+        try:
+            loaded = load_rules(Path(file))
+        except RulesError as exc:
+            report.errors.extend(exc.problems)
+            report.lines.extend(exc.problems)
+            continue
+        for finding in check_rules(loaded):
+            (report.errors if finding.level == "error" else report.notes).append(finding.render())
+            report.lines.append(finding.render())
+    return report
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """A finished scoring run: the evaluation and the files written."""
+
+    evaluation: Evaluation
+    output: Path
+    workbook: Path
+    json_file: Path
+
+    def as_json(self) -> dict[str, object]:
+        """``{"rules": NAME, "counties": [...]}`` as printed by ``--json``."""
+        return self.evaluation.as_json()
+
+    @property
+    def notes(self) -> list[Finding]:
+        """Notes of the rule check (defects the rule file resolves explicitly)."""
+        return self.evaluation.notes
+
+
+def _read_all(files: Sequence[Path], *, self_scores: bool) -> list[Row]:
+    rows: list[Row] = []
+    for file in files:
+        rows.extend(read_submission(Path(file), self_scores=self_scores))
+    return rows
+
+
+def _read_self(files: Sequence[Path]) -> tuple[list[Row], bool]:
+    """Self-evaluations as scores (自评分) or, failing that, as values (实际值) to score."""
+    try:
+        return _read_all(files, self_scores=True), True
+    except InputError:
+        return _read_all(files, self_scores=False), False
+
+
+def score_evaluation(
+    loaded: LoadedRules, submissions: Sequence[Path], *, self_files: Sequence[Path] = ()
+) -> Evaluation:
+    """Validate the rules, then read and score the submissions (nothing written)."""
+    notes = validated(loaded)
+    rows = _read_all(submissions, self_scores=False)
+    self_rows, are_scores = _read_self(self_files) if self_files else (None, True)
+    return evaluate(loaded, rows, self_rows=self_rows, self_are_scores=are_scores, notes=notes)
+
+
+def score_files(
+    rules: Path,
+    submissions: Sequence[Path],
+    *,
+    self_files: Sequence[Path] = (),
+    output: Path,
+) -> ScoreResult:
+    """Score submissions by one rule file and write ``DIR/<name>.xlsx`` and ``DIR/<name>.json``.
+
+    The rule file is validated whole first (:class:`RulesError`, exit 5); every scoring problem is
+    raised at once (:class:`ScoringError`, exit 6) and then nothing is written. ``output`` is
+    replaced atomically.
+    """
+    loaded = load_rules(Path(rules))
+    ev = score_evaluation(loaded, submissions, self_files=self_files)
+    output = Path(output)
+    name = loaded.rules.name
+    with atomic_directory(output) as staging:
+        write_workbook(ev, staging / f"{name}.xlsx")
+        text = json.dumps(ev.as_json(), ensure_ascii=False, indent=2)
+        (staging / f"{name}.json").write_text(text + "\n", encoding="utf-8")
+    return ScoreResult(ev, output, output / f"{name}.xlsx", output / f"{name}.json")
+
+
+def score_examples(
+    examples: Path, output: Path, *, rules_dir: Path | None = None
+) -> list[ScoreResult]:
+    """Score every example of ``examples/score`` by its shipped rule set (for ``make demo``).
+
+    For each ``<rules_dir>/<name>.yaml`` with ``<examples>/score/<name>-submission.*`` files, the
+    result goes to ``<output>/<name>/`` (with ``<name>-self.*`` as self-evaluations if present).
+    """
+    examples = Path(examples)
+    rules_dir = Path(rules_dir) if rules_dir is not None else examples.parent / "rules"
+    results = []
+    for rules in sorted(rules_dir.glob("*.yaml")):
+        subs = sorted((examples / "score").glob(f"{rules.stem}-submission.*"))
+        if not subs:
+            continue
+        selfs = sorted((examples / "score").glob(f"{rules.stem}-self.*"))
+        results.append(score_files(rules, subs, self_files=selfs, output=output / rules.stem))
+    return results

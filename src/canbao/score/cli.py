@@ -1,0 +1,103 @@
+"""``canbao score`` and ``canbao rules check``: thin wrappers over :mod:`canbao.score`."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    reporting,
+    stderr_console,
+    stdout_console,
+)
+from canbao.errors import EXIT_RULES
+from canbao.score.api import check_files, score_files
+from canbao.score.fees import ROUNDING_RULE
+from canbao.score.values import total_text
+
+rules_app = typer.Typer(
+    name="rules",
+    help="Rule sets for `canbao score`: check them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@rules_app.command("check")
+def rules_check(
+    files: Annotated[list[Path], typer.Argument(help="Rule files (YAML) to analyse.")],
+    verbose: VerboseOption = False,
+) -> None:
+    """Report gaps, overlaps, masked bands, points that do not add up and unknown fields.
+
+    Errors exit 5; what a file resolves explicitly (hit policy first, an added band) is a note.
+    """
+    with reporting(verbose):
+        report = check_files(files)
+        for line in report.lines:
+            stdout_console.print(line, markup=False)
+        stdout_console.print(
+            f"{len(report.errors)} error(s), {len(report.notes)} note(s) in {len(files)} file(s)",
+            markup=False,
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_RULES)
+
+
+def score(
+    submissions: Annotated[
+        list[Path], typer.Argument(help="Submissions: long tables (CSV/xlsx) or evaluation tables.")
+    ],
+    rules: Annotated[Path, typer.Option("--rules", help="The rule set (YAML).")],
+    output: Annotated[Path, typer.Option("--output", help="Directory for the workbook and JSON.")],
+    self_files: Annotated[
+        list[Path] | None,
+        typer.Option("--self", help="Counties' self-evaluations (自评分 or 实际值); repeatable."),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Score county submissions by a rule set: evaluation workbook, ranking, fees."""
+    with reporting(verbose):
+        result = score_files(rules, submissions, self_files=self_files or (), output=output)
+        if json_:
+            typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        if quiet:
+            return
+        ev = result.evaluation
+        for rank, county in ev.ranking():
+            fee = f"  考核费用 {county.fee.amount} 元" if county.fee else ""
+            total = total_text(county.total or Decimal(0), ev.places)
+            stdout_console.print(f"{rank}. {county.county}  总分 {total}{fee}", markup=False)
+        for county in ev.counties:
+            above = county.above_review()
+            if above:
+                listed = ", ".join(above)
+                stdout_console.print(
+                    f"{county.county}: 自评高于上级评估 (self above review): 指标 {listed}",
+                    markup=False,
+                )
+            failed = [r.id for r in county.relations if not r.holds]
+            if failed:
+                stderr_console.print(
+                    f"警告 (warning): {county.county}: 逻辑关系不成立 {', '.join(failed)}",
+                    markup=False,
+                )
+        if ev.loaded.rules.fee is not None:
+            stdout_console.print(ROUNDING_RULE, markup=False)
+        stdout_console.print(f"评估表 (workbook): {result.workbook}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``score`` and ``rules check`` to the canbao app."""
+    app.command("score")(score)
+    app.add_typer(rules_app, name="rules")

@@ -1,0 +1,304 @@
+"""Scoring submissions by a rule set: review scores, self scores, totals, fees, relations.
+
+Every problem (a value in no band, an unknown grade or indicator, a missing indicator, an
+award above the maximum, a county missing a fee fact) is collected and raised at once as a
+:class:`~canbao.errors.ScoringError`, one line per problem naming county, indicator and value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from canbao.errors import RulesError, ScoringError
+from canbao.score import model as m
+from canbao.score.bands import Hit, Inputs, Leaf, build_leaf
+from canbao.score.check import Finding, check_rules, total_points
+from canbao.score.fees import Fee, FeeTable
+from canbao.score.loader import LoadedRules
+from canbao.score.relations import evaluate_relation, parse_formula
+from canbao.score.submissions import Row
+from canbao.score.values import ValueProblem, clean, decimal, points_text, total_text
+
+
+@dataclass(frozen=True)
+class RelationResult:
+    """One logic relation checked for one county."""
+
+    id: str
+    formula: str
+    holds: bool
+    left: Fraction
+    right: Fraction
+
+
+@dataclass
+class CountyResult:
+    """One county's evaluation."""
+
+    county: str
+    hits: dict[str, Hit]
+    total: Decimal | None
+    self_scores: dict[str, Decimal] | None = None
+    self_total: Decimal | None = None
+    fee: Fee | None = None
+    relations: list[RelationResult] = field(default_factory=list)
+
+    def above_review(self) -> list[str]:
+        """Leaf numbers whose self-score is above the review score."""
+        if self.self_scores is None:
+            return []
+        return [
+            n
+            for n, s in self.self_scores.items()
+            if (h := self.hits[n].score) is not None and s > h
+        ]
+
+
+@dataclass
+class Evaluation:
+    """A rule set applied to all counties of the submissions."""
+
+    loaded: LoadedRules
+    leaves: list[Leaf]
+    counties: list[CountyResult]
+    notes: list[Finding]
+    places: int
+
+    @property
+    def name(self) -> str:
+        """The rule set's name."""
+        return self.loaded.rules.name
+
+    def as_json(self) -> dict[str, object]:
+        """``{"rules": NAME, "counties": [{"county", "total", "scores", "fee"}, ...]}``."""
+        counties = []
+        for c in self.counties:
+            item: dict[str, object] = {
+                "county": c.county,
+                "total": None if c.total is None else total_text(c.total, self.places),
+                "scores": {
+                    n: (points_text(h.score) if h.score is not None else h.shown)
+                    for n, h in c.hits.items()
+                },
+                "fee": None if c.fee is None else c.fee.as_json(),
+            }
+            if self.loaded.rules.relations:
+                item["checks"] = {r.id: r.holds for r in c.relations}
+            if c.self_scores is not None:
+                item["self"] = {
+                    "total": total_text(c.self_total or Decimal(0), self.places),
+                    "scores": {n: points_text(s) for n, s in c.self_scores.items()},
+                    "above_review": c.above_review(),
+                }
+            counties.append(item)
+        return {"rules": self.name, "counties": counties}
+
+    def ranking(self) -> list[tuple[int, CountyResult]]:
+        """Counties by total, highest first; equal totals share a rank (1, 2, 2, 4)."""
+        scored = [c for c in self.counties if c.total is not None]
+        order = sorted(scored, key=lambda c: -(c.total or Decimal(0)))
+        out: list[tuple[int, CountyResult]] = []
+        for i, c in enumerate(order):
+            rank = out[-1][0] if out and out[-1][1].total == c.total else i + 1
+            out.append((rank, c))
+        return out
+
+
+def validated(loaded: LoadedRules) -> list[Finding]:
+    """Check a rule set before any submission is read: errors raise, notes are returned."""
+    findings = check_rules(loaded)
+    errors = [f.render() for f in findings if f.level == "error"]
+    if errors:
+        raise RulesError(errors, fix="run `canbao rules check` and correct the rule file")
+    return [f for f in findings if f.level == "note"]
+
+
+def _places(rules: m.RuleSet) -> int:
+    numbers: list[Decimal] = []
+    for node, _, _ in m.walk(rules.indicators):
+        numbers += [node.points] if node.points is not None else []
+        rule = node.rule
+        numbers += [b.score for b in getattr(rule, "bands", [])]
+        numbers += list(getattr(rule, "grades", {}).values())
+        numbers += [getattr(rule, a) for a in ("per_item", "step") if hasattr(rule, a)]
+    return max([1, *(-int(n.normalize().as_tuple().exponent) for n in numbers)])
+
+
+class _Keys:
+    """Resolves a row's 指标 cell to a leaf number or a fact name."""
+
+    def __init__(self, rules: m.RuleSet, leaves: list[Leaf]) -> None:
+        self.map: dict[str, str] = {}
+        for fact in rules.facts:
+            for name in (fact.name, *fact.aliases):
+                self.map[clean(name)] = "@" + fact.name
+            if fact.column:
+                self.map[f"({fact.column})"] = "@" + fact.name
+                self.map[f"第{fact.column}栏"] = "@" + fact.name
+        for leaf in leaves:
+            self.map[clean(leaf.name)] = leaf.number
+            self.map[clean(leaf.number)] = leaf.number
+
+    def resolve(self, key: str) -> str | None:
+        word = clean(key)
+        if word in self.map:
+            return self.map[word]
+        word = re.sub(r"[（(]\d+(?:\.\d+)?分[）)]$", "", word).rstrip(".．、")
+        if m_ := re.match(r"^(\d+)[.．、](.+)$", word):
+            word = m_.group(1)
+        return self.map.get(word)
+
+
+def evaluate(
+    loaded: LoadedRules,
+    rows: list[Row],
+    *,
+    self_rows: list[Row] | None = None,
+    self_are_scores: bool = True,
+    notes: list[Finding] | None = None,
+) -> Evaluation:
+    """Score the rows (review) and optional self rows; raise ScoringError listing every problem."""
+    rules = loaded.rules
+    notes = validated(loaded) if notes is None else notes
+    leaves = [build_leaf(n, rules.hit_policy) for n in m.leaves(rules)]
+    keys = _Keys(rules, leaves)
+    problems: list[str] = []
+    table = _table(rows, keys, problems)
+    counties = list(table)
+    units = {f.name: f.unit for f in rules.facts}
+    results = _score(leaves, counties, table, problems, units)
+    for c in results:
+        c.total = _total(c.hits) if total_points(rules) is not None else None
+    if rules.fee is not None:
+        fees = FeeTable.build(rules.fee)
+        for c in results:
+            try:
+                c.fee = fees.fee(
+                    c.total or Decimal(0), table[c.county].get("@" + rules.fee.entered)
+                )
+            except ValueProblem as exc:
+                problems.append(f"县区 {c.county}, 考核费用: {exc}")
+    columns = {f.column: f.name for f in rules.facts if f.column}
+    for c in results:
+        facts = {k[1:]: v for k, v in table[c.county].items() if k.startswith("@")}
+        for rel in rules.relations:
+            try:
+                ok, left, right = evaluate_relation(parse_formula(rel.formula), columns, facts)
+                c.relations.append(RelationResult(rel.id, rel.formula, ok, left, right))
+            except ValueProblem as exc:
+                problems.append(f"县区 {c.county}, 逻辑关系 {rel.id}: {exc}")
+    if self_rows is not None:
+        _self(leaves, results, self_rows, keys, self_are_scores, problems, units)
+    if problems:
+        raise ScoringError(
+            "\n".join([f"{len(problems)} problem(s) in the submissions:", *problems]),
+            fix="correct the submitted values; nothing was written",
+        )
+    return Evaluation(loaded, leaves, results, notes, _places(rules))
+
+
+def _table(rows: list[Row], keys: _Keys, problems: list[str]) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    origin: dict[tuple[str, str], Row] = {}
+    for row in rows:
+        county = clean(row.county)
+        if not county:
+            problems.append(f"{row.file}:{row.line}: no 县区 for 指标 {row.key}")
+            continue
+        target = keys.resolve(row.key)
+        if target is None:
+            problems.append(
+                f"县区 {county}, 指标 {clean(row.key)}: unknown indicator "
+                f"(实际值 {clean(row.value)}; {row.file}:{row.line})"
+            )
+            continue
+        values = table.setdefault(county, {})
+        before = origin.get((county, target))
+        if before is not None and clean(before.value) != clean(row.value):
+            problems.append(
+                f"县区 {county}, 指标 {clean(row.key)}: two values {clean(before.value)} "
+                f"({before.file}:{before.line}) and {clean(row.value)} ({row.file}:{row.line})"
+            )
+        origin[(county, target)] = row
+        values[target] = row.value
+    return table
+
+
+def _with_unit(text: str | None, unit: str) -> str | None:
+    """A bare number from a fact row is in the fact's unit (培训人次 350 is 350 人次)."""
+    if text is None or not _BARE.match(clean(text)):
+        return text
+    return clean(text) + unit
+
+
+_BARE = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def _score(
+    leaves: list[Leaf],
+    counties: list[str],
+    table: dict[str, dict[str, str]],
+    problems: list[str],
+    units: dict[str, str],
+) -> list[CountyResult]:
+    results = [CountyResult(c, {}, None) for c in counties]
+    for leaf in leaves:
+        facts = {
+            f: [_with_unit(table[c].get("@" + f), units.get(f, "")) for c in counties]
+            for f in leaf.fields()
+        }
+        column = Inputs(counties, [table[c].get(leaf.number) for c in counties], facts)
+        for res, hit in zip(results, leaf.evaluate(column), strict=True):
+            if hit.error:
+                problems.append(f"县区 {res.county}, 指标 {leaf.number} {leaf.name}: {hit.error}")
+            res.hits[leaf.number] = hit
+    return results
+
+
+def _total(hits: dict[str, Hit]) -> Decimal:
+    return sum((h.score for h in hits.values() if h.score is not None), Decimal(0))
+
+
+def _self(
+    leaves: list[Leaf],
+    results: list[CountyResult],
+    rows: list[Row],
+    keys: _Keys,
+    are_scores: bool,
+    problems: list[str],
+    units: dict[str, str],
+) -> None:
+    table = _table(rows, keys, problems)
+    by_county = {c.county: c for c in results}
+    for county in table:
+        if county not in by_county:
+            problems.append(f"县区 {county}: a self-evaluation but no submission to review")
+    present = [c for c in results if c.county in table]
+    if not are_scores:
+        scored = _score(leaves, [c.county for c in present], table, problems, units)
+        for res, mine in zip(present, scored, strict=True):
+            res.self_scores = {n: h.score for n, h in mine.hits.items() if h.score is not None}
+            res.self_total = _total(mine.hits)
+        return
+    for res in present:
+        own: dict[str, Decimal] = {}
+        for leaf in leaves:
+            text = table[res.county].get(leaf.number)
+            where = f"县区 {res.county}, 指标 {leaf.number} {leaf.name}"
+            if text in (None, ""):
+                problems.append(f"{where}: no 自评分")
+                continue
+            try:
+                value = decimal(str(text))
+            except ValueProblem as exc:
+                problems.append(f"{where}: 自评分 {exc}")
+                continue
+            if not Decimal(0) <= value <= leaf.max_points:
+                top = points_text(leaf.max_points)
+                problems.append(f"{where}: 自评分 {points_text(value)} is outside [0, {top}]")
+            own[leaf.number] = value
+        res.self_scores = own
+        res.self_total = sum(own.values(), Decimal(0))

@@ -1,0 +1,160 @@
+"""A plain, slow, pure-Python reading of SPEC section 3, used only as a test oracle.
+
+It is deliberately written row by row and without any canbao code, so that the vectorised
+matcher is checked against an independent reading of the specification.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ACTIVE = {"参保缴费", "领取待遇"}
+
+
+def check_char(first17: str) -> str:
+    """Compute the GB 11643 check character of 17 digits."""
+    r = (12 - sum(int(a) * w for a, w in zip(first17, WEIGHTS, strict=True)) % 11) % 11
+    return "X" if r == 10 else str(r)
+
+
+def valid_id(value: str | None, as_of: date) -> bool:
+    """Tell whether an 18-character ID is valid (the test data only breaks check characters)."""
+    if value is None or len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return born <= as_of and check_char(value[:17]) == value[17]
+
+
+def age(born: date, as_of: date) -> int:
+    """Age in full years on as_of."""
+    return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+
+
+@dataclass
+class Expected:
+    """The sets SPEC section 3 defines, keyed by plain values."""
+
+    needs_survey: dict[str, set[str]] = field(default_factory=dict)
+    uninsured: dict[str, set[str]] = field(default_factory=dict)
+    duplicates: set[tuple[str, str, str]] = field(default_factory=set)
+    conflicts: set[tuple[str, int, str]] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def oracle(household: list[dict], records: list[dict], area: list[str], as_of: date) -> Expected:
+    """Compute every result set from household rows and enrolment records (dicts of raw values)."""
+    exp = Expected()
+    status = {}
+    names = {}
+    for h in household:
+        if valid_id(h["id"], as_of):
+            st = h["status"] or "正常"
+            prev = status.get(h["id"])
+            status[h["id"]] = "正常" if "正常" in (st, prev) else st
+            names.setdefault(h["id"], h["name"])
+
+    by_person: dict[str, list[dict]] = defaultdict(list)
+    counts = defaultdict(int)
+    for r in records:
+        counts["enrolment_rows"] += 1
+        if not valid_id(r["id"], as_of):
+            counts["invalid_ids"] += 1
+            exp.conflicts.add((r["file"], r["line"], "invalid_id"))
+            continue
+        born = date(int(r["id"][6:10]), int(r["id"][10:12]), int(r["id"][12:14]))
+        sex = "男" if int(r["id"][16]) % 2 else "女"
+        if r.get("sex") and r["sex"] != sex:
+            exp.conflicts.add((r["file"], r["line"], "sex_mismatch"))
+        if r.get("birth") and r["birth"] != born:
+            exp.conflicts.add((r["file"], r["line"], "birth_mismatch"))
+        if r["id"] in status:
+            counts["linked"] += 1
+            by_person[r["id"]].append(r)
+            if r["name"] and r["name"] != names[r["id"]]:
+                exp.conflicts.add((r["file"], r["line"], "name_mismatch"))
+            if status[r["id"]] in ("死亡", "注销") and r["status"] in ACTIVE:
+                exp.conflicts.add((r["file"], r["line"], "deceased_enrolled"))
+        elif r["region"] is None or any(r["region"].startswith(a) for a in area):
+            counts["not_in_household"] += 1
+            exp.conflicts.add((r["file"], r["line"], "not_in_household"))
+        else:
+            counts["non_local"] += 1
+
+    seen: set[tuple] = set()
+    for r in records:
+        key = (r["roster"], r["id"], r["scheme"], r["region"], r["status"])
+        if key in seen:
+            exp.conflicts.add((r["file"], r["line"], "repeated_record"))
+        seen.add(key)
+
+    valid_records: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        if valid_id(r["id"], as_of) and r["status"] in ACTIVE and r["scheme"][0] in "12":
+            valid_records[r["id"]].append(r)
+    for pid, recs in valid_records.items():
+        for itype in "12":
+            for benefit in (False, True):
+                sel = [x for x in recs if x["scheme"][0] == itype and (not benefit or x["status"] == "领取待遇")]
+                suffix = "_benefit" if benefit else ""
+                if len({x["scheme"] for x in sel}) >= 2:
+                    exp.duplicates.add((pid, itype, "cross_scheme" + suffix))
+                regions = defaultdict(set)
+                for x in sel:
+                    if x["region"] is not None:
+                        regions[x["scheme"]].add(x["region"])
+                if any(len(v) >= 2 for v in regions.values()):
+                    exp.duplicates.add((pid, itype, "cross_region" + suffix))
+
+    for h in household:
+        ok = valid_id(h["id"], as_of)
+        if ok:
+            born = date(int(h["id"][6:10]), int(h["id"][10:12]), int(h["id"][12:14]))
+            sex = "男" if int(h["id"][16]) % 2 else "女"
+            if h.get("sex") and h["sex"] != sex:
+                exp.conflicts.add((h["file"], h["line"], "sex_mismatch"))
+        else:
+            exp.conflicts.add((h["file"], h["line"], "invalid_id"))
+        counts["household_rows"] += 1
+        if (h["status"] or "正常") != "正常":
+            counts["excluded"] += 1
+            continue
+        counts["target"] += 1
+        reasons: set[str] = set()
+        if not ok:
+            reasons.add("invalid_id")
+        else:
+            recs = by_person.get(h["id"], [])
+            active = [x for x in recs if x["status"] in ACTIVE]
+            flags = set()
+            needs_p = age(born, as_of) >= 16
+            for itype, flag, required in (("1", "missing_pension", needs_p), ("2", "missing_medical", True)):
+                if required and not any(x["scheme"][0] == itype for x in active):
+                    flags.add(flag)
+                    if any(x["scheme"][0] == itype and x["status"] == "暂停缴费" for x in recs):
+                        flags.add("interrupted")
+            if not active:
+                flags.add("no_insurance")
+            if flags & {"missing_pension", "missing_medical"}:
+                exp.uninsured[h["id"]] = flags
+                reasons.add("uninsured")
+            bad = any(
+                (x["name"] and x["name"] != names[h["id"]])
+                or (x.get("sex") and x["sex"] != ("男" if int(h["id"][16]) % 2 else "女"))
+                for x in recs
+            ) or (h.get("sex") and h["sex"] != sex)
+            if bad:
+                reasons.add("conflict")
+        if not h["address"] or not h["village"]:
+            reasons.add("info_missing")
+        if reasons:
+            exp.needs_survey[h["id"]] = reasons
+    counts["needs_survey"] = len(exp.needs_survey)
+    counts["confirmed"] = counts["target"] - counts["needs_survey"]
+    exp.counts = dict(counts)
+    return exp
