@@ -24,8 +24,23 @@ pytest: env
 
 test: lint typecheck pytest
 
+CITY := examples/city
+# The whole chain on the bundled examples, as an analyst would type it.
 demo: env
-	$(RUN) python -m canbao.demo_chain --examples examples --output $(DEMO_OUT)
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	@echo "== 1. canbao match: rosters -> result sets"
+	$(RUN) canbao match --household $(CITY)/household.csv --floating $(CITY)/floating.csv \
+	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
+	  --medical $(CITY)/medical_employee.csv --medical $(CITY)/medical_resident.csv \
+	  --as-of 2017-06-30 --output $(DEMO_OUT)/match
+	@echo "== 2. canbao score: county submissions -> evaluation tables and fees"
+	$(RUN) canbao score --rules rules/huaibei-2017.yaml examples/score/huaibei-2017-submission.csv examples/score/huaibei-2017-submission.xlsx \
+	  --self examples/score/huaibei-2017-self.csv --output $(DEMO_OUT)/score-huaibei
+	$(RUN) canbao score --rules rules/changzhou-2016.yaml examples/score/changzhou-2016-submission.csv \
+	  --self examples/score/changzhou-2016-self.csv --output $(DEMO_OUT)/score-changzhou
+	@echo
+	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
+	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou"
 
 bench: env
 	$(RUN) python -m benchmarks.run

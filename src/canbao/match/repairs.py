@@ -1,0 +1,310 @@
+"""Suggested links (建议关联): household persons an invalid or unmatched enrolment record may mean.
+
+A record whose ID is invalid or in no household roster is often a typo of a real person's ID.
+:func:`suggest_links` proposes up to ``max_candidates`` household persons per record, scored 0-100
+with the evidence spelled out in Chinese; :func:`apply_links` applies only the unique top proposal
+at or above a score the caller chooses (never silently: the caller decides and reports the count).
+
+Score (documented in ``docs/repairs.md``)::
+
+    name   40 same after normalisation, 28 variant (judge_names), 0 otherwise
+    ID     45 one edit, 25 two edits, 0 otherwise: between two 18-character IDs the edits are
+           substitutions (an adjacent transposition counts as one); otherwise the optimal string
+           alignment distance (a digit dropped or added is one edit)
+    birth  10 the record's birth date (ID characters 7-14, else its birth column) is the person's
+    county  5 the record's county (else the first 6 digits of its region) equals the person's
+
+A candidate is kept only when the SPEC's conditions hold: a same or variant name *and* an ID within
+two edits, or the same name, birth date and county.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import polars as pl
+from rapidfuzz.distance import OSA
+
+from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
+from canbao.match.repairs_blocks import (
+    birth_column_expr,
+    birth_from_id_expr,
+    candidate_pairs,
+    clean_id_expr,
+)
+
+POINTS_NAME_SAME: Final = 40
+POINTS_NAME_VARIANT: Final = 28
+POINTS_ID_ONE_EDIT: Final = 45
+POINTS_ID_TWO_EDITS: Final = 25
+POINTS_BIRTH: Final = 10
+POINTS_COUNTY: Final = 5
+# At or above this score a link may be applied: the same name and an ID one edit away, plus the
+# county or the birth date (90-100). Birth agreement is not required: a typo in ID characters 7-14
+# (8 of 18 positions) changes the birth date read from the record's ID. A variant name (at most 88)
+# or a two-edit ID (at most 80) stays a proposal to confirm. On the generated test populations no
+# wrong person reaches it.
+APPLY_THRESHOLD: Final = 90
+
+LINK_COLUMNS: Final = (
+    "记录公民身份号码",
+    "公民身份号码",
+    "得分",
+    "依据",
+    "来源文件",
+    "行号",
+    "rank",
+)
+
+_ID18 = r"^[0-9X]{18}$"
+
+
+def _frame(data: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    return data.lazy() if isinstance(data, pl.DataFrame) else data
+
+
+def _col_or_null(schema: pl.Schema, name: str, dtype: type[pl.DataType] = pl.String) -> pl.Expr:
+    return pl.col(name) if name in schema else pl.lit(None, dtype=dtype).alias(name)
+
+
+def _prepare_records(records: pl.LazyFrame, as_of: date) -> pl.DataFrame:
+    schema = records.collect_schema()
+    raw_id = _col_or_null(schema, "id_raw")
+    norm_id = _col_or_null(schema, "id_norm")
+    cleaned = clean_id_expr(pl.coalesce(norm_id, raw_id))
+    id18 = pl.when(cleaned.str.contains(_ID18)).then(cleaned)
+    birth_own = (
+        birth_column_expr(pl.col("birth_date"), schema["birth_date"])
+        if "birth_date" in schema
+        else pl.lit(None, dtype=pl.Date)
+    )
+    county = pl.coalesce(
+        _col_or_null(schema, "county").cast(pl.String).str.strip_chars(),
+        _col_or_null(schema, "region").cast(pl.String).str.strip_chars().str.slice(0, 6),
+    )
+    return (
+        records.with_row_index("_rec")
+        .select(
+            "_rec",
+            raw_id.cast(pl.String).alias("_id_raw"),
+            cleaned.alias("_id"),
+            id18.alias("_id18"),
+            normalize_name_expr(_col_or_null(schema, "name")).alias("_name"),
+            pl.coalesce(birth_from_id_expr(id18, as_of=as_of), birth_own).alias("_birth"),
+            county.alias("_county"),
+            _col_or_null(schema, "_file").cast(pl.String).alias("_file"),
+            _col_or_null(schema, "_line", pl.Int64).cast(pl.Int64).alias("_line"),
+        )
+        .collect()
+    )
+
+
+def _prepare_household(household: pl.LazyFrame) -> pl.LazyFrame:
+    # Only persons with a well-formed ID can be proposed: a link must lead to a usable number.
+    return household.filter(pl.col("id_norm").str.contains(r"^[0-9]{17}[0-9X]$")).select(
+        pl.col("id_norm").alias("_hid"),
+        pl.col("id_norm").alias("_id18"),
+        normalize_name_expr(pl.col("name")).alias("_name"),
+        pl.col("birth").alias("_birth"),
+        pl.col("county").cast(pl.String).str.strip_chars().alias("_county"),
+    )
+
+
+def _id_distance(cand: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_ham`` and ``_osa`` (substitutions, adjacent transpositions, indels) to candidates."""
+    a, b = pl.col("_id"), pl.col("_hid")
+    both18 = pl.col("_id18").is_not_null()
+    ham = pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18))
+    swapped = pl.any_horizontal(
+        (a.str.slice(i, 1) != b.str.slice(i, 1))
+        & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
+        & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
+        for i in range(17)
+    )
+    cand = cand.with_columns(pl.when(both18).then(ham).alias("_ham")).with_columns(
+        pl.when(both18)
+        .then(pl.when((pl.col("_ham") == 2) & swapped).then(1).otherwise(pl.col("_ham")))
+        .alias("_osa")
+    )
+    # IDs that are not 18 characters (a digit dropped or added) need a real edit distance; they
+    # are few, so the C scorer runs under map() (rapidfuzz's cpdist would need numpy).
+    odd = cand.filter(pl.col("_osa").is_null()).select("_rec", "_hid", "_id")
+    if odd.height:
+        dist = map(OSA.distance, odd["_id"].fill_null("").to_list(), odd["_hid"].to_list())
+        odd = odd.select("_rec", "_hid", pl.Series("_osa_odd", list(dist), dtype=pl.Int32))
+        cand = cand.join(odd, on=["_rec", "_hid"], how="left").with_columns(
+            pl.coalesce("_osa", "_osa_odd").alias("_osa")
+        )
+    return cand.with_columns(pl.col("_osa").cast(pl.Int64), pl.col("_ham").cast(pl.Int64))
+
+
+def _score(cand: pl.DataFrame) -> pl.DataFrame:
+    """Add name, ID, birth and county evidence and the score to candidate pairs."""
+    cand = _id_distance(cand)
+    birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
+    county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
+    # Cheap filter before the name judgement: a kept candidate needs an ID within two edits or
+    # the same name (equal after normalisation), birth date and county.
+    cand = cand.filter(
+        (pl.col("_osa") <= 2) | ((pl.col("_name") == pl.col("_hname")) & birth_same & county_same)
+    )
+    names = judge_names(cand["_name"], cand["_hname"])
+    cand = cand.with_columns(
+        names["name_verdict"].alias("_verdict"), names["name_similarity"].alias("_similarity")
+    )
+    same_len = pl.col("_id").str.len_chars() == 18
+    name_pts = (
+        pl.when(pl.col("_verdict") == SAME)
+        .then(POINTS_NAME_SAME)
+        .when(pl.col("_verdict") == VARIANT)
+        .then(POINTS_NAME_VARIANT)
+        .otherwise(0)
+    )
+    id_pts = (
+        pl.when(pl.col("_osa") == 1)
+        .then(POINTS_ID_ONE_EDIT)
+        .when(pl.col("_osa") == 2)
+        .then(POINTS_ID_TWO_EDITS)
+        .otherwise(0)
+    )
+    id_text = (
+        pl.when((pl.col("_osa") == 1) & same_len & (pl.col("_ham") == 1))
+        .then(pl.lit("身份证号1位替换"))
+        .when((pl.col("_osa") == 1) & same_len)
+        .then(pl.lit("身份证号相邻2位颠倒"))
+        .when((pl.col("_osa") == 1) & (pl.col("_id").str.len_chars() < 18))
+        .then(pl.lit("身份证号漏1位"))
+        .when(pl.col("_osa") == 1)
+        .then(pl.lit("身份证号多1位"))
+        .when((pl.col("_osa") == 2) & same_len & (pl.col("_ham") == 2))
+        .then(pl.lit("身份证号2位替换"))
+        .when(pl.col("_osa") == 2)
+        .then(pl.lit("身份证号2处差异"))
+    )
+    name_text = (
+        pl.when(pl.col("_verdict") == SAME)
+        .then(pl.lit("姓名相同"))
+        .when(pl.col("_verdict") == VARIANT)
+        .then(pl.format("姓名相近(相似度{})", pl.col("_similarity")))
+    )
+    evidence = pl.concat_str(
+        [
+            name_text,
+            id_text,
+            pl.when(birth_same).then(pl.lit("出生日期相同")),
+            pl.when(county_same).then(pl.lit("县区相同")),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    eligible = (pl.col("_verdict").is_in([SAME, VARIANT]) & (pl.col("_osa") <= 2)) | (
+        (pl.col("_verdict") == SAME) & birth_same & county_same
+    )
+    return cand.with_columns(
+        (
+            name_pts
+            + id_pts
+            + pl.when(birth_same).then(POINTS_BIRTH).otherwise(0)
+            + pl.when(county_same).then(POINTS_COUNTY).otherwise(0)
+        ).alias("_score"),
+        evidence.alias("_evidence"),
+    ).filter(eligible.fill_null(False))
+
+
+def suggest_links(
+    records: pl.LazyFrame | pl.DataFrame,
+    household: pl.LazyFrame | pl.DataFrame,
+    *,
+    as_of: date,
+    max_candidates: int = 3,
+) -> pl.DataFrame:
+    """Propose up to ``max_candidates`` household persons per record, best first (LINK_COLUMNS).
+
+    Persons tied for the top score are all listed, even beyond ``max_candidates``.
+
+    ``records``: ``id_raw``, ``id_norm``, ``name``, ``county``, ``region``, ``birth_date``,
+    ``_file``, ``_line`` (missing columns count as null). ``household``: ``id_norm``, ``name``,
+    ``county``, ``birth`` (Date); ``id_key`` may be present and is not needed.
+    """
+    if max_candidates < 1:
+        raise ValueError("max_candidates must be at least 1")
+    rec = _prepare_records(_frame(records), as_of)
+    # Materialised once: both the blocks and the candidate details read it.
+    hh = _prepare_household(_frame(household)).collect().lazy()
+    pairs = candidate_pairs(rec, hh)
+    hh_side = hh.select(
+        "_hid",
+        pl.col("_name").alias("_hname"),
+        pl.col("_birth").alias("_hbirth"),
+        pl.col("_county").alias("_hcounty"),
+    )
+    # Unique pairs: a household roster listing one person twice must not double a proposal.
+    cand = (
+        pairs.lazy()
+        .join(rec.lazy(), on="_rec")
+        .join(hh_side, on="_hid")
+        .unique(subset=["_rec", "_hid"], keep="first")
+        .collect()
+    )
+    scored = _score(cand)
+    top = (
+        scored.sort(["_rec", "_score", "_hid"], descending=[False, True, False])
+        .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("_rec").alias("rank"))
+        # Every person tied for the top stays, even past max_candidates: apply_links must see a
+        # tie to refuse it.
+        .filter(
+            (pl.col("rank") <= max_candidates)
+            | (pl.col("_score") == pl.col("_score").max().over("_rec"))
+        )
+    )
+    return top.sort(["_file", "_line", "_rec", "rank"], nulls_last=True).select(
+        pl.col("_id_raw").alias("记录公民身份号码"),
+        pl.col("_hid").alias("公民身份号码"),
+        pl.col("_score").cast(pl.Int64).alias("得分"),
+        pl.col("_evidence").alias("依据"),
+        pl.col("_file").alias("来源文件"),
+        pl.col("_line").alias("行号"),
+        "rank",
+    )
+
+
+def apply_links(
+    records: pl.LazyFrame | pl.DataFrame, links: pl.DataFrame, *, min_score: float
+) -> tuple[pl.DataFrame, int]:
+    """Link each record to its top suggestion when unique and scoring at least ``min_score``.
+
+    Records are matched to links by (``_file``, ``_line``, ``id_raw``). The result keeps every
+    record row and order; ``id_norm`` becomes the linked ID where one was applied, and the columns
+    ``linked_id`` / ``link_score`` say which (null elsewhere). A record whose best score is shared
+    by two persons is not linked. Returns the frame and the number of rows linked.
+    """
+    key = ["来源文件", "行号", "记录公民身份号码"]
+    best = (
+        links.select(*key, "公民身份号码", pl.col("得分").cast(pl.Float64))
+        .unique()
+        .filter(pl.col("得分") == pl.col("得分").max().over(key))
+        .group_by(key)
+        .agg(
+            pl.col("公民身份号码").n_unique().alias("_n"),
+            pl.col("公民身份号码").first().alias("linked_id"),
+            pl.col("得分").first().alias("link_score"),
+        )
+        .filter((pl.col("_n") == 1) & (pl.col("link_score") >= min_score))
+        .select(
+            pl.col("来源文件").cast(pl.String).alias("_file"),
+            pl.col("行号").cast(pl.Int64).alias("_line"),
+            pl.col("记录公民身份号码").cast(pl.String).alias("id_raw"),
+            "linked_id",
+            "link_score",
+        )
+    )
+    frame = _frame(records).collect()
+    types = {c: frame.schema[c] for c in ("_file", "_line", "id_raw")}
+    best = best.with_columns(pl.col(c).cast(t) for c, t in types.items())
+    out = frame.join(
+        best, on=["_file", "_line", "id_raw"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    norm = pl.col("id_norm") if "id_norm" in out.columns else pl.lit(None, dtype=pl.String)
+    out = out.with_columns(pl.coalesce(pl.col("linked_id"), norm).alias("id_norm"))
+    return out, int(out["linked_id"].is_not_null().sum())

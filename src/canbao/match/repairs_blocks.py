@@ -1,0 +1,108 @@
+"""Candidate generation for :mod:`canbao.match.repairs`: blocks, never an all-pairs cross join.
+
+Three blocks propose household persons for an enrolment record:
+
+* the same normalised name, for records whose ID is not 18 characters (a digit dropped or added);
+* the same birth date and county;
+* an ID at most two substitutions or one adjacent transposition away.
+
+For the last, the 18 positions are split into five groups; two edits touch at most two groups, so
+at least three stay intact, and joining on each of the ten *triples* of groups finds every such
+neighbour. Three contiguous blocks of six would be simpler, but the first block is the region
+code, which every person of a county shares: joining on it alone is a county-wide cross join.
+The groups mix low-entropy positions (region, century) with high-entropy ones (sequence digits)
+so that every triple key is selective: about 20 bits, a handful of persons in a million.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import combinations
+from typing import Final
+
+import polars as pl
+
+# Five groups of 0-based positions of an 18-character ID, each worth roughly 6 bits within a city
+# (the region code carries only 2-3 bits there; see the module docstring).
+ID_GROUPS: Final[tuple[tuple[int, ...], ...]] = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 14),  # region code, century + first sequence digit
+    (8, 9),  # year within the century
+    (10, 11, 15),  # month + second sequence digit
+    (12, 13),  # day
+    (16, 17),  # last sequence digit + check character
+)
+# Two edits touch at most two groups: each triple of groups is a join key that survives them.
+ID_GROUP_KEYS: Final = tuple(combinations(range(len(ID_GROUPS)), len(ID_GROUPS) - 2))
+EARLIEST_BIRTH: Final = date(1880, 1, 1)
+
+
+def clean_id_expr(expr: pl.Expr) -> pl.Expr:
+    """Fold an ID as written for comparison: NFKC, no spaces or separators, uppercase."""
+    return expr.str.normalize("NFKC").str.replace_all(r"[\s\-_./]+", "").str.to_uppercase()
+
+
+def birth_from_id_expr(id18: pl.Expr, *, as_of: date) -> pl.Expr:
+    """Birth date from characters 7-14 of an ID when they form a plausible date, else null."""
+    parsed = id18.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    ok = parsed.is_between(pl.lit(EARLIEST_BIRTH), pl.lit(as_of))
+    return pl.when(ok).then(parsed).otherwise(None)
+
+
+def birth_column_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A roster's own birth column as a Date: a Date, or 8 digits once separators are dropped."""
+    if dtype == pl.Date:
+        return expr
+    if dtype == pl.Datetime:
+        return expr.dt.date()
+    digits = expr.cast(pl.String).str.replace_all(r"[^0-9]", "")
+    return pl.when(digits.str.len_chars() == 8).then(digits.str.to_date("%Y%m%d", strict=False))
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    # Contiguous runs as (offset, length): one slice per run is much cheaper than one per char.
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][0] + runs[-1][1] == p:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((p, 1))
+    return runs
+
+
+def id_group_key(id18: pl.Expr, groups: tuple[int, ...]) -> pl.Expr:
+    """The characters of an ID at the positions of the given groups, concatenated."""
+    positions = sorted(p for g in groups for p in ID_GROUPS[g])
+    return pl.concat_str([id18.str.slice(o, n) for o, n in _runs(positions)])
+
+
+def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
+    """Distinct (``_rec``, ``_hid``) pairs from the three blocks.
+
+    ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), ``_birth``, ``_county``;
+    ``hh`` has ``_hid``, ``_name``, ``_id18``, ``_birth``, ``_county``.
+    """
+    lazy_rec = rec.lazy()
+    parts: list[pl.LazyFrame] = [
+        # Only for IDs that are not 18 characters: with 18, a candidate worth keeping is within two
+        # substitutions (found below) or shares name, birth date and county (the next block), and
+        # namesakes are by far the largest block (hundreds per common name in a city).
+        lazy_rec.filter(pl.col("_id18").is_null())
+        .select("_rec", "_name")
+        .drop_nulls()
+        .join(hh.select("_hid", "_name").drop_nulls(), on="_name")
+        .select("_rec", "_hid"),
+        lazy_rec.select("_rec", "_birth", "_county")
+        .drop_nulls()
+        .join(hh.select("_hid", "_birth", "_county").drop_nulls(), on=["_birth", "_county"])
+        .select("_rec", "_hid"),
+    ]
+    rec_ids = lazy_rec.select("_rec", "_id18").drop_nulls()
+    hh_ids = hh.select("_hid", "_id18").drop_nulls()
+    for groups in ID_GROUP_KEYS:
+        key = id_group_key(pl.col("_id18"), groups).alias("_k")
+        parts.append(
+            rec_ids.select("_rec", key)
+            .join(hh_ids.select("_hid", key), on="_k")
+            .select("_rec", "_hid")
+        )
+    return pl.concat(parts).unique().collect()
