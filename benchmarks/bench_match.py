@@ -1,0 +1,66 @@
+"""``make bench`` part 2: ``canbao match`` against a hand-written DuckDB SQL of the same sets.
+
+Generates a city (default 1 million persons, UTF-8 CSV) with canbao's synthetic generator, then
+alternates runs of both on the same files and reports the median wall time, the ratio
+canbao / DuckDB and each one's peak memory. Both must report the same counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+from datetime import date
+from pathlib import Path
+
+from benchmarks.measure import measure
+from canbao.synth import generate_city
+
+AS_OF = "2017-06-30"
+
+
+def canbao_command(city: Path, out: Path) -> list[str]:
+    """The canbao match command line for a generated city."""
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+    args = [sys.executable, "-m", "canbao", "match", "--as-of", AS_OF, "--output", str(out), "--quiet"]
+    for name, info in manifest["rosters"].items():
+        args += [f"--{info['kind']}", str(city / name)]
+    return args
+
+
+def main() -> None:
+    """Generate, run alternately, print a markdown table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("bench-output"))
+    opts = parser.parse_args()
+    city = opts.work / f"city-{opts.persons}"
+    if not (city / "manifest.json").exists():
+        generate_city(opts.persons, seed=1, as_of=date.fromisoformat(AS_OF), output=city, messy=False)
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+    area = manifest["area"]
+    duck_cmd = [sys.executable, "-m", "benchmarks.duckdb_match", str(city), str(opts.work / "duck"), AS_OF, *area]
+    ours, theirs = [], []
+    for _ in range(opts.runs):
+        ours.append(measure(canbao_command(city, opts.work / "canbao")))
+        shutil.rmtree(opts.work / "duck", ignore_errors=True)
+        theirs.append(measure(duck_cmd))
+    summary = json.loads((opts.work / "canbao" / "summary.json").read_text(encoding="utf-8"))
+    enrolment = summary["enrolment_rows"]
+    t_ours = statistics.median(r["seconds"] for r in ours)
+    t_theirs = statistics.median(r["seconds"] for r in theirs)
+    print(f"\n### canbao match vs DuckDB SQL: {opts.persons:,} persons, {enrolment:,} enrolment rows\n")
+    print("| engine | median s | runs (s) | peak MB |")
+    print("| --- | ---: | --- | ---: |")
+    for label, runs in (("canbao match", ours), ("DuckDB SQL", theirs)):
+        times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
+        peak = max(r["peak_mb"] for r in runs)
+        print(f"| {label} | {statistics.median(r['seconds'] for r in runs):.1f} | {times} | {peak:,.0f} |")
+    print(f"\nratio canbao / DuckDB = {t_ours / t_theirs:.2f} (goal <= 1.0)")
+
+
+if __name__ == "__main__":
+    main()

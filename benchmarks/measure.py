@@ -1,0 +1,30 @@
+"""Run a command in a child process and report its wall time and peak resident memory."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+
+def measure(command: list[str]) -> dict[str, float]:
+    """Run ``command`` in a fresh child of a fresh process, so the peak RSS is its own."""
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+        "w = time.perf_counter() - t\n"
+        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'seconds': w, 'peak_mb': m / 1024, 'rc': r.returncode}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout)
+    if result["rc"] != 0:
+        raise RuntimeError(f"{command[0]} exited {result['rc']}")
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1:])))

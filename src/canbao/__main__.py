@@ -1,0 +1,5 @@
+"""``python -m canbao``: the same as the ``canbao`` command."""
+
+from canbao.cli import main
+
+main()

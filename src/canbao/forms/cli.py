@@ -1,0 +1,153 @@
+"""``canbao forms survey``, ``canbao forms template`` and ``canbao intake`` (thin layer)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    reporting,
+    stdout_console,
+)
+from canbao.errors import UsageError
+from canbao.forms.intake import run_intake
+from canbao.forms.survey import write_survey_forms
+from canbao.forms.templates import KINDS, write_template
+
+SHOWN_PROBLEMS = 20
+
+forms_app = typer.Typer(
+    name="forms",
+    help="Survey forms: roster, registration forms and entry sheets; blank county templates.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None
+
+
+@forms_app.command("survey")
+def survey(
+    from_: Annotated[Path, typer.Option("--from", help="Output directory of `canbao match`.")],
+    output: Annotated[Path, typer.Option("--output", help="Directory for the forms.")],
+    by: Annotated[
+        str, typer.Option("--by", help="One workbook set per county, township or village.")
+    ] = "village",
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
+    with reporting(verbose):
+        result = write_survey_forms(from_, output, by=by)
+        if json_:
+            payload = {
+                "output": str(result.output),
+                "by": result.by,
+                "persons": result.persons,
+                "groups": [
+                    {"key": list(g.key), "persons": g.persons, "directory": g.directory}
+                    for g in result.groups
+                ],
+            }
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        elif not quiet:
+            stdout_console.print(
+                f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
+                f"roster, forms and entry sheet written to {result.output}",
+                markup=False,
+            )
+
+
+@forms_app.command("template")
+def template(
+    kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
+    rules: Annotated[
+        Path, typer.Option("--rules", help="The rule set (YAML), e.g. rules/huaibei-2017.yaml.")
+    ],
+    output: Annotated[Path, typer.Option("--output", help="The workbook to write (.xlsx).")],
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Write a blank evaluation table or data table for counties to fill."""
+    with reporting(verbose):
+        if kind not in KINDS:
+            raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
+        path = write_template(kind, rules, output)
+        if not quiet:
+            stdout_console.print(f"{kind} template written to {path}", markup=False)
+
+
+def intake(
+    files: Annotated[
+        list[Path], typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", help="Directory for problems, facts and entries.")
+    ],
+    survey: Annotated[
+        Path | None, typer.Option("--survey", help="The match directory whose roster was surveyed.")
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option("--summary", help="The county's reported totals (汇总表), CSV or xlsx."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date for ages (YYYY-MM-DD); default today.")
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules", help="Also write submission.csv with the facts this rule set knows."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
+    with reporting(verbose):
+        result = run_intake(
+            files, output=output, survey=survey, summary=summary, as_of=_as_of(as_of), rules=rules
+        )
+        if json_:
+            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            return
+        if quiet:
+            return
+        cats = "，".join(f"{k} {v}" for k, v in result.by_category().items())
+        stdout_console.print(
+            f"{result.rows} rows read from {len(result.files)} file(s); "
+            f"{result.problems.height} problem(s): {cats}",
+            markup=False,
+        )
+        shown = result.masked_problems().head(SHOWN_PROBLEMS)
+        for row in shown.iter_rows(named=True):
+            stdout_console.print(
+                f"  {Path(row['文件']).name}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
+                f"{row['项目']}={row['值'] or '(空)'}: {row['原因']} [{row['原因代码']}]",
+                markup=False,
+            )
+        if result.problems.height > SHOWN_PROBLEMS:
+            stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
+        stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``forms`` (survey, template) and ``intake`` to the canbao app."""
+    app.add_typer(forms_app, name="forms")
+    app.command("intake")(intake)

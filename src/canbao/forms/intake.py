@@ -1,0 +1,169 @@
+"""``canbao intake``: read filled entry sheets, check every row, count what scoring needs.
+
+Outputs (one directory, written atomically):
+
+- ``problems.csv``: one row per problem (file, row, person, item, value, category, reason code);
+  the full ID and name are there, because the clerk must find the form (output files are the
+  work product; anything printed is masked);
+- ``facts.csv``: the long table ``县区, 指标, 实际值`` that ``canbao score`` reads;
+- ``summary_check.csv`` (with ``--summary``): reported totals against the counted forms;
+- ``entries.csv``: every row read, with its canonical codes and whether it passed;
+- ``intake.json``: files, counts, problems by category and reason, the facts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from canbao.atomic import atomic_directory
+from canbao.forms.codes import CODED_COLUMNS, ENTRY_HEADINGS
+from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
+from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
+from canbao.forms.intake_read import read_entry_files
+from canbao.forms.roster import read_needs_survey
+from canbao.masking import mask_id_expr
+
+PROBLEMS_FILE: Final = "problems.csv"
+FACTS_FILE: Final = "facts.csv"
+ENTRIES_FILE: Final = "entries.csv"
+SUMMARY_CHECK_FILE: Final = "summary_check.csv"
+SUBMISSION_FILE: Final = "submission.csv"
+INTAKE_JSON: Final = "intake.json"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What ``run_intake`` found and wrote."""
+
+    output: Path
+    files: list[str]
+    rows: int
+    problems: pl.DataFrame  # full values: never print without masking
+    facts: pl.DataFrame
+    summary_check: pl.DataFrame | None
+    submission: pl.DataFrame | None = None
+
+    def by_reason(self) -> dict[str, int]:
+        """Count problems per reason code (every code listed, zeros included)."""
+        counts = dict(self.problems.group_by("原因代码").len().iter_rows())
+        return {code: int(counts.get(code, 0)) for code in PROBLEMS}
+
+    def by_category(self) -> dict[str, int]:
+        """Count problems per category (录入不规范, 项目不全, 逻辑有误, 名册核对)."""
+        out: dict[str, int] = {}
+        for code, n in self.by_reason().items():
+            out[PROBLEMS[code][0]] = out.get(PROBLEMS[code][0], 0) + n
+        return out
+
+    def masked_problems(self) -> pl.DataFrame:
+        """The problem table with IDs and names masked, for terminals and logs."""
+        name = pl.col("姓名")
+        masked_name = (
+            pl.when(name.str.len_chars() > 1)
+            .then(
+                pl.concat_str(
+                    [
+                        name.str.slice(0, 1),
+                        pl.lit("*").repeat_by(name.str.len_chars() - 1).list.join(""),
+                    ]
+                )
+            )
+            .otherwise(pl.when(name.is_not_null()).then(pl.lit("*")))
+        )
+        return self.problems.with_columns(
+            mask_id_expr(pl.col("公民身份号码")).alias("公民身份号码"),
+            masked_name.alias("姓名"),
+            pl.when(pl.col("项目") == "公民身份号码")
+            .then(mask_id_expr(pl.col("值")))
+            .otherwise(pl.col("值"))
+            .alias("值"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary with no unmasked personal data."""
+        return {
+            "output": str(self.output),
+            "files": self.files,
+            "rows": self.rows,
+            "problems": self.problems.height,
+            "by_category": self.by_category(),
+            "by_reason": self.by_reason(),
+            "facts": self.facts.to_dicts(),
+            "summary_check": None if self.summary_check is None else self.summary_check.to_dicts(),
+        }
+
+
+def run_intake(
+    files: Sequence[Path],
+    *,
+    output: Path,
+    survey: Path | None = None,
+    summary: Path | None = None,
+    as_of: date | None = None,
+    rules: Path | None = None,
+) -> IntakeResult:
+    """Check filled entry sheets against the form's rules (and the survey roster, if given)."""
+    as_of = as_of or date.today()
+    raw = read_entry_files([Path(f) for f in files])
+    entries = normalise_entries(raw, as_of=as_of)
+    roster = read_needs_survey(survey) if survey is not None else None
+    roster_ids = roster["公民身份号码"] if roster is not None else None
+    problems = find_problems(entries, roster_ids)
+    facts = count_facts(entries, problems, roster)
+    check: pl.DataFrame | None = None
+    if summary is not None:
+        check, difference = compare_summary(facts, read_summary(summary))
+        facts = pl.concat([facts, difference]).sort("县区", maintain_order=True)
+    submission = submission_for(facts, rules) if rules is not None else None
+    result = IntakeResult(
+        Path(output), [str(f) for f in files], entries.height, problems, facts, check, submission
+    )
+    flagged = problems.select(pl.col("文件").alias("_file"), pl.col("行号").alias("_row")).unique()
+    passed = entries.join(
+        flagged.with_columns(pl.lit(False).alias("通过")), on=["_file", "_row"], how="left"
+    )
+    entry_out = passed.select(
+        pl.col("_file").alias("文件"),
+        pl.col("_row").alias("行号"),
+        *ENTRY_HEADINGS,
+        *(pl.col(f"{h}__codes").list.join(";").alias(f"{h}代码") for h in CODED_COLUMNS),
+        pl.col("_age").alias("年龄"),
+        pl.col("通过").fill_null(True),
+    )
+    with atomic_directory(Path(output)) as staging:
+        problems.write_csv(staging / PROBLEMS_FILE, include_bom=True)
+        facts.write_csv(staging / FACTS_FILE, include_bom=True)
+        entry_out.write_csv(staging / ENTRIES_FILE, include_bom=True)
+        if submission is not None:
+            submission.write_csv(staging / SUBMISSION_FILE, include_bom=True)
+        if check is not None:
+            check.write_csv(staging / SUMMARY_CHECK_FILE, include_bom=True)
+        payload = {**result.to_json(), "as_of": as_of.isoformat()}
+        (staging / INTAKE_JSON).write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    return result
+
+
+def submission_for(facts: pl.DataFrame, rules: Path) -> pl.DataFrame:
+    """Keep the facts a rule set knows (names and aliases); a per-error deduction leaf (Changzhou
+    item 11) gets the entry-error count as its 实际值."""
+    from canbao.score import load_rules
+    from canbao.score import model as m
+
+    ruleset = load_rules(Path(rules)).rules
+    known = {f.name for f in ruleset.facts} | {a for f in ruleset.facts for a in f.aliases}
+    rows = [facts.filter(pl.col("指标").is_in(sorted(known)))]
+    errors = facts.filter(pl.col("指标") == ERRORS_N)
+    for leaf in m.leaves(ruleset):
+        rule = leaf.rule
+        if isinstance(rule, m.DeductionRule) and rule.field in (None, ERRORS_N) and leaf.number:
+            rows.append(errors.with_columns(pl.lit(leaf.number).alias("指标")))
+    return pl.concat(rows).sort("县区", maintain_order=True)

@@ -1,0 +1,121 @@
+"""Reading filled entry sheets (信息录入表, xlsx or CSV) into one frame of strings.
+
+The heading row is found by its 公民身份号码 cell among the first rows, so a sheet with or
+without canbao's title rows reads the same. Every value stays a string (an ID must never become
+a number); a cell Excel stored as a number comes back as its text (``11``, not ``11.0``). Blank
+rows (the spare rows below the roster) are dropped. ``_file`` and ``_row`` locate each row: the
+Excel row number, or the physical line in a CSV file (the heading's line counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from canbao.errors import InputError
+from canbao.forms.codes import ENTRY_HEADINGS
+from canbao.forms.entry_sheet import ENTRY_SHEET
+
+OPTIONAL: Final = frozenset({"序号", "经办人", "复核人"})
+REQUIRED_HEADINGS: Final = tuple(h for h in ENTRY_HEADINGS if h not in OPTIONAL)
+SCAN_ROWS: Final = 10
+ID_HEADING: Final = "公民身份号码"
+
+
+def _raw_csv(path: Path) -> pl.DataFrame:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return pl.read_csv(
+            text.encode("utf-8"), has_header=False, infer_schema=False, truncate_ragged_lines=True
+        )
+    raise InputError(
+        f"{path}: neither UTF-8 nor GB18030 text",
+        fix="save the entry sheet as CSV UTF-8 (or as .xlsx) and try again",
+    )
+
+
+def _raw_xlsx(path: Path) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        names = fastexcel.read_excel(path).sheet_names
+    except Exception as exc:  # fastexcel raises its own error types for broken files
+        raise InputError(
+            f"{path}: not a readable workbook ({exc})", fix="re-save it as .xlsx"
+        ) from exc
+    sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]
+    return pl.read_excel(path, sheet_name=sheet, has_header=False, infer_schema_length=0)
+
+
+def read_entry_file(path: Path) -> pl.DataFrame:
+    """Read one entry sheet: the required headings as String columns plus ``_file``, ``_row``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", fix="give the filled 信息录入表 (.xlsx or .csv)")
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        raw = _raw_xlsx(path)
+    elif suffix in {".csv", ".txt"}:
+        raw = _raw_csv(path)
+    else:
+        raise InputError(
+            f"{path}: unknown format {suffix!r}", fix="give an .xlsx or .csv entry sheet"
+        )
+    cells = raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
+    header_at = None
+    for i, row in enumerate(cells.head(SCAN_ROWS).iter_rows()):
+        if ID_HEADING in row:
+            header_at = i
+            break
+    if header_at is None:
+        raise InputError(
+            f"{path}: no heading row with {ID_HEADING} in the first {SCAN_ROWS} rows",
+            fix="use the 信息录入表 written by `canbao forms survey` (headings on row 3)",
+        )
+    headings = [
+        str(h) if h is not None else f"_blank{i}" for i, h in enumerate(cells.row(header_at))
+    ]
+    missing = [h for h in REQUIRED_HEADINGS if h not in headings]
+    if missing:
+        found = ", ".join(h for h in headings if not h.startswith("_blank"))
+        raise InputError(
+            f"{path}: headings missing: {', '.join(missing)} (found: {found})",
+            fix="keep the headings of the 信息录入表 as written by `canbao forms survey`",
+        )
+    body = cells.slice(header_at + 1)
+    body.columns = _dedupe(headings)
+    present = [h for h in ENTRY_HEADINGS if h in body.columns]
+    body = body.select(
+        [pl.col(h) for h in present]
+        + [pl.lit(None, dtype=pl.String).alias(h) for h in ENTRY_HEADINGS if h not in present]
+    ).with_columns(
+        # empty strings become null; Excel numbers read back as text lose a trailing ".0"
+        pl.all().replace("", None).str.replace(r"^([0-9]+)\.0$", "${1}"),
+        pl.lit(str(path)).alias("_file"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header_at + 2).alias("_row"),
+    )
+    filled = pl.any_horizontal(pl.col(h).is_not_null() for h in REQUIRED_HEADINGS)
+    return body.filter(filled)
+
+
+def _dedupe(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
+def read_entry_files(paths: Sequence[Path]) -> pl.DataFrame:
+    """Read and stack several entry sheets (xlsx and CSV may be mixed)."""
+    if not paths:
+        raise InputError("no entry sheet given", fix="name one or more filled 信息录入表 files")
+    return pl.concat([read_entry_file(p) for p in paths], how="vertical")

@@ -1,0 +1,204 @@
+"""The registration form (全民参保登记表, seed 004's 2017 layout), one per printed A4 page.
+
+One worksheet holds the forms of a group: a block of rows per person, a manual page break after
+each block, the title repeated on every page (print titles), fit to one page wide. What the match
+knows is printed in place (name, ID, sex, hukou place, address) and the current enrolment is
+ticked (☑); everything else is left as the form's boxes (□) and blanks for the visitor.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+from canbao.codes import SCHEMES
+from canbao.forms.codes import IDENTITY, NOT_INSURED
+from canbao.forms.roster import BOX, setup_print
+
+BOXED, TICKED = "□", "☑"
+BLANK: Final = "________"
+COLUMN_WIDTHS: Final = (13, 12, 12, 12, 12, 12, 8, 10)
+LAST: Final = get_column_letter(len(COLUMN_WIDTHS))
+# Row heights (points) of one form block, in order; the block fills a portrait A4 page.
+BLOCK_HEIGHTS: Final = (30, 40, 66, 66, 54, 72, 36, 66, 66, 34, 72, 48, 40)
+BLOCK_ROWS: Final = len(BLOCK_HEIGHTS)
+FIRST_BLOCK_ROW: Final = 3
+
+# The form's own order of the scheme boxes (养老 lists 11, 13, 12, 14, 15).
+PENSION_ORDER: Final = ("11", "13", "12", "14", "15")
+MEDICAL_ORDER: Final = ("21", "22", "23", "24", "25", "26")
+OTHER_ORDER: Final = ("40", "30", "50")
+FORM_LABELS: Final = {
+    "11": "城镇职工基本养老保险",
+    "13": "机关事业单位养老保险",
+    "14": "被征地农民养老保障(单建制度)",
+    "15": "其他养老保障(单建制度)",
+    "26": "其他医疗保障(单建制度)",
+}
+
+FONT: Final = Font(name="SimSun", size=11)
+LABEL_FONT: Final = Font(name="SimSun", size=11, bold=True)
+NOTE_FONT: Final = Font(name="SimSun", size=9, italic=True)
+TOP_LEFT: Final = Alignment(wrap_text=True, vertical="center", horizontal="left")
+CENTRE: Final = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def boxes(items: list[str], ticked: set[str] | None = None, sep: str = "  ") -> str:
+    """Render a row of check boxes, ticking the items in ``ticked``."""
+    chosen = ticked or set()
+    return sep.join(f"{TICKED if item in chosen else BOXED}{item}" for item in items)
+
+
+def scheme_line(order: tuple[str, ...], held: set[str]) -> str:
+    """Render scheme boxes in the form's order, ticking those the match found active."""
+    return "  ".join(
+        f"{TICKED if code in held else BOXED}{FORM_LABELS.get(code, SCHEMES[code])}"
+        for code in order
+    )
+
+
+def _put(ws: Worksheet, ref: str, value: str, *, label: bool = False, merge: str = "") -> None:
+    cell = ws[ref]
+    cell.value = value
+    cell.font = LABEL_FONT if label else FONT
+    cell.alignment = CENTRE if label else TOP_LEFT
+    if merge:
+        ws.merge_cells(f"{ref}:{merge}")
+
+
+def _or_blank(value: str | None) -> str:
+    return value if value else BLANK
+
+
+def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> None:
+    """Write one person's form into rows ``top`` .. ``top + BLOCK_ROWS - 1``."""
+    r = [top + i for i in range(BLOCK_ROWS)]
+    held = set(filter(None, (person.get("现参保险种") or "").split(";")))
+    identity = person.get("个人身份") or ""
+    place = (
+        f"{BLANK}省  {BLANK}市  区(县)：{_or_blank(person.get('县区'))}  "
+        f"街道(乡镇)：{_or_blank(person.get('乡镇(街道)'))}  "
+        f"社区(村)：{_or_blank(person.get('村(社区)'))}  {BLANK}组"
+    )
+    _put(ws, f"A{r[0]}", place, merge=f"{LAST}{r[0]}")
+    _put(ws, f"A{r[1]}", "公民身份证号码", label=True)
+    _put(ws, f"B{r[1]}", person.get("公民身份号码") or "", merge=f"D{r[1]}")
+    _put(ws, f"E{r[1]}", "户籍姓名", label=True)
+    _put(ws, f"F{r[1]}", person.get("姓名") or "")
+    _put(ws, f"G{r[1]}", "性别", label=True)
+    _put(ws, f"H{r[1]}", person.get("性别") or "")
+    for ref in (f"B{r[1]}", f"F{r[1]}", f"H{r[1]}"):
+        ws[ref].alignment = CENTRE
+    rows = [
+        (
+            "就业状态",
+            f"1.已单位就业  工作单位名称：{BLANK}{BLANK}{BLANK}\n2.无单位："
+            + boxes(
+                ["学龄前", "在校学生", "未就业", "灵活就业", "已办理离退休手续或已领取养老待遇"]
+            ),
+        ),
+        (
+            "个人身份",
+            boxes([label for _, label in IDENTITY.values[:-1]], {identity})
+            + f"  {BOXED}其他{BLANK}",
+        ),
+        (
+            "户口所在地",
+            f"{person.get('户口所在地') or ''}\n"
+            f"{BLANK}(省/自治区/直辖市){BLANK}(地/市/州){BLANK}(区/县)",
+        ),
+        (
+            "常住地地址",
+            f"{person.get('常住地址') or ''}\n"
+            f"{BLANK}(省/自治区/直辖市){BLANK}(地/市/州){BLANK}(区/县)"
+            f"{BLANK}(乡镇/街道){BLANK}(村/社区){BLANK}(街/路/巷/门牌号)",
+        ),
+        ("联系电话", f"手机：{BLANK}{BLANK}        固定电话：{BLANK}{BLANK}"),
+    ]
+    for row, (label, text) in zip(r[2:7], rows, strict=True):
+        _put(ws, f"A{row}", label, label=True)
+        _put(ws, f"B{row}", text, merge=f"{LAST}{row}")
+    _put(ws, f"A{r[7]}", "现参保情况\n(不同险种可多选，同一险种单选)", label=True, merge=f"A{r[9]}")
+    _put(ws, f"B{r[7]}", "养老保险(单选)：" + scheme_line(PENSION_ORDER, held) + BLANK)
+    _put(ws, f"B{r[8]}", "医疗保险(单选)：" + scheme_line(MEDICAL_ORDER, held) + BLANK)
+    _put(ws, f"B{r[9]}", scheme_line(OTHER_ORDER, held))
+    for row in r[7:10]:
+        ws.merge_cells(f"B{row}:{LAST}{row}")
+    reasons = [label for _, label in NOT_INSURED.values[:-1]]
+    _put(ws, f"A{r[10]}", "未参保原因", label=True)
+    _put(ws, f"B{r[10]}", boxes(reasons) + f"  {BOXED}其他{BLANK}", merge=f"{LAST}{r[10]}")
+    _put(ws, f"A{r[11]}", "经办人签名：", merge=f"D{r[11]}")
+    _put(ws, f"E{r[11]}", "复核人签名：", merge=f"{LAST}{r[11]}")
+    note = (
+        f"人员编号：{person.get('人员编号') or '无'}    需入户调查原因：{person.get('原因') or ''}"
+        f"    （{TICKED} 为比对所得的现参保情况，请入户核实）"
+    )
+    _put(ws, f"A{r[12]}", note, merge=f"{LAST}{r[12]}")
+    ws[f"A{r[12]}"].font = NOTE_FONT
+    for row, height in zip(r, BLOCK_HEIGHTS, strict=True):
+        ws.row_dimensions[row].height = height
+        for col in range(1, len(COLUMN_WIDTHS) + 1):
+            if row != r[12]:
+                ws.cell(row=row, column=col).border = BOX
+
+
+def write_forms_sheet(ws: Worksheet, group: pl.DataFrame) -> list[int]:
+    """Fill a worksheet with one form per person; return the first row of each form."""
+    ws.title = "全民参保登记表"
+    for col, width in enumerate(COLUMN_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws["A1"] = "全民参保登记表"
+    ws["A1"].font = Font(name="SimSun", size=18, bold=True)
+    ws["A1"].alignment = CENTRE
+    ws.merge_cells(f"A1:{LAST}1")
+    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[2].height = 6
+    tops: list[int] = []
+    breaks = RowBreak()
+    for i, person in enumerate(group.iter_rows(named=True)):
+        top = FIRST_BLOCK_ROW + i * BLOCK_ROWS
+        write_form_block(ws, top, person)
+        tops.append(top)
+        if i < group.height - 1:
+            breaks.append(Break(id=top + BLOCK_ROWS - 1))
+    ws.row_breaks = breaks
+    end = FIRST_BLOCK_ROW + max(group.height, 1) * BLOCK_ROWS - 1
+    ws.print_area = f"A1:{LAST}{end}"
+    setup_print(ws, landscape=False, title_rows="1:2")
+    ws.sheet_view.view = "pageBreakPreview"
+    return tops
+
+
+INSTRUCTIONS: Final = (
+    "填写说明",
+    "(一) 公民身份证号码：指居民身份证上的公民身份号码。特殊人群可填写护照等有效证件号码。",
+    "(二) 就业状态：有就业单位的填写单位全称；无就业单位人员按下列类别登记：1. 学龄前、"
+    "2. 在校学生、3. 未就业、4. 灵活就业、5. 已办理离退休手续或已领取养老待遇"
+    "（数字为信息录入代码，下同）。",
+    "(三) 户口所在地：填写到户口所在省(自治区、直辖市)、市(区、州)、县(区)。",
+    "(四) 常住地地址：指个人常住地的详细地址，由中华人民共和国行政区划名称、街道(乡、镇)和"
+    "街、路、巷、村等名称以及门牌号码及居室号码构成。",
+    "(五) 手机：如无手机，可填写家庭其他成员手机或家庭座机。",
+    "(六) 现参保情况(不同险种可多选，同一险种单选)："
+    + "、".join(f"{code}. {label}" for code, label in SCHEMES.items()),
+    "(七) 未参保原因：91. 个人未参保、92. 单位未予参保、93. 参军等原因未参保。",
+    "",
+    "本工作簿由 canbao 预填：姓名、公民身份号码、性别、户口所在地、常住地址取自比对结果；"
+    f"{TICKED} 为比对所得的现参保情况。入户时请逐项核实，填写后录入《信息录入表》。",
+)
+
+
+def write_instructions(ws: Worksheet) -> None:
+    """Write the form's 填写说明 (seed 004) on a sheet of its own."""
+    ws.title = "填写说明"
+    ws.column_dimensions["A"].width = 100
+    for i, text in enumerate(INSTRUCTIONS, start=1):
+        cell = ws.cell(row=i, column=1, value=text)
+        cell.font = LABEL_FONT if i == 1 else FONT
+        cell.alignment = TOP_LEFT
+    setup_print(ws, landscape=False, title_rows=None)

@@ -1,0 +1,173 @@
+"""The survey roster (入户调查对象名册): reading a match's needs_survey and writing one workbook.
+
+The roster's fields are seed 004's (人员编号, 姓名, 性别, 公民身份号码, 出生日期, 个人身份,
+户口性质, 户口所在地, 常住所在地地址), preceded by 序号 and the area, followed by the current
+enrolment and the reasons the match gave, so that a visitor knows what to ask.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Final, Literal
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from canbao.errors import InputError, UsageError
+
+NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
+NEEDS_SURVEY_COLUMNS: Final = (
+    "县区",
+    "乡镇(街道)",
+    "村(社区)",
+    "人员编号",
+    "姓名",
+    "性别",
+    "公民身份号码",
+    "出生日期",
+    "个人身份",
+    "户口性质",
+    "户口所在地",
+    "常住地址",
+    "现参保险种",
+    "原因代码",
+    "原因",
+)
+GroupBy = Literal["county", "township", "village"]
+GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "county": ("县区",),
+    "township": ("县区", "乡镇(街道)"),
+    "village": ("县区", "乡镇(街道)", "村(社区)"),
+}
+MISSING_PLACE: Final = "未填写"
+
+# (heading, source column in needs_survey, width)
+ROSTER_COLUMNS: Final = (
+    ("序号", None, 6),
+    ("县区", "县区", 9),
+    ("乡镇(街道)", "乡镇(街道)", 12),
+    ("村(社区)", "村(社区)", 12),
+    ("人员编号", "人员编号", 12),
+    ("姓名", "姓名", 9),
+    ("性别", "性别", 6),
+    ("公民身份号码", "公民身份号码", 21),
+    ("出生日期", "出生日期", 11),
+    ("个人身份", "个人身份", 10),
+    ("户口性质", "户口性质", 10),
+    ("户口所在地", "户口所在地", 18),
+    ("常住所在地地址", "常住地址", 24),
+    ("现参保险种", "现参保险种", 10),
+    ("调查原因", "原因", 16),
+)
+
+THIN: Final = Side(style="thin")
+BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_FONT: Final = Font(name="SimSun", size=16, bold=True)
+HEAD_FONT: Final = Font(name="SimSun", size=10, bold=True)
+BODY_FONT: Final = Font(name="SimSun", size=10)
+WRAP: Final = Alignment(wrap_text=True, vertical="center")
+CENTRE: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def read_needs_survey(match_dir: Path) -> pl.DataFrame:
+    """Read ``needs_survey.csv`` of a match directory, every column as a string."""
+    path = Path(match_dir) / NEEDS_SURVEY_FILE
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no {NEEDS_SURVEY_FILE} in the match directory",
+            fix="give --from the --output directory of a finished `canbao match` run",
+        )
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    frame = frame.rename(lambda c: c.lstrip("\ufeff"))
+    missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: columns missing: {', '.join(missing)} (found: {', '.join(frame.columns)})",
+            fix="rerun `canbao match`; needs_survey.csv must have the columns of docs/design.md",
+        )
+    return frame.select(NEEDS_SURVEY_COLUMNS).with_columns(
+        pl.col(c).str.strip_chars() for c in NEEDS_SURVEY_COLUMNS
+    )
+
+
+def split_groups(frame: pl.DataFrame, by: str) -> list[tuple[tuple[str, ...], pl.DataFrame]]:
+    """Split the roster by county, township or village, keys in sorted order, rows by ID."""
+    if by not in GROUP_COLUMNS:
+        raise UsageError(f"--by {by}: unknown grouping", fix="use county, township or village")
+    keys = list(GROUP_COLUMNS[by])
+    filled = frame.with_columns(pl.col(k).fill_null(MISSING_PLACE) for k in keys)
+    parts = filled.partition_by(keys, as_dict=True, maintain_order=True)
+    out = [
+        (tuple(str(v) for v in key), part.sort("公民身份号码", nulls_last=True))
+        for key, part in parts.items()
+    ]
+    return sorted(out, key=lambda kv: kv[0])
+
+
+def safe_name(text: str) -> str:
+    """Make a place name usable as a file or directory name on Windows and Linux."""
+    cleaned = re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._")
+    return cleaned or "_"
+
+
+def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
+    """A4, fit to one page wide, centred, with print titles repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:
+    """Fill one worksheet with the survey roster of a group."""
+    ncol = len(ROSTER_COLUMNS)
+    last = get_column_letter(ncol)
+    ws.title = "入户调查对象名册"
+    ws["A1"] = "入户调查对象名册"
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
+    ws.merge_cells(f"A1:{last}1")
+    ws["A2"] = f"{place}    共 {group.height} 人"
+    ws["A2"].font = BODY_FONT
+    ws.merge_cells(f"A2:{last}2")
+    for col, (heading, _, width) in enumerate(ROSTER_COLUMNS, start=1):
+        cell = ws.cell(row=3, column=col, value=heading)
+        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
+    sources = [src for _, src, _ in ROSTER_COLUMNS if src is not None]
+    for i, values in enumerate(group.select(sources).iter_rows(), start=1):
+        ws.append([i, *values])
+    for row in ws.iter_rows(min_row=4, max_row=3 + group.height, max_col=ncol):
+        for cell in row:
+            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
+            cell.number_format = "@"
+    ws.freeze_panes = "A4"
+    ws.auto_filter.ref = f"A3:{last}{3 + max(group.height, 1)}"
+    ws.print_area = f"A1:{last}{3 + max(group.height, 1)}"
+    setup_print(ws, landscape=True, title_rows="3:3")
+
+
+def write_roster(group: pl.DataFrame, place: str, path: Path) -> None:
+    """Write the survey roster workbook of one group."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    write_roster_sheet(ws, group, place)
+    wb.save(path)
+
+
+def place_label(key: tuple[str, ...]) -> str:
+    """Describe a group for headings: ``县区 340621 乡镇(街道) 某镇 村(社区) 某村``."""
+    names = ("县区", "乡镇(街道)", "村(社区)")
+    return "  ".join(f"{n}：{v}" for n, v in zip(names, key, strict=False))

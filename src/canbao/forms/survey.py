@@ -1,0 +1,100 @@
+"""``canbao forms survey``: the survey roster, registration forms and entry sheet per group."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+from openpyxl import Workbook
+
+from canbao.atomic import atomic_directory
+from canbao.forms.entry_sheet import write_entry_workbook
+from canbao.forms.registration_form import write_forms_sheet, write_instructions
+from canbao.forms.roster import (
+    GROUP_COLUMNS,
+    place_label,
+    read_needs_survey,
+    safe_name,
+    split_groups,
+    write_roster,
+)
+
+ROSTER_FILE: Final = "入户调查对象名册.xlsx"
+FORMS_FILE: Final = "全民参保登记表.xlsx"
+ENTRY_FILE: Final = "信息录入表.xlsx"
+INDEX_FILE: Final = "index.csv"
+SUMMARY_FILE: Final = "forms.json"
+
+
+@dataclass(frozen=True)
+class SurveyGroup:
+    """One county, township or village: its key, size and directory (relative to the output)."""
+
+    key: tuple[str, ...]
+    persons: int
+    directory: str
+
+
+@dataclass(frozen=True)
+class SurveyFormsResult:
+    """What ``write_survey_forms`` wrote."""
+
+    output: Path
+    by: str
+    persons: int
+    groups: list[SurveyGroup] = field(default_factory=list)
+
+    def entry_sheets(self) -> list[Path]:
+        """Return the entry workbook of every group."""
+        return [self.output / g.directory / ENTRY_FILE for g in self.groups]
+
+
+def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
+    """Write the registration forms of a group (forms sheet + instructions); return block tops."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    tops = write_forms_sheet(ws, group)
+    write_instructions(wb.create_sheet("填写说明"))
+    wb.save(path)
+    return tops
+
+
+def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") -> SurveyFormsResult:
+    """Write, for each group of a match's needs_survey, the roster, forms and entry sheet."""
+    frame = read_needs_survey(match_dir)
+    groups = split_groups(frame, by)
+    written: list[SurveyGroup] = []
+    with atomic_directory(Path(output)) as staging:
+        for key, part in groups:
+            rel = Path(*(safe_name(k) for k in key))
+            target = staging / rel
+            target.mkdir(parents=True, exist_ok=True)
+            place = place_label(key)
+            write_roster(part, place, target / ROSTER_FILE)
+            write_forms_workbook(part, target / FORMS_FILE)
+            write_entry_workbook(part, place, target / ENTRY_FILE)
+            written.append(SurveyGroup(key, part.height, rel.as_posix()))
+        names = list(GROUP_COLUMNS[by])
+        index = pl.DataFrame(
+            {
+                **{n: [g.key[i] for g in written] for i, n in enumerate(names)},
+                "人数": [g.persons for g in written],
+                "目录": [g.directory for g in written],
+            },
+            schema={**dict.fromkeys(names, pl.String), "人数": pl.Int64, "目录": pl.String},
+        )
+        index.write_csv(staging / INDEX_FILE, include_bom=True)
+        summary = {
+            "by": by,
+            "persons": frame.height,
+            "groups": len(written),
+            "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
+        }
+        (staging / SUMMARY_FILE).write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    return SurveyFormsResult(Path(output), by, frame.height, written)
