@@ -1,0 +1,102 @@
+"""The ``--columns`` mapping file: which header of a file holds which canonical field.
+
+Format (YAML, read with ruamel's safe loader; see docs/reading.md)::
+
+    id: 身份证号(新)              # field: header
+    name: [姓名, 户主姓名]        # field: headers to try, first found wins
+    files:                        # optional: per file-name glob, checked in order
+      "养老*.csv":
+        scheme: 险种编码
+
+Entries for a matching glob come before the top-level ones. A header named here wins over the
+built-in aliases; a header not present in a file is simply not used (one map serves many files).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from canbao.errors import InputError
+from canbao.roster.fields import FIELD_LABELS
+
+_EXAMPLE = "id: 身份证号(新)"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Headers named by the user for canonical fields, globally and per file-name glob."""
+
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    by_glob: tuple[tuple[str, dict[str, tuple[str, ...]]], ...] = ()
+    source: Path | None = None
+
+    def for_file(self, name: str) -> dict[str, tuple[str, ...]]:
+        """Return the headers to try for each field for a file called ``name``."""
+        merged: dict[str, tuple[str, ...]] = {}
+        for pattern, entries in self.by_glob:
+            if fnmatch.fnmatch(name, pattern):
+                for key, headers in entries.items():
+                    merged[key] = merged.get(key, ()) + headers
+        for key, headers in self.fields.items():
+            merged[key] = merged.get(key, ()) + headers
+        return merged
+
+
+def load_column_map(path: Path) -> ColumnMap:
+    """Read and check a ``--columns`` YAML file; any problem is an :class:`InputError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot read the column map {path}: {exc}",
+            fix="give a UTF-8 YAML file to --columns",
+        ) from exc
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise InputError(
+            f"the column map {path} is not valid YAML: {exc}".replace("\n", " "),
+            fix=f"write one `field: header` per line, e.g. `{_EXAMPLE}`",
+        ) from exc
+    if data is None:
+        return ColumnMap(source=path)
+    if not isinstance(data, dict):
+        raise _bad(path, "the top level must be a mapping of field: header")
+    globs: list[tuple[str, dict[str, tuple[str, ...]]]] = []
+    files = data.pop("files", None)
+    if files is not None:
+        if not isinstance(files, dict):
+            raise _bad(path, "`files:` must map a file-name glob to field: header entries")
+        for pattern, entries in files.items():
+            if not isinstance(entries, dict):
+                raise _bad(path, f"files: {pattern!s}: expected field: header entries")
+            globs.append((str(pattern), _entries(path, entries, f"files: {pattern}: ")))
+    return ColumnMap(fields=_entries(path, data, ""), by_glob=tuple(globs), source=path)
+
+
+def _entries(path: Path, data: dict[Any, Any], where: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        name = str(key).strip()
+        if name not in FIELD_LABELS:
+            known = ", ".join(FIELD_LABELS)
+            raise _bad(path, f"{where}unknown field {name!r} (known fields: {known})")
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
+            raise _bad(path, f"{where}{name}: expected a header or a list of headers")
+        out[name] = tuple(str(v).strip() for v in values)
+    return out
+
+
+def _bad(path: Path, problem: str) -> InputError:
+    return InputError(
+        f"the column map {path} is not usable: {problem}",
+        fix=f"write one `field: header` per line (or `field: [header, header]`), e.g. `{_EXAMPLE}`",
+    )

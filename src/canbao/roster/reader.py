@@ -1,0 +1,161 @@
+"""``read_roster``: any supported roster file as a lazy frame of canonical string fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from canbao.errors import InputError, UsageError
+from canbao.roster import excel
+from canbao.roster.colmap import ColumnMap
+from canbao.roster.fields import KIND_FIELDS, KINDS
+from canbao.roster.mapping import HeaderMapping, map_headers
+from canbao.roster.sniff import Sniffed, sniff
+from canbao.roster.text import scan_text
+from canbao.roster.transcode import file_sha256, prepare_text
+from canbao.roster.unreadable import no_unreadable
+
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "gb18030": "GB18030 (GBK)",
+    "utf-16": "UTF-16 (BOM)",
+}
+SEPARATOR_LABELS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a roster file turned out to be and how its headers were mapped."""
+
+    path: Path
+    kind: str
+    format: str  # csv | xlsx | xls | parquet
+    encoding: str | None  # utf-8 | utf-8-sig | gb18030 | utf-16; None for workbooks, Parquet
+    sha256: str
+    headers: tuple[str, ...]
+    mapping: dict[str, str]  # canonical field -> header
+    unmapped: tuple[str, ...]
+    separator: str | None = None  # text only
+    sheet: str | None = None  # workbooks: the sheet read (always the first)
+    header_line: int = 1  # line (text) or Excel row of the header
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A roster file read lazily: canonical rows, unreadable rows, and facts about the source."""
+
+    info: SourceInfo
+    frame: pl.LazyFrame  # canonical fields of the kind (String) + _file (String) + _line (Int64)
+    unreadable: pl.LazyFrame  # file, line, reason, 原因, raw (ids masked)
+
+
+def read_roster(
+    path: Path, kind: str, *, columns: ColumnMap | None = None, workdir: Path
+) -> Roster:
+    """Read ``path`` as a roster of ``kind``; unusable files raise :class:`InputError`.
+
+    Text files stream: the frame is a scan, nothing is collected here. GBK/UTF-16 text is
+    transcoded to a UTF-8 file under ``workdir`` first (the caller removes ``workdir``).
+    """
+    path = Path(path)
+    if kind not in KIND_FIELDS:
+        raise UsageError(f"unknown roster kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
+    sniffed = sniff(path)
+    if sniffed.format == "csv":
+        return _read_text(path, kind, sniffed, columns, workdir)
+    if sniffed.format == "parquet":
+        return _read_parquet(path, kind, columns)
+    return _read_workbook(path, kind, sniffed.format, columns)
+
+
+def _read_text(
+    path: Path, kind: str, sniffed: Sniffed, columns: ColumnMap | None, workdir: Path
+) -> Roster:
+    assert sniffed.encoding is not None and sniffed.separator is not None
+    mapping = map_headers(path, sniffed.headers, kind, columns)
+    source = prepare_text(path, sniffed.encoding, workdir)
+    frame, unreadable = scan_text(
+        source,
+        separator=sniffed.separator,
+        n_headers=len(mapping.headers),
+        positions=mapping.columns,
+        fields=KIND_FIELDS[kind],
+        file_name=path.name,
+    )
+    info = _info(path, kind, "csv", sniffed.encoding, source.sha256, mapping)
+    info = _replace(info, separator=sniffed.separator)
+    return Roster(info, frame, unreadable)
+
+
+def _read_workbook(path: Path, kind: str, fmt: str, columns: ColumnMap | None) -> Roster:
+    data, sheet = excel.load_sheet(path)
+    if data.width == 0 or data.height == 0:
+        raise InputError(f"{path.name}: the first sheet ({sheet}) is empty", fix=_SHEET_FIX)
+    try:
+        at = excel.header_row(data, kind)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc.message}", fix=exc.fix) from None
+    mapping = map_headers(path, excel.sheet_headers(data, at), kind, columns)
+    frame, unreadable = excel.scan_sheet(
+        data, header_at=at, positions=mapping.columns, fields=KIND_FIELDS[kind], file_name=path.name
+    )
+    info = _info(path, kind, fmt, None, file_sha256(path), mapping)
+    return Roster(_replace(info, sheet=sheet, header_line=at + 1), frame, unreadable)
+
+
+_SHEET_FIX = "put the roster on the workbook's first sheet with its header row on top"
+
+
+def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
+    try:
+        schema = pl.scan_parquet(path).collect_schema()
+    except Exception as exc:  # a damaged footer surfaces as a polars ComputeError
+        raise InputError(
+            f"{path.name}: cannot read the Parquet file ({type(exc).__name__})",
+            fix="write the file again (it may be truncated)",
+        ) from exc
+    headers = tuple(schema.names())
+    mapping = map_headers(path, headers, kind, columns)
+    out = [
+        (
+            pl.col(headers[mapping.columns[f]]).cast(pl.String)
+            if f in mapping.columns
+            else pl.lit(None, pl.String)
+        ).alias(f)
+        for f in KIND_FIELDS[kind]
+    ]
+    frame = (
+        pl.scan_parquet(path)
+        .with_row_index("_row", offset=1)
+        .select(
+            *out,
+            pl.lit(path.name, pl.String).alias("_file"),
+            pl.col("_row").cast(pl.Int64).alias("_line"),
+        )
+    )
+    info = _info(path, kind, "parquet", None, file_sha256(path), mapping)
+    return Roster(info, frame, no_unreadable())
+
+
+def _info(
+    path: Path, kind: str, fmt: str, encoding: str | None, sha: str, mapping: HeaderMapping
+) -> SourceInfo:
+    return SourceInfo(
+        path=path,
+        kind=kind,
+        format=fmt,
+        encoding=encoding,
+        sha256=sha,
+        headers=mapping.headers,
+        mapping=mapping.by_header,
+        unmapped=mapping.unmapped,
+    )
+
+
+def _replace(info: SourceInfo, **changes: object) -> SourceInfo:
+    from dataclasses import replace
+
+    return replace(info, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,162 @@
+"""What a file is: workbook, Parquet or delimited text, and for text its encoding and separator.
+
+The content decides, not the extension: a workbook renamed ``.csv`` is refused with the fix,
+and a ``.xls`` that is really tab-separated text (a habit of several agency systems) is read
+as text. Only the head of the file is examined, except when the head is pure ASCII.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from canbao.errors import InputError
+
+HEAD_BYTES: Final = 64 * 1024
+CHUNK_BYTES: Final = 16 * 1024 * 1024
+SEPARATORS: Final = (",", "\t", ";", "|")
+TEXT_EXTENSIONS: Final = frozenset({".csv", ".txt", ".tsv", ".dat"})
+WORKBOOK_EXTENSIONS: Final = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
+PARQUET_EXTENSIONS: Final = frozenset({".parquet", ".pq"})
+ID_LIKE: Final = re.compile(r"(?<![0-9])[0-9]{15}(?:[0-9]{2}[0-9Xx])?(?![0-9])")
+
+_HIGH: Final = re.compile(rb"[\x80-\xff]")
+_SAVE_AS_CSV = "open it in Excel or WPS and save it as CSV UTF-8 (逗号分隔), or as .xlsx"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """The result of looking at a file's head."""
+
+    format: str  # csv | xlsx | xls | parquet
+    encoding: str | None  # utf-8 | utf-8-sig | gb18030 | utf-16 (text only)
+    separator: str | None = None
+    headers: tuple[str, ...] = ()
+
+
+def sniff(path: Path) -> Sniffed:
+    """Identify ``path``'s format (and for text: encoding, separator, header cells)."""
+    name = path.name
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", fix="check the path and the file name")
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    ext = path.suffix.lower()
+    if not head.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
+        raise InputError(f"{name}: the file is empty (no header line, no rows)", fix=_SAVE_AS_CSV)
+    if head.startswith(b"PK\x03\x04"):
+        return _container(name, ext, "xlsx", "a zip archive (an .xlsx workbook)")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return _container(name, ext, "xls", "an old Excel (.xls) workbook")
+    if head.startswith(b"PAR1"):
+        if ext in PARQUET_EXTENSIONS:
+            return Sniffed("parquet", None)
+        raise InputError(
+            f"{name}: the file is a Parquet file named {ext or '(no extension)'}",
+            fix="rename it to .parquet",
+        )
+    if ext in PARQUET_EXTENSIONS or ext in (".xlsx", ".xlsm"):
+        raise InputError(
+            f"{name}: named {ext} but the content is not a {ext[1:]} file",
+            fix=f"re-export the file, or {_SAVE_AS_CSV}",
+        )
+    if ext not in TEXT_EXTENSIONS and ext != ".xls":
+        raise InputError(
+            f"{name}: unknown file type {ext or '(no extension)'}",
+            fix="give a .csv/.txt/.tsv text file, an .xlsx/.xls workbook or a .parquet file",
+        )
+    encoding = _text_encoding(path, head, size)
+    text = _decode_head(head, encoding)
+    line = text.split("\n", 1)[0].rstrip("\r")
+    if "\n" not in text and len(head) < size:
+        raise InputError(
+            f"{name}: no line break in the first {HEAD_BYTES // 1024} KiB: not a roster text file",
+            fix=_SAVE_AS_CSV,
+        )
+    separator = sniff_separator(line)
+    headers = next(csv.reader([line], delimiter=separator), [])
+    return Sniffed("csv", encoding, separator, tuple(headers))
+
+
+def _container(name: str, ext: str, fmt: str, what: str) -> Sniffed:
+    if WORKBOOK_EXTENSIONS.get(ext) == fmt:
+        return Sniffed(fmt, None)
+    raise InputError(
+        f"{name}: the file is {what} named {ext or '(no extension)'}, not a text file",
+        fix=f"rename it to .{fmt} (canbao reads workbooks directly), or {_SAVE_AS_CSV}",
+    )
+
+
+def _text_encoding(path: Path, head: bytes, size: int) -> str:
+    name = path.name
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise InputError(
+            f"{name}: binary content (NUL bytes) in a {path.suffix or 'text'} file",
+            fix=f"give the roster as text, or {_SAVE_AS_CSV} (UTF-16 text needs its BOM)",
+        )
+    final = len(head) >= size
+    sample = head if _has_high_bytes(head) else _first_non_ascii(path)
+    if sample is None:
+        return "utf-8"  # pure ASCII: UTF-8 and GB18030 agree
+    # An incremental decoder with final=False accepts a character cut at the sample's end.
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(
+        sample, final=final and sample is head
+    )
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    # GBK bytes almost never form valid UTF-8 sequences, so a sample with many good UTF-8
+    # characters and a few bad bytes is a UTF-8 file with a stray line (reported per line as
+    # bad_encoding), not a GBK file: decoding it as GBK would garble every name silently.
+    if bad == 0 or good > 4 * bad:
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=final and sample is head)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: neither UTF-8 nor GBK/GB18030 text (undecodable bytes near byte {exc.start})",
+            fix=f"check that this is a roster export; {_SAVE_AS_CSV}",
+        ) from exc
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if control > len(head) // 100:
+        raise InputError(f"{name}: binary content, not a text roster", fix=_SAVE_AS_CSV)
+    return "gb18030"
+
+
+def _has_high_bytes(data: bytes) -> bool:
+    return _HIGH.search(data) is not None
+
+
+def _first_non_ascii(path: Path) -> bytes | None:
+    """Return a window starting at the first non-ASCII byte of the file, or None."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            found = _HIGH.search(chunk)
+            if found:
+                start = found.start()  # the byte before is ASCII: a character boundary
+                window = chunk[start : start + HEAD_BYTES]
+                if len(window) < HEAD_BYTES:
+                    window += fh.read(HEAD_BYTES - len(window))
+                return window
+    return None
+
+
+def _decode_head(head: bytes, encoding: str) -> str:
+    codec = "gb18030" if encoding == "gb18030" else encoding
+    return codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=False)
+
+
+def sniff_separator(header_line: str) -> str:
+    """Pick the separator that occurs most often in the header line outside quotes."""
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    counts = {sep: unquoted.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda s: counts[s])
+    return best if counts[best] > 0 else ","

@@ -1,0 +1,121 @@
+"""Delimited text: one streaming scan that both classifies and parses every line.
+
+The file is scanned as a single raw-line column (separator 0x1F, no quoting), so the row index
+*is* the physical line number and no line can be skipped or merged behind our back. Each line
+is split with polars string functions: a plain ``str.split`` for lines without a quote, and
+for lines with one a regex that takes quoted fields whole (``"a,b"`` and ``""`` escapes). The
+field count decides whether a line is readable; readable lines are parsed from the same split.
+A newline inside a quoted field is not supported: both halves carry an odd number of quotes
+and are reported as ``open_quote`` rather than silently merged or lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from canbao.roster.transcode import TextSource
+from canbao.roster.unreadable import (
+    BAD_ENCODING,
+    CUT_LINE,
+    EMPTY_LINE,
+    OPEN_QUOTE,
+    TOO_FEW,
+    TOO_MANY,
+    unreadable_frame,
+)
+
+RAW_SEPARATOR = "\x1f"
+
+
+def scan_text(
+    source: TextSource,
+    *,
+    separator: str,
+    n_headers: int,
+    positions: dict[str, int],
+    fields: tuple[str, ...],
+    file_name: str,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Return (canonical frame, unreadable rows) of a UTF-8 text roster."""
+    raw = pl.scan_csv(
+        source.utf8_path,
+        separator=RAW_SEPARATOR,
+        quote_char=None,
+        has_header=False,
+        infer_schema=False,
+        new_columns=["_raw"],
+        encoding="utf8-lossy",
+        row_index_name="_line",
+        row_index_offset=1,
+    ).filter(pl.col("_line") > 1)
+    line = pl.col("_raw").fill_null("")
+    has_quote = line.str.contains('"', literal=True)
+    # Counting separators is much cheaper than splitting, so lines are classified by count and
+    # only readable ones are split. Lines with a quote (rare) go through the quote-aware regex;
+    # the other lines are null in that branch, which costs nothing.
+    quoted = _split_quoted(pl.when(has_quote).then(line), separator)
+    n = (
+        pl.when(has_quote)
+        .then(quoted.list.len())
+        .otherwise(line.str.count_matches(separator, literal=True) + 1)
+    )
+    # Some systems end every data line with a separator the header lacks: an empty extra
+    # field is accepted, anything else beyond the header is not.
+    trailing_empty = (n == n_headers + 1) & line.str.ends_with(separator)
+    cut = pl.lit(not source.ends_with_newline) & (pl.col("_line") == source.lines)
+    odd_quotes = pl.when(has_quote).then(line.str.count_matches('"', literal=True) % 2 == 1)
+    reason = (
+        pl.when(line.str.strip_chars(f' \t"{separator}') == "")
+        .then(pl.lit(EMPTY_LINE))
+        .when(line.str.contains("\ufffd", literal=True))
+        .then(pl.lit(BAD_ENCODING))
+        .when(cut & ((n < n_headers) | odd_quotes.fill_null(False)))
+        .then(pl.lit(CUT_LINE))
+        .when(odd_quotes.fill_null(False))
+        .then(pl.lit(OPEN_QUOTE))
+        .when(n < n_headers)
+        .then(pl.lit(TOO_FEW))
+        .when((n > n_headers) & ~trailing_empty)
+        .then(pl.lit(TOO_MANY))
+        .otherwise(pl.lit(None, pl.String))
+        .alias("_reason")
+    )
+    classified = raw.with_columns(reason)
+    parts = pl.coalesce(pl.when(~has_quote).then(line).str.split(separator), quoted)
+    columns = []
+    for field in fields:
+        pos = positions.get(field)
+        if pos is None:
+            columns.append(pl.lit(None, pl.String).alias(field))
+        else:
+            value = pl.col("_parts").list.get(pos, null_on_oob=True)
+            columns.append(pl.when(value.str.len_bytes() > 0).then(value).alias(field))
+    frame = (
+        classified.filter(pl.col("_reason").is_null())
+        .with_columns(parts.alias("_parts"))
+        .select(
+            *columns,
+            pl.lit(file_name, pl.String).alias("_file"),
+            pl.col("_line").cast(pl.Int64),
+        )
+    )
+    bad = classified.filter(pl.col("_reason").is_not_null())
+    return frame, unreadable_frame(bad, file_name)
+
+
+def _split_quoted(line: pl.Expr, separator: str) -> pl.Expr:
+    """Split lines holding quotes: RFC 4180 fields on one line, quotes removed, ``""`` -> ``"``."""
+    sep = re.escape(separator)
+    # Every match starts with the separator (one is prepended), so empty fields are matched
+    # too; text after a closing quote stays in its field instead of vanishing.
+    pattern = f'{sep}(?:"(?:[^"]|"")*"[^{sep}]*|[^{sep}]*)'
+    fields = pl.concat_str(pl.lit(separator), line).str.extract_all(pattern)
+    return fields.list.eval(_unquote(pl.element().str.slice(1)))
+
+
+def _unquote(field: pl.Expr) -> pl.Expr:
+    quoted = field.str.starts_with('"') & field.str.ends_with('"') & (field.str.len_chars() >= 2)
+    inner = field.str.slice(1, field.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
+    return pl.when(quoted).then(inner).otherwise(field)

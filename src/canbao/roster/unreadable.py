@@ -1,0 +1,45 @@
+"""Rows that could not be read: their reason codes, Chinese labels and frame shape."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from canbao.masking import mask_ids_expr
+
+TOO_FEW: Final = "too_few_fields"
+TOO_MANY: Final = "too_many_fields"
+CUT_LINE: Final = "cut_line"
+EMPTY_LINE: Final = "empty_line"
+OPEN_QUOTE: Final = "open_quote"
+BAD_ENCODING: Final = "bad_encoding"
+
+REASONS: Final[dict[str, str]] = {
+    TOO_FEW: "字段数少于表头",
+    TOO_MANY: "字段数多于表头",
+    CUT_LINE: "末行不完整(文件被截断)",
+    EMPTY_LINE: "空行",
+    OPEN_QUOTE: "引号不成对(不支持字段内换行)",
+    BAD_ENCODING: "含无法解码的字节",
+}
+
+UNREADABLE_SCHEMA: Final = pl.Schema(
+    {"file": pl.String, "line": pl.Int64, "reason": pl.String, "原因": pl.String, "raw": pl.String}
+)
+
+
+def unreadable_frame(rows: pl.LazyFrame, file_name: str) -> pl.LazyFrame:
+    """Shape rows with ``_line``, ``_reason`` and ``_raw`` into the unreadable-rows frame."""
+    return rows.select(
+        pl.lit(file_name, pl.String).alias("file"),
+        pl.col("_line").cast(pl.Int64).alias("line"),
+        pl.col("_reason").alias("reason"),
+        pl.col("_reason").replace_strict(REASONS, return_dtype=pl.String).alias("原因"),
+        mask_ids_expr(pl.col("_raw").fill_null("")).alias("raw"),
+    )
+
+
+def no_unreadable() -> pl.LazyFrame:
+    """The unreadable-rows frame of a source whose every row is readable."""
+    return pl.LazyFrame(schema=UNREADABLE_SCHEMA)
