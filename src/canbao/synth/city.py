@@ -1,0 +1,209 @@
+"""``generate_city``: rosters of a synthetic Huaibei with every finding planted, and the truth.
+
+The output directory holds the rosters (see :func:`canbao.synth.writers.roster_files`),
+``manifest.json`` (files, kinds, seed, story counts), a README and ``expected/`` with the result
+sets a correct ``canbao match --as-of <as_of>`` must produce (docs/synthetic.md explains each).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from canbao.atomic import atomic_directory
+from canbao.synth import pools
+from canbao.synth.people import add_details, build_core, place_key, plan_counts
+from canbao.synth.readme import readme_text
+from canbao.synth.records import build_records
+from canbao.synth.rng import Rng
+from canbao.synth.stories import FLOATING_FRACTIONS, GROUP_FRACTIONS, HOUSEHOLD_FRACTIONS
+from canbao.synth.truth import EXPECTED_FILES, expected_sets, tag_records
+from canbao.synth.writers import (
+    RosterFile,
+    Sink,
+    enrolment_columns,
+    person_columns,
+    roster_files,
+)
+
+XLSX_MAX_PERSONS = 50_000
+# Persons per block of villages: bounds the memory (about 3 GB per million persons in a block).
+BLOCK_PERSONS = 400_000
+ENROLMENT_FILES = ("pension_employee", "pension_resident", "medical_employee", "medical_resident")
+
+
+@dataclass(frozen=True)
+class CityManifest:
+    """What :func:`generate_city` wrote: where, from what, and the expected counts."""
+
+    output: Path
+    persons: int
+    seed: int
+    as_of: date
+    messy: bool
+    rosters: dict[str, dict[str, str]]  # file name -> kind, format, encoding
+    story_counts: dict[str, int]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest as written to ``manifest.json`` (paths relative to the city)."""
+        return {
+            "generator": "canbao.synth",
+            "persons": self.persons,
+            "seed": self.seed,
+            "as_of": self.as_of.isoformat(),
+            "messy": self.messy,
+            "area": list(pools.COUNTY_CODES),
+            "rosters": self.rosters,
+            "stories": self.story_counts,
+        }
+
+
+def _fractions(overrides: Mapping[str, float] | None) -> tuple[dict[str, float], ...]:
+    household, floating, groups = (
+        dict(HOUSEHOLD_FRACTIONS),
+        dict(FLOATING_FRACTIONS),
+        dict(GROUP_FRACTIONS),
+    )
+    for key, value in (overrides or {}).items():
+        target = next((d for d in (household, floating, groups) if key in d), None)
+        if target is None:
+            raise ValueError(f"unknown story fraction {key!r}")
+        if not 0 <= value <= 1:
+            raise ValueError(f"story fraction {key!r} must lie in [0, 1], not {value}")
+        target[key] = value
+    return household, floating, groups
+
+
+def generate_city(
+    persons: int,
+    *,
+    seed: int,
+    as_of: date,
+    output: Path,
+    messy: bool = True,
+    fractions: Mapping[str, float] | None = None,
+) -> CityManifest:
+    """Write a city of ``persons`` household persons into ``output`` (replaced atomically)."""
+    if persons < 1:
+        raise ValueError("a city needs at least one person")
+    counts = plan_counts(persons, *_fractions(fractions))
+    rng = Rng(seed)
+    core = build_core(rng, counts, as_of)
+    specs = roster_files(messy=messy, xlsx=persons <= XLSX_MAX_PERSONS)
+    names = {k: s.name for k, s in specs.items()}
+    outputs = {
+        **specs,
+        **{
+            f: RosterFile(f, f"expected/{f}.csv", "expected", "csv", "utf-8")
+            for f in EXPECTED_FILES
+        },
+    }
+    summary: dict[str, Any] = {}
+    with atomic_directory(Path(output)) as staging:
+        (staging / "expected").mkdir()
+        sink = Sink(staging, outputs)
+        try:
+            offsets: dict[str, int] = dict.fromkeys(specs, 0)
+            for low, high in _blocks(core):
+                block = core.filter(place_key().is_between(low, high))
+                part = _write_block(rng, block, sink, offsets, names, messy=messy)
+                summary = _add(summary, part)
+        finally:
+            sink.close()
+        manifest = CityManifest(
+            output=Path(output),
+            persons=persons,
+            seed=seed,
+            as_of=as_of,
+            messy=messy,
+            rosters={
+                s.name: {"kind": s.kind, "format": s.format, "encoding": s.encoding}
+                for s in specs.values()
+            },
+            story_counts={k: v for k, v in counts.items() if v},
+            summary=summary,
+        )
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        (staging / "expected" / "summary_expected.json").write_text(text + "\n", encoding="utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (staging / "README.md").write_text(readme_text(manifest), encoding="utf-8")
+    return manifest
+
+
+def _blocks(core: pl.DataFrame) -> list[tuple[int, int]]:
+    """Consecutive village ranges holding about BLOCK_PERSONS persons each."""
+    sizes = core.group_by(place_key().alias("place")).len().sort("place")
+    blocks: list[tuple[int, int]] = []
+    low: int | None = None
+    total = 0
+    for place, size in sizes.iter_rows():  # one row per village: a few hundred
+        low = place if low is None else low
+        total += size
+        if total >= BLOCK_PERSONS:
+            blocks.append((low, place))
+            low, total = None, 0
+    if low is not None:
+        blocks.append((low, int(sizes["place"][-1])))
+    return blocks
+
+
+def _write_block(
+    rng: Rng,
+    block: pl.DataFrame,
+    sink: Sink,
+    offsets: dict[str, int],
+    names: dict[str, str],
+    *,
+    messy: bool,
+) -> dict[str, Any]:
+    """Write one block of villages to every file; return its part of the summary."""
+    people = add_details(rng, block)
+    household = people.filter(pl.col("group") == "household").sort(place_key(), "pid")
+    household = household.with_columns(
+        hh_line=pl.int_range(pl.len(), dtype=pl.Int64) + 2 + offsets["household"]
+    )
+    people = people.join(household.select("pid", "hh_line"), on="pid", how="left")
+    records = build_records(rng, people, messy=messy)
+    order = rng.bits("order", pl.col("rkey") * 2 + pl.col("copy").cast(pl.UInt64))
+    first_line = pl.col("file").replace_strict(
+        list(ENROLMENT_FILES), [offsets[f] + 1 for f in ENROLMENT_FILES], return_dtype=pl.Int64
+    )
+    line = order.rank("ordinal").over("file").cast(pl.Int64) + first_line
+    records = tag_records(records.with_columns(line=line))
+    truth = expected_sets(people, records, names)
+
+    sink.append("household", household.select(person_columns("household")))
+    floating = people.filter(pl.col("group") == "floating").sort(place_key(), "pid")
+    sink.append("floating", floating.select(person_columns("floating")))
+    written = ["file", "line", "id_written", "name_written", "sex_written", "birth_written"]
+    written += ["scheme", "region", "enrol_status", "employer"]
+    narrow = records.select(written)
+    for key in ENROLMENT_FILES:
+        rows = narrow.filter(pl.col("file") == key).sort("line")
+        sink.append(key, rows.select(enrolment_columns(key, messy=messy)))
+        offsets[key] += rows.height
+    offsets["household"] += household.height
+    offsets["floating"] += floating.height
+    for name in EXPECTED_FILES:
+        sink.append(name, truth[name])
+    return dict(truth["summary"])
+
+
+def _add(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """Sum two summaries key by key (blocks hold disjoint persons, so counts add)."""
+    out = dict(total)
+    for key, value in part.items():
+        if isinstance(value, dict):
+            out[key] = _add(out.get(key, {}), value)
+        else:
+            out[key] = out.get(key, 0) + value
+    return out
