@@ -38,9 +38,13 @@ demo: env
 	  --self examples/score/huaibei-2017-self.csv --output $(DEMO_OUT)/score-huaibei
 	$(RUN) canbao score --rules rules/changzhou-2016.yaml examples/score/changzhou-2016-submission.csv \
 	  --self examples/score/changzhou-2016-self.csv --output $(DEMO_OUT)/score-changzhou
+	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
+	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
+	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
-	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou"
+	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
+	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 
 bench: env
 	$(RUN) python -m benchmarks.run

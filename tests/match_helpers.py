@@ -8,7 +8,16 @@ import polars as pl
 
 from tests.spec_oracle import check_char
 
-HOUSEHOLD_HEADERS = ["公民身份号码", "姓名", "性别", "县区", "乡镇(街道)", "村(社区)", "常住地址", "人员状态"]
+HOUSEHOLD_HEADERS = [
+    "公民身份号码",
+    "姓名",
+    "性别",
+    "县区",
+    "乡镇(街道)",
+    "村(社区)",
+    "常住地址",
+    "人员状态",
+]
 ENROLMENT_HEADERS = ["身份证号码", "姓名", "险种", "参保地", "参保状态"]
 
 
@@ -18,9 +27,13 @@ def pid(birth: str, seq: int = 101, region: str = "340621") -> str:
     return first + check_char(first)
 
 
-def write_rosters(folder: Path, household: list[list[str | None]], enrolment: list[list[str | None]]) -> dict:
+def write_rosters(
+    folder: Path, household: list[list[str | None]], enrolment: list[list[str | None]]
+) -> dict:
     """Write household.csv and enrolment.csv (as a pension roster) and return run_match arguments."""
-    pl.DataFrame(household, schema=HOUSEHOLD_HEADERS, orient="row").write_csv(folder / "household.csv")
+    pl.DataFrame(household, schema=HOUSEHOLD_HEADERS, orient="row").write_csv(
+        folder / "household.csv"
+    )
     args: dict = {"household": [folder / "household.csv"]}
     if enrolment:
         frame = pl.DataFrame(enrolment, schema=ENROLMENT_HEADERS, orient="row")

@@ -88,6 +88,8 @@ def oracle(household: list[dict], records: list[dict], area: list[str], as_of: d
 
     seen: set[tuple] = set()
     for r in records:
+        if not valid_id(r["id"], as_of):
+            continue
         key = (r["roster"], r["id"], r["scheme"], r["region"], r["status"])
         if key in seen:
             exp.conflicts.add((r["file"], r["line"], "repeated_record"))
@@ -100,7 +102,11 @@ def oracle(household: list[dict], records: list[dict], area: list[str], as_of: d
     for pid, recs in valid_records.items():
         for itype in "12":
             for benefit in (False, True):
-                sel = [x for x in recs if x["scheme"][0] == itype and (not benefit or x["status"] == "领取待遇")]
+                sel = [
+                    x
+                    for x in recs
+                    if x["scheme"][0] == itype and (not benefit or x["status"] == "领取待遇")
+                ]
                 suffix = "_benefit" if benefit else ""
                 if len({x["scheme"] for x in sel}) >= 2:
                     exp.duplicates.add((pid, itype, "cross_scheme" + suffix))
@@ -133,7 +139,10 @@ def oracle(household: list[dict], records: list[dict], area: list[str], as_of: d
             active = [x for x in recs if x["status"] in ACTIVE]
             flags = set()
             needs_p = age(born, as_of) >= 16
-            for itype, flag, required in (("1", "missing_pension", needs_p), ("2", "missing_medical", True)):
+            for itype, flag, required in (
+                ("1", "missing_pension", needs_p),
+                ("2", "missing_medical", True),
+            ):
                 if required and not any(x["scheme"][0] == itype for x in active):
                     flags.add(flag)
                     if any(x["scheme"][0] == itype and x["status"] == "暂停缴费" for x in recs):

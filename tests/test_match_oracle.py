@@ -65,9 +65,18 @@ def build(people: list[dict], recs: list[dict]) -> tuple[list[dict], list[dict]]
     household = []
     for i, p in enumerate(people):
         pid = make_id(p["region"], p["birth"], 100 + i, p["corrupt"] and i % 3 == 0)
-        sex = {"none": None, "right": sex_of(pid), "wrong": "女" if sex_of(pid) == "男" else "男"}[p["sex"]]
+        sex = {"none": None, "right": sex_of(pid), "wrong": "女" if sex_of(pid) == "男" else "男"}[
+            p["sex"]
+        ]
         household.append(
-            {**p, "id": pid, "sex": sex, "file": "household.csv", "line": i + 2, "county": p["region"]}
+            {
+                **p,
+                "id": pid,
+                "sex": sex,
+                "file": "household.csv",
+                "line": i + 2,
+                "county": p["region"],
+            }
         )
     records, lines = [], {"pension": 1, "medical": 1, "injury": 1}
     for j, r in enumerate(recs):
@@ -83,7 +92,11 @@ def build(people: list[dict], recs: list[dict]) -> tuple[list[dict], list[dict]]
             {
                 "id": pid,
                 "name": {"same": name, "other": "赵钱", "none": None}[r["name"]],
-                "sex": {"none": None, "right": valid_sex, "wrong": "女" if valid_sex == "男" else "男"}[r["sex"]],
+                "sex": {
+                    "none": None,
+                    "right": valid_sex,
+                    "wrong": "女" if valid_sex == "男" else "男",
+                }[r["sex"]],
                 "scheme": r["scheme"],
                 "region": r["region"],
                 "status": r["status"],
@@ -107,7 +120,10 @@ def write(household: list[dict], records: list[dict], folder: Path) -> dict[str,
             "常住地址": [h["address"] for h in household],
             "人员状态": [h["status"] for h in household],
         },
-        schema={c: pl.String for c in ["公民身份号码", "姓名", "性别", "县区", "村(社区)", "常住地址", "人员状态"]},
+        schema={
+            c: pl.String
+            for c in ["公民身份号码", "姓名", "性别", "县区", "村(社区)", "常住地址", "人员状态"]
+        },
     )
     hh.write_csv(folder / "household.csv")
     paths: dict[str, list[Path]] = {"pension": [], "medical": [], "injury": []}
@@ -115,8 +131,17 @@ def write(household: list[dict], records: list[dict], folder: Path) -> dict[str,
         rows = [r for r in records if r["roster"] == roster]
         if not rows:
             continue
-        cols = {"身份证号码": "id", "姓名": "name", "性别": "sex", "险种": "scheme", "参保地": "region", "参保状态": "status"}
-        frame = pl.DataFrame({c: [r[k] for r in rows] for c, k in cols.items()}, schema={c: pl.String for c in cols})
+        cols = {
+            "身份证号码": "id",
+            "姓名": "name",
+            "性别": "sex",
+            "险种": "scheme",
+            "参保地": "region",
+            "参保状态": "status",
+        }
+        frame = pl.DataFrame(
+            {c: [r[k] for r in rows] for c, k in cols.items()}, schema={c: pl.String for c in cols}
+        )
         frame.write_csv(folder / f"{roster}.csv")
         paths[roster].append(folder / f"{roster}.csv")
     return paths
@@ -140,19 +165,35 @@ def test_sets_equal_the_plain_reading_of_the_spec(people: list[dict], recs: list
         )
         exp = oracle(household, records, ["3406"], AS_OF)
         out = folder / "out"
-        survey = {r["公民身份号码"]: set(r["原因代码"].split(";")) for r in read(out, "needs_survey").to_dicts()}
+        survey = {
+            r["公民身份号码"]: set(r["原因代码"].split(";"))
+            for r in read(out, "needs_survey").to_dicts()
+        }
         assert survey == exp.needs_survey
-        uninsured = {r["公民身份号码"]: set(r["类别代码"].split(";")) for r in read(out, "uninsured").to_dicts()}
+        uninsured = {
+            r["公民身份号码"]: set(r["类别代码"].split(";"))
+            for r in read(out, "uninsured").to_dicts()
+        }
         assert uninsured == exp.uninsured
         type_code = {"养老": "1", "医疗": "2"}
-        dups = {(r["公民身份号码"], type_code[r["险种类型"]], r["类别代码"]) for r in read(out, "duplicates").to_dicts()}
+        dups = {
+            (r["公民身份号码"], type_code[r["险种类型"]], r["类别代码"])
+            for r in read(out, "duplicates").to_dicts()
+        }
         assert dups == exp.duplicates
         conflicts = read(out, "conflicts")
         got = {(r["来源文件"], int(r["行号"]), r["类别代码"]) for r in conflicts.to_dicts()}
         assert got == exp.conflicts
         assert conflicts.height == len(exp.conflicts)
         s = result.summary
-        for key in ("household_rows", "target", "excluded", "needs_survey", "confirmed", "enrolment_rows"):
+        for key in (
+            "household_rows",
+            "target",
+            "excluded",
+            "needs_survey",
+            "confirmed",
+            "enrolment_rows",
+        ):
             assert s[key] == exp.counts.get(key, 0), key
         for key in ("invalid_ids", "non_local", "not_in_household", "linked"):
             assert s[key] == exp.counts.get(key, 0), key

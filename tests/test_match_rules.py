@@ -24,7 +24,10 @@ def _flags(tmp_path: Path) -> dict[str, str]:
 def test_sixteenth_birthday_on_the_as_of_date_counts_as_sixteen(tmp_path: Path) -> None:
     """A person turning 16 on the as-of date requires pension; one turning 16 a day later does not."""
     today, tomorrow = pid("20010630", 101), pid("20010701", 103)
-    records = [[today, "张三", "22", "340621", "参保缴费"], [tomorrow, "李四", "22", "340621", "参保缴费"]]
+    records = [
+        [today, "张三", "22", "340621", "参保缴费"],
+        [tomorrow, "李四", "22", "340621", "参保缴费"],
+    ]
     summary = _run(tmp_path, [person(today), person(tomorrow, "李四")], records)
     assert _flags(tmp_path) == {today: "missing_pension"}
     assert summary["uninsured_flags"]["missing_pension"] == 1
@@ -58,7 +61,10 @@ def test_receiving_records_count_as_active(tmp_path: Path) -> None:
 def test_deceased_person_with_receiving_record_is_deceased_enrolled(tmp_path: Path) -> None:
     """A dead person's receiving record is a deceased_enrolled conflict listed before paying ones."""
     dead, dead2 = pid("19300101", 101), pid("19400101", 103)
-    records = [[dead2, "李四", "21", "340621", "参保缴费"], [dead, "张三", "12", "340621", "领取待遇"]]
+    records = [
+        [dead2, "李四", "21", "340621", "参保缴费"],
+        [dead, "张三", "12", "340621", "领取待遇"],
+    ]
     summary = _run(tmp_path, [person(dead, status="死亡"), person(dead2, "李四", "注销")], records)
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     deceased = conflicts.filter(conflicts["类别代码"] == "deceased_enrolled")

@@ -47,3 +47,15 @@ _register_match(app)
 from canbao.score.cli import register as _register_score  # noqa: E402
 
 _register_score(app)
+
+from canbao.synth.cli import register as _register_synth  # noqa: E402
+
+_register_synth(app)
+
+from canbao.forms.cli import register as _register_forms  # noqa: E402
+
+_register_forms(app)
+
+from canbao.inspect_cli import register as _register_inspect  # noqa: E402
+
+_register_inspect(app)

@@ -78,7 +78,21 @@ def main() -> None:
         answers=args.answers,
         as_of=date.fromisoformat(args.as_of),
     )
-    print(summary)
+    out = args.output
+    print(
+        f"survey forms: {summary['groups']} village workbook sets, "
+        f"{summary['persons']} persons -> {out}/forms"
+    )
+    print(
+        f"sample entry sheets filled by a 'clerk', {summary['planted']} mistakes planted "
+        f"-> {out}/filled"
+    )
+    print(f"intake: {summary['problems']} problems found -> {out}/intake/problems.csv")
+    totals = summary["totals"]
+    assert isinstance(totals, dict)
+    for county, total in totals.items():
+        print(f"score (huaibei-2017) {county}: {total}")
+    print(f"evaluation workbook -> {out}/score")
 
 
 if __name__ == "__main__":

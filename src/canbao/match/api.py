@@ -3,6 +3,8 @@
 Data flow: readers (native Polars, streamed) -> prepare (typed fields, id checks) -> staged
 Parquet in a work directory -> engine-neutral set logic (narwhals) -> tables -> writers.
 Staging the prepared frames once keeps memory flat: every later step scans them.
+Repairs (suggested links) score only the invalid and unmatched records; applied links rewrite the
+staged enrolment and the set logic runs again on it. Employers are matched on the side.
 """
 
 from __future__ import annotations
@@ -12,24 +14,27 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import narwhals as nw
 import polars as pl
 
-from canbao import __version__
 from canbao.atomic import atomic_directory
-from canbao.errors import ConservationError, InputError
+from canbao.errors import ConservationError, InputError, UsageError
 from canbao.match import conflicts as conflict_tables
-from canbao.match import present, sets, summary, tables
+from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
+from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.units import match_units_counted, units_per_county
 from canbao.match.writers import OutputFormat, write_table, write_xlsx
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
 
 HOUSEHOLD_KINDS = ("household", "floating")
 ENROLMENT_KINDS = ("pension", "medical", "injury", "unemployment", "maternity")
+UNIT_KINDS = ("units", "insured_units")
 Progress = Callable[[str], None]
 
 
@@ -55,17 +60,35 @@ def run_match(
     injury: Sequence[Path] = (),
     unemployment: Sequence[Path] = (),
     maternity: Sequence[Path] = (),
+    units: Sequence[Path] = (),
+    insured_units: Sequence[Path] = (),
     as_of: date | None = None,
     area: Sequence[str] | None = None,
     columns: Path | None = None,
     output: Path,
     format: OutputFormat = "csv",
+    apply_links: Decimal | int | None = None,
     progress: Progress = _quiet,
 ) -> MatchResult:
-    """Match the rosters into the campaign's result sets and write them under ``output``."""
+    """Match the rosters into the campaign's result sets and write them under ``output``.
+
+    ``units`` / ``insured_units``: the market registry and the insured units (both or neither);
+    ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
+    compute the sets with them; ``None`` (the default) only proposes.
+    """
     as_of = as_of or date.today()
     if not household:
         raise InputError("no household roster given", fix="name one or more files with --household")
+    if bool(units) != bool(insured_units):
+        raise UsageError(
+            "employers need both the market registry and the insured units",
+            fix="give --units FILE and --insured-units FILE together",
+        )
+    if apply_links is not None and not 0 <= apply_links <= 100:
+        raise UsageError(
+            f"--apply-links {apply_links} is not a score",
+            fix=f"give a score from 0 to 100; {APPLY_THRESHOLD} is the documented threshold",
+        )
     files = {
         "household": household,
         "floating": floating,
@@ -74,6 +97,8 @@ def run_match(
         "injury": injury,
         "unemployment": unemployment,
         "maternity": maternity,
+        "units": units,
+        "insured_units": insured_units,
     }
     colmap = load_column_map(columns) if columns else None
     with tempfile.TemporaryDirectory(prefix="canbao-match-") as tmp:
@@ -84,11 +109,21 @@ def run_match(
             for path in paths:
                 progress(f"reading {kind} roster {Path(path).name}")
                 rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
+        options = _Options(as_of, area, format, apply_links, progress)
         with atomic_directory(output) as staging:
-            result_summary, written = _match(rosters, as_of, area, work, staging, format, progress)
+            result_summary, written = _match(rosters, options, work, staging)
         return MatchResult(
             result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
         )
+
+
+@dataclass(frozen=True)
+class _Options:
+    as_of: date
+    area: Sequence[str] | None
+    fmt: OutputFormat
+    apply_links: Decimal | int | None
+    progress: Progress
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -124,17 +159,30 @@ def default_area(household: pl.LazyFrame) -> list[str]:
     return [str(c) for c in counties]
 
 
+def _sets(
+    work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
+    persons = sets.household_persons(nw.from_native(household))
+    nw.to_native(sets.link_records(nw.from_native(enrolment), persons)).sink_parquet(
+        work / f"linked{tag}.parquet"
+    )
+    linked = pl.scan_parquet(work / f"linked{tag}.parquet")
+    cover = sets.coverage(nw.from_native(linked))
+    nw.to_native(sets.assess_targets(nw.from_native(household), cover)).sink_parquet(
+        work / f"targets{tag}.parquet"
+    )
+    targets = pl.scan_parquet(work / f"targets{tag}.parquet")
+    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
+    return linked, targets, found
+
+
 def _match(
-    rosters: dict[str, list[Roster]],
-    as_of: date,
-    area: Sequence[str] | None,
-    work: Path,
-    out: Path,
-    fmt: OutputFormat,
-    progress: Progress,
+    rosters: dict[str, list[Roster]], opts: _Options, work: Path, out: Path
 ) -> tuple[dict[str, Any], dict[str, Path]]:
+    as_of, progress = opts.as_of, opts.progress
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
-    area = list(area) if area else default_area(household_raw.with_columns(pl.col("county")))
+    area = list(opts.area) if opts.area else default_area(household_raw)
     progress("checking ids and codes")
     prepare_household(household_raw, as_of=as_of).with_row_index("h_row").sink_parquet(
         work / "household.parquet"
@@ -148,23 +196,30 @@ def _match(
     check_codes(household, enrolment)
 
     progress("linking records to persons")
-    persons = sets.household_persons(nw.from_native(household))
-    nw.to_native(sets.link_records(nw.from_native(enrolment), persons)).sink_parquet(
-        work / "linked.parquet"
-    )
-    linked = pl.scan_parquet(work / "linked.parquet")
-    cover = sets.coverage(nw.from_native(linked))
-    nw.to_native(sets.assess_targets(nw.from_native(household), cover)).sink_parquet(
-        work / "targets.parquet"
-    )
-    targets = pl.scan_parquet(work / "targets.parquet")
-    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
+    linked, targets, found = _sets(work, household, enrolment, "")
+    progress("suggesting links for invalid and unmatched records")
+    proposals = repairs_step.suggest(linked, household, as_of=as_of)
+    applied: pl.DataFrame | None = None
+    before: dict[str, int] | None = None
+    if opts.apply_links is not None:
+        progress(f"applying suggested links scoring {opts.apply_links} or more")
+        before = summary.count_enrolment(linked)
+        applied = repairs_step.apply_to_enrolment(
+            enrolment,
+            proposals,
+            min_score=opts.apply_links,
+            as_of=as_of,
+            path=work / "enrolment_linked.parquet",
+        )
+        # The sets are recomputed from the repaired records: nothing downstream needs to know.
+        enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
+        linked, targets, found = _sets(work, household, enrolment, "_applied")
 
     progress("writing result files")
     schemes = present.current_schemes(linked)
     conflicts = conflict_tables.conflicts_table(linked, household)
-    unreadable = _unreadable(rosters)
-    outputs = {
+    unreadable = report.unreadable_table(rosters)
+    outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
         "needs_survey": present.needs_survey_table(targets, schemes),
         "uninsured": present.uninsured_table(targets, schemes),
         "duplicates": present.duplicates_table(found.lazy(), linked),
@@ -172,10 +227,22 @@ def _match(
         "confirmed": present.confirmed_table(targets, schemes),
         "non_local": conflict_tables.non_local_table(linked),
         "unreadable": unreadable,
+        "suggested_links": proposals.links,
     }
-    written = {name: write_table(frame, out, name, fmt) for name, frame in outputs.items()}
-    task = tables.task_table(targets)
-    written["task_table"] = write_table(task, out, "task_table", fmt)
+    if applied is not None:
+        outputs["applied_links"] = applied
+    unit_frames = [_concat(rosters, (k,)) for k in UNIT_KINDS if rosters[k]]
+    unit_counts: dict[str, int] | None = None
+    per_county: pl.DataFrame | None = None
+    if unit_frames:
+        progress("matching employers")
+        registry, insured = unit_frames  # both or neither: run_match checked
+        found_units, unit_counts = match_units_counted(registry, insured)
+        outputs["units_needing_survey"] = found_units
+        per_county = units_per_county(found_units).rename({"县区": "county"})
+    written = {name: write_table(frame, out, name, opts.fmt) for name, frame in outputs.items()}
+    task = tables.task_table(targets, units=per_county)
+    written["task_table"] = write_table(task, out, "task_table", opts.fmt)
     basic = tables.basic_tables(targets, linked, found)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_xlsx(
@@ -187,8 +254,16 @@ def _match(
         written["basic_data_tables"],
     )
 
-    result = _summary(
-        rosters, household, linked, targets, found, conflicts, unreadable, as_of, area
+    result = report.build_summary(
+        rosters,
+        report.Frames(household, linked, targets, found, conflicts, unreadable),
+        repairs=report.Repairs(
+            proposals.records_with_links, None if applied is None else applied.height, before
+        ),
+        units=unit_counts,
+        unit_frames=unit_frames,
+        as_of=as_of,
+        area=area,
     )
     result["tables"] = {"basic_data_table_relations": basic.relations}
     (out / "summary.json").write_text(
@@ -202,94 +277,3 @@ def _match(
             fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
         )
     return result, written
-
-
-def _unreadable(rosters: dict[str, list[Roster]]) -> pl.LazyFrame:
-    frames = [r.unreadable for rs in rosters.values() for r in rs]
-    schema = {
-        "file": pl.String,
-        "line": pl.Int64,
-        "reason": pl.String,
-        "原因": pl.String,
-        "raw": pl.String,
-    }
-    if not frames:
-        return pl.LazyFrame(schema=schema)
-    return pl.concat(frames, how="diagonal_relaxed").select(
-        pl.col("file").alias("来源文件"),
-        pl.col("line").alias("行号"),
-        pl.col("reason").alias("原因代码"),
-        pl.col("原因"),
-        pl.col("raw").alias("原始内容"),
-    )
-
-
-def _summary(
-    rosters: dict[str, list[Roster]],
-    household: pl.LazyFrame,
-    linked: pl.LazyFrame,
-    targets: pl.LazyFrame,
-    found: pl.DataFrame,
-    conflicts: pl.LazyFrame,
-    unreadable: pl.LazyFrame,
-    as_of: date,
-    area: Sequence[str],
-) -> dict[str, Any]:
-    hh = summary.count_household(household)
-    enrol = summary.count_enrolment(linked)
-    counts = summary.count_targets(targets)
-    result: dict[str, Any] = {
-        "household_rows": hh["household_rows"],
-        "floating_rows": hh["floating_rows"],
-        **{k: counts[k] for k in ("target",)},
-        "excluded": hh["excluded"],
-        **{k: v for k, v in counts.items() if k != "target"},
-        "duplicates": summary.count_duplicates(found),
-        "conflicts": summary.count_conflicts(conflicts),
-        "non_local": enrol["non_local"],
-        "invalid_ids": enrol["invalid_ids"],
-        "household_invalid_ids": hh["household_invalid_ids"],
-        "not_in_household": enrol["not_in_household"],
-        "linked": enrol["linked"],
-        "unreadable_rows": int(unreadable.select(pl.len()).collect().item()),
-        "enrolment_rows": enrol["enrolment_rows"],
-    }
-    result["conservation"] = summary.conservation(result, enrol)
-    result["inputs"] = _inputs(rosters, household, linked, unreadable)
-    result["as_of"] = as_of.isoformat()
-    result["area"] = list(area)
-    result["canbao_version"] = __version__
-    return result
-
-
-def _inputs(
-    rosters: dict[str, list[Roster]],
-    household: pl.LazyFrame,
-    linked: pl.LazyFrame,
-    unreadable: pl.LazyFrame,
-) -> list[dict[str, Any]]:
-    rows = dict(
-        pl.concat([household.select("_file"), linked.select("_file")])
-        .group_by("_file")
-        .len()
-        .collect()
-        .iter_rows()
-    )
-    bad = dict(unreadable.group_by("来源文件").len().collect().iter_rows())
-    out = []
-    for kind, items in rosters.items():
-        for roster in items:
-            info = roster.info
-            name = Path(info.path).name
-            out.append(
-                {
-                    "file": str(info.path),
-                    "kind": kind,
-                    "format": info.format,
-                    "encoding": info.encoding,
-                    "sha256": info.sha256,
-                    "rows": int(rows.get(name, 0)),
-                    "unreadable_rows": int(bad.get(name, 0)),
-                }
-            )
-    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from canbao.cli_common import (
 )
 from canbao.errors import UsageError
 from canbao.match.api import MatchResult, run_match
+from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 
 Files = Annotated[list[Path], typer.Option(exists=False, dir_okay=False)]
@@ -35,6 +37,21 @@ def _parse_date(value: str | None) -> date | None:
         raise UsageError(
             f"--as-of {value!r} is not a date", fix="write it as YYYY-MM-DD, e.g. 2017-06-30"
         ) from None
+
+
+def _parse_score(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        score = Decimal(value.strip())
+    except InvalidOperation:
+        score = Decimal("NaN")
+    if not score.is_finite() or not 0 <= score <= 100:
+        raise UsageError(
+            f"--apply-links {value!r} is not a score",
+            fix=f"give a score from 0 to 100, e.g. --apply-links {APPLY_THRESHOLD}",
+        )
+    return score
 
 
 def match(
@@ -67,6 +84,22 @@ def match(
         Path | None, typer.Option(help="YAML mapping of other headers to fields.")
     ] = None,
     format: Annotated[str, typer.Option(help="Output format: csv, parquet or xlsx.")] = "csv",
+    units: Annotated[
+        list[Path] | None, typer.Option(help="Market registry (登记注册单位) roster(s).")
+    ] = None,
+    insured_units: Annotated[
+        list[Path] | None,
+        typer.Option("--insured-units", help="Insured units (参保单位) roster(s)."),
+    ] = None,
+    apply_links: Annotated[
+        str | None,
+        typer.Option(
+            "--apply-links",
+            metavar="MIN_SCORE",
+            help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
+            f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
+        ),
+    ] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -86,11 +119,14 @@ def match(
             injury=injury or (),
             unemployment=unemployment or (),
             maternity=maternity or (),
+            units=units or (),
+            insured_units=insured_units or (),
             as_of=_parse_date(as_of),
             area=area,
             columns=columns,
             output=output,
             format=fmt,
+            apply_links=_parse_score(apply_links),
             progress=_progress(quiet),
         )
         if json_output:
@@ -128,7 +164,16 @@ def print_summary(result: MatchResult) -> None:
         ("参保记录行数 enrolment rows", s["enrolment_rows"]),
         ("  外地户籍参保 non-local", s["non_local"]),
         ("无法读取的行 unreadable rows", s["unreadable_rows"]),
+        ("建议关联 records with suggested links", s["suggested_links"]),
+        ("已应用关联 links applied", s["applied_links"]),
     ]
+    if s.get("units"):
+        rows += [
+            ("登记注册单位 registry units", s["units"]["registry_rows"]),
+            ("需入户调查单位 units needing survey", s["units"]["needing_survey"]),
+            ("  登记注册未参保 not insured", s["units"]["not_insured"]),
+            ("  统一社会信用代码有误 invalid USCC", s["units"]["invalid_uscc"]),
+        ]
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)

@@ -10,6 +10,7 @@ import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
+from canbao.match.names import SAME, VARIANT, judge_names
 from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS
 
 KIND_ORDER = list(CONFLICT_LABELS)
@@ -28,6 +29,10 @@ COLUMNS = [
     "险种",
     "参保地",
     "参保状态",
+    # Appended by issue 6, after the original columns so that readers keyed on position still work.
+    "相似度",
+    "判定",
+    "原记录公民身份号码",
 ]
 
 
@@ -62,6 +67,12 @@ def _rows(
         (pl.col("scheme") if enrol else pl.lit(None, pl.String)).alias("险种"),
         (pl.col("region") if enrol else pl.lit(None, pl.String)).alias("参保地"),
         status.alias("参保状态"),
+        # The ID as written, on records whose ID an applied link replaced (--apply-links).
+        (
+            pl.when(pl.col("link_score").is_not_null()).then(pl.col("id_raw"))
+            if "link_score" in columns
+            else pl.lit(None, pl.String)
+        ).alias("原记录公民身份号码"),
         pl.lit(KIND_ORDER.index(kind)).alias("_kind_order"),
         ((pl.col("estatus") != "receiving") if enrol else pl.lit(True)).alias("_not_receiving"),
     )
@@ -110,10 +121,38 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
             no_value,
         ),
     ]
+    verdicts = name_verdicts(linked)
     return (
         pl.concat(parts, how="vertical")
+        .join(verdicts.lazy(), on=["类别代码", "记录值", "对照值"], how="left")
         .sort("_kind_order", "_not_receiving", "来源文件", "行号")
-        .drop("_kind_order", "_not_receiving")
+        .select(COLUMNS)
+    )
+
+
+def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
+    """相似度 and 判定 (variant / different) per distinct (record name, household name) pair.
+
+    Judged once per distinct pair (a city has far fewer pairs than records), keyed like the
+    name_mismatch rows of the conflicts table so that a left join carries them back.
+    """
+    pairs = (
+        linked.filter(pl.col("name_mismatch"))
+        .select(
+            pl.col("name").cast(pl.String).alias("记录值"),
+            pl.col("hh_name").cast(pl.String).alias("对照值"),
+        )
+        .unique()
+        .collect()
+    )
+    judged = judge_names(pairs["记录值"], pairs["对照值"])
+    # The matcher folds fewer look-alike characters than judge_names (e.g. zero-width spaces),
+    # so a pair it calls a mismatch can be "same" here: that is a spelling variant of one name.
+    verdict = judged["name_verdict"].replace({SAME: VARIANT})
+    return pairs.with_columns(
+        pl.lit("name_mismatch").alias("类别代码"),
+        judged["name_similarity"].alias("相似度"),
+        verdict.alias("判定"),
     )
 
 

@@ -23,7 +23,8 @@ from canbao.codes import (
     SEX_ALIASES,
 )
 from canbao.errors import InputError
-from canbao.ids import citizen_id_exprs
+from canbao.ids import citizen_id_struct
+from canbao.masking import mask_ids_in_text, mask_name
 
 # The insurance type a roster holds when its file has no scheme column.
 DEFAULT_SCHEME_BY_KIND = {"injury": "30", "unemployment": "40", "maternity": "50"}
@@ -94,7 +95,8 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
             )
         ),
         hstatus_raw=raw_status,
-    ).with_columns(citizen_id_exprs(pl.col("id"), as_of=as_of, prefix="id_"))
+    )
+    lf = with_id_columns(lf, as_of=as_of)
     birth = pl.coalesce(pl.col("id_birth"), pl.col("birth_col"))
     return lf.with_columns(
         county=pl.coalesce(clean_text(pl.col("county")), pl.col("id_norm").str.slice(0, 6)),
@@ -139,11 +141,38 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
         estatus_raw=clean_text(pl.col("status")),
         estatus=_map_codes(pl.col("status"), ENROLMENT_STATUS_ALIASES),
         region=clean_text(pl.col("region")),
-    ).with_columns(citizen_id_exprs(pl.col("id"), as_of=as_of, prefix="id_"))
-    return lf.with_columns(
+        # Set only when ``canbao match --apply-links`` rewrites this record's ID (repairs_step).
+        link_score=pl.lit(None, pl.Int64),
+    )
+    return recheck_ids(lf, as_of=as_of).with_columns(
         itype=pl.col("scheme").str.slice(0, 1),
         active=pl.col("estatus").is_in(sorted(ACTIVE_STATUSES)),
         in_area=in_area(pl.col("region"), area),
+    )
+
+
+ID_COLUMNS = ("id_norm", "id_reason", "id_key", "id_sex", "id_birth")
+
+
+def with_id_columns(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
+    """Add (or replace) the ID columns, computing the checks once per row.
+
+    The struct form is used because Polars does not share the work between the five separate
+    expressions of ``citizen_id_exprs``: the list form costs about four times as much.
+    """
+    checked = frame.with_columns(
+        citizen_id_struct(pl.col("id"), as_of=as_of, prefix="id_").alias("_ids")
+    )
+    return checked.with_columns(pl.col("_ids").struct.field(c) for c in ID_COLUMNS).drop("_ids")
+
+
+def recheck_ids(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
+    """(Re)compute the ID columns of records from ``id`` and the checks that depend on them.
+
+    Shared by the first preparation and by an applied link, which replaces ``id`` (never
+    ``id_raw``): both must derive key, sex and birth date the same way.
+    """
+    return with_id_columns(frame, as_of=as_of).with_columns(
         sex_mismatch=pl.col("id_sex").is_not_null()
         & pl.col("sex_col").is_not_null()
         & (pl.col("id_sex") != pl.col("sex_col")),
@@ -195,7 +224,9 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     )
     lines = []
     for file, value, n, first in counts.iter_rows():
-        shown = "(empty)" if value is None else repr(value)
+        # The value may be personal data in a shifted column (a name where the status should
+        # be), so only its first character is shown; file, column and line locate it.
+        shown = "(empty)" if value is None else repr(mask_name(mask_ids_in_text(value)))
         lines.append(
             f"{file}: column {label}: value {shown} in {n} row(s), "
             f"first at line {first}; accepted: {accepted}"

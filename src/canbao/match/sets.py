@@ -51,7 +51,12 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
     repeat_keys = ["_roster", "id_norm", "scheme", "region", "estatus"]
     return joined.with_columns(
         link.alias("link"),
-        (nw.col("e_row") != nw.col("e_row").min().over(*repeat_keys)).alias("repeated_record"),
+        # Only valid IDs: spreadsheet-damaged values such as 3.40603198E+17 collapse many
+        # different persons into one string and would look repeated.
+        (
+            nw.col("id_reason").is_null()
+            & (nw.col("e_row") != nw.col("e_row").min().over(*repeat_keys))
+        ).alias("repeated_record"),
     ).with_columns(
         (
             (nw.col("link") == LINKED)

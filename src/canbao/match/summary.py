@@ -106,3 +106,52 @@ def conservation(summary: dict[str, Any], enrol: dict[str, int]) -> list[dict[st
             invalid_ids=enrol["invalid_ids"],
         ),
     ]
+
+
+def link_equations(
+    before: dict[str, int], after: dict[str, int], applied: int
+) -> list[dict[str, Any]]:
+    """With --apply-links: every applied link moved one record from invalid/not_in_household to
+    linked, and the enrolment rows stayed the same."""
+    unlinked_before = before["invalid_ids"] + before["not_in_household"]
+    unlinked_after = after["invalid_ids"] + after["not_in_household"]
+    return [
+        _equation(
+            "applied_links = (invalid_ids + not_in_household) before - after",
+            applied,
+            unlinked_before - unlinked_after,
+            before=unlinked_before,
+            after=unlinked_after,
+        ),
+        _equation(
+            "linked after = linked before + applied_links",
+            after["linked"],
+            before["linked"] + applied,
+            linked_before=before["linked"],
+            applied_links=applied,
+        ),
+        _equation(
+            "enrolment_rows after = enrolment_rows before",
+            after["enrolment_rows"],
+            before["enrolment_rows"],
+        ),
+    ]
+
+
+def unit_equations(units: dict[str, int]) -> list[dict[str, Any]]:
+    """Every registry unit is insured by one rule or listed as not insured, exactly once."""
+    return [
+        _equation(
+            "registry_rows = insured_by_uscc + insured_by_name + insured_by_fuzzy_name"
+            " + not_insured",
+            units["registry_rows"],
+            units["insured_by_uscc"]
+            + units["insured_by_name"]
+            + units["insured_by_fuzzy_name"]
+            + units["not_insured"],
+            insured_by_uscc=units["insured_by_uscc"],
+            insured_by_name=units["insured_by_name"],
+            insured_by_fuzzy_name=units["insured_by_fuzzy_name"],
+            not_insured=units["not_insured"],
+        ),
+    ]

@@ -35,6 +35,16 @@ UNIT_COLUMNS: Final = (
     "来源文件",
     "行号",
 )
+UNIT_COUNT_KEYS: Final = (
+    "registry_rows",
+    "insured_rows",
+    "insured_by_uscc",
+    "insured_by_name",
+    "insured_by_fuzzy_name",
+    "not_insured",
+    "invalid_uscc",
+    "needing_survey",
+)
 # The place names a unit's name may start with in this city's exports (seed 004: 淮北市).
 DEFAULT_PLACE_PREFIXES: Final = ("安徽省", "淮北市")
 # fuzz.ratio (0-100) for a typo: one wrong character in a name of 10 or more characters.
@@ -145,12 +155,29 @@ def match_units(
     Both inputs carry the canonical unit fields ``uscc``, ``unit_number``, ``unit_name``,
     ``unit_type``, ``region``, ``_file``, ``_line`` (missing ones count as null).
     """
+    return match_units_counted(registry, insured, place_prefixes=place_prefixes)[0]
+
+
+def match_units_counted(
+    registry: pl.LazyFrame | pl.DataFrame,
+    insured: pl.LazyFrame | pl.DataFrame,
+    *,
+    place_prefixes: Sequence[str] = DEFAULT_PLACE_PREFIXES,
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """:func:`match_units` and its counts (UNIT_COUNT_KEYS) for the run summary.
+
+    The insured registry units are counted positively per rule (semi-joins), the not-insured ones
+    from the result table, so that ``registry_rows = insured_by_uscc + insured_by_name +
+    insured_by_fuzzy_name + not_insured`` checks that no unit was dropped or listed twice.
+    """
     reg = _prepare(registry.lazy(), place_prefixes)
     ins = _prepare(insured.lazy(), place_prefixes)
-    left = reg.join(ins.select("_key").drop_nulls().unique(), on="_key", how="anti")
-    left = left.join(
-        ins.select("_county", "_name").drop_nulls().unique(), on=["_county", "_name"], how="anti"
-    )
+    keys = ins.select("_key").drop_nulls().unique()
+    names = ins.select("_county", "_name").drop_nulls().unique()
+    by_uscc = reg.join(keys, on="_key", how="semi").height
+    left = reg.join(keys, on="_key", how="anti")
+    by_name = left.join(names, on=["_county", "_name"], how="semi").height
+    left = left.join(names, on=["_county", "_name"], how="anti")
     fuzzy = pl.Series(_fuzzy_matched(left, ins), dtype=left.schema["_row"])
     left = left.filter(~pl.col("_row").is_in(fuzzy.implode()))
     not_insured = left.with_columns(
@@ -165,7 +192,7 @@ def match_units(
         ).alias("_reason"),
     )
     both = pl.concat([not_insured, invalid], how="vertical_relaxed")
-    return both.sort(
+    result = both.sort(
         [pl.col("_county"), pl.col("_code") == INVALID_USCC, pl.col("_file"), pl.col("_line")],
         nulls_last=True,
     ).select(
@@ -179,6 +206,18 @@ def match_units(
         pl.col("_file").alias("来源文件"),
         pl.col("_line").alias("行号"),
     )
+    codes = result["原因代码"]
+    counts = {
+        "registry_rows": reg.height,
+        "insured_rows": ins.height,
+        "insured_by_uscc": by_uscc,
+        "insured_by_name": by_name,
+        "insured_by_fuzzy_name": fuzzy.n_unique(),
+        "not_insured": int((codes == NOT_INSURED).sum()),
+        "invalid_uscc": int((codes == INVALID_USCC).sum()),
+        "needing_survey": result.height,
+    }
+    return result, counts
 
 
 def units_per_county(result: pl.DataFrame) -> pl.DataFrame:

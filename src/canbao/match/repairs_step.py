@@ -1,0 +1,114 @@
+"""Suggested links inside ``canbao match``: propose for every record needing one, apply on ask.
+
+Only enrolment records whose ID is invalid or in no household roster are scored (a small share
+of a city), never the whole enrolment. Applying rewrites the ID of the linked records in the
+staged enrolment frame (``id_raw``, the ID as written, is kept) and the caller recomputes the sets
+from it, so every count and conservation equation follows the repaired data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from canbao.match.prepare import recheck_ids
+from canbao.match.repairs import APPLY_THRESHOLD, apply_links, suggest_links
+from canbao.match.sets import INVALID, NOT_IN_HOUSEHOLD
+
+__all__ = [
+    "APPLIED_COLUMNS",
+    "APPLY_THRESHOLD",
+    "Suggestions",
+    "apply_to_enrolment",
+    "suggest",
+]
+
+APPLIED_COLUMNS: Final = ("来源文件", "行号", "记录公民身份号码", "公民身份号码", "得分")
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The records that were scored (with their ``e_row``) and the proposals (LINK_COLUMNS)."""
+
+    records: pl.DataFrame
+    links: pl.DataFrame
+
+    @property
+    def records_with_links(self) -> int:
+        """Records with at least one proposal (a record is its file and line)."""
+        return int(self.links.select(pl.struct("来源文件", "行号").n_unique()).item())
+
+
+def repair_records(linked: pl.LazyFrame) -> pl.DataFrame:
+    """The records suggest_links needs to see: invalid and not_in_household ones only."""
+    return (
+        linked.filter(pl.col("link").is_in([INVALID, NOT_IN_HOUSEHOLD]))
+        .select(
+            "e_row",
+            "id_raw",
+            "id_norm",
+            "name",
+            pl.col("region").str.slice(0, 6).alias("county"),
+            "region",
+            # The record's own birth column, already parsed (2017年6月30日 and the like).
+            pl.col("birth_col").alias("birth_date"),
+            "_file",
+            "_line",
+        )
+        .collect()
+    )
+
+
+def suggest(linked: pl.LazyFrame, household: pl.LazyFrame, *, as_of: date) -> Suggestions:
+    """Proposals for every invalid or not_in_household record, against valid household IDs."""
+    records = repair_records(linked)
+    persons = household.filter(pl.col("id_reason").is_null()).select(
+        "id_norm", "name", "county", pl.col("id_birth").alias("birth")
+    )
+    if records.height == 0:
+        links = suggest_links(records, persons.head(0), as_of=as_of)
+    else:
+        links = suggest_links(records, persons, as_of=as_of)
+    return Suggestions(records, links)
+
+
+def apply_to_enrolment(
+    enrolment: pl.LazyFrame,
+    suggestions: Suggestions,
+    *,
+    min_score: Decimal | int,
+    as_of: date,
+    path: Path,
+) -> pl.DataFrame:
+    """Write ``enrolment`` to ``path`` with the unique top links at or above ``min_score`` applied.
+
+    Returns the applied links (APPLIED_COLUMNS). Linked records keep their row number, file,
+    line and ``id_raw``; ``id`` becomes the person's ID and ``link_score`` the score.
+    """
+    frame, _ = apply_links(suggestions.records, suggestions.links, min_score=float(min_score))
+    applied = frame.filter(pl.col("linked_id").is_not_null())
+    fix = applied.select(
+        "e_row",
+        pl.col("linked_id").alias("_linked_id"),
+        pl.col("link_score").cast(pl.Int64).alias("_link_score"),
+    ).lazy()
+    fixed = recheck_ids(
+        enrolment.join(fix, on="e_row", how="inner").with_columns(
+            pl.col("_linked_id").alias("id"), pl.col("_link_score").alias("link_score")
+        ),
+        as_of=as_of,
+    ).drop("_linked_id", "_link_score")
+    rest = enrolment.join(fix.select("e_row"), on="e_row", how="anti")
+    pl.concat([rest, fixed], how="vertical").sort("e_row").sink_parquet(path)
+    return applied.sort("_file", "_line", "e_row").select(
+        pl.col("_file").alias("来源文件"),
+        pl.col("_line").alias("行号"),
+        pl.col("id_raw").alias("记录公民身份号码"),
+        pl.col("linked_id").alias("公民身份号码"),
+        pl.col("link_score").cast(pl.Int64).alias("得分"),
+    )

@@ -1,0 +1,133 @@
+"""Assemble summary.json: counts, repairs, employers, conservation, and where each input came from.
+
+The equations themselves live in :mod:`canbao.match.summary` and are called through the module
+(``summary.conservation``) so that a test can replace them and see a failing run publish nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from canbao import __version__
+from canbao.match import summary
+from canbao.roster import Roster
+
+
+@dataclass(frozen=True)
+class Repairs:
+    """What the repair step did: records with a proposal, links applied, counts before applying."""
+
+    suggested: int
+    applied: int | None  # None: --apply-links was not given
+    before: dict[str, int] | None  # count_enrolment before the links were applied
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The staged frames a summary counts from (after any applied links)."""
+
+    household: pl.LazyFrame
+    linked: pl.LazyFrame
+    targets: pl.LazyFrame
+    found: pl.DataFrame
+    conflicts: pl.LazyFrame
+    unreadable: pl.LazyFrame
+
+
+def unreadable_table(rosters: dict[str, list[Roster]]) -> pl.LazyFrame:
+    """Every unreadable row of every input file, with the official headings."""
+    frames = [r.unreadable for rs in rosters.values() for r in rs]
+    schema = {
+        "file": pl.String,
+        "line": pl.Int64,
+        "reason": pl.String,
+        "原因": pl.String,
+        "raw": pl.String,
+    }
+    if not frames:
+        return pl.LazyFrame(schema=schema)
+    return pl.concat(frames, how="diagonal_relaxed").select(
+        pl.col("file").alias("来源文件"),
+        pl.col("line").alias("行号"),
+        pl.col("reason").alias("原因代码"),
+        pl.col("原因"),
+        pl.col("raw").alias("原始内容"),
+    )
+
+
+def build_summary(
+    rosters: dict[str, list[Roster]],
+    frames: Frames,
+    *,
+    repairs: Repairs,
+    units: dict[str, int] | None,
+    unit_frames: Sequence[pl.LazyFrame],
+    as_of: date,
+    area: Sequence[str],
+) -> dict[str, Any]:
+    """The summary with every count and conservation equation (SPEC section 3)."""
+    hh = summary.count_household(frames.household)
+    enrol = summary.count_enrolment(frames.linked)
+    counts = summary.count_targets(frames.targets)
+    result: dict[str, Any] = {
+        "household_rows": hh["household_rows"],
+        "floating_rows": hh["floating_rows"],
+        **{k: counts[k] for k in ("target",)},
+        "excluded": hh["excluded"],
+        **{k: v for k, v in counts.items() if k != "target"},
+        "duplicates": summary.count_duplicates(frames.found),
+        "conflicts": summary.count_conflicts(frames.conflicts),
+        "non_local": enrol["non_local"],
+        "invalid_ids": enrol["invalid_ids"],
+        "household_invalid_ids": hh["household_invalid_ids"],
+        "not_in_household": enrol["not_in_household"],
+        "linked": enrol["linked"],
+        "unreadable_rows": int(frames.unreadable.select(pl.len()).collect().item()),
+        "enrolment_rows": enrol["enrolment_rows"],
+        "suggested_links": repairs.suggested,
+        "applied_links": repairs.applied or 0,
+        "units": units,
+    }
+    equations = summary.conservation(result, enrol)
+    if repairs.applied is not None and repairs.before is not None:
+        equations += summary.link_equations(repairs.before, enrol, repairs.applied)
+    if units is not None:
+        equations += summary.unit_equations(units)
+    result["conservation"] = equations
+    result["inputs"] = _inputs(rosters, frames, unit_frames)
+    result["as_of"] = as_of.isoformat()
+    result["area"] = list(area)
+    result["canbao_version"] = __version__
+    return result
+
+
+def _inputs(
+    rosters: dict[str, list[Roster]], frames: Frames, unit_frames: Sequence[pl.LazyFrame]
+) -> list[dict[str, Any]]:
+    parts = [frames.household.select("_file"), frames.linked.select("_file")]
+    parts += [f.select("_file") for f in unit_frames]
+    rows = dict(pl.concat(parts).group_by("_file").len().collect().iter_rows())
+    bad = dict(frames.unreadable.group_by("来源文件").len().collect().iter_rows())
+    out = []
+    for kind, items in rosters.items():
+        for roster in items:
+            info = roster.info
+            name = Path(info.path).name
+            out.append(
+                {
+                    "file": str(info.path),
+                    "kind": kind,
+                    "format": info.format,
+                    "encoding": info.encoding,
+                    "sha256": info.sha256,
+                    "rows": int(rows.get(name, 0)),
+                    "unreadable_rows": int(bad.get(name, 0)),
+                }
+            )
+    return out
