@@ -24,7 +24,17 @@ AS_OF = "2017-06-30"
 def canbao_command(city: Path, out: Path) -> list[str]:
     """The canbao match command line for a generated city."""
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
-    args = [sys.executable, "-m", "canbao", "match", "--as-of", AS_OF, "--output", str(out), "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "canbao",
+        "match",
+        "--as-of",
+        AS_OF,
+        "--output",
+        str(out),
+        "--quiet",
+    ]
     for name, info in manifest["rosters"].items():
         args += [f"--{info['kind']}", str(city / name)]
     return args
@@ -39,10 +49,20 @@ def main() -> None:
     opts = parser.parse_args()
     city = opts.work / f"city-{opts.persons}"
     if not (city / "manifest.json").exists():
-        generate_city(opts.persons, seed=1, as_of=date.fromisoformat(AS_OF), output=city, messy=False)
+        generate_city(
+            opts.persons, seed=1, as_of=date.fromisoformat(AS_OF), output=city, messy=False
+        )
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     area = manifest["area"]
-    duck_cmd = [sys.executable, "-m", "benchmarks.duckdb_match", str(city), str(opts.work / "duck"), AS_OF, *area]
+    duck_cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.duckdb_match",
+        str(city),
+        str(opts.work / "duck"),
+        AS_OF,
+        *area,
+    ]
     ours, theirs = [], []
     for _ in range(opts.runs):
         ours.append(measure(canbao_command(city, opts.work / "canbao")))
@@ -52,13 +72,19 @@ def main() -> None:
     enrolment = summary["enrolment_rows"]
     t_ours = statistics.median(r["seconds"] for r in ours)
     t_theirs = statistics.median(r["seconds"] for r in theirs)
-    print(f"\n### canbao match vs DuckDB SQL: {opts.persons:,} persons, {enrolment:,} enrolment rows\n")
+    print(
+        f"\n### canbao match vs DuckDB SQL: {opts.persons:,} persons, "
+        f"{enrolment:,} enrolment rows\n"
+    )
     print("| engine | median s | runs (s) | peak MB |")
     print("| --- | ---: | --- | ---: |")
     for label, runs in (("canbao match", ours), ("DuckDB SQL", theirs)):
         times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
         peak = max(r["peak_mb"] for r in runs)
-        print(f"| {label} | {statistics.median(r['seconds'] for r in runs):.1f} | {times} | {peak:,.0f} |")
+        print(
+            f"| {label} | {statistics.median(r['seconds'] for r in runs):.1f} | {times} "
+            f"| {peak:,.0f} |"
+        )
     print(f"\nratio canbao / DuckDB = {t_ours / t_theirs:.2f} (goal <= 1.0)")
 
 

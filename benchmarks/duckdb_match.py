@@ -19,11 +19,23 @@ from canbao.roster.fields import alias_index, header_key
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 PROVINCES = "'11','12','13','14','15','21','22','23','31','32','33','34','35','36','37','41','42','43','44','45','46','50','51','52','53','54','61','62','63','64','65','71','81','82','83'"
-HOUSEHOLD_FIELDS = ["id", "name", "sex", "birth_date", "county", "township", "village", "address", "status"]
+HOUSEHOLD_FIELDS = [
+    "id",
+    "name",
+    "sex",
+    "birth_date",
+    "county",
+    "township",
+    "village",
+    "address",
+    "status",
+]
 ENROLMENT_FIELDS = ["id", "name", "sex", "birth_date", "scheme", "region", "status"]
 
 
-def _select(con: duckdb.DuckDBPyConnection, path: Path, kind: str, fields: list[str], roster: str) -> str:
+def _select(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, fields: list[str], roster: str
+) -> str:
     cursor = con.execute(f"SELECT * FROM read_csv('{path}', all_varchar=true) LIMIT 0")
     headers = [d[0] for d in cursor.description or []]
     index = alias_index(kind)
@@ -36,7 +48,9 @@ def _select(con: duckdb.DuckDBPyConnection, path: Path, kind: str, fields: list[
 
 
 def _id_sql(col: str, as_of: str) -> str:
-    digits = " + ".join(f"TRY_CAST(substr({col},{i + 1},1) AS INTEGER)*{w}" for i, w in enumerate(WEIGHTS))
+    digits = " + ".join(
+        f"TRY_CAST(substr({col},{i + 1},1) AS INTEGER)*{w}" for i, w in enumerate(WEIGHTS)
+    )
     check = f"(['1','0','X','9','8','7','6','5','4','3','2'])[(({digits}) % 11) + 1]"
     birth = f"try_strptime(substr({col},7,8), '%Y%m%d')::DATE"
     return (
@@ -162,7 +176,9 @@ def run(city: Path, out: Path, as_of: str, area: list[str]) -> dict[str, int]:
         f"""COPY (SELECT nid AS id, missing_pension, missing_medical, interrupted, no_insurance
             FROM targets WHERE r_uninsured ORDER BY county, township, village, id) TO '{out}/uninsured.csv' (HEADER)"""
     )
-    con.execute(f"COPY (SELECT * FROM dups ORDER BY key, itype, kind) TO '{out}/duplicates.csv' (HEADER)")
+    con.execute(
+        f"COPY (SELECT * FROM dups ORDER BY key, itype, kind) TO '{out}/duplicates.csv' (HEADER)"
+    )
     con.execute(
         f"""COPY (
           SELECT nid, file, line, 'invalid_id' AS kind FROM linked WHERE link = 'invalid'
@@ -175,7 +191,9 @@ def run(city: Path, out: Path, as_of: str, area: list[str]) -> dict[str, int]:
           UNION ALL SELECT nid, file, line, 'invalid_id' FROM hh WHERE NOT ok
           ORDER BY kind, file, line) TO '{out}/conflicts.csv' (HEADER)"""
     )
-    con.execute(f"COPY (SELECT nid, file, line FROM linked WHERE link = 'non_local') TO '{out}/non_local.csv' (HEADER)")
+    con.execute(
+        f"COPY (SELECT nid, file, line FROM linked WHERE link = 'non_local') TO '{out}/non_local.csv' (HEADER)"
+    )
     row = con.execute(
         """SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM targets),
                   (SELECT count(*) FILTER (WHERE r_uninsured OR r_conflict OR r_invalid OR r_info) FROM targets),

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
-import time
 
 
 def measure(command: list[str]) -> dict[str, float]:
@@ -19,7 +17,9 @@ def measure(command: list[str]) -> dict[str, float]:
         "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(json.dumps({'seconds': w, 'peak_mb': m / 1024, 'rc': r.returncode}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True
+    )
     result: dict[str, float] = json.loads(out.stdout)
     if result["rc"] != 0:
         raise RuntimeError(f"{command[0]} exited {result['rc']}")

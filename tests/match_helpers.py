@@ -30,7 +30,7 @@ def pid(birth: str, seq: int = 101, region: str = "340621") -> str:
 def write_rosters(
     folder: Path, household: list[list[str | None]], enrolment: list[list[str | None]]
 ) -> dict:
-    """Write household.csv and enrolment.csv (as a pension roster) and return run_match arguments."""
+    """Write household.csv and records.csv (a pension roster); return run_match arguments."""
     pl.DataFrame(household, schema=HOUSEHOLD_HEADERS, orient="row").write_csv(
         folder / "household.csv"
     )

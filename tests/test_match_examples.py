@@ -52,7 +52,10 @@ def _read(path: Path) -> pl.DataFrame:
 def test_needs_survey_equals_the_planted_truth(out: Path) -> None:
     """Every person and reason of needs_survey is the one the generator planted."""
     got = {(r["公民身份号码"], r["原因代码"]) for r in _read(out / "needs_survey.csv").to_dicts()}
-    exp = {(r["公民身份号码"], r["原因代码"]) for r in _read(CITY / "expected" / "needs_survey.csv").to_dicts()}
+    exp = {
+        (r["公民身份号码"], r["原因代码"])
+        for r in _read(CITY / "expected" / "needs_survey.csv").to_dicts()
+    }
     assert got == exp
 
 
@@ -74,7 +77,9 @@ def test_duplicates_conflicts_and_non_local_equal_the_planted_truth(out: Path) -
         _read(CITY / "expected" / "duplicates.csv").select(cols).iter_rows()
     )
     got = _read(out / "conflicts.csv").select("公民身份号码", "来源文件", "行号", "类别代码")
-    exp = _read(CITY / "expected" / "conflicts.csv").select("公民身份号码", "_file", "_line", "类别代码")
+    exp = _read(CITY / "expected" / "conflicts.csv").select(
+        "公民身份号码", "_file", "_line", "类别代码"
+    )
     assert sorted(got.iter_rows()) == sorted(exp.iter_rows())
     got_nl = _read(out / "non_local.csv").select("公民身份号码", "来源文件", "行号")
     exp_nl = _read(CITY / "expected" / "non_local.csv").select("公民身份号码", "_file", "_line")

@@ -22,7 +22,7 @@ def _flags(tmp_path: Path) -> dict[str, str]:
 
 
 def test_sixteenth_birthday_on_the_as_of_date_counts_as_sixteen(tmp_path: Path) -> None:
-    """A person turning 16 on the as-of date requires pension; one turning 16 a day later does not."""
+    """Turning 16 on the as-of date requires pension; turning 16 a day later does not."""
     today, tomorrow = pid("20010630", 101), pid("20010701", 103)
     records = [
         [today, "张三", "22", "340621", "参保缴费"],
@@ -34,7 +34,7 @@ def test_sixteenth_birthday_on_the_as_of_date_counts_as_sixteen(tmp_path: Path) 
 
 
 def test_suspended_only_pension_is_interrupted(tmp_path: Path) -> None:
-    """A suspended pension record alone leaves pension uncovered and flags the person interrupted."""
+    """A suspended pension record alone leaves pension uncovered: interrupted."""
     p = pid("19800101")
     records = [[p, "张三", "11", "340621", "暂停缴费"], [p, "张三", "21", "340621", "参保缴费"]]
     _run(tmp_path, [person(p)], records)
@@ -59,7 +59,7 @@ def test_receiving_records_count_as_active(tmp_path: Path) -> None:
 
 
 def test_deceased_person_with_receiving_record_is_deceased_enrolled(tmp_path: Path) -> None:
-    """A dead person's receiving record is a deceased_enrolled conflict listed before paying ones."""
+    """A dead person's receiving record is deceased_enrolled, listed before paying ones."""
     dead, dead2 = pid("19300101", 101), pid("19400101", 103)
     records = [
         [dead2, "李四", "21", "340621", "参保缴费"],
