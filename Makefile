@@ -47,7 +47,7 @@ demo: env
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 
 bench: env
-	$(RUN) python -m benchmarks.run
+	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
 
 examples: env
 	$(RUN) python -m canbao.examples_build --output examples

@@ -1,17 +1,20 @@
 """Benchmark: read a large household roster (UTF-8 and GB18030 CSV) and validate its IDs.
 
 Generates a synthetic roster of ``--rows`` persons (vectorised, polars only), writes it as
-UTF-8 and as GB18030 CSV, then for each file runs, in a fresh subprocess, ``read_roster`` +
-an aggregated collect of ``citizen_id_exprs`` (streaming), and reports time, rows/s and the
-subprocess's peak RSS and peak anonymous memory. Prints a markdown table.
+UTF-8 and as GB18030 CSV, then for each file runs, each in a fresh subprocess, two steps:
+``read`` (``read_roster`` and the ``id`` column of every row, the reader alone) and ``ids``
+(``read_roster`` plus a streaming ``group_by`` count of ``citizen_id_struct`` reasons). It
+reports time, rows/s and the subprocess's peak RSS and peak anonymous memory as a markdown
+table. ``--exact`` repeats every step with the exact line reader forced (the fast path off).
 
-    uv run --locked python benchmarks/bench_read.py --rows 5000000 --dir /tmp/canbao-bench
+    uv run --locked python benchmarks/bench_read.py --rows 5000000 --dir /tmp/canbao-bench --exact
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,10 +42,12 @@ def generate(rows: int) -> pl.DataFrame:
     birth = pl.lit(date(1930, 1, 1)) + pl.duration(days=(h1 % 32000).cast(pl.Int64))
     county = _pick(COUNTIES, h2)
     seq = (h3 % 1000).cast(pl.String).str.zfill(3)
-    first17 = pl.concat_str(county, birth.dt.strftime("%Y%m%d"), seq)
+    # check_char_expr keeps its input's column name, so the 17 digits are a named column first.
+    first17 = pl.col("_first17")
     valid_id = pl.concat_str(first17, check_char_expr(first17))
     broken = pl.concat_str(first17, pl.lit("0"))
-    return pl.select(
+    digits = pl.concat_str(county, birth.dt.strftime("%Y%m%d"), seq).alias("_first17")
+    return pl.select(digits).select(
         pl.when(h2 % 200 == 0).then(broken).otherwise(valid_id).alias("公民身份号码"),
         pl.concat_str(
             _pick(SURNAMES, h1 // 7), _pick(GIVEN, h2 // 11), _pick(GIVEN, h3 // 13)
@@ -75,8 +80,16 @@ import json, sys, threading, time, tempfile, shutil
 from datetime import date
 from pathlib import Path
 import polars as pl
-from canbao.ids import citizen_id_exprs
+import canbao.roster.reader as reader_module
+from canbao.ids import citizen_id_struct
 from canbao.roster import read_roster
+
+path, step, route = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+if route == "exact":  # force the exact line reader, for comparison
+    reader_module.native_ok = lambda *args, **kwargs: False
+used = []
+check = reader_module.native_ok
+reader_module.native_ok = lambda *a, **k: used.append(check(*a, **k)) or used[-1]
 
 def status(key):
     for line in open("/proc/self/status"):
@@ -92,32 +105,37 @@ def sample():
 threading.Thread(target=sample, daemon=True).start()
 work = Path(tempfile.mkdtemp(prefix="canbao-bench-"))
 t0 = time.perf_counter()
-r = read_roster(Path(sys.argv[1]), "household", workdir=work)
+r = read_roster(path, "household", workdir=work)
 t1 = time.perf_counter()
-counts = (
-    r.frame.select(citizen_id_exprs(pl.col("id"), as_of=date(2026, 11, 1))[1])
-    .group_by("id_reason").len().collect()
-)
+if step == "read":
+    rows = r.frame.select(pl.len(), pl.col("id").str.len_bytes().sum()).collect().item(0, 0)
+else:
+    ids = citizen_id_struct(pl.col("id"), as_of=date(2026, 11, 1)).alias("t")
+    counts = r.frame.with_columns(ids).unnest("t").group_by("id_reason").len().collect()
+    rows = int(counts["len"].sum())
 bad = r.unreadable.select(pl.len()).collect().item()
 t2 = time.perf_counter()
 done.set()
 shutil.rmtree(work)
-rows = int(counts["len"].sum())
 print(json.dumps({"rows": rows, "unreadable": bad, "prepare_s": t1 - t0, "total_s": t2 - t0,
+                  "path": "native" if used and used[-1] else "exact",
                   "peak_rss_mib": status("VmHWM"), "peak_anon_mib": peak_anon[0]}))
 """
 
 
-def measure(path: Path) -> dict[str, float]:
-    """Run read + validation in a fresh subprocess; return its timings and memory peaks.
+def measure(path: Path, step: str, route: str) -> dict[str, float | str]:
+    """Run one step (``read`` or ``ids``) in a fresh subprocess; return timings and memory peaks.
 
     VmHWM (peak RSS) counts the pages of the memory-mapped input file too; RssAnon, sampled
     every 50 ms, is the memory polars actually allocated.
     """
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", CHILD, str(path), step, route],
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    result: dict[str, float] = json.loads(out.stdout)
+    result: dict[str, float | str] = json.loads(out.stdout)
     return result
 
 
@@ -126,6 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/canbao-bench"))
+    parser.add_argument(
+        "--exact", action="store_true", help="also time the exact line reader (forced)"
+    )
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     utf8 = args.dir / f"household_{args.rows}_utf8.csv"
@@ -136,18 +157,26 @@ def main() -> None:
     if not gb.exists():
         transcode(utf8, gb)
     print(f"generated in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     print(
-        "| file | MiB | rows | unreadable | prepare s | total s | rows/s | peak RSS | peak anon |"
+        "| file | MiB | step | path | rows | unreadable | prepare s | total s | rows/s "
+        "| peak RSS | peak anon |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    routes = ("auto", "exact") if args.exact else ("auto",)
     for path in (utf8, gb):
-        r = measure(path)
         size = path.stat().st_size / 2**20
-        print(
-            f"| {path.name} | {size:.0f} | {int(r['rows']):,} | {int(r['unreadable'])} "
-            f"| {r['prepare_s']:.1f} | {r['total_s']:.1f} | {r['rows'] / r['total_s']:,.0f} "
-            f"| {r['peak_rss_mib']:.0f} MiB | {r['peak_anon_mib']:.0f} MiB |"
-        )
+        for step in ("read", "ids"):
+            for route in routes:
+                r = measure(path, step, route)
+                rows, total = float(r["rows"]), float(r["total_s"])
+                print(
+                    f"| {path.name} | {size:.0f} | {step} | {r['path']} | {rows:,.0f} "
+                    f"| {r['unreadable']} | {float(r['prepare_s']):.1f} | {total:.1f} "
+                    f"| {rows / total:,.0f} | {r['peak_rss_mib']} MiB | {r['peak_anon_mib']} MiB |",
+                    flush=True,
+                )
+    print(f"load average after: {os.getloadavg()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

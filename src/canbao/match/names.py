@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Final
 
 import polars as pl
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -62,6 +61,10 @@ def normalize_name_expr(expr: pl.Expr) -> pl.Expr:
 def _char_pinyin(chars: list[str]) -> list[str]:
     # Per character, not per name: names carry little phrase context, and the character set is
     # bounded (a few thousand) whatever the roster size. Non-Han characters map to themselves.
+    # Imported here: pypinyin loads a large phrase dictionary (about a second) that only
+    # name judgements need, not every canbao command.
+    from pypinyin import Style, lazy_pinyin
+
     return [lazy_pinyin(c, style=Style.NORMAL, errors="default")[0].lower() for c in chars]
 
 

@@ -12,6 +12,7 @@ and are reported as ``open_quote`` rather than silently merged or lost.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 
@@ -39,23 +40,13 @@ def scan_text(
     file_name: str,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Return (canonical frame, unreadable rows) of a UTF-8 text roster."""
-    raw = pl.scan_csv(
-        source.utf8_path,
-        separator=RAW_SEPARATOR,
-        quote_char=None,
-        has_header=False,
-        infer_schema=False,
-        new_columns=["_raw"],
-        encoding="utf8-lossy",
-        row_index_name="_line",
-        row_index_offset=1,
-    ).filter(pl.col("_line") > 1)
+    raw = raw_lines(source.utf8_path).filter(pl.col("_line") > 1)
     line = pl.col("_raw").fill_null("")
     has_quote = line.str.contains('"', literal=True)
     # Counting separators is much cheaper than splitting, so lines are classified by count and
     # only readable ones are split. Lines with a quote (rare) go through the quote-aware regex;
     # the other lines are null in that branch, which costs nothing.
-    quoted = _split_quoted(pl.when(has_quote).then(line), separator)
+    quoted = split_quoted(pl.when(has_quote).then(line), separator)
     n = (
         pl.when(has_quote)
         .then(quoted.list.len())
@@ -105,7 +96,23 @@ def scan_text(
     return frame, unreadable_frame(bad, file_name)
 
 
-def _split_quoted(line: pl.Expr, separator: str) -> pl.Expr:
+def raw_lines(path: Path) -> pl.LazyFrame:
+    """Every physical line of a UTF-8 file as ``_raw`` (null when empty), ``_line`` from 1."""
+    return pl.scan_csv(
+        path,
+        separator=RAW_SEPARATOR,
+        quote_char=None,
+        has_header=False,
+        infer_schema=False,
+        new_columns=["_raw"],
+        encoding="utf8-lossy",
+        glob=False,
+        row_index_name="_line",
+        row_index_offset=1,
+    )
+
+
+def split_quoted(line: pl.Expr, separator: str) -> pl.Expr:
     """Split lines holding quotes: RFC 4180 fields on one line, quotes removed, ``""`` -> ``"``."""
     sep = re.escape(separator)
     # Every match starts with the separator (one is prepended), so empty fields are matched

@@ -1,0 +1,47 @@
+"""``make bench``: every benchmark in turn, each printing a markdown table.
+
+1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
+2. ``canbao match`` against a hand-written DuckDB SQL of the same sets on a 1 M person city,
+   with the repair step's share (benchmarks/bench_match.py).
+
+Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+
+def main() -> None:
+    """Run the benchmarks in fresh processes so each one's peak memory is its own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", default="5000000")
+    parser.add_argument("--persons", default="1000000")
+    parser.add_argument("--runs", default="3")
+    parser.add_argument("--work", default="bench-output")
+    opts = parser.parse_args()
+    python = sys.executable
+    subprocess.run(
+        [python, "benchmarks/bench_read.py", "--rows", opts.rows, "--dir", f"{opts.work}/read"],
+        check=True,
+    )
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "benchmarks.bench_match",
+            "--persons",
+            opts.persons,
+            "--runs",
+            opts.runs,
+            "--work",
+            opts.work,
+        ],
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
