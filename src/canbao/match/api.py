@@ -28,7 +28,7 @@ from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.units import match_units_counted, units_per_county
-from canbao.match.writers import OutputFormat, write_table, write_xlsx
+from canbao.match.writers import OutputFormat, write_table, write_tables, write_xlsx
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
 
@@ -142,9 +142,13 @@ def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFr
 
 
 def default_area(household: pl.LazyFrame) -> list[str]:
-    """The counties found in the household roster (6-digit codes), used when --area is not given."""
+    """The counties written in the household roster (6-digit codes): the default --area.
+
+    ``household`` is the prepared frame, whose ``county_given`` is the roster's own 县区 value
+    (``county`` falls back to the ID's region, which is the birthplace, not the area).
+    """
     counties = (
-        household.select(pl.col("county").str.strip_chars().unique())
+        household.select(pl.col("county_given").alias("county").unique())
         .filter(pl.col("county").str.contains(r"^[0-9]{4,6}$"))
         .collect()
         .get_column("county")
@@ -182,10 +186,13 @@ def _match(
 ) -> tuple[dict[str, Any], dict[str, Path]]:
     as_of, progress = opts.as_of, opts.progress
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
-    area = list(opts.area) if opts.area else default_area(household_raw)
     progress("checking ids and codes")
     prepare_household(household_raw, as_of=as_of).with_row_index("h_row").sink_parquet(
         work / "household.parquet"
+    )
+    # From the staged household, not the export: one read of the export is enough.
+    area = (
+        list(opts.area) if opts.area else default_area(pl.scan_parquet(work / "household.parquet"))
     )
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
     prepare_enrolment(enrolment_raw, as_of=as_of, area=area).with_row_index("e_row").sink_parquet(
@@ -240,7 +247,7 @@ def _match(
         found_units, unit_counts = match_units_counted(registry, insured)
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
-    written = {name: write_table(frame, out, name, opts.fmt) for name, frame in outputs.items()}
+    written = write_tables(outputs, out, opts.fmt)
     task = tables.task_table(targets, units=per_county)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)
     basic = tables.basic_tables(targets, linked, found)

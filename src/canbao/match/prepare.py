@@ -99,6 +99,7 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
     lf = with_id_columns(lf, as_of=as_of)
     birth = pl.coalesce(pl.col("id_birth"), pl.col("birth_col"))
     return lf.with_columns(
+        county_given=clean_text(pl.col("county")),
         county=pl.coalesce(clean_text(pl.col("county")), pl.col("id_norm").str.slice(0, 6)),
         is_target=pl.col("hstatus") == HOUSEHOLD_NORMAL,
         is_dead=pl.col("hstatus").is_in(["死亡", "注销"]),

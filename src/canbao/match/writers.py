@@ -14,6 +14,23 @@ OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
 
 
+def write_tables(
+    frames: dict[str, pl.LazyFrame | pl.DataFrame], directory: Path, fmt: OutputFormat
+) -> dict[str, Path]:
+    """Write several tables in one pass of the engine, so their shared scans are done once."""
+    if fmt == "xlsx":
+        return {name: write_table(frame, directory, name, fmt) for name, frame in frames.items()}
+    paths = {name: directory / f"{name}.{fmt}" for name in frames}
+    queries = [
+        frame.lazy().sink_csv(paths[name], include_bom=True, lazy=True)
+        if fmt == "csv"
+        else frame.lazy().sink_parquet(paths[name], lazy=True)
+        for name, frame in frames.items()
+    ]
+    pl.collect_all(queries)
+    return paths
+
+
 def write_table(
     frame: pl.LazyFrame | pl.DataFrame, directory: Path, name: str, fmt: OutputFormat
 ) -> Path:
