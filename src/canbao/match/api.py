@@ -248,6 +248,7 @@ def _match(
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
     written = write_tables(outputs, out, opts.fmt)
+    progress("computing the task table and the national basic data tables")
     task = tables.task_table(targets, units=per_county)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)
     basic = tables.basic_tables(targets, linked, found)
@@ -261,6 +262,7 @@ def _match(
         written["basic_data_tables"],
     )
 
+    progress("counting for the summary and checking conservation")
     result = report.build_summary(
         rosters,
         report.Frames(household, linked, targets, found, conflicts, unreadable),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES
+from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES, SCHEMES
 
 REASONS = {
     "uninsured": "应参未参",
@@ -73,23 +73,40 @@ def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
     )
 
 
-def current_schemes(linked: pl.LazyFrame) -> pl.LazyFrame:
-    """Per person key, the active scheme codes joined by ``;`` (what the form pre-fills)."""
-    return (
+def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
+    """Per person key, the active scheme codes joined by ``;`` (what the form pre-fills).
+
+    Each scheme is a bit and a person's set is the OR of their records' bits: an integer
+    aggregation is an order of magnitude cheaper than joining strings per person, and the few
+    distinct bit patterns are spelled out once at the end.
+    """
+    codes = sorted(SCHEMES)
+    bit = pl.col("scheme").replace_strict(
+        {code: 1 << i for i, code in enumerate(codes)}, default=0, return_dtype=pl.Int32
+    )
+    masks = (
         linked.filter((pl.col("link") == "linked") & pl.col("active"))
+        .select("id_key", bit.alias("mask"))
         .group_by("id_key")
-        .agg(pl.col("scheme").unique().sort().str.join(";").alias("schemes_now"))
+        .agg(pl.col("mask").bitwise_or())
+        .collect()
+    )
+    patterns = masks.get_column("mask").unique().to_list()
+    spelled = {m: ";".join(c for i, c in enumerate(codes) if m >> i & 1) for m in patterns}
+    return masks.select(
+        "id_key",
+        pl.col("mask").replace_strict(spelled, return_dtype=pl.String).alias("schemes_now"),
     )
 
 
-def _person_frame(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
-    return targets.join(schemes, on="id_key", how="left").with_columns(
+def _person_frame(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
+    return targets.join(schemes.lazy(), on="id_key", how="left").with_columns(
         sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col"), pl.col("sex")),
         birth_out=pl.coalesce(pl.col("id_birth"), pl.col("birth_col")).dt.to_string("%Y-%m-%d"),
     )
 
 
-def needs_survey_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+def needs_survey_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     """One row per target person needing a survey, with every reason, in survey-roster order."""
     reasons = pl.concat_list(
         [pl.when(pl.col(f"r_{code}")).then(pl.lit(code)) for code in REASONS]
@@ -106,7 +123,7 @@ def needs_survey_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyF
     )
 
 
-def confirmed_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     """Target persons whose data is complete and consistent: confirmed without a survey."""
     return (
         _person_frame(targets.filter(~pl.col("needs_survey")), schemes)
@@ -115,7 +132,7 @@ def confirmed_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-def uninsured_table(targets: pl.LazyFrame, schemes: pl.LazyFrame) -> pl.LazyFrame:
+def uninsured_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     """Target persons with a requirement not covered, with their flags."""
     flags = pl.concat_list(
         [pl.when(pl.col(code)).then(pl.lit(code)) for code in UNINSURED_FLAGS]
@@ -146,8 +163,10 @@ def _record_text() -> pl.Expr:
 
 def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
     """One row per person, insurance type and kind, with the records involved."""
+    # Only the records of persons with a duplicate are spelled out (a few per thousand).
     records = (
         linked.filter(pl.col("id_key").is_not_null() & pl.col("active"))
+        .join(found.select("id_key").unique(), on="id_key", how="semi")
         .with_columns(text=_record_text(), receiving=pl.col("estatus") == "receiving")
         .group_by("id_key", "itype")
         .agg(
