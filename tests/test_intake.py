@@ -23,6 +23,7 @@ from canbao.forms import (
 )
 from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS
+from tests.test_match_examples import match_args
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "huaibei-2017.yaml"
@@ -43,30 +44,10 @@ def _cli(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """canbao demo -> canbao match -> forms survey -> a clerk fills the sheets -> intake."""
+    """canbao match on examples/city -> forms survey -> a clerk fills the sheets -> intake."""
     base = tmp_path_factory.mktemp("chain")
-    city, match = base / "city", base / "match"
-    _cli("demo", "-o", str(city), "-n", "400", "--clean", "-q")
-    rosters = []
-    for kind, stems in (
-        ("pension", ("pension_employee", "pension_resident")),
-        ("medical", ("medical_employee", "medical_resident")),
-    ):
-        for stem in stems:
-            rosters += [f"--{kind}", str(city / f"{stem}.csv")]
-    _cli(
-        "match",
-        "--household",
-        str(city / "household.csv"),
-        "--floating",
-        str(city / "floating.csv"),
-        *rosters,
-        "--as-of",
-        AS_OF.isoformat(),
-        "--output",
-        str(match),
-        "-q",
-    )
+    match = base / "match"
+    _cli(*match_args(match))
     forms = write_survey_forms(match, base / "forms", by="township")
     planted = fill_sample_entry_sheet(base / "forms", base / "filled", seed=5, as_of=AS_OF)
     needs = pl.read_csv(match / "needs_survey.csv", infer_schema=False)
