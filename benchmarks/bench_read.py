@@ -3,7 +3,7 @@
 Generates a synthetic roster of ``--rows`` persons (vectorised, polars only), writes it as
 UTF-8 and as GB18030 CSV, then for each file runs, each in a fresh subprocess, two steps:
 ``read`` (``read_roster`` and the ``id`` column of every row, the reader alone) and ``ids``
-(``read_roster`` plus a streaming ``group_by`` count of ``citizen_id_struct`` reasons). It
+(``read_roster`` plus a streaming ``group_by`` count of ``with_citizen_id`` reasons). It
 reports time, rows/s and the subprocess's peak RSS and peak anonymous memory as a markdown
 table. ``--exact`` repeats every step with the exact line reader forced (the fast path off).
 
@@ -81,7 +81,7 @@ from datetime import date
 from pathlib import Path
 import polars as pl
 import canbao.roster.reader as reader_module
-from canbao.ids import citizen_id_struct
+from canbao.ids import with_citizen_id
 from canbao.roster import read_roster
 
 path, step, route = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -110,8 +110,8 @@ t1 = time.perf_counter()
 if step == "read":
     rows = r.frame.select(pl.len(), pl.col("id").str.len_bytes().sum()).collect().item(0, 0)
 else:
-    ids = citizen_id_struct(pl.col("id"), as_of=date(2026, 11, 1)).alias("t")
-    counts = r.frame.with_columns(ids).unnest("t").group_by("id_reason").len().collect()
+    checked = with_citizen_id(r.frame, "id", as_of=date(2026, 11, 1))
+    counts = checked.group_by("id_reason").len().collect()
     rows = int(counts["len"].sum())
 bad = r.unreadable.select(pl.len()).collect().item()
 t2 = time.perf_counter()

@@ -189,6 +189,44 @@ def citizen_id_struct(expr: pl.Expr, *, as_of: date, prefix: str = "id_") -> pl.
     )
 
 
+def with_citizen_id(
+    frame: pl.LazyFrame, column: str = "id", *, as_of: date, prefix: str = "id_"
+) -> pl.LazyFrame:
+    """Add (or replace) the five columns of :func:`citizen_id_exprs` to a frame, streaming.
+
+    The same stages as :func:`citizen_id_struct`, written as successive ``with_columns`` on
+    temporary columns: each stage is elementwise, so the streaming engine processes the roster
+    batch by batch, whereas ``struct.with_fields`` runs as a whole-column function and holds the
+    entire column (and every intermediate) in memory. Use this on rosters.
+    """
+    tmp = {name: f"__{prefix}{name}" for name in ("clean", "legacy", "norm18", "check", "birth")}
+    raw = pl.col(column).cast(pl.String)
+    clean, legacy, norm18 = pl.col(tmp["clean"]), pl.col(tmp["legacy"]), pl.col(tmp["norm18"])
+    check, birth = pl.col(tmp["check"]), pl.col(tmp["birth"])
+    staged = (
+        frame.with_columns(_clean(raw).alias(tmp["clean"]))
+        .with_columns(_legacy(clean).alias(tmp["legacy"]))
+        .with_columns(_upgrade(clean, legacy).alias(tmp["norm18"]))
+        .with_columns(
+            _check_char_unguarded(norm18.str.slice(0, 17)).alias(tmp["check"]),
+            norm18.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias(tmp["birth"]),
+        )
+        .with_columns(_reason(clean, norm18, birth, check, as_of).alias(f"{prefix}reason"))
+    )
+    valid = pl.col(f"{prefix}reason").is_null()
+    sequence = norm18.str.slice(16, 1).cast(pl.Int64, strict=False)
+    return staged.with_columns(
+        pl.when(valid).then(norm18).otherwise(raw.str.strip_chars()).alias(f"{prefix}norm"),
+        pl.when(valid)
+        .then(norm18.str.slice(0, 17).cast(pl.Int64, strict=False))
+        .alias(f"{prefix}key"),
+        pl.when(valid)
+        .then(pl.when(sequence % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女")))
+        .alias(f"{prefix}sex"),
+        pl.when(valid).then(birth).alias(f"{prefix}birth"),
+    ).drop(list(tmp.values()))
+
+
 def citizen_id_exprs(expr: pl.Expr, *, as_of: date, prefix: str = "id_") -> list[pl.Expr]:
     """Return the expressions that validate a citizen-ID column and derive its parts.
 
