@@ -2,14 +2,16 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else the copy pip installs for the machine's Python (wherever pip puts it).
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DEMO_OUT ?= demo-output
 
-.PHONY: env test lint typecheck pytest demo bench examples clean
+.PHONY: env test lint typecheck pytest demo bench clean
 
 env:
-	@command -v uv >/dev/null 2>&1 || test -x "$(HOME)/.local/bin/uv" || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+	  || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
 	@$(UV) sync --locked --quiet
 
 lint: env
@@ -48,9 +50,6 @@ demo: env
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
-
-examples: env
-	$(RUN) python -m canbao.examples_build --output examples
 
 clean:
 	rm -rf .venv $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
