@@ -88,14 +88,21 @@ def _map_codes(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     return clean_text(expr).replace_strict(aliases, default=None, return_dtype=pl.String)
 
 
+def _person_fields() -> dict[str, pl.Expr]:
+    """The fields every person roster gets: the ID as written, folded name, sex, birth date."""
+    return {
+        "id_raw": pl.col("id"),
+        "name_norm": normalize_name(pl.col("name")),
+        "sex_col": _map_codes(pl.col("sex"), SEX_ALIASES),
+        "birth_col": parse_date(pl.col("birth_date")),
+    }
+
+
 def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
     """Add id checks, status, target flag, pension requirement and row problems to persons."""
     raw_status = clean_text(pl.col("status"))
     lf = frame.with_columns(
-        id_raw=pl.col("id"),
-        name_norm=normalize_name(pl.col("name")),
-        sex_col=_map_codes(pl.col("sex"), SEX_ALIASES),
-        birth_col=parse_date(pl.col("birth_date")),
+        **_person_fields(),
         hstatus=pl.when(raw_status.is_null())
         .then(pl.lit(HOUSEHOLD_NORMAL))
         .otherwise(
@@ -135,10 +142,7 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
     )
     raw_scheme = clean_text(pl.col("scheme"))
     lf = frame.with_columns(
-        id_raw=pl.col("id"),
-        name_norm=normalize_name(pl.col("name")),
-        sex_col=_map_codes(pl.col("sex"), SEX_ALIASES),
-        birth_col=parse_date(pl.col("birth_date")),
+        **_person_fields(),
         scheme_raw=raw_scheme,
         scheme=pl.when(raw_scheme.is_null())
         .then(default_scheme)
