@@ -240,3 +240,19 @@ def test_template_cli_writes_the_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == f"evaluation template written to {out}\n"
     assert out.is_file()
+
+
+def test_score_reads_a_filled_datatable_back(tmp_path: Path) -> None:
+    """canbao score's submission reader recognises the data table and takes its facts."""
+    from canbao.score.api import _read_all
+
+    path = write_template("datatable", RULES, tmp_path / "数据表.xlsx")
+    wb = load_workbook(path)
+    ws = wb["数据表"]
+    ws["A2"] = "填报单位名称[县（区）级单位]：濉溪县"
+    ws.cell(row=6, column=15).value = 120
+    wb.save(path)
+    rows = _read_all([path], self_scores=False, rules=RULES)
+    assert [(r.county, r.key, r.value, r.file, r.line) for r in rows] == [
+        ("濉溪县", "已通过入户调查确认登记人数", "120", "数据表.xlsx", 6)
+    ]

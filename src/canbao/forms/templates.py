@@ -241,6 +241,9 @@ def write_template(kind: str, rules: Path, output: Path) -> Path:
     return Path(output)
 
 
+DATATABLE_VALUE_ROW = 6  # the row of a filled data table that holds the values
+
+
 def read_datatable(path: Path, rules: Path) -> pl.DataFrame:
     """Read a filled data table into (县区, 指标, 实际值) for the columns that are rule facts."""
     facts = {f.column: f.name for f in load_rules(Path(rules)).rules.facts if f.column}
@@ -256,7 +259,7 @@ def read_datatable(path: Path, rules: Path) -> pl.DataFrame:
     rows = []
     for i in range(len(DATATABLE_COLUMNS)):
         name = facts.get(str(i + 1))
-        value = ws.cell(row=6, column=i + 2).value
+        value = ws.cell(row=DATATABLE_VALUE_ROW, column=i + 2).value
         if name is not None and value not in (None, ""):
             rows.append((county, name, str(value)))
     return pl.DataFrame(rows, schema=["县区", "指标", "实际值"], orient="row")

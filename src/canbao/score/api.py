@@ -65,9 +65,32 @@ class ScoreResult:
         return self.evaluation.notes
 
 
-def _read_all(files: Sequence[Path], *, self_scores: bool) -> list[Row]:
+def _is_datatable(path: Path) -> bool:
+    """Tell whether a workbook is the data table (数据表) written by ``canbao forms template``."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
+        return False
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # not a readable workbook: read_submission reports it
+        return False
+    return bool(book.sheetnames) and book.sheetnames[0] == "数据表"
+
+
+def _read_all(files: Sequence[Path], *, self_scores: bool, rules: Path | None = None) -> list[Row]:
     rows: list[Row] = []
     for file in files:
+        if rules is not None and not self_scores and _is_datatable(Path(file)):
+            # The data table's layout is defined by the forms package, which also reads it.
+            from canbao.forms.templates import DATATABLE_VALUE_ROW, read_datatable
+
+            table = read_datatable(Path(file), rules)
+            rows.extend(
+                Row(county, key, value, Path(file).name, DATATABLE_VALUE_ROW)
+                for county, key, value in table.iter_rows()
+            )
+            continue
         rows.extend(read_submission(Path(file), self_scores=self_scores))
     return rows
 
@@ -85,7 +108,7 @@ def score_evaluation(
 ) -> Evaluation:
     """Validate the rules, then read and score the submissions (nothing written)."""
     notes = validated(loaded)
-    rows = _read_all(submissions, self_scores=False)
+    rows = _read_all(submissions, self_scores=False, rules=loaded.file)
     self_rows, are_scores = _read_self(self_files) if self_files else (None, True)
     return evaluate(loaded, rows, self_rows=self_rows, self_are_scores=are_scores, notes=notes)
 
