@@ -104,7 +104,9 @@ def apply_to_enrolment(
         as_of=as_of,
     ).drop("_linked_id", "_link_score")
     rest = enrolment.join(fix.select("e_row"), on="e_row", how="anti")
-    pl.concat([rest, fixed], how="vertical").sort("e_row").sink_parquet(path)
+    pl.concat([rest, fixed], how="vertical").sort("e_row").sink_parquet(
+        path, compression="uncompressed"
+    )
     return applied.sort("_file", "_line", "e_row").select(
         pl.col("_file").alias("来源文件"),
         pl.col("_line").alias("行号"),

@@ -48,7 +48,9 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )
-    repeat_keys = ["_roster", "id_norm", "scheme", "region", "estatus"]
+    # The Int64 key, not the ID text: the same records for valid IDs (the only ones judged) at
+    # half the cost of hashing 18-character strings.
+    repeat_keys = ["_roster", "id_key", "scheme", "region", "estatus"]
     return joined.with_columns(
         link.alias("link"),
         # Only valid IDs: spreadsheet-damaged values such as 3.40603198E+17 collapse many
