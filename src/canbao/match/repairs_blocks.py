@@ -34,6 +34,9 @@ ID_GROUPS: Final[tuple[tuple[int, ...], ...]] = (
 # Two edits touch at most two groups: each triple of groups is a join key that survives them.
 ID_GROUP_KEYS: Final = tuple(combinations(range(len(ID_GROUPS)), len(ID_GROUPS) - 2))
 EARLIEST_BIRTH: Final = date(1880, 1, 1)
+# Household persons sharing one normalised name in one county, above which the name block is
+# skipped (docs/repairs.md).
+MAX_NAME_BLOCK: Final = 500
 
 
 def clean_id_expr(expr: pl.Expr) -> pl.Expr:
@@ -75,25 +78,47 @@ def id_group_key(id18: pl.Expr, groups: tuple[int, ...]) -> pl.Expr:
     return pl.concat_str([id18.str.slice(o, n) for o, n in _runs(positions)])
 
 
+def _within_two_substitutions(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    # An adjacent transposition is two substitutions, so it passes too.
+    return pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18)) <= 2
+
+
 def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
     """Distinct (``_rec``, ``_hid``) pairs from the three blocks.
 
     ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), ``_birth``, ``_county``;
     ``hh`` has ``_hid``, ``_name``, ``_id18``, ``_birth``, ``_county``.
+
+    Every block is narrowed inside its join, so no intermediate grows with the roster: at 10 M
+    persons an unfiltered triple block proposes hundreds of persons per record and the name block
+    thousands (common names), which exhausted 24 GB before any scoring.
     """
     lazy_rec = rec.lazy()
+    named = hh.select("_hid", "_name", "_county").drop_nulls()
+    # A namesake block this large cannot single out a person; such records still get the
+    # birth-date and ID blocks.
+    small = (
+        named.group_by("_name", "_county")
+        .len()
+        .filter(pl.col("len") <= MAX_NAME_BLOCK)
+        .select("_name", "_county")
+    )
     parts: list[pl.LazyFrame] = [
-        # Only for IDs that are not 18 characters: with 18, a candidate worth keeping is within two
-        # substitutions (found below) or shares name, birth date and county (the next block), and
-        # namesakes are by far the largest block (hundreds per common name in a city).
+        # Only for IDs that are not 18 characters (a digit dropped or added, spreadsheet damage):
+        # with 18, a candidate worth keeping is within two substitutions or shares name, birth
+        # date and county, and both are found below.
         lazy_rec.filter(pl.col("_id18").is_null())
-        .select("_rec", "_name")
+        .select("_rec", "_name", "_county")
         .drop_nulls()
-        .join(hh.select("_hid", "_name").drop_nulls(), on="_name")
+        .join(named.join(small, on=["_name", "_county"], how="semi"), on=["_name", "_county"])
         .select("_rec", "_hid"),
-        lazy_rec.select("_rec", "_birth", "_county")
+        # The keep rule asks for the same name as well, so it is part of the join key.
+        lazy_rec.select("_rec", "_birth", "_county", "_name")
         .drop_nulls()
-        .join(hh.select("_hid", "_birth", "_county").drop_nulls(), on=["_birth", "_county"])
+        .join(
+            hh.select("_hid", "_birth", "_county", "_name").drop_nulls(),
+            on=["_birth", "_county", "_name"],
+        )
         .select("_rec", "_hid"),
     ]
     rec_ids = lazy_rec.select("_rec", "_id18").drop_nulls()
@@ -101,8 +126,9 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
     for groups in ID_GROUP_KEYS:
         key = id_group_key(pl.col("_id18"), groups).alias("_k")
         parts.append(
-            rec_ids.select("_rec", key)
-            .join(hh_ids.select("_hid", key), on="_k")
+            rec_ids.select("_rec", key, pl.col("_id18").alias("_a"))
+            .join(hh_ids.select("_hid", key, pl.col("_id18").alias("_b")), on="_k")
+            .filter(_within_two_substitutions(pl.col("_a"), pl.col("_b")))
             .select("_rec", "_hid")
         )
     return pl.concat(parts).unique().collect()
