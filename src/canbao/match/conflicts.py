@@ -11,7 +11,7 @@ import polars as pl
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
 from canbao.match.names import SAME, VARIANT, judge_names
-from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS
+from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS, labelled
 
 KIND_ORDER = list(CONFLICT_LABELS)
 COLUMNS = [
@@ -45,15 +45,11 @@ def _rows(
 ) -> pl.LazyFrame:
     columns = frame.collect_schema().names()
     enrol = "scheme" in columns
-    status = (
-        pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
-        if enrol
-        else pl.lit(None, pl.String)
-    )
+    status = labelled("estatus", ENROLMENT_STATUS_LABELS) if enrol else pl.lit(None, pl.String)
     return frame.filter(when).select(
         pl.col("id_norm").alias("公民身份号码"),
         pl.col("name").alias("姓名"),
-        pl.col("_roster").replace_strict(ROSTER_LABELS, default=pl.col("_roster")).alias("名册"),
+        labelled("_roster", ROSTER_LABELS).alias("名册"),
         pl.col("_file").alias("来源文件"),
         pl.col("_line").alias("行号"),
         pl.lit(kind).alias("类别代码"),
@@ -109,7 +105,7 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
             linked,
             "deceased_enrolled",
             pl.col("deceased_enrolled"),
-            pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus")),
+            labelled("estatus", ENROLMENT_STATUS_LABELS),
             pl.lit("户籍状态为死亡或注销"),
         ),
         _rows(linked, "repeated_record", pl.col("repeated_record"), pl.col("scheme"), no_value),
@@ -163,14 +159,10 @@ def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),
-            pl.col("_roster")
-            .replace_strict(ROSTER_LABELS, default=pl.col("_roster"))
-            .alias("名册"),
+            labelled("_roster", ROSTER_LABELS).alias("名册"),
             pl.col("scheme").alias("险种"),
             pl.col("region").alias("参保地"),
-            pl.col("estatus")
-            .replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
-            .alias("参保状态"),
+            labelled("estatus", ENROLMENT_STATUS_LABELS).alias("参保状态"),
             pl.col("_file").alias("来源文件"),
             pl.col("_line").alias("行号"),
         )

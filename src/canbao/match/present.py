@@ -6,6 +6,8 @@ aggregation of the records involved into one readable cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES, SCHEMES
@@ -65,6 +67,11 @@ PERSON_COLUMNS = {
 SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
 
 
+def labelled(column: str, labels: dict[str, str]) -> pl.Expr:
+    """A code column shown by its label; a code without a label is shown as it is."""
+    return pl.col(column).replace_strict(labels, default=pl.col(column))
+
+
 def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
     return (
         codes.str.split(";")
@@ -106,21 +113,31 @@ def _person_frame(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def needs_survey_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """One row per target person needing a survey, with every reason, in survey-roster order."""
-    reasons = pl.concat_list(
-        [pl.when(pl.col(f"r_{code}")).then(pl.lit(code)) for code in REASONS]
-    ).list.drop_nulls()
+def _flagged_table(
+    rows: pl.LazyFrame,
+    schemes: pl.DataFrame,
+    flags: dict[str, str],
+    flag_column: Callable[[str], str],
+    headings: tuple[str, str],
+) -> pl.LazyFrame:
+    """Person rows with the codes of their true flags joined by ``;`` and their labels."""
+    codes = pl.concat_list([pl.when(pl.col(flag_column(c))).then(pl.lit(c)) for c in flags])
     return (
-        _person_frame(targets.filter(pl.col("needs_survey")), schemes)
-        .with_columns(reason_codes=reasons.list.join(";"))
+        _person_frame(rows, schemes)
+        .with_columns(_codes=codes.list.drop_nulls().list.join(";"))
         .select(
             *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
-            pl.col("reason_codes").alias("原因代码"),
-            _labels(pl.col("reason_codes"), REASONS).alias("原因"),
+            pl.col("_codes").alias(headings[0]),
+            _labels(pl.col("_codes"), flags).alias(headings[1]),
         )
         .sort(SORT_KEYS, nulls_last=True)
     )
+
+
+def needs_survey_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
+    """One row per target person needing a survey, with every reason, in survey-roster order."""
+    rows = targets.filter(pl.col("needs_survey"))
+    return _flagged_table(rows, schemes, REASONS, lambda c: f"r_{c}", ("原因代码", "原因"))
 
 
 def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
@@ -134,23 +151,12 @@ def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFram
 
 def uninsured_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     """Target persons with a requirement not covered, with their flags."""
-    flags = pl.concat_list(
-        [pl.when(pl.col(code)).then(pl.lit(code)) for code in UNINSURED_FLAGS]
-    ).list.drop_nulls()
-    return (
-        _person_frame(targets.filter(pl.col("r_uninsured")), schemes)
-        .with_columns(flag_codes=flags.list.join(";"))
-        .select(
-            *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
-            pl.col("flag_codes").alias("类别代码"),
-            _labels(pl.col("flag_codes"), UNINSURED_FLAGS).alias("类别"),
-        )
-        .sort(SORT_KEYS, nulls_last=True)
-    )
+    rows = targets.filter(pl.col("r_uninsured"))
+    return _flagged_table(rows, schemes, UNINSURED_FLAGS, str, ("类别代码", "类别"))
 
 
 def _record_text() -> pl.Expr:
-    status = pl.col("estatus").replace_strict(ENROLMENT_STATUS_LABELS, default=pl.col("estatus"))
+    status = labelled("estatus", ENROLMENT_STATUS_LABELS)
     return pl.format(
         "{} {} {} ({}:{})",
         pl.col("scheme"),
@@ -186,11 +192,9 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),
-            pl.col("itype")
-            .replace_strict(INSURANCE_TYPES, default=pl.col("itype"))
-            .alias("险种类型"),
+            labelled("itype", INSURANCE_TYPES).alias("险种类型"),
             pl.col("kind").alias("类别代码"),
-            pl.col("kind").replace_strict(DUPLICATE_LABELS, default=pl.col("kind")).alias("类别"),
+            labelled("kind", DUPLICATE_LABELS).alias("类别"),
             pl.when(pl.col("kind").str.ends_with("_benefit"))
             .then(pl.col("benefit_records"))
             .otherwise(pl.col("all_records"))
