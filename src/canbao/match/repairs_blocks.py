@@ -3,7 +3,7 @@
 Three blocks propose household persons for an enrolment record:
 
 * the same normalised name, for records whose ID is not 18 characters (a digit dropped or added);
-* the same birth date and county;
+* the same birth date, county and name;
 * an ID at most two substitutions or one adjacent transposition away.
 
 For the last, the 18 positions are split into five groups; two edits touch at most two groups, so
@@ -61,26 +61,45 @@ def birth_column_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(digits.str.len_chars() == 8).then(digits.str.to_date("%Y%m%d", strict=False))
 
 
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    # Contiguous runs as (offset, length): one slice per run is much cheaper than one per char.
-    runs: list[tuple[int, int]] = []
-    for p in positions:
-        if runs and runs[-1][0] + runs[-1][1] == p:
-            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
-        else:
-            runs.append((p, 1))
-    return runs
+def _id_numbers(id18: pl.Expr) -> list[pl.Expr]:
+    """An ID as numbers: ``_d`` (first 17 characters), ``_l`` (the last, X = 10), ``_x``.
+
+    Integer arithmetic on one parsed number is several times cheaper than slicing strings for
+    every key and every comparison. An ``X`` in the first 17 positions (a typing error) is read
+    as 0 and flagged in ``_x``: where the characters of two IDs agree their numbers agree, so the
+    integer keys find every pair the character keys find, and flagged IDs are compared as text.
+    """
+    first = id18.str.slice(0, 17)
+    last = id18.str.slice(17, 1)
+    return [
+        first.str.replace_all("X", "0", literal=True).cast(pl.Int64).alias("_d"),
+        last.replace_strict({"X": 10}, default=last).cast(pl.Int64).alias("_l"),
+        first.str.contains("X", literal=True).alias("_x"),
+    ]
 
 
-def id_group_key(id18: pl.Expr, groups: tuple[int, ...]) -> pl.Expr:
-    """The characters of an ID at the positions of the given groups, concatenated."""
-    positions = sorted(p for g in groups for p in ID_GROUPS[g])
-    return pl.concat_str([id18.str.slice(o, n) for o, n in _runs(positions)])
+def _digit(number: pl.Expr, position: int) -> pl.Expr:
+    digit: pl.Expr = number // 10 ** (16 - position) % 10
+    return digit
+
+
+def _group_key(groups: tuple[int, ...]) -> pl.Expr:
+    """The positions of the given groups of :data:`ID_GROUPS` as one Int64 join key."""
+    key: pl.Expr = pl.lit(0, pl.Int64)
+    for p in sorted(p for g in groups for p in ID_GROUPS[g]):
+        key = key * 11 + pl.col("_l") if p == 17 else key * 10 + _digit(pl.col("_d"), p)
+    return key
 
 
 def _within_two_substitutions(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     # An adjacent transposition is two substitutions, so it passes too.
     return pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18)) <= 2
+
+
+def _numbers_within_two_substitutions() -> pl.Expr:
+    """The same test on the numbers of a joined pair (``_d``/``_l`` and ``_hd``/``_hl``)."""
+    differ = [_digit(pl.col("_d"), p) != _digit(pl.col("_hd"), p) for p in range(17)]
+    return pl.sum_horizontal(*differ, pl.col("_l") != pl.col("_hl")) <= 2
 
 
 def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
@@ -94,24 +113,28 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
     thousands (common names), which exhausted 24 GB before any scoring.
     """
     lazy_rec = rec.lazy()
-    named = hh.select("_hid", "_name", "_county").drop_nulls()
-    # A namesake block this large cannot single out a person; such records still get the
-    # birth-date and ID blocks.
+    # Only for IDs that are not 18 characters (a digit dropped or added, spreadsheet damage):
+    # with 18, a candidate worth keeping is within two substitutions or shares name, birth date
+    # and county, and both are found below.
+    by_name = (
+        lazy_rec.filter(pl.col("_id18").is_null()).select("_rec", "_name", "_county").drop_nulls()
+    )
+    # Namesakes of those records only (a semi join against a few names, not a count of every
+    # name in the roster); a namesake block too large to single out a person is skipped, and
+    # such records still get the birth-date and ID blocks.
+    namesakes = hh.select("_hid", "_name", "_county").join(
+        by_name.select("_name", "_county").unique(), on=["_name", "_county"], how="semi"
+    )
     small = (
-        named.group_by("_name", "_county")
+        namesakes.group_by("_name", "_county")
         .len()
         .filter(pl.col("len") <= MAX_NAME_BLOCK)
         .select("_name", "_county")
     )
     parts: list[pl.LazyFrame] = [
-        # Only for IDs that are not 18 characters (a digit dropped or added, spreadsheet damage):
-        # with 18, a candidate worth keeping is within two substitutions or shares name, birth
-        # date and county, and both are found below.
-        lazy_rec.filter(pl.col("_id18").is_null())
-        .select("_rec", "_name", "_county")
-        .drop_nulls()
-        .join(named.join(small, on=["_name", "_county"], how="semi"), on=["_name", "_county"])
-        .select("_rec", "_hid"),
+        by_name.join(
+            namesakes.join(small, on=["_name", "_county"], how="semi"), on=["_name", "_county"]
+        ).select("_rec", "_hid"),
         # The keep rule asks for the same name as well, so it is part of the join key.
         lazy_rec.select("_rec", "_birth", "_county", "_name")
         .drop_nulls()
@@ -121,14 +144,35 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
         )
         .select("_rec", "_hid"),
     ]
-    rec_ids = lazy_rec.select("_rec", "_id18").drop_nulls()
-    hh_ids = hh.select("_hid", "_id18").drop_nulls()
+    # Parsed once per side; each of the ten keys is then arithmetic on the numbers.
+    rec_ids = (
+        lazy_rec.select("_rec", "_id18").drop_nulls().with_columns(_id_numbers(pl.col("_id18")))
+    )
+    hh_ids = (
+        (hh.select("_hid", "_id18").drop_nulls().with_columns(_id_numbers(pl.col("_id18"))))
+        .collect()
+        .lazy()
+    )
+    exact = (
+        pl.when(pl.col("_x"))
+        .then(_within_two_substitutions(pl.col("_id18"), pl.col("_hid18")))
+        .otherwise(_numbers_within_two_substitutions())
+    )
     for groups in ID_GROUP_KEYS:
-        key = id_group_key(pl.col("_id18"), groups).alias("_k")
+        key = _group_key(groups).alias("_k")
         parts.append(
-            rec_ids.select("_rec", key, pl.col("_id18").alias("_a"))
-            .join(hh_ids.select("_hid", key, pl.col("_id18").alias("_b")), on="_k")
-            .filter(_within_two_substitutions(pl.col("_a"), pl.col("_b")))
+            rec_ids.select("_rec", "_id18", "_d", "_l", "_x", key)
+            .join(
+                hh_ids.select(
+                    "_hid",
+                    pl.col("_id18").alias("_hid18"),
+                    pl.col("_d").alias("_hd"),
+                    pl.col("_l").alias("_hl"),
+                    key,
+                ),
+                on="_k",
+            )
+            .filter(exact)
             .select("_rec", "_hid")
         )
     return pl.concat(parts).unique().collect()
