@@ -1,8 +1,10 @@
-"""``make bench`` part 2: ``canbao match`` against a hand-written DuckDB SQL of the same sets.
+"""``make bench`` part 2: ``canbao match`` against a hand-written DuckDB SQL of the same files.
 
 Generates a city (default 1 million persons, UTF-8 CSV) with canbao's synthetic generator, then
 alternates runs of both on the same files and reports the median wall time, the ratio
-canbao / DuckDB and each one's peak memory. Both must report the same counts.
+canbao / DuckDB and each one's peak memory. Both write the six result files of canbao's output
+contract (needs_survey, uninsured, confirmed, duplicates, conflicts, non_local) with the same
+columns; after the timed runs benchmarks/compare_outputs.py prints a verdict per file.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from benchmarks.compare_outputs import compare
 from benchmarks.measure import measure
 from canbao.synth import generate_city
 
@@ -86,6 +89,9 @@ def main() -> None:
         f"repair step (suggested links): {repair:.1f} s, "
         f"{repair / rest:.0%} of the rest of the match (goal < 25 %)"
     )
+    print("\nSame result files? (benchmarks/compare_outputs.py, last run of each)\n")
+    for line in compare(opts.work / "canbao", opts.work / "duck"):
+        print(f"- {line}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,217 @@
+"""The six result files of ``canbao match`` written by DuckDB from the tables of duckdb_match.py.
+
+Same columns, Chinese headings, values and row order as canbao.match.present and
+canbao.match.conflicts, as UTF-8 CSV with a BOM (the BOM is part of the first heading, so
+DuckDB's own CSV writer produces the whole file). The headings and labels are copied here rather
+than imported, because importing canbao.match loads the whole matcher (pypinyin, rapidfuzz)
+into the timed process; benchmarks/compare_outputs.py checks them against canbao's files.
+相似度 and 判定 (canbao's pinyin/rapidfuzz name judgement) are left empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES
+from canbao.ids import ID_REASONS
+
+BOM = "\ufeff"
+PERSON_COLUMNS = {
+    "county_out": "县区",
+    "township": "乡镇(街道)",
+    "village": "村(社区)",
+    "person_number": "人员编号",
+    "name": "姓名",
+    "coalesce(id_sex, sex_col, sex)": "性别",
+    "id_norm": "公民身份号码",
+    "coalesce(id_birth, birth_col)": "出生日期",
+    "identity": "个人身份",
+    "hukou_type": "户口性质",
+    "hukou_place": "户口所在地",
+    "address": "常住地址",
+    "schemes_now": "现参保险种",
+}
+REASONS = {
+    "uninsured": "应参未参",
+    "conflict": "信息错误",
+    "invalid_id": "身份证号码无效",
+    "info_missing": "信息缺失",
+}
+UNINSURED_FLAGS = {
+    "missing_pension": "应参未参养老保险",
+    "missing_medical": "应参未参医疗保险",
+    "interrupted": "缴费中断",
+    "no_insurance": "未参加任何保险",
+}
+DUPLICATE_LABELS = {
+    "cross_scheme": "跨制度重复参保",
+    "cross_region": "制度内跨地区重复参保",
+    "cross_scheme_benefit": "跨制度重复享受待遇",
+    "cross_region_benefit": "制度内跨地区重复享受待遇",
+}
+CONFLICT_LABELS = {
+    "invalid_id": "身份证号码无效",
+    "name_mismatch": "姓名与户籍不符",
+    "sex_mismatch": "性别与身份证号码不符",
+    "birth_mismatch": "出生日期与身份证号码不符",
+    "deceased_enrolled": "死亡(注销)人员仍在参保",
+    "repeated_record": "重复记录",
+    "not_in_household": "本地参保但无户籍信息",
+}
+ROSTER_LABELS = {
+    "household": "户籍人口",
+    "floating": "流动人口",
+    "pension": "养老保险",
+    "medical": "医疗保险",
+    "injury": "工伤保险",
+    "unemployment": "失业保险",
+    "maternity": "生育保险",
+}
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _label(expr: str, labels: dict[str, str], default: str | None = None) -> str:
+    """A code shown by its label; by default a code without a label as it is (present.labelled)."""
+    whens = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in labels.items())
+    return f"CASE {expr} {whens} ELSE {default or expr} END"
+
+
+def _heads(columns: list[tuple[str, str]]) -> str:
+    """``expr AS "heading"``, the first heading with the BOM in front of it."""
+    return ", ".join(
+        f'{expr} AS "{BOM if i == 0 else ""}{head}"' for i, (expr, head) in enumerate(columns)
+    )
+
+
+def _flags(flags: dict[str, str], column: str) -> list[str]:
+    """The codes of the true flags joined by ';', and their labels (present._flagged_table)."""
+    codes = ", ".join(f"CASE WHEN {column.format(c)} THEN {_q(c)} END" for c in flags)
+    labels = ", ".join(f"CASE WHEN {column.format(c)} THEN {_q(v)} END" for c, v in flags.items())
+    return [f"concat_ws(';', {codes})", f"concat_ws(';', {labels})"]
+
+
+def _persons(where: str, flags: dict[str, str] | None, column: str, heads: tuple[str, str]) -> str:
+    columns = list(PERSON_COLUMNS.items())
+    if flags is not None:
+        columns += list(zip(_flags(flags, column), heads, strict=True))
+    return (
+        f"SELECT {_heads(columns)} FROM targets WHERE {where} "
+        "ORDER BY county_out, township, village, id_norm"
+    )
+
+
+STATUS = _label("estatus", ENROLMENT_STATUS_LABELS)
+DUPLICATE_COLUMNS = [
+    ("a.id_norm", "公民身份号码"),
+    ("a.name", "姓名"),
+    (_label("d.itype", INSURANCE_TYPES), "险种类型"),
+    ("d.kind", "类别代码"),
+    (_label("d.kind", DUPLICATE_LABELS), "类别"),
+    (
+        "CASE WHEN suffix(d.kind, '_benefit') THEN a.benefit_records ELSE a.all_records END",
+        "涉及记录",
+    ),
+    ("CASE WHEN a.in_household THEN '是' ELSE '否' END", "有户籍信息"),
+]
+# The records of the persons with a duplicate, spelled out per person and insurance type.
+DUPLICATES = f"""
+WITH rec AS (
+  SELECT id_key, itype, id_norm, name, link, estatus, e_ord,
+         scheme || ' ' || coalesce(region, '-') || ' ' || {STATUS}
+           || ' (' || file || ':' || line || ')' AS text
+  FROM linked WHERE id_key IS NOT NULL AND active AND id_key IN (SELECT id_key FROM dups)),
+agg AS (
+  SELECT id_key, itype, string_agg(text, '; ' ORDER BY text) AS all_records,
+         string_agg(text, '; ' ORDER BY text) FILTER (WHERE estatus = 'receiving')
+           AS benefit_records,
+         any_value(id_norm) AS id_norm,
+         arg_min(name, e_ord) FILTER (WHERE name IS NOT NULL) AS name,
+         bool_or(link = 'linked') AS in_household
+  FROM rec GROUP BY id_key, itype)
+SELECT {_heads(DUPLICATE_COLUMNS)}
+FROM dups d LEFT JOIN agg a USING (id_key, itype)
+ORDER BY 1, 3, 4"""
+
+
+def _conflict_rows(table: str, kind: str, when: str, value: str, other: str) -> str:
+    enrol = table == "linked"
+    status = STATUS if enrol else "NULL"
+    return f"""SELECT id_norm, name, {_label("roster", ROSTER_LABELS)} AS roster_label, file, line,
+      '{kind}' AS kind, {_q(CONFLICT_LABELS[kind])} AS kind_label,
+      CAST({value} AS VARCHAR) AS value, CAST({other} AS VARCHAR) AS other, id_reason,
+      {_label("id_reason", ID_REASONS, "NULL")} AS reason_label,
+      {"scheme" if enrol else "NULL"} AS scheme, {"region" if enrol else "NULL"} AS region,
+      {status} AS status,
+      {list(CONFLICT_LABELS).index(kind)} AS kind_order,
+      {"estatus <> 'receiving'" if enrol else "true"} AS not_receiving
+    FROM {table} WHERE {when}"""
+
+
+CONFLICT_PARTS = [
+    ("hh", "invalid_id", "id_reason IS NOT NULL", "id", "NULL"),
+    ("hh", "sex_mismatch", "sex_mismatch", "sex_col", "id_sex"),
+    ("hh", "birth_mismatch", "birth_mismatch", "birth_col", "id_birth"),
+    ("linked", "invalid_id", "link = 'invalid'", "id", "NULL"),
+    ("linked", "name_mismatch", "name_mismatch", "name", "hh_name"),
+    ("linked", "sex_mismatch", "sex_mismatch", "sex_col", "id_sex"),
+    ("linked", "birth_mismatch", "birth_mismatch", "birth_col", "id_birth"),
+    ("linked", "deceased_enrolled", "deceased_enrolled", STATUS, "'户籍状态为死亡或注销'"),
+    ("linked", "repeated_record", "repeated_record", "scheme", "NULL"),
+    ("linked", "not_in_household", "link = 'not_in_household'", "region", "NULL"),
+]
+# 相似度 and 判定 come from canbao's pinyin/rapidfuzz name judgement: left empty here.
+CONFLICT_COLUMNS = [
+    ("id_norm", "公民身份号码"),
+    ("name", "姓名"),
+    ("roster_label", "名册"),
+    ("file", "来源文件"),
+    ("line", "行号"),
+    ("kind", "类别代码"),
+    ("kind_label", "类别"),
+    ("value", "记录值"),
+    ("other", "对照值"),
+    ("id_reason", "无效原因代码"),
+    ("reason_label", "无效原因"),
+    ("scheme", "险种"),
+    ("region", "参保地"),
+    ("status", "参保状态"),
+    ("NULL", "相似度"),
+    ("NULL", "判定"),
+    ("NULL", "原记录公民身份号码"),  # as canbao without --apply-links
+]
+CONFLICTS = f"""SELECT {_heads(CONFLICT_COLUMNS)}
+FROM ({" UNION ALL ".join(_conflict_rows(*part) for part in CONFLICT_PARTS)})
+ORDER BY kind_order, not_receiving NULLS FIRST, file, line"""
+
+NON_LOCAL_COLUMNS = [
+    ("id_norm", "公民身份号码"),
+    ("name", "姓名"),
+    (_label("roster", ROSTER_LABELS), "名册"),
+    ("scheme", "险种"),
+    ("region", "参保地"),
+    (STATUS, "参保状态"),
+    ("file", "来源文件"),
+    ("line", "行号"),
+]
+NON_LOCAL = f"""SELECT {_heads(NON_LOCAL_COLUMNS)}
+FROM linked WHERE link = 'non_local' ORDER BY file, line"""
+
+TABLES = {
+    "needs_survey": _persons("needs_survey", REASONS, "r_{}", ("原因代码", "原因")),
+    "uninsured": _persons("r_uninsured", UNINSURED_FLAGS, "{}", ("类别代码", "类别")),
+    "duplicates": DUPLICATES,
+    "conflicts": CONFLICTS,
+    "confirmed": _persons("NOT needs_survey", None, "", ("", "")),
+    "non_local": NON_LOCAL,
+}
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    """Write the six tables as ``out/<name>.csv`` (UTF-8 with BOM, header, comma)."""
+    for name, query in TABLES.items():
+        con.execute(f"COPY ({query}) TO '{out / name}.csv' (HEADER, DELIMITER ',')")
