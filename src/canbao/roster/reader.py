@@ -14,7 +14,7 @@ from canbao.roster.fastpath import native_ok, scan_native
 from canbao.roster.fields import KIND_FIELDS, KINDS
 from canbao.roster.mapping import HeaderMapping, map_headers
 from canbao.roster.sniff import Sniffed, sniff
-from canbao.roster.text import scan_text
+from canbao.roster.text import bound_read_ahead, scan_text
 from canbao.roster.transcode import file_sha256, prepare_text
 from canbao.roster.unreadable import no_unreadable
 
@@ -79,6 +79,8 @@ def _read_text(
     assert sniffed.encoding is not None and sniffed.separator is not None
     mapping = map_headers(path, sniffed.headers, kind, columns)
     sep, n_headers = sniffed.separator, len(mapping.headers)
+    # Here, not at import: only a process that reads a text roster has its CSV scans changed.
+    bound_read_ahead()
     source = prepare_text(path, sniffed.encoding, workdir)
     # Hashing and this check in parallel threads measured no faster on two cores (polars
     # already uses both), so they run one after the other.

@@ -11,8 +11,10 @@ and are reported as ``open_quote`` rather than silently merged or lost.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -28,6 +30,18 @@ from canbao.roster.unreadable import (
 )
 
 RAW_SEPARATOR = "\x1f"
+
+# Polars' streaming CSV reader reads a local file ahead in chunks of POLARS_CSV_CHUNK_SIZE bytes
+# (32 MiB by default, four of them prefetched) and keeps each one until its rows are consumed:
+# 240-270 MiB whatever the file's size, half a 575 MiB roster. With 2 MiB chunks a scan holds
+# 50-65 MiB for the same CPU time (docs/reading.md). Polars reads the variable at every scan
+# and offers no per-scan option.
+CSV_CHUNK_BYTES: Final = 2 * 1024 * 1024
+
+
+def bound_read_ahead() -> None:
+    """Make polars read CSV files in small chunks, unless the user has chosen a size."""
+    os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(CSV_CHUNK_BYTES))
 
 
 def scan_text(
