@@ -165,20 +165,53 @@ def default_area(household: pl.LazyFrame) -> list[str]:
     return [str(c) for c in counties]
 
 
+# Raw texts the prepare step has folded into typed fields (id_raw, sex_col, birth_col, the
+# statuses and their *_raw for messages) or no later step reads: not staged.
+HOUSEHOLD_UNSTAGED: Final = ("id", "birth_date", "status")
+ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number", "employer_code")
+# The columns of linked records that the later steps read (sets, tables, conflicts, repairs,
+# summary): the raw texts already folded into typed fields are not written again.
+LINKED_COLUMNS: Final = (
+    *("e_row", "_roster", "_file", "_line", "link", "link_score"),
+    *("id_raw", "id_norm", "id_key", "id_reason", "id_sex", "id_birth"),
+    *("name", "hh_name", "name_mismatch", "sex_col", "sex_mismatch", "birth_col"),
+    *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
+    *("repeated_record", "deceased_enrolled"),
+)
+
+
+def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """Write a prepared frame to the work directory and return a scan of it."""
+    frame.sink_parquet(path, compression=STAGING)
+    return pl.scan_parquet(path)
+
+
+def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """Stage only the columns ``derived`` adds to ``base``; return ``base`` beside them.
+
+    ``derived`` must keep the rows of ``base`` in their order and only add columns (the set
+    logic does: order-keeping left joins and with_columns). Writing the few new columns instead
+    of every column again halves the cost of the link and assess steps.
+    """
+    have = set(base.collect_schema().names())
+    added = [c for c in derived.collect_schema().names() if c not in have]
+    return pl.concat([base, _stage(derived.select(added), work / name)], how="horizontal")
+
+
 def _sets(
     work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
     persons = sets.household_persons(nw.from_native(household))
-    nw.to_native(sets.link_records(nw.from_native(enrolment), persons)).sink_parquet(
-        work / f"linked{tag}.parquet", compression=STAGING
-    )
-    linked = pl.scan_parquet(work / f"linked{tag}.parquet")
+    # Staged whole: its readers filter on the link class, and a scan of one file reads only the
+    # rows they keep, whereas a frame beside its added columns would be read whole.
+    link = nw.to_native(sets.link_records(nw.from_native(enrolment), persons))
+    linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
     cover = sets.coverage(nw.from_native(linked))
-    nw.to_native(sets.assess_targets(nw.from_native(household), cover)).sink_parquet(
-        work / f"targets{tag}.parquet", compression=STAGING
+    assessed = nw.to_native(sets.assess_targets(nw.from_native(household), cover))
+    targets = _stage_added(
+        work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
     )
-    targets = pl.scan_parquet(work / f"targets{tag}.parquet")
     found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
     return linked, targets, found
 
@@ -189,19 +222,21 @@ def _match(
     as_of, progress = opts.as_of, opts.progress
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     progress("checking ids and codes")
-    prepare_household(household_raw, as_of=as_of).with_row_index("h_row").sink_parquet(
-        work / "household.parquet", compression=STAGING
+    household = _stage(
+        prepare_household(household_raw, as_of=as_of)
+        .drop(HOUSEHOLD_UNSTAGED)
+        .with_row_index("h_row"),
+        work / "household.parquet",
     )
     # From the staged household, not the export: one read of the export is enough.
-    area = (
-        list(opts.area) if opts.area else default_area(pl.scan_parquet(work / "household.parquet"))
-    )
+    area = list(opts.area) if opts.area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
-    prepare_enrolment(enrolment_raw, as_of=as_of, area=area).with_row_index("e_row").sink_parquet(
-        work / "enrolment.parquet", compression=STAGING
+    enrolment = _stage(
+        prepare_enrolment(enrolment_raw, as_of=as_of, area=area)
+        .drop(ENROLMENT_UNSTAGED)
+        .with_row_index("e_row"),
+        work / "enrolment.parquet",
     )
-    household = pl.scan_parquet(work / "household.parquet")
-    enrolment = pl.scan_parquet(work / "enrolment.parquet")
     check_codes(household, enrolment)
 
     progress("linking records to persons")

@@ -88,7 +88,8 @@ def apply_to_enrolment(
     """Write ``enrolment`` to ``path`` with the unique top links at or above ``min_score`` applied.
 
     Returns the applied links (APPLIED_COLUMNS). Linked records keep their row number, file,
-    line and ``id_raw``; ``id`` becomes the person's ID and ``link_score`` the score.
+    line and ``id_raw``; their ID columns are derived from the person's ID and ``link_score``
+    is the score.
     """
     frame, _ = apply_links(suggestions.records, suggestions.links, min_score=float(min_score))
     applied = frame.filter(pl.col("linked_id").is_not_null())
@@ -102,7 +103,7 @@ def apply_to_enrolment(
             pl.col("_linked_id").alias("id"), pl.col("_link_score").alias("link_score")
         ),
         as_of=as_of,
-    ).drop("_linked_id", "_link_score")
+    ).drop("_linked_id", "_link_score", "id")
     rest = enrolment.join(fix.select("e_row"), on="e_row", how="anti")
     pl.concat([rest, fixed], how="vertical").sort("e_row").sink_parquet(
         path, compression="uncompressed"
