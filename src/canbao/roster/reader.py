@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from canbao.roster.fields import KIND_FIELDS, KINDS
 from canbao.roster.mapping import HeaderMapping, map_headers
 from canbao.roster.sniff import Sniffed, sniff
 from canbao.roster.text import bound_read_ahead, scan_text
-from canbao.roster.transcode import file_sha256, prepare_text
+from canbao.roster.transcode import prepare_text, sha256_later
 from canbao.roster.unreadable import no_unreadable
 
 ENCODING_LABELS = {
@@ -35,13 +36,25 @@ class SourceInfo:
     kind: str
     format: str  # csv | xlsx | xls | parquet
     encoding: str | None  # utf-8 | utf-8-sig | gb18030 | utf-16; None for workbooks, Parquet
-    sha256: str
+    digest: Future[str]  # computed in the background: read it as ``sha256``
     headers: tuple[str, ...]
     mapping: dict[str, str]  # canonical field -> header
     unmapped: tuple[str, ...]
     separator: str | None = None  # text only
     sheet: str | None = None  # workbooks: the sheet read (always the first)
     header_line: int = 1  # line (text) or Excel row of the header
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 (waits for the background hash if it is still running)."""
+        try:
+            return self.digest.result()
+        except OSError as exc:
+            raise InputError(
+                f"{self.path.name}: cannot read the file again to compute its SHA-256 "
+                f"({exc.strerror or type(exc).__name__})",
+                fix="keep the input files in place until canbao has finished",
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -58,9 +71,10 @@ def read_roster(
 ) -> Roster:
     """Read ``path`` as a roster of ``kind``; unusable files raise :class:`InputError`.
 
-    Text files stream: the frame is a scan. Here the file is read once to hash it (and to
-    transcode GBK/UTF-16 text to a UTF-8 file under ``workdir``, which the caller removes) and
-    once to decide between polars' native CSV scan (a clean file) and the exact line reader.
+    Text files stream: the frame is a scan. Here the file is read once to decide between polars'
+    native CSV scan (a clean file) and the exact line reader; GBK/UTF-16 text is first transcoded
+    to a UTF-8 file under ``workdir`` (which the caller removes). The SHA-256 is computed in a
+    background thread (``info.sha256`` waits for it).
     """
     path = Path(path)
     if kind not in KIND_FIELDS:
@@ -82,8 +96,6 @@ def _read_text(
     # Here, not at import: only a process that reads a text roster has its CSV scans changed.
     bound_read_ahead()
     source = prepare_text(path, sniffed.encoding, workdir)
-    # Hashing and this check in parallel threads measured no faster on two cores (polars
-    # already uses both), so they run one after the other.
     clean = native_ok(source.utf8_path, separator=sep, n_headers=n_headers)
     fields = KIND_FIELDS[kind]
     if clean:
@@ -105,7 +117,7 @@ def _read_text(
             fields=fields,
             file_name=path.name,
         )
-    info = _info(path, kind, "csv", sniffed.encoding, source.sha256, mapping)
+    info = _info(path, kind, "csv", sniffed.encoding, source.digest, mapping)
     info = _replace(info, separator=sniffed.separator)
     return Roster(info, frame, unreadable)
 
@@ -122,7 +134,7 @@ def _read_workbook(path: Path, kind: str, fmt: str, columns: ColumnMap | None) -
     frame, unreadable = excel.scan_sheet(
         data, header_at=at, positions=mapping.columns, fields=KIND_FIELDS[kind], file_name=path.name
     )
-    info = _info(path, kind, fmt, None, file_sha256(path), mapping)
+    info = _info(path, kind, fmt, None, sha256_later(path), mapping)
     return Roster(_replace(info, sheet=sheet, header_line=at + 1), frame, unreadable)
 
 
@@ -156,19 +168,24 @@ def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
             pl.col("_row").cast(pl.Int64).alias("_line"),
         )
     )
-    info = _info(path, kind, "parquet", None, file_sha256(path), mapping)
+    info = _info(path, kind, "parquet", None, sha256_later(path), mapping)
     return Roster(info, frame, no_unreadable())
 
 
 def _info(
-    path: Path, kind: str, fmt: str, encoding: str | None, sha: str, mapping: HeaderMapping
+    path: Path,
+    kind: str,
+    fmt: str,
+    encoding: str | None,
+    digest: Future[str],
+    mapping: HeaderMapping,
 ) -> SourceInfo:
     return SourceInfo(
         path=path,
         kind=kind,
         format=fmt,
         encoding=encoding,
-        sha256=sha,
+        digest=digest,
         headers=mapping.headers,
         mapping=mapping.by_header,
         unmapped=mapping.unmapped,

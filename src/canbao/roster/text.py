@@ -54,6 +54,7 @@ def scan_text(
     file_name: str,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Return (canonical frame, unreadable rows) of a UTF-8 text roster."""
+    source = source.counted()
     raw = raw_lines(source.utf8_path).filter(pl.col("_line") > 1)
     line = pl.col("_raw").fill_null("")
     has_quote = line.str.contains('"', literal=True)

@@ -1,9 +1,13 @@
-"""One pass over a text file: its SHA-256, its line count, and a UTF-8 copy when needed.
+"""A text file made scannable: a UTF-8 copy when needed, its SHA-256, its line count.
 
 Polars' CSV scanner reads UTF-8 only. GBK/GB18030 and UTF-16 files are decoded as a stream
 (1 MiB chunks, Python's incremental decoder, so a character split between chunks is kept)
 into a temporary UTF-8 file under the caller's work directory; a whole file is never decoded
 in memory. Undecodable bytes become U+FFFD and their lines are reported as unreadable.
+
+A UTF-8 file is not read here at all: polars scans it as it is, its SHA-256 is computed in a
+background thread (hashlib releases the GIL, so the hash overlaps the scans instead of adding a
+pass before them) and its lines are counted only if the exact line reader needs them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -20,28 +25,42 @@ from typing import Final
 CHUNK_BYTES: Final = 1024 * 1024
 
 
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canbao-sha256")
+
+
 @dataclass(frozen=True)
 class TextSource:
     """A UTF-8 file polars can scan, and facts about the original."""
 
     utf8_path: Path
-    sha256: str
-    lines: int  # physical lines, a last line without a newline included
-    ends_with_newline: bool
+    digest: Future[str]  # the original's SHA-256
+    lines: int | None  # physical lines, a last line without a newline included; None: not counted
+    ends_with_newline: bool | None
+
+    def counted(self) -> TextSource:
+        """This source with its lines counted (the exact line reader needs them)."""
+        if self.lines is not None:
+            return self
+        newlines, last = 0, b""
+        with self.utf8_path.open("rb") as src:
+            while chunk := src.read(CHUNK_BYTES):
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
+        return TextSource(self.utf8_path, self.digest, _lines(newlines, last), last == b"\n")
+
+
+def sha256_later(path: Path) -> Future[str]:
+    """The SHA-256 of ``path``, computed in a background thread."""
+    return _HASHER.submit(file_sha256, path)
 
 
 def prepare_text(path: Path, encoding: str, workdir: Path) -> TextSource:
-    """Hash ``path`` and, unless it is UTF-8 already, transcode it to UTF-8 under ``workdir``."""
+    """Unless ``path`` is UTF-8 already, transcode it to UTF-8 under ``workdir``, hashing it."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return TextSource(path, sha256_later(path), None, None)
     digest = hashlib.sha256()
     newlines = 0
     last = b""
-    if encoding in ("utf-8", "utf-8-sig"):
-        with path.open("rb") as src:
-            while chunk := src.read(CHUNK_BYTES):
-                digest.update(chunk)
-                newlines += chunk.count(b"\n")
-                last = chunk[-1:]
-        return TextSource(path, digest.hexdigest(), _lines(newlines, last), last == b"\n")
     workdir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f"{path.stem[:40]}.", suffix=".utf8.csv", dir=workdir)
     target = Path(name)
@@ -58,7 +77,9 @@ def prepare_text(path: Path, encoding: str, workdir: Path) -> TextSource:
             newlines += tail.count(b"\n")
             last = tail[-1:]
             out.write(tail)
-    return TextSource(target, digest.hexdigest(), _lines(newlines, last), last == b"\n")
+    done: Future[str] = Future()
+    done.set_result(digest.hexdigest())
+    return TextSource(target, done, _lines(newlines, last), last == b"\n")
 
 
 def _lines(newlines: int, last: bytes) -> int:
