@@ -28,7 +28,13 @@ from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.units import match_units_counted, units_per_county
-from canbao.match.writers import OutputFormat, write_table, write_tables, write_xlsx
+from canbao.match.writers import (
+    OutputFormat,
+    write_table,
+    write_table_in_parts,
+    write_tables,
+    write_xlsx,
+)
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
 
@@ -268,7 +274,6 @@ def _match(
         "uninsured": present.uninsured_table(targets, schemes),
         "duplicates": present.duplicates_table(found.lazy(), linked),
         "conflicts": conflicts,
-        "confirmed": present.confirmed_table(targets, schemes),
         "non_local": conflict_tables.non_local_table(linked),
         "unreadable": unreadable,
         "suggested_links": proposals.links,
@@ -285,6 +290,13 @@ def _match(
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
     written = write_tables(outputs, out, opts.fmt)
+    written["confirmed"] = write_table_in_parts(
+        present.confirmed_table(targets, schemes),
+        out,
+        "confirmed",
+        opts.fmt,
+        parts=present.county_parts(targets),
+    )
     progress("computing the task table and the national basic data tables")
     task = tables.task_table(targets, units=per_county)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)

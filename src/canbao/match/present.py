@@ -151,6 +151,13 @@ def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFram
     )
 
 
+def county_parts(targets: pl.LazyFrame) -> list[pl.Expr]:
+    """Filters splitting a person table into its counties in sort order (nulls last)."""
+    county = pl.col(PERSON_COLUMNS["county"])
+    codes = targets.select(pl.col("county").unique()).collect().get_column("county")
+    return [county == code for code in codes.drop_nulls().sort().to_list()] + [county.is_null()]
+
+
 def uninsured_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     """Target persons with a requirement not covered, with their flags."""
     rows = targets.filter(pl.col("r_uninsured"))
