@@ -118,22 +118,24 @@ def _is_clean(text: str) -> bool:
     return bool(text) and re.sub(r"\s+", "", folded).strip() == text
 
 
-def _mapped(expr: pl.Expr, aliases: dict[str, str]) -> tuple[pl.Expr, pl.Expr]:
+def _map_codes(
+    expr: pl.Expr, aliases: dict[str, str], *, blank: pl.Expr | None = None
+) -> tuple[pl.Expr, pl.Expr]:
     """(code, cleaned text of the values the exact lookup missed) of a code column.
 
     An exact lookup of the value as written settles nearly every row; only the rest is cleaned
     (NFKC, spaces) and looked up again. The keys used as written are those cleaning leaves
-    unchanged, so the result is that of cleaning every value first.
+    unchanged, so the code is that of cleaning every value first. ``blank`` is the code of an
+    empty value (null when not given). The cleaned text is for the message about unknown values
+    only: it is null where the exact lookup succeeded.
     """
     exact = {k: v for k, v in aliases.items() if _is_clean(k)}
     direct = map_values(expr, exact)
     rest = clean_text(pl.when(direct.is_null()).then(expr))
-    return direct, rest
-
-
-def _map_codes(expr: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
-    direct, rest = _mapped(expr, aliases)
-    return pl.coalesce(direct, map_values(rest, aliases))
+    by_rest = map_values(rest, aliases)
+    if blank is not None:
+        by_rest = pl.when(rest.is_null()).then(blank).otherwise(by_rest)
+    return pl.coalesce(direct, by_rest), rest
 
 
 def _person_fields() -> dict[str, pl.Expr]:
@@ -141,25 +143,17 @@ def _person_fields() -> dict[str, pl.Expr]:
     return {
         "id_raw": pl.col("id"),
         "name_norm": normalize_name(pl.col("name")),
-        "sex_col": _map_codes(pl.col("sex"), SEX_ALIASES),
+        "sex_col": _map_codes(pl.col("sex"), SEX_ALIASES)[0],
         "birth_col": parse_date(pl.col("birth_date")),
     }
 
 
 def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
     """Add id checks, status, target flag, pension requirement and row problems to persons."""
-    direct, raw_status = _mapped(pl.col("status"), HOUSEHOLD_STATUS_ALIASES)
-    lf = frame.with_columns(
-        **_person_fields(),
-        hstatus=pl.coalesce(
-            direct,
-            pl.when(raw_status.is_null())
-            .then(pl.lit(HOUSEHOLD_NORMAL))
-            .otherwise(map_values(raw_status, HOUSEHOLD_STATUS_ALIASES)),
-        ),
-        # For the message about unknown values only: null where the exact lookup succeeded.
-        hstatus_raw=raw_status,
+    status, raw_status = _map_codes(
+        pl.col("status"), HOUSEHOLD_STATUS_ALIASES, blank=pl.lit(HOUSEHOLD_NORMAL)
     )
+    lf = frame.with_columns(**_person_fields(), hstatus=status, hstatus_raw=raw_status)
     lf = with_id_columns(lf, as_of=as_of)
     birth = pl.coalesce(pl.col("id_birth"), pl.col("birth_col"))
     return lf.with_columns(
@@ -187,24 +181,14 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
     }
     default_scheme = map_values(pl.col("_roster"), DEFAULT_SCHEME_BY_KIND)
     scheme_aliases = _nfkc_keys(scheme_aliases)
-    direct_scheme, raw_scheme = _mapped(pl.col("scheme"), scheme_aliases)
-    direct_status, raw_status = _mapped(pl.col("status"), ENROLMENT_STATUS_ALIASES)
+    scheme, raw_scheme = _map_codes(pl.col("scheme"), scheme_aliases, blank=default_scheme)
+    status, raw_status = _map_codes(pl.col("status"), ENROLMENT_STATUS_ALIASES)
     lf = frame.with_columns(
         **_person_fields(),
-        # The *_raw columns are for the message about unknown values only: null where the
-        # exact lookup succeeded.
         scheme_raw=raw_scheme,
-        scheme=pl.coalesce(
-            direct_scheme,
-            pl.when(raw_scheme.is_null())
-            .then(default_scheme)
-            .otherwise(map_values(raw_scheme, scheme_aliases)),
-        ),
+        scheme=scheme,
         estatus_raw=raw_status,
-        estatus=pl.coalesce(
-            direct_status,
-            map_values(raw_status, ENROLMENT_STATUS_ALIASES),
-        ),
+        estatus=status,
         region=clean_code(pl.col("region")),
         # Set only when ``canbao match --apply-links`` rewrites this record's ID (repairs_step).
         link_score=pl.lit(None, pl.Int64),
