@@ -30,8 +30,8 @@ from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.units import match_units_counted, units_per_county
 from canbao.match.writers import (
     OutputFormat,
+    write_sorted_tables,
     write_table,
-    write_table_in_parts,
     write_tables,
     write_xlsx,
 )
@@ -270,8 +270,6 @@ def _match(
     conflicts = conflict_tables.conflicts_table(linked, household)
     unreadable = report.unreadable_table(rosters)
     outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
-        "needs_survey": present.needs_survey_table(targets, schemes),
-        "uninsured": present.uninsured_table(targets, schemes),
         "duplicates": present.duplicates_table(found.lazy(), linked),
         "conflicts": conflicts,
         "non_local": conflict_tables.non_local_table(linked),
@@ -290,13 +288,12 @@ def _match(
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
     written = write_tables(outputs, out, opts.fmt)
-    written["confirmed"] = write_table_in_parts(
-        present.confirmed_table(targets, schemes),
-        out,
-        "confirmed",
-        opts.fmt,
-        parts=present.county_parts(targets),
-    )
+    person_tables = {
+        "needs_survey": present.needs_survey_table(targets, schemes),
+        "uninsured": present.uninsured_table(targets, schemes),
+        "confirmed": present.confirmed_table(targets, schemes),
+    }
+    written |= write_sorted_tables(person_tables, out, opts.fmt, by=present.SORT_KEYS)
     progress("computing the task table and the national basic data tables")
     task = tables.task_table(targets, units=per_county)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)

@@ -64,6 +64,8 @@ PERSON_COLUMNS = {
     "address": "常住地址",
     "schemes_now": "现参保险种",
 }
+# The person tables (needs_survey, uninsured, confirmed) are in survey-roster order. Their
+# functions return them unsorted: the writer sorts the collected table (writers.write_sorted).
 SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
 
 
@@ -132,34 +134,24 @@ def _flagged_table(
             pl.col("_codes").alias(headings[0]),
             _labels(pl.col("_codes"), flags).alias(headings[1]),
         )
-        .sort(SORT_KEYS, nulls_last=True)
     )
 
 
 def needs_survey_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """One row per target person needing a survey, with every reason, in survey-roster order."""
+    """One row per target person needing a survey, with every reason (unsorted: SORT_KEYS)."""
     rows = targets.filter(pl.col("needs_survey"))
     return _flagged_table(rows, schemes, REASONS, lambda c: f"r_{c}", ("原因代码", "原因"))
 
 
 def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """Target persons whose data is complete and consistent: confirmed without a survey."""
-    return (
-        _person_frame(targets.filter(~pl.col("needs_survey")), schemes)
-        .select(*(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()))
-        .sort(SORT_KEYS, nulls_last=True)
+    """Target persons whose data is complete and consistent (unsorted: SORT_KEYS)."""
+    return _person_frame(targets.filter(~pl.col("needs_survey")), schemes).select(
+        *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items())
     )
 
 
-def county_parts(targets: pl.LazyFrame) -> list[pl.Expr]:
-    """Filters splitting a person table into its counties in sort order (nulls last)."""
-    county = pl.col(PERSON_COLUMNS["county"])
-    codes = targets.select(pl.col("county").unique()).collect().get_column("county")
-    return [county == code for code in codes.drop_nulls().sort().to_list()] + [county.is_null()]
-
-
 def uninsured_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """Target persons with a requirement not covered, with their flags."""
+    """Target persons with a requirement not covered, with their flags (unsorted: SORT_KEYS)."""
     rows = targets.filter(pl.col("r_uninsured"))
     return _flagged_table(rows, schemes, UNINSURED_FLAGS, str, ("类别代码", "类别"))
 

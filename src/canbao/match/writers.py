@@ -12,6 +12,9 @@ from canbao.errors import OutputError
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
+# Rows gathered at a time when a sorted table is written as CSV (memory, not speed: measured
+# the same as one gather of the whole table).
+CSV_SLICE_ROWS = 100_000
 
 
 def write_tables(
@@ -31,23 +34,29 @@ def write_tables(
     return paths
 
 
-def write_table_in_parts(
-    frame: pl.LazyFrame, directory: Path, name: str, fmt: OutputFormat, parts: list[pl.Expr]
-) -> Path:
-    """Write a sorted table whose rows ``parts`` split in sort order, one part at a time (CSV).
+def write_sorted_tables(
+    frames: dict[str, pl.LazyFrame], directory: Path, fmt: OutputFormat, by: list[str]
+) -> dict[str, Path]:
+    """Write tables sorted by the columns ``by`` (nulls last, ties in the order they come).
 
-    A sort holds every row it sorts: for the largest table (most of the roster) one county at a
-    time held 570-620 MB instead of 840-870 at 1 M persons, in the same time, and the file is
-    byte for byte the same. Parquet and xlsx are written whole.
+    The tables are collected unsorted in one streaming pass (their shared scans done once) and
+    sorted in memory: at 1 M persons Polars' streaming sort of the largest table cost 1.8 s
+    where collecting it unsorted and sorting the result cost 0.5 s. A CSV is written in slices
+    of the sort order, so only the unsorted table and a slice are held at once.
     """
-    if fmt != "csv":
-        return write_table(frame, directory, name, fmt)
-    path = directory / f"{name}.csv"
-    with path.open("wb") as out:
-        for i, part in enumerate(parts):
-            first = i == 0
-            frame.filter(part).collect().write_csv(out, include_header=first, include_bom=first)
-    return path
+    paths = {name: directory / f"{name}.{fmt}" for name in frames}
+    for name, table in zip(frames, pl.collect_all(list(frames.values())), strict=True):
+        order = table.select(pl.arg_sort_by(by, nulls_last=True, maintain_order=True)).to_series()
+        if fmt != "csv":
+            write_table(table[order], directory, name, fmt)
+            continue
+        with paths[name].open("wb") as out:
+            # The header (with the BOM) even for an empty table, as sink_csv writes it.
+            for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
+                first = start == 0
+                rows = table[order.slice(start, CSV_SLICE_ROWS)]
+                rows.write_csv(out, include_header=first, include_bom=first)
+    return paths
 
 
 def write_table(
