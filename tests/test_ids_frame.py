@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from canbao.ids import citizen_id_struct, with_citizen_id
@@ -48,3 +50,42 @@ def test_frame_form_replaces_existing_id_columns() -> None:
     assert row["id_reason"] is None
     assert row["id_key"] == int(good[:17])
     assert fixed.collect().width == 6
+
+
+# Characters IDs go wrong with: full-width forms, lower-case x, spaces (also zero-width and
+# ideographic), spreadsheet exponents and letters.
+_NOISE = "0123456789Xx３Ｘ \u3000\u200b.E+a中"
+
+
+@st.composite
+def id_like(draw: st.DrawFn) -> str | None:
+    """A valid ID, a legacy 15-digit number, or either with a few characters changed."""
+    if draw(st.booleans()) and draw(st.booleans()):
+        return draw(st.none() | st.text(alphabet=_NOISE, max_size=20))
+    region = draw(st.sampled_from(["340621", "110101", "990621", "830000"]))
+    birth = draw(st.dates(min_value=date(1850, 1, 1), max_value=date(2030, 12, 31)))
+    value = pid(birth.strftime("%Y%m%d"), draw(st.integers(0, 999)), region)
+    if draw(st.booleans()):
+        value = value[:6] + value[8:17]  # the 15-digit form
+    elif draw(st.booleans()):
+        value = value[:17] + draw(st.sampled_from("Xx"))  # an X check character, either case
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(value)))
+        char = draw(st.sampled_from(_NOISE))
+        kind = draw(st.sampled_from(["replace", "insert", "delete"]))
+        if kind == "insert":
+            value = value[:at] + char + value[at:]
+        else:
+            value = value[:at] + (char if kind == "replace" else "") + value[at + 1 :]
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(id_like(), min_size=1, max_size=30))
+def test_frame_form_equals_struct_form_on_random_values(values: list[str | None]) -> None:
+    """The frame form's shortcuts for plain values never change a verdict of the struct form."""
+    frame = pl.LazyFrame({"id": values}, schema={"id": pl.String})
+    got = with_citizen_id(frame, "id", as_of=AS_OF).collect()
+    struct = citizen_id_struct(pl.col("id"), as_of=AS_OF).alias("t")
+    expected = frame.with_columns(struct).unnest("t").collect()
+    assert_frame_equal(got, expected, check_column_order=False)
