@@ -62,9 +62,24 @@ _REPEAT_ON = ["_roster", "id_key", "scheme", "_region_key", "estatus"]
 
 def _first_of_repeats(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Per repeated key (valid IDs, two or more records): the first record's ``e_row``."""
+    valid = enrolment.filter(nw.col("id_reason").is_null())
+    # Most persons have one record per scheme. One integer of ID and scheme (codes are two
+    # digits; the 17-digit key times 100 fits UInt64) finds the few with several, and the
+    # exact grouping by five columns, half of them strings, runs on their records only: a
+    # third of the time at 1 M persons. Equal keys have equal integers, so none is missed.
+    pair = (nw.col("id_key").cast(nw.UInt64) * 100 + nw.col("scheme").cast(nw.UInt64)).alias(
+        "_pair"
+    )
+    several = (
+        valid.select(pair)
+        .group_by("_pair")
+        .agg(nw.len().alias("_records"))
+        .filter(nw.col("_records") > 1)
+        .select("_pair")
+    )
     return (
-        enrolment.filter(nw.col("id_reason").is_null())
-        .with_columns(_REGION_KEY)
+        valid.with_columns(pair, _REGION_KEY)
+        .join(several, on="_pair", how="semi")
         .group_by(*_REPEAT_ON)
         .agg(nw.col("e_row").min().alias("_first_row"), nw.len().alias("_records"))
         .filter(nw.col("_records") > 1)
