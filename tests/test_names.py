@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from canbao.match.names import judge_names, normalize_name_expr, pinyin_expr
+from canbao.match.names import _readings, char_pinyin, judge_names, normalize_name_expr, pinyin_expr
 
 CASES = [
     ("王丽", "王丽", "same"),
@@ -70,3 +70,13 @@ def test_pinyin_ignores_tones_and_dots() -> None:
     out = pinyin_expr(pl.Series(["王丽", "王莉", "阿依·古丽"])).to_list()
     assert out[0] == out[1] == "wang li"
     assert out[2] == "a yi gu li"
+
+
+def test_char_pinyin_equals_pypinyin_for_every_character_of_its_table() -> None:
+    """The table read as data gives lazy_pinyin's toneless reading for all of its characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    chars = [chr(int(code)) for code in _readings()] + list("Xa1·．　")
+    expected = [lazy_pinyin(c, style=Style.NORMAL, errors="default")[0].lower() for c in chars]
+    assert char_pinyin(chars) == expected
+    assert char_pinyin(["吕", "绿", "张"]) == ["lv", "lv", "zhang"]

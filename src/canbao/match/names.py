@@ -13,6 +13,11 @@ are in ``docs/repairs.md``.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
+import unicodedata
+from pathlib import Path
 from typing import Final
 
 import polars as pl
@@ -58,14 +63,37 @@ def normalize_name_expr(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() > 0).then(text).otherwise(None)
 
 
-def _char_pinyin(chars: list[str]) -> list[str]:
-    # Per character, not per name: names carry little phrase context, and the character set is
-    # bounded (a few thousand) whatever the roster size. Non-Han characters map to themselves.
-    # Imported here: pypinyin loads a large phrase dictionary (about a second) that only
-    # name judgements need, not every canbao command.
-    from pypinyin import Style, lazy_pinyin
+@functools.cache
+def _readings() -> dict[str, str]:
+    # pypinyin's single-character table, read as data: importing pypinyin loads its phrase
+    # dictionary too (0.4 s), which names never use. Keys are code points, values the readings
+    # with tone marks, the usual one first.
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("pypinyin is not installed")
+    table = Path(spec.origin).parent / "pinyin_dict.json"
+    readings: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
+    return readings
 
-    return [lazy_pinyin(c, style=Style.NORMAL, errors="default")[0].lower() for c in chars]
+
+def _toneless(reading: str) -> str:
+    # pypinyin's Style.NORMAL: no tone marks, ü written v (ǚ is u, diaeresis, caron in NFD).
+    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def char_pinyin(chars: list[str]) -> list[str]:
+    """Toneless pinyin of single characters (pypinyin's lazy_pinyin, Style.NORMAL, lower case).
+
+    Per character, not per name: names carry little phrase context, and the character set is
+    bounded (a few thousand) whatever the roster size. Other characters map to themselves.
+    """
+    readings = _readings()
+    out = []
+    for char in chars:
+        reading = readings.get(str(ord(char))) if len(char) == 1 else None
+        out.append(char.lower() if reading is None else _toneless(reading.split(",")[0]))
+    return out
 
 
 def pinyin_expr(names: pl.Series) -> pl.Series:
@@ -75,7 +103,7 @@ def pinyin_expr(names: pl.Series) -> pl.Series:
     chars = chars.filter(chars.str.len_chars() > 0)
     if chars.len() == 0:
         return pl.Series(names.name, [None] * names.len(), dtype=pl.String)
-    mapping = dict(zip(chars.to_list(), _char_pinyin(chars.to_list()), strict=True))
+    mapping = dict(zip(chars.to_list(), char_pinyin(chars.to_list()), strict=True))
     out = (
         bare.to_frame("n")
         .select(

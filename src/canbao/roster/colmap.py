@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from canbao.errors import InputError
 from canbao.roster.fields import FIELD_LABELS
 
@@ -50,6 +47,10 @@ class ColumnMap:
 
 def load_column_map(path: Path) -> ColumnMap:
     """Read and check a ``--columns`` YAML file; any problem is an :class:`InputError`."""
+    # Imported here: ruamel.yaml takes 0.15-0.3 s to import and most runs have no column map.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
