@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_series_equal
 
-from canbao.match.names import _readings, char_pinyin, judge_names, normalize_name_expr, pinyin_expr
+from canbao.match.names import (
+    _fold_name,
+    _readings,
+    char_pinyin,
+    judge_names,
+    normalize_name_expr,
+    pinyin_expr,
+)
 
 CASES = [
     ("王丽", "王丽", "same"),
@@ -80,3 +90,12 @@ def test_char_pinyin_equals_pypinyin_for_every_character_of_its_table() -> None:
     expected = [lazy_pinyin(c, style=Style.NORMAL, errors="default")[0].lower() for c in chars]
     assert char_pinyin(chars) == expected
     assert char_pinyin(["吕", "绿", "张"]) == ["lv", "lv", "zhang"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.text(alphabet="王丽阿依古丽买·•. 　\u200bＷAa龥一", max_size=8)))
+def test_plain_names_skip_folding_without_changing_any_result(names: list[str | None]) -> None:
+    """The shortcut for names of Han characters alone gives what folding every name gives."""
+    frame = pl.DataFrame({"n": names}, schema={"n": pl.String})
+    got = frame.select(normalize_name_expr(pl.col("n"))).to_series()
+    assert_series_equal(got, frame.select(_fold_name(pl.col("n"))).to_series())

@@ -53,6 +53,14 @@ MAX_PINYIN_EDITS: Final = 1
 
 def normalize_name_expr(expr: pl.Expr) -> pl.Expr:
     """Normalise names: NFKC, no spaces, every middle-dot variant as U+00B7; empty -> null."""
+    # A name of CJK Unified Ideographs alone (nearly every name) is its own normal form: NFKC
+    # leaves those characters as they are and there is no space or dot. The folding passes run
+    # on the other names only (half the time on a city's household roster).
+    plain = expr.str.contains(r"^[\u4e00-\u9fff]+$")
+    return pl.when(plain).then(expr).otherwise(_fold_name(pl.when(~plain).then(expr)))
+
+
+def _fold_name(expr: pl.Expr) -> pl.Expr:
     text = (
         expr.str.strip_chars()
         .str.normalize("NFKC")
