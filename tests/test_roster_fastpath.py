@@ -7,11 +7,13 @@ from typing import NamedTuple
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import canbao.roster.reader as reader_module
 from canbao.roster import read_roster
-from canbao.roster.fastpath import native_ok
+from canbao.roster.fastpath import native_ok, suspect_line
 
 FORMATS = Path(__file__).resolve().parents[1] / "examples" / "formats"
 CLEAN = (
@@ -136,3 +138,28 @@ def test_header_only_file(tmp_path: Path) -> None:
     frame = read_roster(path, "household", workdir=tmp_path).frame.collect()
     assert frame.height == 0
     assert frame.schema["_line"] == pl.Int64
+
+
+def _plain_line_regex(separator: str, n_headers: int) -> str:
+    """The definition of a plain line as one regex (the oracle of suspect_line)."""
+    sep = f"\\x{{{ord(separator):X}}}"
+    body = rf'[^{sep}"\r\x{{FFFD}}]*'
+    first = rf'[^ \t{sep}"\r\x{{FFFD}}]'
+    return f"^{first}{body}(?:{sep}{body}){{{n_headers - 1}}}$"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([",", "\t", ";"]),
+    st.integers(1, 4),
+    st.lists(st.none() | st.text(alphabet=',;\t "\r\ufffda中', max_size=10), max_size=20),
+)
+def test_suspect_line_equals_the_plain_line_regex(
+    separator: str, n_headers: int, lines: list[str | None]
+) -> None:
+    """The literal tests flag exactly the lines the regex of a plain line does not match."""
+    frame = pl.DataFrame({"l": lines}, schema={"l": pl.String})
+    line = pl.col("l")
+    got = frame.select(suspect_line(line, separator, n_headers)).to_series()
+    regex = line.is_null() | ~line.str.contains(_plain_line_regex(separator, n_headers))
+    assert got.to_list() == frame.select(regex).to_series().to_list()
