@@ -229,9 +229,7 @@ def _match(
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     progress("checking ids and codes")
     household = _stage(
-        prepare_household(household_raw, as_of=as_of)
-        .drop(HOUSEHOLD_UNSTAGED)
-        .with_row_index("h_row"),
+        prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
     # From the staged household, not the export: one read of the export is enough.
