@@ -9,8 +9,10 @@ staged enrolment and the set logic runs again on it. Employers are matched on th
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +59,15 @@ class MatchResult:
 
 def _quiet(_: str) -> None:
     return None
+
+
+def import_in_background(module: str) -> None:
+    """Import ``module`` on a thread, for a library needed only at the end of the match.
+
+    The main thread spends the match in Polars, without the GIL, so xlsxwriter (0.3 s) loads
+    meanwhile. Python's import lock makes a later ``import`` wait for it, never load it twice.
+    """
+    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
 
 
 def run_match(
@@ -109,6 +120,7 @@ def run_match(
         "insured_units": insured_units,
     }
     colmap = load_column_map(columns) if columns else None
+    import_in_background("xlsxwriter")
     with tempfile.TemporaryDirectory(prefix="canbao-match-") as tmp:
         work = Path(tmp)
         rosters: dict[str, list[Roster]] = {}

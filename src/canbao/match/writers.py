@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-import xlsxwriter
 
 from canbao.errors import OutputError
 
@@ -78,6 +77,10 @@ def write_table(
 
 def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
     """Write frames as sheets; a frame above Excel's row limit is split into numbered sheets."""
+    # Imported here: 0.3 s, and only the last step of a match writes a workbook (run_match
+    # imports it on a thread meanwhile: canbao.match.api.import_in_background).
+    import xlsxwriter
+
     with xlsxwriter.Workbook(
         str(path), {"strings_to_numbers": False, "strings_to_urls": False}
     ) as book:
