@@ -1,21 +1,120 @@
-"""The ``canbao`` command line: a thin layer over the library (see README for the commands)."""
+"""The ``canbao`` command line: a thin layer over the library (see README for the commands).
+
+A command's module is imported only when that command runs or shows its help: importing them
+all made every command, even ``canbao --help``, pay for Polars, openpyxl, ruamel.yaml and the
+scoring models (2.6 s). ``canbao --help`` lists the commands from :data:`COMMANDS` instead.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Annotated, Any
 
 import typer
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
+
+# Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
+# which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
+# The order is the one of the help listing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "match": (
+        "canbao.match.cli",
+        "Match household, pension and medical rosters into the campaign's result sets.",
+    ),
+    "score": (
+        "canbao.score.cli",
+        "Score county submissions by a rule set: evaluation workbook, ranking, fees.",
+    ),
+    "demo": (
+        "canbao.synth.cli",
+        "Write a synthetic city (Huaibei's four counties) with every finding planted and "
+        "expected/.",
+    ),
+    "intake": (
+        "canbao.forms.cli",
+        "Check filled entry sheets and count what scoring needs (problems never stop the run).",
+    ),
+    "inspect": (
+        "canbao.inspect_cli",
+        "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
+    ),
+    "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
+    "forms": (
+        "canbao.forms.cli",
+        "Survey forms: roster, registration forms and entry sheets; blank county templates.",
+    ),
+}
+
+# Shared by the application and the holders the commands are built in, so that a command is
+# built exactly as if it had been registered on the application itself.
+_SETTINGS: dict[str, Any] = {
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "pretty_exceptions_show_locals": False,
+    "rich_markup_mode": None,
+}
+
+
+def load_command(name: str) -> _click.Command:
+    """Import the module of command ``name`` and build the command as Typer would."""
+    module = importlib.import_module(COMMANDS[name][0])
+    holder = typer.Typer(**_SETTINGS)
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
+class _LazyCommands(MutableMapping[str, _click.Command]):
+    """The commands of :data:`COMMANDS` by name, each built on first lookup."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, _click.Command] = {}
+
+    def __getitem__(self, name: str) -> _click.Command:
+        if name not in COMMANDS:
+            raise KeyError(name)
+        if name not in self._built:
+            self._built[name] = load_command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: _click.Command) -> None:
+        raise TypeError(f"cannot add {name!r}: canbao's commands are listed in COMMANDS")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError(f"cannot remove {name!r}: canbao's commands are listed in COMMANDS")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
+
+
+class _LazyGroup(TyperGroup):
+    """The application's group: commands are looked up lazily; the listing needs none."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        # Stand-ins carrying only the help let Typer's own listing (columns, truncation) run.
+        stand_ins = [TyperCommand(name, help=summary) for name, (_, summary) in COMMANDS.items()]
+        TyperGroup(commands=stand_ins).format_commands(ctx, formatter)
+
 
 app = typer.Typer(
     name="canbao",
     help="canbao (参保): rosters matched, survey forms written and read, county work scored.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
+    cls=_LazyGroup,
+    **_SETTINGS,
 )
 
 
@@ -38,24 +137,3 @@ def _root(
 def main() -> None:
     """Entry point of the console script."""
     app()
-
-
-from canbao.match.cli import register as _register_match  # noqa: E402
-
-_register_match(app)
-
-from canbao.score.cli import register as _register_score  # noqa: E402
-
-_register_score(app)
-
-from canbao.synth.cli import register as _register_synth  # noqa: E402
-
-_register_synth(app)
-
-from canbao.forms.cli import register as _register_forms  # noqa: E402
-
-_register_forms(app)
-
-from canbao.inspect_cli import register as _register_inspect  # noqa: E402
-
-_register_inspect(app)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from canbao.cli_common import (
     JsonOption,
@@ -147,6 +146,9 @@ def _progress(quiet: bool) -> Any:
 
 def print_summary(result: MatchResult) -> None:
     """Print the summary table and where the files are."""
+    # Here rather than at the top: --help, --json and --quiet never draw a table.
+    from rich.table import Table
+
     s = result.summary
     table = Table(title=f"canbao match · as of {s['as_of']} · area {', '.join(s['area'])}")
     table.add_column("项目 (item)")
