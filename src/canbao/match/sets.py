@@ -60,8 +60,8 @@ _REGION_KEY = nw.col("region").fill_null("").alias("_region_key")
 _REPEAT_ON = ["_roster", "id_key", "scheme", "_region_key", "estatus"]
 
 
-def _first_of_repeats(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """Per repeated key (valid IDs, two or more records): the first record's ``e_row``."""
+def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The ``e_row`` of every repeated record (valid ID; not the first record of its key)."""
     valid = enrolment.filter(nw.col("id_reason").is_null())
     # Most persons have one record per scheme. One integer of ID and scheme (codes are two
     # digits; the 17-digit key times 100 fits UInt64) finds the few with several, and the
@@ -77,26 +77,28 @@ def _first_of_repeats(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         .filter(nw.col("_records") > 1)
         .select("_pair")
     )
-    return (
+    candidates = (
         valid.with_columns(pair, _REGION_KEY)
         .join(several, on="_pair", how="semi")
-        .group_by(*_REPEAT_ON)
-        .agg(nw.col("e_row").min().alias("_first_row"), nw.len().alias("_records"))
-        .filter(nw.col("_records") > 1)
-        .drop("_records")
+        .select("e_row", *_REPEAT_ON)
+    )
+    first = candidates.group_by(*_REPEAT_ON).agg(nw.col("e_row").min().alias("_first_row"))
+    return (
+        candidates.join(first, on=_REPEAT_ON)
+        .filter(nw.col("e_row") != nw.col("_first_row"))
+        .select("e_row", nw.lit(True).alias("repeated_record"))
     )
 
 
 def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Give every enrolment record its class: linked, not_in_household, non_local or invalid."""
-    keyed = enrolment.with_columns(_REGION_KEY)
     # The Int64 key, not the ID text: the same records for valid IDs (the only ones judged) at
     # half the cost of hashing 18-character strings. Only valid IDs: spreadsheet-damaged values
     # such as 3.40603198E+17 collapse many different persons into one string and would look
-    # repeated. A join with the few repeated keys, not a window over every record, keeps the
-    # streaming engine streaming.
+    # repeated. A join with the few repeated records by row number, not a window over every
+    # record (nor a join on the five key columns), keeps the streaming engine streaming.
     joined = left_join(
-        left_join(keyed, persons, ["id_key"]), _first_of_repeats(enrolment), _REPEAT_ON
+        left_join(enrolment, persons, ["id_key"]), _repeated_rows(enrolment), ["e_row"]
     )
     link = (
         nw.when(~nw.col("id_reason").is_null())
@@ -107,27 +109,18 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )
-    return (
-        joined.with_columns(
-            link.alias("link"),
-            (
-                nw.col("id_reason").is_null()
-                & ~nw.col("_first_row").is_null()
-                & (nw.col("e_row") != nw.col("_first_row"))
-            ).alias("repeated_record"),
-        )
-        .drop("_region_key", "_first_row")
-        .with_columns(
-            (
-                (nw.col("link") == LINKED)
-                & ~nw.col("name_norm").is_null()
-                & ~nw.col("hh_name").is_null()
-                & (nw.col("name_norm") != nw.col("hh_name"))
-            ).alias("name_mismatch"),
-            (
-                (nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)
-            ).alias("deceased_enrolled"),
-        )
+    return joined.with_columns(
+        link.alias("link"), nw.col("repeated_record").fill_null(False)
+    ).with_columns(
+        (
+            (nw.col("link") == LINKED)
+            & ~nw.col("name_norm").is_null()
+            & ~nw.col("hh_name").is_null()
+            & (nw.col("name_norm") != nw.col("hh_name"))
+        ).alias("name_mismatch"),
+        ((nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)).alias(
+            "deceased_enrolled"
+        ),
     )
 
 
