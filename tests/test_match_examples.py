@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from canbao.cli import app
@@ -134,3 +135,11 @@ def test_basic_data_tables_hold_their_logic_relations(out: Path) -> None:
     relations = got["tables"]["basic_data_table_relations"]
     assert relations
     assert all(r["ok"] for r in relations)
+
+
+@pytest.mark.parametrize("sheet", ["基础数据情况表(一)", "基础数据情况表(二)", "逻辑关系校验"])
+def test_basic_data_tables_equal_the_golden_workbook(out: Path, sheet: str) -> None:
+    """Each sheet of the national tables holds the golden workbook's cells (read as text)."""
+    name = "basic_data_tables.xlsx"
+    got = pl.read_excel(out / name, sheet_name=sheet, infer_schema_length=0)
+    assert_frame_equal(got, pl.read_excel(GOLDEN / name, sheet_name=sheet, infer_schema_length=0))

@@ -303,7 +303,7 @@ def _match(
     progress("computing the task table and the national basic data tables")
     task = tables.task_table(targets, units=per_county)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)
-    basic = tables.basic_tables(targets, linked, found)
+    basic = tables.basic_tables(targets, linked, found, schemes)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_xlsx(
         {

@@ -82,29 +82,35 @@ def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
     )
 
 
-def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
-    """Per person key, the active scheme codes joined by ``;`` (what the form pre-fills).
+# Each scheme code is a bit of a person's scheme set (see current_schemes).
+SCHEME_BITS = {code: 1 << i for i, code in enumerate(sorted(SCHEMES))}
 
-    Each scheme is a bit and a person's set is the OR of their records' bits: an integer
-    aggregation is an order of magnitude cheaper than joining strings per person, and the few
-    distinct bit patterns are spelled out once at the end.
+
+def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
+    """Per person key, from the active linked records: the scheme codes joined by ``;``
+    (``schemes_now``, what the form pre-fills), the scheme set as bits of :data:`SCHEME_BITS`
+    (``mask``) and whether a record is in the area (``local_active``).
+
+    A person's set is the OR of their records' bits: an integer aggregation is an order of
+    magnitude cheaper than joining strings per person, and the few distinct bit patterns are
+    spelled out once at the end. The national tables read the same aggregate.
     """
-    codes = sorted(SCHEMES)
-    bit = pl.col("scheme").replace_strict(
-        {code: 1 << i for i, code in enumerate(codes)}, default=0, return_dtype=pl.Int32
-    )
+    bit = pl.col("scheme").replace_strict(SCHEME_BITS, default=0, return_dtype=pl.Int32)
     masks = (
         linked.filter((pl.col("link") == "linked") & pl.col("active"))
-        .select("id_key", bit.alias("mask"))
+        .select("id_key", bit.alias("mask"), "in_area")
         .group_by("id_key")
-        .agg(pl.col("mask").bitwise_or())
+        .agg(pl.col("mask").bitwise_or(), pl.col("in_area").any().alias("local_active"))
         .collect()
     )
+    codes = list(SCHEME_BITS)
     patterns = masks.get_column("mask").unique().to_list()
     spelled = {m: ";".join(c for i, c in enumerate(codes) if m >> i & 1) for m in patterns}
     return masks.select(
         "id_key",
         pl.col("mask").replace_strict(spelled, return_dtype=pl.String).alias("schemes_now"),
+        "mask",
+        "local_active",
     )
 
 

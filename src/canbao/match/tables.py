@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from canbao.match.present import SCHEME_BITS
+
 COUNTY_NAMES = {
     "340621": "濉溪县",
     "340602": "杜集区",
@@ -122,12 +124,13 @@ class BasicTables:
     relations: list[dict[str, object]]
 
 
-def _person_summary(targets: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
-    active = linked.filter(pl.col("active") & (pl.col("link") == "linked"))
-    by_key = active.group_by("id_key").agg(
-        pl.col("in_area").any().alias("local_active"),
+def _person_summary(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
+    # schemes: present.current_schemes, the scheme bits of each person's active linked records.
+    by_key = schemes.lazy().select(
+        "id_key",
+        "local_active",
         *(
-            pl.col("scheme").is_in(codes).any().alias(name)
+            (pl.col("mask") & sum(SCHEME_BITS[c] for c in codes) != 0).alias(name)
             for name, codes in _SCHEME_GROUPS.items()
         ),
     )
@@ -150,10 +153,13 @@ _SCHEME_GROUPS = {
 
 
 def basic_tables(
-    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame
+    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame, schemes: pl.DataFrame
 ) -> BasicTables:
-    """Compute tables (一) and (二) per county and check seed 002's logic relations."""
-    persons = _person_summary(targets, linked)
+    """Compute tables (一) and (二) per county and check seed 002's logic relations.
+
+    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``.
+    """
+    persons = _person_summary(targets, schemes)
     p, m, i, u, b = (
         pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
     )
