@@ -107,3 +107,19 @@ def test_summary_inputs_list_rows_and_checksums(tmp_path: Path) -> None:
     assert inputs["household.csv"]["rows"] == 1
     assert inputs["records.csv"]["rows"] == 1
     assert len(inputs["records.csv"]["sha256"]) == 64
+
+
+def test_a_duplicate_is_named_after_the_first_record_with_a_name(tmp_path: Path) -> None:
+    """Records spelling the name differently: the duplicates row takes the first one, by line."""
+    p = pid("19800101")
+    records = [
+        [p, None, "11", "340621", "参保缴费"],
+        [p, "张叁", "12", "340621", "参保缴费"],
+        [p, "张三", "11", "340101", "参保缴费"],
+    ]
+    _run(tmp_path, [person(p)], records)
+    rows = read_csv(tmp_path / "out" / "duplicates.csv").to_dicts()
+    assert {(r["类别代码"], r["姓名"]) for r in rows} == {
+        ("cross_scheme", "张叁"),
+        ("cross_region", "张叁"),
+    }

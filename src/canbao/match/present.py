@@ -192,7 +192,9 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
             .str.join("; ")
             .alias("benefit_records"),
             pl.col("id_norm").first(),
-            pl.col("name").drop_nulls().first(),
+            # The name of the person's first record that has one (file order), so that a
+            # person whose records spell the name differently gets the same name every run.
+            pl.col("name").sort_by("e_row").drop_nulls().first(),
             pl.col("link").is_in(["linked"]).any().alias("in_household"),
         )
     )
