@@ -108,12 +108,10 @@ def normalize_id(expr: pl.Expr) -> pl.Expr:
     return _upgrade(cleaned, _legacy(cleaned))
 
 
-def _reason(
-    cleaned: pl.Expr, norm: pl.Expr, birth: pl.Expr, check: pl.Expr, as_of: date
-) -> pl.Expr:
-    wrong_check = norm.str.slice(17, 1) != check
+def _structural_reason(missing: pl.Expr, cleaned: pl.Expr, norm: pl.Expr) -> pl.Expr:
+    """The first structural fault (``missing`` to ``length``) of a cleaned value, else null."""
     return (
-        pl.when(cleaned.is_null() | (cleaned.str.len_bytes() == 0))
+        pl.when(missing)
         .then(pl.lit("missing"))
         .when(cleaned.str.contains(_SCIENTIFIC))
         .then(pl.lit("spreadsheet_scientific"))
@@ -121,7 +119,13 @@ def _reason(
         .then(pl.lit("characters"))
         .when(norm.str.len_bytes() != 18)
         .then(pl.lit("length"))
-        .when(~norm.str.slice(0, 2).is_in(sorted(PROVINCE_CODES)))
+    )
+
+
+def _semantic_reason(norm: pl.Expr, birth: pl.Expr, wrong_check: pl.Expr, as_of: date) -> pl.Expr:
+    """The first fault (``province`` to ``check_digit``) of a structurally sound ID, else null."""
+    return (
+        pl.when(~norm.str.slice(0, 2).is_in(sorted(PROVINCE_CODES)))
         .then(pl.lit("province"))
         .when(birth.is_null() | (birth < pl.lit(EARLIEST_BIRTH)))
         .then(pl.lit("birth_date"))
@@ -133,6 +137,17 @@ def _reason(
         .when(wrong_check)
         .then(pl.lit("check_digit"))
         .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def _reason(
+    cleaned: pl.Expr, norm: pl.Expr, birth: pl.Expr, check: pl.Expr, as_of: date
+) -> pl.Expr:
+    # The order of ID_REASONS: a structural fault first, then the others.
+    missing = cleaned.is_null() | (cleaned.str.len_bytes() == 0)
+    return pl.coalesce(
+        _structural_reason(missing, cleaned, norm),
+        _semantic_reason(norm, birth, norm.str.slice(17, 1) != check, as_of),
     )
 
 
@@ -237,40 +252,20 @@ def with_citizen_id(
             .alias(tmp["birth"]),
         )
     )
-    # The order of ID_REASONS: structural faults (only other values can have them) first.
-    structural = (
-        pl.when(raw.is_null() | (other.str.len_bytes() == 0))
-        .then(pl.lit("missing"))
-        .when(other.str.contains(_SCIENTIFIC))
-        .then(pl.lit("spreadsheet_scientific"))
-        .when(~other.str.contains(r"^[0-9]+X?$"))
-        .then(pl.lit("characters"))
-        .when(other18.str.len_bytes() != 18)
-        .then(pl.lit("length"))
-    )
     written = (
         pl.when(norm18.str.ends_with("X"))
         .then(pl.lit(10, pl.Int64))
         .otherwise(norm18.str.slice(17, 1).cast(pl.Int64, strict=False))
     )
-    wrong_check = written != check
-    semantic = (
-        pl.when(~norm18.str.slice(0, 2).is_in(sorted(PROVINCE_CODES)))
-        .then(pl.lit("province"))
-        .when(birth.is_null() | (birth < pl.lit(EARLIEST_BIRTH)))
-        .then(pl.lit("birth_date"))
-        .when(birth > pl.lit(as_of))
-        .then(pl.lit("future_birth"))
-        .when(wrong_check & norm18.str.ends_with("00"))
-        .then(pl.lit("spreadsheet_rounded"))
-        .when(wrong_check)
-        .then(pl.lit("check_digit"))
-        .otherwise(pl.lit(None, dtype=pl.String))
+    # The order of ID_REASONS; only other values can have a structural fault.
+    reason = pl.coalesce(
+        _structural_reason(raw.is_null() | (other.str.len_bytes() == 0), other, other18),
+        _semantic_reason(norm18, birth, written != check, as_of),
     )
     valid = pl.col(f"{prefix}reason").is_null()
     key = pl.col(f"{prefix}key")
     return (
-        staged.with_columns(pl.coalesce(structural, semantic).alias(f"{prefix}reason"))
+        staged.with_columns(reason.alias(f"{prefix}reason"))
         .with_columns(
             pl.when(valid).then(norm18).otherwise(raw.str.strip_chars()).alias(f"{prefix}norm"),
             pl.when(valid)

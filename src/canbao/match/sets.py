@@ -60,27 +60,32 @@ _REGION_KEY = nw.col("region").fill_null("").alias("_region_key")
 _REPEAT_ON = ["_roster", "id_key", "scheme", "_region_key", "estatus"]
 
 
-def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """The ``e_row`` of every repeated record (valid ID; not the first record of its key)."""
-    valid = enrolment.filter(nw.col("id_reason").is_null())
-    # Most persons have one record per scheme. One integer of ID and scheme (codes are two
-    # digits; the 17-digit key times 100 fits UInt64) finds the few with several, and the
-    # exact grouping by five columns, half of them strings, runs on their records only: a
-    # third of the time at 1 M persons. Equal keys have equal integers, so none is missed.
-    pair = (nw.col("id_key").cast(nw.UInt64) * 100 + nw.col("scheme").cast(nw.UInt64)).alias(
+def _sharing_a_code(records: nw.LazyFrame[Any], code: str, digits: int) -> nw.LazyFrame[Any]:
+    """The records whose person has another record with the same ``code`` (a digit string).
+
+    Most persons have one record per scheme and per insurance type, so this leaves few records
+    for the groupings by string columns that follow (a third of their time at 1 M persons).
+    The person's 17-digit key and the code make one UInt64 (10**17 * 100 fits), so a single
+    integer is grouped; equal keys and codes give equal integers, so no record is missed.
+    """
+    pair = (nw.col("id_key").cast(nw.UInt64) * 10**digits + nw.col(code).cast(nw.UInt64)).alias(
         "_pair"
     )
     several = (
-        valid.select(pair)
+        records.select(pair)
         .group_by("_pair")
         .agg(nw.len().alias("_records"))
         .filter(nw.col("_records") > 1)
         .select("_pair")
     )
+    return records.with_columns(pair).join(several, on="_pair", how="semi").drop("_pair")
+
+
+def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The ``e_row`` of every repeated record (valid ID; not the first record of its key)."""
+    valid = enrolment.filter(nw.col("id_reason").is_null())
     candidates = (
-        valid.with_columns(pair, _REGION_KEY)
-        .join(several, on="_pair", how="semi")
-        .select("e_row", *_REPEAT_ON)
+        _sharing_a_code(valid, "scheme", 2).with_columns(_REGION_KEY).select("e_row", *_REPEAT_ON)
     )
     first = candidates.group_by(*_REPEAT_ON).agg(nw.col("e_row").min().alias("_first_row"))
     return (
@@ -182,18 +187,8 @@ def duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     active = linked.filter(
         ~nw.col("id_key").is_null() & nw.col("active") & nw.col("itype").is_in([PENSION, MEDICAL])
     )
-    # A duplicate needs two active records of one person and insurance type; most persons have
-    # one. One integer of ID and type finds those with several (a third of the time at 1 M
-    # persons), and only their records are grouped by the string columns.
-    pair = (nw.col("id_key").cast(nw.UInt64) * 10 + nw.col("itype").cast(nw.UInt64)).alias("_pair")
-    several = (
-        active.select(pair)
-        .group_by("_pair")
-        .agg(nw.len().alias("_records"))
-        .filter(nw.col("_records") > 1)
-        .select("_pair")
-    )
-    valid = active.with_columns(pair).join(several, on="_pair", how="semi").drop("_pair")
+    # A duplicate needs two active records of one person and insurance type.
+    valid = _sharing_a_code(active, "itype", 1)
     found = []
     for benefit in (False, True):
         records = valid.filter(nw.col("estatus") == "receiving") if benefit else valid
