@@ -59,7 +59,10 @@ CREATE MACRO iso_date(x) AS CASE WHEN strlen(x) = 10 AND substr(x, 5, 1) = '-' A
 """
 # prepare.parse_date; a date written 2017-06-30 (nearly all) skips the regex.
 DATE_PARTS = r"'^\s*([0-9]{4})[-/.年]?([0-9]{1,2})[-/.月]?([0-9]{1,2})(?:日|[^0-9]|$)'"
-NAME_DOTS = r"'[\x{2022}\x{2219}\x{30FB}\x{25CF}\x{00B7}.．・]'"
+# names.normalize_name_expr without NFKC: runs of middle-dot look-alikes as one U+00B7, none at
+# either end, no zero-width characters.
+NAME_DOTS = r"'[\x{00B7}\x{2022}\x{2219}\x{30FB}\x{FF65}\x{25CF}\x{2027}\x{22C5}\x{2024}.。\x{FF0E}\x{0387}]+'"
+ZERO_WIDTH = r"'[\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]+'"
 
 
 def _quote(text: str) -> str:
@@ -150,7 +153,8 @@ def _person_stages(raw: str, extra: str, joins: str, mapped: str, as_of: str) ->
     cleaned = f"""SELECT raw.*, clean(name) AS name_c, clean(sex) AS sex_c,
         iso_date(birth_date) AS bd, {extra}
       FROM ({raw}) raw"""
-    fields = f"""SELECT c.*, regexp_replace(name_c, {NAME_DOTS}, '·', 'g') AS name_norm,
+    visible = f"CASE WHEN invisible(name_c) THEN regexp_replace(name_c, {ZERO_WIDTH}, '', 'g') ELSE name_c END"
+    fields = f"""SELECT c.*, nullif(trim(regexp_replace({visible}, {NAME_DOTS}, '·', 'g'), '·'), '') AS name_norm,
         sx.code AS sex_col, {mapped},
         CASE WHEN bd IS NOT NULL THEN bd WHEN birth_date IS NOT NULL
           THEN ymd(regexp_extract(birth_date, {DATE_PARTS}, ['y', 'm', 'd'])) END

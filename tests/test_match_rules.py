@@ -123,3 +123,12 @@ def test_a_duplicate_is_named_after_the_first_record_with_a_name(tmp_path: Path)
         ("cross_scheme", "张叁"),
         ("cross_region", "张叁"),
     }
+
+
+def test_middle_dot_spellings_are_not_a_name_mismatch(tmp_path: Path) -> None:
+    """Bullets, doubled or trailing dots and zero-width spaces spell the household's name."""
+    p = pid("19800101")
+    spellings = ["阿依古丽•买买提", "阿依古丽··买买提", "阿依古丽·买买提·", "阿依古丽\u200b·买买提"]
+    records = [[p, name, "12", "340621", "参保缴费"] for name in spellings]
+    summary = _run(tmp_path, [person(p, name="阿依古丽·买买提")], records)
+    assert summary["conflicts"].get("name_mismatch", 0) == 0

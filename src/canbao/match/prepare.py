@@ -28,6 +28,7 @@ from canbao.elementwise import map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name
+from canbao.match.names import normalize_name_expr
 
 # The insurance type a roster holds when its file has no scheme column.
 DEFAULT_SCHEME_BY_KIND = {"injury": "30", "unemployment": "40", "maternity": "50"}
@@ -43,7 +44,7 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
 def _fold_unless_plain(expr: pl.Expr, plain: str, fold: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
     """``fold(expr)``, computed only on values not matching the regex ``plain`` (kept as they are).
 
-    Nearly every value of an export is already plain (a Han name, a digit code), and the NFKC and
+    Nearly every value of an export is already plain (a digit code), and the NFKC and
     regex passes of a fold cost far more than one regex test: the fold runs on a null-masked
     column except for the rest, so a clean roster pays for the test alone.
     """
@@ -51,19 +52,7 @@ def _fold_unless_plain(expr: pl.Expr, plain: str, fold: Callable[[pl.Expr], pl.E
     return pl.when(is_plain).then(expr).otherwise(fold(pl.when(~is_plain).then(expr)))
 
 
-# CJK Unified Ideographs have no compatibility decomposition (NFKC leaves them as they are), and
-# a name of them alone has no space or dot to fold.
-_PLAIN_NAME = r"^[\u4e00-\u9fff]+$"
 _PLAIN_CODE = r"^[0-9]+$"
-
-
-def normalize_name(expr: pl.Expr) -> pl.Expr:
-    """Fold a personal name for comparison: NFKC, no spaces, one middle dot."""
-    return _fold_unless_plain(expr, _PLAIN_NAME, _fold_name)
-
-
-def _fold_name(expr: pl.Expr) -> pl.Expr:
-    return clean_text(expr).str.replace_all(r"[\u2022\u2219\u30fb\u25cf\u00b7.．・]", "·")
 
 
 def clean_code(expr: pl.Expr) -> pl.Expr:
@@ -154,7 +143,7 @@ def _person_fields() -> dict[str, pl.Expr]:
     """The fields every person roster gets: the ID as written, folded name, sex, birth date."""
     return {
         "id_raw": pl.col("id"),
-        "name_norm": normalize_name(pl.col("name")),
+        "name_norm": normalize_name_expr(pl.col("name")),
         "sex_col": _map_codes(pl.col("sex"), SEX_ALIASES)[0],
         "birth_col": parse_date(pl.col("birth_date")),
     }
