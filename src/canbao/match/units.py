@@ -9,12 +9,13 @@ threshold are in ``docs/repairs.md``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Final
 
 import polars as pl
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from canbao.uscc import USCC_REASONS, normalize_uscc, uscc_struct
 
@@ -50,6 +51,8 @@ DEFAULT_PLACE_PREFIXES: Final = ("安徽省", "淮北市")
 # fuzz.ratio (0-100) for a typo: one wrong character in a name of 10 or more characters.
 UNIT_NAME_CUTOFF: Final = 90.0
 _NUMERALS = re.compile(r"[0-9零〇一二三四五六七八九十百千]+")
+# The best hits checked for the numerals, as process.extract's default limit gave them.
+_FUZZY_HITS: Final = 5
 
 
 def unit_name_expr(
@@ -112,36 +115,114 @@ def _prepare(frame: pl.LazyFrame, place_prefixes: Sequence[str]) -> pl.DataFrame
     )
 
 
-def _numerals(name: str) -> list[str]:
-    return _NUMERALS.findall(name)
-
-
-def _fuzzy_matched(left: pl.DataFrame, insured: pl.DataFrame) -> list[int]:
-    """Rows of ``left`` with a near-identical insured name in the same county."""
-    matched: list[int] = []
-    choices_by_county = {
-        county: names["_name"].to_list()
-        for (county,), names in insured.filter(
-            pl.col("_county").is_not_null() & pl.col("_name").is_not_null()
+def _char_tokens(frame: pl.DataFrame, id_column: str, *, query: bool) -> pl.DataFrame:
+    # A name's characters as tokens (_char, _k): the k-th 一 of a name is its own token, so the
+    # tokens two names share count their common characters with multiplicity.
+    return (
+        frame.select(
+            pl.lit(query).alias("_q"),
+            pl.col(id_column).alias("_id"),
+            "_county",
+            pl.col("_name").str.split("").alias("_char"),
         )
+        .explode("_char")
+        .group_by("_q", "_id", "_county", "_char")
+        .agg(pl.len().alias("_k"))
+        .with_columns(pl.int_ranges("_k").alias("_k"))
+        .explode("_k")
+    )
+
+
+def _candidate_pairs(queries: pl.DataFrame, choices: pl.DataFrame) -> pl.DataFrame:
+    """Pairs (_query, _choice) of one county that may score >= UNIT_NAME_CUTOFF; none is missed.
+
+    Names of la and lb characters at Indel distance d score 100 (1 - d / (la + lb)), so >= 90
+    means 10 d <= la + lb (past it the score is at least 10 / (la + lb) under 90, far beyond
+    rounding). As d >= |la - lb|, the lengths obey 10 |la - lb| <= la + lb. The characters the
+    names share, with multiplicity, number C >= LCS = (la + lb - d) / 2 >= 0.45 (la + lb), and
+    with the band lb >= 9 la / 11 that is C >= t = ceil(9 la / 11). Order each county's tokens
+    one way (any order is exact; rarest first keeps the pairs few): the first la - t + 2 tokens
+    of a name hold at least C - t + 2 >= 2 shared tokens, and those are the 2 smallest shared
+    ones; so do the other name's. Pairs of names sharing 2 tokens of those prefixes (1 for
+    one-character names, where t = 1) include every pair that can reach the cutoff.
+    """
+    tokens = pl.concat(
+        [_char_tokens(queries, "_query", query=True), _char_tokens(choices, "_choice", query=False)]
+    ).with_columns(
+        pl.len().over("_county", "_char", "_k").alias("_freq"),
+        pl.len().over("_q", "_id").cast(pl.Int64).alias("_len"),
+    )
+    at_least = (9 * pl.col("_len") + 10) // 11
+    prefixes = (
+        tokens.sort("_freq", "_county", "_char", "_k")
+        # Ids in that order, apart per county: a name's prefix is then its smallest ids.
+        .with_columns(pl.struct("_county", "_char", "_k").rle_id().alias("_tok"))
+        .filter(
+            pl.int_range(pl.len()).over("_q", "_id")
+            < pl.col("_len") - at_least + pl.min_horizontal(2, pl.col("_len"))
+        )
+        .select("_q", "_id", "_tok", "_len")
+    )
+    # Every two tokens of a prefix as one join key: a pair of names shares one such key exactly
+    # when their prefixes share 2 tokens (a one-character name's key is its one token, twice).
+    keys = prefixes.join(
+        prefixes.select("_q", "_id", pl.col("_tok").alias("_tok2")), on=["_q", "_id"]
+    ).filter((pl.col("_tok") < pl.col("_tok2")) | (pl.col("_len") == 1))
+    left = keys.filter(pl.col("_q")).drop("_q")
+    right = keys.filter(~pl.col("_q")).drop("_q")
+    return (
+        left.join(right, on=["_tok", "_tok2"], suffix="_c")
+        .filter(10 * (pl.col("_len") - pl.col("_len_c")).abs() <= pl.col("_len") + pl.col("_len_c"))
+        .select(pl.col("_id").alias("_query"), pl.col("_id_c").alias("_choice"))
+        .unique()
+    )
+
+
+def _fuzzy_matched(left: pl.DataFrame, insured: pl.DataFrame) -> pl.Series:
+    """Rows of ``left`` with a near-identical insured name in the same county (``_row`` values).
+
+    As one ``process.extract(name, county_names, scorer=fuzz.ratio, score_cutoff=90, limit=5)``
+    per unit would: of the names scoring >= 90, the 5 best (ties in the order of the county's
+    insured names, first appearance in ``insured``) are checked for the unit's numerals.
+    """
+    choices = (
+        insured.filter(pl.col("_county").is_not_null() & pl.col("_name").is_not_null())
+        .select("_county", "_name")
+        .unique(maintain_order=True)
+        .with_row_index("_choice")
+    )
+    queries = (
+        left.filter(pl.col("_county").is_not_null() & pl.col("_name").is_not_null())
         .select("_county", "_name")
         .unique()
-        .partition_by("_county", as_dict=True)
-        .items()
-    }
-    # A loop over the still-unmatched registry units only; each extract is one C call over the
-    # county's insured names (rapidfuzz's batch cdist would need numpy, not a dependency).
-    for row, county, name in left.select("_row", "_county", "_name").iter_rows():
-        choices = choices_by_county.get(county)
-        if not choices or name is None:
-            continue
-        hits = process.extract(
-            name, choices, scorer=fuzz.ratio, score_cutoff=UNIT_NAME_CUTOFF, limit=5
+        .with_row_index("_query")
+    )
+    pairs = (
+        _candidate_pairs(queries, choices)
+        .join(queries.select("_query", "_name"), on="_query")
+        .join(choices.select("_choice", pl.col("_name").alias("_choice_name")), on="_choice")
+    )
+    # The C scorer over the pairs by the built-in map (no per-pair bytecode; cpdist needs numpy).
+    # The same call as extract makes, so ties and the cutoff come out as there.
+    scorer = functools.partial(fuzz.ratio, score_cutoff=UNIT_NAME_CUTOFF)
+    scores = list(map(scorer, pairs["_name"].to_list(), pairs["_choice_name"].to_list()))
+    hits = (
+        pairs.with_columns(pl.Series("_score", scores, dtype=pl.Float64))
+        .filter(pl.col("_score") >= UNIT_NAME_CUTOFF)
+        .sort(["_query", "_score", "_choice"], descending=[False, True, False])
+        .filter(pl.int_range(pl.len()).over("_query") < _FUZZY_HITS)
+    )
+    # 第一人民医院 / 第二人民医院 differ by one character yet are two units: numbers must agree.
+    found = (
+        hits.filter(
+            pl.col("_name").str.extract_all(_NUMERALS.pattern)
+            == pl.col("_choice_name").str.extract_all(_NUMERALS.pattern)
         )
-        # 第一人民医院 / 第二人民医院 differ by one character yet are two units: numbers must agree.
-        if any(_numerals(hit[0]) == _numerals(name) for hit in hits):
-            matched.append(row)
-    return matched
+        .select("_query")
+        .unique()
+    )
+    rows = left.join(queries.join(found, on="_query"), on=["_county", "_name"], how="semi")
+    return rows["_row"]
 
 
 def match_units(
@@ -178,7 +259,7 @@ def match_units_counted(
     left = reg.join(keys, on="_key", how="anti")
     by_name = left.join(names, on=["_county", "_name"], how="semi").height
     left = left.join(names, on=["_county", "_name"], how="anti")
-    fuzzy = pl.Series(_fuzzy_matched(left, ins), dtype=left.schema["_row"])
+    fuzzy = _fuzzy_matched(left, ins)
     left = left.filter(~pl.col("_row").is_in(fuzzy.implode()))
     not_insured = left.with_columns(
         pl.lit(NOT_INSURED).alias("_code"), pl.lit(UNIT_REASONS[NOT_INSURED]).alias("_reason")
