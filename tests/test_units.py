@@ -115,3 +115,18 @@ def test_empty_inputs_give_an_empty_result() -> None:
     out = match_units(empty.lazy(), empty.lazy())
     assert out.columns == list(UNIT_COLUMNS) and out.height == 0
     assert units_per_county(out).height == 0
+
+
+def test_frames_without_a_uscc_column_are_matched_by_name() -> None:
+    """Missing fields count as null: an insured unit of the same name covers a registry unit."""
+    names = ["淮北市甲公司", "淮北市乙公司", "淮北市丙公司"]
+    registry = pl.DataFrame({"unit_name": names, "region": ["340602"] * 3})
+    insured = pl.DataFrame({"unit_name": names[:1], "region": ["340602"]})
+    out = match_units(registry.lazy(), insured.lazy())
+    assert out.columns == list(UNIT_COLUMNS)
+    rows = set(out.select("单位名称", "原因代码").iter_rows())
+    assert rows == {
+        ("淮北市乙公司", "not_insured"),
+        ("淮北市丙公司", "not_insured"),
+        ("淮北市甲公司", "invalid_uscc"),
+    }

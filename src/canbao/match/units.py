@@ -76,12 +76,15 @@ def unit_name_expr(
 
 
 def _prepare(frame: pl.LazyFrame, place_prefixes: Sequence[str]) -> pl.DataFrame:
+    fields = ("uscc", "unit_number", "unit_name", "unit_type", "region", "_file")
+    have = frame.collect_schema().names()
+    # A missing field as a column of nulls, not a literal: the USCC checks on a bare literal
+    # give one row, which cannot stand beside the frame's columns.
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(f) for f in fields if f not in have)
     schema = frame.collect_schema()
 
     def col(name: str) -> pl.Expr:
-        if name in schema:
-            return pl.col(name).cast(pl.String).str.strip_chars()
-        return pl.lit(None, dtype=pl.String)
+        return pl.col(name).cast(pl.String).str.strip_chars()
 
     region = col("region").str.replace_all(r"\s+", "")
     return (
