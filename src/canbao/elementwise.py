@@ -1,4 +1,4 @@
-"""Lookups as elementwise expressions, so that Polars' streaming engine keeps streaming.
+"""Lookups and folds as elementwise expressions, so that Polars' streaming engine keeps streaming.
 
 In Polars 2.1 ``replace`` and ``replace_strict`` run as *columnar* functions in the streaming
 engine: the node waits for the whole column before it maps it, so a roster read through them
@@ -9,7 +9,7 @@ elementwise, streams, and for the small code tables of a roster costs no more CP
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import polars as pl
 from polars._typing import PolarsDataType
@@ -30,3 +30,15 @@ def map_values(
     for result, keys in reversed(keys_by_result.items()):
         mapped = pl.when(expr.is_in(keys)).then(pl.lit(result, dtype)).otherwise(mapped)
     return mapped
+
+
+def fold_unless_plain(expr: pl.Expr, plain: str, fold: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``fold(expr)``, computed only on values not matching the regex ``plain`` (kept as they are).
+
+    ``plain`` must describe values that ``fold`` leaves unchanged. Nearly every value of an
+    export is plain (a digit code, an ID, a Han name), and the NFKC and regex passes of a fold
+    cost far more than one regex test: the fold runs on a column masked to null except for the
+    rest, so a clean roster pays for the test alone.
+    """
+    is_plain = expr.str.contains(plain)
+    return pl.when(is_plain).then(expr).otherwise(fold(pl.when(~is_plain).then(expr)))

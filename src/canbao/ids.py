@@ -22,6 +22,8 @@ from typing import Final
 
 import polars as pl
 
+from canbao.elementwise import fold_unless_plain
+
 ID_REASONS: Final[dict[str, str]] = {
     "missing": "公民身份号码为空",
     "spreadsheet_scientific": (
@@ -78,13 +80,15 @@ def check_char_expr(first17: pl.Expr) -> pl.Expr:
     return pl.when(first17.str.contains(r"^[0-9]{17}$")).then(char).name.keep()
 
 
+def _fold(text: pl.Expr) -> pl.Expr:
+    # NFKC goes before the whitespace removal: it turns the ideographic space, full-width digits
+    # and Ｘ into ASCII.
+    return text.str.normalize("NFKC").str.replace_all(_INVISIBLE, "").str.to_uppercase()
+
+
 def _clean(text: pl.Expr) -> pl.Expr:
-    # Nearly every value is plain ASCII digits: the costly Unicode passes run only on the rest
-    # (a null-masked column costs nothing per skipped row). NFKC goes before the whitespace removal
-    # because it turns the ideographic space, full-width digits and Ｘ into ASCII.
-    plain = text.str.contains(r"^[0-9Xx]*$")
-    rest = pl.when(~plain).then(text).str.normalize("NFKC").str.replace_all(_INVISIBLE, "")
-    return pl.coalesce(rest, text).str.to_uppercase()
+    # Nearly every value is plain ASCII digits: the costly Unicode passes run only on the rest.
+    return fold_unless_plain(text, r"^[0-9X]*$", _fold)
 
 
 def _legacy(cleaned: pl.Expr) -> pl.Expr:
@@ -210,10 +214,6 @@ def citizen_id_struct(expr: pl.Expr, *, as_of: date, prefix: str = "id_") -> pl.
 # runs the cleaning, the 15-digit upgrade and the structural regexes only on the other values
 # (a null-masked column costs nothing per skipped row).
 _PLAIN_18 = r"^[0-9]{17}[0-9X]$"
-
-
-def _fold(text: pl.Expr) -> pl.Expr:
-    return text.str.normalize("NFKC").str.replace_all(_INVISIBLE, "").str.to_uppercase()
 
 
 def _check_value(first17: pl.Expr) -> pl.Expr:

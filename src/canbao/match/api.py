@@ -210,7 +210,7 @@ def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: st
     ``derived`` must keep the rows of ``base`` in their order and only add columns (the set
     logic does: order-keeping left joins and with_columns; the examples' golden files would
     change otherwise). For the targets that is 15 narrow columns instead of the household's
-    50 again. Not for linked records: their readers filter on the link class, and a frame
+    30-odd again. Not for linked records: their readers filter on the link class, and a frame
     beside its added columns is read whole where one file is read only for the kept rows.
     """
     have = set(base.collect_schema().names())

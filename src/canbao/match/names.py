@@ -24,6 +24,8 @@ import polars as pl
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from canbao.elementwise import fold_unless_plain
+
 MIDDLE_DOT: Final = "\u00b7"
 
 # Dots typed or pasted in place of U+00B7: bullet, bullet operator, katakana middle dot and its
@@ -54,10 +56,9 @@ MAX_PINYIN_EDITS: Final = 1
 def normalize_name_expr(expr: pl.Expr) -> pl.Expr:
     """Normalise names: NFKC, no spaces, every middle-dot variant as U+00B7; empty -> null."""
     # A name of CJK Unified Ideographs alone (nearly every name) is its own normal form: NFKC
-    # leaves those characters as they are and there is no space or dot. The folding passes run
-    # on the other names only (half the time on a city's household roster).
-    plain = expr.str.contains(r"^[\u4e00-\u9fff]+$")
-    return pl.when(plain).then(expr).otherwise(_fold_name(pl.when(~plain).then(expr)))
+    # leaves those characters as they are and there is no space or dot (half the time on a
+    # city's household roster).
+    return fold_unless_plain(expr, r"^[\u4e00-\u9fff]+$", _fold_name)
 
 
 def _fold_name(expr: pl.Expr) -> pl.Expr:

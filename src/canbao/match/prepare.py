@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
@@ -24,7 +24,7 @@ from canbao.codes import (
     SCHEMES,
     SEX_ALIASES,
 )
-from canbao.elementwise import map_values
+from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name
@@ -41,23 +41,12 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_chars() > 0).then(text).otherwise(None)
 
 
-def _fold_unless_plain(expr: pl.Expr, plain: str, fold: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
-    """``fold(expr)``, computed only on values not matching the regex ``plain`` (kept as they are).
-
-    Nearly every value of an export is already plain (a digit code), and the NFKC and
-    regex passes of a fold cost far more than one regex test: the fold runs on a null-masked
-    column except for the rest, so a clean roster pays for the test alone.
-    """
-    is_plain = expr.str.contains(plain)
-    return pl.when(is_plain).then(expr).otherwise(fold(pl.when(~is_plain).then(expr)))
-
-
 _PLAIN_CODE = r"^[0-9]+$"
 
 
 def clean_code(expr: pl.Expr) -> pl.Expr:
     """``clean_text`` of a code column (region, county), fast for plain digit codes."""
-    return _fold_unless_plain(expr, _PLAIN_CODE, clean_text)
+    return fold_unless_plain(expr, _PLAIN_CODE, clean_text)
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:

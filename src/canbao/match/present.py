@@ -65,7 +65,7 @@ PERSON_COLUMNS = {
     "schemes_now": "现参保险种",
 }
 # The person tables (needs_survey, uninsured, confirmed) are in survey-roster order. Their
-# functions return them unsorted: the writer sorts the collected table (writers.write_sorted).
+# functions return them unsorted: writers.write_sorted_tables sorts the collected tables.
 SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
 
 
