@@ -1,0 +1,175 @@
+"""Region codes and names of GB/T 2260 (中华人民共和国行政区划代码), from python-stdnum's data.
+
+python-stdnum ships ``cn/loc.dat``, the codes of every province, city and county since 1980 with
+each name's years of validity (``[1983-2001]东市区,[2002-]瑶海区``). It is kept up to date with
+each release of the package, so canbao keeps no table of its own. Data is always joined on the
+six-digit code; names are for display only, because they repeat within a province (鼓楼区 is
+320106 in Nanjing and 320302 in Xuzhou).
+
+The data names no successor for a code that was retired. :func:`successor` therefore takes the
+current code of the same city with the same name (a code renumbered), else the city itself:
+every retired county code of a city still lies in that city (docs/match.md, "The area").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+
+from canbao.errors import InputError
+
+_SPAN = re.compile(r"^\[(?P<start>[0-9]*)-(?P<end>[0-9]*)\](?P<name>.*)$")
+
+
+@dataclass(frozen=True)
+class Region:
+    """One six-digit region code with its latest name and whether it is still in use."""
+
+    code: str
+    name: str
+    province: str
+    city: str
+    retired: bool
+    valid_until: int | None
+
+    @property
+    def city_code(self) -> str:
+        """The code of the city (prefecture) the region belongs to: its first four digits + 00."""
+        return self.code[:4] + "00"
+
+
+def _latest(spec: str) -> tuple[str, int | None]:
+    """The latest name of a ``[from-to]name,...`` spec and the year it ended (None: current)."""
+    name, until = spec, None
+    for part in spec.split(","):
+        match = _SPAN.match(part.strip())
+        if match is None:
+            name, until = part.strip(), None
+            continue
+        name = match.group("name")
+        until = int(match.group("end")) if match.group("end") else None
+    return name, until
+
+
+@cache
+def _regions() -> dict[str, Region]:
+    from stdnum import numdb  # imported on first use: the data file is parsed once per process
+
+    regions: dict[str, Region] = {}
+    for _, province_code, _, province_props, counties in numdb.get("cn/loc").prefixes:
+        province = str(province_props.get("province", ""))
+        cities: dict[str, str] = {}
+        for _, suffix, _, props, _ in counties:
+            name, until = _latest(str(props.get("county", "")))
+            code = f"{province_code}{suffix}"
+            if suffix.endswith("00"):
+                cities[code[:4]] = name
+            regions[code] = Region(code, name, province, "", until is not None, until)
+        for code, region in list(regions.items()):
+            if code.startswith(province_code):
+                city = cities.get(code[:4], province)
+                regions[code] = Region(
+                    code, region.name, province, city, region.retired, region.valid_until
+                )
+    return regions
+
+
+def region(code: str) -> Region | None:
+    """The region of a six-digit code, or None when GB/T 2260 never had it."""
+    return _regions().get(code)
+
+
+def county_name(code: str | None) -> str | None:
+    """The latest name of a county code (玄武区 for 320102), or None when the code is unknown."""
+    if code is None:
+        return None
+    found = _regions().get(code)
+    return found.name if found is not None else None
+
+
+def display_name(code: str) -> str:
+    """The name to print for a county code: its name, or the code itself when unknown."""
+    return county_name(code) or code
+
+
+def successor(code: str) -> str:
+    """The code a retired region counts by today (itself when still in use or unknown)."""
+    found = _regions().get(code)
+    if found is None or not found.retired:
+        return code
+    for other in _regions().values():
+        if other.code[:4] == code[:4] and not other.retired and other.name == found.name:
+            return other.code
+    return found.city_code
+
+
+@cache
+def names_frame() -> pl.DataFrame:
+    """Every code with its latest name, province, city and whether it is retired (for joins)."""
+    rows = list(_regions().values())
+    return pl.DataFrame(
+        {
+            "code": [r.code for r in rows],
+            "name": [r.name for r in rows],
+            "province": [r.province for r in rows],
+            "city": [r.city for r in rows],
+            "retired": [r.retired for r in rows],
+        }
+    )
+
+
+def county_name_expr(code: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`display_name`: the county's name, or the code when unknown."""
+    frame = names_frame()
+    mapping = dict(zip(frame["code"].to_list(), frame["name"].to_list(), strict=True))
+    return code.replace_strict(mapping, default=code, return_dtype=pl.String)
+
+
+def codes_named(name: str, within: Sequence[str] = ()) -> list[str]:
+    """The codes whose latest name is ``name``, inside the prefixes ``within`` (all when empty).
+
+    Codes still in use come first; a retired code is returned only when no current one fits.
+    """
+    matches = [
+        r
+        for r in _regions().values()
+        if r.name == name and (not within or any(r.code.startswith(p) for p in within))
+    ]
+    current = sorted(r.code for r in matches if not r.retired)
+    return current or sorted(r.code for r in matches)
+
+
+def county_code(value: str, *, within: Sequence[str] = (), where: str = "") -> str:
+    """A county given by its six-digit code or by its name, as a code; a clear error otherwise.
+
+    ``where`` names the file and row for the message (``县区上报.csv 第 3 行``).
+    """
+    text = value.strip()
+    if re.fullmatch(r"[0-9]{6}", text):
+        return text
+    codes = codes_named(text, within)
+    place = f"{where}：" if where else ""
+    scope = "、".join(within) if within else "全国"
+    if len(codes) == 1:
+        return codes[0]
+    if not codes:
+        raise InputError(
+            f"{place}县区“{text}”不是 GB/T 2260 中{scope}范围内的县区名称"
+            f" (unknown county name {text!r} within {scope})",
+            fix="写六位行政区划代码（如 340602），或改正县区名称",
+        )
+    raise InputError(
+        f"{place}县区名称“{text}”对应多个行政区划代码：{'、'.join(codes)}"
+        f" (ambiguous county name {text!r}: {', '.join(codes)})",
+        fix="写六位行政区划代码代替名称，或用 --area 限定地区",
+    )
+
+
+def known_codes(codes: Iterable[str]) -> list[str]:
+    """The codes among ``codes`` that GB/T 2260 knows (for messages about unknown counties)."""
+    table = _regions()
+    return [c for c in codes if c in table]
