@@ -7,7 +7,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DEMO_OUT ?= demo-output
 
-.PHONY: env test lint typecheck pytest demo bench clean
+.PHONY: env test lint typecheck pytest demo bench clean wheelhouse
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -21,7 +21,9 @@ lint: env
 typecheck: env
 	$(RUN) mypy
 
-pytest: env
+# The offline-install test installs from the wheelhouse, so it is built first (the only step
+# of make test that may reach the package registry).
+pytest: env wheelhouse
 	$(RUN) pytest -n 2
 
 test: lint typecheck pytest
@@ -50,6 +52,22 @@ demo: env
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
+
+# A folder that installs canbao and everything it needs on an offline machine of the same
+# platform: python -m pip install --no-index --find-links wheelhouse canbao (README, "Offline").
+# Another platform: make wheelhouse WHEEL_PLATFORM=win_amd64 (Windows desktops, 64-bit Python 3.11).
+WHEELHOUSE ?= dist/wheelhouse
+WHEEL_PLATFORM ?=
+WHEEL_PYTHON ?= 3.11
+wheelhouse: env
+	@rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	@$(UV) build --wheel --quiet --out-dir $(WHEELHOUSE)
+	@$(UV) export --locked --no-dev --no-hashes --no-emit-project --quiet \
+	  --output-file $(WHEELHOUSE)/requirements.txt
+	@python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+	  $(if $(WHEEL_PLATFORM),--platform $(WHEEL_PLATFORM) --python-version $(WHEEL_PYTHON),) \
+	  --dest $(WHEELHOUSE) --requirement $(WHEELHOUSE)/requirements.txt
+	@echo "wheelhouse: $(WHEELHOUSE) ($$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels)"
 
 clean:
 	rm -rf .venv $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -77,7 +77,8 @@ def survey(
 def template(
     kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
     rules: Annotated[
-        Path, typer.Option("--rules", help="The rule set (YAML), e.g. rules/huaibei-2017.yaml.")
+        Path,
+        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
     ],
     output: Annotated[Path, typer.Option("--output", help="The workbook to write (.xlsx).")],
     quiet: QuietOption = False,

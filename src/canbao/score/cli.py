@@ -55,7 +55,10 @@ def score(
     submissions: Annotated[
         list[Path], typer.Argument(help="Submissions: long tables (CSV/xlsx) or evaluation tables.")
     ],
-    rules: Annotated[Path, typer.Option("--rules", help="The rule set (YAML).")],
+    rules: Annotated[
+        Path,
+        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
+    ],
     output: Annotated[Path, typer.Option("--output", help="Directory for the workbook and JSON.")],
     self_files: Annotated[
         list[Path] | None,

@@ -17,6 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from canbao.errors import RulesError
 from canbao.score.model import RuleSet
+from canbao.score.rulesets import bundled_names, resolve_rules
 
 PathT = tuple[str | int, ...]
 
@@ -82,8 +83,14 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
+        names = "、".join(bundled_names()) or "-"
         raise RulesError(
-            [f"{file}:1: (file): error: cannot read the rule file: {exc.strerror}"]
+            [
+                f"{file}:1: (file): error: 无法读取规则文件 (cannot read the rule file):"
+                f" {exc.strerror}"
+            ],
+            fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
+            f" (a rule file's path, or a bundled set's name)",
         ) from None
     try:
         data = yaml.load(text)
@@ -98,9 +105,9 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
     return _plain(data, (), lines), lines
 
 
-def load_rules(file: Path) -> LoadedRules:
-    """Load and validate one rule file; raise :class:`RulesError` listing every problem."""
-    file = Path(file)
+def load_rules(file: str | Path) -> LoadedRules:
+    """Load and validate one rule file (a path or a bundled set's name); list every problem."""
+    file = resolve_rules(file)
     data, lines = read_yaml(file)
     if not isinstance(data, dict):
         raise RulesError(
