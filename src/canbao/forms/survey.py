@@ -11,6 +11,7 @@ import polars as pl
 from openpyxl import Workbook
 
 from canbao.atomic import atomic_directory
+from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
 from canbao.forms.roster import (
@@ -59,8 +60,18 @@ def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
     assert ws is not None
     tops = write_forms_sheet(ws, group)
     write_instructions(wb.create_sheet("填写说明"))
-    wb.save(path)
+    text_only_workbook(wb).save(path)
     return tops
+
+
+def _unused(rel: Path, used: set[Path]) -> Path:
+    """``rel``, or ``rel_2``, ``rel_3``…: two places whose safe names agree get two folders."""
+    candidate, n = rel, 1
+    while candidate in used:
+        n += 1
+        candidate = rel.with_name(f"{rel.name}_{n}")
+    used.add(candidate)
+    return candidate
 
 
 def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") -> SurveyFormsResult:
@@ -68,9 +79,10 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
     frame = read_needs_survey(match_dir)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
+    used: set[Path] = set()
     with atomic_directory(Path(output)) as staging:
         for key, part in groups:
-            rel = Path(*(safe_name(k) for k in key))
+            rel = _unused(Path(*(safe_name(k) for k in key)), used)
             target = staging / rel
             target.mkdir(parents=True, exist_ok=True)
             place = place_label(key)
@@ -87,7 +99,7 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
             },
             schema={**dict.fromkeys(names, pl.String), "人数": pl.Int64, "目录": pl.String},
         )
-        index.write_csv(staging / INDEX_FILE, include_bom=True)
+        neutralise_frame(index).write_csv(staging / INDEX_FILE, include_bom=True)
         summary = {
             "by": by,
             "persons": frame.height,

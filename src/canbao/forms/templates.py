@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao.atomic import atomic_file
+from canbao.cells import text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.roster import BOX, setup_print
 from canbao.score import load_rules
@@ -237,7 +238,7 @@ def write_template(kind: str, rules: Path, output: Path) -> Path:
     else:
         write_datatable(ws)
     with atomic_file(Path(output)) as tmp:
-        wb.save(tmp)
+        text_only_workbook(wb).save(tmp)
     return Path(output)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from canbao.cells import restored_value
 from canbao.errors import InputError
 from canbao.score.values import clean
 
@@ -71,7 +72,8 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         rows = list(csv.reader(io.StringIO(_decode(path))))
-        return [(path.stem, [[_text(c) for c in r] for r in rows])]
+        # An intake's submission.csv is canbao's own CSV: its neutralised text is undone.
+        return [(path.stem, [[restored_value(_text(c)) for c in r] for r in rows])]
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
