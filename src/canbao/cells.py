@@ -44,7 +44,8 @@ FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 def neutralise_text(text: pl.Expr) -> pl.Expr:
     """A String expression with a leading ``'`` on every value a spreadsheet could run."""
     quote = text.str.contains(_NEEDS_QUOTE) & ~text.str.contains(_HARMLESS)
-    return pl.when(quote).then(pl.lit("'") + text).otherwise(text)
+    # name.keep: the result is named after the column, also when ``text`` selects several.
+    return pl.when(quote).then(pl.lit("'") + text).otherwise(text).name.keep()
 
 
 def restore_text(text: pl.Expr) -> pl.Expr:
