@@ -27,7 +27,7 @@ from canbao.cells import (
 from canbao.cli import app
 from canbao.forms import run_intake
 from canbao.forms.roster import safe_name
-from canbao.forms.survey import ENTRY_FILE, ROSTER_FILE, _unused
+from canbao.forms.survey import ENTRY_FILE, ROSTER_FILE, distinct_folder
 from canbao.text_workbook import TextWorkbook
 from tests.match_helpers import pid, write_rosters
 
@@ -218,7 +218,7 @@ def test_safe_name(raw: str, safe: str) -> None:
 def test_places_with_the_same_safe_name_get_two_folders() -> None:
     """Two villages whose safe names agree (=A and A) are written to two folders, not one."""
     used: set[Path] = set()
-    assert [_unused(Path("x", safe_name(v)), used) for v in ("=A", "A", "@A")] == [
+    assert [distinct_folder(Path("x", safe_name(v)), used) for v in ("=A", "A", "@A")] == [
         Path("x/A"),
         Path("x/A_2"),
         Path("x/A_3"),

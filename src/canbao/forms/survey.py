@@ -64,7 +64,7 @@ def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
     return tops
 
 
-def _unused(rel: Path, used: set[Path]) -> Path:
+def distinct_folder(rel: Path, used: set[Path]) -> Path:
     """``rel``, or ``rel_2``, ``rel_3``…: two places whose safe names agree get two folders."""
     candidate, n = rel, 1
     while candidate in used:
@@ -82,7 +82,7 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
     used: set[Path] = set()
     with atomic_directory(Path(output)) as staging:
         for key, part in groups:
-            rel = _unused(Path(*(safe_name(k) for k in key)), used)
+            rel = distinct_folder(Path(*(safe_name(k) for k in key)), used)
             target = staging / rel
             target.mkdir(parents=True, exist_ok=True)
             place = place_label(key)
