@@ -215,3 +215,14 @@ def code_and_name_expr(code: pl.Expr) -> pl.Expr:
     the data, the name is for the clerk); an unknown code stays as written."""
     name = county_name_expr(code)
     return pl.when(name != code).then(pl.concat_str([code, pl.lit(" "), name])).otherwise(code)
+
+
+@cache
+def _places() -> dict[str, str]:
+    return {r.code: f"{r.province}{r.city_shown}" for r in _regions().values()}
+
+
+def province_city_expr(code: pl.Expr) -> pl.Expr:
+    """Vectorised province and city of a county code as an address begins (江苏省南京市 for
+    320102, 北京市 for 110101); empty when the code is unknown."""
+    return code.replace_strict(_places(), default="", return_dtype=pl.String)
