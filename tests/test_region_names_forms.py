@@ -7,10 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
-from polars.testing import assert_frame_equal
+from polars.testing import assert_frame_equal, assert_series_equal
 from typer.testing import CliRunner
 
+from canbao import regions
 from canbao.cli import app
 from canbao.errors import EXIT_INPUT
 from canbao.forms import run_intake, write_survey_forms
@@ -111,3 +114,21 @@ def test_intake_refuses_an_ambiguous_county_name(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["intake", str(path), "--output", str(tmp_path / "o")])
     assert result.exit_code == EXIT_INPUT
     assert "录入.csv 第 2 行" in result.output and "320106、320302" in result.output
+
+
+_CURRENT = regions.names_frame().filter(~pl.col("retired") & ~pl.col("code").str.ends_with("00"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, _CURRENT.height - 1), min_size=1, max_size=20))
+def test_what_the_entry_sheet_prints_reads_back_as_the_code(picks: list[int]) -> None:
+    """Any current county printed as ``code name`` (or named alone, inside its city when the name
+    is unique there) maps back to its code."""
+    codes = _CURRENT["code"].gather(picks)
+    printed = codes.to_frame("c").select(regions.code_and_name_expr(pl.col("c")))["c"]
+    assert_series_equal(regions.county_codes(printed), codes, check_names=False)
+    for code in codes.to_list():
+        name = regions.county_name(code)
+        assert name is not None
+        if regions.codes_named(name, [code[:4]]) == [code]:
+            assert regions.county_code(name, within=[code[:4]]) == code
