@@ -29,6 +29,7 @@ from canbao.errors import InputError
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name
 from canbao.match.names import normalize_name_expr
+from canbao.regions import retired_successors
 
 # The insurance type a roster holds when its file has no scheme column.
 DEFAULT_SCHEME_BY_KIND = {"injury": "30", "unemployment": "40", "maternity": "50"}
@@ -103,6 +104,28 @@ def in_area(region: pl.Expr, area: Sequence[str]) -> pl.Expr:
     return region.is_null() | inside
 
 
+def id_in_area(id_norm: pl.Expr, area: Sequence[str], *, explicit: bool) -> pl.Expr:
+    """Tell whether an ID's own region code (its first six digits) lies inside the area.
+
+    SPEC section 3: the code is where the number was issued, perhaps under a county code since
+    retired, so it is inside when its city (first four digits) is the city of an area prefix.
+    Only prefixes longer than a city that ``--area`` names explicitly are matched by the code
+    itself, a retired code by its GB/T 2260 successor. The default area (the household roster's
+    counties) is not explicit: a Huaibei ID of 340611 (retired 1984) counts inside by its city.
+    """
+    code = id_norm.str.slice(0, 6)
+    exact = [p for p in area if explicit and len(p) > 4]
+    inside = pl.lit(False)
+    for city in sorted({p[:4] for p in area if p not in exact}):
+        inside = inside | code.str.starts_with(city)
+    if exact:
+        successors = retired_successors({p[:4] for p in exact})
+        counted = code.replace(successors) if successors else code
+        for prefix in exact:
+            inside = inside | counted.str.starts_with(prefix)
+    return inside.fill_null(False)
+
+
 def _is_clean(text: str) -> bool:
     folded = unicodedata.normalize("NFKC", text)
     return bool(text) and re.sub(r"\s+", "", folded).strip() == text
@@ -162,8 +185,15 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
     )
 
 
-def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) -> pl.LazyFrame:
-    """Add id checks, scheme code, insurance type, status class and area membership to records."""
+def prepare_enrolment(
+    frame: pl.LazyFrame, *, as_of: date, area: Sequence[str], explicit_area: bool = False
+) -> pl.LazyFrame:
+    """Add id checks, scheme code, insurance type, status class and area membership to records.
+
+    ``in_area``: the record's own region (参保地) is in the area (a local enrolment, table (一)
+    column (2) against (4)); ``id_in_area``: the ID's region code is (not_in_household against
+    non_local, :func:`id_in_area`). ``explicit_area``: ``area`` came from --area.
+    """
     scheme_aliases = {**{code: code for code in SCHEMES}, **{v: k for k, v in SCHEMES.items()}}
     scheme_aliases |= SCHEME_ALIASES
     scheme_aliases |= {
@@ -187,6 +217,7 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
         itype=pl.col("scheme").str.slice(0, 1),
         active=pl.col("estatus").is_in(sorted(ACTIVE_STATUSES)),
         in_area=in_area(pl.col("region"), area),
+        id_in_area=id_in_area(pl.col("id_norm"), area, explicit=explicit_area),
     )
 
 
