@@ -16,6 +16,7 @@ import polars as pl
 
 from canbao import __version__
 from canbao.match import summary
+from canbao.match.coverage import coverage_summary
 from canbao.roster import Roster
 
 
@@ -93,6 +94,7 @@ def build_summary(
         "suggested_links": repairs.suggested,
         "applied_links": repairs.applied or 0,
         "units": units,
+        "coverage": coverage_summary(frames.targets),
     }
     equations = summary.conservation(result, enrol)
     if repairs.applied is not None and repairs.before is not None:
