@@ -60,7 +60,10 @@ def test_a_retired_code_of_the_city_counts_inside_the_default_area(tmp_path: Pat
     """An ID of Huaibei's 郊区 (340611, retired 1984) is inside the default area by its city."""
     local = pid("19700101", 101)
     retired = pid("19600101", 201, "340611")
-    records = [[local, "张三", "11", "340621", "参保缴费"], [retired, "李四", "11", "340621", "参保缴费"]]
+    records = [
+        [local, "张三", "11", "340621", "参保缴费"],
+        [retired, "李四", "11", "340621", "参保缴费"],
+    ]
     args = write_rosters(tmp_path, [person(local)], records)
     result = run_match(**args, as_of=AS_OF, output=tmp_path / "out")
     assert (result.summary["not_in_household"], result.summary["non_local"]) == (1, 0)
