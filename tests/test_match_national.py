@@ -45,7 +45,7 @@ def test_outside_ids_insured_in_the_city_are_non_local_not_conflicts(tmp_path: P
 def test_a_local_id_missing_from_the_household_roster_gets_a_suggested_link(
     tmp_path: Path,
 ) -> None:
-    """A local ID in no roster is not_in_household (wherever insured) and is linked to its person."""
+    """A local ID in no roster is not_in_household, wherever insured, and linked to its person."""
     args, _, unknown, right = _city_exports(tmp_path)
     result = run_match(**args, as_of=AS_OF, output=tmp_path / "out")
     assert result.summary["not_in_household"] == 1
