@@ -42,7 +42,7 @@ def test_column_one_is_the_household_persons_with_status_normal(out: Path) -> No
 
 
 def test_column_three_holds_confirmed_floating_and_non_local_persons(out: Path) -> None:
-    """(3) in total = confirmed floating persons (planted truth) + non-local persons insured here."""
+    """(3) in total: confirmed floating persons (planted truth) + non-local persons insured here."""
     floating = set(_csv(CITY / "floating.csv")["身份证号码"].to_list())
     surveyed = set(_csv(CITY / "expected" / "needs_survey.csv")["公民身份号码"].to_list())
     confirmed_floating = len(floating - surveyed)
