@@ -32,6 +32,7 @@ PERSON_COLUMNS = {
     "hukou_place": "户口所在地",
     "address": "常住地址",
     "schemes_now": "现参保险种",
+    "CASE WHEN roster = 'floating' THEN '流动' ELSE '户籍' END": "名册",
 }
 REASONS = {
     "uninsured": "应参未参",
