@@ -37,7 +37,7 @@ CONFLICT_LABELS = {
     "birth_mismatch": "出生日期与身份证号码不符",
     "deceased_enrolled": "死亡(注销)人员仍在参保",
     "repeated_record": "重复记录",
-    "not_in_household": "本地参保但无户籍信息",
+    "not_in_household": "本地身份号码但无户籍信息",
 }
 ROSTER_LABELS = {
     "household": "户籍人口",
