@@ -6,21 +6,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from canbao.cli import app
-from tests.test_match_examples import CITY, match_args
+from tests.test_match_examples import CITY
 
 ACTIVE = ["参保缴费", "领取待遇"]
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Match the example city once for this module."""
-    output = tmp_path_factory.mktemp("city-hukou") / "out"
-    result = CliRunner().invoke(app, match_args(output))
-    assert result.exit_code == 0, result.stderr
-    return output
+@pytest.fixture
+def out(example_city_output: Path) -> Path:
+    """The match of examples/city, run once per session (tests/conftest.py)."""
+    return example_city_output
 
 
 def _table_one(out: Path) -> pl.DataFrame:

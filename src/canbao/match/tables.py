@@ -113,8 +113,8 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
         pl.col("county").alias("县区代码"),
         pl.col("_label").alias("县（区）"),
         "需入户调查人员数",
-        "流动人口需入户调查人员数",
         *unit_column,
+        "流动人口需入户调查人员数",
         *task_columns(),
     )
 
