@@ -69,3 +69,17 @@ def test_a_retired_code_of_the_city_counts_inside_the_default_area(tmp_path: Pat
     assert (result.summary["not_in_household"], result.summary["non_local"]) == (1, 0)
     explicit = run_match(**args, as_of=AS_OF, area=["340621"], output=tmp_path / "out2")
     assert (explicit.summary["not_in_household"], explicit.summary["non_local"]) == (0, 1)
+
+
+def test_the_summary_says_at_which_level_the_area_was_taken(tmp_path: Path) -> None:
+    """area_basis: by the city 淮北市 for the default area, by 濉溪县's code for --area 340621."""
+    local = pid("19700101", 101)
+    args = write_rosters(tmp_path, [person(local)], [[local, "张三", "11", "340621", "参保缴费"]])
+    default = run_match(**args, as_of=AS_OF, output=tmp_path / "out")
+    assert default.summary["area_basis"] == {
+        "explicit": False,
+        "by_city": {"3406": "淮北市"},
+        "by_code": {},
+    }
+    explicit = run_match(**args, as_of=AS_OF, area=["340621"], output=tmp_path / "out2")
+    assert explicit.summary["area_basis"]["by_code"] == {"340621": "濉溪县"}

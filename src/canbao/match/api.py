@@ -325,6 +325,7 @@ def _match(
         unit_frames=unit_frames,
         as_of=as_of,
         area=area,
+        area_explicit=bool(opts.area),
     )
     result["tables"] = {"basic_data_table_relations": basic.relations}
     (out / "summary.json").write_text(

@@ -28,8 +28,8 @@ from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name
+from canbao.match.area import id_in_area
 from canbao.match.names import normalize_name_expr
-from canbao.regions import retired_successors
 
 # The insurance type a roster holds when its file has no scheme column.
 DEFAULT_SCHEME_BY_KIND = {"injury": "30", "unemployment": "40", "maternity": "50"}
@@ -102,28 +102,6 @@ def in_area(region: pl.Expr, area: Sequence[str]) -> pl.Expr:
     for prefix in area:
         inside = inside | region.str.starts_with(prefix)
     return region.is_null() | inside
-
-
-def id_in_area(id_norm: pl.Expr, area: Sequence[str], *, explicit: bool) -> pl.Expr:
-    """Tell whether an ID's own region code (its first six digits) lies inside the area.
-
-    SPEC section 3: the code is where the number was issued, perhaps under a county code since
-    retired, so it is inside when its city (first four digits) is the city of an area prefix.
-    Only prefixes longer than a city that ``--area`` names explicitly are matched by the code
-    itself, a retired code by its GB/T 2260 successor. The default area (the household roster's
-    counties) is not explicit: a Huaibei ID of 340611 (retired 1984) counts inside by its city.
-    """
-    code = id_norm.str.slice(0, 6)
-    exact = [p for p in area if explicit and len(p) > 4]
-    inside = pl.lit(False)
-    for city in sorted({p[:4] for p in area if p not in exact}):
-        inside = inside | code.str.starts_with(city)
-    if exact:
-        successors = retired_successors({p[:4] for p in exact})
-        counted = code.replace(successors) if successors else code
-        for prefix in exact:
-            inside = inside | counted.str.starts_with(prefix)
-    return inside.fill_null(False)
 
 
 def _is_clean(text: str) -> bool:

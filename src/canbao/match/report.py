@@ -16,6 +16,7 @@ import polars as pl
 
 from canbao import __version__
 from canbao.match import summary
+from canbao.match.area import area_basis
 from canbao.match.coverage import coverage_summary
 from canbao.roster import Roster
 
@@ -71,6 +72,7 @@ def build_summary(
     unit_frames: Sequence[pl.LazyFrame],
     as_of: date,
     area: Sequence[str],
+    area_explicit: bool = False,
 ) -> dict[str, Any]:
     """The summary with every count and conservation equation (SPEC section 3)."""
     hh = summary.count_household(frames.household)
@@ -105,6 +107,7 @@ def build_summary(
     result["inputs"] = _inputs(rosters, frames, unit_frames)
     result["as_of"] = as_of.isoformat()
     result["area"] = list(area)
+    result["area_basis"] = area_basis(area, explicit=area_explicit)
     result["canbao_version"] = __version__
     return result
 
