@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
+from typer.testing import CliRunner
 
+from canbao.cli import app
 from canbao.match import run_match
 from tests.match_helpers import HOUSEHOLD_HEADERS, person, pid, read_csv, write_rosters
 
@@ -91,3 +93,15 @@ def test_a_county_outside_anhui_is_named_in_the_task_table_and_table_one(tmp_pat
     assert task["县（区）"].to_list() == ["玄武区", "合计"]
     table = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="基础数据情况表(二)")
     assert table["县（区）"].to_list() == ["玄武区", "合计"]
+
+
+def test_the_command_prints_the_coverage_rates(tmp_path: Path) -> None:
+    """canbao match prints both rates on the hukou basis with their exact counts."""
+    args = _tiny_city(tmp_path)
+    cli = ["match", "--as-of", "2017-06-30", "--output", str(tmp_path / "out")]
+    for kind in ("household", "floating", "pension"):
+        cli += [f"--{kind}", str(args[kind][0])]
+    result = CliRunner().invoke(app, cli)
+    assert result.exit_code == 0, result.output
+    assert "养老保险参保率 pension (户籍口径 hukou basis): 66.67% (2/3)" in result.stdout
+    assert "医疗保险参保率 medical (户籍口径 hukou basis): 66.67% (2/3)" in result.stdout
