@@ -114,6 +114,16 @@ def successor(code: str) -> str:
     return found.city_code
 
 
+def retired_successors(cities: Iterable[str]) -> dict[str, str]:
+    """Every retired code of the given cities (four-digit prefixes) with its :func:`successor`."""
+    wanted = set(cities)
+    return {
+        code: successor(code)
+        for code, found in _regions().items()
+        if found.retired and code[:4] in wanted
+    }
+
+
 @cache
 def names_frame() -> pl.DataFrame:
     """Every code with its latest name, province, city and whether it is retired (for joins)."""

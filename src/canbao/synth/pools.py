@@ -95,6 +95,8 @@ ID_REGIONS_ELSEWHERE: Final[tuple[str, ...]] = (
     "370102", "370881", "410102", "410105", "411402", "330106", "330102", "110101", "310101",
 )  # fmt: skip
 # Enrolment regions (参保地) outside the area: Hefei, Nanjing, Fuyang, Zhengzhou.
+# Huaibei's 郊区 (1983-1984, GB/T 2260): an ID issued under it counts inside the area by its city.
+RETIRED_CITY_CODE: Final = "340611"
 REGIONS_OUTSIDE: Final[tuple[str, ...]] = ("340102", "320102", "341202", "410102")
 
 HUKOU_TYPES: Final[tuple[str, str]] = ("农业户口", "非农业户口")
