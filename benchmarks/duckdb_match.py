@@ -37,6 +37,7 @@ from canbao.codes import (
     SEX_ALIASES,
 )
 from canbao.ids import PROVINCE_CODES
+from canbao.regions import retired_successors
 from canbao.roster.fields import KIND_FIELDS, alias_index, header_key
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -175,7 +176,24 @@ def _age_reached(birth: str, as_of: str, years: int) -> str:
     )
 
 
-def _prepare_sql(as_of: str, area: list[str]) -> str:
+def _id_in_area(area: list[str], explicit: bool) -> str:
+    """SPEC section 3: the ID's own region code is inside the area.
+
+    By the city (first four digits) of each prefix, except prefixes longer than a city given
+    explicitly, matched by the code, a retired one by its successor (the retired_code table).
+    """
+    code = "substr(id_norm, 1, 6)"
+    counted = f"coalesce((SELECT successor FROM retired_code r WHERE r.code = {code}), {code})"
+    parts = [
+        f"starts_with({counted}, '{a}')"
+        if explicit and len(a) > 4
+        else f"starts_with({code}, '{a[:4]}')"
+        for a in area
+    ]
+    return f"coalesce({' OR '.join(parts) or 'false'}, false)"
+
+
+def _prepare_sql(as_of: str, area: list[str], explicit: bool) -> str:
     """The prepared household and enrolment tables (prepare.py), from hh_raw and en_raw."""
     in_area = " OR ".join(f"starts_with(region_c, '{a}')" for a in area) or "false"
     hh = _person_stages(
@@ -209,7 +227,7 @@ def _prepare_sql(as_of: str, area: list[str]) -> str:
                       estatus_raw, scheme_code, file_order),
            region_c AS region, scheme_code AS scheme,
            substr(scheme_code, 1, 1) AS itype, estatus IN ('paying', 'receiving') AS active,
-           (region_c IS NULL OR {in_area}) AS in_area,
+           (region_c IS NULL OR {in_area}) AS in_area, {_id_in_area(area, explicit)} AS id_in_area,
            file_order * 4294967296 + line AS e_ord, {MISMATCHES}
     FROM ({en});
     """
@@ -231,7 +249,7 @@ SETS = f"""
     FROM (
       SELECT en.*, p.hh_name, p.hh_dead,
              CASE WHEN id_reason IS NOT NULL THEN 'invalid' WHEN p.hh_normal IS NOT NULL THEN 'linked'
-                  WHEN in_area THEN 'not_in_household' ELSE 'non_local' END AS link,
+                  WHEN id_in_area THEN 'not_in_household' ELSE 'non_local' END AS link,
              id_reason IS NULL AND f.first IS NULL AS repeated_record
       FROM en LEFT JOIN persons p USING (id_key) LEFT JOIN (
         -- The first record (file order, then line) of each roster kind, key, scheme, region, status.
@@ -295,8 +313,14 @@ def _maps(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO scheme_bits VALUES (?, ?)", list(bits.items()))
 
 
-def run(city: Path, out: Path, as_of: str, area: list[str]) -> dict[str, int]:
-    """Compute the sets with SQL, write the six result files; return the summary counts."""
+def run(
+    city: Path, out: Path, as_of: str, area: list[str], *, explicit: bool = False
+) -> dict[str, int]:
+    """Compute the sets with SQL, write the six result files; return the summary counts.
+
+    ``explicit``: ``area`` is what --area named; by default it is read as canbao's default area
+    (the household roster's counties, as the manifest lists them).
+    """
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     con = duckdb.connect()
     con.execute(MACROS)
@@ -313,7 +337,11 @@ def run(city: Path, out: Path, as_of: str, area: list[str]) -> dict[str, int]:
         con.execute(f"CREATE TABLE {table} AS {' UNION ALL '.join(parts)}")
     con.execute("SET preserve_insertion_order = false")
     _maps(con)
-    con.execute(_prepare_sql(as_of, area))
+    con.execute("CREATE TABLE retired_code(code VARCHAR, successor VARCHAR)")
+    retired = retired_successors({a[:4] for a in area if explicit and len(a) > 4})
+    if retired:
+        con.executemany("INSERT INTO retired_code VALUES (?, ?)", list(retired.items()))
+    con.execute(_prepare_sql(as_of, area, explicit))
     con.execute("DROP TABLE hh_raw; DROP TABLE en_raw")
     con.execute(SETS)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ PERSON_COLUMNS = {
     "hukou_place": "户口所在地",
     "address": "常住地址",
     "schemes_now": "现参保险种",
+    "CASE WHEN roster = 'floating' THEN '流动' ELSE '户籍' END": "名册",
 }
 REASONS = {
     "uninsured": "应参未参",
@@ -58,7 +59,7 @@ CONFLICT_LABELS = {
     "birth_mismatch": "出生日期与身份证号码不符",
     "deceased_enrolled": "死亡(注销)人员仍在参保",
     "repeated_record": "重复记录",
-    "not_in_household": "本地参保但无户籍信息",
+    "not_in_household": "本地身份号码但无户籍信息",
 }
 ROSTER_LABELS = {
     "household": "户籍人口",

@@ -20,7 +20,7 @@ from canbao.forms.survey import ENTRY_FILE, FORMS_FILE, ROSTER_FILE, SurveyForms
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "survey"
 RULES = ROOT / "rules" / "huaibei-2017.yaml"
-VILLAGE = Path("340621") / "濉溪镇" / "东关村"
+VILLAGE = Path("濉溪县") / "濉溪镇" / "东关村"
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +38,9 @@ def _people(village: str) -> list[dict[str, str]]:
 def test_one_set_of_workbooks_per_village(forms: SurveyFormsResult) -> None:
     """Each of the three villages gets a roster, its forms and an entry sheet."""
     assert [g.directory for g in forms.groups] == [
-        "340621/濉溪镇/东关村",
-        "340621/濉溪镇/西关村",
-        "340621/韩村镇/韩村",
+        "濉溪县/濉溪镇/东关村",
+        "濉溪县/濉溪镇/西关村",
+        "濉溪县/韩村镇/韩村",
     ]
     assert [g.persons for g in forms.groups] == [5, 3, 4]
     for group in forms.groups:
@@ -129,7 +129,7 @@ def test_forms_survey_cli_prints_the_count(tmp_path: Path, monkeypatch: pytest.M
     assert result.stdout == (
         "12 persons in 2 group(s) by township: roster, forms and entry sheet written to out\n"
     )
-    assert sorted(p.name for p in (tmp_path / "out" / "340621").iterdir()) == ["濉溪镇", "韩村镇"]
+    assert sorted(p.name for p in (tmp_path / "out" / "濉溪县").iterdir()) == ["濉溪镇", "韩村镇"]
 
 
 def test_forms_survey_cli_without_match_dir(tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_evaluation_template_reads_back_into_score(tmp_path: Path) -> None:
     wb.save(path)
     result = score_files(RULES, [path], output=tmp_path / "score")
     county = result.evaluation.counties[0]
-    assert county.county == "濉溪县"
+    assert (county.county, county.name) == ("340621", "濉溪县")
     assert county.total == Decimal(100)
 
 

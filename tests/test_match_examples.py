@@ -8,9 +8,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from typer.testing import CliRunner
-
-from canbao.cli import app
 
 CITY = Path(__file__).parent.parent / "examples" / "city"
 GOLDEN = CITY / "golden"
@@ -37,13 +34,10 @@ def match_args(output: Path) -> list[str]:
     return args
 
 
-@pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run the match once for every test of this module."""
-    output = tmp_path_factory.mktemp("city") / "out"
-    result = CliRunner().invoke(app, match_args(output))
-    assert result.exit_code == 0, result.stderr
-    return output
+@pytest.fixture
+def out(example_city_output: Path) -> Path:
+    """The match of examples/city, run once per session (tests/conftest.py)."""
+    return example_city_output
 
 
 def _read(path: Path) -> pl.DataFrame:

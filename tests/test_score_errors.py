@@ -165,7 +165,7 @@ def test_self_scores_above_review_are_flagged() -> None:
         [EXAMPLES / "huaibei-2017-submission.csv", EXAMPLES / "huaibei-2017-submission.xlsx"],
         self_files=[EXAMPLES / "huaibei-2017-self.csv"],
     )
-    by = {c.county: c for c in ev.counties}
+    by = {c.name: c for c in ev.counties}
     assert by["杜集区"].above_review() == ["24", "35"]
     assert by["烈山区"].above_review() == []
     assert (by["烈山区"].self_total, by["烈山区"].total) == (Decimal("88.5"), Decimal("90"))

@@ -45,7 +45,7 @@ def test_example_equals_golden(case: str, tmp_path: Path) -> None:
 
 
 def test_cli_json_is_exactly_the_documented_shape(tmp_path: Path) -> None:
-    """--json prints {"rules", "counties": [{"county", "total", "scores", "fee"}]} only."""
+    """--json prints {"rules", "counties": [{"county", "code", "total", "scores", "fee"}]} only."""
     result = runner.invoke(
         app,
         [
@@ -62,8 +62,8 @@ def test_cli_json_is_exactly_the_documented_shape(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert list(data) == ["rules", "counties"]
     first = data["counties"][0]
-    assert list(first) == ["county", "total", "scores", "fee"]
-    assert first["county"] == "新北区" and first["total"] == "90.0"
+    assert list(first) == ["county", "code", "total", "scores", "fee"]
+    assert (first["county"], first["code"], first["total"]) == ("新北区", "320411", "90.0")
     assert first["fee"] == {
         "entered": 61234,
         "base": "183702.00",

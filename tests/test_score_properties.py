@@ -59,8 +59,8 @@ def _submission(loaded: object, extra: list[tuple[str, str]]) -> st.SearchStrate
     objs = [build_leaf(n, rules.hit_policy) for n in leaves(rules)]
     return st.tuples(*(_value(o) for o in objs)).map(
         lambda parts: (
-            [Row("甲县", k, v, "h", 1) for part in parts for k, v in part]
-            + [Row("甲县", k, v, "h", 1) for k, v in extra]
+            [Row("新北区", k, v, "h", 1) for part in parts for k, v in part]
+            + [Row("新北区", k, v, "h", 1) for k, v in extra]
         )
     )
 

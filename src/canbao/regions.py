@@ -14,7 +14,7 @@ every retired county code of a city still lies in that city (docs/match.md, "The
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,6 +23,7 @@ import polars as pl
 from canbao.errors import InputError
 
 _SPAN = re.compile(r"^\[(?P<start>[0-9]*)-(?P<end>[0-9]*)\](?P<name>.*)$")
+_LEADING_CODE = re.compile(r"^([0-9]{6})(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class Region:
     def city_code(self) -> str:
         """The code of the city (prefecture) the region belongs to: its first four digits + 00."""
         return self.code[:4] + "00"
+
+    @property
+    def city_shown(self) -> str:
+        """The city as a form prints it: empty where GB/T 2260 has a grouping, not a city
+        (市辖区 of Beijing, 省直辖县级行政单位 of Henan)."""
+        return self.city if self.city.endswith(("市", "州", "盟", "地区")) else ""
 
 
 def _latest(spec: str) -> tuple[str, int | None]:
@@ -107,6 +114,16 @@ def successor(code: str) -> str:
     return found.city_code
 
 
+def retired_successors(cities: Iterable[str]) -> dict[str, str]:
+    """Every retired code of the given cities (four-digit prefixes) with its :func:`successor`."""
+    wanted = set(cities)
+    return {
+        code: successor(code)
+        for code, found in _regions().items()
+        if found.retired and code[:4] in wanted
+    }
+
+
 @cache
 def names_frame() -> pl.DataFrame:
     """Every code with its latest name, province, city and whether it is retired (for joins)."""
@@ -149,8 +166,9 @@ def county_code(value: str, *, within: Sequence[str] = (), where: str = "") -> s
     ``where`` names the file and row for the message (``县区上报.csv 第 3 行``).
     """
     text = value.strip()
-    if re.fullmatch(r"[0-9]{6}", text):
-        return text
+    code = _LEADING_CODE.match(text)
+    if code is not None:  # "340602" or the entry sheet's "340602 杜集区": the code decides
+        return code.group(1)
     codes = codes_named(text, within)
     place = f"{where}：" if where else ""
     scope = "、".join(within) if within else "全国"
@@ -173,3 +191,48 @@ def known_codes(codes: Iterable[str]) -> list[str]:
     """The codes among ``codes`` that GB/T 2260 knows (for messages about unknown counties)."""
     table = _regions()
     return [c for c in codes if c in table]
+
+
+def county_codes(
+    values: pl.Series, *, within: Sequence[str] = (), where: Callable[[str], str] | None = None
+) -> pl.Series:
+    """Vectorised :func:`county_code`: codes, names or ``code name`` to codes (nulls stay null).
+
+    Each distinct value is looked up once; ``where(value)`` names the file and row of a value for
+    the error (its first occurrence).
+    """
+    mapping = {
+        v: county_code(v, within=within, where=where(v) if where else "")
+        for v in values.drop_nulls().unique().sort().to_list()
+    }
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def display_names(codes: Iterable[str]) -> dict[str, str]:
+    """A label per code for headings and folder names: its name, with the code where names repeat.
+
+    Two counties of one output may share a name (鼓楼区 320106 and 320302); both then read
+    ``鼓楼区(320106)`` so that no two columns or folders look the same.
+    """
+    unique = sorted(set(codes))
+    names = {c: display_name(c) for c in unique}
+    repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
+    return {c: f"{n}({c})" if n in repeated and n != c else n for c, n in names.items()}
+
+
+def code_and_name_expr(code: pl.Expr) -> pl.Expr:
+    """Vectorised ``320102 玄武区`` for sheets a clerk fills and canbao reads back (the code keys
+    the data, the name is for the clerk); an unknown code stays as written."""
+    name = county_name_expr(code)
+    return pl.when(name != code).then(pl.concat_str([code, pl.lit(" "), name])).otherwise(code)
+
+
+@cache
+def _places() -> dict[str, str]:
+    return {r.code: f"{r.province}{r.city_shown}" for r in _regions().values()}
+
+
+def province_city_expr(code: pl.Expr) -> pl.Expr:
+    """Vectorised province and city of a county code as an address begins (江苏省南京市 for
+    320102, 北京市 for 110101); empty when the code is unknown."""
+    return code.replace_strict(_places(), default="", return_dtype=pl.String)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from canbao import regions
 from canbao.forms.intake import SUBMISSION_FILE, run_intake
 from canbao.forms.sample import fill_sample_entry_sheet
 from canbao.forms.survey import write_survey_forms
@@ -43,20 +44,21 @@ def run_forms_chain(
     first = own["县区"][0]
     own = own.filter((pl.col("县区") == first) & ~pl.col("指标").is_in(sorted(provided)))
     counties = result.facts["县区"].unique().sort().to_list()
-    pl.concat([own.with_columns(pl.lit(c).alias("县区")) for c in counties]).write_csv(
-        output / "county_answers.csv", include_bom=True
-    )
+    # A county writes its name (杜集区); intake counts by code (340602): score joins them.
+    named = [own.with_columns(pl.lit(regions.display_name(c)).alias("县区")) for c in counties]
+    pl.concat(named).write_csv(output / "county_answers.csv", include_bom=True)
     scored = score_files(
         rules,
         [output / "county_answers.csv", output / "intake" / SUBMISSION_FILE],
         output=output / "score",
+        from_match=match_dir,
     )
     return {
         "groups": len(forms.groups),
         "persons": forms.persons,
         "planted": len(planted.planted),
         "problems": result.problems.height,
-        "totals": {c.county: str(c.total) for c in scored.evaluation.counties},
+        "totals": {c.name: str(c.total) for c in scored.evaluation.counties},
     }
 
 

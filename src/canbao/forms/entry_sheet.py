@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from canbao import regions
 from canbao.cells import text_only_workbook
 from canbao.forms.codes import (
     CODED_COLUMNS,
@@ -59,7 +60,9 @@ def prefill_frame(group: pl.DataFrame) -> pl.DataFrame:
     """Return the entry sheet's rows for a group: known fields filled, the rest null."""
     schemes = pl.col("现参保险种").fill_null("").str.split(";")
     exprs: list[pl.Expr] = [pl.int_range(1, pl.len() + 1).cast(pl.String).alias("序号")]
-    exprs += [pl.col(src).alias(dst) for src, dst in PREFILL.items()]
+    exprs += [pl.col(src).alias(dst) for src, dst in PREFILL.items() if src != "县区"]
+    # ``340602 杜集区``: the clerk reads the name, intake keys the data on the code.
+    exprs.append(regions.code_and_name_expr(pl.col("县区")).alias(PREFILL["县区"]))
     for codes in SCHEME_LISTS:
         prefix = codes.values[0][0][0]
         of_type = schemes.list.eval(pl.element().filter(pl.element().str.starts_with(prefix)))

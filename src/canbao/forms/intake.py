@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import polars as pl
 
+from canbao import regions
 from canbao.atomic import atomic_directory
 from canbao.cells import neutralise_frame
 from canbao.forms.codes import CODED_COLUMNS, ENTRY_HEADINGS
@@ -112,15 +113,17 @@ def run_intake(
 ) -> IntakeResult:
     """Check filled entry sheets against the form's rules (and the survey roster, if given)."""
     as_of = as_of or date.today()
-    raw = read_entry_files([Path(f) for f in files])
-    entries = normalise_entries(raw, as_of=as_of)
     roster = read_needs_survey(survey) if survey is not None else None
+    area = _area(roster["县区"] if roster is not None else None)
+    raw = with_county_codes(read_entry_files([Path(f) for f in files]), area)
+    entries = normalise_entries(raw, as_of=as_of)
     roster_ids = roster["公民身份号码"] if roster is not None else None
     problems = find_problems(entries, roster_ids)
     facts = count_facts(entries, problems, roster)
     check: pl.DataFrame | None = None
     if summary is not None:
-        check, difference = compare_summary(facts, read_summary(summary))
+        reported = read_summary(summary, area or _area(facts["县区"]))
+        check, difference = compare_summary(facts, reported)
         facts = pl.concat([facts, difference]).sort("县区", maintain_order=True)
     submission = submission_for(facts, rules) if rules is not None else None
     result = IntakeResult(
@@ -151,6 +154,25 @@ def run_intake(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
     return result
+
+
+def _area(codes: pl.Series | None) -> list[str]:
+    """The cities (four-digit prefixes) of the known county codes: they narrow a county's name."""
+    if codes is None:
+        return []
+    found = codes.drop_nulls().filter(codes.drop_nulls().str.contains(r"^[0-9]{6}$"))
+    return sorted(found.str.slice(0, 4).unique().to_list())
+
+
+def with_county_codes(raw: pl.DataFrame, area: Sequence[str]) -> pl.DataFrame:
+    """The sheet's 县区 as six-digit codes: the sheet prints ``340602 杜集区``, a clerk may type
+    either part; an unknown or ambiguous name stops intake (exit 3) naming file and row."""
+    first = raw.filter(pl.col("县区").is_not_null()).unique(
+        "县区", keep="first", maintain_order=True
+    )
+    where = {v: f"{f} 第 {r} 行" for v, f, r in first.select("县区", "_file", "_row").iter_rows()}
+    codes = regions.county_codes(raw["县区"], within=area, where=where.__getitem__)
+    return raw.with_columns(codes.alias("县区"))
 
 
 def submission_for(facts: pl.DataFrame, rules: Path) -> pl.DataFrame:

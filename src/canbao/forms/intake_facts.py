@@ -9,11 +9,13 @@ summary (汇总表) the difference of indicator 32 does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
+from canbao import regions
 from canbao.errors import InputError
 from canbao.forms.codes import CONFIRMED, LOST_CONTACT, NOT_INSURED, REASON_COLUMNS, VISITED
 from canbao.forms.intake_checks import (
@@ -25,6 +27,7 @@ from canbao.forms.intake_checks import (
 
 PENSION_AGE: Final = 16
 UNKNOWN_COUNTY: Final = "未知"
+TOTAL_ROWS: Final = ("合计", "总计", "全市")  # a summary's total row: not a county
 NEEDS_SURVEY: Final = "需入户调查人数"
 VISITED_N: Final = "开展入户调查人数"
 CONFIRMED_N: Final = "已通过入户调查确认登记人数"
@@ -180,8 +183,12 @@ def _problem_counties(
     return located.with_columns(pl.coalesce("_sc", "县区", pl.lit(UNKNOWN_COUNTY)).alias("县区"))
 
 
-def read_summary(path: Path) -> pl.DataFrame:
-    """Read a county's reported totals: long (县区, 指标, 实际值) or wide (县区 + 指标 columns)."""
+def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
+    """Read a county's reported totals: long (县区, 指标, 实际值) or wide (县区 + 指标 columns).
+
+    县区 may be a code or a name (杜集区); it becomes the six-digit code that intake counts by,
+    the name narrowed to ``area`` (region-code prefixes). A 合计 row stays 合计.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file", fix="give the county's 汇总表 as CSV or xlsx")
@@ -209,7 +216,11 @@ def read_summary(path: Path) -> pl.DataFrame:
             "is not a whole number",
             fix="write each reported total as a count of persons",
         )
-    return out.select("县区", "指标", pl.col("_v").alias("实际值")).drop_nulls("实际值")
+    out = out.select("县区", "指标", pl.col("_v").alias("实际值")).drop_nulls("实际值")
+    county = pl.col("县区").str.strip_chars()
+    named = out.select(pl.when(~county.is_in(TOTAL_ROWS)).then(county)).to_series()
+    codes = regions.county_codes(named, within=area, where=lambda _: str(path))
+    return out.with_columns(pl.coalesce(pl.lit(codes), county).alias("县区"))
 
 
 def compare_summary(

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
+from canbao import regions
 from canbao.codes import SCHEMES
 from canbao.forms.codes import IDENTITY, NOT_INSURED
 from canbao.forms.roster import BOX, setup_print
@@ -75,13 +76,21 @@ def _or_blank(value: str | None) -> str:
     return value if value else BLANK
 
 
+def _region_line(code: str | None) -> str:
+    """``江苏省  南京市  区(县)：玄武区`` from the county code (blanks where GB/T 2260 lacks it)."""
+    found = regions.region(code) if code else None
+    if found is None:
+        return f"{BLANK}省  {BLANK}市  区(县)：{_or_blank(code)}"
+    return f"{found.province}  {found.city_shown or BLANK}  区(县)：{found.name}"
+
+
 def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> None:
     """Write one person's form into rows ``top`` .. ``top + BLOCK_ROWS - 1``."""
     r = [top + i for i in range(BLOCK_ROWS)]
     held = set(filter(None, (person.get("现参保险种") or "").split(";")))
     identity = person.get("个人身份") or ""
     place = (
-        f"{BLANK}省  {BLANK}市  区(县)：{_or_blank(person.get('县区'))}  "
+        f"{_region_line(person.get('县区'))}  "
         f"街道(乡镇)：{_or_blank(person.get('乡镇(街道)'))}  "
         f"社区(村)：{_or_blank(person.get('村(社区)'))}  {BLANK}组"
     )

@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 
@@ -171,7 +172,9 @@ def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:
         cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
         ws.column_dimensions[get_column_letter(col)].width = width
     sources = [src for _, src, _ in ROSTER_COLUMNS if src is not None]
-    for i, values in enumerate(group.select(sources).iter_rows(), start=1):
+    # The county is printed by its GB/T 2260 name (the code stays in the heading and the data).
+    shown = group.with_columns(regions.county_name_expr(pl.col("县区")))
+    for i, values in enumerate(shown.select(sources).iter_rows(), start=1):
         ws.append([i, *values])
     for row in ws.iter_rows(min_row=4, max_row=3 + group.height, max_col=ncol):
         for cell in row:
@@ -193,6 +196,8 @@ def write_roster(group: pl.DataFrame, place: str, path: Path) -> None:
 
 
 def place_label(key: tuple[str, ...]) -> str:
-    """Describe a group for headings: ``县区 340621 乡镇(街道) 某镇 村(社区) 某村``."""
+    """Describe a group for headings: ``县区：濉溪县(340621)  乡镇(街道)：某镇  村(社区)：某村``."""
     names = ("县区", "乡镇(街道)", "村(社区)")
-    return "  ".join(f"{n}：{v}" for n, v in zip(names, key, strict=False))
+    county = regions.county_name(key[0]) if key else None
+    shown = (f"{county}({key[0]})", *key[1:]) if county else key
+    return "  ".join(f"{n}：{v}" for n, v in zip(names, shown, strict=False))

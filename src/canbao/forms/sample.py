@@ -19,6 +19,7 @@ from typing import Any, Final
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from canbao import regions
 from canbao.forms.codes import CONFIRMED, ENTRY_HEADER_ROW, ENTRY_HEADINGS, VISITED
 from canbao.forms.entry_sheet import ENTRY_SHEET
 from canbao.forms.survey import ENTRY_FILE
@@ -102,10 +103,11 @@ def _correct(ws: Worksheet, row: int, age: int, sex: str, rng: random.Random) ->
     }
     for heading, text in values.items():
         ws.cell(row, COL[heading]).value = text
+    place = _place(str(ws.cell(row, COL["县区"]).value))
     if ws.cell(row, COL["常住地地址"]).value is None:
-        ws.cell(row, COL["常住地地址"]).value = "安徽省淮北市濉溪县某镇某村1号"
+        ws.cell(row, COL["常住地地址"]).value = f"{place}某镇某村1号"
     if ws.cell(row, COL["户口所在地"]).value is None:
-        ws.cell(row, COL["户口所在地"]).value = "安徽省淮北市濉溪县"
+        ws.cell(row, COL["户口所在地"]).value = place
     insured = any(ws.cell(row, COL[h]).value for h in ("养老保险", "医疗保险"))
     if not insured:
         if rng.random() < 0.5:  # newly insured on the visit
@@ -231,9 +233,17 @@ def _plant(ws: Worksheet, row: int, kind: str, pid: str, sex: str) -> str:
     return "就业状态"
 
 
+def _place(county: str) -> str:
+    """The row's county written out (安徽省淮北市濉溪县), from its ``code name`` cell."""
+    found = regions.region(regions.county_code(county))
+    if found is None:
+        return county
+    return f"{found.province}{found.city_shown}{found.name}"
+
+
 def _tally(result: PlantedMistakes, ws: Worksheet, row: int, age: int, *, clean: bool) -> None:
     """Count, independently of intake, the facts this (visited, confirmed) row contributes."""
-    county = str(ws.cell(row, COL["县区"]).value)
+    county = regions.county_code(str(ws.cell(row, COL["县区"]).value))  # "340602 杜集区"
     result.facts[(county, "开展入户调查人数")] += 1
     result.facts[(county, "已通过入户调查确认登记人数")] += 1
     if not clean:

@@ -10,6 +10,7 @@ from typing import Final
 import polars as pl
 from openpyxl import Workbook
 
+from canbao import regions
 from canbao.atomic import atomic_directory
 from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
@@ -80,9 +81,12 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
     used: set[Path] = set()
+    # Folders are named by the county's name (with its code only where two names repeat).
+    county_dirs = regions.display_names(key[0] for key, _ in groups)
     with atomic_directory(Path(output)) as staging:
         for key, part in groups:
-            rel = distinct_folder(Path(*(safe_name(k) for k in key)), used)
+            shown = (county_dirs[key[0]], *key[1:])
+            rel = distinct_folder(Path(*(safe_name(k) for k in shown)), used)
             target = staging / rel
             target.mkdir(parents=True, exist_ok=True)
             place = place_label(key)
@@ -94,10 +98,16 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
         index = pl.DataFrame(
             {
                 **{n: [g.key[i] for g in written] for i, n in enumerate(names)},
+                "县区名称": [regions.display_name(g.key[0]) for g in written],
                 "人数": [g.persons for g in written],
                 "目录": [g.directory for g in written],
             },
-            schema={**dict.fromkeys(names, pl.String), "人数": pl.Int64, "目录": pl.String},
+            schema={
+                **dict.fromkeys(names, pl.String),
+                "县区名称": pl.String,
+                "人数": pl.Int64,
+                "目录": pl.String,
+            },
         )
         neutralise_frame(index).write_csv(staging / INDEX_FILE, include_bom=True)
         summary = {

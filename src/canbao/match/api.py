@@ -248,7 +248,7 @@ def _match(
     area = list(opts.area) if opts.area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
     enrolment = _stage(
-        prepare_enrolment(enrolment_raw, as_of=as_of, area=area)
+        prepare_enrolment(enrolment_raw, as_of=as_of, area=area, explicit_area=bool(opts.area))
         .drop(ENROLMENT_UNSTAGED)
         .with_row_index("e_row"),
         work / "enrolment.parquet",
@@ -325,6 +325,7 @@ def _match(
         unit_frames=unit_frames,
         as_of=as_of,
         area=area,
+        area_explicit=bool(opts.area),
     )
     result["tables"] = {"basic_data_table_relations": basic.relations}
     (out / "summary.json").write_text(

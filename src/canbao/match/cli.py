@@ -179,6 +179,16 @@ def print_summary(result: MatchResult) -> None:
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)
+    for key, label in (
+        ("pension", "养老保险参保率 pension"),
+        ("medical", "医疗保险参保率 medical"),
+    ):
+        rate = s["coverage"][key]
+        stdout_console.print(
+            f"{label} (户籍口径 hukou basis): {rate['rate'] or '—'} "
+            f"({rate['numerator']:,}/{rate['denominator']:,})",
+            markup=False,
+        )
     for eq in s["conservation"]:
         mark = "ok" if eq["ok"] else "FAILED"
         stdout_console.print(

@@ -153,7 +153,10 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
 
 
 def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
-    """Records of persons with no local hukou, insured outside the area: counted, not conflicts."""
+    """Records of persons in no roster whose ID was issued outside the area: counted, not conflicts.
+
+    By the ID's own region code (SPEC section 3), wherever the record is insured.
+    """
     return (
         linked.filter(pl.col("link") == "non_local")
         .select(

@@ -28,6 +28,7 @@ from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name
+from canbao.match.area import id_in_area
 from canbao.match.names import normalize_name_expr
 
 # The insurance type a roster holds when its file has no scheme column.
@@ -162,8 +163,15 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
     )
 
 
-def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) -> pl.LazyFrame:
-    """Add id checks, scheme code, insurance type, status class and area membership to records."""
+def prepare_enrolment(
+    frame: pl.LazyFrame, *, as_of: date, area: Sequence[str], explicit_area: bool = False
+) -> pl.LazyFrame:
+    """Add id checks, scheme code, insurance type, status class and area membership to records.
+
+    ``in_area``: the record's own region (参保地) is in the area (a local enrolment, table (一)
+    column (2) against (4)); ``id_in_area``: the ID's region code is (not_in_household against
+    non_local, :func:`id_in_area`). ``explicit_area``: ``area`` came from --area.
+    """
     scheme_aliases = {**{code: code for code in SCHEMES}, **{v: k for k, v in SCHEMES.items()}}
     scheme_aliases |= SCHEME_ALIASES
     scheme_aliases |= {
@@ -187,6 +195,7 @@ def prepare_enrolment(frame: pl.LazyFrame, *, as_of: date, area: Sequence[str]) 
         itype=pl.col("scheme").str.slice(0, 1),
         active=pl.col("estatus").is_in(sorted(ACTIVE_STATUSES)),
         in_area=in_area(pl.col("region"), area),
+        id_in_area=id_in_area(pl.col("id_norm"), area, explicit=explicit_area),
     )
 
 

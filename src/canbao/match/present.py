@@ -37,7 +37,7 @@ CONFLICT_LABELS = {
     "birth_mismatch": "出生日期与身份证号码不符",
     "deceased_enrolled": "死亡(注销)人员仍在参保",
     "repeated_record": "重复记录",
-    "not_in_household": "本地参保但无户籍信息",
+    "not_in_household": "本地身份号码但无户籍信息",
 }
 ROSTER_LABELS = {
     "household": "户籍人口",
@@ -63,7 +63,11 @@ PERSON_COLUMNS = {
     "hukou_place": "户口所在地",
     "address": "常住地址",
     "schemes_now": "现参保险种",
+    # Last, so that readers keyed on position still work: 户籍 or 流动 (SPEC "Household and
+    # floating persons in the tables": a county tells them apart).
+    "roster_out": "名册",
 }
+PERSON_ROSTER_LABELS = {"household": "户籍", "floating": "流动"}
 # The person tables (needs_survey, uninsured, confirmed) are in survey-roster order. Their
 # functions return them unsorted: writers.write_sorted_tables sorts the collected tables.
 SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
@@ -120,6 +124,7 @@ def _person_frame(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
     return joined.with_columns(
         sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col"), pl.col("sex")),
         birth_out=pl.coalesce(pl.col("id_birth"), pl.col("birth_col")).dt.to_string("%Y-%m-%d"),
+        roster_out=labelled("_roster", PERSON_ROSTER_LABELS),
     )
 
 

@@ -16,6 +16,8 @@ import polars as pl
 
 from canbao import __version__
 from canbao.match import summary
+from canbao.match.area import area_basis
+from canbao.match.coverage import coverage_summary
 from canbao.roster import Roster
 
 
@@ -70,6 +72,7 @@ def build_summary(
     unit_frames: Sequence[pl.LazyFrame],
     as_of: date,
     area: Sequence[str],
+    area_explicit: bool = False,
 ) -> dict[str, Any]:
     """The summary with every count and conservation equation (SPEC section 3)."""
     hh = summary.count_household(frames.household)
@@ -93,6 +96,7 @@ def build_summary(
         "suggested_links": repairs.suggested,
         "applied_links": repairs.applied or 0,
         "units": units,
+        "coverage": coverage_summary(frames.targets),
     }
     equations = summary.conservation(result, enrol)
     if repairs.applied is not None and repairs.before is not None:
@@ -103,6 +107,7 @@ def build_summary(
     result["inputs"] = _inputs(rosters, frames, unit_frames)
     result["as_of"] = as_of.isoformat()
     result["area"] = list(area)
+    result["area_basis"] = area_basis(area, explicit=area_explicit)
     result["canbao_version"] = __version__
     return result
 

@@ -110,7 +110,9 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
         .then(nw.lit(INVALID))
         .when(~nw.col("hh_normal").is_null())
         .then(nw.lit(LINKED))
-        .when(nw.col("in_area"))
+        # By the ID's own region code, not the record's region (SPEC section 3): a city's exports
+        # are insured in the city, so the record's region would make every migrant a conflict.
+        .when(nw.col("id_in_area"))
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )

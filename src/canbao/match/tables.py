@@ -14,14 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from canbao.match.coverage import counts_per_county, is_household, task_columns
 from canbao.match.present import SCHEME_BITS
-
-COUNTY_NAMES = {
-    "340621": "濉溪县",
-    "340602": "杜集区",
-    "340603": "相山区",
-    "340604": "烈山区",
-}
+from canbao.regions import county_name_expr
 
 TABLE1_COLUMNS = [
     "本地户籍人口数",
@@ -82,37 +77,46 @@ TABLE2_COLUMNS = [
 
 
 def county_label(expr: pl.Expr) -> pl.Expr:
-    """Show a county code with its name where known (濉溪县 for 340621)."""
-    return expr.replace_strict(COUNTY_NAMES, default=expr)
+    """Show a county code by its GB/T 2260 name (濉溪县 for 340621, 玄武区 for 320102)."""
+    return county_name_expr(expr)
 
 
 def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Seed 004's table: persons (and units) needing a survey per county, with a 合计 row."""
+    """Seed 004's table: persons (and units) needing a survey per county, with a 合计 row.
+
+    需入户调查人员数 counts household persons (户籍口径: the denominator of 淮人社秘〔2017〕376号
+    indicators 25, 26, 36 and 38); floating persons needing a survey have a column of their
+    own. The coverage rates follow (canbao.match.coverage); the 合计 row's rates are taken
+    from its summed counts, never from the counties' rates.
+    """
+    survey = pl.col("needs_survey")
     persons = (
-        targets.filter(pl.col("needs_survey"))
-        .group_by("county")
-        .agg(pl.len().cast(pl.Int64).alias("需入户调查人员数"))
+        targets.group_by("county")
+        .agg(
+            (survey & is_household()).cast(pl.Int64).sum().alias("需入户调查人员数"),
+            (survey & ~is_household()).cast(pl.Int64).sum().alias("流动人口需入户调查人员数"),
+        )
         .collect()
     )
-    all_counties = targets.select("county").unique().collect()
-    table = all_counties.join(persons, on="county", how="left").with_columns(
-        pl.col("需入户调查人员数").fill_null(0)
-    )
+    table = persons.join(counts_per_county(targets), on="county", how="left", nulls_equal=True)
     if units is not None:
-        table = table.join(units, on="county", how="full", coalesce=True).with_columns(
-            pl.col("需入户调查人员数").fill_null(0), pl.col("需入户调查单位数").fill_null(0)
-        )
-    table = table.sort("county", nulls_last=True).select(
-        pl.col("county").alias("县区代码"),
-        county_label(pl.col("county")).alias("县（区）"),
-        pl.exclude("county"),
-    )
+        table = table.join(units, on="county", how="full", coalesce=True, nulls_equal=True)
+    table = table.with_columns(pl.exclude("county").fill_null(0)).sort("county", nulls_last=True)
+    labelled = table.with_columns(county_label(pl.col("county")).alias("_label"))
     total = table.select(
-        pl.lit(None, pl.String).alias("县区代码"),
-        pl.lit("合计").alias("县（区）"),
-        *(pl.col(c).sum().cast(pl.Int64) for c in table.columns[2:]),
+        pl.lit(None, pl.String).alias("county"),
+        *(pl.col(c).sum().cast(pl.Int64) for c in table.columns if c != "county"),
+        pl.lit("合计").alias("_label"),
     )
-    return pl.concat([table, total], how="vertical")
+    unit_column = ["需入户调查单位数"] if units is not None else []
+    return pl.concat([labelled, total], how="vertical").select(
+        pl.col("county").alias("县区代码"),
+        pl.col("_label").alias("县（区）"),
+        "需入户调查人员数",
+        *unit_column,
+        "流动人口需入户调查人员数",
+        *task_columns(),
+    )
 
 
 @dataclass(frozen=True)
@@ -189,26 +193,17 @@ def basic_tables(
     resident_listed = pl.lit(False)
     for cond in resident_cols.values():
         resident_listed = resident_listed | cond
-    dup = duplicates.group_by("id_key", "itype", "kind").len().drop("len")
-    dup_cols = {}
-    for itype, label in (("1", "养老保险"), ("2", "医疗保险")):
-        for kind, text in (
-            ("cross_scheme", "跨制度重复参保人数"),
-            ("cross_region", "制度内跨地区重复参保人数"),
-            ("cross_scheme_benefit", "跨制度重复享受待遇人数"),
-            ("cross_region_benefit", "制度内跨地区重复享受待遇人数"),
-        ):
-            keys = dup.filter((pl.col("itype") == itype) & (pl.col("kind") == kind))["id_key"]
-            dup_cols[f"{label}{text}"] = pl.col("id_key").is_in(keys.implode())
-    confirmed = ~pl.col("needs_survey")
+    confirmed, household = ~pl.col("needs_survey"), is_household()
     aggs = {
-        "本地户籍人口数": pl.len(),
-        "本地参保确认入库人数": (confirmed & pl.col("local_active")).sum(),
-        "外地参保确认入库人数": (confirmed & ~pl.col("local_active")).sum(),
-        "需调查核实人数": pl.col("needs_survey").sum(),
+        # 户籍口径 (SPEC "Household and floating persons in the tables"): (1), (2), (4) and (5)
+        # count household persons; a confirmed floating person counts in (3), and so in (2).
+        "本地户籍人口数": household.sum(),
+        "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
+        "外地参保确认入库人数": (household & confirmed & ~pl.col("local_active")).sum(),
+        "需调查核实人数": (household & pl.col("needs_survey")).sum(),
+        "_floating_confirmed": (~household & confirmed).sum(),
         "养老保险应参未参人数": pl.col("missing_pension").sum(),
         "医疗保险应参未参人数": pl.col("missing_medical").sum(),
-        **{name: expr.sum() for name, expr in dup_cols.items()},
         "工伤保险参保人数": i.sum(),
         "失业保险参保人数": u.sum(),
         "生育保险参保人数": b.sum(),
@@ -223,26 +218,85 @@ def basic_tables(
         persons.group_by("county")
         .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in aggs.items()))
         .collect()
-        .sort("county", nulls_last=True)
     )
-    # (3) counts insured persons without local hukou, by the county of their region; (2) includes
-    # them, so that (1) = (2) - (3) + (4) + (5) holds by construction and checks our arithmetic.
+    # (3) counts the non-local persons insured here, by the county of their record's region,
+    # and the confirmed floating persons; (2) includes them, so that (1) = (2) - (3) + (4) + (5)
+    # holds by construction and checks our arithmetic.
     outsiders = (
-        linked.filter((pl.col("link") == "not_in_household") & pl.col("active"))
+        linked.filter((pl.col("link") == "non_local") & pl.col("active") & pl.col("in_area"))
         .group_by(pl.col("region").str.slice(0, 6).alias("county"))
-        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("#非本地户籍参保人数"))
+        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
         .collect()
     )
     counts = (
-        counts.join(outsiders, on="county", how="full", coalesce=True)
+        counts.join(outsiders, on="county", how="full", coalesce=True, nulls_equal=True)
+        .join(
+            duplicate_counts(targets, linked, duplicates),
+            on="county",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
         .with_columns(pl.exclude("county").fill_null(0))
+        .with_columns(
+            (pl.col("_non_local") + pl.col("_floating_confirmed")).alias("#非本地户籍参保人数")
+        )
         .with_columns(pl.col("本地参保确认入库人数") + pl.col("#非本地户籍参保人数"))
+        .drop("_non_local", "_floating_confirmed")
         .sort("county", nulls_last=True)
     )
     counts = _add_total(counts)
     table1 = _shape(counts, TABLE1_COLUMNS)
     table2 = _shape(counts, TABLE2_COLUMNS)
     return BasicTables(table1, table2, _relations(table1))
+
+
+DUPLICATE_COLUMNS = {
+    (itype, kind): f"{label}{text}"
+    for itype, label in (("1", "养老保险"), ("2", "医疗保险"))
+    for kind, text in (
+        ("cross_scheme", "跨制度重复参保人数"),
+        ("cross_region", "制度内跨地区重复参保人数"),
+        ("cross_scheme_benefit", "跨制度重复享受待遇人数"),
+        ("cross_region_benefit", "制度内跨地区重复享受待遇人数"),
+    )
+}
+
+
+def duplicate_counts(
+    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame
+) -> pl.DataFrame:
+    """Persons per county and duplicate column, over every person with a duplicate.
+
+    Persons outside the household roster count too (SPEC section 3): a target person counts in
+    their county, anyone else in the county of their active records of that insurance type
+    (the lowest region code among those inside the area; no county when none has a region).
+    """
+    found = duplicates.lazy().unique(["id_key", "itype", "kind"])
+    home = targets.group_by("id_key").agg(pl.col("county").min().alias("_home"))
+    insured = (
+        linked.filter(pl.col("id_key").is_not_null() & pl.col("active") & pl.col("in_area"))
+        .group_by("id_key", "itype")
+        .agg(pl.col("region").str.slice(0, 6).min().alias("_insured"))
+    )
+    per_person = (
+        found.join(home, on="id_key", how="left")
+        .join(insured, on=["id_key", "itype"], how="left")
+        .with_columns(pl.coalesce("_home", "_insured").alias("county"))
+        .group_by("county", "itype", "kind")
+        .len()
+        .collect()
+    )
+    wide = pl.DataFrame({"county": per_person["county"].unique()}, schema={"county": pl.String})
+    for (itype, kind), name in DUPLICATE_COLUMNS.items():
+        part = per_person.filter((pl.col("itype") == itype) & (pl.col("kind") == kind))
+        wide = wide.join(
+            part.select("county", pl.col("len").cast(pl.Int64).alias(name)),
+            on="county",
+            how="left",
+            nulls_equal=True,
+        )
+    return wide
 
 
 def _add_total(counts: pl.DataFrame) -> pl.DataFrame:

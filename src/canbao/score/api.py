@@ -10,6 +10,7 @@ from pathlib import Path
 from canbao.atomic import atomic_directory
 from canbao.errors import InputError, RulesError
 from canbao.score.check import Finding, check_rules
+from canbao.score.counties import TASK_TABLE, read_task_table, task_area
 from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
@@ -104,13 +105,33 @@ def _read_self(files: Sequence[Path]) -> tuple[list[Row], bool]:
 
 
 def score_evaluation(
-    loaded: LoadedRules, submissions: Sequence[Path], *, self_files: Sequence[Path] = ()
+    loaded: LoadedRules,
+    submissions: Sequence[Path],
+    *,
+    self_files: Sequence[Path] = (),
+    area: Sequence[str] = (),
+    from_match: Path | None = None,
 ) -> Evaluation:
-    """Validate the rules, then read and score the submissions (nothing written)."""
+    """Validate the rules, then read and score the submissions (nothing written).
+
+    County names are mapped to codes inside ``area`` (default: the counties of the match's task
+    table, else all of GB/T 2260); ``from_match`` supplies the ``source: task_table`` facts.
+    """
     notes = validated(loaded)
+    task = read_task_table(from_match) if from_match is not None else None
+    area = list(area) or (task_area(task) if task is not None else [])
     rows = _read_all(submissions, self_scores=False, rules=loaded.file)
     self_rows, are_scores = _read_self(self_files) if self_files else (None, True)
-    return evaluate(loaded, rows, self_rows=self_rows, self_are_scores=are_scores, notes=notes)
+    return evaluate(
+        loaded,
+        rows,
+        self_rows=self_rows,
+        self_are_scores=are_scores,
+        notes=notes,
+        area=area,
+        task=task,
+        task_file=f"{TASK_TABLE} ({from_match})",
+    )
 
 
 def score_files(
@@ -119,6 +140,8 @@ def score_files(
     *,
     self_files: Sequence[Path] = (),
     output: Path,
+    area: Sequence[str] = (),
+    from_match: Path | None = None,
 ) -> ScoreResult:
     """Score submissions by one rule file and write ``DIR/<name>.xlsx`` and ``DIR/<name>.json``.
 
@@ -127,7 +150,9 @@ def score_files(
     replaced atomically.
     """
     loaded = load_rules(Path(rules))
-    ev = score_evaluation(loaded, submissions, self_files=self_files)
+    ev = score_evaluation(
+        loaded, submissions, self_files=self_files, area=area, from_match=from_match
+    )
     output = Path(output)
     name = loaded.rules.name
     with atomic_directory(output) as staging:

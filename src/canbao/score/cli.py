@@ -64,13 +64,34 @@ def score(
         list[Path] | None,
         typer.Option("--self", help="Counties' self-evaluations (自评分 or 实际值); repeatable."),
     ] = None,
+    from_match: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-match",
+            help="A `canbao match` output: its task table gives the facts marked "
+            "source: task_table (需入户调查人数) and the area county names must lie in.",
+        ),
+    ] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--area", help="Region-code prefix (3406) narrowing county names; repeatable."
+        ),
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Score county submissions by a rule set: evaluation workbook, ranking, fees."""
     with reporting(verbose):
-        result = score_files(rules, submissions, self_files=self_files or (), output=output)
+        result = score_files(
+            rules,
+            submissions,
+            self_files=self_files or (),
+            output=output,
+            area=area or (),
+            from_match=from_match,
+        )
         if json_:
             typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
             return
@@ -80,19 +101,19 @@ def score(
         for rank, county in ev.ranking():
             fee = f"  考核费用 {county.fee.amount} 元" if county.fee else ""
             total = total_text(county.total or Decimal(0), ev.places)
-            stdout_console.print(f"{rank}. {county.county}  总分 {total}{fee}", markup=False)
+            stdout_console.print(f"{rank}. {county.name}  总分 {total}{fee}", markup=False)
         for county in ev.counties:
             above = county.above_review()
             if above:
                 listed = ", ".join(above)
                 stdout_console.print(
-                    f"{county.county}: 自评高于上级评估 (self above review): 指标 {listed}",
+                    f"{county.name}: 自评高于上级评估 (self above review): 指标 {listed}",
                     markup=False,
                 )
             failed = [r.id for r in county.relations if not r.holds]
             if failed:
                 stderr_console.print(
-                    f"警告 (warning): {county.county}: 逻辑关系不成立 {', '.join(failed)}",
+                    f"警告 (warning): {county.name}: 逻辑关系不成立 {', '.join(failed)}",
                     markup=False,
                 )
         if ev.loaded.rules.fee is not None:

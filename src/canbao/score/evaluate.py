@@ -8,14 +8,19 @@ award above the maximum, a county missing a fee fact) is collected and raised at
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+import polars as pl
+
+from canbao import regions
 from canbao.errors import RulesError, ScoringError
 from canbao.score import model as m
 from canbao.score.bands import Hit, Inputs, Leaf, build_leaf
 from canbao.score.check import Finding, check_rules, total_points
+from canbao.score.counties import CountyCodes, task_rows
 from canbao.score.fees import Fee, FeeTable
 from canbao.score.loader import LoadedRules
 from canbao.score.relations import evaluate_relation, parse_formula
@@ -36,7 +41,7 @@ class RelationResult:
 
 @dataclass
 class CountyResult:
-    """One county's evaluation."""
+    """One county's evaluation, keyed by its six-digit code; ``name`` is what tables print."""
 
     county: str
     hits: dict[str, Hit]
@@ -45,6 +50,7 @@ class CountyResult:
     self_total: Decimal | None = None
     fee: Fee | None = None
     relations: list[RelationResult] = field(default_factory=list)
+    name: str = ""
 
     def above_review(self) -> list[str]:
         """Leaf numbers whose self-score is above the review score."""
@@ -77,7 +83,8 @@ class Evaluation:
         counties = []
         for c in self.counties:
             item: dict[str, object] = {
-                "county": c.county,
+                "county": c.name,
+                "code": c.county,
                 "total": None if c.total is None else total_text(c.total, self.places),
                 "scores": {
                     n: (points_text(h.score) if h.score is not None else h.shown)
@@ -159,17 +166,32 @@ def evaluate(
     self_rows: list[Row] | None = None,
     self_are_scores: bool = True,
     notes: list[Finding] | None = None,
+    area: Sequence[str] = (),
+    task: pl.DataFrame | None = None,
+    task_file: str = "task_table.csv",
 ) -> Evaluation:
-    """Score the rows (review) and optional self rows; raise ScoringError listing every problem."""
+    """Score the rows (review) and optional self rows; raise ScoringError listing every problem.
+
+    Counties are joined on their six-digit code: a name is mapped inside ``area`` (region-code
+    prefixes); ``task`` (the match's task table) fills the ``source: task_table`` facts.
+    """
     rules = loaded.rules
     notes = validated(loaded) if notes is None else notes
     leaves = [build_leaf(n, rules.hit_policy) for n in m.leaves(rules)]
     keys = _Keys(rules, leaves)
     problems: list[str] = []
-    table = _table(rows, keys, problems)
+    codes = CountyCodes(area)
+    table = _table(rows, keys, problems, codes)
+    if task is not None:
+        given = {c: {k[1:] for k in v if k.startswith("@")} for c, v in table.items()}
+        for row in task_rows(rules, task, given, task_file):
+            table[row.county]["@" + row.key] = row.value
     counties = list(table)
     units = {f.name: f.unit for f in rules.facts}
     results = _score(leaves, counties, table, problems, units)
+    labels = regions.display_names(counties)
+    for c in results:
+        c.name = labels[c.county]
     for c in results:
         c.total = _total(c.hits) if total_points(rules) is not None else None
     if rules.fee is not None:
@@ -180,7 +202,7 @@ def evaluate(
                     c.total or Decimal(0), table[c.county].get("@" + rules.fee.entered)
                 )
             except ValueProblem as exc:
-                problems.append(f"县区 {c.county}, 考核费用: {exc}")
+                problems.append(f"县区 {c.name}, 考核费用: {exc}")
     columns = {f.column: f.name for f in rules.facts if f.column}
     for c in results:
         facts = {k[1:]: v for k, v in table[c.county].items() if k.startswith("@")}
@@ -189,9 +211,9 @@ def evaluate(
                 ok, left, right = evaluate_relation(parse_formula(rel.formula), columns, facts)
                 c.relations.append(RelationResult(rel.id, rel.formula, ok, left, right))
             except ValueProblem as exc:
-                problems.append(f"县区 {c.county}, 逻辑关系 {rel.id}: {exc}")
+                problems.append(f"县区 {c.name}, 逻辑关系 {rel.id}: {exc}")
     if self_rows is not None:
-        _self(leaves, results, self_rows, keys, self_are_scores, problems, units)
+        _self(leaves, results, self_rows, keys, self_are_scores, problems, units, codes)
     if problems:
         raise ScoringError(
             "\n".join([f"{len(problems)} problem(s) in the submissions:", *problems]),
@@ -200,18 +222,23 @@ def evaluate(
     return Evaluation(loaded, leaves, results, notes, _places(rules))
 
 
-def _table(rows: list[Row], keys: _Keys, problems: list[str]) -> dict[str, dict[str, str]]:
+def _table(
+    rows: list[Row], keys: _Keys, problems: list[str], codes: CountyCodes
+) -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
     origin: dict[tuple[str, str], Row] = {}
     for row in rows:
-        county = clean(row.county)
-        if not county:
+        written = clean(row.county)
+        if not written:
             problems.append(f"{row.file}:{row.line}: no 县区 for 指标 {row.key}")
+            continue
+        county = codes.code(written, f"{row.file} 第 {row.line} 行", problems)
+        if county is None:
             continue
         target = keys.resolve(row.key)
         if target is None:
             problems.append(
-                f"县区 {county}, 指标 {clean(row.key)}: unknown indicator "
+                f"县区 {written}, 指标 {clean(row.key)}: unknown indicator "
                 f"(实际值 {clean(row.value)}; {row.file}:{row.line})"
             )
             continue
@@ -219,7 +246,7 @@ def _table(rows: list[Row], keys: _Keys, problems: list[str]) -> dict[str, dict[
         before = origin.get((county, target))
         if before is not None and clean(before.value) != clean(row.value):
             problems.append(
-                f"县区 {county}, 指标 {clean(row.key)}: two values {clean(before.value)} "
+                f"县区 {written}, 指标 {clean(row.key)}: two values {clean(before.value)} "
                 f"({before.file}:{before.line}) and {clean(row.value)} ({row.file}:{row.line})"
             )
         origin[(county, target)] = row
@@ -244,7 +271,7 @@ def _score(
     problems: list[str],
     units: dict[str, str],
 ) -> list[CountyResult]:
-    results = [CountyResult(c, {}, None) for c in counties]
+    results = [CountyResult(c, {}, None, name=regions.display_name(c)) for c in counties]
     for leaf in leaves:
         facts = {
             f: [_with_unit(table[c].get("@" + f), units.get(f, "")) for c in counties]
@@ -253,7 +280,7 @@ def _score(
         column = Inputs(counties, [table[c].get(leaf.number) for c in counties], facts)
         for res, hit in zip(results, leaf.evaluate(column), strict=True):
             if hit.error:
-                problems.append(f"县区 {res.county}, 指标 {leaf.number} {leaf.name}: {hit.error}")
+                problems.append(f"县区 {res.name}, 指标 {leaf.number} {leaf.name}: {hit.error}")
             res.hits[leaf.number] = hit
     return results
 
@@ -270,12 +297,14 @@ def _self(
     are_scores: bool,
     problems: list[str],
     units: dict[str, str],
+    codes: CountyCodes,
 ) -> None:
-    table = _table(rows, keys, problems)
+    table = _table(rows, keys, problems, codes)
     by_county = {c.county: c for c in results}
     for county in table:
         if county not in by_county:
-            problems.append(f"县区 {county}: a self-evaluation but no submission to review")
+            shown = regions.display_name(county)
+            problems.append(f"县区 {shown}: a self-evaluation but no submission to review")
     present = [c for c in results if c.county in table]
     if not are_scores:
         scored = _score(leaves, [c.county for c in present], table, problems, units)
@@ -287,7 +316,7 @@ def _self(
         own: dict[str, Decimal] = {}
         for leaf in leaves:
             text = table[res.county].get(leaf.number)
-            where = f"县区 {res.county}, 指标 {leaf.number} {leaf.name}"
+            where = f"县区 {res.name}, 指标 {leaf.number} {leaf.name}"
             if text in (None, ""):
                 problems.append(f"{where}: no 自评分")
                 continue

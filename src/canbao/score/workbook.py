@@ -131,7 +131,7 @@ def _evaluation_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         ws.write(2, levels + tiers + t, TIERS[t], fmt["head"])
     for k, county in enumerate(ev.counties):
         col = fixed + k * len(heads)
-        ws.merge_range(1, col, 1, col + len(heads) - 1, county.county, fmt["head"])
+        ws.merge_range(1, col, 1, col + len(heads) - 1, county.name, fmt["head"])
         for j, h in enumerate(heads):
             ws.write(2, col + j, h, fmt["head"])
     ws.merge_range(3, 0, 3, fixed - 1, "总分", fmt["head"])
@@ -218,9 +218,9 @@ def _subtotals_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     heads = ["层级", "指标", "分值"]
     for c in ev.counties:
         heads += (
-            [f"{c.county}{rules.self_heading}", f"{c.county}{rules.review_heading}"]
+            [f"{c.name}{rules.self_heading}", f"{c.name}{rules.review_heading}"]
             if selfs
-            else [f"{c.county}{rules.review_heading}"]
+            else [f"{c.name}{rules.review_heading}"]
         )
     for j, h in enumerate(heads):
         ws.write(0, j, h, fmt["head"])
@@ -263,19 +263,20 @@ def _ranking_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     ws = book.add_worksheet("排名")
     rules = ev.loaded.rules
     selfs = any(c.self_scores is not None for c in ev.counties)
-    heads = ["名次", "县区", "总分"] + (
+    heads = ["名次", "县区", "县区代码", "总分"] + (
         [f"自评总分（{rules.self_heading}）", "差值"] if selfs else []
     )
     for j, h in enumerate(heads):
         ws.write(0, j, h, fmt["head"])
     for i, (rank, c) in enumerate(ev.ranking(), start=1):
         ws.write(i, 0, rank, fmt["cell"])
-        ws.write(i, 1, c.county, fmt["cell"])
-        ws.write(i, 2, _num(c.total), fmt["num"])
+        ws.write(i, 1, c.name, fmt["cell"])
+        ws.write_string(i, 2, c.county, fmt["cell"])  # the code joins with other tables
+        ws.write(i, 3, _num(c.total), fmt["num"])
         if selfs:
             diff = None if c.self_total is None or c.total is None else c.self_total - c.total
-            ws.write(i, 3, _num(c.self_total), fmt["num"])
-            ws.write(i, 4, _num(diff), fmt["num"])
+            ws.write(i, 4, _num(c.self_total), fmt["num"])
+            ws.write(i, 5, _num(diff), fmt["num"])
 
 
 def _fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
@@ -296,7 +297,7 @@ def _fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     for i, c in enumerate(ev.counties, start=1):
         if c.fee is None:
             continue
-        ws.write(i, 0, c.county, fmt["cell"])
+        ws.write(i, 0, c.name, fmt["cell"])
         ws.write(i, 1, _num(c.total), fmt["num"])
         ws.write(i, 2, c.fee.entered, fmt["cell"])
         ws.write(i, 3, _num(fee.price), fmt["money"])
@@ -326,7 +327,7 @@ def _relations_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     for c in ev.counties:
         for r in c.relations:
             values = [
-                c.county,
+                c.name,
                 r.id,
                 r.formula,
                 str(r.left),

@@ -12,6 +12,7 @@ from datetime import date
 
 import polars as pl
 
+from canbao import regions
 from canbao.synth import pools
 from canbao.synth.idgen import check_char, damage
 from canbao.synth.rng import Rng, take
@@ -142,8 +143,12 @@ def _id_region(rng: Rng) -> pl.Expr:
         .then(elsewhere)
         .when((group == "household") & (native < 0.85))
         .then(pl.col("county"))
-        .when((story == "not_in_household") & (native < 0.4))
+        # A person of the area missing from the police roster holds a local ID (SPEC section
+        # 3), a few of them issued under 340611, a code of the city retired in 1984.
+        .when((story == "not_in_household") & (native < 0.8))
         .then(pl.col("county"))
+        .when(story == "not_in_household")
+        .then(pl.lit(pools.RETIRED_CITY_CODE))
         .otherwise(elsewhere)
     )
 
@@ -241,14 +246,15 @@ def add_details(rng: Rng, core: pl.DataFrame) -> pl.DataFrame:
 
 def _household_fields(rng: Rng) -> list[pl.Expr]:
     age, urban = pl.col("age"), pl.col("urban")
-    county_name = pl.col("county").replace_strict(pools.COUNTIES, return_dtype=pl.String)
+    county_name = regions.county_name_expr(pl.col("county"))
+    city = regions.province_city_expr(pl.col("county"))
     house = pl.format("{}号", 1 + rng.below("house", 120))
     street = pl.when(urban).then(
         pl.format("{}栋{}室", 1 + rng.below("bld", 30), 101 + rng.below("room", 600))
     )
     address = pl.concat_str(
         [
-            pl.lit("安徽省淮北市"),
+            city,
             county_name,
             pl.col("township"),
             pl.col("village"),
@@ -273,15 +279,7 @@ def _household_fields(rng: Rng) -> list[pl.Expr]:
         .then(pl.lit("退(离)休人员"))
         .otherwise(rng.pick("ident2", pools.IDENTITIES_ADULT))
     )
-    prefix4 = pl.col("id_region").str.slice(0, 4)
-    place = pl.concat_str(
-        [
-            pl.col("id_region")
-            .str.slice(0, 2)
-            .replace_strict(pools.PROVINCES, default="", return_dtype=pl.String),
-            prefix4.replace_strict(pools.CITIES, default="", return_dtype=pl.String),
-        ]
-    )
+    place = regions.province_city_expr(pl.col("id_region"))
     return [
         pl.when(pl.col("blank") == "address").then(None).otherwise(address).alias("address"),
         pl.when(pl.col("blank") == "village")
@@ -296,7 +294,7 @@ def _household_fields(rng: Rng) -> list[pl.Expr]:
         identity.alias("identity"),
         pl.when(pl.col("group") == "floating")
         .then(place)
-        .otherwise(pl.concat_str([pl.lit("安徽省淮北市"), county_name]))
+        .otherwise(pl.concat_str([city, county_name]))
         .alias("hukou_place"),
         pl.concat_str([pl.col("county"), pl.col("pid").cast(pl.String).str.zfill(10)]).alias(
             "person_number"

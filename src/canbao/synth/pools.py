@@ -1,20 +1,16 @@
 """Fixed pools the generator draws from: names, places, region codes.
 
-The geography is invented (only the four county codes and names are Huaibei's); it is fixed
-here rather than drawn from the seed so that two cities of different seeds share the same map.
+The geography is invented (only the four county codes are Huaibei's; every region name comes
+from GB/T 2260 through :mod:`canbao.regions`); it is fixed here rather than drawn from the seed
+so that two cities of different seeds share the same map.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-COUNTIES: Final[dict[str, str]] = {
-    "340621": "濉溪县",
-    "340602": "杜集区",
-    "340603": "相山区",
-    "340604": "烈山区",
-}
-COUNTY_CODES: Final[tuple[str, ...]] = tuple(COUNTIES)
+# The city generated is Huaibei: its four county codes (names come from canbao.regions).
+COUNTY_CODES: Final[tuple[str, ...]] = ("340621", "340602", "340603", "340604")
 # How many townships each county gets: the rural county is the largest.
 TOWNSHIP_COUNTS: Final[dict[str, int]] = {"340621": 11, "340602": 6, "340603": 8, "340604": 7}
 VILLAGES_PER_TOWNSHIP: Final = 9
@@ -99,20 +95,11 @@ ID_REGIONS_ELSEWHERE: Final[tuple[str, ...]] = (
     "370102", "370881", "410102", "410105", "411402", "330106", "330102", "110101", "310101",
 )  # fmt: skip
 # Enrolment regions (参保地) outside the area: Hefei, Nanjing, Fuyang, Zhengzhou.
+# Huaibei's 郊区 (1983-1984, GB/T 2260): an ID issued under it counts inside the area by its city.
+RETIRED_CITY_CODE: Final = "340611"
 REGIONS_OUTSIDE: Final[tuple[str, ...]] = ("340102", "320102", "341202", "410102")
 
 HUKOU_TYPES: Final[tuple[str, str]] = ("农业户口", "非农业户口")
 IDENTITIES_ADULT: Final[tuple[str, ...]] = (
     "农民", "工人", "职员", "个体经营者", "自由职业者", "无业人员", "专业技术人员", "企业管理人员",
 )  # fmt: skip
-
-PROVINCES: Final[dict[str, str]] = {
-    "34": "安徽省", "32": "江苏省", "37": "山东省", "41": "河南省", "33": "浙江省",
-    "11": "北京市", "31": "上海市",
-}  # fmt: skip
-CITIES: Final[dict[str, str]] = {
-    "3401": "合肥市", "3402": "芜湖市", "3403": "蚌埠市", "3404": "淮南市", "3405": "马鞍山市",
-    "3406": "淮北市", "3412": "阜阳市", "3413": "宿州市", "3416": "亳州市", "3201": "南京市",
-    "3203": "徐州市", "3701": "济南市", "3708": "济宁市", "4101": "郑州市", "4114": "商丘市",
-    "3301": "杭州市", "1101": "", "3101": "",
-}  # fmt: skip

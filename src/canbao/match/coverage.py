@@ -1,0 +1,109 @@
+"""Coverage rates on the hukou basis (户籍口径), per county and in total (SPEC section 3).
+
+The pension coverage rate of the eligible is the share of household target persons aged 16 or
+more with an active pension record (淮人社发〔2016〕53号 aims at 90 %); the medical coverage rate
+is the share of all household target persons with an active medical record. Floating persons
+are not counted: SPEC's "Household and floating persons in the tables". A person whose household
+ID is invalid cannot be linked to a record, so they count in the denominator and not in the
+numerator until the survey settles their cover.
+
+Rates are exact: the summary carries numerator and denominator as integers and the percentage
+rounded half-up once, to two decimals, from the exact ratio (``rate_text``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from canbao.regions import county_name_expr
+
+# (key, Chinese heading stem, who is eligible, who is covered)
+RATES = (
+    ("pension", "养老保险", pl.col("requires_pension"), pl.col("p_active") == 1),
+    ("medical", "医疗保险", pl.col("is_target"), pl.col("m_active") == 1),
+)
+
+
+def is_household() -> pl.Expr:
+    """The target persons of the household roster, not of the floating one (户籍口径)."""
+    return pl.col("_roster") != "floating"
+
+
+def rate_text(numerator: int, denominator: int) -> str | None:
+    """``numerator / denominator`` as a percentage rounded half-up to two decimals ("93.21%").
+
+    None when nobody is eligible. The exact ratio is rounded once, in integers.
+    """
+    if denominator == 0:
+        return None
+    ratio = Fraction(numerator, denominator) * 10000
+    hundredths = int(ratio + Fraction(1, 2))  # floor(x + 1/2): half-up, as x >= 0
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
+def rate_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`rate_text` for integer columns (null where the denominator is 0)."""
+    hundredths = (numerator * 20000 + denominator) // (denominator * 2)
+    text = pl.format("{}.{}%", hundredths // 100, (hundredths % 100).cast(pl.String).str.zfill(2))
+    return pl.when(denominator > 0).then(text)
+
+
+def counts_per_county(targets: pl.LazyFrame) -> pl.DataFrame:
+    """Per county of the household targets: eligible (应参) and covered (已参) per insurance."""
+    aggs = []
+    for key, _, eligible, covered in RATES:
+        aggs += [
+            eligible.fill_null(True).cast(pl.Int64).sum().alias(f"{key}_denominator"),
+            (eligible.fill_null(True) & covered).cast(pl.Int64).sum().alias(f"{key}_numerator"),
+        ]
+    return (
+        targets.filter(is_household())
+        .group_by("county")
+        .agg(*aggs)
+        .collect()
+        .sort("county", nulls_last=True)
+    )
+
+
+def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "rate": rate_text(numerator, denominator),
+    }
+
+
+def coverage_summary(targets: pl.LazyFrame) -> dict[str, Any]:
+    """The summary's ``coverage``: each rate in total and per county, as exact ratios."""
+    counts = counts_per_county(targets)
+    named = counts.with_columns(county_name_expr(pl.col("county")).alias("name"))
+    total = {
+        key: _ratio(int(counts[f"{key}_numerator"].sum()), int(counts[f"{key}_denominator"].sum()))
+        for key, *_ in RATES
+    }
+    per_county = {
+        (row["county"] or "未知"): {
+            "name": row["name"],
+            **{
+                key: _ratio(row[f"{key}_numerator"], row[f"{key}_denominator"]) for key, *_ in RATES
+            },
+        }
+        for row in named.iter_rows(named=True)
+    }
+    return {"basis": "户籍", **total, "per_county": per_county}
+
+
+def task_columns() -> list[pl.Expr]:
+    """The task table's coverage columns over a frame with ``counts_per_county``'s columns."""
+    columns = []
+    for key, stem, *_ in RATES:
+        numerator, denominator = pl.col(f"{key}_numerator"), pl.col(f"{key}_denominator")
+        columns += [
+            denominator.alias(f"{stem}应参人数"),
+            numerator.alias(f"{stem}已参人数"),
+            rate_expr(numerator, denominator).alias(f"{stem}参保率"),
+        ]
+    return columns
