@@ -3,7 +3,7 @@
 Run from the repository root, only after checking the new outputs by hand (the planted truth in
 expected/ and the tests say what must hold):
 
-    uv run --locked python examples/city/regenerate_golden.py --checked
+    uv run --locked python scripts/regenerate_city_golden.py --checked
 
 The rosters are named by paths relative to the repository root, so summary.json records the
 same paths on every machine (the tests ignore them, a reader need not).
