@@ -68,7 +68,7 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
     frame = read_needs_survey(match_dir)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
-    with atomic_directory(Path(output)) as staging:
+    with atomic_directory(Path(output), command="forms survey", inputs=[match_dir]) as staging:
         for key, part in groups:
             rel = Path(*(safe_name(k) for k in key))
             target = staging / rel
