@@ -113,11 +113,12 @@ def check_replaceable(target: Path) -> list[str]:
     allowed |= {
         Path(f).parents[i].as_posix() for f in listed for i in range(len(Path(f).parts) - 1)
     }
-    foreign = [e for e in entries if e not in allowed]
+    # Files first: a folder of its own is foreign only because of what it holds.
+    foreign = sorted((e for e in entries if e not in allowed), key=lambda e: (target / e).is_dir())
     if foreign:
         raise _refuse(
             f"--output {target} 中的 {foreign[0]} 不是 canbao 写的"
-            f"（{len(foreign)} file(s) canbao did not write; replacing would delete them）",
+            f"（{len(foreign)} entries canbao did not write; replacing would delete them）",
             "move those files out of the folder, or give another --output",
         )
     return listed
