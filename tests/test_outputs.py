@@ -24,13 +24,13 @@ def match_args(folder: Path, output: Path | str) -> list[str]:
     """A one-person match whose rosters are written into ``folder``."""
     p = pid("19800101")
     write_rosters(folder, [person(p)], [[p, "张三", "21", "340621", "参保缴费"]])
-    household, records = folder / "household.csv", folder / "records.csv"
-    return ["match", "--household", str(household), "--pension", str(records), "--as-of"] + [
-        "2017-06-30",
-        "--output",
-        str(output),
-        "--quiet",
+    rosters = [
+        "--household",
+        str(folder / "household.csv"),
+        "--pension",
+        str(folder / "records.csv"),
     ]
+    return ["match", *rosters, "--as-of", "2017-06-30", "--output", str(output), "--quiet"]
 
 
 def score_args(folder: Path, output: Path | str) -> list[str]:
@@ -99,7 +99,7 @@ def test_an_output_folder_holding_an_input_is_refused(tmp_path: Path) -> None:
 
 
 def test_forms_survey_into_its_match_folder_is_refused(tmp_path: Path) -> None:
-    """`forms survey --output` on the match folder it reads (a canbao result) exits 2, kept whole."""
+    """`forms survey --output` on the match folder it reads exits 2; the folder stays whole."""
     (tmp_path / "in").mkdir()
     assert runner.invoke(app, match_args(tmp_path / "in", tmp_path / "m")).exit_code == 0
     before = sorted(p.name for p in (tmp_path / "m").iterdir())
@@ -126,7 +126,7 @@ def test_replacing_a_canbao_result_removes_only_its_files(inputs: Path, tmp_path
 
 
 def test_a_file_dropped_into_a_result_stops_the_rerun(inputs: Path, tmp_path: Path) -> None:
-    """A clerk's sheet dropped into a canbao result folder refuses the rerun; all stays as it was."""
+    """A clerk's sheet dropped into a canbao result refuses the rerun; all stays as it was."""
     out = tmp_path / "out"
     assert runner.invoke(app, match_args(inputs, out)).exit_code == 0
     (out / "sub").mkdir()
