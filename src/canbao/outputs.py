@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from canbao import __version__
 from canbao.errors import UsageError
+from canbao.workdir import user_umask
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -140,8 +141,7 @@ def write_marker(staging: Path, command: str) -> None:
 
 def result_umask() -> int:
     """The bits taken from results: ``CANBAO_UMASK`` (or 077), plus the process umask."""
-    current = os.umask(0)
-    os.umask(current)
+    current = user_umask()
     text = os.environ.get(RESULT_UMASK_VARIABLE, "").strip()
     try:
         chosen = int(text, 8) & 0o777 if text else DEFAULT_RESULT_UMASK

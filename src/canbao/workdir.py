@@ -38,6 +38,19 @@ NEWBORN_MAX_AGE_S: Final = 600
 PRIVATE_UMASK: Final = 0o077
 
 
+# The umask the user ran canbao with, while a work folder has replaced it with a private one.
+_user_umasks: list[int] = []
+
+
+def user_umask() -> int:
+    """The process umask as the user set it (not the private one of an open work folder)."""
+    if _user_umasks:
+        return _user_umasks[0]
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def work_base() -> Path:
     """The folder that holds every run's work folder (the system's temporary folder)."""
     return Path(tempfile.gettempdir())
@@ -85,6 +98,7 @@ def work_folder(command: str) -> Iterator[Path]:
     sweep_dead(base)
     umask = os.umask(PRIVATE_UMASK)
     os.umask(umask | PRIVATE_UMASK)
+    _user_umasks.append(umask)
     try:
         newborn = Path(tempfile.mkdtemp(prefix=NEWBORN_PREFIX, dir=base))
         lock = newborn / LOCK_NAME
@@ -93,6 +107,7 @@ def work_folder(command: str) -> Iterator[Path]:
         folder = base / f"{PREFIX}{command}-{newborn.name.removeprefix(NEWBORN_PREFIX)}"
         newborn.rename(folder)
     except OSError as exc:
+        _user_umasks.pop()
         os.umask(umask)
         raise OutputError(
             f"无法在 {base} 创建工作目录：{exc.strerror}（cannot create the work folder）",
@@ -109,4 +124,5 @@ def work_folder(command: str) -> Iterator[Path]:
                 shutil.rmtree(folder, ignore_errors=True)
                 os.close(fd)
         finally:
+            _user_umasks.pop()
             os.umask(umask)
