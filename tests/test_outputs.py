@@ -139,6 +139,22 @@ def test_a_file_dropped_into_a_result_stops_the_rerun(inputs: Path, tmp_path: Pa
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
+def test_a_marker_listing_files_outside_its_folder_is_not_canbaos(
+    inputs: Path, tmp_path: Path
+) -> None:
+    """A marker naming ../victim.txt makes the folder foreign (exit 2); nothing is removed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "victim.txt").write_text("keep", encoding="utf-8")
+    (out / "a.csv").write_text("1", encoding="utf-8")
+    files = ["a.csv", "../victim.txt"]
+    (out / MARKER).write_text(json.dumps({"files": files}), encoding="utf-8")
+    result = runner.invoke(app, match_args(inputs, out))
+    assert result.exit_code == 2, result.output
+    assert (tmp_path / "victim.txt").read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.csv"]
+
+
 def test_an_empty_folder_is_used(inputs: Path, tmp_path: Path) -> None:
     """An existing empty folder is not canbao's but holds nothing to lose: the run fills it."""
     (tmp_path / "out").mkdir()

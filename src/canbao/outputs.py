@@ -79,6 +79,9 @@ def read_marker(folder: Path) -> list[str] | None:
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         return None
+    # A name reaching outside the folder is no list canbao wrote: the folder is not canbao's.
+    if any(Path(f).is_absolute() or ".." in Path(f).parts or not f.strip() for f in files):
+        return None
     return files
 
 
