@@ -20,10 +20,11 @@ RULES = ROOT / "rules" / "huaibei-2017.yaml"
 SUBMISSION = ROOT / "examples" / "score" / "huaibei-2017-submission.csv"
 
 
-def match_args(folder: Path, output: Path | str) -> list[str]:
-    """A one-person match whose rosters are written into ``folder``."""
-    p = pid("19800101")
-    write_rosters(folder, [person(p)], [[p, "张三", "21", "340621", "参保缴费"]])
+def match_args(folder: Path, output: Path | str, *, write: bool = True) -> list[str]:
+    """A one-person match whose rosters are written into ``folder`` (unless ``write`` is off)."""
+    if write:
+        p = pid("19800101")
+        write_rosters(folder, [person(p)], [[p, "张三", "21", "340621", "参保缴费"]])
     rosters = [
         "--household",
         str(folder / "household.csv"),

@@ -134,21 +134,10 @@ def test_a_kill_between_the_renames_gives_the_previous_result_back(tmp_path: Pat
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     out.rename(tmp_path / ".out.old-99999")
     (tmp_path / "in" / "household.csv").write_text("no,id,here\n1,2,3\n", encoding="utf-8")
-    result = runner.invoke(app, match_args_unwritten(tmp_path / "in", out))
+    result = runner.invoke(app, match_args(tmp_path / "in", out, write=False))
     assert result.exit_code == 3, result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert _left(tmp_path, ".out*") == []
-
-
-def match_args_unwritten(folder: Path, output: Path) -> list[str]:
-    """match_args for rosters already in ``folder`` (not rewritten)."""
-    rosters = [
-        "--household",
-        str(folder / "household.csv"),
-        "--pension",
-        str(folder / "records.csv"),
-    ]
-    return ["match", *rosters, "--as-of", "2017-06-30", "--output", str(output), "--quiet"]
 
 
 @pytest.fixture
