@@ -18,6 +18,7 @@ runner = CliRunner()
 ROOT = Path(__file__).parent.parent
 RULES = ROOT / "rules" / "huaibei-2017.yaml"
 SUBMISSION = ROOT / "examples" / "score" / "huaibei-2017-submission.csv"
+SURVEY = ROOT / "examples" / "survey"
 
 
 def match_args(folder: Path, output: Path | str, *, write: bool = True) -> list[str]:
@@ -44,8 +45,14 @@ def demo_args(folder: Path, output: Path | str) -> list[str]:
     return ["demo", "--persons", "40", "--clean", "--output", str(output), "--quiet"]
 
 
+def survey_args(folder: Path, output: Path | str) -> list[str]:
+    """Survey forms for the example needs_survey roster."""
+    return ["forms", "survey", "--from", str(SURVEY), "--output", str(output), "--quiet"]
+
+
 COMMANDS: dict[str, Callable[[Path, Path | str], list[str]]] = {
     "match": match_args,
+    "forms survey": survey_args,
     "score": score_args,
     "demo": demo_args,
 }
