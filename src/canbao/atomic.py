@@ -13,9 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +30,7 @@ from canbao.outputs import (
     result_umask,
     write_marker,
 )
+from canbao.workdir import signals_deferred
 
 
 def _make_parent(target: Path) -> Path:
@@ -46,14 +45,19 @@ def _make_parent(target: Path) -> Path:
     return parent
 
 
-def recover_stranded(target: Path) -> None:
-    """Remove half-written ``.NAME.partial-*``; restore or remove a previous ``.NAME.old-*``."""
-    stem = f".{glob.escape(target.name)}"
-    for partial in target.parent.glob(f"{stem}.partial-*"):
+def remove_partials(target: Path) -> None:
+    """Remove every ``.NAME.partial-*`` beside ``target`` (call it holding the output lock)."""
+    for partial in target.parent.glob(f".{glob.escape(target.name)}.partial-*"):
         if partial.is_dir() and not partial.is_symlink():
             shutil.rmtree(partial, ignore_errors=True)
         else:
             partial.unlink(missing_ok=True)
+
+
+def recover_stranded(target: Path) -> None:
+    """Remove half-written ``.NAME.partial-*``; restore or remove a previous ``.NAME.old-*``."""
+    remove_partials(target)
+    stem = f".{glob.escape(target.name)}"
     olds = [p for p in target.parent.glob(f"{stem}.old-*") if p.is_dir() and not p.is_symlink()]
     for old in sorted(olds, key=lambda p: p.stat().st_mtime, reverse=True):
         if not target.exists() and not target.is_symlink():
@@ -62,21 +66,6 @@ def recover_stranded(target: Path) -> None:
         listed = read_marker(old)
         if listed is not None:
             remove_listed(old, listed)
-
-
-@contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the target is swapped (POSIX main thread only)."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 @contextmanager
@@ -94,27 +83,24 @@ def atomic_directory(
     with output_lock(target):
         recover_stranded(target)
         listed = check_replaceable(target)
+        # Under the lock every .NAME.partial-* is this run's: removing them all on the way out
+        # also catches a signal landing between mkdtemp and the assignment.
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
-        except OSError as exc:
-            raise OutputError(
-                f"cannot create the output directory {target}: {exc.strerror}",
-                fix="choose a writable --output directory",
-            ) from exc
-        try:
+            with signals_deferred():
+                staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
             yield staging
             write_marker(staging, command)
             apply_result_mode(staging)
         except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
+            remove_partials(target)
             raise OutputError(
                 f"cannot write the output directory {target}: {exc.strerror}",
                 fix="check the permissions and free space of the output location",
             ) from exc
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            remove_partials(target)
             raise
-        with _signals_deferred():
+        with signals_deferred():
             _replace(staging, target, listed)
 
 
@@ -152,13 +138,14 @@ def atomic_file(
     with output_lock(target):
         check_single_file(target, force=force, inputs=inputs)
         recover_stranded(target)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=parent)
-        os.close(fd)
-        tmp = Path(name)
         try:
+            with signals_deferred():
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.partial-", dir=parent)
+                os.close(fd)
+            tmp = Path(name)
             yield tmp
             tmp.chmod(0o666 & ~result_umask())
             os.replace(tmp, target)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            remove_partials(target)
             raise

@@ -75,10 +75,10 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        print_error("已中断 (interrupted); work files removed, nothing was written")
+        print_error("已中断 (interrupted); work files and half-written results removed")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        print_error("已终止 (terminated by SIGTERM); work files removed, nothing was written")
+        print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
         detail = mask_ids_in_text(f"{type(exc).__name__}: {exc}")

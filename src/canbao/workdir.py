@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +94,43 @@ def sweep_dead(base: Path | None = None) -> list[Path]:
 
 
 @contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the block (POSIX main thread; elsewhere a no-op).
+
+    For steps that must not be cut in two: a signal arriving meanwhile is raised when the block
+    ends, so call it inside the ``try`` whose handler cleans up after the step.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _create(base: Path, command: str, made: list[Path]) -> int:
+    """Make the folder under a hidden name, lock it, rename it; note each path in ``made``."""
+    try:
+        with signals_deferred():
+            made.append(Path(tempfile.mkdtemp(prefix=NEWBORN_PREFIX, dir=base)))
+            fd = acquire(made[0] / LOCK_NAME)
+            assert fd is not None, "a fresh private folder's lock is free"
+            folder = base / f"{PREFIX}{command}-{made[0].name.removeprefix(NEWBORN_PREFIX)}"
+            made[0].rename(folder)
+            made.append(folder)
+            return fd
+    except OSError as exc:
+        raise OutputError(
+            f"无法在 {base} 创建工作目录：{exc.strerror}（cannot create the work folder）",
+            fix="set TMPDIR to a writable folder with free space",
+        ) from exc
+
+
+@contextmanager
 def work_folder(command: str) -> Iterator[Path]:
     """Yield a private work folder for one run of ``command``; remove it however the run ends."""
     base = work_base()
@@ -99,29 +138,19 @@ def work_folder(command: str) -> Iterator[Path]:
     umask = os.umask(PRIVATE_UMASK)
     os.umask(umask | PRIVATE_UMASK)
     _user_umasks.append(umask)
+    made: list[Path] = []
+    fd: int | None = None
     try:
-        newborn = Path(tempfile.mkdtemp(prefix=NEWBORN_PREFIX, dir=base))
-        lock = newborn / LOCK_NAME
-        fd = acquire(lock)
-        assert fd is not None, "a fresh private folder's lock is free"
-        folder = base / f"{PREFIX}{command}-{newborn.name.removeprefix(NEWBORN_PREFIX)}"
-        newborn.rename(folder)
-    except OSError as exc:
-        _user_umasks.pop()
-        os.umask(umask)
-        raise OutputError(
-            f"无法在 {base} 创建工作目录：{exc.strerror}（cannot create the work folder）",
-            fix="set TMPDIR to a writable folder with free space",
-        ) from exc
-    try:
-        yield folder
+        fd = _create(base, command, made)
+        yield made[-1]
     finally:
         try:
-            if sys.platform == "win32":  # an open file cannot be removed there
-                release(folder / LOCK_NAME, fd)
-                shutil.rmtree(folder, ignore_errors=True)
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
+            if fd is not None and sys.platform == "win32":  # an open file cannot be removed
+                release(made[-1] / LOCK_NAME, fd)
+                fd = None
+            for path in made:
+                shutil.rmtree(path, ignore_errors=True)
+            if fd is not None:
                 os.close(fd)
         finally:
             _user_umasks.pop()
