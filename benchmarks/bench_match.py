@@ -59,6 +59,8 @@ def main() -> None:
         AS_OF,
         *area,
     ]
+    # A result folder of an older canbao has no marker, and canbao refuses to replace it.
+    shutil.rmtree(opts.work / "canbao", ignore_errors=True)
     ours, theirs = [], []
     repairs: list[tuple[float, float]] = []
     for _ in range(opts.runs):

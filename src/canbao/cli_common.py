@@ -7,7 +7,9 @@ other exception into a masked one-line report, with the traceback only under ``-
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from canbao.errors import EXIT_INTERNAL, CanbaoError
+from canbao.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    CanbaoError,
+    Terminated,
+)
 from canbao.masking import mask_ids_in_text
 
 stdout_console = Console(highlight=False, soft_wrap=True)
@@ -36,11 +44,29 @@ def print_error(message: str) -> None:
     stderr_console.print(f"错误 (error): {message}", markup=False)
 
 
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` for the block, so work files and staging unwind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def reporting(verbose: bool = False) -> Iterator[None]:
     """Run a command body, mapping errors to messages and documented exit codes."""
     try:
-        yield
+        with sigterm_raises():
+            yield
     except typer.Exit:
         raise
     except CanbaoError as exc:
@@ -49,8 +75,11 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        print_error("interrupted; nothing was written")
-        raise typer.Exit(130) from None
+        print_error("已中断 (interrupted); work files and half-written results removed")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Terminated:
+        print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
+        raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
         detail = mask_ids_in_text(f"{type(exc).__name__}: {exc}")
         print_error(

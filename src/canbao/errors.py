@@ -10,7 +10,9 @@ Exit codes are part of the contract with cron jobs and scripts (see README "Exit
 4     a conservation check failed (the counts do not add up: a bug)
 5     invalid rule file (every problem listed)
 6     scoring data error (a value in no band, an unknown grade, ...)
-7     an output could not be written
+7     an output could not be written (also: another run is writing it)
+130   interrupted (Ctrl-C, SIGINT): work files removed, nothing published
+143   terminated (SIGTERM, e.g. from ``timeout`` or systemd): the same
 ====  =====================================================================
 """
 
@@ -26,6 +28,8 @@ EXIT_CONSERVATION = 4
 EXIT_RULES = 5
 EXIT_SCORING = 6
 EXIT_OUTPUT = 7
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class CanbaoError(Exception):
@@ -88,3 +92,10 @@ class OutputError(CanbaoError):
     """An output directory or file that could not be written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so every ``with`` block unwinds (work files removed).
+
+    A ``BaseException`` like ``KeyboardInterrupt``: an ``except Exception`` never swallows it.
+    """

@@ -7,7 +7,6 @@ problems (line numbers, reasons and masked IDs only: never a name or an unmasked
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ from canbao.roster.excel import load_sheet
 from canbao.roster.fields import KIND_FIELDS, PERSON_KINDS, alias_index, header_key
 from canbao.roster.sniff import sniff
 from canbao.roster.unreadable import REASONS
+from canbao.workdir import work_folder
 
 MAX_SAMPLES = 5
 
@@ -93,9 +93,9 @@ def inspect_files(
 ) -> list[FileReport]:
     """Inspect each file; the first unusable one raises :class:`canbao.errors.InputError`."""
     reports = []
-    with tempfile.TemporaryDirectory(prefix="canbao-inspect-") as work:
+    with work_folder("inspect") as work:
         for number, path in enumerate(paths):
-            workdir = Path(work) / str(number)
+            workdir = work / str(number)
             reports.append(_inspect_one(Path(path), columns, as_of, kind, workdir))
     return reports
 

@@ -81,6 +81,9 @@ def template(
         typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
     ],
     output: Annotated[Path, typer.Option("--output", help="The workbook to write (.xlsx).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --output even if canbao did not write it.")
+    ] = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -88,7 +91,7 @@ def template(
     with reporting(verbose):
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
-        path = write_template(kind, rules, output)
+        path = write_template(kind, rules, output, force=force)
         if not quiet:
             stdout_console.print(f"{kind} template written to {path}", markup=False)
 

@@ -141,7 +141,8 @@ def run_intake(
         pl.col("_age").alias("年龄"),
         pl.col("通过").fill_null(True),
     )
-    with atomic_directory(Path(output)) as staging:
+    inputs = [Path(p) for p in (*files, survey, summary, rules) if p is not None]
+    with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)
         neutralise_frame(entry_out).write_csv(staging / ENTRIES_FILE, include_bom=True)

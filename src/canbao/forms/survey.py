@@ -83,7 +83,7 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
     used: set[Path] = set()
     # Folders are named by the county's name (with its code only where two names repeat).
     county_dirs = regions.display_names(key[0] for key, _ in groups)
-    with atomic_directory(Path(output)) as staging:
+    with atomic_directory(Path(output), command="forms survey", inputs=[match_dir]) as staging:
         for key, part in groups:
             shown = (county_dirs[key[0]], *key[1:])
             rel = distinct_folder(Path(*(safe_name(k) for k in shown)), used)

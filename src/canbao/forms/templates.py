@@ -26,6 +26,7 @@ from canbao.atomic import atomic_file
 from canbao.cells import text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.roster import BOX, setup_print
+from canbao.outputs import mark_workbook
 from canbao.score import load_rules
 from canbao.score import model as m
 from canbao.score.bands import Grades, YesNo, build_leaf
@@ -225,8 +226,11 @@ def write_datatable(ws: Worksheet) -> None:
     setup_print(ws, landscape=True, title_rows=None)
 
 
-def write_template(kind: str, rules: Path, output: Path) -> Path:
-    """Write the blank evaluation table or data table for the rule set in ``rules``."""
+def write_template(kind: str, rules: Path, output: Path, *, force: bool = False) -> Path:
+    """Write the blank evaluation table or data table for the rule set in ``rules``.
+
+    An existing ``output`` is overwritten only if canbao wrote it, or with ``force``.
+    """
     if kind not in KINDS:
         raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
     loaded = load_rules(Path(rules))
@@ -237,7 +241,8 @@ def write_template(kind: str, rules: Path, output: Path) -> Path:
         write_evaluation(ws, loaded.rules)
     else:
         write_datatable(ws)
-    with atomic_file(Path(output)) as tmp:
+    mark_workbook(wb, f"forms template {kind}")
+    with atomic_file(Path(output), force=force, inputs=[Path(rules)]) as tmp:
         text_only_workbook(wb).save(tmp)
     return Path(output)
 

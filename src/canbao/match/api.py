@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from canbao.match.writers import (
 )
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
+from canbao.workdir import work_folder
 
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
@@ -121,8 +121,13 @@ def run_match(
     }
     colmap = load_column_map(columns) if columns else None
     import_in_background("xlsxwriter")
-    with tempfile.TemporaryDirectory(prefix="canbao-match-") as tmp:
-        work = Path(tmp)
+    inputs = [Path(p) for paths in files.values() for p in paths] + ([columns] if columns else [])
+    # The output is checked and locked before the rosters are read, so a wrong --output fails
+    # at once; the work folder goes after the results are in place, however the run ends.
+    with (
+        work_folder("match") as work,
+        atomic_directory(output, command="match", inputs=inputs) as staging,
+    ):
         rosters: dict[str, list[Roster]] = {}
         for kind, paths in files.items():
             rosters[kind] = []
@@ -130,11 +135,10 @@ def run_match(
                 progress(f"reading {kind} roster {Path(path).name}")
                 rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
         options = _Options(as_of, area, format, apply_links, progress)
-        with atomic_directory(output) as staging:
-            result_summary, written = _match(rosters, options, work, staging)
-        return MatchResult(
-            result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
-        )
+        result_summary, written = _match(rosters, options, work, staging)
+    return MatchResult(
+        result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
+    )
 
 
 @dataclass(frozen=True)

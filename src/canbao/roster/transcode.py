@@ -15,7 +15,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,7 +26,10 @@ from typing import Final
 CHUNK_BYTES: Final = 1024 * 1024
 
 
-_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canbao-sha256")
+# One file hashed at a time, as by a one-worker pool. Daemon threads, not a ThreadPoolExecutor:
+# its worker is joined at interpreter exit, and a run stopped by Ctrl-C or SIGTERM at the wrong
+# moment hung there for good instead of exiting 130/143.
+_HASHING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,17 @@ class TextSource:
 
 def sha256_later(path: Path) -> Future[str]:
     """The SHA-256 of ``path``, computed in a background thread."""
-    return _HASHER.submit(file_sha256, path)
+    digest: Future[str] = Future()
+
+    def run() -> None:
+        try:
+            with _HASHING:
+                digest.set_result(file_sha256(path))
+        except BaseException as exc:  # handed to whoever reads the digest
+            digest.set_exception(exc)
+
+    threading.Thread(target=run, name="canbao-sha256", daemon=True).start()
+    return digest
 
 
 def prepare_text(path: Path, encoding: str, workdir: Path) -> TextSource:

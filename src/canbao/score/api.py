@@ -155,7 +155,8 @@ def score_files(
     )
     output = Path(output)
     name = loaded.rules.name
-    with atomic_directory(output) as staging:
+    inputs = [Path(rules), *map(Path, submissions), *map(Path, self_files)]
+    with atomic_directory(output, command="score", inputs=inputs) as staging:
         write_workbook(ev, staging / f"{name}.xlsx")
         text = json.dumps(ev.as_json(), ensure_ascii=False, indent=2)
         (staging / f"{name}.json").write_text(text + "\n", encoding="utf-8")

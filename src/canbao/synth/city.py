@@ -106,7 +106,7 @@ def generate_city(
         },
     }
     summary: dict[str, Any] = {}
-    with atomic_directory(Path(output)) as staging:
+    with atomic_directory(Path(output), command="demo") as staging:
         (staging / "expected").mkdir()
         sink = Sink(staging, outputs)
         try:
