@@ -3,24 +3,82 @@
 Commands stay thin (parse options, call one library function, print); this module turns a
 :class:`~canbao.errors.CanbaoError` into one clear message on stderr and its exit code, and any
 other exception into a masked one-line report, with the traceback only under ``--verbose``.
+
+It is also the single place where anything reaches a terminal or a log: both consoles write
+through :class:`MaskedStream`, which passes every text through :func:`canbao.masking.mask_text`,
+and :func:`echo` (JSON, plain lines) writes to the same consoles. Commands print nothing else.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import IO, Annotated, TextIO, cast
 
 import typer
 from rich.console import Console
 
 from canbao.errors import EXIT_INTERNAL, CanbaoError
-from canbao.masking import mask_ids_in_text
+from canbao.masking import mask_text
 
-stdout_console = Console(highlight=False, soft_wrap=True)
-stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class MaskedStream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr``, looked up at each write, with personal data masked.
+
+    Looked up late so that a test runner's or a caller's replacement of the stream is honoured;
+    rich renders a whole print into one string before writing it, so an ID is never split
+    between two writes.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    @property
+    def _target(self) -> TextIO:
+        stream: TextIO = getattr(sys, self._name)
+        return stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` masked; report the length given, as a stream must."""
+        self._target.write(mask_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the underlying stream."""
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        """Tell whether the underlying stream is a terminal (colour, live progress)."""
+        return self._target.isatty()
+
+    def fileno(self) -> int:
+        """The underlying stream's descriptor (rich asks it for the terminal size)."""
+        return self._target.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The underlying stream's encoding."""
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+
+# A TextIOBase is an IO[str] in all but the stub's name.
+stdout_console = Console(
+    file=cast(IO[str], MaskedStream("stdout")), highlight=False, soft_wrap=True
+)
+stderr_console = Console(
+    file=cast(IO[str], MaskedStream("stderr")), highlight=False, soft_wrap=True
+)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print plain text (JSON, a line) as it is, masked, to stdout or with ``err`` to stderr."""
+    console = stderr_console if err else stdout_console
+    console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+
 
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
@@ -44,21 +102,21 @@ def reporting(verbose: bool = False) -> Iterator[None]:
     except typer.Exit:
         raise
     except CanbaoError as exc:
-        print_error(mask_ids_in_text(exc.render()))
+        print_error(exc.render())
         if verbose:
-            stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
+            stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         print_error("interrupted; nothing was written")
         raise typer.Exit(130) from None
     except Exception as exc:
-        detail = mask_ids_in_text(f"{type(exc).__name__}: {exc}")
+        detail = f"{type(exc).__name__}: {exc}"
         print_error(
             f"internal error ({detail}). This is a bug in canbao; "
             "rerun with --verbose and report the output (personal data is masked)."
         )
         if verbose:
-            stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
+            stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

@@ -13,6 +13,7 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
+    echo,
     reporting,
     stdout_console,
 )
@@ -64,7 +65,7 @@ def survey(
                     for g in result.groups
                 ],
             }
-            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            echo(json.dumps(payload, ensure_ascii=False, indent=2))
         elif not quiet:
             stdout_console.print(
                 f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
@@ -126,7 +127,7 @@ def intake(
             files, output=output, survey=survey, summary=summary, as_of=_as_of(as_of), rules=rules
         )
         if json_:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             return
         if quiet:
             return

@@ -13,6 +13,7 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
+    echo,
     reporting,
     stderr_console,
     stdout_console,
@@ -72,7 +73,7 @@ def score(
     with reporting(verbose):
         result = score_files(rules, submissions, self_files=self_files or (), output=output)
         if json_:
-            typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+            echo(json.dumps(result.as_json(), ensure_ascii=False))
             return
         if quiet:
             return
