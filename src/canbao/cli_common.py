@@ -94,6 +94,11 @@ def print_error(message: str) -> None:
     stderr_console.print(f"错误 (error): {message}", markup=False)
 
 
+def print_warning(message: str) -> None:
+    """Print a warning to stderr (the run goes on), never interpreting it as rich markup."""
+    stderr_console.print(f"警告 (warning): {message}", markup=False)
+
+
 @contextmanager
 def reporting(verbose: bool = False) -> Iterator[None]:
     """Run a command body, mapping errors to messages and documented exit codes."""
