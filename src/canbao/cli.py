@@ -45,6 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.inspect_cli",
         "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
     ),
+    "seal": (
+        "canbao.seal_cli",
+        "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -99,6 +99,15 @@ def print_warning(message: str) -> None:
     stderr_console.print(f"警告 (warning): {message}", markup=False)
 
 
+def show_password(archive: str, password: str) -> None:
+    """Show a sealed archive's password once, on stderr (the terminal); canbao keeps no copy."""
+    stderr_console.print(
+        f"密码 (password) {archive}: {password}  —— 只显示这一次，请另行告知接收人"
+        "（shown once and stored nowhere: give it to the recipient by another way, e.g. phone）",
+        markup=False,
+    )
+
+
 @contextmanager
 def reporting(verbose: bool = False) -> Iterator[None]:
     """Run a command body, mapping errors to messages and documented exit codes."""

@@ -15,6 +15,7 @@ from canbao.cli_common import (
     VerboseOption,
     echo,
     reporting,
+    show_password,
     stdout_console,
 )
 from canbao.errors import UsageError
@@ -48,13 +49,23 @@ def survey(
     by: Annotated[
         str, typer.Option("--by", help="One workbook set per county, township or village.")
     ] = "village",
+    seal: Annotated[
+        bool,
+        typer.Option(
+            "--seal",
+            help="Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
+            "password shown once on stderr.",
+        ),
+    ] = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
     with reporting(verbose):
-        result = write_survey_forms(from_, output, by=by)
+        result = write_survey_forms(from_, output, by=by, seal=seal)
+        for archive, password in result.sealed.items():
+            show_password(archive, password)
         if json_:
             payload = {
                 "output": str(result.output),
