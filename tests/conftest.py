@@ -10,11 +10,18 @@ import pytest
 from canbao.audit import AUDIT_ENV
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the log at a temporary file before any fixture runs a command (module fixtures too)."""
+    path = tmp_path_factory.mktemp("audit-session") / "audit.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUDIT_ENV, str(path))
+        yield path
+
+
 @pytest.fixture(autouse=True)
-def audit_log(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    """Point the audit log at a fresh temporary file for every test (subprocesses inherit it)."""
+def audit_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh audit log for each test (subprocesses inherit the variable)."""
     path = tmp_path_factory.mktemp("audit") / "audit.log"
     monkeypatch.setenv(AUDIT_ENV, str(path))
-    yield path
+    return path
