@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from canbao.cli import app
+from canbao.forms.entry_sheet import ENTRY_HEADINGS
 from tests.spec_oracle import check_char
 
 runner = CliRunner()
@@ -122,6 +123,19 @@ def _calls(folder: Path, crowd: list[Person]) -> list[list[str]]:
             *([p.id_written, p.name, p.birth_written, p.address] for p in crowd),
         ],
     )
+    # A full entry sheet whose every cell holds a person's data: each is a bad value for intake.
+    filled = _write(
+        folder / "filled.csv",
+        [
+            list(ENTRY_HEADINGS),
+            *(
+                [p.id_written, *([p.name, p.address, p.birth_written] * len(ENTRY_HEADINGS))][
+                    : len(ENTRY_HEADINGS)
+                ]
+                for p in crowd
+            ),
+        ],
+    )
     submission = _write(
         folder / "submission.csv",
         [["县区", "指标", "实际值"], *(["濉溪县", "1", p.id_written] for p in crowd)],
@@ -140,6 +154,7 @@ def _calls(folder: Path, crowd: list[Person]) -> list[list[str]]:
         ["match", "--household", bad_values, "--output", out, "--as-of", "2017-06-30"],
         ["match", "--household", good, "--output", out + "2", "--as-of", "2017-06-30"],
         ["intake", entries, "--output", out + "3", "--as-of", "2017-06-30"],
+        ["intake", filled, "--output", out + "5", "--as-of", "2017-06-30"],
         ["score", "--rules", "huaibei-2017", submission, "--output", out + "4"],
     ]
 

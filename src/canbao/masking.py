@@ -118,3 +118,25 @@ def mask_id_expr(expr: pl.Expr) -> pl.Expr:
         .then(pl.lit("***"))
         .otherwise(pl.lit(""))
     )
+
+
+def mask_name_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`mask_name`: the first character, then one star per other character."""
+    n = expr.str.len_chars()
+    stars = pl.lit("*").repeat_by(n - 1).list.join("")
+    return (
+        pl.when(n > 1)
+        .then(pl.concat_str([expr.str.slice(0, 1), stars]))
+        .when(expr.is_not_null())
+        .then(pl.lit("*"))
+    )
+
+
+def mask_value_expr(expr: pl.Expr) -> pl.Expr:
+    """A cell's value for a message: a short code (``11``, ``A``) as it is, anything else masked.
+
+    A value in the wrong column may be a name, an address or a birth date; a code never is.
+    """
+    return (
+        pl.when(expr.str.contains(r"^[0-9A-Za-z]{1,4}$")).then(expr).otherwise(mask_name_expr(expr))
+    )
