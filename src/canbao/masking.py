@@ -132,11 +132,19 @@ def mask_name_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def mask_value_expr(expr: pl.Expr) -> pl.Expr:
-    """A cell's value for a message: a short code (``11``, ``A``) as it is, anything else masked.
+# A value a message may quote as it is: a code, a number, a share (``11``, ``A``, ``92.5%``).
+# Anything else may be a name, an address or a date typed into the wrong cell.
+_PLAIN_VALUE = r"^[+-]?[0-9A-Za-z.,% ]{1,12}$"
+_DATE_LIKE = r"[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}"
 
-    A value in the wrong column may be a name, an address or a birth date; a code never is.
+
+def mask_value_expr(expr: pl.Expr) -> pl.Expr:
+    """A cell's value for a message: a code, a number or one character as it is, else masked.
+
+    A value in the wrong column may be a name, an address or a date; a code never is, and one
+    character (a grade 优, a tick √) is no one's name. The sink still masks an eight-digit date.
     """
-    return (
-        pl.when(expr.str.contains(r"^[0-9A-Za-z]{1,4}$")).then(expr).otherwise(mask_name_expr(expr))
+    plain = (expr.str.contains(_PLAIN_VALUE) & ~expr.str.contains(_DATE_LIKE)) | (
+        expr.str.strip_chars().str.len_chars() <= 1
     )
+    return pl.when(plain).then(expr).otherwise(mask_name_expr(expr))
