@@ -1,18 +1,38 @@
-"""Fixtures shared by test modules: the match of examples/city, run once per session."""
+"""Suite-wide fixtures: no test writes canbao's audit log into the real home folder, and the
+match of examples/city runs once per session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from canbao.audit import AUDIT_ENV
 from canbao.cli import app
 from tests.test_match_examples import match_args
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the log at a temporary file before any fixture runs a command (module fixtures too)."""
+    path = tmp_path_factory.mktemp("audit-session") / "audit.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUDIT_ENV, str(path))
+        yield path
+
+
+@pytest.fixture(autouse=True)
+def audit_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh audit log for each test (subprocesses inherit the variable)."""
+    path = tmp_path_factory.mktemp("audit") / "audit.log"
+    monkeypatch.setenv(AUDIT_ENV, str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
-def example_city_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example_city_output(tmp_path_factory: pytest.TempPathFactory, _session_audit_log: Path) -> Path:
     """Run ``canbao match`` on examples/city once and return its output directory."""
     output = tmp_path_factory.mktemp("city") / "out"
     result = CliRunner().invoke(app, match_args(output))

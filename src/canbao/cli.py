@@ -7,13 +7,16 @@ scoring models (2.6 s). ``canbao --help`` lists the commands from :data:`COMMAND
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
 from typer import _click
+from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
+from typer.exceptions import Exit
 
 from canbao import __version__
 
@@ -42,6 +45,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.inspect_cli",
         "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
     ),
+    "seal": (
+        "canbao.seal_cli",
+        "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",
@@ -65,7 +72,35 @@ def load_command(name: str) -> _click.Command:
     module = importlib.import_module(COMMANDS[name][0])
     holder = typer.Typer(**_SETTINGS)
     module.register(holder)
-    return typer.main.get_group(holder).commands[name]
+    command = typer.main.get_group(holder).commands[name]
+    _record_options(command)
+    return command
+
+
+_AUDIT_KEY = "canbao.audit"
+
+
+def _record_options(command: _click.Command) -> None:
+    """Make each leaf command note its parsed options and inputs for the audit log."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            _record_options(sub)
+        return
+    callback = command.callback
+    if callback is None:
+        return
+
+    @functools.wraps(callback)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        from canbao.audit import input_hashes
+
+        ctx = get_current_context()
+        words = ctx.command_path.split()[1:]  # without the program's name
+        # Hashed before the run: the inputs as the command read them.
+        ctx.meta[_AUDIT_KEY] = (" ".join(words), dict(ctx.params), input_hashes(ctx.params))
+        return callback(*args, **kwargs)
+
+    command.callback = recorded
 
 
 class _LazyCommands(MutableMapping[str, _click.Command]):
@@ -104,6 +139,29 @@ class _LazyGroup(TyperGroup):
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(self.commands)
 
+    def invoke(self, ctx: _click.Context) -> Any:
+        """Run the command; whatever happens, append its line to the audit log."""
+        # A command that fails to parse never notes its options: its name is all there is.
+        words = [*ctx._protected_args, *ctx.args][:2]
+        code = 1  # an exception that is none of those below: a bug (canbao.errors.EXIT_INTERNAL)
+        try:
+            result = super().invoke(ctx)
+            code = 0
+            return result
+        except Exit as exc:
+            code = exc.exit_code
+            raise
+        except _click.ClickException as exc:
+            code = exc.exit_code
+            # The parser quotes what it could not parse: an ID typed as an argument, say.
+            exc.message = _mask(exc.message)
+            raise
+        except KeyboardInterrupt:
+            code = 130
+            raise
+        finally:
+            _audit(ctx, words, code)
+
     def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         # Stand-ins carrying only the help let Typer's own listing (columns, truncation) run.
         stand_ins = [TyperCommand(name, help=summary) for name, (_, summary) in COMMANDS.items()]
@@ -116,6 +174,33 @@ app = typer.Typer(
     cls=_LazyGroup,
     **_SETTINGS,
 )
+
+
+def _mask(text: str) -> str:
+    from canbao.masking import mask_text
+
+    return mask_text(text)
+
+
+def _audit(ctx: _click.Context, words: list[str], code: int) -> None:
+    """Append the run's line to the audit log; a log that cannot be written is said, not fatal."""
+    from canbao import audit
+
+    noted = ctx.meta.get(_AUDIT_KEY)
+    if noted is None:
+        name = words[0] if words and words[0] in COMMANDS else "?"
+        sub = words[1:] if name in ("rules", "forms") and words[1:2] != ["--help"] else []
+        noted = (" ".join([name, *(w for w in sub if w.isalpha() and w.isascii())]), {}, {})
+    command, params, inputs = noted
+    try:
+        audit.append(audit.audit_line(command, params, inputs, code))
+    except OSError as exc:
+        from canbao.cli_common import print_warning
+
+        print_warning(
+            f"审计日志无法写入 {audit.audit_log_path()}：{exc.strerror}（the audit log could not "
+            f"be written; set {audit.AUDIT_ENV} to a writable file）"
+        )
 
 
 def _show_version(value: bool) -> None:

@@ -3,17 +3,22 @@
 Commands stay thin (parse options, call one library function, print); this module turns a
 :class:`~canbao.errors.CanbaoError` into one clear message on stderr and its exit code, and any
 other exception into a masked one-line report, with the traceback only under ``--verbose``.
+
+It is also the single place where anything reaches a terminal or a log: both consoles write
+through :class:`MaskedStream`, which passes every text through :func:`canbao.masking.mask_text`,
+and :func:`echo` (JSON, plain lines) writes to the same consoles. Commands print nothing else.
 """
 
 from __future__ import annotations
 
+import io
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import IO, Annotated, TextIO, cast
 
 import typer
 from rich.console import Console
@@ -25,10 +30,63 @@ from canbao.errors import (
     CanbaoError,
     Terminated,
 )
-from canbao.masking import mask_ids_in_text
+from canbao.masking import mask_text
 
-stdout_console = Console(highlight=False, soft_wrap=True)
-stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class MaskedStream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr``, looked up at each write, with personal data masked.
+
+    Looked up late so that a test runner's or a caller's replacement of the stream is honoured;
+    rich renders a whole print into one string before writing it, so an ID is never split
+    between two writes.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    @property
+    def _target(self) -> TextIO:
+        stream: TextIO = getattr(sys, self._name)
+        return stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` masked; report the length given, as a stream must."""
+        self._target.write(mask_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the underlying stream."""
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        """Tell whether the underlying stream is a terminal (colour, live progress)."""
+        return self._target.isatty()
+
+    def fileno(self) -> int:
+        """The underlying stream's descriptor (rich asks it for the terminal size)."""
+        return self._target.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The underlying stream's encoding."""
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+
+# A TextIOBase is an IO[str] in all but the stub's name.
+stdout_console = Console(
+    file=cast(IO[str], MaskedStream("stdout")), highlight=False, soft_wrap=True
+)
+stderr_console = Console(
+    file=cast(IO[str], MaskedStream("stderr")), highlight=False, soft_wrap=True
+)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print plain text (JSON, a line) as it is, masked, to stdout or with ``err`` to stderr."""
+    console = stderr_console if err else stdout_console
+    console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+
 
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
@@ -61,6 +119,20 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def print_warning(message: str) -> None:
+    """Print a warning to stderr (the run goes on), never interpreting it as rich markup."""
+    stderr_console.print(f"警告 (warning): {message}", markup=False)
+
+
+def show_password(archive: str, password: str) -> None:
+    """Show a sealed archive's password once, on stderr (the terminal); canbao keeps no copy."""
+    stderr_console.print(
+        f"密码 (password) {archive}: {password}  —— 只显示这一次，请另行告知接收人"
+        "（shown once and stored nowhere: give it to the recipient by another way, e.g. phone）",
+        markup=False,
+    )
+
+
 @contextmanager
 def reporting(verbose: bool = False) -> Iterator[None]:
     """Run a command body, mapping errors to messages and documented exit codes."""
@@ -70,9 +142,9 @@ def reporting(verbose: bool = False) -> Iterator[None]:
     except typer.Exit:
         raise
     except CanbaoError as exc:
-        print_error(mask_ids_in_text(exc.render()))
+        print_error(exc.render())
         if verbose:
-            stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
+            stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         print_error("已中断 (interrupted); work files and half-written results removed")
@@ -81,13 +153,13 @@ def reporting(verbose: bool = False) -> Iterator[None]:
         print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
-        detail = mask_ids_in_text(f"{type(exc).__name__}: {exc}")
+        detail = f"{type(exc).__name__}: {exc}"
         print_error(
             f"internal error ({detail}). This is a bug in canbao; "
             "rerun with --verbose and report the output (personal data is masked)."
         )
         if verbose:
-            stderr_console.print(mask_ids_in_text(traceback.format_exc()), markup=False)
+            stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

@@ -20,6 +20,7 @@ from canbao.masking import mask_id_expr
 from canbao.roster import ColumnMap, read_roster
 from canbao.roster.excel import load_sheet
 from canbao.roster.fields import KIND_FIELDS, PERSON_KINDS, alias_index, header_key
+from canbao.roster.mapping import show_header
 from canbao.roster.sniff import sniff
 from canbao.roster.unreadable import REASONS
 from canbao.workdir import work_folder
@@ -145,7 +146,8 @@ def _inspect_one(
         unreadable=bad.height,
         unreadable_by_reason=by_reason,
         mapping=info.mapping,
-        unmapped=info.unmapped,
+        # The report is printed: a header canbao does not know may be a person's data.
+        unmapped=tuple(show_header(h) for h in info.unmapped),
         missing_fields=tuple(f for f in fields if f not in info.mapping),
         ids_valid=ids_valid,
         ids_invalid_by_reason=invalid,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from canbao.cli_common import JsonOption, VerboseOption, reporting, stdout_console
+from canbao.cli_common import JsonOption, VerboseOption, echo, reporting, stdout_console
 from canbao.errors import UsageError
 from canbao.ids import ID_REASONS
 from canbao.inspect import FileReport, inspect_files
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
             reports = inspect_files(files, columns=colmap, as_of=day, kind=kind)
             if json_output:
                 payload = {"as_of": day.isoformat(), "files": [r.to_dict() for r in reports]}
-                typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+                echo(json.dumps(payload, ensure_ascii=False, indent=2))
             else:
                 for report in reports:
                     _print(report)

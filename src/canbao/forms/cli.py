@@ -13,7 +13,9 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
+    echo,
     reporting,
+    show_password,
     stdout_console,
 )
 from canbao.errors import UsageError
@@ -47,13 +49,23 @@ def survey(
     by: Annotated[
         str, typer.Option("--by", help="One workbook set per county, township or village.")
     ] = "village",
+    seal: Annotated[
+        bool,
+        typer.Option(
+            "--seal",
+            help="Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
+            "password shown once on stderr.",
+        ),
+    ] = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
     with reporting(verbose):
-        result = write_survey_forms(from_, output, by=by)
+        result = write_survey_forms(from_, output, by=by, seal=seal)
+        for archive, password in result.sealed.items():
+            show_password(archive, password)
         if json_:
             payload = {
                 "output": str(result.output),
@@ -64,7 +76,7 @@ def survey(
                     for g in result.groups
                 ],
             }
-            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            echo(json.dumps(payload, ensure_ascii=False, indent=2))
         elif not quiet:
             stdout_console.print(
                 f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
@@ -129,7 +141,7 @@ def intake(
             files, output=output, survey=survey, summary=summary, as_of=_as_of(as_of), rules=rules
         )
         if json_:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             return
         if quiet:
             return

@@ -17,6 +17,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.cells import neutralise_frame
+from canbao.cli_common import echo
 from canbao.forms.intake import SUBMISSION_FILE, run_intake
 from canbao.forms.sample import fill_sample_entry_sheet
 from canbao.forms.survey import write_survey_forms
@@ -82,20 +83,20 @@ def main() -> None:
         as_of=date.fromisoformat(args.as_of),
     )
     out = args.output
-    print(
+    echo(
         f"survey forms: {summary['groups']} village workbook sets, "
         f"{summary['persons']} persons -> {out}/forms"
     )
-    print(
+    echo(
         f"sample entry sheets filled by a 'clerk', {summary['planted']} mistakes planted "
         f"-> {out}/filled"
     )
-    print(f"intake: {summary['problems']} problems found -> {out}/intake/problems.csv")
+    echo(f"intake: {summary['problems']} problems found -> {out}/intake/problems.csv")
     totals = summary["totals"]
     assert isinstance(totals, dict)
     for county, total in totals.items():
-        print(f"score (huaibei-2017) {county}: {total}")
-    print(f"evaluation workbook -> {out}/score")
+        echo(f"score (huaibei-2017) {county}: {total}")
+    echo(f"evaluation workbook -> {out}/score")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entrie
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
 from canbao.forms.intake_read import read_entry_files
 from canbao.forms.roster import read_needs_survey
-from canbao.masking import mask_id_expr
+from canbao.masking import mask_id_expr, mask_name_expr, mask_value_expr
 
 PROBLEMS_FILE: Final = "problems.csv"
 FACTS_FILE: Final = "facts.csv"
@@ -65,26 +65,13 @@ class IntakeResult:
         return out
 
     def masked_problems(self) -> pl.DataFrame:
-        """The problem table with IDs and names masked, for terminals and logs."""
-        name = pl.col("姓名")
-        masked_name = (
-            pl.when(name.str.len_chars() > 1)
-            .then(
-                pl.concat_str(
-                    [
-                        name.str.slice(0, 1),
-                        pl.lit("*").repeat_by(name.str.len_chars() - 1).list.join(""),
-                    ]
-                )
-            )
-            .otherwise(pl.when(name.is_not_null()).then(pl.lit("*")))
-        )
+        """The problem table with IDs, names and free values masked, for terminals and logs."""
         return self.problems.with_columns(
             mask_id_expr(pl.col("公民身份号码")).alias("公民身份号码"),
-            masked_name.alias("姓名"),
+            mask_name_expr(pl.col("姓名")).alias("姓名"),
             pl.when(pl.col("项目") == "公民身份号码")
             .then(mask_id_expr(pl.col("值")))
-            .otherwise(pl.col("值"))
+            .otherwise(mask_value_expr(pl.col("值")))
             .alias("值"),
         )
 

@@ -23,12 +23,14 @@ from canbao.forms.roster import (
     split_groups,
     write_roster,
 )
+from canbao.seal import new_password, write_archive
 
 ROSTER_FILE: Final = "入户调查对象名册.xlsx"
 FORMS_FILE: Final = "全民参保登记表.xlsx"
 ENTRY_FILE: Final = "信息录入表.xlsx"
 INDEX_FILE: Final = "index.csv"
 SUMMARY_FILE: Final = "forms.json"
+SEALED_DIR: Final = "sealed"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class SurveyFormsResult:
     by: str
     persons: int
     groups: list[SurveyGroup] = field(default_factory=list)
+    # With --seal: each sealed archive (relative to the output) and its one-time password,
+    # kept only in memory to be shown once (repr=False: never in a log or a traceback).
+    sealed: dict[str, str] = field(default_factory=dict, repr=False)
 
     def entry_sheets(self) -> list[Path]:
         """Return the entry workbook of every group."""
@@ -75,8 +80,14 @@ def distinct_folder(rel: Path, used: set[Path]) -> Path:
     return candidate
 
 
-def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") -> SurveyFormsResult:
-    """Write, for each group of a match's needs_survey, the roster, forms and entry sheet."""
+def write_survey_forms(
+    match_dir: Path, output: Path, *, by: str = "village", seal: bool = False
+) -> SurveyFormsResult:
+    """Write, for each group of a match's needs_survey, the roster, forms and entry sheet.
+
+    With ``seal`` each group's files are also packed into ``sealed/<group>.zip`` (AES-256),
+    each with its own password: a village opens its own forms and no one else's.
+    """
     frame = read_needs_survey(match_dir)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
@@ -119,4 +130,22 @@ def write_survey_forms(match_dir: Path, output: Path, *, by: str = "village") ->
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-    return SurveyFormsResult(Path(output), by, frame.height, written)
+        sealed = seal_groups(staging, [g.directory for g in written]) if seal else {}
+    return SurveyFormsResult(Path(output), by, frame.height, written, sealed)
+
+
+def seal_groups(staging: Path, directories: list[str]) -> dict[str, str]:
+    """Seal each group's folder into ``sealed/<county-township-village>.zip``; their passwords."""
+    (staging / SEALED_DIR).mkdir()
+    passwords: dict[str, str] = {}
+    for directory in directories:
+        archive = f"{SEALED_DIR}/{directory.replace('/', '-')}.zip"
+        password = new_password()
+        folder = staging / directory
+        write_archive(
+            staging / archive,
+            ((f, f.relative_to(folder).as_posix()) for f in sorted(folder.iterdir())),
+            password,
+        )
+        passwords[archive] = password
+    return passwords

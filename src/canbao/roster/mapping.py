@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from canbao.errors import InputError
-from canbao.masking import mask_ids_in_text, mask_name
+from canbao.masking import mask_text
 from canbao.roster.colmap import ColumnMap
 from canbao.roster.fields import ALIASES, KIND_FIELDS, PERSON_KINDS, alias_index, header_key
-from canbao.roster.sniff import ID_LIKE
 
 _MAX_SHOWN = 40
 
@@ -97,8 +97,9 @@ def _check_duplicates(path: Path, headers: tuple[str, ...], keys: list[str]) -> 
             continue
         if key in seen:
             first = seen[key]
+            shown = show_header(headers[pos])
             raise InputError(
-                f"{path.name}: duplicated header {headers[pos]!r} (columns {first + 1} and "
+                f"{path.name}: duplicated header {shown!r} (columns {first + 1} and "
                 f"{pos + 1}); headers found: {describe_headers(headers)}",
                 fix="rename or delete one of the two columns so that every header is unique, "
                 "then name the right one with --columns MAP.yaml if needed (e.g. `id: 身份证号`)",
@@ -122,15 +123,44 @@ def _check_required(path: Path, kind: str, mapping: HeaderMapping) -> None:
     )
 
 
+def show_header(header: str) -> str:
+    """A header as a message may show it: a known header as it is, any other cell masked.
+
+    A header row may be a person's row (a headerless export), and no pattern tells a name or an
+    address from an unusual header; so only headers canbao knows (the built-in aliases) are
+    quoted, and any other cell keeps its first character: ``张**``, ``3*****************``.
+    """
+    if not header:
+        return "(empty)"
+    if header_key(header) in _known_header_keys():
+        return header
+    first = "*" if header[0].isdigit() else header[0]
+    return first + "*" * (len(header) - 1)
+
+
 def describe_headers(headers: Sequence[str]) -> str:
-    """List headers for a message; a header row that holds data is masked and called out."""
-    if any(ID_LIKE.search(h) for h in headers):
-        cells = [
-            mask_ids_in_text(h) if any(c.isdigit() for c in h) else mask_name(h) for h in headers
-        ]
-        shown = ", ".join(cells[:_MAX_SHOWN])
-        return f"{shown} (masked: the first line looks like data, not a header line)"
-    shown = ", ".join(h if h else "(empty)" for h in headers[:_MAX_SHOWN])
+    """List headers for a message: known ones as they are, other cells masked, by position."""
+    cells = [_describe_cell(i, h) for i, h in enumerate(headers)]
+    shown = ", ".join(cells[:_MAX_SHOWN])
     if len(headers) > _MAX_SHOWN:
         shown += f", ... ({len(headers)} in all)"
+    if any(_looks_like_data(h) for h in headers):
+        shown += " (masked: the first line looks like data, not a header line)"
+    elif any(show_header(h) != h for h in headers if h):
+        shown += " (headers canbao does not know are masked: they may be a person's data)"
     return shown or "(none)"
+
+
+def _describe_cell(pos: int, header: str) -> str:
+    shown = show_header(header)
+    return shown if shown == header or not header else f"{shown} (column {pos + 1})"
+
+
+def _looks_like_data(cell: str) -> bool:
+    # A digit in a header is rare; an ID, a date or a number in any width is data.
+    return sum(c.isdigit() for c in cell) >= 6 or mask_text(cell) != cell
+
+
+@cache
+def _known_header_keys() -> frozenset[str]:
+    return frozenset(header_key(a) for f, aliases in ALIASES.items() for a in (f, *aliases))

@@ -13,6 +13,7 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
+    echo,
     reporting,
     stderr_console,
     stdout_console,
@@ -93,7 +94,7 @@ def score(
             from_match=from_match,
         )
         if json_:
-            typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+            echo(json.dumps(result.as_json(), ensure_ascii=False))
             return
         if quiet:
             return

@@ -1,0 +1,34 @@
+"""``canbao seal PATH...``: pack files for a village into an AES-256 zip, password shown once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import QuietOption, VerboseOption, reporting, show_password, stdout_console
+from canbao.seal import default_archive, new_password, seal
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``seal`` command to ``app``."""
+
+    @app.command("seal")
+    def seal_command(
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders to seal.")],
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", help="The zip to write (default: beside a single PATH)."),
+        ] = None,
+        quiet: QuietOption = False,
+        verbose: VerboseOption = False,
+    ) -> None:
+        """Pack files leaving the centre into an AES-256 zip; the password is shown once."""
+        with reporting(verbose):
+            archive = output or default_archive(paths)
+            password = new_password()
+            names = seal(paths, archive, password)
+            show_password(str(archive), password)
+            if not quiet:
+                stdout_console.print(f"{len(names)} file(s) sealed into {archive}", markup=False)
