@@ -57,3 +57,12 @@ def test_the_name_expression_keeps_unknown_codes() -> None:
         .select(regions.county_name_expr(pl.col("c")))["c"]
     )
     assert_series_equal(got, pl.Series("c", ["玄武区", "999999", None]))
+
+
+def test_an_unknown_value_that_is_no_region_name_is_masked() -> None:
+    """A person's name typed into the county column is not quoted whole; a misspelt 区 is."""
+    with pytest.raises(InputError) as caught:
+        regions.county_code("王小娜")
+    assert "王小娜" not in caught.value.render() and "王**" in caught.value.render()
+    with pytest.raises(InputError, match="杜吉区"):
+        regions.county_code("杜吉区")

@@ -84,7 +84,7 @@ def test_forms_survey_seal_one_zip_per_village(tmp_path: Path, audit_log: Path) 
     assert len(passwords) == 3
     assert len(set(passwords.values())) == 3
     for archive, password in passwords.items():
-        assert archive.startswith("sealed/340621-")
+        assert archive.startswith("sealed/濉溪县-")  # folders and zips by county name
         with pyzipper.AESZipFile(out / archive) as zf:
             zf.setpassword(password.encode())
             assert set(zf.namelist()) == {ROSTER_FILE, FORMS_FILE, ENTRY_FILE}

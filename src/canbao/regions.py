@@ -21,9 +21,12 @@ from functools import cache
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.masking import mask_name
 
 _SPAN = re.compile(r"^\[(?P<start>[0-9]*)-(?P<end>[0-9]*)\](?P<name>.*)$")
 _LEADING_CODE = re.compile(r"^([0-9]{6})(?![0-9])")
+# How the names of GB/T 2260's county-level and city-level regions end.
+_REGION_ENDINGS = ("区", "县", "市", "旗", "州", "盟", "地区")
 
 
 @dataclass(frozen=True)
@@ -175,9 +178,10 @@ def county_code(value: str, *, within: Sequence[str] = (), where: str = "") -> s
     if len(codes) == 1:
         return codes[0]
     if not codes:
+        shown = _shown(text)
         raise InputError(
-            f"{place}县区“{text}”不是 GB/T 2260 中{scope}范围内的县区名称"
-            f" (unknown county name {text!r} within {scope})",
+            f"{place}县区“{shown}”不是 GB/T 2260 中{scope}范围内的县区名称"
+            f" (unknown county name {shown!r} within {scope})",
             fix="写六位行政区划代码（如 340602），或改正县区名称",
         )
     raise InputError(
@@ -185,6 +189,15 @@ def county_code(value: str, *, within: Sequence[str] = (), where: str = "") -> s
         f" (ambiguous county name {text!r}: {', '.join(codes)})",
         fix="写六位行政区划代码代替名称，或用 --area 限定地区",
     )
+
+
+def _shown(text: str) -> str:
+    """An unknown county value as a message may quote it: a misspelt region name or a code in
+    full (the user must see what to fix), anything else masked, since a clerk's sheet may hold a
+    person's name in the wrong column."""
+    if text.isdigit() or text.endswith(_REGION_ENDINGS):
+        return text
+    return mask_name(text)
 
 
 def known_codes(codes: Iterable[str]) -> list[str]:
