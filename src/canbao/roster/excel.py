@@ -16,12 +16,14 @@ import polars as pl
 from canbao.errors import InputError
 from canbao.roster.fields import alias_index, header_key
 from canbao.roster.unreadable import EMPTY_LINE, unreadable_frame
+from canbao.workbook_guard import check_workbook
 
 _HEADER_SEARCH_ROWS = 20
 
 
 def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
     """Return the first sheet as strings (one column per sheet column) and its name."""
+    check_workbook(path)
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names

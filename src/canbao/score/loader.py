@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from canbao.errors import RulesError
+from canbao.limits import yaml_limit_hit
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
 
@@ -92,6 +93,11 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
             fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
             f" (a rule file's path, or a bundled set's name)",
         ) from None
+    hit = yaml_limit_hit(text)
+    if hit is not None:
+        raise RulesError(
+            [f"{file}:{hit.line}: (yaml): error: 拒绝读取规则文件：{hit.problem}"], fix=hit.fix
+        )
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
