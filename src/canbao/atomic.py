@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from canbao.errors import OutputError
+from canbao.write_errors import write_failure
 
 
 @contextmanager
@@ -31,8 +32,11 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         ) from exc
     try:
         yield staging
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        failure = write_failure(exc, staging, shown=target)
+        if failure is not None:
+            raise failure from exc
         raise
     _replace(staging, target)
 

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from canbao.errors import EXIT_INTERNAL, CanbaoError
 from canbao.masking import mask_ids_in_text
+from canbao.write_errors import write_failure
 
 stdout_console = Console(highlight=False, soft_wrap=True)
 stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -52,6 +53,10 @@ def reporting(verbose: bool = False) -> Iterator[None]:
         print_error("interrupted; nothing was written")
         raise typer.Exit(130) from None
     except Exception as exc:
+        written = write_failure(exc)  # a full disk outside canbao's own write helpers
+        if written is not None:
+            print_error(mask_ids_in_text(written.render()))
+            raise typer.Exit(written.exit_code) from None
         detail = mask_ids_in_text(f"{type(exc).__name__}: {exc}")
         print_error(
             f"internal error ({detail}). This is a bug in canbao; "

@@ -40,6 +40,7 @@ from canbao.match.writers import (
 )
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
+from canbao.write_errors import write_failure
 
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
@@ -204,7 +205,13 @@ LINKED_COLUMNS: Final = (
 
 def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it."""
-    frame.sink_parquet(path, compression=STAGING)
+    try:
+        frame.sink_parquet(path, compression=STAGING)
+    except pl.exceptions.PolarsError as exc:
+        failure = write_failure(exc, path)
+        if failure is not None:
+            raise failure from exc
+        raise
     return pl.scan_parquet(path)
 
 

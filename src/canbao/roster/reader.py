@@ -151,6 +151,15 @@ def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
         ) from exc
     headers = tuple(schema.names())
     mapping = map_headers(path, headers, kind, columns)
+    for field, pos in mapping.columns.items():
+        dtype = schema[headers[pos]]
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null):
+            raise InputError(
+                f"{path.name}: 列 {headers[pos]!r}（{field}）的类型是 {dtype}，不是文字或数字 "
+                f"(column {headers[pos]!r} holds {dtype} values, not text)",
+                fix="write the roster again with one text value per cell (a list or a struct "
+                "cannot be read as a field), or give it as CSV",
+            )
     out = [
         (
             pl.col(headers[mapping.columns[f]]).cast(pl.String)
