@@ -187,7 +187,7 @@ def test_intake_summary_xlsx_is_checked(tmp_path: Path) -> None:
     from canbao.forms.intake_facts import read_summary
 
     book = far_cell_workbook(tmp_path / "summary.xlsx")
-    with pytest.raises(InputError, match="拒绝读取工作簿 summary.xlsx"):
+    with pytest.raises(InputError, match=r"拒绝读取工作簿 summary\.xlsx"):
         read_summary(book)
 
 

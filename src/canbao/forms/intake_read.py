@@ -62,9 +62,7 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
     try:
         names = fastexcel.read_excel(path).sheet_names
     except Exception as exc:  # fastexcel raises its own error types for broken files
-        raise InputError(
-            f"{path}: not a readable workbook ({exc})", fix="re-save it as .xlsx"
-        ) from exc
+        raise unreadable_file(path, exc, fix="re-save it as .xlsx") from exc
     if not names:
         raise InputError(f"{path}: the workbook has no sheet", fix="re-save it as .xlsx")
     sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from canbao.errors import InputError
-from canbao.readfail import check_text_lines
+from canbao.readfail import check_text_lines, unreadable_file
 from canbao.score.values import clean
 from canbao.workbook_guard import check_workbook
 
@@ -89,7 +89,9 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
         try:
             book = load_workbook(path, read_only=False, data_only=True)
         except Exception as exc:  # openpyxl raises several kinds for a broken file
-            raise InputError(f"{path}: cannot read the workbook ({type(exc).__name__})") from None
+            raise unreadable_file(
+                path, exc, fix="open it in Excel or WPS and save it again"
+            ) from None
         sheets = []
         for sheet in book.worksheets:
             grid = [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
