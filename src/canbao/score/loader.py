@@ -104,9 +104,13 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise RulesError([f"{file}:{line}: (yaml): error: {problem}"]) from None
+        problem = problem.replace("\n", " ")
+        raise RulesError(
+            [f"{file}:{line}: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+        ) from None
     except YAMLError as exc:
-        raise RulesError([f"{file}:1: (yaml): error: {exc}"]) from None
+        problem = str(exc).replace("\n", " ")
+        raise RulesError([f"{file}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]) from None
     lines: dict[PathT, int] = {(): 1}
     return _plain(data, (), lines), lines
 
