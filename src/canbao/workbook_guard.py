@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Final
 
@@ -29,7 +30,9 @@ from canbao.limits import (
 _HEAD_BYTES: Final = 64 * 1024
 _SCAN_CHUNK: Final = 4 * 1024 * 1024
 _DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
-_CELL_REF: Final = re.compile(rb"<(?:\w+:)?(?:c|row)\s[^>]*?\br=\"([A-Z]*)(\d+)\"")
+_ROW_REF: Final = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_FAR_ROW_CELL: Final = re.compile(rb"\br=\"[A-Z]+(\d{7,})\"")
+_WIDE_CELL: Final = re.compile(rb"\br=\"([A-Z]{2,})\d+\"")
 _RESAVE: Final = (
     "在 Excel 或 WPS 中打开，删除多余的行列后另存为 .xlsx，或另存为 CSV UTF-8 "
     "(open it in Excel or WPS, delete the stray rows and columns, save it again or as CSV UTF-8)"
@@ -97,11 +100,12 @@ def _check_sheet(path: Path, book: zipfile.ZipFile, entry: zipfile.ZipInfo) -> N
         with book.open(entry) as part:
             head = part.read(_HEAD_BYTES)
             match = _DIMENSION.search(head)
-            if match is not None:
-                rows, cols = _dimension_size(match)
-            else:
-                rows, cols = _furthest_cell(head, part)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            rows, cols = _dimension_size(match) if match is not None else (1, 1)
+            if rows * cols <= MAX_SHEET_CELLS:
+                # A declared range can lie: the reader sizes its grid by the furthest cell.
+                far_rows, far_cols = _furthest_cell(head, part)
+                rows, cols = max(rows, far_rows), max(cols, far_cols)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
         return  # a damaged part: the reader refuses the workbook with its own message
     if rows * cols > MAX_SHEET_CELLS:
         raise _refuse(
@@ -121,18 +125,30 @@ def _dimension_size(match: re.Match[bytes]) -> tuple[int, int]:
 
 
 def _furthest_cell(head: bytes, part: IO[bytes]) -> tuple[int, int]:
-    """The used range from the origin to the furthest row and column any cell names."""
+    """The furthest row and column any row or cell names, in one streaming pass.
+
+    Cheap on genuine sheets: one match per row element; a cell matches only when its column
+    has two letters or more (beyond Z) or its row has seven digits (1,000,000 and beyond), so a
+    roster of 20 columns costs one regex pass and no Python per cell.
+    """
     max_row, max_col, tail = 1, 1, b""
     chunk = head
     while chunk:
         data = tail + chunk
-        # A reference cut by the chunk's end is found in the next round (the tail overlaps).
-        for letters, digits in _CELL_REF.findall(data):
-            max_row = max(max_row, int(digits))
-            if letters:
-                max_col = max(max_col, column_number(letters))
+        # A reference cut at the chunk's end is found in the next round (the tail overlaps).
+        rows = _ROW_REF.findall(data)
+        if rows:
+            max_row = max(max_row, *map(int, rows))
+        far_rows = _FAR_ROW_CELL.findall(data)
+        if far_rows:
+            max_row = max(max_row, *map(int, far_rows))
+        wide = set(_WIDE_CELL.findall(data))
+        if wide:
+            max_col = max(max_col, *map(column_number, wide))
         tail = data[-256:]
         chunk = part.read(_SCAN_CHUNK)
+    if max_col == 1 and max_row > 1:
+        max_col = 26  # single letters only: at most Z
     return max_row, max_col
 
 

@@ -79,7 +79,10 @@ def sniff(path: Path) -> Sniffed:
             fix=_SAVE_AS_CSV,
         )
     separator = sniff_separator(line)
-    headers = next(csv.reader([line], delimiter=separator), [])
+    try:
+        headers = next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:  # a carriage return inside the header line: its cells as they are
+        headers = line.split(separator)
     return Sniffed("csv", encoding, separator, tuple(headers))
 
 

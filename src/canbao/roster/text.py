@@ -149,6 +149,7 @@ def raw_lines(path: Path) -> pl.LazyFrame:
         has_header=False,
         schema={"_raw": pl.String, "_rest": pl.String},
         missing_columns="insert",
+        extra_columns="ignore",
         truncate_ragged_lines=True,
         encoding="utf8-lossy",
         glob=False,

@@ -93,6 +93,15 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
             fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
             f" (a rule file's path, or a bundled set's name)",
         ) from None
+    except UnicodeDecodeError as exc:
+        line = text_line_of(file, exc.start)
+        raise RulesError(
+            [
+                f"{file}:{line}: (file): error: 不是 UTF-8 文本 "
+                f"(not UTF-8 text near byte {exc.start})"
+            ],
+            fix="save the rule file as UTF-8",
+        ) from None
     hit = yaml_limit_hit(text)
     if hit is not None:
         raise RulesError(
@@ -113,6 +122,14 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         raise RulesError([f"{file}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]) from None
     lines: dict[PathT, int] = {(): 1}
     return _plain(data, (), lines), lines
+
+
+def text_line_of(file: Path, offset: int) -> int:
+    """The 1-based line of byte ``offset`` in ``file`` (for a decoding error)."""
+    try:
+        return file.read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return 1
 
 
 def load_rules(file: str | Path) -> LoadedRules:
