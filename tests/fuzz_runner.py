@@ -46,6 +46,19 @@ def _entry_sheet() -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _entry_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in csv.reader(io.StringIO(_entry_sheet().decode("utf-8-sig"))):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 # Text mutations: each takes the seed bytes and a drawn position/size.
 CONTROL = [b"\x00", b"\x1f", b"\r", b'"', b"\xff", b"\xef\xbb\xbf", b"\n\n", b",", b"\t"]
 
@@ -101,7 +114,8 @@ def xlsx_mutated(draw: st.DrawFn, seed: bytes) -> bytes:
             data = source.read(info)
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 if choice == "far":
-                    cell = f'<row r="{row}"><c r="{col}{row}" t="inlineStr"><is><t>x</t></is></c></row>'
+                    cell = f'<row r="{row}"><c r="{col}{row}" t="inlineStr"><is><t>x</t></is></c>'
+                    cell += "</row>"
                     data = data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
                 elif choice == "dimension":
                     data = re.sub(
@@ -206,7 +220,7 @@ def _runs(command: str) -> tuple[st.SearchStrategy[bytes], Callable[[Path, bytes
                 str(folder / "out"),
             ]
 
-        return mutated(_entry_sheet()), call
+        return st.one_of(mutated(_entry_sheet()), xlsx_mutated(_entry_workbook())), call
     raise SystemExit(f"unknown command {command}")
 
 
