@@ -72,7 +72,7 @@ def test_damaged_enrolment_roster_stops_the_match_too(tmp_path: Path) -> None:
     ).write_csv(records)
     code, out = _match(household, tmp_path / "out", "--pension", str(records))
     assert code == 3
-    assert "pension.csv" in out
+    assert "pension.csv" in out and "被电子表格损坏" in out
 
 
 def _roster_bytes(rows: int, bad: bytes) -> bytes:
