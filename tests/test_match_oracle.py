@@ -160,8 +160,14 @@ def test_sets_equal_the_plain_reading_of_the_spec(people: list[dict], recs: list
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write(household, records, folder)
+        # Invalid IDs are planted on purpose: the damaged-column stop is tested elsewhere.
         result = run_match(
-            [folder / "household.csv"], **paths, as_of=AS_OF, area=["3406"], output=folder / "out"
+            [folder / "household.csv"],
+            **paths,
+            as_of=AS_OF,
+            area=["3406"],
+            output=folder / "out",
+            accept_damaged_ids=True,
         )
         exp = oracle(household, records, ["3406"], AS_OF)
         out = folder / "out"
