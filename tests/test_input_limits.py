@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -195,3 +196,32 @@ def test_cells_in_a_normal_row_do_not_count_as_far(tmp_path: Path) -> None:
     """A sheet without a dimension whose cells are near the origin passes the scan."""
     rows = HEADER_ROW + '<row r="2">' + cell("A2", "1") + cell("B2", "张三") + "</row>"
     check_workbook(workbook(tmp_path / "near.xlsx", rows, dimension=None))
+
+
+@pytest.mark.parametrize(
+    ("xml", "furthest"),
+    [
+        (b'<row r="2"><c r="XFD1048576" t="s"/></row>', (1048576, 16384)),
+        (b'<row><c t="s" r = "AB7"/></row>', (7, 28)),
+        (b"<x:row r='1048576'><x:c r='A1048576'/></x:row>", (1048576, 26)),
+        (b'<row r="3"><c\nr="A1000001"/><c r="B3"/></row>', (1000001, 26)),
+        (b'<row r="3"><c\tr\t=\t"ZZ3"/></row>', (3, 702)),
+        (b'<row r="3"><c r="B3"/></row>', (3, 26)),
+    ],
+    ids=["far", "spaced", "prefixed-quoted", "newline", "tabs", "near"],
+)
+def test_furthest_cell_is_found_however_the_reference_is_written(
+    xml: bytes, furthest: tuple[int, int]
+) -> None:
+    """A reference spaced, single-quoted or in a prefixed element is found like a plain one."""
+    from canbao.workbook_guard import _furthest_cell
+
+    assert _furthest_cell(xml, io.BytesIO(b"")) == furthest
+
+
+def test_lying_dimension_does_not_hide_a_far_cell(tmp_path: Path) -> None:
+    """A sheet declaring A1:B2 with a cell at XFD1048576 is refused by the scan."""
+    far = '<row r="2"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    book = workbook(tmp_path / "lie.xlsx", HEADER_ROW + far, dimension="A1:B2")
+    with pytest.raises(InputError, match="1048576 行 x 16384 列"):
+        check_workbook(book)

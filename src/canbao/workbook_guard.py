@@ -30,9 +30,11 @@ from canbao.limits import (
 _HEAD_BYTES: Final = 64 * 1024
 _SCAN_CHUNK: Final = 4 * 1024 * 1024
 _DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
-_ROW_REF: Final = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
-_FAR_ROW_CELL: Final = re.compile(rb"\br=\"[A-Z]+(\d{7,})\"")
-_WIDE_CELL: Final = re.compile(rb"\br=\"([A-Z]{2,})\d+\"")
+_ROW_REF: Final = re.compile(rb' r="(\d+)"')
+# A cell beyond column Z (letters captured) or at row 1,000,000 and beyond (row captured).
+_FAR_CELL: Final = re.compile(rb' r="([A-Z]{2,})(\d+)"| r="[A-Z](\d{7,})"')
+_SPACES: Final = bytes.maketrans(b"\t\n\r", b"   ")
+_ANY_REF: Final = re.compile(rb"""\sr\s*=\s*["']([A-Z]*)(\d+)""")
 _RESAVE: Final = (
     "在 Excel 或 WPS 中打开，删除多余的行列后另存为 .xlsx，或另存为 CSV UTF-8 "
     "(open it in Excel or WPS, delete the stray rows and columns, save it again or as CSV UTF-8)"
@@ -127,29 +129,48 @@ def _dimension_size(match: re.Match[bytes]) -> tuple[int, int]:
 def _furthest_cell(head: bytes, part: IO[bytes]) -> tuple[int, int]:
     """The furthest row and column any row or cell names, in one streaming pass.
 
-    Cheap on genuine sheets: one match per row element; a cell matches only when its column
-    has two letters or more (beyond Z) or its row has seven digits (1,000,000 and beyond), so a
-    roster of 20 columns costs one regex pass and no Python per cell.
+    Written as Excel, WPS, openpyxl and xlsxwriter write it (`` r="B7"``), a reference is
+    found by literal-prefixed regular expressions in C: one match per row, and one per cell
+    only beyond column Z or row 999,999, so a roster costs no Python per cell. A chunk whose
+    holds an ``r`` attribute written any other way (other spacing or quoting) is read with the
+    lenient pattern instead, which costs a match per cell.
     """
-    max_row, max_col, tail = 1, 1, b""
+    max_row, max_col, carry = 1, 1, b""
     chunk = head
     while chunk:
-        data = tail + chunk
-        # A reference cut at the chunk's end is found in the next round (the tail overlaps).
-        rows = _ROW_REF.findall(data)
+        data = carry + chunk
+        cut = data.rfind(b">") + 1  # whole tags only; the rest goes with the next chunk
+        # Whitespace is all one to XML: as spaces, `` r="`` is the only way to write a reference.
+        data, carry = data[:cut].translate(_SPACES), data[cut:]
+        if _odd_references(data):
+            found = [(c, int(r)) for c, r in _ANY_REF.findall(data)]
+            rows = [r for c, r in found if not c]
+            cells = found
+        else:
+            rows = [int(r) for r in _ROW_REF.findall(data)]
+            cells = [(c, int(r or far or 0)) for c, r, far in _FAR_CELL.findall(data)]
         if rows:
-            max_row = max(max_row, *map(int, rows))
-        far_rows = _FAR_ROW_CELL.findall(data)
-        if far_rows:
-            max_row = max(max_row, *map(int, far_rows))
-        wide = set(_WIDE_CELL.findall(data))
-        if wide:
-            max_col = max(max_col, *map(column_number, wide))
-        tail = data[-256:]
+            max_row = max(max_row, *rows)
+        for letters, row in cells:
+            max_row = max(max_row, row)
+            if letters:
+                max_col = max(max_col, column_number(letters))
         chunk = part.read(_SCAN_CHUNK)
-    if max_col == 1 and max_row > 1:
-        max_col = 26  # single letters only: at most Z
+        if not chunk and carry:
+            chunk, carry = carry + b">", b""  # a last unterminated tag: scan it too
+    if max_row > 1 or max_col > 1:
+        max_col = max(max_col, 26)  # single letters are not matched: up to Z
     return max_row, max_col
+
+
+def _odd_references(data: bytes) -> bool:
+    """True when some ``r=`` in ``data`` is not written `` r="``, or a space precedes ``=``.
+
+    Counted in C over the chunk; a genuine sheet has a few other names ending in r at most
+    (``header=`` and ``footer=`` of the page margins, ``operator=`` of a validation), which
+    send one chunk to the lenient pattern.
+    """
+    return data.count(b"r=") != data.count(b' r="') or data.find(b" =") >= 0
 
 
 def _refuse(path: Path, found: str, limit: str) -> InputError:
