@@ -107,7 +107,10 @@ def test_a_repaired_record_keeps_the_id_as_written_in_conflicts(tmp_path: Path) 
     )
     frame = pl.read_csv(tmp_path / "records.csv", infer_schema=False)
     frame.with_columns(pl.lit("女").alias("性别")).write_csv(tmp_path / "records.csv")
-    result = run_match(**args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
+    # The one record's ID is mistyped on purpose: not a damaged column.
+    result = run_match(
+        **args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
+    )
     assert result.summary["applied_links"] == 1
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     row = conflicts.filter(pl.col("类别代码") == "sex_mismatch").row(0, named=True)

@@ -83,7 +83,13 @@ def test_applying_links_keeps_conservation_and_links_each_record_once(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         args = write_rosters(folder, household, rows)
-        result = run_match(**args, as_of=AS_OF, output=folder / "out", apply_links=min_score)
+        result = run_match(
+            **args,
+            as_of=AS_OF,
+            output=folder / "out",
+            apply_links=min_score,
+            accept_damaged_ids=True,  # invalid IDs planted on purpose
+        )
         summary = result.summary
         assert all(eq["ok"] for eq in summary["conservation"])
         assert summary["enrolment_rows"] == len(rows)

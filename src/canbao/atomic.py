@@ -31,6 +31,7 @@ from canbao.outputs import (
     write_marker,
 )
 from canbao.workdir import signals_deferred
+from canbao.write_errors import write_failure
 
 
 def _make_parent(target: Path) -> Path:
@@ -43,6 +44,17 @@ def _make_parent(target: Path) -> Path:
             fix="choose a writable --output directory",
         ) from exc
     return parent
+
+
+def _make_staging(target: Path, parent: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise OutputError(
+            f"无法在 {parent} 中写入输出目录 {target.name}：{exc.strerror}"
+            f" (cannot write the output directory {target})",
+            fix="choose a writable --output directory, or free space there",
+        ) from exc
 
 
 def remove_partials(target: Path) -> None:
@@ -85,20 +97,22 @@ def atomic_directory(
         listed = check_replaceable(target)
         # Under the lock every .NAME.partial-* is this run's: removing them all on the way out
         # also catches a signal landing between mkdtemp and the assignment.
+        staging: Path | None = None
         try:
             with signals_deferred():
-                staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
+                staging = _make_staging(target, parent)
             yield staging
             write_marker(staging, command)
             apply_result_mode(staging)
-        except OSError as exc:
+        except BaseException as exc:
             remove_partials(target)
-            raise OutputError(
-                f"cannot write the output directory {target}: {exc.strerror}",
-                fix="check the permissions and free space of the output location",
-            ) from exc
-        except BaseException:
-            remove_partials(target)
+            # A failed write into the staging folder, or a full disk that a library reports in
+            # its own words (polars' "(os error 28)", xlsxwriter's wrapper), is exit 7 naming
+            # the output, not its hidden staging folder; an OSError on an input stays the
+            # reader's (exit 3).
+            failure = write_failure(exc, staging, shown=target)
+            if failure is not None:
+                raise failure from exc
             raise
         with signals_deferred():
             _replace(staging, target, listed)

@@ -31,6 +31,7 @@ from canbao.errors import (
     Terminated,
 )
 from canbao.masking import mask_text
+from canbao.write_errors import write_failure
 
 
 class MaskedStream(io.TextIOBase):
@@ -153,6 +154,10 @@ def reporting(verbose: bool = False) -> Iterator[None]:
         print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
+        written = write_failure(exc)  # a full disk outside canbao's own write helpers
+        if written is not None:
+            print_error(written.render())
+            raise typer.Exit(written.exit_code) from None
         detail = f"{type(exc).__name__}: {exc}"
         print_error(
             f"internal error ({detail}). This is a bug in canbao; "

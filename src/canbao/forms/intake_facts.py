@@ -24,6 +24,8 @@ from canbao.forms.intake_checks import (
     CATEGORY_MISSING,
     CATEGORY_ROSTER,
 )
+from canbao.readfail import check_text_lines, unreadable_file
+from canbao.workbook_guard import check_workbook
 
 PENSION_AGE: Final = 16
 UNKNOWN_COUNTY: Final = "未知"
@@ -192,10 +194,17 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file", fix="give the county's 汇总表 as CSV or xlsx")
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        raw = pl.read_excel(path, infer_schema_length=0)
-    else:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            check_workbook(path)
+            raw = pl.read_excel(path, infer_schema_length=0)
+        else:
+            check_text_lines(path)
+            raw = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except InputError:
+        raise
+    except Exception as exc:  # polars and calamine raise their own kinds for a broken file
+        raise unreadable_file(path, exc, fix="write the summary as 县区, 指标, 实际值") from None
     raw = raw.rename(lambda c: c.lstrip("\ufeff").strip())
     if "县区" not in raw.columns:
         raise InputError(

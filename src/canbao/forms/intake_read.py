@@ -23,23 +23,37 @@ from canbao.cells import FORMULA_CELL
 from canbao.errors import InputError
 from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.entry_sheet import ENTRY_SHEET
+from canbao.readfail import check_text_lines, unreadable_file
+from canbao.workbook_guard import check_workbook
 
 OPTIONAL: Final = frozenset({"序号", "经办人", "复核人"})
 REQUIRED_HEADINGS: Final = tuple(h for h in ENTRY_HEADINGS if h not in OPTIONAL)
 SCAN_ROWS: Final = 10
 ID_HEADING: Final = "公民身份号码"
+_CSV_FIX: Final = "save the entry sheet as CSV UTF-8 (or as .xlsx) and try again"
 
 
 def _raw_csv(path: Path) -> pl.DataFrame:
-    data = path.read_bytes()
+    data = check_text_lines(path)
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError(
+            f"文件 {path} 是空的 (the entry sheet is empty)",
+            fix="give the filled 信息录入表 written by `canbao forms survey`",
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return pl.read_csv(
-            text.encode("utf-8"), has_header=False, infer_schema=False, truncate_ragged_lines=True
-        )
+        try:
+            return pl.read_csv(
+                text.encode("utf-8"),
+                has_header=False,
+                infer_schema=False,
+                truncate_ragged_lines=True,
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise unreadable_file(path, exc, fix=_CSV_FIX) from None
     raise InputError(
         f"{path}: neither UTF-8 nor GB18030 text",
         fix="save the entry sheet as CSV UTF-8 (or as .xlsx) and try again",
@@ -80,16 +94,20 @@ def _raw_xlsx_formulas(path: Path, sheet: str) -> pl.DataFrame:
 def _raw_xlsx(path: Path) -> pl.DataFrame:
     import fastexcel
 
+    check_workbook(path)
     try:
         names = fastexcel.read_excel(path).sheet_names
     except Exception as exc:  # fastexcel raises its own error types for broken files
-        raise InputError(
-            f"{path}: not a readable workbook ({exc})", fix="re-save it as .xlsx"
-        ) from exc
+        raise unreadable_file(path, exc, fix="re-save it as .xlsx") from exc
+    if not names:
+        raise InputError(f"{path}: the workbook has no sheet", fix="re-save it as .xlsx")
     sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]
-    if _has_formula(path):
-        return _raw_xlsx_formulas(path, sheet)
-    return pl.read_excel(path, sheet_name=sheet, has_header=False, infer_schema_length=0)
+    try:
+        if _has_formula(path):
+            return _raw_xlsx_formulas(path, sheet)
+        return pl.read_excel(path, sheet_name=sheet, has_header=False, infer_schema_length=0)
+    except Exception as exc:  # calamine's, openpyxl's and polars' own kinds for a broken sheet
+        raise unreadable_file(path, exc, fix="re-save it as .xlsx") from None
 
 
 def read_entry_file(path: Path) -> pl.DataFrame:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
+from canbao.readfail import check_text_lines, unreadable_file
 
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
 NEEDS_SURVEY_COLUMNS: Final = (
@@ -46,6 +47,7 @@ GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "village": ("县区", "乡镇(街道)", "村(社区)"),
 }
 MISSING_PLACE: Final = "未填写"
+_RERUN_MATCH: Final = "rerun `canbao match`; its needs_survey.csv is UTF-8 CSV"
 
 # (heading, source column in needs_survey, width)
 ROSTER_COLUMNS: Final = (
@@ -96,7 +98,10 @@ def read_needs_survey(match_dir: Path) -> pl.DataFrame:
             f"{path}: no {NEEDS_SURVEY_FILE} in the match directory",
             fix="give --from the --output directory of a finished `canbao match` run",
         )
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    try:
+        frame = pl.read_csv(check_text_lines(path), infer_schema=False, encoding="utf8")
+    except pl.exceptions.PolarsError as exc:
+        raise unreadable_file(path, exc, fix=_RERUN_MATCH) from None
     # match neutralised formula-like text for spreadsheets; the forms show it as it was.
     frame = restore_frame(frame.rename(lambda c: c.lstrip("\ufeff")))
     missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]

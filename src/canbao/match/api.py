@@ -26,6 +26,7 @@ from canbao.atomic import atomic_directory
 from canbao.errors import ConservationError, InputError, UsageError
 from canbao.match import conflicts as conflict_tables
 from canbao.match import present, repairs_step, report, sets, summary, tables
+from canbao.match.damage import check_id_damage
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.units import match_units_counted, units_per_county
@@ -39,6 +40,7 @@ from canbao.match.writers import (
 from canbao.roster import Roster, load_column_map, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.workdir import work_folder
+from canbao.write_errors import write_failure
 
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
@@ -88,12 +90,14 @@ def run_match(
     format: OutputFormat = "csv",
     apply_links: Decimal | int | None = None,
     progress: Progress = _quiet,
+    accept_damaged_ids: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
     ``units`` / ``insured_units``: the market registry and the insured units (both or neither);
     ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
-    compute the sets with them; ``None`` (the default) only proposes.
+    compute the sets with them; ``None`` (the default) only proposes. ``accept_damaged_ids``:
+    run even when most IDs of a roster are invalid (:mod:`canbao.match.damage`).
     """
     as_of = as_of or date.today()
     if not household:
@@ -134,7 +138,7 @@ def run_match(
             for path in paths:
                 progress(f"reading {kind} roster {Path(path).name}")
                 rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
-        options = _Options(as_of, area, format, apply_links, progress)
+        options = _Options(as_of, area, format, apply_links, progress, accept_damaged_ids)
         result_summary, written = _match(rosters, options, work, staging)
     return MatchResult(
         result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
@@ -148,6 +152,7 @@ class _Options:
     fmt: OutputFormat
     apply_links: Decimal | int | None
     progress: Progress
+    accept_damaged_ids: bool = False
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -204,7 +209,13 @@ LINKED_COLUMNS: Final = (
 
 def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it."""
-    frame.sink_parquet(path, compression=STAGING)
+    try:
+        frame.sink_parquet(path, compression=STAGING)
+    except pl.exceptions.PolarsError as exc:
+        failure = write_failure(exc, path)
+        if failure is not None:
+            raise failure from exc
+        raise
     return pl.scan_parquet(path)
 
 
@@ -248,6 +259,7 @@ def _match(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
+    check_id_damage(household, accept=opts.accept_damaged_ids)
     # From the staged household, not the export: one read of the export is enough.
     area = list(opts.area) if opts.area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
@@ -257,6 +269,7 @@ def _match(
         .with_row_index("e_row"),
         work / "enrolment.parquet",
     )
+    check_id_damage(enrolment, accept=opts.accept_damaged_ids)
     check_codes(household, enrolment)
 
     progress("linking records to persons")

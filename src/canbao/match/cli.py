@@ -99,6 +99,13 @@ def match(
             f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
         ),
     ] = None,
+    accept_damaged_ids: Annotated[
+        bool,
+        typer.Option(
+            "--accept-damaged-ids",
+            help="Run even when most IDs of a roster are invalid or damaged by a spreadsheet.",
+        ),
+    ] = False,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -127,6 +134,7 @@ def match(
             format=fmt,
             apply_links=_parse_score(apply_links),
             progress=_progress(quiet),
+            accept_damaged_ids=accept_damaged_ids,
         )
         if json_output:
             stdout_console.print_json(json.dumps(result.summary, ensure_ascii=False))

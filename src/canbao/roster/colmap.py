@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from canbao.errors import InputError
+from canbao.limits import yaml_limit_hit
 from canbao.roster.fields import FIELD_LABELS
 
 _EXAMPLE = "id: 身份证号(新)"
@@ -59,6 +60,13 @@ def load_column_map(path: Path) -> ColumnMap:
             f"cannot read the column map {path}: {exc}",
             fix="give a UTF-8 YAML file to --columns",
         ) from exc
+    hit = yaml_limit_hit(text)
+    if hit is not None:
+        raise InputError(
+            f"拒绝读取列映射文件 {path} 第 {hit.line} 行：{hit.problem} "
+            "(the column map is refused)",
+            fix=hit.fix,
+        )
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:

@@ -14,14 +14,17 @@ import fastexcel
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.readfail import unreadable_file
 from canbao.roster.fields import alias_index, header_key
 from canbao.roster.unreadable import EMPTY_LINE, unreadable_frame
+from canbao.workbook_guard import check_workbook
 
 _HEADER_SEARCH_ROWS = 20
 
 
 def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
     """Return the first sheet as strings (one column per sheet column) and its name."""
+    check_workbook(path)
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
@@ -34,8 +37,9 @@ def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
     except InputError:
         raise
     except Exception as exc:  # fastexcel raises its own hierarchy; all mean "cannot read it"
-        raise InputError(
-            f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})",
+        raise unreadable_file(
+            path,
+            exc,
             fix="open it in Excel or WPS, check it is not password-protected, and save it again",
         ) from exc
     return data.cast(pl.String), names[0]

@@ -24,7 +24,7 @@ from typing import Final
 
 import polars as pl
 
-from canbao.roster.text import raw_lines, split_quoted
+from canbao.roster.text import has_control, raw_lines, split_quoted, too_long
 
 # Lines the cheap pass cannot clear are checked exactly; a file with more of them than this is
 # simply read by the exact reader (its lines would be checked there anyway).
@@ -34,10 +34,15 @@ CANDIDATE_LIMIT: Final = 10_000
 def native_ok(path: Path, *, separator: str, n_headers: int) -> bool:
     """True when every line of the UTF-8 file ``path`` is readable and one physical line."""
     line = pl.col("_raw")
-    suspect = suspect_line(line, separator, n_headers)
+    # Lines the exact reader reports as unreadable whatever their fields: never cleared here.
+    suspect = suspect_line(line, separator, n_headers) | has_control() | too_long()
     try:
         candidates = (
-            raw_lines(path).filter(suspect).select("_raw").head(CANDIDATE_LIMIT + 1).collect()
+            raw_lines(path)
+            .filter(suspect)
+            .select("_raw", "_rest")
+            .head(CANDIDATE_LIMIT + 1)
+            .collect()
         )
     except pl.exceptions.PolarsError:
         return False  # e.g. a 0x1F byte: the exact reader reports it as it always did
@@ -90,6 +95,8 @@ def _bad(line: pl.Expr, separator: str, n_headers: int) -> pl.Expr:
         | line.str.contains("\ufffd", literal=True)
         | line.str.contains("\r", literal=True)
         | ~fields_ok
+        | has_control()
+        | too_long()
     ).fill_null(True)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import InputError, UsageError
+from canbao.readfail import unreadable_file
 from canbao.roster import excel
 from canbao.roster.colmap import ColumnMap
 from canbao.roster.fastpath import native_ok, scan_native
@@ -145,12 +146,18 @@ def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
     try:
         schema = pl.scan_parquet(path).collect_schema()
     except Exception as exc:  # a damaged footer surfaces as a polars ComputeError
-        raise InputError(
-            f"{path.name}: cannot read the Parquet file ({type(exc).__name__})",
-            fix="write the file again (it may be truncated)",
-        ) from exc
+        raise unreadable_file(path, exc, fix="write the file again (it may be truncated)") from exc
     headers = tuple(schema.names())
     mapping = map_headers(path, headers, kind, columns)
+    for field, pos in mapping.columns.items():
+        dtype = schema[headers[pos]]
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null):
+            raise InputError(
+                f"{path.name}: 列 {headers[pos]!r}（{field}）的类型是 {dtype}，不是文字或数字 "
+                f"(column {headers[pos]!r} holds {dtype} values, not text)",
+                fix="write the roster again with one text value per cell (a list or a struct "
+                "cannot be read as a field), or give it as CSV",
+            )
     out = [
         (
             pl.col(headers[mapping.columns[f]]).cast(pl.String)

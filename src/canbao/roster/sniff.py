@@ -79,7 +79,10 @@ def sniff(path: Path) -> Sniffed:
             fix=_SAVE_AS_CSV,
         )
     separator = sniff_separator(line)
-    headers = next(csv.reader([line], delimiter=separator), [])
+    try:
+        headers = next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:  # a carriage return inside the header line: its cells as they are
+        headers = line.split(separator)
     return Sniffed("csv", encoding, separator, tuple(headers))
 
 
@@ -95,10 +98,19 @@ def _container(name: str, ext: str, fmt: str, what: str) -> Sniffed:
 def _text_encoding(path: Path, head: bytes, size: int) -> str:
     name = path.name
     if head.startswith(codecs.BOM_UTF8):
+        if _looks_gbk(head[len(codecs.BOM_UTF8) :], final=len(head) >= size):
+            raise InputError(
+                f"{name}: 文件以 UTF-8 的 BOM 开头，后面却是 GBK/GB18030 编码的文字，"
+                "一个文件里混了两种编码 (a UTF-8 byte-order mark followed by GBK text: "
+                "two encodings in one file)",
+                fix=f"在 Excel 或 WPS 中打开（按 GBK 读），{_SAVE_AS_CSV}",
+            )
+        _check_tail(path, size, "utf-8")
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in head:
+    # A stray NUL makes its row unreadable (roster.text); many of them mean a binary file.
+    if head.count(b"\x00") > max(len(head) // 100, 4):
         raise InputError(
             f"{name}: binary content (NUL bytes) in a {path.suffix or 'text'} file",
             fix=f"give the roster as text, or {_SAVE_AS_CSV} (UTF-16 text needs its BOM)",
@@ -117,6 +129,7 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
     # characters and a few bad bytes is a UTF-8 file with a stray line (reported per line as
     # bad_encoding), not a GBK file: decoding it as GBK would garble every name silently.
     if bad == 0 or good > 4 * bad:
+        _check_tail(path, size, "utf-8")
         return "utf-8"
     try:
         codecs.getincrementaldecoder("gb18030")().decode(sample, final=final and sample is head)
@@ -128,7 +141,53 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     if control > len(head) // 100:
         raise InputError(f"{name}: binary content, not a text roster", fix=_SAVE_AS_CSV)
+    _check_tail(path, size, "gb18030")
     return "gb18030"
+
+
+def _looks_gbk(sample: bytes, *, final: bool) -> bool:
+    """True when ``sample`` is not UTF-8 (more than a stray bad byte) but is valid GB18030."""
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=final)
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if bad == 0 or good > 4 * bad:
+        return False
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_tail(path: Path, size: int, encoding: str) -> None:
+    """Refuse a file whose end is in another encoding than its head (two exports pasted together).
+
+    One more read of at most 64 KiB: the last lines. The head decided ``encoding``; a tail of
+    clean GBK under a UTF-8 head, or of clean multi-byte UTF-8 under a GBK head, is named here
+    instead of turning into unreadable rows or garbled names.
+    """
+    if size <= 2 * HEAD_BYTES:
+        return
+    with path.open("rb") as fh:
+        fh.seek(size - HEAD_BYTES)
+        tail = fh.read(HEAD_BYTES)
+    tail = tail[tail.find(b"\n") + 1 :]  # start on a line, so on a character
+    if encoding == "utf-8":
+        other = "GBK/GB18030" if _looks_gbk(tail, final=True) else None
+    else:
+        try:
+            text = tail.decode("utf-8")
+        except UnicodeDecodeError:
+            text = ""
+        other = "UTF-8" if any(ord(ch) > 0x7F for ch in text) else None
+    if other is None:
+        return
+    first = "UTF-8" if encoding == "utf-8" else "GBK/GB18030"
+    raise InputError(
+        f"{path.name}: 一个文件里有两种编码：开头是 {first}，末尾是 {other} "
+        f"(two encodings in one file: {first} at the start, {other} at the end)",
+        fix=f"分别导出后用同一种编码保存（{_SAVE_AS_CSV}），或把两部分作为两个文件分别给出",
+    )
 
 
 def _has_high_bytes(data: bytes) -> bool:

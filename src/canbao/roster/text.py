@@ -18,13 +18,16 @@ from typing import Final
 
 import polars as pl
 
+from canbao.limits import MAX_LINE_BYTES
 from canbao.roster.transcode import TextSource
 from canbao.roster.unreadable import (
     BAD_ENCODING,
+    CONTROL_CHAR,
     CUT_LINE,
     EMPTY_LINE,
     OPEN_QUOTE,
     TOO_FEW,
+    TOO_LONG,
     TOO_MANY,
     unreadable_frame,
 )
@@ -73,7 +76,11 @@ def scan_text(
     cut = pl.lit(not source.ends_with_newline) & (pl.col("_line") == source.lines)
     odd_quotes = pl.when(has_quote).then(line.str.count_matches('"', literal=True) % 2 == 1)
     reason = (
-        pl.when(line.str.strip_chars(f' \t"{separator}') == "")
+        pl.when(too_long())
+        .then(pl.lit(TOO_LONG))
+        .when(has_control())
+        .then(pl.lit(CONTROL_CHAR))
+        .when(line.str.strip_chars(f' \t"{separator}') == "")
         .then(pl.lit(EMPTY_LINE))
         .when(line.str.contains("\ufffd", literal=True))
         .then(pl.lit(BAD_ENCODING))
@@ -107,19 +114,43 @@ def scan_text(
             pl.col("_line").cast(pl.Int64),
         )
     )
-    bad = classified.filter(pl.col("_reason").is_not_null())
+    bad = classified.filter(pl.col("_reason").is_not_null()).with_columns(
+        # The text after a 0x1F byte (the raw scan's separator) belongs to the line shown.
+        pl.when(pl.col("_rest").is_not_null())
+        .then(pl.concat_str(line, pl.lit(RAW_SEPARATOR), pl.col("_rest")))
+        .otherwise(pl.col("_raw"))
+        .alias("_raw")
+    )
     return frame, unreadable_frame(bad, file_name)
 
 
+def too_long() -> pl.Expr:
+    """A raw line beyond :data:`canbao.limits.MAX_LINE_BYTES`: unreadable, never split."""
+    return pl.col("_raw").str.len_bytes().fill_null(0) > MAX_LINE_BYTES
+
+
+def has_control() -> pl.Expr:
+    """A raw line holding a NUL or a 0x1F byte (the raw scan cut it there: ``_rest``)."""
+    return pl.col("_rest").is_not_null() | pl.col("_raw").str.contains(
+        "\x00", literal=True
+    ).fill_null(False)
+
+
 def raw_lines(path: Path) -> pl.LazyFrame:
-    """Every physical line of a UTF-8 file as ``_raw`` (null when empty), ``_line`` from 1."""
+    """Every physical line of a UTF-8 file as ``_raw`` (null when empty), ``_line`` from 1.
+
+    A line holding the raw separator 0x1F is cut there: ``_rest`` holds the text after it
+    (null for every other line), so that such a line is reported, not a scan error.
+    """
     return pl.scan_csv(
         path,
         separator=RAW_SEPARATOR,
         quote_char=None,
         has_header=False,
-        infer_schema=False,
-        new_columns=["_raw"],
+        schema={"_raw": pl.String, "_rest": pl.String},
+        missing_columns="insert",
+        extra_columns="ignore",
+        truncate_ragged_lines=True,
         encoding="utf8-lossy",
         glob=False,
         row_index_name="_line",

@@ -15,6 +15,7 @@ from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
 from canbao.score.workbook import write_workbook
+from canbao.workbook_guard import check_workbook
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def _is_datatable(path: Path) -> bool:
         return False
     from openpyxl import load_workbook
 
+    check_workbook(path)
     try:
         book = load_workbook(path, read_only=True)
     except Exception:  # not a readable workbook: read_submission reports it

@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from canbao.errors import RulesError
+from canbao.limits import yaml_limit_hit
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
 
@@ -92,17 +93,43 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
             fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
             f" (a rule file's path, or a bundled set's name)",
         ) from None
+    except UnicodeDecodeError as exc:
+        line = text_line_of(file, exc.start)
+        raise RulesError(
+            [
+                f"{file}:{line}: (file): error: 不是 UTF-8 文本 "
+                f"(not UTF-8 text near byte {exc.start})"
+            ],
+            fix="save the rule file as UTF-8",
+        ) from None
+    hit = yaml_limit_hit(text)
+    if hit is not None:
+        raise RulesError(
+            [f"{file}:{hit.line}: (yaml): error: 拒绝读取规则文件：{hit.problem}"], fix=hit.fix
+        )
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise RulesError([f"{file}:{line}: (yaml): error: {problem}"]) from None
+        problem = problem.replace("\n", " ")
+        raise RulesError(
+            [f"{file}:{line}: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+        ) from None
     except YAMLError as exc:
-        raise RulesError([f"{file}:1: (yaml): error: {exc}"]) from None
+        problem = str(exc).replace("\n", " ")
+        raise RulesError([f"{file}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]) from None
     lines: dict[PathT, int] = {(): 1}
     return _plain(data, (), lines), lines
+
+
+def text_line_of(file: Path, offset: int) -> int:
+    """The 1-based line of byte ``offset`` in ``file`` (for a decoding error)."""
+    try:
+        return file.read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return 1
 
 
 def load_rules(file: str | Path) -> LoadedRules:

@@ -18,7 +18,9 @@ from typing import Any
 
 from canbao.cells import restored_value
 from canbao.errors import InputError
+from canbao.readfail import check_text_lines, unreadable_file
 from canbao.score.values import clean
+from canbao.workbook_guard import check_workbook
 
 COUNTY = ("县区", "县(区)", "区县", "县区名称", "地区", "单位名称", "county")
 INDICATOR = ("指标", "指标编号", "序号", "项目", "考核项目", "indicator")
@@ -56,7 +58,7 @@ def _pick(headers: list[str], names: tuple[str, ...]) -> int | None:
 
 
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    data = check_text_lines(path)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -71,16 +73,27 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
         raise InputError(f"{path}: no such file", fix="check the submission path")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        rows = list(csv.reader(io.StringIO(_decode(path))))
+        reader = csv.reader(io.StringIO(_decode(path)), strict=True)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise InputError(
+                f"无法读取文件 {path} 第 {reader.line_num} 行：{exc} (cannot read the CSV file; "
+                "a quote that is never closed takes the rest of the file with it)",
+                fix="close the quote or remove it, or save the file again as CSV UTF-8",
+            ) from None
         # An intake's submission.csv is canbao's own CSV: its neutralised text is undone.
         return [(path.stem, [[restored_value(_text(c)) for c in r] for r in rows])]
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        check_workbook(path)
         try:
             book = load_workbook(path, read_only=False, data_only=True)
         except Exception as exc:  # openpyxl raises several kinds for a broken file
-            raise InputError(f"{path}: cannot read the workbook ({type(exc).__name__})") from None
+            raise unreadable_file(
+                path, exc, fix="open it in Excel or WPS and save it again"
+            ) from None
         sheets = []
         for sheet in book.worksheets:
             grid = [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]

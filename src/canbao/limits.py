@@ -1,0 +1,112 @@
+"""The limits canbao puts on every user file, so that no input can cost unbounded time or memory.
+
+Each value is documented in docs/security.md ("Limits on hostile input") with the fix a user
+needs when a genuine file reaches it. The YAML check runs on the parser's events, before any
+document is composed: an alias is never expanded and a deep nesting never recursed into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+# Text files (rosters, submissions, entry sheets, summaries). A roster line is a few hundred
+# bytes; Excel holds at most 32,767 characters in a cell, so no genuine line comes near this.
+MAX_LINE_BYTES: Final = 64 * 1024
+
+# YAML files (rule files, --columns maps). Bundled rule sets are 20-40 KB and nest 8 levels.
+MAX_YAML_BYTES: Final = 4 * 1024 * 1024
+MAX_YAML_DEPTH: Final = 32
+
+# Workbooks (.xlsx): checked in the zip's central directory and the sheet's head before reading.
+MAX_ZIP_ENTRIES: Final = 10_000
+MAX_ENTRY_BYTES: Final = 1024 * 1024 * 1024  # one part, uncompressed
+MAX_WORKBOOK_BYTES: Final = 2 * 1024 * 1024 * 1024  # all parts, uncompressed
+# XML compresses 5-30 times; a part inflating more than this from more than RATIO_FLOOR bytes is
+# padding built to exhaust memory (800 MB of spaces deflate to 800 KB: ratio 1,000).
+MAX_COMPRESSION_RATIO: Final = 200
+RATIO_FLOOR_BYTES: Final = 16 * 1024 * 1024
+# A sheet is read as a dense grid of its used range (about 32 bytes a cell in calamine): one
+# cell at XFD1048576 asks for 512 GB. 40 M cells is 1,048,576 rows x 38 columns.
+MAX_SHEET_CELLS: Final = 40_000_000
+
+
+@dataclass(frozen=True)
+class YamlLimitHit:
+    """Where a YAML file crosses a limit: the 1-based line and what was found."""
+
+    line: int
+    problem: str
+    fix: str
+
+
+YAML_ALIAS_FIX: Final = (
+    "不要使用 YAML 锚点和别名（&name、*name），把内容直接写出 (write the content out instead of "
+    "YAML anchors and aliases)"
+)
+
+
+def yaml_limit_hit(text: str) -> YamlLimitHit | None:
+    """The first limit ``text`` crosses (size, anchors/aliases, nesting), or None.
+
+    Syntax errors are left to the loader, which reports them with their own line.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        NodeEvent,
+    )
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_YAML_BYTES:
+        return YamlLimitHit(
+            1,
+            f"文件 {size} 字节，超过上限 {MAX_YAML_BYTES} 字节 (the file is larger than "
+            f"{MAX_YAML_BYTES} bytes)",
+            "规则文件和列映射只需几十 KB；检查是否选错了文件 (check the file is the right one)",
+        )
+    depth = 0
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            if isinstance(event, AliasEvent):
+                return YamlLimitHit(
+                    line, f"YAML 别名 *{event.anchor} (alias; not allowed)", YAML_ALIAS_FIX
+                )
+            if isinstance(event, NodeEvent) and event.anchor is not None:
+                return YamlLimitHit(
+                    line, f"YAML 锚点 &{event.anchor} (anchor; not allowed)", YAML_ALIAS_FIX
+                )
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return YamlLimitHit(
+                        line,
+                        f"嵌套超过 {MAX_YAML_DEPTH} 层 (nesting deeper than {MAX_YAML_DEPTH})",
+                        "减少嵌套层数 (flatten the nesting; see docs/scoring.md, docs/reading.md)",
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return None
+    return None
+
+
+def long_line_at(data: bytes, limit: int = MAX_LINE_BYTES) -> int | None:
+    """The 1-based number of the first line of ``data`` longer than ``limit`` bytes, or None.
+
+    For files read whole (submissions, entry sheets): one pass in C over the line breaks.
+    """
+    start, line = 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        stop = len(data) if end < 0 else end
+        if stop - start > limit:
+            return line
+        if end < 0:
+            return None
+        start, line = end + 1, line + 1
+    return None

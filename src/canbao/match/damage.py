@@ -1,0 +1,67 @@
+"""Stop a match whose roster has lost most of its IDs: the results would be silently wrong.
+
+A roster saved through Excel with the ID column as numbers comes back as ``3.40602E+17`` or
+with its last digits zeroed; every person of it then looks uninsured and is sent to a
+door-to-door survey. When more than :data:`DAMAGE_SHARE` of a file's rows with a non-empty ID
+are invalid, the match stops with exit 3 naming the file, the kind of damage and the fix,
+unless ``--accept-damaged-ids`` says the user has seen it. One aggregation over the staged
+frame: no per-row Python.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Final
+
+import polars as pl
+
+from canbao.errors import InputError
+
+# More than half of the non-empty IDs of one file: a typing error hits a few rows, a
+# spreadsheet's conversion hits the whole column.
+DAMAGE_SHARE: Final = Fraction(1, 2)
+SPREADSHEET_REASONS: Final = ("spreadsheet_scientific", "spreadsheet_rounded")
+ACCEPT_OPTION: Final = "--accept-damaged-ids"
+
+
+def check_id_damage(frame: pl.LazyFrame, *, accept: bool) -> None:
+    """Raise :class:`InputError` for the first file of ``frame`` whose IDs are mostly invalid.
+
+    ``frame`` has ``_file`` and ``id_reason`` (null when valid, ``missing`` when empty).
+    """
+    if accept:
+        return
+    reason = pl.col("id_reason")
+    given = reason.is_null() | (reason != "missing")
+    per_file = (
+        frame.group_by("_file")
+        .agg(
+            given.sum().alias("given"),
+            (given & reason.is_not_null()).sum().alias("invalid"),
+            reason.is_in(SPREADSHEET_REASONS).fill_null(False).sum().alias("spreadsheet"),
+        )
+        .sort("_file")
+        .collect()
+    )
+    for file, given_n, invalid, spreadsheet in per_file.iter_rows():
+        if given_n and Fraction(invalid, given_n) > DAMAGE_SHARE:
+            raise _damaged(str(file), int(given_n), int(invalid), int(spreadsheet))
+
+
+def _damaged(file: str, given: int, invalid: int, spreadsheet: int) -> InputError:
+    percent = invalid * 100 // given
+    if spreadsheet * 2 > invalid:
+        damage = (
+            f"其中 {spreadsheet} 个被电子表格损坏（科学计数法如 3.40602E+17，或末几位被舍入为 0）"
+            f" ({spreadsheet} were damaged by a spreadsheet: scientific notation or zeroed digits)"
+        )
+    else:
+        damage = f"其中被电子表格损坏的有 {spreadsheet} 个 ({spreadsheet} damaged by a spreadsheet)"
+    return InputError(
+        f"{file}：{given} 个公民身份号码中有 {invalid} 个（{percent}%）无效，{damage}；"
+        f"照此比对，几乎每个人都会被当作未参保 ({invalid} of {given} citizen IDs in {file} are "
+        "invalid: the results would be wrong)",
+        fix="从原系统重新导出，把身份证号码列设为文本（Excel 中先设单元格格式为“文本”，"
+        "或直接导出 CSV 后不要用 Excel 另存）(re-export the ID column as text); "
+        f"确认仍要继续时加 {ACCEPT_OPTION} (to run anyway, add {ACCEPT_OPTION})",
+    )

@@ -1,0 +1,181 @@
+"""Check an .xlsx workbook before any reader opens it: a small file must not cost gigabytes.
+
+calamine (roster, intake) and openpyxl (submissions, data tables) trust a workbook: a sheet
+with one cell at XFD1048576 makes calamine allocate the dense grid of 17 G cells (512 GB,
+then SIGABRT) and a part of 800 MB of spaces, 877 KB compressed, costs 6.6 GB. Here the zip's
+central directory is read (entry count, uncompressed sizes, compression ratios) and each
+worksheet's declared ``<dimension ref=...>``; a sheet without one is scanned for its furthest
+cell, which costs a bounded pass (its size is capped first). The limits are in
+:mod:`canbao.limits` and docs/security.md.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path
+from typing import IO, Final
+
+from canbao.errors import InputError
+from canbao.limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_ENTRY_BYTES,
+    MAX_SHEET_CELLS,
+    MAX_WORKBOOK_BYTES,
+    MAX_ZIP_ENTRIES,
+    RATIO_FLOOR_BYTES,
+)
+
+_HEAD_BYTES: Final = 64 * 1024
+_SCAN_CHUNK: Final = 4 * 1024 * 1024
+_DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
+_ROW_REF: Final = re.compile(rb' r="(\d+)"')
+# A cell beyond column Z (letters captured) or at row 1,000,000 and beyond (row captured).
+_FAR_CELL: Final = re.compile(rb' r="([A-Z]{2,})(\d+)"| r="[A-Z](\d{7,})"')
+_SPACES: Final = bytes.maketrans(b"\t\n\r", b"   ")
+_ANY_REF: Final = re.compile(rb"""\sr\s*=\s*["']([A-Z]*)(\d+)""")
+_RESAVE: Final = (
+    "在 Excel 或 WPS 中打开，删除多余的行列后另存为 .xlsx，或另存为 CSV UTF-8 "
+    "(open it in Excel or WPS, delete the stray rows and columns, save it again or as CSV UTF-8)"
+)
+
+
+def column_number(letters: bytes) -> int:
+    """``A`` -> 1, ``XFD`` -> 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse (exit 3) a workbook beyond the limits; a non-zip file is left to the reader."""
+    path = Path(path)
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip (an .xls, a broken file): the reader reports it in its own words
+    with book:
+        entries = book.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise _refuse(
+                path,
+                f"包含 {len(entries)} 个部件 ({len(entries)} zip entries)",
+                f"上限 {MAX_ZIP_ENTRIES} (limit)",
+            )
+        total = 0
+        for entry in entries:
+            total += entry.file_size
+            _check_entry(path, entry)
+        if total > MAX_WORKBOOK_BYTES:
+            raise _refuse(
+                path,
+                f"解压后共 {total} 字节 ({total} bytes uncompressed)",
+                f"上限 {MAX_WORKBOOK_BYTES} 字节 (limit)",
+            )
+        for entry in entries:
+            if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                _check_sheet(path, book, entry)
+
+
+def _check_entry(path: Path, entry: zipfile.ZipInfo) -> None:
+    name, size = entry.filename, entry.file_size
+    if size > MAX_ENTRY_BYTES:
+        raise _refuse(
+            path,
+            f"部件 {name} 解压后 {size} 字节 (part {name}: {size} bytes)",
+            f"上限 {MAX_ENTRY_BYTES} 字节 (limit)",
+        )
+    if size > RATIO_FLOOR_BYTES and size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
+        ratio = size // max(entry.compress_size, 1)
+        raise _refuse(
+            path,
+            f"部件 {name} 压缩比 {ratio}:1 ({size} 字节) (part {name} inflates {ratio} times)",
+            f"上限 {MAX_COMPRESSION_RATIO}:1 (limit; genuine sheets compress 5-30 times)",
+        )
+
+
+def _check_sheet(path: Path, book: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    name = entry.filename
+    try:
+        with book.open(entry) as part:
+            head = part.read(_HEAD_BYTES)
+            match = _DIMENSION.search(head)
+            rows, cols = _dimension_size(match) if match is not None else (1, 1)
+            if rows * cols <= MAX_SHEET_CELLS:
+                # A declared range can lie: the reader sizes its grid by the furthest cell.
+                far_rows, far_cols = _furthest_cell(head, part)
+                rows, cols = max(rows, far_rows), max(cols, far_cols)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        return  # a damaged part: the reader refuses the workbook with its own message
+    if rows * cols > MAX_SHEET_CELLS:
+        raise _refuse(
+            path,
+            f"工作表 {name} 的范围为 {rows} 行 x {cols} 列 = {rows * cols} 个单元格 "
+            f"(sheet {name} spans {rows} rows x {cols} columns)",
+            f"上限 {MAX_SHEET_CELLS} 个单元格 (limit)",
+        )
+
+
+def _dimension_size(match: re.Match[bytes]) -> tuple[int, int]:
+    first_col, first_row, last_col, last_row = match.groups()
+    last_col, last_row = last_col or first_col, last_row or first_row
+    rows = int(last_row or 1) - int(first_row or 1) + 1
+    cols = column_number(last_col or b"A") - column_number(first_col or b"A") + 1
+    return max(rows, 1), max(cols, 1)
+
+
+def _furthest_cell(head: bytes, part: IO[bytes]) -> tuple[int, int]:
+    """The furthest row and column any row or cell names, in one streaming pass.
+
+    Written as Excel, WPS, openpyxl and xlsxwriter write it (`` r="B7"``), a reference is
+    found by literal-prefixed regular expressions in C: one match per row, and one per cell
+    only beyond column Z or row 999,999, so a roster costs no Python per cell. A chunk whose
+    holds an ``r`` attribute written any other way (other spacing or quoting) is read with the
+    lenient pattern instead, which costs a match per cell.
+    """
+    max_row, max_col, carry = 1, 1, b""
+    chunk = head
+    while chunk:
+        data = carry + chunk
+        cut = data.rfind(b">") + 1  # whole tags only; the rest goes with the next chunk
+        # Whitespace is all one to XML: as spaces, `` r="`` is the only way to write a reference.
+        data, carry = data[:cut].translate(_SPACES), data[cut:]
+        if _odd_references(data):
+            found = [(c, int(r)) for c, r in _ANY_REF.findall(data)]
+            rows = [r for c, r in found if not c]
+            cells = found
+        else:
+            rows = [int(r) for r in _ROW_REF.findall(data)]
+            cells = [(c, int(r or far or 0)) for c, r, far in _FAR_CELL.findall(data)]
+        if rows:
+            max_row = max(max_row, *rows)
+        for letters, row in cells:
+            max_row = max(max_row, row)
+            if letters:
+                max_col = max(max_col, column_number(letters))
+        chunk = part.read(_SCAN_CHUNK)
+        if not chunk and carry:
+            chunk, carry = carry + b">", b""  # a last unterminated tag: scan it too
+    if max_row > 1 or max_col > 1:
+        max_col = max(max_col, 26)  # single letters are not matched: up to Z
+    return max_row, max_col
+
+
+def _odd_references(data: bytes) -> bool:
+    """True when some ``r=`` in ``data`` is not written `` r="``, or a space precedes ``=``.
+
+    Counted in C over the chunk; a genuine sheet has a few other names ending in r at most
+    (``header=`` and ``footer=`` of the page margins, ``operator=`` of a validation), which
+    send one chunk to the lenient pattern.
+    """
+    return data.count(b"r=") != data.count(b' r="') or data.find(b" =") >= 0
+
+
+def _refuse(path: Path, found: str, limit: str) -> InputError:
+    return InputError(
+        f"拒绝读取工作簿 {path.name}：{found}，超过{limit} (the workbook exceeds canbao's limits; "
+        "see docs/security.md)",
+        fix=_RESAVE,
+    )
