@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao import regions
+from canbao.cells import neutralise_frame
 from canbao.cli_common import echo
 from canbao.forms.intake import SUBMISSION_FILE, run_intake
 from canbao.forms.sample import fill_sample_entry_sheet
@@ -47,7 +48,7 @@ def run_forms_chain(
     counties = result.facts["县区"].unique().sort().to_list()
     # A county writes its name (杜集区); intake counts by code (340602): score joins them.
     named = [own.with_columns(pl.lit(regions.display_name(c)).alias("县区")) for c in counties]
-    pl.concat(named).write_csv(output / "county_answers.csv", include_bom=True)
+    neutralise_frame(pl.concat(named)).write_csv(output / "county_answers.csv", include_bom=True)
     scored = score_files(
         rules,
         [output / "county_answers.csv", output / "intake" / SUBMISSION_FILE],

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
+from canbao.cells import text_only_workbook
 from canbao.forms.codes import (
     CODED_COLUMNS,
     ENTRY_COLUMNS,
@@ -160,4 +161,4 @@ def write_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> None:
     codes = wb.create_sheet(CODE_SHEET)
     ranges = write_code_sheet(codes)
     write_entry_sheet(entry, group, place, ranges)
-    wb.save(path)
+    text_only_workbook(wb).save(path)

@@ -24,6 +24,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.atomic import atomic_directory
+from canbao.cells import neutralise_frame
 from canbao.forms.codes import CODED_COLUMNS, ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
@@ -129,13 +130,13 @@ def run_intake(
     )
     inputs = [Path(p) for p in (*files, survey, summary, rules) if p is not None]
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
-        problems.write_csv(staging / PROBLEMS_FILE, include_bom=True)
-        facts.write_csv(staging / FACTS_FILE, include_bom=True)
-        entry_out.write_csv(staging / ENTRIES_FILE, include_bom=True)
+        neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
+        neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)
+        neutralise_frame(entry_out).write_csv(staging / ENTRIES_FILE, include_bom=True)
         if submission is not None:
-            submission.write_csv(staging / SUBMISSION_FILE, include_bom=True)
+            neutralise_frame(submission).write_csv(staging / SUBMISSION_FILE, include_bom=True)
         if check is not None:
-            check.write_csv(staging / SUMMARY_CHECK_FILE, include_bom=True)
+            neutralise_frame(check).write_csv(staging / SUMMARY_CHECK_FILE, include_bom=True)
         payload = {**result.to_json(), "as_of": as_of.isoformat()}
         (staging / INTAKE_JSON).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

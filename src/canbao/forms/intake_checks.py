@@ -14,10 +14,12 @@ from typing import Final
 
 import polars as pl
 
+from canbao.cells import is_formula_text
 from canbao.forms.codes import (
     CODED_COLUMNS,
     CONFIRMED,
     EMPLOYED,
+    ENTRY_HEADINGS,
     FLEXIBLE,
     NOT_INSURED,
     PRESCHOOL,
@@ -43,6 +45,7 @@ CATEGORY_CODE, CATEGORY_MISSING, CATEGORY_LOGIC, CATEGORY_ROSTER = (
 )
 PROBLEMS: Final[dict[str, tuple[str, str]]] = {
     "invalid_id": (CATEGORY_CODE, "公民身份号码无效"),
+    "formula": (CATEGORY_CODE, "单元格是公式，未计算：请直接填写内容"),
     "bad_code": (CATEGORY_CODE, "不是登记表代码表中的值"),
     "missing_item": (CATEGORY_MISSING, "必填项目为空"),
     "multiple_schemes": (CATEGORY_LOGIC, "同一险种只能单选"),
@@ -171,6 +174,11 @@ def _code_checks(frame: pl.DataFrame) -> list[pl.DataFrame]:
             "missing_item",
         ),
     ]
+    # A formula is read as its text and never evaluated (canbao.forms.intake_read).
+    for heading in ENTRY_HEADINGS:
+        out.append(
+            _hits(frame, is_formula_text(pl.col(heading)), heading, pl.col(heading), "formula")
+        )
     for heading in CODED_COLUMNS:
         unknown = pl.col(codes_of(heading)).list.eval(pl.element().is_null()).list.any()
         out.append(

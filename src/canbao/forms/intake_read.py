@@ -5,6 +5,10 @@ without canbao's title rows reads the same. Every value stays a string (an ID mu
 a number); a cell Excel stored as a number comes back as its text (``11``, not ``11.0``). Blank
 rows (the spare rows below the roster) are dropped. ``_file`` and ``_row`` locate each row: the
 Excel row number, or the physical line in a CSV file (the heading's line counted).
+
+A formula in a filled sheet is read as its text (``=…``), never evaluated: calamine would give
+its cached value (none, if openpyxl or another program wrote it), so a workbook with a formula
+cell is read through openpyxl, which gives the formula itself. Intake reports it as a problem.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Final
 
 import polars as pl
 
+from canbao.cells import FORMULA_CELL
 from canbao.errors import InputError
 from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.entry_sheet import ENTRY_SHEET
@@ -55,6 +60,37 @@ def _raw_csv(path: Path) -> pl.DataFrame:
     )
 
 
+def _has_formula(path: Path) -> bool:
+    """Whether any worksheet of a workbook holds a formula cell (an ``<f>`` element)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        sheets = [
+            n for n in book.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ]
+        return any(FORMULA_CELL.search(book.read(name)) for name in sheets)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _raw_xlsx_formulas(path: Path, sheet: str) -> pl.DataFrame:
+    """A sheet as strings through openpyxl: a formula cell gives its text, not its value."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path, read_only=True)[sheet]
+    rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    columns = [f"column_{i + 1}" for i in range(width)]
+    padded = [[*r, *([None] * (width - len(r)))] for r in rows]
+    return pl.DataFrame(padded, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
 def _raw_xlsx(path: Path) -> pl.DataFrame:
     import fastexcel
 
@@ -67,8 +103,10 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
         raise InputError(f"{path}: the workbook has no sheet", fix="re-save it as .xlsx")
     sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]
     try:
+        if _has_formula(path):
+            return _raw_xlsx_formulas(path, sheet)
         return pl.read_excel(path, sheet_name=sheet, has_header=False, infer_schema_length=0)
-    except Exception as exc:  # calamine's and polars' own kinds for a broken sheet
+    except Exception as exc:  # calamine's, openpyxl's and polars' own kinds for a broken sheet
         raise unreadable_file(path, exc, fix="re-save it as .xlsx") from None
 
 

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
+from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.readfail import check_text_lines, unreadable_file
 
@@ -67,6 +68,19 @@ ROSTER_COLUMNS: Final = (
     ("调查原因", "原因", 16),
 )
 
+# A place name as a folder name: at most this many characters (Windows paths stay short), and
+# never one of the device names Windows reserves.
+NAME_MAX_CHARS: Final = 60
+WINDOWS_RESERVED: Final = frozenset(
+    {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{i}" for i in range(1, 10)),
+        *(f"LPT{i}" for i in range(1, 10)),
+    }
+)
 THIN: Final = Side(style="thin")
 BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TITLE_FONT: Final = Font(name="SimSun", size=16, bold=True)
@@ -88,7 +102,8 @@ def read_needs_survey(match_dir: Path) -> pl.DataFrame:
         frame = pl.read_csv(check_text_lines(path), infer_schema=False, encoding="utf8")
     except pl.exceptions.PolarsError as exc:
         raise unreadable_file(path, exc, fix=_RERUN_MATCH) from None
-    frame = frame.rename(lambda c: c.lstrip("\ufeff"))
+    # match neutralised formula-like text for spreadsheets; the forms show it as it was.
+    frame = restore_frame(frame.rename(lambda c: c.lstrip("\ufeff")))
     missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -115,8 +130,18 @@ def split_groups(frame: pl.DataFrame, by: str) -> list[tuple[tuple[str, ...], pl
 
 
 def safe_name(text: str) -> str:
-    """Make a place name usable as a file or directory name on Windows and Linux."""
-    cleaned = re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._")
+    """Make a place name (data from a roster) a safe file or directory name on Windows and Linux.
+
+    Path separators, control characters, whitespace and the characters Windows forbids become
+    ``_``; leading formula characters (``=+-@``) and dots, and trailing dots, are dropped, so a
+    name can neither climb out of the output (``..``) nor run as a formula in a spreadsheet that
+    lists it; Windows' reserved device names (CON, NUL, COM1, ...) get a ``_`` in front; the
+    result is capped at :data:`NAME_MAX_CHARS` characters.
+    """
+    cleaned = re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "_", text)
+    cleaned = cleaned.lstrip("=+-@._'").rstrip("._ ")[:NAME_MAX_CHARS].rstrip("._ ")
+    if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
     return cleaned or "_"
 
 
@@ -172,7 +197,7 @@ def write_roster(group: pl.DataFrame, place: str, path: Path) -> None:
     ws = wb.active
     assert ws is not None
     write_roster_sheet(ws, group, place)
-    wb.save(path)
+    text_only_workbook(wb).save(path)
 
 
 def place_label(key: tuple[str, ...]) -> str:

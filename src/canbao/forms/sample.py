@@ -36,6 +36,7 @@ KINDS: Final = (
     "employed_under_age",
     "retired_too_young",
     "sex_mismatch",
+    "formula",
     "not_on_roster",
     "duplicate_entry",
 )
@@ -214,6 +215,9 @@ def _plant(ws: Worksheet, row: int, kind: str, pid: str, sex: str) -> str:
         ws.cell(row, COL["医疗保险"]).value = "22 城镇居民(含城乡统筹)基本医疗保险"
         ws.cell(row, COL["未参保原因"]).value = "91 个人未参保"
         return "未参保原因"
+    if kind == "formula":  # openpyxl stores it as a formula cell, as Excel would
+        ws.cell(row, COL["手机"]).value = "=13900000000+1"
+        return "手机"
     if kind == "sex_mismatch":
         ws.cell(row, COL["性别"]).value = "女" if sex == "男" else "男"
         return "性别"

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from canbao import regions
 from canbao.atomic import atomic_directory
+from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
 from canbao.forms.roster import (
@@ -65,8 +66,18 @@ def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
     assert ws is not None
     tops = write_forms_sheet(ws, group)
     write_instructions(wb.create_sheet("填写说明"))
-    wb.save(path)
+    text_only_workbook(wb).save(path)
     return tops
+
+
+def distinct_folder(rel: Path, used: set[Path]) -> Path:
+    """``rel``, or ``rel_2``, ``rel_3``…: two places whose safe names agree get two folders."""
+    candidate, n = rel, 1
+    while candidate in used:
+        n += 1
+        candidate = rel.with_name(f"{rel.name}_{n}")
+    used.add(candidate)
+    return candidate
 
 
 def write_survey_forms(
@@ -80,11 +91,13 @@ def write_survey_forms(
     frame = read_needs_survey(match_dir)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
+    used: set[Path] = set()
     # Folders are named by the county's name (with its code only where two names repeat).
     county_dirs = regions.display_names(key[0] for key, _ in groups)
     with atomic_directory(Path(output), command="forms survey", inputs=[match_dir]) as staging:
         for key, part in groups:
-            rel = Path(*(safe_name(k) for k in (county_dirs[key[0]], *key[1:])))
+            shown = (county_dirs[key[0]], *key[1:])
+            rel = distinct_folder(Path(*(safe_name(k) for k in shown)), used)
             target = staging / rel
             target.mkdir(parents=True, exist_ok=True)
             place = place_label(key)
@@ -107,7 +120,7 @@ def write_survey_forms(
                 "目录": pl.String,
             },
         )
-        index.write_csv(staging / INDEX_FILE, include_bom=True)
+        neutralise_frame(index).write_csv(staging / INDEX_FILE, include_bom=True)
         summary = {
             "by": by,
             "persons": frame.height,

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao.atomic import atomic_file
+from canbao.cells import text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.roster import BOX, setup_print
 from canbao.outputs import mark_workbook
@@ -242,7 +243,7 @@ def write_template(kind: str, rules: Path, output: Path, *, force: bool = False)
         write_datatable(ws)
     mark_workbook(wb, f"forms template {kind}")
     with atomic_file(Path(output), force=force, inputs=[Path(rules)]) as tmp:
-        wb.save(tmp)
+        text_only_workbook(wb).save(tmp)
     return Path(output)
 
 

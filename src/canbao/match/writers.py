@@ -1,4 +1,9 @@
-"""Write result tables as CSV (UTF-8 with BOM, for Excel on Chinese Windows), Parquet or xlsx."""
+"""Write result tables as CSV (UTF-8 with BOM, for Excel on Chinese Windows), Parquet or xlsx.
+
+No formula leaves here (canbao.cells): CSV text that begins like a formula gets a leading ``'``;
+xlsx text is a string cell, quote-prefixed when it begins like a formula. Parquet is data for
+programs and keeps every value as it is.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Literal
 
 import polars as pl
 
+from canbao.cells import neutralise_frame
 from canbao.errors import OutputError
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
@@ -24,7 +30,7 @@ def write_tables(
         return {name: write_table(frame, directory, name, fmt) for name, frame in frames.items()}
     paths = {name: directory / f"{name}.{fmt}" for name in frames}
     queries = [
-        frame.lazy().sink_csv(paths[name], include_bom=True, lazy=True)
+        neutralise_frame(frame.lazy()).sink_csv(paths[name], include_bom=True, lazy=True)
         if fmt == "csv"
         else frame.lazy().sink_parquet(paths[name], lazy=True)
         for name, frame in frames.items()
@@ -54,7 +60,7 @@ def write_sorted_tables(
             # The header (with the BOM) even for an empty table, as sink_csv writes it.
             for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
                 first = start == 0
-                rows = table[order.slice(start, CSV_SLICE_ROWS)]
+                rows = neutralise_frame(table[order.slice(start, CSV_SLICE_ROWS)])
                 rows.write_csv(out, include_header=first, include_bom=first)
     return paths
 
@@ -66,7 +72,7 @@ def write_table(
     path = directory / f"{name}.{fmt}"
     lazy = frame.lazy()
     if fmt == "csv":
-        lazy.sink_csv(path, include_bom=True)
+        neutralise_frame(lazy).sink_csv(path, include_bom=True)
     elif fmt == "parquet":
         lazy.sink_parquet(path)
     else:
@@ -76,13 +82,11 @@ def write_table(
 
 def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
     """Write frames as sheets; a frame above Excel's row limit is split into numbered sheets."""
-    # Imported here: 0.3 s, and only the last step of a match writes a workbook (run_match
-    # imports it on a thread meanwhile: canbao.match.api.import_in_background).
-    import xlsxwriter
+    # Imported here: xlsxwriter takes 0.3 s, and only the last step of a match writes a workbook
+    # (run_match imports it on a thread meanwhile: canbao.match.api.import_in_background).
+    from canbao.text_workbook import TextWorkbook
 
-    with xlsxwriter.Workbook(
-        str(path), {"strings_to_numbers": False, "strings_to_urls": False}
-    ) as book:
+    with TextWorkbook(path, {"strings_to_numbers": False, "strings_to_urls": False}) as book:
         for name, frame in sheets.items():
             parts = max(1, -(-frame.height // EXCEL_MAX_ROWS))
             for part in range(parts):

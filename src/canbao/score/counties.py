@@ -20,6 +20,7 @@ from typing import Final
 import polars as pl
 
 from canbao import regions
+from canbao.cells import restore_frame
 from canbao.errors import InputError
 from canbao.score import model as m
 from canbao.score.submissions import Row
@@ -54,7 +55,8 @@ def read_task_table(match_dir: Path) -> pl.DataFrame:
         if not path.is_file():
             continue
         if suffix == "csv":
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+            # canbao's own CSV: its neutralised text (canbao.cells) is undone.
+            frame = restore_frame(pl.read_csv(path, infer_schema=False, encoding="utf8"))
         elif suffix == "parquet":
             frame = pl.read_parquet(path).cast(pl.String)
         else:

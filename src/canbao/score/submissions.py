@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from canbao.cells import restored_value
 from canbao.errors import InputError
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.score.values import clean
@@ -81,7 +82,8 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
                 "a quote that is never closed takes the rest of the file with it)",
                 fix="close the quote or remove it, or save the file again as CSV UTF-8",
             ) from None
-        return [(path.stem, [[_text(c) for c in r] for r in rows])]
+        # An intake's submission.csv is canbao's own CSV: its neutralised text is undone.
+        return [(path.stem, [[restored_value(_text(c)) for c in r] for r in rows])]
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 

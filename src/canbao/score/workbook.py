@@ -12,13 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from canbao.score import model as m
 from canbao.score.bands import Leaf
 from canbao.score.evaluate import Evaluation
 from canbao.score.fees import ROUNDING_RULE
 from canbao.score.values import points_text
+from canbao.text_workbook import TextWorkbook
 
 CN = "一二三四五六七八九十"
 TIERS = ("一级", "二级", "三级", "四级", "五级", "六级")
@@ -73,7 +72,7 @@ def _num(value: Decimal | None) -> Any:
 
 def write_workbook(ev: Evaluation, path: Path) -> None:
     """Write the evaluation workbook of one rule set."""
-    book = xlsxwriter.Workbook(str(path))
+    book = TextWorkbook(path)  # text from submissions and rule files never becomes a formula
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14, "align": "center"}),
         "head": book.add_format(
