@@ -11,11 +11,11 @@ from canbao.atomic import atomic_directory
 from canbao.errors import InputError, RulesError
 from canbao.score.check import Finding, check_rules
 from canbao.score.counties import TASK_TABLE, read_task_table, task_area
+from canbao.score.datatable import DATATABLE_VALUE_ROW, is_datatable, read_datatable
 from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
 from canbao.score.workbook import write_workbook
-from canbao.workbook_guard import check_workbook
 
 
 @dataclass(frozen=True)
@@ -67,27 +67,12 @@ class ScoreResult:
         return self.evaluation.notes
 
 
-def _is_datatable(path: Path) -> bool:
-    """Tell whether a workbook is the data table (数据表) written by ``canbao forms template``."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
-        return False
-    from openpyxl import load_workbook
-
-    check_workbook(path)
-    try:
-        book = load_workbook(path, read_only=True)
-    except Exception:  # not a readable workbook: read_submission reports it
-        return False
-    return bool(book.sheetnames) and book.sheetnames[0] == "数据表"
-
-
-def _read_all(files: Sequence[Path], *, self_scores: bool, rules: Path | None = None) -> list[Row]:
+def _read_all(
+    files: Sequence[Path], *, self_scores: bool, rules: LoadedRules | None = None
+) -> list[Row]:
     rows: list[Row] = []
     for file in files:
-        if rules is not None and not self_scores and _is_datatable(Path(file)):
-            # The data table's layout is defined by the forms package, which also reads it.
-            from canbao.forms.templates import DATATABLE_VALUE_ROW, read_datatable
-
+        if rules is not None and not self_scores and is_datatable(Path(file)):
             table = read_datatable(Path(file), rules)
             rows.extend(
                 Row(county, key, value, Path(file).name, DATATABLE_VALUE_ROW)
@@ -122,7 +107,7 @@ def score_evaluation(
     notes = validated(loaded)
     task = read_task_table(from_match) if from_match is not None else None
     area = list(area) or (task_area(task) if task is not None else [])
-    rows = _read_all(submissions, self_scores=False, rules=loaded.file)
+    rows = _read_all(submissions, self_scores=False, rules=loaded)
     self_rows, are_scores = _read_self(self_files) if self_files else (None, True)
     return evaluate(
         loaded,
