@@ -68,7 +68,7 @@ class ScoreResult:
 
 
 def _read_all(
-    files: Sequence[Path], *, self_scores: bool, rules: LoadedRules | None = None
+    files: Sequence[Path], *, self_scores: bool, rules: LoadedRules | Path | None = None
 ) -> list[Row]:
     rows: list[Row] = []
     for file in files:
