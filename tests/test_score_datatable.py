@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 from openpyxl import Workbook
 
-from canbao.score import load_rules, score_evaluation, write_datatable
-from canbao.score.datatable import DATATABLE_VALUE_ROW
+from canbao.score import load_rules, score_evaluation
+from canbao.score.datatable import DATATABLE_VALUE_ROW, write_datatable
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "huaibei-2017.yaml"

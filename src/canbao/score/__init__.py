@@ -18,7 +18,6 @@ from canbao.score.api import (
     score_files,
 )
 from canbao.score.check import Finding, check_rules
-from canbao.score.datatable import read_datatable, write_datatable
 from canbao.score.evaluate import CountyResult, Evaluation, evaluate
 from canbao.score.fees import ROUNDING_RULE, Fee, compute_fee
 from canbao.score.intervals import Interval, parse_interval
@@ -42,10 +41,8 @@ __all__ = [
     "evaluate",
     "load_rules",
     "parse_interval",
-    "read_datatable",
     "read_submission",
     "score_evaluation",
     "score_examples",
     "score_files",
-    "write_datatable",
 ]

@@ -11,11 +11,12 @@ from canbao.atomic import atomic_directory
 from canbao.errors import InputError, RulesError
 from canbao.score.check import Finding, check_rules
 from canbao.score.counties import TASK_TABLE, read_task_table, task_area
-from canbao.score.datatable import DATATABLE_VALUE_ROW, is_datatable, read_datatable
 from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
 from canbao.score.workbook import write_workbook
+
+WORKBOOKS = (".xlsx", ".xlsm")  # the suffixes a data table (数据表) may have
 
 
 @dataclass(frozen=True)
@@ -67,20 +68,26 @@ class ScoreResult:
         return self.evaluation.notes
 
 
+def _read_one(file: Path, *, self_scores: bool, rules: LoadedRules | Path | None) -> list[Row]:
+    """One submission: a filled data table (数据表) when ``rules`` map its columns, else a sheet."""
+    if rules is not None and not self_scores and file.suffix.lower() in WORKBOOKS:
+        # Deferred: the data table needs openpyxl, which rule checks and CSV runs never load.
+        from canbao.score.datatable import DATATABLE_VALUE_ROW, is_datatable, read_datatable
+
+        if is_datatable(file):
+            return [
+                Row(county, key, value, file.name, DATATABLE_VALUE_ROW)
+                for county, key, value in read_datatable(file, rules).iter_rows()
+            ]
+    return read_submission(file, self_scores=self_scores)
+
+
 def _read_all(
     files: Sequence[Path], *, self_scores: bool, rules: LoadedRules | Path | None = None
 ) -> list[Row]:
-    rows: list[Row] = []
-    for file in files:
-        if rules is not None and not self_scores and is_datatable(Path(file)):
-            table = read_datatable(Path(file), rules)
-            rows.extend(
-                Row(county, key, value, Path(file).name, DATATABLE_VALUE_ROW)
-                for county, key, value in table.iter_rows()
-            )
-            continue
-        rows.extend(read_submission(Path(file), self_scores=self_scores))
-    return rows
+    return [
+        row for file in files for row in _read_one(Path(file), self_scores=self_scores, rules=rules)
+    ]
 
 
 def _read_self(files: Sequence[Path]) -> tuple[list[Row], bool]:
