@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from canbao.cli import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.test_match_examples import match_args  # noqa: E402  (the tests' own command line)
+from tests.test_match_examples import match_args  # the tests' own command line
 
 CITY = Path("examples") / "city"
 GOLDEN = CITY / "golden"
