@@ -11,7 +11,6 @@ same paths on every machine (the tests ignore them, a reader need not).
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
@@ -21,17 +20,11 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_match_examples import match_args  # the tests' own command line
+
 CITY = Path("examples") / "city"
 GOLDEN = CITY / "golden"
-
-
-def match_args(output: Path) -> list[str]:
-    """The command line that matches the example city (the same as make demo's)."""
-    manifest = json.loads((CITY / "manifest.json").read_text(encoding="utf-8"))
-    args = ["match", "--as-of", manifest["as_of"], "--output", str(output), "--quiet"]
-    for name, info in manifest["rosters"].items():
-        args += [f"--{info['kind']}", str(CITY / name)]
-    return args
 
 
 def main(argv: list[str]) -> int:
@@ -44,7 +37,7 @@ def main(argv: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory() as work:
         out = Path(work) / "match"
-        result = CliRunner().invoke(app, match_args(out))
+        result = CliRunner().invoke(app, match_args(out, CITY))
         if result.exit_code != 0:
             print(result.stderr, file=sys.stderr)
             return result.exit_code

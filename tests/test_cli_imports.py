@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer import _click
 from typer.core import TyperGroup
 
 from canbao.cli import COMMANDS, app
@@ -63,8 +62,9 @@ def test_match_run_imports_no_score_or_forms(tmp_path: Path) -> None:
 
 
 def _listing(group: TyperGroup, width: int) -> str:
-    formatter = _click.HelpFormatter(width=width)
-    group.format_commands(typer.Context(group), formatter)
+    ctx = typer.Context(group, terminal_width=width)
+    formatter = ctx.make_formatter()
+    group.format_commands(ctx, formatter)
     return formatter.getvalue()
 
 

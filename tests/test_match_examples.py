@@ -25,12 +25,12 @@ RESULT_FILES = [
 VOLATILE = {"inputs", "canbao_version"}
 
 
-def match_args(output: Path) -> list[str]:
+def match_args(output: Path, city: Path = CITY) -> list[str]:
     """The command line that matches the example city (the same as make demo's)."""
-    manifest = json.loads((CITY / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     args = ["match", "--as-of", manifest["as_of"], "--output", str(output), "--quiet"]
     for name, info in manifest["rosters"].items():
-        args += [f"--{info['kind']}", str(CITY / name)]
+        args += [f"--{info['kind']}", str(city / name)]
     return args
 
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterator, MutableMapping
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import typer
-from typer import _click
-from typer._click.globals import get_current_context
 from typer.core import TyperCommand, TyperGroup
-from typer.exceptions import Exit
 
 from canbao import __version__
 
@@ -67,91 +64,92 @@ _SETTINGS: dict[str, Any] = {
 }
 
 
-def load_command(name: str) -> _click.Command:
+def load_command(name: str) -> TyperCommand | TyperGroup:
     """Import the module of command ``name`` and build the command as Typer would."""
     module = importlib.import_module(COMMANDS[name][0])
     holder = typer.Typer(**_SETTINGS)
     module.register(holder)
     command = typer.main.get_group(holder).commands[name]
-    _record_options(command)
+    assert isinstance(command, TyperCommand | TyperGroup)
+    _record_options(command, [name])
     return command
 
 
-_AUDIT_KEY = "canbao.audit"
+# What the running command noted for the audit log: its words, options and input hashes.
+_NOTED: ContextVar[tuple[str, dict[str, Any], dict[str, str]] | None] = ContextVar(
+    "canbao_audit_noted", default=None
+)
 
 
-def _record_options(command: _click.Command) -> None:
+def _record_options(command: TyperCommand | TyperGroup, words: list[str]) -> None:
     """Make each leaf command note its parsed options and inputs for the audit log."""
     if isinstance(command, TyperGroup):
-        for sub in command.commands.values():
-            _record_options(sub)
+        for name, sub in command.commands.items():
+            assert isinstance(sub, TyperCommand | TyperGroup)
+            _record_options(sub, [*words, name])
         return
     callback = command.callback
     if callback is None:
         return
 
     @functools.wraps(callback)
-    def recorded(*args: Any, **kwargs: Any) -> Any:
+    def recorded(**params: Any) -> Any:
         from canbao.audit import input_hashes
 
-        ctx = get_current_context()
-        words = ctx.command_path.split()[1:]  # without the program's name
-        # Hashed before the run: the inputs as the command read them.
-        ctx.meta[_AUDIT_KEY] = (" ".join(words), dict(ctx.params), input_hashes(ctx.params))
-        return callback(*args, **kwargs)
+        # Click calls a command's callback with its parsed options by name. Hashed before the
+        # run: the inputs as the command read them.
+        _NOTED.set((" ".join(words), dict(params), input_hashes(params)))
+        return callback(**params)
 
     command.callback = recorded
 
 
-class _LazyCommands(MutableMapping[str, _click.Command]):
-    """The commands of :data:`COMMANDS` by name, each built on first lookup."""
-
-    def __init__(self) -> None:
-        self._built: dict[str, _click.Command] = {}
-
-    def __getitem__(self, name: str) -> _click.Command:
-        if name not in COMMANDS:
-            raise KeyError(name)
-        if name not in self._built:
-            self._built[name] = load_command(name)
-        return self._built[name]
-
-    def __setitem__(self, name: str, command: _click.Command) -> None:
-        raise TypeError(f"cannot add {name!r}: canbao's commands are listed in COMMANDS")
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError(f"cannot remove {name!r}: canbao's commands are listed in COMMANDS")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(COMMANDS)
-
-    def __len__(self) -> int:
-        return len(COMMANDS)
-
-
 class _LazyGroup(TyperGroup):
-    """The application's group: commands are looked up lazily; the listing needs none."""
+    """The application's group: a command's module is imported when the command is looked up.
+
+    This is the lazy loading Click documents (override ``list_commands`` and ``get_command``);
+    the listing in ``canbao --help`` comes from :data:`COMMANDS` and imports nothing.
+
+    Click's ``Context`` class is typer-private (``typer._click``) and an override may not
+    narrow a parameter to the public subclass ``typer.Context``, hence ``ctx: Any``.
+    """
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        self.commands = _LazyCommands()
+        self._built: dict[str, TyperCommand | TyperGroup] = {}
+        self._words: list[str] = []  # the command's name and next word, for the audit log
 
-    def list_commands(self, ctx: _click.Context) -> list[str]:
-        return list(self.commands)
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The command names in the order of the help listing."""
+        return list(COMMANDS)
 
-    def invoke(self, ctx: _click.Context) -> Any:
-        """Run the command; whatever happens, append its line to the audit log."""
+    def get_command(self, ctx: Any, cmd_name: str) -> TyperCommand | TyperGroup | None:
+        """The command ``cmd_name``, built on first lookup; None for a name canbao lacks."""
+        if cmd_name not in COMMANDS:
+            return None
+        if cmd_name not in self._built:
+            self._built[cmd_name] = load_command(cmd_name)
+        return self._built[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Find the command ``args`` name, remembering the words for the audit log."""
         # A command that fails to parse never notes its options: its name is all there is.
-        words = [*ctx._protected_args, *ctx.args][:2]
+        self._words = args[:2]
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; whatever happens, append its line to the audit log."""
+        self._words = []
         code = 1  # an exception that is none of those below: a bug (canbao.errors.EXIT_INTERNAL)
+        token = _NOTED.set(None)
         try:
             result = super().invoke(ctx)
             code = 0
             return result
-        except Exit as exc:
+        except typer.Exit as exc:
             code = exc.exit_code
             raise
-        except _click.ClickException as exc:
+        except typer.TyperException as exc:  # Click's usage errors derive from it
             code = exc.exit_code
             # The parser quotes what it could not parse: an ID typed as an argument, say.
             exc.message = _mask(exc.message)
@@ -160,9 +158,12 @@ class _LazyGroup(TyperGroup):
             code = 130
             raise
         finally:
-            _audit(ctx, words, code)
+            noted = _NOTED.get()
+            _NOTED.reset(token)
+            _audit(self._words, noted, code)
 
-    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List the commands from :data:`COMMANDS` without importing any of them."""
         # Stand-ins carrying only the help let Typer's own listing (columns, truncation) run.
         stand_ins = [TyperCommand(name, help=summary) for name, (_, summary) in COMMANDS.items()]
         TyperGroup(commands=stand_ins).format_commands(ctx, formatter)
@@ -182,11 +183,12 @@ def _mask(text: str) -> str:
     return mask_text(text)
 
 
-def _audit(ctx: _click.Context, words: list[str], code: int) -> None:
+def _audit(
+    words: list[str], noted: tuple[str, dict[str, Any], dict[str, str]] | None, code: int
+) -> None:
     """Append the run's line to the audit log; a log that cannot be written is said, not fatal."""
     from canbao import audit
 
-    noted = ctx.meta.get(_AUDIT_KEY)
     if noted is None:
         name = words[0] if words and words[0] in COMMANDS else "?"
         sub = words[1:] if name in ("rules", "forms") and words[1:2] != ["--help"] else []

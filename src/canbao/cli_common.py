@@ -6,19 +6,27 @@ other exception into a masked one-line report, with the traceback only under ``-
 
 It is also the single place where anything reaches a terminal or a log: both consoles write
 through :class:`MaskedStream`, which passes every text through :func:`canbao.masking.mask_text`,
-and :func:`echo` (JSON, plain lines) writes to the same consoles. Commands print nothing else.
+and :func:`echo` (plain lines) and :func:`print_json` write to the same consoles. Commands print
+nothing else.
+
+The options several commands share are defined here once (``--as-of``, ``--format``, ``--json``,
+``--quiet``, ``--verbose``, ``--output``), so that they parse, read and fail the same way.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import re
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Annotated, TextIO, cast
+from datetime import date
+from enum import StrEnum
+from typing import IO, Annotated, Any, TextIO, cast
 
 import typer
 from rich.console import Console
@@ -89,6 +97,11 @@ def echo(text: str, *, err: bool = False) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
 
 
+def print_json(data: object) -> None:
+    """Print a command's ``--json`` result on stdout: indented, Chinese as it is, masked."""
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
 ]
@@ -96,6 +109,64 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+
+def output_option(help: str) -> Any:
+    """The ``--output``/``-o`` option; each command says what it writes there."""
+    return typer.Option("--output", "-o", help=help)
+
+
+class TableFormat(StrEnum):
+    """The formats ``--format`` writes result tables in."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+    XLSX = "xlsx"
+
+
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="Format of the result tables.")]
+
+# The spellings a date is typed in at a Chinese office: ISO, with slashes, compact, in Chinese.
+_DATE_SPELLINGS = (
+    re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"),
+    re.compile(r"(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})"),
+    re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})"),
+    re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
+)
+# Eight digits in a row read as a birth date to the masking, hence YYYYMMDD, not an example.
+DATE_SPELLINGS_TEXT = "2017-06-30、2017/06/30、2017年6月30日 或八位数字 YYYYMMDD"
+
+
+def parse_as_of(value: str | date) -> date:
+    """Read an ``--as-of`` date in any spelling of :data:`_DATE_SPELLINGS` (a usage error else)."""
+    if isinstance(value, date):  # a command's default, already a date
+        return value
+    text = value.strip()
+    for spelling in _DATE_SPELLINGS:
+        found = spelling.fullmatch(text)
+        if found is None:
+            continue
+        try:
+            return date(int(found["y"]), int(found["m"]), int(found["d"]))
+        except ValueError:
+            break  # the spelling is right, the day does not exist (2017-13-01)
+    raise typer.BadParameter(
+        f"日期 {value!r} 无法识别或不存在（--as-of {value!r} is not a date）；"
+        f"修正方法 (fix): 写成 {DATE_SPELLINGS_TEXT}（write it as YYYY-MM-DD, e.g. 2017-06-30）"
+    )
+
+
+def as_of_option(help: str) -> Any:
+    """The ``--as-of`` option read by :func:`parse_as_of`; each command says what the date is."""
+    return typer.Option("--as-of", parser=parse_as_of, metavar="DATE", help=help)
+
+
+AsOfOption = Annotated[
+    date | None,
+    as_of_option(
+        "Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today)."
+    ),
+]
 
 
 def print_error(message: str) -> None:

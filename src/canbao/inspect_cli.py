@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from canbao.cli_common import JsonOption, VerboseOption, echo, reporting, stdout_console
+from canbao.cli_common import (
+    AsOfOption,
+    JsonOption,
+    VerboseOption,
+    print_json,
+    reporting,
+    stdout_console,
+)
 from canbao.errors import UsageError
 from canbao.ids import ID_REASONS
 from canbao.inspect import FileReport, inspect_files
@@ -38,10 +44,7 @@ def register(app: typer.Typer) -> None:
                 "--columns", help="YAML file naming headers for fields (docs/reading.md)."
             ),
         ] = None,
-        as_of: Annotated[
-            str | None,
-            typer.Option("--as-of", help="As-of date for ID checks (YYYY-MM-DD; default today)."),
-        ] = None,
+        as_of: AsOfOption = None,
         json_output: JsonOption = False,
         verbose: VerboseOption = False,
     ) -> None:
@@ -49,24 +52,15 @@ def register(app: typer.Typer) -> None:
         with reporting(verbose):
             if kind is not None and kind not in KINDS:
                 raise UsageError(f"unknown --kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
-            day = _parse_date(as_of)
+            day = as_of or date.today()
             colmap = load_column_map(columns) if columns is not None else None
             reports = inspect_files(files, columns=colmap, as_of=day, kind=kind)
             if json_output:
                 payload = {"as_of": day.isoformat(), "files": [r.to_dict() for r in reports]}
-                echo(json.dumps(payload, ensure_ascii=False, indent=2))
+                print_json(payload)
             else:
                 for report in reports:
                     _print(report)
-
-
-def _parse_date(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None
 
 
 def _print(r: FileReport) -> None:

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from canbao.cli_common import QuietOption, VerboseOption, reporting, show_password, stdout_console
+from canbao.cli_common import (
+    QuietOption,
+    VerboseOption,
+    output_option,
+    reporting,
+    show_password,
+    stdout_console,
+)
 from canbao.seal import default_archive, new_password, seal
 
 
@@ -18,8 +25,7 @@ def register(app: typer.Typer) -> None:
     def seal_command(
         paths: Annotated[list[Path], typer.Argument(help="Files or folders to seal.")],
         output: Annotated[
-            Path | None,
-            typer.Option("--output", help="The zip to write (default: beside a single PATH)."),
+            Path | None, output_option("The zip to write (default: beside a single PATH).")
         ] = None,
         quiet: QuietOption = False,
         verbose: VerboseOption = False,

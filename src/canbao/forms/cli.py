@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from canbao.cli_common import (
+    AsOfOption,
     JsonOption,
     QuietOption,
     VerboseOption,
-    echo,
+    output_option,
+    print_json,
     reporting,
     show_password,
     stdout_console,
@@ -33,19 +33,10 @@ forms_app = typer.Typer(
 )
 
 
-def _as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None
-
-
 @forms_app.command("survey")
 def survey(
     from_: Annotated[Path, typer.Option("--from", help="Output directory of `canbao match`.")],
-    output: Annotated[Path, typer.Option("--output", help="Directory for the forms.")],
+    output: Annotated[Path, output_option("Directory for the forms.")],
     by: Annotated[
         str, typer.Option("--by", help="One workbook set per county, township or village.")
     ] = "village",
@@ -76,7 +67,7 @@ def survey(
                     for g in result.groups
                 ],
             }
-            echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            print_json(payload)
         elif not quiet:
             stdout_console.print(
                 f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
@@ -92,7 +83,7 @@ def template(
         Path,
         typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
     ],
-    output: Annotated[Path, typer.Option("--output", help="The workbook to write (.xlsx).")],
+    output: Annotated[Path, output_option("The workbook to write (.xlsx).")],
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite --output even if canbao did not write it.")
     ] = False,
@@ -112,9 +103,7 @@ def intake(
     files: Annotated[
         list[Path], typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv).")
     ],
-    output: Annotated[
-        Path, typer.Option("--output", help="Directory for problems, facts and entries.")
-    ],
+    output: Annotated[Path, output_option("Directory for problems, facts and entries.")],
     survey: Annotated[
         Path | None, typer.Option("--survey", help="The match directory whose roster was surveyed.")
     ] = None,
@@ -122,9 +111,7 @@ def intake(
         Path | None,
         typer.Option("--summary", help="The county's reported totals (汇总表), CSV or xlsx."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date for ages (YYYY-MM-DD); default today.")
-    ] = None,
+    as_of: AsOfOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -138,10 +125,10 @@ def intake(
     """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
     with reporting(verbose):
         result = run_intake(
-            files, output=output, survey=survey, summary=summary, as_of=_as_of(as_of), rules=rules
+            files, output=output, survey=survey, summary=summary, as_of=as_of, rules=rules
         )
         if json_:
-            echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            print_json(result.to_json())
             return
         if quiet:
             return

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,51 +9,50 @@ from typing import Annotated, Any
 import typer
 
 from canbao.cli_common import (
+    AsOfOption,
+    FormatOption,
     JsonOption,
     QuietOption,
+    TableFormat,
     VerboseOption,
     is_terminal,
+    output_option,
+    print_json,
     reporting,
     stderr_console,
     stdout_console,
 )
-from canbao.errors import UsageError
 from canbao.match.api import MatchResult, run_match
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 
-Files = Annotated[list[Path], typer.Option(exists=False, dir_okay=False)]
+# The library speaks the writers' literal names; the CLI's enum maps onto them one to one.
+OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
+    TableFormat.CSV: "csv",
+    TableFormat.PARQUET: "parquet",
+    TableFormat.XLSX: "xlsx",
+}
 
 
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise UsageError(
-            f"--as-of {value!r} is not a date", fix="write it as YYYY-MM-DD, e.g. 2017-06-30"
-        ) from None
-
-
-def _parse_score(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
+def _parse_score(value: str | Decimal) -> Decimal:
+    """Read ``--apply-links`` as a number; :func:`run_match` alone checks that it is 0 to 100."""
+    if isinstance(value, Decimal):
+        return value
     try:
         score = Decimal(value.strip())
     except InvalidOperation:
         score = Decimal("NaN")
-    if not score.is_finite() or not 0 <= score <= 100:
-        raise UsageError(
-            f"--apply-links {value!r} is not a score",
-            fix=f"give a score from 0 to 100, e.g. --apply-links {APPLY_THRESHOLD}",
+    if not score.is_finite():
+        raise typer.BadParameter(
+            f"{value!r} 不是分数（--apply-links {value!r} is not a score）；修正方法 (fix): "
+            f"give a score from 0 to 100, e.g. --apply-links {APPLY_THRESHOLD}"
         )
     return score
 
 
 def match(
     household: Annotated[list[Path], typer.Option(help="Household (户籍) roster file(s).")],
-    output: Annotated[Path, typer.Option(help="Directory for the results (replaced atomically).")],
+    output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
     pension: Annotated[
         list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")
     ] = None,
@@ -72,9 +69,7 @@ def match(
     maternity: Annotated[
         list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default today).")
-    ] = None,
+    as_of: AsOfOption = None,
     area: Annotated[
         list[str] | None,
         typer.Option(help="Region-code prefix(es) of the area (default: household counties)."),
@@ -82,7 +77,7 @@ def match(
     columns: Annotated[
         Path | None, typer.Option(help="YAML mapping of other headers to fields.")
     ] = None,
-    format: Annotated[str, typer.Option(help="Output format: csv, parquet or xlsx.")] = "csv",
+    format: FormatOption = TableFormat.CSV,
     units: Annotated[
         list[Path] | None, typer.Option(help="Market registry (登记注册单位) roster(s).")
     ] = None,
@@ -91,9 +86,10 @@ def match(
         typer.Option("--insured-units", help="Insured units (参保单位) roster(s)."),
     ] = None,
     apply_links: Annotated[
-        str | None,
+        Decimal | None,
         typer.Option(
             "--apply-links",
+            parser=_parse_score,
             metavar="MIN_SCORE",
             help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
             f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
@@ -112,11 +108,6 @@ def match(
 ) -> None:
     """Match household, pension and medical rosters into the campaign's result sets."""
     with reporting(verbose):
-        if format not in ("csv", "parquet", "xlsx"):
-            raise UsageError(
-                f"--format {format!r} is not supported", fix="use csv, parquet or xlsx"
-            )
-        fmt: OutputFormat = format  # type: ignore[assignment]
         result = run_match(
             household,
             floating=floating or (),
@@ -127,17 +118,17 @@ def match(
             maternity=maternity or (),
             units=units or (),
             insured_units=insured_units or (),
-            as_of=_parse_date(as_of),
+            as_of=as_of,
             area=area,
             columns=columns,
             output=output,
-            format=fmt,
-            apply_links=_parse_score(apply_links),
+            format=OUTPUT_FORMATS[format],
+            apply_links=apply_links,
             progress=_progress(quiet),
             accept_damaged_ids=accept_damaged_ids,
         )
         if json_output:
-            stdout_console.print_json(json.dumps(result.summary, ensure_ascii=False))
+            print_json(result.summary)
         elif not quiet:
             print_summary(result)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,8 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
-    echo,
+    output_option,
+    print_json,
     reporting,
     stderr_console,
     stdout_console,
@@ -60,7 +60,7 @@ def score(
         Path,
         typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
     ],
-    output: Annotated[Path, typer.Option("--output", help="Directory for the workbook and JSON.")],
+    output: Annotated[Path, output_option("Directory for the workbook and JSON.")],
     self_files: Annotated[
         list[Path] | None,
         typer.Option("--self", help="Counties' self-evaluations (自评分 or 实际值); repeatable."),
@@ -94,7 +94,7 @@ def score(
             from_match=from_match,
         )
         if json_:
-            echo(json.dumps(result.as_json(), ensure_ascii=False))
+            print_json(result.as_json())
             return
         if quiet:
             return

@@ -8,32 +8,28 @@ from typing import Annotated
 
 import typer
 
-from canbao.cli_common import QuietOption, VerboseOption, reporting, stdout_console
+from canbao.cli_common import (
+    QuietOption,
+    VerboseOption,
+    as_of_option,
+    output_option,
+    reporting,
+    stdout_console,
+)
 from canbao.errors import UsageError
 
-DEFAULT_AS_OF = "2017-06-30"
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date", fix="write it as YYYY-MM-DD") from None
+DEFAULT_AS_OF = date(2017, 6, 30)
 
 
 def demo(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Directory to write (replaced whole).")
-    ],
+    output: Annotated[Path, output_option("Directory to write (replaced whole).")],
     persons: Annotated[
         int, typer.Option("--persons", "-n", min=1, help="Household persons.")
     ] = 3000,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed: the same seed gives the same city.")
     ] = 2017,
-    as_of: Annotated[
-        str, typer.Option("--as-of", help="Reference date YYYY-MM-DD.")
-    ] = DEFAULT_AS_OF,
+    as_of: Annotated[date, as_of_option("Reference date of the city.")] = DEFAULT_AS_OF,
     clean: Annotated[
         bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
     ] = False,
@@ -44,9 +40,10 @@ def demo(
     with reporting(verbose):
         from canbao.synth.city import generate_city
 
-        day = _parse_date(as_of)
         try:
-            manifest = generate_city(persons, seed=seed, as_of=day, output=output, messy=not clean)
+            manifest = generate_city(
+                persons, seed=seed, as_of=as_of, output=output, messy=not clean
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if not quiet:
