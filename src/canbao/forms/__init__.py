@@ -16,7 +16,8 @@ from canbao.forms.intake_facts import count_facts
 from canbao.forms.intake_read import read_entry_file, read_entry_files
 from canbao.forms.sample import Planted, PlantedMistakes, fill_sample_entry_sheet
 from canbao.forms.survey import SurveyFormsResult, SurveyGroup, write_survey_forms
-from canbao.forms.templates import read_datatable, write_template
+from canbao.forms.templates import write_template
+from canbao.score.datatable import read_datatable  # lives with scoring, which reads it
 
 __all__ = [
     "PROBLEMS",

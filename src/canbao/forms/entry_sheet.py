@@ -28,7 +28,7 @@ from canbao.forms.codes import (
     ENTRY_HEADINGS,
     SCHEME_LISTS,
 )
-from canbao.forms.roster import (
+from canbao.sheet_style import (
     BODY_FONT,
     BOX,
     CENTRE,

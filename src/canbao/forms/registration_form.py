@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.codes import SCHEMES
 from canbao.forms.codes import IDENTITY, NOT_INSURED
-from canbao.forms.roster import BOX, setup_print
+from canbao.sheet_style import BOX, setup_print
 
 BOXED, TICKED = "□", "☑"
 BLANK: Final = "________"

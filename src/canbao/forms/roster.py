@@ -13,7 +13,6 @@ from typing import Final, Literal
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,6 +20,7 @@ from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.readfail import check_text_lines, unreadable_file
+from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
 
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
 NEEDS_SURVEY_COLUMNS: Final = (
@@ -81,13 +81,6 @@ WINDOWS_RESERVED: Final = frozenset(
         *(f"LPT{i}" for i in range(1, 10)),
     }
 )
-THIN: Final = Side(style="thin")
-BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TITLE_FONT: Final = Font(name="SimSun", size=16, bold=True)
-HEAD_FONT: Final = Font(name="SimSun", size=10, bold=True)
-BODY_FONT: Final = Font(name="SimSun", size=10)
-WRAP: Final = Alignment(wrap_text=True, vertical="center")
-CENTRE: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def read_needs_survey(match_dir: Path) -> pl.DataFrame:
@@ -143,22 +136,6 @@ def safe_name(text: str) -> str:
     if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:
         cleaned = "_" + cleaned
     return cleaned or "_"
-
-
-def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
-    """A4, fit to one page wide, centred, with print titles repeated on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
-    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
-    if title_rows:
-        ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:

@@ -15,7 +15,8 @@ from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
 from canbao.score.workbook import write_workbook
-from canbao.workbook_guard import check_workbook
+
+WORKBOOKS = (".xlsx", ".xlsm")  # the suffixes a data table (数据表) may have
 
 
 @dataclass(frozen=True)
@@ -67,35 +68,26 @@ class ScoreResult:
         return self.evaluation.notes
 
 
-def _is_datatable(path: Path) -> bool:
-    """Tell whether a workbook is the data table (数据表) written by ``canbao forms template``."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
-        return False
-    from openpyxl import load_workbook
+def _read_one(file: Path, *, self_scores: bool, rules: LoadedRules | Path | None) -> list[Row]:
+    """One submission: a filled data table (数据表) when ``rules`` map its columns, else a sheet."""
+    if rules is not None and not self_scores and file.suffix.lower() in WORKBOOKS:
+        # Deferred: the data table needs openpyxl, which rule checks and CSV runs never load.
+        from canbao.score.datatable import DATATABLE_VALUE_ROW, is_datatable, read_datatable
 
-    check_workbook(path)
-    try:
-        book = load_workbook(path, read_only=True)
-    except Exception:  # not a readable workbook: read_submission reports it
-        return False
-    return bool(book.sheetnames) and book.sheetnames[0] == "数据表"
+        if is_datatable(file):
+            return [
+                Row(county, key, value, file.name, DATATABLE_VALUE_ROW)
+                for county, key, value in read_datatable(file, rules).iter_rows()
+            ]
+    return read_submission(file, self_scores=self_scores)
 
 
-def _read_all(files: Sequence[Path], *, self_scores: bool, rules: Path | None = None) -> list[Row]:
-    rows: list[Row] = []
-    for file in files:
-        if rules is not None and not self_scores and _is_datatable(Path(file)):
-            # The data table's layout is defined by the forms package, which also reads it.
-            from canbao.forms.templates import DATATABLE_VALUE_ROW, read_datatable
-
-            table = read_datatable(Path(file), rules)
-            rows.extend(
-                Row(county, key, value, Path(file).name, DATATABLE_VALUE_ROW)
-                for county, key, value in table.iter_rows()
-            )
-            continue
-        rows.extend(read_submission(Path(file), self_scores=self_scores))
-    return rows
+def _read_all(
+    files: Sequence[Path], *, self_scores: bool, rules: LoadedRules | Path | None = None
+) -> list[Row]:
+    return [
+        row for file in files for row in _read_one(Path(file), self_scores=self_scores, rules=rules)
+    ]
 
 
 def _read_self(files: Sequence[Path]) -> tuple[list[Row], bool]:
@@ -122,7 +114,7 @@ def score_evaluation(
     notes = validated(loaded)
     task = read_task_table(from_match) if from_match is not None else None
     area = list(area) or (task_area(task) if task is not None else [])
-    rows = _read_all(submissions, self_scores=False, rules=loaded.file)
+    rows = _read_all(submissions, self_scores=False, rules=loaded)
     self_rows, are_scores = _read_self(self_files) if self_files else (None, True)
     return evaluate(
         loaded,

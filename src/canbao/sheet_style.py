@@ -1,0 +1,45 @@
+"""Fonts, borders and print setup of the workbooks people print and fill by hand.
+
+The survey roster, the registration and entry forms (``canbao.forms``) and the blank data table
+(``canbao.score.datatable``) share one look: SimSun, thin boxes, A4 fit to one page wide. It
+lives below both packages so that neither has to import the other for it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+THIN: Final = Side(style="thin")
+BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TITLE_FONT: Final = Font(name="SimSun", size=16, bold=True)
+HEAD_FONT: Final = Font(name="SimSun", size=10, bold=True)
+BODY_FONT: Final = Font(name="SimSun", size=10)
+WRAP: Final = Alignment(wrap_text=True, vertical="center")
+CENTRE: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def boxed_cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False) -> None:
+    """Write one boxed table cell: headings bold and centred, the first column wrapped left."""
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = HEAD_FONT if bold else BODY_FONT
+    cell.alignment = CENTRE if bold or col > 1 else WRAP
+    cell.border = BOX
+
+
+def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
+    """A4, fit to one page wide, centred, with print titles repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
