@@ -14,6 +14,7 @@ every retired county code of a city still lies in that city (docs/match.md, "The
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -227,9 +228,8 @@ def display_names(codes: Iterable[str]) -> dict[str, str]:
     Two counties of one output may share a name (鼓楼区 320106 and 320302); both then read
     ``鼓楼区(320106)`` so that no two columns or folders look the same.
     """
-    unique = sorted(set(codes))
-    names = {c: display_name(c) for c in unique}
-    repeated = {n for n in names.values() if list(names.values()).count(n) > 1}
+    names = {c: display_name(c) for c in sorted(set(codes))}
+    repeated = {n for n, times in Counter(names.values()).items() if times > 1}
     return {c: f"{n}({c})" if n in repeated and n != c else n for c, n in names.items()}
 
 
