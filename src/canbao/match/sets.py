@@ -11,6 +11,7 @@ boolean sums and maxima; integers are signed, because Spark has no unsigned type
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import narwhals as nw
@@ -227,33 +228,32 @@ def _duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 # The edges: native frames in, native frames of the same engine out.
 
 
+def _on_native(step: Callable[..., nw.LazyFrame[Any]], *frames: IntoLazyFrameT) -> IntoLazyFrameT:
+    """``step`` on the narwhals frames of ``frames``, unwrapped to the native frame it gives."""
+    result: IntoLazyFrameT = step(*(nw.from_native(frame) for frame in frames)).to_native()
+    return result
+
+
 def household_persons(household: IntoLazyFrameT) -> IntoLazyFrameT:
     """One row per valid household key: alive (any 正常 row), dead (死亡/注销 only) and the name."""
-    result: IntoLazyFrameT = _household_persons(nw.from_native(household)).to_native()
-    return result
+    return _on_native(_household_persons, household)
 
 
 def link_records(enrolment: IntoLazyFrameT, persons: IntoLazyFrameT) -> IntoLazyFrameT:
     """Every enrolment record with its link class; ``persons`` from :func:`household_persons`."""
-    linked = _link_records(nw.from_native(enrolment), nw.from_native(persons))
-    result: IntoLazyFrameT = linked.to_native()
-    return result
+    return _on_native(_link_records, enrolment, persons)
 
 
 def coverage(linked: IntoLazyFrameT) -> IntoLazyFrameT:
     """Per person key, what the linked records (of :func:`link_records`) cover."""
-    result: IntoLazyFrameT = _coverage(nw.from_native(linked)).to_native()
-    return result
+    return _on_native(_coverage, linked)
 
 
 def assess_targets(household: IntoLazyFrameT, cover: IntoLazyFrameT) -> IntoLazyFrameT:
     """Target persons with their flags and survey reasons; ``cover`` from :func:`coverage`."""
-    assessed = _assess_targets(nw.from_native(household), nw.from_native(cover))
-    result: IntoLazyFrameT = assessed.to_native()
-    return result
+    return _on_native(_assess_targets, household, cover)
 
 
 def duplicates(linked: IntoLazyFrameT) -> IntoLazyFrameT:
     """Rows (id_key, itype, kind) for every duplicate enrolment in the linked records."""
-    result: IntoLazyFrameT = _duplicates(nw.from_native(linked)).to_native()
-    return result
+    return _on_native(_duplicates, linked)
