@@ -139,7 +139,7 @@ def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.
         "needs_survey": _flagged_table(
             rows.filter(pl.col("needs_survey")),
             REASONS,
-            lambda c: Reason(c).column,
+            Reason.column_of,
             ("原因代码", "原因"),
         ),
         "uninsured": _flagged_table(

@@ -66,7 +66,12 @@ class Reason(_Labelled):
     @property
     def column(self) -> str:
         """The targets' boolean column for this reason (``r_uninsured`` …)."""
-        return f"r_{self.value}"
+        return self.column_of(self.value)
+
+    @staticmethod
+    def column_of(code: str) -> str:
+        """The targets' boolean column for the reason ``code``."""
+        return f"r_{code}"
 
 
 class UninsuredFlag(_Labelled):
