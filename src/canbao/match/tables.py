@@ -19,6 +19,7 @@ import polars as pl
 
 from canbao.match.coverage import counts_per_county, is_household, task_columns
 from canbao.match.present import SCHEME_BITS
+from canbao.match.summary_model import Relation, plain
 from canbao.match.vocabulary import DuplicateKind, LinkClass, UninsuredFlag
 from canbao.regions import county_name_expr
 
@@ -129,7 +130,11 @@ class BasicTables:
 
     table1: pl.DataFrame
     table2: pl.DataFrame
-    relations: list[dict[str, object]]
+    relations: list[Relation]
+
+    def relations_frame(self) -> pl.DataFrame:
+        """The relations as the sheet 逻辑关系校验 shows them (summary.json's keys)."""
+        return pl.DataFrame([plain(r) for r in self.relations])
 
 
 def _person_summary(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
@@ -325,10 +330,10 @@ def _shape(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
+def _relations(table1: pl.DataFrame) -> list[Relation]:
     """28号's relations of table (一) per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
     cols = TABLE1_COLUMNS
-    out: list[dict[str, object]] = []
+    out: list[Relation] = []
     for row in table1.select("县（区）", *cols[:6]).fill_null(0).to_dicts():
         c = [int(row[name] or 0) for name in cols[:6]]
         checks = [
@@ -342,13 +347,5 @@ def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
             ("(5) >= (6)", c[4], c[5], c[4] >= c[5]),
         ]
         for name, left, right, ok in checks:
-            out.append(
-                {
-                    "县（区）": row["县（区）"],
-                    "relation": name,
-                    "left": left,
-                    "right": right,
-                    "ok": ok,
-                }
-            )
+            out.append(Relation(row["县（区）"], name, left, right, ok))
     return out
