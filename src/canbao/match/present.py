@@ -42,8 +42,8 @@ PERSON_COLUMNS = {
     "hukou_place": "户口所在地",
     "address": "常住地址",
     "schemes_now": "现参保险种",
-    # Last, so that readers keyed on position still work: 户籍 or 流动 (SPEC "Household and
-    # floating persons in the tables": a county tells them apart).
+    # Last, so that readers keyed on position still work: 户籍 or 流动 (docs/match.md
+    # "Household and floating persons": a county tells them apart).
     "roster_out": "名册",
 }
 PERSON_ROSTER_LABELS = {"household": "户籍", "floating": "流动"}

@@ -204,7 +204,7 @@ def basic_tables(
         resident_listed = resident_listed | cond
     confirmed, household = ~pl.col("needs_survey"), is_household()
     aggs = {
-        # 户籍口径 (SPEC "Household and floating persons in the tables"): (1), (2), (4) and (5)
+        # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
         # count household persons; a confirmed floating person counts in (3), and so in (2).
         "本地户籍人口数": household.sum(),
         "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
