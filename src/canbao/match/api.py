@@ -10,14 +10,13 @@ staged enrolment and the set logic runs again on it. Employers are matched on th
 from __future__ import annotations
 
 import importlib
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 
@@ -28,6 +27,7 @@ from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.damage import check_id_damage
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.summary_model import MatchSummary
 from canbao.match.units import match_units_counted, units_per_county
 from canbao.match.writers import (
     OutputFormat,
@@ -51,9 +51,9 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class MatchResult:
-    """What a match produced: the summary (as written to summary.json) and the files."""
+    """What a match produced: the summary (written as summary.json) and the files."""
 
-    summary: dict[str, Any]
+    summary: MatchSummary
     output: Path
     files: dict[str, Path] = field(default_factory=dict)
 
@@ -249,7 +249,7 @@ def _sets(
 
 def _match(
     rosters: dict[str, list[Roster]], opts: _Options, work: Path, out: Path
-) -> tuple[dict[str, Any], dict[str, Path]]:
+) -> tuple[MatchSummary, dict[str, Path]]:
     as_of, progress = opts.as_of, opts.progress
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     progress("checking ids and codes")
@@ -275,7 +275,7 @@ def _match(
     progress("suggesting links for invalid and unmatched records")
     proposals = repairs_step.suggest(linked, household, as_of=as_of)
     applied: pl.DataFrame | None = None
-    before: dict[str, int] | None = None
+    before: summary.EnrolmentCounts | None = None
     if opts.apply_links is not None:
         progress(f"applying suggested links scoring {opts.apply_links} or more")
         before = summary.count_enrolment(linked)
@@ -324,7 +324,7 @@ def _match(
         {
             "基础数据情况表(一)": basic.table1,
             "基础数据情况表(二)": basic.table2,
-            "逻辑关系校验": pl.DataFrame(basic.relations),
+            "逻辑关系校验": basic.relations_frame(),
         },
         written["basic_data_tables"],
     )
@@ -338,17 +338,15 @@ def _match(
         ),
         units=unit_counts,
         unit_frames=unit_frames,
+        relations=basic.relations,
         as_of=as_of,
         area=area,
         area_explicit=bool(opts.area),
     )
-    result["tables"] = {"basic_data_table_relations": basic.relations}
-    (out / "summary.json").write_text(
-        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    failed = [eq for eq in result["conservation"] if not eq["ok"]]
+    (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
+    failed = result.failed()
     if failed:
-        detail = "; ".join(f"{eq['equation']}: {eq['left']} != {eq['right']}" for eq in failed)
+        detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
         raise ConservationError(
             f"the counts do not add up ({detail}); no result was published",
             fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
