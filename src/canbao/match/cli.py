@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from canbao.cli_common import (
 from canbao.match.api import MatchResult, run_match
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
+from canbao.roster.kinds import RosterKind
 
 # The library speaks the writers' literal names; the CLI's enum maps onto them one to one.
 OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
@@ -34,40 +35,35 @@ OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
 }
 
 
-def _parse_score(value: str | Decimal) -> Decimal:
-    """Read ``--apply-links`` as a number; :func:`run_match` alone checks that it is 0 to 100."""
-    if isinstance(value, Decimal):
-        return value
-    try:
-        score = Decimal(value.strip())
-    except InvalidOperation:
-        score = Decimal("NaN")
-    if not score.is_finite():
-        raise typer.BadParameter(
-            f"{value!r} 不是分数（--apply-links {value!r} is not a score）；修正方法 (fix): "
-            f"give a score from 0 to 100, e.g. --apply-links {APPLY_THRESHOLD}"
-        )
-    return score
-
-
 def match(
-    household: Annotated[list[Path], typer.Option(help="Household (户籍) roster file(s).")],
+    ctx: typer.Context,
+    household: Annotated[
+        list[Path], typer.Option(RosterKind.HOUSEHOLD.option, help=RosterKind.HOUSEHOLD.help)
+    ],
     output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
     pension: Annotated[
-        list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.PENSION.option, help=RosterKind.PENSION.help),
     ] = None,
     medical: Annotated[
-        list[Path] | None, typer.Option(help="Medical (医疗) enrolment roster file(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.MEDICAL.option, help=RosterKind.MEDICAL.help),
     ] = None,
     floating: Annotated[
-        list[Path] | None, typer.Option(help="Floating population (流动人口) roster(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.FLOATING.option, help=RosterKind.FLOATING.help),
     ] = None,
-    injury: Annotated[list[Path] | None, typer.Option(help="Work injury (工伤) roster(s).")] = None,
+    injury: Annotated[
+        list[Path] | None,
+        typer.Option(RosterKind.INJURY.option, help=RosterKind.INJURY.help),
+    ] = None,
     unemployment: Annotated[
-        list[Path] | None, typer.Option(help="Unemployment (失业) roster(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.UNEMPLOYMENT.option, help=RosterKind.UNEMPLOYMENT.help),
     ] = None,
     maternity: Annotated[
-        list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.MATERNITY.option, help=RosterKind.MATERNITY.help),
     ] = None,
     as_of: AsOfOption = None,
     area: Annotated[
@@ -79,17 +75,17 @@ def match(
     ] = None,
     format: FormatOption = TableFormat.CSV,
     units: Annotated[
-        list[Path] | None, typer.Option(help="Market registry (登记注册单位) roster(s).")
+        list[Path] | None,
+        typer.Option(RosterKind.UNITS.option, help=RosterKind.UNITS.help),
     ] = None,
     insured_units: Annotated[
         list[Path] | None,
-        typer.Option("--insured-units", help="Insured units (参保单位) roster(s)."),
+        typer.Option(RosterKind.INSURED_UNITS.option, help=RosterKind.INSURED_UNITS.help),
     ] = None,
     apply_links: Annotated[
-        Decimal | None,
+        str | None,
         typer.Option(
             "--apply-links",
-            parser=_parse_score,
             metavar="MIN_SCORE",
             help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
             f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
@@ -109,20 +105,13 @@ def match(
     """Match household, pension and medical rosters into the campaign's result sets."""
     with reporting(verbose):
         result = run_match(
-            household,
-            floating=floating or (),
-            pension=pension or (),
-            medical=medical or (),
-            injury=injury or (),
-            unemployment=unemployment or (),
-            maternity=maternity or (),
-            units=units or (),
-            insured_units=insured_units or (),
+            roster_files(ctx.params),
             as_of=as_of,
             area=area,
             columns=columns,
             output=output,
             format=OUTPUT_FORMATS[format],
+            # Passed as typed: run_match alone checks that it is a score from 0 to 100.
             apply_links=apply_links,
             progress=_progress(quiet),
             accept_damaged_ids=accept_damaged_ids,
@@ -131,6 +120,11 @@ def match(
             print_json(result.summary)
         elif not quiet:
             print_summary(result)
+
+
+def roster_files(params: Mapping[str, Any]) -> dict[RosterKind, tuple[Path, ...]]:
+    """The roster options by kind: each option's parameter is named after its kind's value."""
+    return {kind: tuple(params.get(kind.value) or ()) for kind in RosterKind}
 
 
 def _progress(quiet: bool) -> Any:
