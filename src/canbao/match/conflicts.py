@@ -11,7 +11,8 @@ import polars as pl
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
 from canbao.match.names import SAME, VARIANT, judge_names
-from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS, labelled
+from canbao.match.present import CONFLICT_LABELS, labelled
+from canbao.roster.kinds import ROSTER_LABELS
 
 KIND_ORDER = list(CONFLICT_LABELS)
 COLUMNS = [

@@ -39,15 +39,6 @@ CONFLICT_LABELS = {
     "repeated_record": "重复记录",
     "not_in_household": "本地身份号码但无户籍信息",
 }
-ROSTER_LABELS = {
-    "household": "户籍人口",
-    "floating": "流动人口",
-    "pension": "养老保险",
-    "medical": "医疗保险",
-    "injury": "工伤保险",
-    "unemployment": "失业保险",
-    "maternity": "生育保险",
-}
 
 PERSON_COLUMNS = {
     "county": "县区",
