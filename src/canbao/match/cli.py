@@ -105,6 +105,7 @@ def match(
     """Match household, pension and medical rosters into the campaign's result sets."""
     with reporting(verbose):
         result = run_match(
+            # The roster options by kind: each parameter above is named after its kind.
             roster_files(ctx.params),
             as_of=as_of,
             area=area,
