@@ -35,36 +35,21 @@ OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
 }
 
 
+def _files(kind: RosterKind) -> Any:
+    """The repeatable option that names the files of one roster kind, e.g. ``--insured-units``."""
+    return typer.Option(kind.option, help=kind.help)
+
+
 def match(
     ctx: typer.Context,
-    household: Annotated[
-        list[Path], typer.Option(RosterKind.HOUSEHOLD.option, help=RosterKind.HOUSEHOLD.help)
-    ],
+    household: Annotated[list[Path], _files(RosterKind.HOUSEHOLD)],
     output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
-    pension: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.PENSION.option, help=RosterKind.PENSION.help),
-    ] = None,
-    medical: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.MEDICAL.option, help=RosterKind.MEDICAL.help),
-    ] = None,
-    floating: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.FLOATING.option, help=RosterKind.FLOATING.help),
-    ] = None,
-    injury: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.INJURY.option, help=RosterKind.INJURY.help),
-    ] = None,
-    unemployment: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.UNEMPLOYMENT.option, help=RosterKind.UNEMPLOYMENT.help),
-    ] = None,
-    maternity: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.MATERNITY.option, help=RosterKind.MATERNITY.help),
-    ] = None,
+    pension: Annotated[list[Path] | None, _files(RosterKind.PENSION)] = None,
+    medical: Annotated[list[Path] | None, _files(RosterKind.MEDICAL)] = None,
+    floating: Annotated[list[Path] | None, _files(RosterKind.FLOATING)] = None,
+    injury: Annotated[list[Path] | None, _files(RosterKind.INJURY)] = None,
+    unemployment: Annotated[list[Path] | None, _files(RosterKind.UNEMPLOYMENT)] = None,
+    maternity: Annotated[list[Path] | None, _files(RosterKind.MATERNITY)] = None,
     as_of: AsOfOption = None,
     area: Annotated[
         list[str] | None,
@@ -74,14 +59,8 @@ def match(
         Path | None, typer.Option(help="YAML mapping of other headers to fields.")
     ] = None,
     format: FormatOption = TableFormat.CSV,
-    units: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.UNITS.option, help=RosterKind.UNITS.help),
-    ] = None,
-    insured_units: Annotated[
-        list[Path] | None,
-        typer.Option(RosterKind.INSURED_UNITS.option, help=RosterKind.INSURED_UNITS.help),
-    ] = None,
+    units: Annotated[list[Path] | None, _files(RosterKind.UNITS)] = None,
+    insured_units: Annotated[list[Path] | None, _files(RosterKind.INSURED_UNITS)] = None,
     apply_links: Annotated[
         str | None,
         typer.Option(
