@@ -14,6 +14,7 @@ from canbao.cli import app
 from canbao.errors import UsageError
 from canbao.match import run_match
 from canbao.match.repairs import LINK_COLUMNS
+from canbao.match.summary_model import MatchSummary
 from tests.match_helpers import person, pid, read_csv, write_rosters
 from tests.spec_oracle import check_char
 
@@ -45,8 +46,8 @@ def roster(tmp_path: Path) -> dict[str, object]:
     return {"args": args, "right": right, "mistyped": mistyped}
 
 
-def _ok(summary: dict[str, object]) -> bool:
-    return all(eq["ok"] for eq in summary["conservation"])  # type: ignore[attr-defined]
+def _ok(summary: MatchSummary) -> bool:
+    return not summary.failed()
 
 
 def test_mistyped_record_gets_the_right_person_and_nothing_is_applied(
@@ -63,9 +64,9 @@ def test_mistyped_record_gets_the_right_person_and_nothing_is_applied(
         "100",
     )
     assert (top["来源文件"], top["行号"]) == ("records.csv", "2")
-    assert result.summary["suggested_links"] == 1
-    assert result.summary["applied_links"] == 0
-    assert result.summary["invalid_ids"] == 1
+    assert result.summary.suggested_links == 1
+    assert result.summary.applied_links == 0
+    assert result.summary.invalid_ids == 1
     survey = read_csv(tmp_path / "out" / "needs_survey.csv")
     assert roster["right"] in survey["公民身份号码"].to_list()
     assert not (tmp_path / "out" / "applied_links.csv").exists()
@@ -86,7 +87,7 @@ def test_apply_links_on_the_command_line_confirms_the_person(
     assert summary["applied_links"] == 1
     assert summary["invalid_ids"] == 0
     assert summary["enrolment_rows"] == 4
-    assert _ok(summary)
+    assert all(eq["ok"] for eq in summary["conservation"])
     names = {eq["equation"] for eq in summary["conservation"]}
     assert "applied_links = (invalid_ids + not_in_household) before - after" in names
     confirmed = read_csv(out / "confirmed.csv")
@@ -111,7 +112,7 @@ def test_a_repaired_record_keeps_the_id_as_written_in_conflicts(tmp_path: Path) 
     result = run_match(
         args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
     )
-    assert result.summary["applied_links"] == 1
+    assert result.summary.applied_links == 1
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     row = conflicts.filter(pl.col("类别代码") == "sex_mismatch").row(0, named=True)
     assert row["公民身份号码"] == right
@@ -126,7 +127,7 @@ def test_no_candidates_still_writes_the_headers(tmp_path: Path) -> None:
     result = run_match(args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
     links = read_csv(tmp_path / "out" / "suggested_links.csv")
     assert links.columns == list(LINK_COLUMNS) and links.height == 0
-    assert result.summary["applied_links"] == 0 and _ok(result.summary)
+    assert result.summary.applied_links == 0 and _ok(result.summary)
 
 
 @pytest.mark.parametrize("score", ["101", "-1", "abc"])

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.match import run_match
+from canbao.match.summary_model import Rate
 from tests.match_helpers import HOUSEHOLD_HEADERS, person, pid, read_csv, write_rosters
 
 AS_OF = date(2017, 6, 30)
@@ -77,10 +78,10 @@ def test_task_table_and_summary_rates_count_household_persons(tmp_path: Path) ->
         "2",
         "66.67%",
     )
-    expected = {"numerator": 2, "denominator": 3, "rate": "66.67%"}
-    coverage = result.summary["coverage"]
-    assert coverage["pension"] == expected and coverage["medical"] == expected
-    assert coverage["per_county"]["340621"]["pension"] == expected
+    expected = Rate(numerator=2, denominator=3, rate="66.67%")
+    coverage = result.summary.coverage
+    assert coverage.pension == expected and coverage.medical == expected
+    assert coverage.per_county["340621"].pension == expected
 
 
 def test_a_county_outside_anhui_is_named_in_the_task_table_and_table_one(tmp_path: Path) -> None:

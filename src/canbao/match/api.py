@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from canbao.atomic import atomic_directory
 from canbao.errors import UsageError
 from canbao.match import stages
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
 from canbao.roster import load_column_map
 from canbao.roster.kinds import RosterFiles, RosterKind, RosterPaths
@@ -35,9 +36,9 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class MatchResult:
-    """What a match produced: the summary (as written to summary.json) and the files."""
+    """What a match produced: the summary (written as summary.json) and the files."""
 
-    summary: dict[str, Any]
+    summary: MatchSummary
     output: Path
     files: dict[str, Path] = field(default_factory=dict)
 
@@ -185,7 +186,7 @@ def _match(
     progress: Progress,
     work: Path,
     out: Path,
-) -> tuple[dict[str, Any], dict[str, Path]]:
+) -> tuple[MatchSummary, dict[str, Path]]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc."""
     prepared = stages.prepare(
         rosters,

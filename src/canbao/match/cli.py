@@ -97,7 +97,7 @@ def match(
             accept_damaged_ids=accept_damaged_ids,
         )
         if json_output:
-            print_json(result.summary)
+            print_json(result.summary.to_dict())
         elif not quiet:
             print_summary(result)
 
@@ -123,49 +123,48 @@ def print_summary(result: MatchResult) -> None:
     from rich.table import Table
 
     s = result.summary
-    table = Table(title=f"canbao match · as of {s['as_of']} · area {', '.join(s['area'])}")
+    table = Table(title=f"canbao match · as of {s.as_of.isoformat()} · area {', '.join(s.area)}")
     table.add_column("项目 (item)")
     table.add_column("人数/条数 (count)", justify="right")
     rows = [
-        ("户籍人口行数 household rows", s["household_rows"]),
-        ("  目标人群 target", s["target"]),
-        ("  排除 (死亡/迁出/注销) excluded", s["excluded"]),
-        ("直接确认登记 confirmed", s["confirmed"]),
-        ("需入户调查 needs survey", s["needs_survey"]),
-        ("应参未参 uninsured", s["uninsured"]),
-        *((f"  {k}", v) for k, v in s["uninsured_flags"].items()),
-        *((f"重复参保 {k}", v) for k, v in s["duplicates"].items()),
-        *((f"信息错误 {k}", v) for k, v in s["conflicts"].items()),
-        ("参保记录行数 enrolment rows", s["enrolment_rows"]),
-        ("  外地户籍参保 non-local", s["non_local"]),
-        ("无法读取的行 unreadable rows", s["unreadable_rows"]),
-        ("建议关联 records with suggested links", s["suggested_links"]),
-        ("已应用关联 links applied", s["applied_links"]),
+        ("户籍人口行数 household rows", s.household_rows),
+        ("  目标人群 target", s.target),
+        ("  排除 (死亡/迁出/注销) excluded", s.excluded),
+        ("直接确认登记 confirmed", s.confirmed),
+        ("需入户调查 needs survey", s.needs_survey),
+        ("应参未参 uninsured", s.uninsured),
+        *((f"  {k.value}", v) for k, v in s.uninsured_flags.items()),
+        *((f"重复参保 {k.value}", v) for k, v in s.duplicates.items()),
+        *((f"信息错误 {k.value}", v) for k, v in s.conflicts.items()),
+        ("参保记录行数 enrolment rows", s.enrolment_rows),
+        ("  外地户籍参保 non-local", s.non_local),
+        ("无法读取的行 unreadable rows", s.unreadable_rows),
+        ("建议关联 records with suggested links", s.suggested_links),
+        ("已应用关联 links applied", s.applied_links),
     ]
-    if s.get("units"):
+    if s.units:
         rows += [
-            ("登记注册单位 registry units", s["units"]["registry_rows"]),
-            ("需入户调查单位 units needing survey", s["units"]["needing_survey"]),
-            ("  登记注册未参保 not insured", s["units"]["not_insured"]),
-            ("  统一社会信用代码有误 invalid USCC", s["units"]["invalid_uscc"]),
+            ("登记注册单位 registry units", s.units["registry_rows"]),
+            ("需入户调查单位 units needing survey", s.units["needing_survey"]),
+            ("  登记注册未参保 not insured", s.units["not_insured"]),
+            ("  统一社会信用代码有误 invalid USCC", s.units["invalid_uscc"]),
         ]
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)
-    for key, label in (
-        ("pension", "养老保险参保率 pension"),
-        ("medical", "医疗保险参保率 medical"),
+    for rate, label in (
+        (s.coverage.pension, "养老保险参保率 pension"),
+        (s.coverage.medical, "医疗保险参保率 medical"),
     ):
-        rate = s["coverage"][key]
         stdout_console.print(
-            f"{label} (户籍口径 hukou basis): {rate['rate'] or '—'} "
-            f"({rate['numerator']:,}/{rate['denominator']:,})",
+            f"{label} (户籍口径 hukou basis): {rate.rate or '—'} "
+            f"({rate.numerator:,}/{rate.denominator:,})",
             markup=False,
         )
-    for eq in s["conservation"]:
-        mark = "ok" if eq["ok"] else "FAILED"
+    for eq in s.conservation:
+        mark = "ok" if eq.ok else "FAILED"
         stdout_console.print(
-            f"conservation {mark}: {eq['equation']}  ({eq['left']:,} = {eq['right']:,})",
+            f"conservation {mark}: {eq.equation}  ({eq.left:,} = {eq.right:,})",
             markup=False,
         )
     stdout_console.print(f"results written to {result.output}/", markup=False)

@@ -8,13 +8,12 @@ orchestrator reads as the list of stages and nothing passes between them on the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import narwhals as nw
 import polars as pl
@@ -25,6 +24,7 @@ from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
+from canbao.match.summary_model import MatchSummary
 from canbao.match.units import match_units_counted, units_per_county
 from canbao.match.writers import (
     OutputFormat,
@@ -208,7 +208,7 @@ class Links:
     proposals: repairs_step.Suggestions
     sets: LinkedSets  # after the applied links; the first sets when none were applied
     applied: pl.DataFrame | None = None  # None: --apply-links was not given
-    before: dict[str, int] | None = None  # the enrolment counts before applying
+    before: summary.EnrolmentCounts | None = None  # the enrolment counts before applying
 
 
 def suggest_links(
@@ -322,7 +322,7 @@ def national_tables(
         {
             "基础数据情况表(一)": basic.table1,
             "基础数据情况表(二)": basic.table2,
-            "逻辑关系校验": pl.DataFrame(basic.relations),
+            "逻辑关系校验": basic.relations_frame(),
         },
         written["basic_data_tables"],
     )
@@ -340,7 +340,7 @@ def summary_and_conservation(
     as_of: date,
     out: Path,
     progress: Progress,
-) -> dict[str, Any]:
+) -> MatchSummary:
     """Count the summary, write summary.json and refuse to publish counts that do not add up."""
     household, after = prepared.household, links.sets
     linked, targets, found = after.linked, after.targets, after.found
@@ -356,17 +356,15 @@ def summary_and_conservation(
         ),
         units=unit_counts,
         unit_frames=unit_frames,
+        relations=basic.relations,
         as_of=as_of,
         area=area,
         area_explicit=prepared.area_explicit,
     )
-    result["tables"] = {"basic_data_table_relations": basic.relations}
-    (out / "summary.json").write_text(
-        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    failed = [eq for eq in result["conservation"] if not eq["ok"]]
+    (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
+    failed = result.failed()
     if failed:
-        detail = "; ".join(f"{eq['equation']}: {eq['left']} != {eq['right']}" for eq in failed)
+        detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
         raise ConservationError(
             f"the counts do not add up ({detail}); no result was published",
             fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
