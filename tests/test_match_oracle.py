@@ -181,7 +181,7 @@ def test_sets_equal_the_plain_reading_of_the_spec(
         paths = write(household, records, folder)
         # Invalid IDs are planted on purpose: the damaged-column stop is tested elsewhere.
         result = run_match(
-            **paths, as_of=AS_OF, area=area, output=folder / "out", accept_damaged_ids=True
+            paths, as_of=AS_OF, area=area, output=folder / "out", accept_damaged_ids=True
         )
         exp = oracle(household, records, area, AS_OF)
         out = folder / "out"

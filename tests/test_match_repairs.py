@@ -54,7 +54,7 @@ def test_mistyped_record_gets_the_right_person_and_nothing_is_applied(
     tmp_path: Path, roster: dict[str, object]
 ) -> None:
     """Without --apply-links the typo is proposed (score 100); the person still needs a survey."""
-    result = run_match(**roster["args"], as_of=AS_OF, output=tmp_path / "out")  # type: ignore[arg-type]
+    result = run_match(roster["args"], as_of=AS_OF, output=tmp_path / "out")  # type: ignore[arg-type]
     links = read_csv(tmp_path / "out" / "suggested_links.csv")
     assert links.columns == list(LINK_COLUMNS)
     top = links.filter(pl.col("rank") == "1").row(0, named=True)
@@ -110,7 +110,7 @@ def test_a_repaired_record_keeps_the_id_as_written_in_conflicts(tmp_path: Path) 
     frame.with_columns(pl.lit("女").alias("性别")).write_csv(tmp_path / "records.csv")
     # The one record's ID is mistyped on purpose: not a damaged column.
     result = run_match(
-        **args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
+        args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
     )
     assert result.summary.applied_links == 1
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
@@ -124,7 +124,7 @@ def test_no_candidates_still_writes_the_headers(tmp_path: Path) -> None:
     """suggested_links is written with its headers even when no record needs one."""
     p = pid("19800101")
     args = write_rosters(tmp_path, [person(p)], [[p, "张三", "21", "340621", "参保缴费"]])
-    result = run_match(**args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
+    result = run_match(args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
     links = read_csv(tmp_path / "out" / "suggested_links.csv")
     assert links.columns == list(LINK_COLUMNS) and links.height == 0
     assert result.summary.applied_links == 0 and _ok(result.summary)
@@ -146,7 +146,7 @@ def test_units_without_insured_units_is_a_usage_error(tmp_path: Path) -> None:
     p = pid("19800101")
     args = write_rosters(tmp_path, [person(p)], [])
     with pytest.raises(UsageError):
-        run_match(**args, units=[tmp_path / "x.csv"], output=tmp_path / "o")
+        run_match({**args, "units": [tmp_path / "x.csv"]}, output=tmp_path / "o")
 
 
 def test_name_mismatch_rows_carry_similarity_and_verdict(tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_name_mismatch_rows_carry_similarity_and_verdict(tmp_path: Path) -> None
         [a[:17] + ("0" if a[17] != "0" else "1"), "王五", "21", "340621", "参保缴费"],
     ]
     args = write_rosters(tmp_path, household, records)
-    run_match(**args, as_of=AS_OF, output=tmp_path / "out")
+    run_match(args, as_of=AS_OF, output=tmp_path / "out")
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     assert conflicts.columns[-3:] == ["相似度", "判定", "原记录公民身份号码"]
     names = conflicts.filter(pl.col("类别代码") == "name_mismatch").sort("行号")

@@ -84,7 +84,7 @@ def test_applying_links_keeps_conservation_and_links_each_record_once(
         folder = Path(tmp)
         args = write_rosters(folder, household, rows)
         result = run_match(
-            **args,
+            args,
             as_of=AS_OF,
             output=folder / "out",
             apply_links=min_score,

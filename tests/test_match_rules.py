@@ -16,7 +16,7 @@ AS_OF = date(2017, 6, 30)
 def _run(tmp_path: Path, household: list, enrolment: list) -> MatchSummary:
     args = write_rosters(tmp_path, household, enrolment)
     # One-person rosters with an invalid ID on purpose: not a damaged column.
-    return run_match(**args, as_of=AS_OF, output=tmp_path / "out", accept_damaged_ids=True).summary
+    return run_match(args, as_of=AS_OF, output=tmp_path / "out", accept_damaged_ids=True).summary
 
 
 def _flags(tmp_path: Path) -> dict[str, str]:

@@ -55,8 +55,7 @@ def _staged_inputs(
     with monkeypatch.context() as patch:
         patch.setattr(sets, "household_persons", spy_persons)
         patch.setattr(sets, "link_records", spy_link)
-        household = files.pop("household")
-        run_match(household, **files, as_of=date.fromisoformat(manifest["as_of"]), output=out)
+        run_match(files, as_of=date.fromisoformat(manifest["as_of"]), output=out)
     return seen["household"], seen["enrolment"]
 
 

@@ -97,10 +97,7 @@ def test_the_summary_is_typed_and_writes_summary_json_byte_for_byte(
     files: dict[str, list[Path]] = {}
     for name, info in manifest["rosters"].items():
         files.setdefault(info["kind"], []).append(CITY / name)
-    household = files.pop("household")
-    result = run_match(
-        household, **files, as_of=date.fromisoformat(manifest["as_of"]), output=tmp_path / "out"
-    )
+    result = run_match(files, as_of=date.fromisoformat(manifest["as_of"]), output=tmp_path / "out")
     summary = result.summary
     assert isinstance(summary, MatchSummary)
     assert summary.duplicates[DuplicateKind.CROSS_SCHEME] > 0 and not summary.failed()
@@ -153,12 +150,12 @@ OTHER_VOCABULARIES = {
 # Single literals that are not a kind although they spell one, each with the reason.
 ALLOWED = {
     ("src/canbao/match/present.py", "uninsured"): "the result file uninsured.csv (output contract)",
-    ("src/canbao/match/api.py", "non_local"): "the result file non_local.csv (output contract)",
-    ("src/canbao/match/api.py", "name_mismatch"): "a column of the staged linked frame",
-    ("src/canbao/match/api.py", "sex_mismatch"): "a column of the staged linked frame",
-    ("src/canbao/match/api.py", "birth_mismatch"): "a column of the staged linked frame",
-    ("src/canbao/match/api.py", "repeated_record"): "a column of the staged linked frame",
-    ("src/canbao/match/api.py", "deceased_enrolled"): "a column of the staged linked frame",
+    ("src/canbao/match/stages.py", "non_local"): "the result file non_local.csv (output contract)",
+    ("src/canbao/match/stages.py", "name_mismatch"): "a column of the staged linked frame",
+    ("src/canbao/match/stages.py", "sex_mismatch"): "a column of the staged linked frame",
+    ("src/canbao/match/stages.py", "birth_mismatch"): "a column of the staged linked frame",
+    ("src/canbao/match/stages.py", "repeated_record"): "a column of the staged linked frame",
+    ("src/canbao/match/stages.py", "deceased_enrolled"): "a column of the staged linked frame",
     ("src/canbao/match/damage.py", "invalid"): "a count of invalid IDs, not the link class",
     ("src/canbao/forms/intake_facts.py", "uninsured"): "reads needs_survey.csv's 原因代码; "
     "importing canbao.match.vocabulary would load the matcher into canbao intake "

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from canbao.errors import InputError
 from canbao.match.summary_model import AreaBasis
 from canbao.regions import county_name, retired_successors
 
@@ -57,3 +58,25 @@ def area_basis(area: Sequence[str], *, explicit: bool) -> AreaBasis:
         by_city={c: county_name(c.ljust(6, "0")) or c for c in cities},
         by_code={p: county_name(p.ljust(6, "0")) or p for p in exact},
     )
+
+
+def default_area(household: pl.LazyFrame) -> list[str]:
+    """The counties written in the household roster (6-digit codes): the default --area.
+
+    ``household`` is the prepared frame, whose ``county_given`` is the roster's own 县区 value
+    (``county`` falls back to the ID's region, which is the birthplace, not the area).
+    """
+    counties = (
+        household.select(pl.col("county_given").alias("county").unique())
+        .filter(pl.col("county").str.contains(r"^[0-9]{4,6}$"))
+        .collect()
+        .get_column("county")
+        .sort()
+        .to_list()
+    )
+    if not counties:
+        raise InputError(
+            "the household roster has no county codes (县区), so the area cannot be derived",
+            fix="give the area's region-code prefixes with --area, e.g. --area 3406",
+        )
+    return [str(c) for c in counties]

@@ -11,8 +11,9 @@ import polars as pl
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
 from canbao.match.names import SAME, VARIANT, judge_names
-from canbao.match.present import ROSTER_LABELS, labelled
+from canbao.match.present import labelled
 from canbao.match.vocabulary import ConflictKind, LinkClass
+from canbao.roster.kinds import ROSTER_LABELS
 
 KIND_ORDER = list(ConflictKind)
 COLUMNS = [

@@ -18,15 +18,6 @@ REASONS = Reason.labels()
 UNINSURED_FLAGS = UninsuredFlag.labels()
 DUPLICATE_LABELS = DuplicateKind.labels()
 CONFLICT_LABELS = ConflictKind.labels()
-ROSTER_LABELS = {
-    "household": "户籍人口",
-    "floating": "流动人口",
-    "pension": "养老保险",
-    "medical": "医疗保险",
-    "injury": "工伤保险",
-    "unemployment": "失业保险",
-    "maternity": "生育保险",
-}
 
 PERSON_COLUMNS = {
     "county": "县区",

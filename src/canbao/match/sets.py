@@ -51,7 +51,7 @@ def left_join(
 
     The set logic needs no row order, and a lazy engine keeps none. The Polars orchestrator
     does: it stages the targets' added columns beside the household rows by position
-    (``api._stage_added``) and writes linked records in roster order (the golden files show
+    (``stages._stage_added``) and writes linked records in roster order (the golden files show
     it). narwhals' join has no order option (checked in 2.29), so on Polars, and only there,
     the native join is asked for ``maintain_order="left"``; its streaming engine then also
     probes the right side batch by batch: half the time and 300 MB less at 1 M persons than
