@@ -20,6 +20,7 @@ from canbao.cli_common import (
 )
 from canbao.errors import UsageError
 from canbao.forms.intake import run_intake
+from canbao.forms.ledgers import LedgerFiles, ledger_report
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 
@@ -48,13 +49,33 @@ def survey(
             "password shown once on stderr.",
         ),
     ] = False,
+    ledger: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ledger",
+            help="A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
+            "persons found in it with the same ID and name are confirmed without a visit.",
+        ),
+    ] = None,
+    ledger_source: Annotated[
+        str | None,
+        typer.Option("--ledger-source", help="The source of ledger rows without a 台账 column."),
+    ] = None,
+    columns: Annotated[
+        Path | None, typer.Option(help="YAML mapping of other ledger headers to fields.")
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
     with reporting(verbose):
-        result = write_survey_forms(from_, output, by=by, seal=seal)
+        if not ledger and (ledger_source is not None or columns is not None):
+            raise UsageError(
+                "--ledger-source and --columns describe ledgers", fix="add --ledger FILE"
+            )
+        ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
+        result = write_survey_forms(from_, output, by=by, seal=seal, ledgers=ledgers)
         for archive, password in result.sealed.items():
             show_password(archive, password)
         if json_:
@@ -67,6 +88,11 @@ def survey(
                     for g in result.groups
                 ],
             }
+            if result.ledger is not None:
+                payload["ledger"] = {
+                    **result.ledger.summary(),
+                    "villages": result.ledger.spared.to_dicts(),
+                }
             print_json(payload)
         elif not quiet:
             stdout_console.print(
@@ -74,6 +100,8 @@ def survey(
                 f"roster, forms and entry sheet written to {result.output}",
                 markup=False,
             )
+            for line in ledger_report(result.ledger) if result.ledger is not None else ():
+                stdout_console.print(line, markup=False)
 
 
 @forms_app.command("template")

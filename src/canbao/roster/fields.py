@@ -27,10 +27,13 @@ HOUSEHOLD_FIELDS: Final = (
 ENROLMENT_FIELDS: Final = (*PERSON_FIELDS, "scheme", "region", "employer_code")
 UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region", "unit_type")
 INSURED_UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region")
+# A village's own ledger (台账: 居民医保, 低保, 人口普查 …) read by ``forms survey --ledger``.
+LEDGER_FIELDS: Final = ("id", "name", "county", "township", "village", "ledger_source")
 
 KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "household": HOUSEHOLD_FIELDS,
     "floating": HOUSEHOLD_FIELDS,
+    "ledger": LEDGER_FIELDS,
     "pension": ENROLMENT_FIELDS,
     "medical": ENROLMENT_FIELDS,
     "injury": ENROLMENT_FIELDS,
@@ -58,6 +61,7 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "person_number": "人员编号",
     "identity": "个人身份",
     "status": "人员状态",
+    "ledger_source": "台账",
     "scheme": "险种",
     "region": "参保地",
     "employer_code": "单位编号",
@@ -109,6 +113,7 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "person_number": ("人员编号", "个人编号", "个人编码", "人员编码", "个人电脑号"),
     "identity": ("个人身份", "人员身份", "身份"),
     "status": ("参保状态", "人员状态", "状态", "户籍状态", "人员参保状态", "缴费状态"),
+    "ledger_source": ("台账", "台账名称", "台账类型", "台账来源", "信息来源", "数据来源", "来源"),
     "scheme": ("险种", "险种类型", "参保险种", "险种代码", "险种名称", "险种编码"),
     "region": (
         "参保地",
