@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import random
@@ -20,7 +19,6 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.forms import run_intake
-from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.intake import FACTS_FILE, INTAKE_JSON
 from canbao.forms.spot_check import (
     SAMPLE_FILE,
@@ -31,6 +29,7 @@ from canbao.forms.spot_check import (
     parse_rate,
 )
 from canbao.synth.spot_checks import fill_spot_check_sheet
+from tests.test_intake import _csv_sheet
 
 AS_OF = date(2017, 6, 30)
 GOOD = {
@@ -75,19 +74,10 @@ def _rows() -> list[dict[str, str]]:
     return rows
 
 
-def _sheet(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.DictWriter(fh, fieldnames=list(ENTRY_HEADINGS))
-        out.writeheader()
-        for row in rows:
-            out.writerow({h: row.get(h, "") for h in ENTRY_HEADINGS})
-    return path
-
-
 @pytest.fixture(scope="module")
 def sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One entry sheet: two counties, four villages, three clerks and a blank clerk."""
-    return _sheet(tmp_path_factory.mktemp("spot") / "entry.csv", _rows())
+    return _csv_sheet(tmp_path_factory.mktemp("spot") / "entry.csv", _rows())
 
 
 def _sampled_ids(directory: Path) -> list[str]:
@@ -127,7 +117,7 @@ def test_same_seed_same_sample_other_seed_other_sample(sheet: Path, tmp_path: Pa
     """The same seed draws the same forms, also from the rows in another order; seeds differ."""
     rows = _rows()
     random.Random(1).shuffle(rows)
-    shuffled = _sheet(tmp_path / "shuffled.csv", rows)
+    shuffled = _csv_sheet(tmp_path / "shuffled.csv", rows)
     runs = {}
     for name, path, seed in (("a", sheet, 7), ("b", shuffled, 7), ("c", sheet, 8)):
         run_intake([path], output=tmp_path / name, as_of=AS_OF, sample=SampleSpec(seed=seed))

@@ -40,7 +40,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
 from canbao.forms.intake_read import _raw_csv, _raw_xlsx
-from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
+from canbao.sheet_style import BODY_FONT, BOX, WRAP, setup_print, title_and_headings
 from canbao.synth.rng import Rng
 
 DEFAULT_RATE: Final = Fraction(5, 100)
@@ -178,16 +178,13 @@ def write_sheet(rows: pl.DataFrame, path: Path) -> None:
     assert ws is not None
     ws.title = SHEET_TITLE
     last = get_column_letter(len(SHEET_COLUMNS))
-    ws["A1"] = "全民参保登记数据质量抽查表"
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"共抽查 {rows.height} 份；与入户调查（复核走访）不一致的，请在不一致项目中写明项目"
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last}2")
-    for col, (heading, width) in enumerate(SHEET_COLUMNS, start=1):
-        cell = ws.cell(row=SHEET_HEADER_ROW, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
+    title_and_headings(
+        ws,
+        "全民参保登记数据质量抽查表",
+        f"共抽查 {rows.height} 份；与入户调查（复核走访）不一致的，请在不一致项目中写明项目",
+        SHEET_COLUMNS,
+        SHEET_HEADER_ROW,
+    )
     for values in rows.iter_rows():
         ws.append(list(values))
     end = SHEET_HEADER_ROW + max(rows.height, 1)
