@@ -239,3 +239,18 @@ def test_any_roster_format_and_a_column_map(city: dict[str, Any], tmp_path: Path
     # The same persons and ledgers; the file and line columns say where each was found.
     where = ["台账文件", "台账行号"]
     assert_frame_equal(from_xlsx.confirmed.drop(where), from_csv.confirmed.drop(where))
+
+
+def test_example_city_ledgers_confirm_its_truth() -> None:
+    """The bundled example's ledgers, against its golden match, confirm exactly its truth."""
+    city = ROOT / "examples" / "city"
+    rows, unreadable = LedgerFiles(
+        (city / "ledger_village.csv", city / "ledger_census.csv"), source="人口普查"
+    ).read()
+    outcome = apply_ledgers(read_needs_survey(city / "golden"), rows, unreadable=unreadable)
+    expected = _read(city / "expected" / "ledger_confirmed.csv")
+    got = outcome.confirmed.select("公民身份号码", "台账").sort("公民身份号码")
+    assert_frame_equal(got, expected.sort("公民身份号码"))
+    differs = set(_read(city / "expected" / "ledger_name_differs.csv")["公民身份号码"])
+    assert set(outcome.name_differs["公民身份号码"]) == differs
+    assert outcome.summary()["conservation_ok"] and unreadable == 0

@@ -136,7 +136,10 @@ def draw_sample(entries: pl.DataFrame, spec: SampleSpec) -> tuple[pl.DataFrame, 
     )
     strata = (
         ranked.group_by(STRATUM)
-        .agg(pl.len().alias("录入人数"), pl.col("_size").first().cast(pl.Int64).alias(SAMPLED_N))
+        .agg(
+            pl.len().cast(pl.Int64).alias("录入人数"),
+            pl.col("_size").first().cast(pl.Int64).alias(SAMPLED_N),
+        )
         .sort(STRATUM)
     )
     return sample, strata
