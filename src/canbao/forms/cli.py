@@ -66,6 +66,10 @@ def survey(
                     {"key": list(g.key), "persons": g.persons, "directory": g.directory}
                     for g in result.groups
                 ],
+                "units": [
+                    {"county": g.county, "units": g.units, "directory": g.directory}
+                    for g in result.units
+                ],
             }
             print_json(payload)
         elif not quiet:
@@ -74,6 +78,12 @@ def survey(
                 f"roster, forms and entry sheet written to {result.output}",
                 markup=False,
             )
+            if result.units:
+                stdout_console.print(
+                    f"{sum(g.units for g in result.units)} units needing a survey in "
+                    f"{len(result.units)} county(ies): unit roster and entry sheet per county",
+                    markup=False,
+                )
 
 
 @forms_app.command("template")

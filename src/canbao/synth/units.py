@@ -31,7 +31,6 @@ from typing import Final
 import polars as pl
 
 from canbao import regions
-from canbao.match.units import INVALID_USCC, NOT_INSURED
 from canbao.synth import pools
 from canbao.synth.rng import Rng, _mix_int, take
 from canbao.uscc import ALPHABET, uscc_check_char_expr
@@ -53,6 +52,9 @@ UNIT_STORIES: Final[tuple[tuple[str, float], ...]] = (
     ("not_insured", 0.15),
 )
 INSURED_ONLY_SHARE: Final = 0.05
+# The match's reason codes (canbao.match.units), spelt out: the truth does not ask the matcher.
+NOT_INSURED: Final = "not_insured"
+INVALID_USCC: Final = "invalid_uscc"
 BROKEN_KINDS: Final = ("missing", "check_digit", "length", "characters")
 # Brands: pairs of characters, no character used twice, none in a trade, suffix or county name.
 _BRAND_CHARS: Final = (

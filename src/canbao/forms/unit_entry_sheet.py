@@ -1,0 +1,166 @@
+"""The unit data-entry sheet (单位信息录入表): one row per unit needing a survey, drop-downs.
+
+淮人社秘〔2017〕166号 二(二) names the unit items: 行政区划代码, 单位编号, 统一社会信用代码,
+单位名称, 单位类型. The sheet carries them pre-filled from the match (grey), the reason the match
+gave, and what the visitor records: whether the unit was visited and confirmed (是/否), a contact
+and a telephone. 单位类型 and the 是/否 items are drop-downs whose lists live on sheet 代码表, as on
+the persons' entry sheet; the seed prints no codes for unit types, so canbao invents none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from canbao import regions
+from canbao.cells import text_only_workbook
+from canbao.forms.codes import YES_NO, CodeList
+from canbao.forms.entry_sheet import CODE_SHEET, PREFILL_FILL, SPARE_ROWS
+from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
+
+UNIT_ENTRY_SHEET: Final = "单位信息录入表"
+UNIT_TYPE: Final = CodeList(
+    "单位类型",
+    tuple(
+        (label, label)
+        for label in (
+            "企业",
+            "机关",
+            "事业单位",
+            "社会团体",
+            "民办非企业单位",
+            "基金会",
+            "个体工商户",
+            "农民专业合作社",
+            "其他",
+        )
+    ),
+    {"公司": "企业", "个体": "个体工商户", "合作社": "农民专业合作社", "民非": "民办非企业单位"},
+)
+UNIT_VISITED, UNIT_CONFIRMED = "是否入户调查", "是否确认登记"
+REGION, USCC, NUMBER, NAME = "行政区划代码", "统一社会信用代码", "单位编号", "单位名称"
+UNIT_REASON: Final = "调查原因"
+# (heading, code list or None, width), in order.
+UNIT_ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
+    ("序号", None, 6),
+    (REGION, None, 14),
+    (NUMBER, None, 15),
+    (USCC, None, 22),
+    (NAME, None, 30),
+    (UNIT_TYPE.heading, UNIT_TYPE, 14),
+    (UNIT_REASON, None, 22),
+    (UNIT_VISITED, YES_NO, 8),
+    (UNIT_CONFIRMED, YES_NO, 8),
+    ("联系人", None, 9),
+    ("联系电话", None, 13),
+    ("经办人", None, 9),
+    ("复核人", None, 9),
+)
+UNIT_HEADINGS: Final = tuple(h for h, _, _ in UNIT_ENTRY_COLUMNS)
+UNIT_CODED: Final[dict[str, CodeList]] = {h: c for h, c, _ in UNIT_ENTRY_COLUMNS if c is not None}
+UNIT_HEADER_ROW: Final = 3
+# units_needing_survey column -> entry heading, for the pre-filled fields.
+UNIT_PREFILL: Final = {
+    "单位编号": NUMBER,
+    "统一社会信用代码": USCC,
+    "单位名称": NAME,
+    "单位类型": UNIT_TYPE.heading,
+    "原因": UNIT_REASON,
+}
+
+
+def unit_prefill_frame(group: pl.DataFrame) -> pl.DataFrame:
+    """The entry sheet's rows for a county's units: known items filled, the rest null."""
+    exprs = [
+        pl.int_range(1, pl.len() + 1).cast(pl.String).alias("序号"),
+        # ``340602 杜集区``: the clerk reads the name, intake keys the data on the code.
+        regions.code_and_name_expr(pl.col("县区")).alias(REGION),
+        *(pl.col(src).alias(dst) for src, dst in UNIT_PREFILL.items()),
+    ]
+    frame = group.select(exprs)
+    missing = [h for h in UNIT_HEADINGS if h not in frame.columns]
+    return frame.with_columns(pl.lit(None, dtype=pl.String).alias(h) for h in missing).select(
+        UNIT_HEADINGS
+    )
+
+
+def _write_code_sheet(ws: Worksheet) -> dict[str, str]:
+    """Every drop-down list in a column of its own; return heading -> range formula."""
+    ws.title = CODE_SHEET
+    ranges: dict[str, str] = {}
+    lists = {UNIT_TYPE.heading: UNIT_TYPE, "是/否": YES_NO}
+    for col, (title, codes) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(col)
+        ws.cell(row=1, column=col, value=title).font = HEAD_FONT
+        choices = codes.choices()
+        for i, choice in enumerate(choices, start=2):
+            ws.cell(row=i, column=col, value=choice)
+        ws.column_dimensions[letter].width = max(10, *(len(c) * 2 for c in choices))
+        span = f"'{CODE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}"
+        for heading, coded in UNIT_CODED.items():
+            if coded is codes:
+                ranges[heading] = span
+    return ranges
+
+
+def _add_validations(ws: Worksheet, ranges: dict[str, str], last_row: int) -> None:
+    """A drop-down (stop on a value outside the list) on every coded column."""
+    for col, heading in enumerate(UNIT_HEADINGS, start=1):
+        if heading not in ranges:
+            continue
+        dv = DataValidation(type="list", formula1=ranges[heading], allow_blank=True)
+        dv.showErrorMessage = True
+        dv.errorTitle = "录入不规范"
+        dv.error = f"{heading}：请从下拉列表中选择（见“{CODE_SHEET}”）。"
+        dv.showInputMessage = True
+        dv.promptTitle = heading
+        dv.prompt = "请从下拉列表中选择"
+        letter = get_column_letter(col)
+        dv.add(f"{letter}{UNIT_HEADER_ROW + 1}:{letter}{last_row}")
+        ws.add_data_validation(dv)
+
+
+def write_unit_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> None:
+    """Write the unit entry workbook of one county (录入表 first, then the code lists)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ranges = _write_code_sheet(wb.create_sheet(CODE_SHEET))
+    ws.title = UNIT_ENTRY_SHEET
+    last_col = get_column_letter(len(UNIT_HEADINGS))
+    ws["A1"] = "全民参保登记单位信息录入表"
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
+    ws.merge_cells(f"A1:{last_col}1")
+    ws["A2"] = f"{place}    灰底为比对结果预填，请按入户调查结果核实录入"
+    ws["A2"].font = BODY_FONT
+    ws.merge_cells(f"A2:{last_col}2")
+    for col, (heading, _, width) in enumerate(UNIT_ENTRY_COLUMNS, start=1):
+        cell = ws.cell(row=UNIT_HEADER_ROW, column=col, value=heading)
+        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[UNIT_HEADER_ROW].height = 30
+    rows = unit_prefill_frame(group)
+    for values in rows.iter_rows():
+        ws.append(list(values))
+    last_row = UNIT_HEADER_ROW + rows.height + SPARE_ROWS
+    prefilled = {REGION, "序号", *UNIT_PREFILL.values()}
+    for row in ws.iter_rows(
+        min_row=UNIT_HEADER_ROW + 1, max_row=last_row, max_col=len(UNIT_HEADINGS)
+    ):
+        for cell in row:
+            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
+            cell.number_format = "@"  # text: codes and telephone numbers must not become numbers
+            heading = UNIT_HEADINGS[cell.column - 1]
+            if heading in prefilled and cell.row <= UNIT_HEADER_ROW + rows.height:
+                cell.fill = PREFILL_FILL
+    _add_validations(ws, ranges, last_row)
+    ws.freeze_panes = ws.cell(row=UNIT_HEADER_ROW + 1, column=6)
+    ws.print_area = f"A1:{last_col}{last_row}"
+    setup_print(ws, landscape=True, title_rows=f"{UNIT_HEADER_ROW}:{UNIT_HEADER_ROW}")
+    text_only_workbook(wb).save(path)
