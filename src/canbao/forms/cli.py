@@ -22,6 +22,7 @@ from canbao.errors import UsageError
 from canbao.forms.intake import run_intake
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
+from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
 
 SHOWN_PROBLEMS = 20
 
@@ -142,6 +143,12 @@ def intake(
             return
         if quiet:
             return
+        if result.units is not None and len(result.units.files) == len(result.files):
+            show_unit_problems(result.units, output)  # unit sheets only
+            stdout_console.print(
+                f"facts for scoring written to {output / 'facts.csv'}", markup=False
+            )
+            return
         cats = "，".join(f"{k} {v}" for k, v in result.by_category().items())
         stdout_console.print(
             f"{result.rows} rows read from {len(result.files)} file(s); "
@@ -157,7 +164,27 @@ def intake(
             )
         if result.problems.height > SHOWN_PROBLEMS:
             stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
+        if result.units is not None:
+            show_unit_problems(result.units, output)
         stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
+
+
+def show_unit_problems(units: UnitIntake, output: Path) -> None:
+    """Print the unit sheets' count and their first problems (Chinese first, with the fix)."""
+    stdout_console.print(
+        f"单位：{units.entries.height} 行，{units.problems.height} 个问题 "
+        f"({units.entries.height} unit rows from {len(units.files)} file(s))",
+        markup=False,
+    )
+    for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
+        stdout_console.print(
+            f"  {Path(row['文件']).parent.name}/{Path(row['文件']).name} 第 {row['行号']} 行 "
+            f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
+            f"{row['改正方法']}",
+            markup=False,
+        )
+    if units.problems.height > SHOWN_PROBLEMS:
+        stdout_console.print(f"  ... see {output / UNIT_PROBLEMS_FILE}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -50,6 +50,7 @@ from canbao.forms.unit_entry_sheet import (
     USCC,
 )
 from canbao.forms.unit_survey import read_units_needing_survey
+from canbao.masking import mask_value_expr
 from canbao.uscc import USCC_REASONS, uscc_struct
 
 UNIT_PROBLEMS_FILE: Final = "unit_problems.csv"
@@ -122,6 +123,16 @@ class UnitIntake:
             "problems": self.problems.height,
             "by_reason": self.by_reason(),
         }
+
+    def masked_problems(self) -> pl.DataFrame:
+        """The problems for terminals and logs: values masked (a contact's name) but the codes."""
+        return self.problems.with_columns(
+            pl.when(pl.col("项目").is_in([USCC, NUMBER]))
+            .then(pl.col("值"))
+            .otherwise(mask_value_expr(pl.col("值")))
+            .alias("值"),
+            mask_value_expr(pl.col(NAME)).alias(NAME),
+        )
 
     def write(self, staging: Path) -> None:
         """Write ``unit_problems.csv`` and ``unit_entries.csv`` (formula-safe CSV)."""
