@@ -1,4 +1,4 @@
-"""Units of the synthetic city: the match finds the planted units, forms survey writes their sheets."""
+"""Units of the synthetic city: the match finds the planted units; forms survey writes sheets."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.forms import write_survey_forms
-from canbao.forms.unit_entry_sheet import UNIT_ENTRY_SHEET, UNIT_HEADINGS, UNIT_HEADER_ROW
+from canbao.forms.unit_entry_sheet import UNIT_ENTRY_SHEET, UNIT_HEADER_ROW, UNIT_HEADINGS
 from canbao.forms.unit_survey import UNIT_ENTRY_FILE, UNIT_ROSTER_FILE, UNITS_DIR
 from canbao.match.units import match_units_counted
 from canbao.synth import generate_city
@@ -31,7 +31,6 @@ from canbao.uscc import validate_uscc
 from tests.test_match_examples import match_args
 
 AS_OF = date(2017, 6, 30)
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "city"
 
 
 def unit_match_args(output: Path, city: Path) -> list[str]:
