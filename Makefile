@@ -36,6 +36,7 @@ demo: env
 	$(RUN) canbao match --household $(CITY)/household.csv --floating $(CITY)/floating.csv \
 	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
 	  --medical $(CITY)/medical_employee.csv --medical $(CITY)/medical_resident.csv \
+	  --units $(CITY)/units_registry.csv --insured-units $(CITY)/units_insured.csv \
 	  --as-of 2017-06-30 --output $(DEMO_OUT)/match
 	@echo "== 2. canbao score: county submissions -> evaluation tables and fees"
 	$(RUN) canbao score --rules rules/huaibei-2017.yaml examples/score/huaibei-2017-submission.csv examples/score/huaibei-2017-submission.xlsx \
@@ -45,10 +46,15 @@ demo: env
 	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
 	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
 	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
+	@echo "== 4. unit survey: the unit sheets per county filled by a clerk, canbao intake of units"
+	$(RUN) python scripts/demo_units.py --forms $(DEMO_OUT)/survey/forms --output $(DEMO_OUT)/units/filled
+	$(RUN) canbao intake $(DEMO_OUT)/units/filled/单位/*/单位信息录入表.xlsx --survey $(DEMO_OUT)/match \
+	  --rules rules/huaibei-2017.yaml --as-of 2017-06-30 --output $(DEMO_OUT)/units/intake
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
 	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
+	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
