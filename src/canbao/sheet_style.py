@@ -7,9 +7,11 @@ lives below both packages so that neither has to import the other for it.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 THIN: Final = Side(style="thin")
@@ -27,6 +29,33 @@ def boxed_cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool =
     cell.font = HEAD_FONT if bold else BODY_FONT
     cell.alignment = CENTRE if bold or col > 1 else WRAP
     cell.border = BOX
+
+
+def table_head(
+    ws: Worksheet, title: str, note: str, columns: Sequence[tuple[str, Any, int]], row: int = 3
+) -> str:
+    """Title (row 1) and note (row 2) across the table, boxed headings on ``row`` with the
+    columns' widths (``(heading, anything, width)``); return the last column's letter."""
+    last: str = get_column_letter(len(columns))
+    ws["A1"] = title
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
+    ws.merge_cells(f"A1:{last}1")
+    ws["A2"] = note
+    ws["A2"].font = BODY_FONT
+    ws.merge_cells(f"A2:{last}2")
+    for col, (heading, _, width) in enumerate(columns, start=1):
+        cell = ws.cell(row=row, column=col, value=heading)
+        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return last
+
+
+def text_body(ws: Worksheet, first_row: int, last_row: int, ncol: int) -> None:
+    """Box and wrap the body cells, formatted as text (IDs and codes must not become numbers)."""
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ncol):
+        for cell in row:
+            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
+            cell.number_format = "@"
 
 
 def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:

@@ -14,15 +14,12 @@ from typing import Final
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
 from canbao.cells import text_only_workbook
 from canbao.forms.codes import YES_NO, CodeList
-from canbao.forms.entry_sheet import CODE_SHEET, PREFILL_FILL, SPARE_ROWS
-from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
+from canbao.forms.entry_sheet import CODE_SHEET, add_validations, fill_rows, write_code_sheet
+from canbao.sheet_style import setup_print, table_head
 
 UNIT_ENTRY_SHEET: Final = "单位信息录入表"
 UNIT_TYPE: Final = CodeList(
@@ -90,76 +87,20 @@ def unit_prefill_frame(group: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _write_code_sheet(ws: Worksheet) -> dict[str, str]:
-    """Every drop-down list in a column of its own; return heading -> range formula."""
-    ws.title = CODE_SHEET
-    ranges: dict[str, str] = {}
-    lists = {UNIT_TYPE.heading: UNIT_TYPE, "是/否": YES_NO}
-    for col, (title, codes) in enumerate(lists.items(), start=1):
-        letter = get_column_letter(col)
-        ws.cell(row=1, column=col, value=title).font = HEAD_FONT
-        choices = codes.choices()
-        for i, choice in enumerate(choices, start=2):
-            ws.cell(row=i, column=col, value=choice)
-        ws.column_dimensions[letter].width = max(10, *(len(c) * 2 for c in choices))
-        span = f"'{CODE_SHEET}'!${letter}$2:${letter}${len(choices) + 1}"
-        for heading, coded in UNIT_CODED.items():
-            if coded is codes:
-                ranges[heading] = span
-    return ranges
-
-
-def _add_validations(ws: Worksheet, ranges: dict[str, str], last_row: int) -> None:
-    """A drop-down (stop on a value outside the list) on every coded column."""
-    for col, heading in enumerate(UNIT_HEADINGS, start=1):
-        if heading not in ranges:
-            continue
-        dv = DataValidation(type="list", formula1=ranges[heading], allow_blank=True)
-        dv.showErrorMessage = True
-        dv.errorTitle = "录入不规范"
-        dv.error = f"{heading}：请从下拉列表中选择（见“{CODE_SHEET}”）。"
-        dv.showInputMessage = True
-        dv.promptTitle = heading
-        dv.prompt = "请从下拉列表中选择"
-        letter = get_column_letter(col)
-        dv.add(f"{letter}{UNIT_HEADER_ROW + 1}:{letter}{last_row}")
-        ws.add_data_validation(dv)
-
-
 def write_unit_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> None:
     """Write the unit entry workbook of one county (录入表 first, then the code lists)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ranges = _write_code_sheet(wb.create_sheet(CODE_SHEET))
+    ranges = write_code_sheet(wb.create_sheet(CODE_SHEET), UNIT_CODED)
     ws.title = UNIT_ENTRY_SHEET
-    last_col = get_column_letter(len(UNIT_HEADINGS))
-    ws["A1"] = "全民参保登记单位信息录入表"
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last_col}1")
-    ws["A2"] = f"{place}    灰底为比对结果预填，请按入户调查结果核实录入"
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last_col}2")
-    for col, (heading, _, width) in enumerate(UNIT_ENTRY_COLUMNS, start=1):
-        cell = ws.cell(row=UNIT_HEADER_ROW, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.row_dimensions[UNIT_HEADER_ROW].height = 30
-    rows = unit_prefill_frame(group)
-    for values in rows.iter_rows():
-        ws.append(list(values))
-    last_row = UNIT_HEADER_ROW + rows.height + SPARE_ROWS
+    note = f"{place}    灰底为比对结果预填，请按入户调查结果核实录入"
+    last_col = table_head(
+        ws, "全民参保登记单位信息录入表", note, UNIT_ENTRY_COLUMNS, UNIT_HEADER_ROW
+    )
     prefilled = {REGION, "序号", *UNIT_PREFILL.values()}
-    for row in ws.iter_rows(
-        min_row=UNIT_HEADER_ROW + 1, max_row=last_row, max_col=len(UNIT_HEADINGS)
-    ):
-        for cell in row:
-            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
-            cell.number_format = "@"  # text: codes and telephone numbers must not become numbers
-            heading = UNIT_HEADINGS[cell.column - 1]
-            if heading in prefilled and cell.row <= UNIT_HEADER_ROW + rows.height:
-                cell.fill = PREFILL_FILL
-    _add_validations(ws, ranges, last_row)
+    last_row = fill_rows(ws, unit_prefill_frame(group), UNIT_HEADER_ROW, prefilled)
+    add_validations(ws, ranges, last_row, UNIT_HEADINGS, UNIT_HEADER_ROW + 1)
     ws.freeze_panes = ws.cell(row=UNIT_HEADER_ROW + 1, column=6)
     ws.print_area = f"A1:{last_col}{last_row}"
     setup_print(ws, landscape=True, title_rows=f"{UNIT_HEADER_ROW}:{UNIT_HEADER_ROW}")

@@ -37,6 +37,7 @@ from canbao.forms.intake_checks import (
     CATEGORY_MISSING,
     CATEGORY_ROSTER,
 )
+from canbao.forms.intake_facts import long_facts
 from canbao.forms.intake_read import SCAN_ROWS, _dedupe, _raw_csv, _raw_xlsx
 from canbao.forms.unit_entry_sheet import (
     NAME,
@@ -365,21 +366,8 @@ def count_unit_facts(
                 pl.len().cast(pl.Int64).alias(NEEDS_SURVEY_UNITS)
             )
         )
-    wide = parts[0]
-    for part in parts[1:]:
-        wide = wide.join(part, on="县区", how="full", coalesce=True)
     order = [f for f in UNIT_FACTS if roster is not None or f != NEEDS_SURVEY_UNITS]
-    wide = wide.with_columns(
-        pl.lit(0, dtype=pl.Int64).alias(c) for c in order if c not in wide.columns
-    ).with_columns(pl.col(order).fill_null(0))
-    rank = {name: i for i, name in enumerate(order)}
-    return (
-        wide.unpivot(on=order, index="县区", variable_name="指标", value_name="实际值")
-        .with_columns(pl.col("指标").replace_strict(rank, return_dtype=pl.Int32).alias("_o"))
-        .sort("县区", "_o")
-        .drop("_o")
-        .with_columns(pl.col("实际值").cast(pl.Int64))
-    )
+    return long_facts(parts, order)
 
 
 def run_unit_intake(

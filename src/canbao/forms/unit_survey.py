@@ -19,30 +19,23 @@ from typing import Final
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from canbao import regions
 from canbao.cells import neutralise_frame, restore_frame, text_only_workbook
 from canbao.errors import InputError
 from canbao.forms.roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
+from canbao.match.units import UNIT_COLUMNS
 from canbao.readfail import check_text_lines, unreadable_file
-from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
+from canbao.sheet_style import setup_print, table_head, text_body
 
 UNITS_FILE: Final = "units_needing_survey.csv"
 UNITS_DIR: Final = "单位"
 UNIT_ROSTER_FILE: Final = "单位入户调查名册.xlsx"
 UNIT_ENTRY_FILE: Final = "单位信息录入表.xlsx"
 UNIT_INDEX_FILE: Final = "index.csv"
-UNIT_SOURCE_COLUMNS: Final = (
-    "县区",
-    "统一社会信用代码",
-    "单位编号",
-    "单位名称",
-    "单位类型",
-    "原因代码",
-    "原因",
-)
+# The match's columns but where each unit was read from (来源文件, 行号).
+UNIT_SOURCE_COLUMNS: Final = UNIT_COLUMNS[:7]
 # (heading, source column in units_needing_survey, width)
 UNIT_ROSTER_COLUMNS: Final = (
     ("序号", None, 6),
@@ -94,26 +87,14 @@ def write_unit_roster(group: pl.DataFrame, place: str, path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ncol = len(UNIT_ROSTER_COLUMNS)
-    last = get_column_letter(ncol)
     ws.title = "单位入户调查名册"
-    ws["A1"] = "需入户调查单位名册"
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"{place}    共 {group.height} 家单位"
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last}2")
-    for col, (heading, _, width) in enumerate(UNIT_ROSTER_COLUMNS, start=1):
-        cell = ws.cell(row=3, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
+    note = f"{place}    共 {group.height} 家单位"
+    last = table_head(ws, "需入户调查单位名册", note, UNIT_ROSTER_COLUMNS)
     sources = [src for _, src, _ in UNIT_ROSTER_COLUMNS if src is not None]
     for i, values in enumerate(group.select(sources).iter_rows(), start=1):
         ws.append([i, *values])
     end = 3 + max(group.height, 1)
-    for row in ws.iter_rows(min_row=4, max_row=3 + group.height, max_col=ncol):
-        for cell in row:
-            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
-            cell.number_format = "@"
+    text_body(ws, 4, 3 + group.height, ncol)
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{last}{end}"
     ws.print_area = f"A1:{last}{end}"
