@@ -199,3 +199,11 @@ def test_unit_sheets_hold_no_formula(tmp_path: Path) -> None:
         cells = [c for c in ws[row] if isinstance(c.value, str) and c.value.startswith("=")]
         assert cells, path
         assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_seal_packs_each_county_unit_folder(city: dict[str, Any]) -> None:
+    """With --seal, each county's unit folder gets its own AES-256 archive and password."""
+    forms = write_survey_forms(city["match"], city["base"] / "sealed", by="county", seal=True)
+    unit_archives = {a for a in forms.sealed if a.startswith(f"sealed/{UNITS_DIR}-")}
+    assert len(unit_archives) == len(forms.units) > 0
+    assert all((forms.output / a).is_file() for a in unit_archives)
