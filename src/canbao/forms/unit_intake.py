@@ -154,7 +154,9 @@ def _heading_at(cells: pl.DataFrame) -> int | None:
 
 def _raw(path: Path) -> pl.DataFrame:
     if not path.is_file():
-        raise InputError(f"{path}: no such file", fix="give the filled 信息录入表 (.xlsx or .csv)")
+        raise InputError(
+            f"文件 {path} 不存在 (no such file)", fix="give the filled 信息录入表 (.xlsx or .csv)"
+        )
     raw = _raw_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _raw_csv(path)
     return raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
 
