@@ -34,19 +34,10 @@ def boxed_cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool =
 def table_head(
     ws: Worksheet, title: str, note: str, columns: Sequence[tuple[str, Any, int]], row: int = 3
 ) -> str:
-    """Title (row 1) and note (row 2) across the table, boxed headings on ``row`` with the
-    columns' widths (``(heading, anything, width)``); return the last column's letter."""
+    """``title_and_headings`` for a column table of ``(heading, anything, width)``; return the
+    last column's letter."""
+    title_and_headings(ws, title, note, [(heading, width) for heading, _, width in columns], row)
     last: str = get_column_letter(len(columns))
-    ws["A1"] = title
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = note
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last}2")
-    for col, (heading, _, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
     return last
 
 
@@ -72,3 +63,21 @@ def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> No
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def title_and_headings(
+    ws: Worksheet, title: str, subtitle: str, headings: Sequence[tuple[str, float]], row: int
+) -> None:
+    """A fill-in sheet's top: the title (row 1) and a subtitle (row 2) across the table, then
+    the boxed headings on ``row`` with their column widths."""
+    last = get_column_letter(len(headings))
+    ws["A1"] = title
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
+    ws.merge_cells(f"A1:{last}1")
+    ws["A2"] = subtitle
+    ws["A2"].font = BODY_FONT
+    ws.merge_cells(f"A2:{last}2")
+    for col, (heading, width) in enumerate(headings, start=1):
+        cell = ws.cell(row=row, column=col, value=heading)
+        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
+        ws.column_dimensions[get_column_letter(col)].width = width
