@@ -25,8 +25,9 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.errors import ConservationError, InputError, UsageError
 from canbao.match import conflicts as conflict_tables
-from canbao.match import present, repairs_step, report, sets, summary, tables
+from canbao.match import legal_groups, present, repairs_step, report, sets, summary, tables
 from canbao.match.damage import check_id_damage
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.units import match_units_counted, units_per_county
@@ -91,6 +92,7 @@ def run_match(
     apply_links: Decimal | int | None = None,
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
+    legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -98,6 +100,8 @@ def run_match(
     ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
     compute the sets with them; ``None`` (the default) only proposes. ``accept_damaged_ids``:
     run even when most IDs of a roster are invalid (:mod:`canbao.match.damage`).
+    ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
+    ``"none"`` or None switches the legal-group gaps off.
     """
     as_of = as_of or date.today()
     if not household:
@@ -112,6 +116,8 @@ def run_match(
             f"--apply-links {apply_links} is not a score",
             fix=f"give a score from 0 to 100; {APPLY_THRESHOLD} is the documented threshold",
         )
+    # The whole rule file is checked before any roster is read.
+    legal_rule = load_legal_rule(legal_groups)
     files = {
         "household": household,
         "floating": floating,
@@ -138,7 +144,9 @@ def run_match(
             for path in paths:
                 progress(f"reading {kind} roster {Path(path).name}")
                 rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
-        options = _Options(as_of, area, format, apply_links, progress, accept_damaged_ids)
+        options = _Options(
+            as_of, area, format, apply_links, progress, accept_damaged_ids, legal_rule
+        )
         result_summary, written = _match(rosters, options, work, staging)
     return MatchResult(
         result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
@@ -153,6 +161,7 @@ class _Options:
     apply_links: Decimal | int | None
     progress: Progress
     accept_damaged_ids: bool = False
+    legal_rule: LegalRule | None = None
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -195,7 +204,7 @@ def default_area(household: pl.LazyFrame) -> list[str]:
 # Raw texts the prepare step has folded into typed fields (id_raw, sex_col, birth_col, the
 # statuses and their *_raw for messages) or no later step reads: not staged.
 HOUSEHOLD_UNSTAGED: Final = ("id", "birth_date", "status")
-ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number", "employer_code")
+ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number")
 # The columns of linked records that the later steps read (sets, tables, conflicts, repairs,
 # summary): the raw texts already folded into typed fields are not written again.
 LINKED_COLUMNS: Final = (
@@ -203,7 +212,7 @@ LINKED_COLUMNS: Final = (
     *("id_raw", "id_norm", "id_key", "id_reason", "id_sex", "id_birth"),
     *("name", "hh_name", "name_mismatch", "sex_col", "sex_mismatch", "birth_col"),
     *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
-    *("repeated_record", "deceased_enrolled"),
+    *("repeated_record", "deceased_enrolled", "employer_code"),
 )
 
 
@@ -314,13 +323,21 @@ def _match(
         found_units, unit_counts = match_units_counted(registry, insured)
         outputs["units_needing_survey"] = found_units
         per_county = units_per_county(found_units).rename({"县区": "county"})
+    legal = None
+    if opts.legal_rule is not None:
+        progress("judging the legal groups of injury, unemployment and maternity")
+        given = [kind for kind, items in rosters.items() if items]
+        legal = legal_groups.assess(targets, linked, opts.legal_rule, given=given, as_of=as_of)
+        outputs[legal_groups.GAP_FILE] = legal.gaps
+        outputs[legal_groups.UNIT_FILE] = legal.per_unit
     written = write_tables(outputs, out, opts.fmt)
     person_tables = present.person_tables(targets, schemes)
     written |= write_sorted_tables(person_tables, out, opts.fmt, by=present.SORT_KEYS)
     progress("computing the task table and the national basic data tables")
-    task = tables.task_table(targets, units=per_county)
+    legal_counts = None if legal is None else legal.per_county
+    task = tables.task_table(targets, units=per_county, legal=legal_counts)
     written["task_table"] = write_table(task, out, "task_table", opts.fmt)
-    basic = tables.basic_tables(targets, linked, found, schemes)
+    basic = tables.basic_tables(targets, linked, found, schemes, legal=legal_counts)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_xlsx(
         {
@@ -344,6 +361,8 @@ def _match(
         area=area,
         area_explicit=bool(opts.area),
     )
+    result["legal_groups"] = legal_groups.off_summary() if legal is None else legal.summary
+    result["conservation"] += [] if legal is None else legal.equations
     result["tables"] = {"basic_data_table_relations": basic.relations}
     (out / "summary.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -81,13 +81,16 @@ def county_label(expr: pl.Expr) -> pl.Expr:
     return county_name_expr(expr)
 
 
-def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
+def task_table(
+    targets: pl.LazyFrame, units: pl.DataFrame | None = None, legal: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Seed 004's table: persons (and units) needing a survey per county, with a 合计 row.
 
     需入户调查人员数 counts household persons (户籍口径: the denominator of 淮人社秘〔2017〕376号
     indicators 25, 26, 36 and 38); floating persons needing a survey have a column of their
     own. The coverage rates follow (canbao.match.coverage); the 合计 row's rates are taken
-    from its summed counts, never from the counties' rates.
+    from its summed counts, never from the counties' rates. ``legal``: the legal-group gaps per
+    county (:mod:`canbao.match.legal_groups`), a column per judged kind at the end.
     """
     survey = pl.col("needs_survey")
     persons = (
@@ -101,6 +104,8 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
     table = persons.join(counts_per_county(targets), on="county", how="left", nulls_equal=True)
     if units is not None:
         table = table.join(units, on="county", how="full", coalesce=True, nulls_equal=True)
+    if legal is not None:
+        table = table.join(legal, on="county", how="left", nulls_equal=True)
     table = table.with_columns(pl.exclude("county").fill_null(0)).sort("county", nulls_last=True)
     labelled = table.with_columns(county_label(pl.col("county")).alias("_label"))
     total = table.select(
@@ -116,6 +121,7 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
         *unit_column,
         "流动人口需入户调查人员数",
         *task_columns(),
+        *([] if legal is None else [c for c in legal.columns if c != "county"]),
     )
 
 
@@ -157,11 +163,16 @@ _SCHEME_GROUPS = {
 
 
 def basic_tables(
-    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame, schemes: pl.DataFrame
+    targets: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    duplicates: pl.DataFrame,
+    schemes: pl.DataFrame,
+    legal: pl.DataFrame | None = None,
 ) -> BasicTables:
     """Compute tables (一) and (二) per county and check seed 002's logic relations.
 
-    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``.
+    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``; ``legal`` the
+    legal-group gaps per county, appended to table (一) as 应参未参 columns of the judged kinds.
     """
     persons = _person_summary(targets, schemes)
     p, m, i, u, b = (
@@ -237,6 +248,7 @@ def basic_tables(
             coalesce=True,
             nulls_equal=True,
         )
+        .join(_legal_or_none(legal), on="county", how="left", nulls_equal=True)
         .with_columns(pl.exclude("county").fill_null(0))
         .with_columns(
             (pl.col("_non_local") + pl.col("_floating_confirmed")).alias("#非本地户籍参保人数")
@@ -246,9 +258,14 @@ def basic_tables(
         .sort("county", nulls_last=True)
     )
     counts = _add_total(counts)
-    table1 = _shape(counts, TABLE1_COLUMNS)
+    legal_columns = [] if legal is None else [c for c in legal.columns if c != "county"]
+    table1 = _shape(counts, TABLE1_COLUMNS + legal_columns)
     table2 = _shape(counts, TABLE2_COLUMNS)
     return BasicTables(table1, table2, _relations(table1))
+
+
+def _legal_or_none(legal: pl.DataFrame | None) -> pl.DataFrame:
+    return pl.DataFrame(schema={"county": pl.String}) if legal is None else legal
 
 
 DUPLICATE_COLUMNS = {

@@ -1,0 +1,49 @@
+"""The three insurance kinds a legal group (法定群体) must have, with their Chinese labels.
+
+A small vocabulary of its own, so that it can move into the match's shared vocabulary as it is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LegalKind(StrEnum):
+    """Work injury, unemployment and maternity: the value is the roster kind (``--injury``)."""
+
+    INJURY = "injury"
+    UNEMPLOYMENT = "unemployment"
+    MATERNITY = "maternity"
+
+    @property
+    def itype(self) -> str:
+        """The insurance type: the first digit of the scheme code (30, 40, 50)."""
+        return _ITYPES[self]
+
+    @property
+    def flag(self) -> str:
+        """The gap's code in result files and the summary (``missing_injury``)."""
+        return f"missing_{self.value}"
+
+    @property
+    def insurance(self) -> str:
+        """The insurance's Chinese name (工伤保险)."""
+        return _INSURANCE[self]
+
+    @property
+    def label(self) -> str:
+        """The gap's Chinese label (应参未参工伤保险), as uninsured flags are written."""
+        return f"应参未参{self.insurance}"
+
+    @property
+    def column(self) -> str:
+        """The per-county column of the task table and table (一) (工伤保险应参未参人数)."""
+        return f"{self.insurance}应参未参人数"
+
+
+_ITYPES = {LegalKind.INJURY: "3", LegalKind.UNEMPLOYMENT: "4", LegalKind.MATERNITY: "5"}
+_INSURANCE = {
+    LegalKind.INJURY: "工伤保险",
+    LegalKind.UNEMPLOYMENT: "失业保险",
+    LegalKind.MATERNITY: "生育保险",
+}
