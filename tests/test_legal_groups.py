@@ -126,13 +126,9 @@ def test_gaps_equal_the_oracle_around_the_retirement_age(
         hh.write_csv(folder / "household.csv")
         # A given kind's roster is written even when empty: it is judged all the same.
         paths = {
-            k: [_write(folder, k, rows)]
-            for k, rows in rosters.items()
-            if rows or k in given_kinds
+            k: [_write(folder, k, rows)] for k, rows in rosters.items() if rows or k in given_kinds
         }
-        result = run_match(
-            [folder / "household.csv"], **paths, as_of=as_of, output=folder / "out"
-        )
+        result = run_match([folder / "household.csv"], **paths, as_of=as_of, output=folder / "out")
         judged = tuple(k for k in KINDS if k in paths)
         exp = oracle(household, records, None, as_of, legal_kinds=judged)
         gaps = pl.read_csv(folder / "out" / "legal_group_gaps.csv", infer_schema=False)

@@ -97,9 +97,9 @@ def _oracle_input(city: Path) -> tuple[list[dict], list[dict]]:
                      "line": line}
                 )  # fmt: skip
             continue
-        heads = {"身份证号码": "公民身份号码", "证件号码": "公民身份号码", "身份证号": "公民身份号码",
-                 "户籍姓名": "姓名", "险种类型": "险种", "参保险种": "险种", "统筹区": "参保地",
-                 "行政区划代码": "参保地", "人员状态": "参保状态", "状态": "参保状态"}  # fmt: skip
+        heads = dict.fromkeys(["身份证号码", "证件号码", "身份证号"], "公民身份号码")
+        heads |= {"户籍姓名": "姓名", "险种类型": "险种", "参保险种": "险种", "统筹区": "参保地"}
+        heads |= {"行政区划代码": "参保地", "人员状态": "参保状态", "状态": "参保状态"}
         frame = frame.rename(heads, strict=False)
         default = {"injury": "30", "unemployment": "40", "maternity": "50"}.get(info["kind"])
         for line, row in enumerate(frame.to_dicts(), start=2):
@@ -144,9 +144,7 @@ def test_tables_count_the_gaps_per_county_and_employer(city: Path, matched: Path
         assert {c: n for c, n in got.items() if n} == by_county
         total = read(matched / "task_table.csv").filter(pl.col("县（区）") == "合计")
         assert int(total[COLUMNS[kind]][0]) == part.height
-        table1 = pl.read_excel(
-            matched / "basic_data_tables.xlsx", sheet_name="基础数据情况表(一)"
-        )
+        table1 = pl.read_excel(matched / "basic_data_tables.xlsx", sheet_name="基础数据情况表(一)")
         assert table1.filter(pl.col("县（区）") == "合计")[COLUMNS[kind]][0] == part.height
         by_unit = dict(part.group_by("单位编号").len().iter_rows())
         units = read(matched / "legal_group_units.csv")
