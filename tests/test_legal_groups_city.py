@@ -186,10 +186,10 @@ def test_a_kind_without_roster_is_not_judged(city: Path, tmp_path: Path) -> None
 
 def test_another_rule_file_is_used(city: Path, tmp_path: Path) -> None:
     """--legal-groups FILE: a rule requiring injury of pension payers aged under 16 finds nobody."""
-    rule = tmp_path / "nobody.yaml"
+    rule = tmp_path / "nobody.toml"
     rule.write_text(
-        "name: nobody\nschemes: ['11']\nstatuses: [paying]\nrequires: [injury]\n"
-        "retirement_age:\n  男:\n    - {years: 16}\n  女:\n    - {years: 16}\n",
+        'name = "nobody"\nschemes = ["11"]\nstatuses = ["paying"]\nrequires = ["injury"]\n'
+        '[retirement_age]\n"男" = [{ years = 16 }]\n"女" = [{ years = 16 }]\n',
         encoding="utf-8",
     )
     summary = match(tmp_path / "custom", city, "--legal-groups", str(rule))
@@ -202,11 +202,11 @@ def test_another_rule_file_is_used(city: Path, tmp_path: Path) -> None:
 
 def test_a_broken_rule_file_is_refused_whole_before_any_roster(tmp_path: Path) -> None:
     """Every problem of the rule file is listed (exit 5) before the rosters are even looked at."""
-    rule = tmp_path / "broken.yaml"
+    rule = tmp_path / "broken.toml"
     rule.write_text(
-        "name: broken\nschemes: ['11', '99']\nstatuses: [paying, working]\n"
-        "requires: [injury, pension]\ncolour: red\nretirement_age:\n  男:\n"
-        "    - {to: '1964-12', years: 60}\n    - {from: '1965-03', years: 63, months: 12}\n",
+        'name = "broken"\nschemes = ["11", "99"]\nstatuses = ["paying", "working"]\n'
+        'requires = ["injury", "pension"]\ncolour = "red"\n[retirement_age]\n"男" = [\n'
+        '  { to = "1964-12", years = 60 },\n  { from = "1965-03", years = 63, months = 12 },\n]\n',
         encoding="utf-8",
     )
     result = CliRunner().invoke(
@@ -218,6 +218,7 @@ def test_a_broken_rule_file_is_refused_whole_before_any_roster(tmp_path: Path) -
     text = result.stderr
     for needle in ("'99'", "'working'", "'pension'", "colour", "女", "months", "[1].from"):
         assert needle in text, needle
+    assert f"{rule}:9: retirement_age.男[1].from" in text  # the row's own line
     assert "absent.csv" not in text
     assert not (tmp_path / "out").exists()
 

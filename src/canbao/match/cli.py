@@ -23,7 +23,7 @@ from canbao.cli_common import (
     stdout_console,
 )
 from canbao.match.api import MatchResult, run_match
-from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
+from canbao.match.legal_kinds import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 
@@ -109,7 +109,7 @@ def match(
             "--legal-groups",
             metavar="FILE|NAME",
             help="Rule saying who should have injury, unemployment and maternity cover (法定群体): "
-            "a YAML file or a bundled rule's name; 'none' switches the judgement off.",
+            "a TOML file or a bundled rule's name; 'none' switches the judgement off.",
         ),
     ] = DEFAULT_LEGAL_GROUPS,
     json_output: JsonOption = False,

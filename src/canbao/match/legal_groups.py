@@ -17,18 +17,12 @@ import polars as pl
 
 from canbao.match.legal_kinds import LegalKind
 from canbao.match.legal_rule import LegalRule, clip_month
-from canbao.match.present import PERSON_ROSTER_LABELS, labelled
+from canbao.match.present import PERSON_COLUMNS, PERSON_ROSTER_LABELS, labelled
 
+# The survey roster's person columns (present.PERSON_COLUMNS), then the employer and the gap.
+_PERSON = ("county", "township", "village", "person_number", "name", "sex_out", "id_norm")
 GAP_COLUMNS = {
-    "county": "县区",
-    "township": "乡镇(街道)",
-    "village": "村(社区)",
-    "person_number": "人员编号",
-    "name": "姓名",
-    "sex_out": "性别",
-    "id_norm": "公民身份号码",
-    "birth_out": "出生日期",
-    "roster_out": "名册",
+    **{c: PERSON_COLUMNS[c] for c in (*_PERSON, "birth_out", "roster_out")},
     "employer": "单位编号",
     "retire_at": "法定退休年龄",
     "kind": "类别代码",
@@ -63,7 +57,7 @@ def members(
             pl.col("scheme").is_in(rule.schemes) & pl.col("estatus").is_in(rule.statuses)
         )
         .group_by("id_key")
-        # One employer per person: of the lowest scheme code, the lowest unit number.
+        # One employer per person: of the records naming one, the lowest scheme, then code.
         .agg(pl.col("employer_code").sort_by("scheme", "employer_code").drop_nulls().first())
         .rename({"employer_code": "employer"})
     )
@@ -92,6 +86,18 @@ def members(
         .filter(pl.col("age_months") < pl.col("retire_months"))
         .join(covered, on="id_key", how="left", maintain_order="left")
         .with_columns(pl.col(f"has_{k.value}").fill_null(False) for k in LegalKind)
+        # Only what the files read: the members are collected (a few in ten targets).
+        .select(
+            *_PERSON[:5],
+            "id_norm",
+            "sex_out",
+            "id_birth",
+            "birth_col",
+            "_roster",
+            "employer",
+            "retire_months",
+            *(f"has_{k.value}" for k in LegalKind),
+        )
     )
 
 

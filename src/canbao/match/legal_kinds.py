@@ -6,6 +6,11 @@ A small vocabulary of its own, so that it can move into the match's shared vocab
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
+
+# The bundled rule of who must have these covers (rules/legal-groups/), and the word for "off".
+DEFAULT_LEGAL_GROUPS: Final = "employees-2024"
+OFF: Final = "none"
 
 
 class LegalKind(StrEnum):

@@ -1,17 +1,21 @@
 """The legal-group rule (法定群体): who should have work-injury, unemployment and maternity cover.
 
-The rule is data, not code: a YAML file under ``rules/legal-groups/`` (bundled in the wheel with
-the scoring rule sets) or any file a city writes. It names the employee schemes and statuses
-that put a person in the group, the insurance kinds the group requires, and the statutory
-retirement age by sex and birth month (the gradual rise decided in 2024 is a table). The whole
-file is checked before any roster is read, and every problem is reported at once (exit 5).
+The rule is data, not code: a TOML file under ``rules/legal-groups/`` (bundled in the wheel with
+the scoring rule sets) or any file a city writes; TOML because Python reads it itself
+(``tomllib``), so a match loads no YAML library (tests/test_cli_imports.py). It names the
+employee schemes and statuses that put a person in the group, the insurance kinds the group
+requires, and the statutory retirement age by sex and birth month (the gradual rise decided in
+2024 is a table). The whole file is checked before any roster is read, and every problem is
+reported at once (exit 5).
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,14 +23,13 @@ import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, SCHEMES
 from canbao.errors import RulesError
-from canbao.match.legal_kinds import LegalKind
-from canbao.score.loader import PathT, line_of, read_yaml, render_path
-from canbao.score.rulesets import bundled_dir
+from canbao.match.legal_kinds import DEFAULT_LEGAL_GROUPS, OFF, LegalKind
 
-DEFAULT_LEGAL_GROUPS: Final = "employees-2024"
-OFF: Final = "none"
+__all__ = ["DEFAULT_LEGAL_GROUPS", "OFF", "LegalRule", "load_legal_rule"]
+
 FOLDER: Final = "legal-groups"
-_SUFFIX = ".yaml"
+_SUFFIX = ".toml"
+PathT = tuple[str | int, ...]
 _KEYS = ("name", "title", "source", "schemes", "statuses", "requires", "retirement_age")
 _SEXES = ("男", "女")
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -95,6 +98,56 @@ def clip_month(month: pl.Expr, rule: LegalRule) -> pl.Expr:
     return month.clip(low - 1, high + 1).cast(pl.Int32)
 
 
+def bundled_dir() -> Path | None:
+    """The bundled legal-group rules: in the installed package, else the clone's ``rules/``.
+
+    The same folders as :func:`canbao.score.rulesets.bundled_dir`, which a match does not import.
+    """
+    packaged = Path(str(resources.files("canbao"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    clone = Path(__file__).resolve().parents[3] / "rules"
+    return clone if clone.is_dir() else None
+
+
+def render_path(path: PathT) -> str:
+    """``retirement_age.男[3].from``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(top)"
+
+
+def _row_lines(text: str) -> dict[PathT, int]:
+    """The line of each table row (``retirement_age.男[i]``): rows are one line each."""
+    lines: dict[PathT, int] = {}
+    sex, index = None, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        head = re.match(r'^\s*"?(男|女)"?\s*=\s*\[', line)
+        if head:
+            sex, index = head.group(1), 0
+        elif sex is not None and line.lstrip().startswith("{"):
+            lines[("retirement_age", sex, index)] = number
+            index += 1
+        elif line.strip().startswith("]"):
+            sex = None
+    return lines
+
+
+def _read(file: Path) -> tuple[Any, dict[PathT, int]]:
+    """Parse the TOML file; a file that is no TOML is one problem with its line."""
+    try:
+        text = file.read_bytes().decode("utf-8")
+        return tomllib.loads(text), _row_lines(text)
+    except UnicodeDecodeError as exc:
+        problem = f"不是 UTF-8 文本 (not UTF-8 text near byte {exc.start})"
+    except tomllib.TOMLDecodeError as exc:
+        problem = f"TOML 语法错误 (TOML syntax): {exc}"
+    except OSError as exc:
+        problem = f"无法读取文件 (cannot read the file): {exc.strerror}"
+    raise RulesError([f"{file}: (file): error: {problem}"], fix="save the rule as UTF-8 TOML")
+
+
 def bundled_rules() -> list[str]:
     """The names of the bundled legal-group rules (``employees-2024``)."""
     folder = bundled_dir()
@@ -132,11 +185,13 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
             fix=f"给出规则文件的路径，内置规则的名称之一：{names}，或 none 关闭此项判断"
             f" (a file, a bundled rule's name, or none to switch the rule off)",
         )
-    data, lines = read_yaml(file)
+    data, lines = _read(file)
     problems: list[str] = []
 
     def report(path: PathT, message: str) -> None:
-        problems.append(f"{file}:{line_of(lines, path)}: {render_path(path)}: error: {message}")
+        row = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), None)
+        where = f"{file}:{row}" if row else str(file)
+        problems.append(f"{where}: {render_path(path)}: error: {message}")
 
     if not isinstance(data, dict):
         raise RulesError([f"{file}:1: (top): error: 规则文件应为映射 (the file must be a mapping)"])
