@@ -128,17 +128,19 @@ def test_gaps_equal_the_oracle_around_the_retirement_age(
         paths = {
             k: [_write(folder, k, rows)] for k, rows in rosters.items() if rows or k in given_kinds
         }
-        result = run_match([folder / "household.csv"], **paths, as_of=as_of, output=folder / "out")
         judged = tuple(k for k in KINDS if k in paths)
+        paths["household"] = [folder / "household.csv"]
+        result = run_match(paths, as_of=as_of, output=folder / "out")
         exp = oracle(household, records, None, as_of, legal_kinds=judged)
         gaps = pl.read_csv(folder / "out" / "legal_group_gaps.csv", infer_schema=False)
         got = set(gaps.select("公民身份号码", "类别代码", "单位编号").iter_rows())
         assert got == exp.legal_gaps
         event(f"members: {bool(exp.legal_members)}, gaps: {bool(exp.legal_gaps)}")
-        legal = result.summary["legal_groups"]
+        summary = result.summary.to_dict()
+        legal = summary["legal_groups"]
         assert legal["judged"] == list(judged)
         assert legal["persons"] == len(exp.legal_members)
         for kind in KINDS:
             count = sum(1 for g in exp.legal_gaps if g[1] == f"missing_{kind}")
             assert legal[f"missing_{kind}"] == (count if kind in judged else None)
-        assert all(eq["ok"] for eq in result.summary["conservation"])
+        assert all(eq["ok"] for eq in summary["conservation"])

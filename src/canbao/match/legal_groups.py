@@ -8,16 +8,19 @@ not judged. Everything is a Polars expression over the staged targets and linked
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from pathlib import Path
 
 import polars as pl
 
-from canbao.match.legal_kinds import LegalKind
+from canbao.match.legal_kinds import LegalGroupsSummary, LegalKind
 from canbao.match.legal_rule import LegalRule, clip_month
 from canbao.match.present import PERSON_COLUMNS, PERSON_ROSTER_LABELS, labelled
+from canbao.match.summary_model import Equation
+from canbao.match.vocabulary import LinkClass
+from canbao.match.writers import OutputFormat, write_tables
 
 # The survey roster's person columns (present.PERSON_COLUMNS), then the employer and the gap.
 _PERSON = ("county", "township", "village", "person_number", "name", "sex_out", "id_norm")
@@ -39,8 +42,9 @@ class LegalGaps:
     gaps: pl.DataFrame  # one row per person and missing kind, with the official headings
     per_county: pl.DataFrame | None  # county + a column per judged kind; None: nothing judged
     per_unit: pl.DataFrame
-    summary: dict[str, Any]
-    equations: list[dict[str, Any]]
+    summary: LegalGroupsSummary
+    equations: list[Equation]
+    written: dict[str, Path] = field(default_factory=dict)
 
 
 def _flag(expr: pl.Expr) -> pl.Expr:
@@ -51,7 +55,7 @@ def members(
     targets: pl.LazyFrame, linked: pl.LazyFrame, rule: LegalRule, as_of: date
 ) -> pl.LazyFrame:
     """Target rows in the legal group, with their employer, retirement age and coverage."""
-    records = linked.filter(pl.col("link") == "linked")
+    records = linked.filter(pl.col("link") == LinkClass.LINKED.value)
     employee = (
         records.filter(
             pl.col("scheme").is_in(rule.schemes) & pl.col("estatus").is_in(rule.statuses)
@@ -101,6 +105,31 @@ def members(
     )
 
 
+def judge(
+    rosters: Mapping[str, Sequence[object]],
+    targets: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    rule: LegalRule | None,
+    *,
+    as_of: date,
+    fmt: OutputFormat,
+    out: Path,
+    progress: Callable[[str], None],
+) -> LegalGaps:
+    """The legal-group stage of a match: judge the kinds whose roster was given, write the files.
+
+    With the rule switched off (``rule`` None) nothing is judged and nothing written.
+    """
+    if rule is None:
+        empty = pl.DataFrame()
+        return LegalGaps(empty, None, empty, LegalGroupsSummary.off(), [])
+    progress("judging the legal groups of injury, unemployment and maternity")
+    given = [str(kind) for kind, items in rosters.items() if items]
+    found = assess(targets, linked, rule, given=given, as_of=as_of)
+    written = write_tables({GAP_FILE: found.gaps, UNIT_FILE: found.per_unit}, out, fmt)
+    return replace(found, written=written)
+
+
 def assess(
     targets: pl.LazyFrame,
     linked: pl.LazyFrame,
@@ -147,37 +176,24 @@ def assess(
     )
     counts = {k: int(gaps.filter(pl.col("类别代码") == k.flag).height) for k in judged}
     covered = {k: int(group.get_column(f"has_{k.value}").sum()) for k in judged}
-    summary: dict[str, Any] = {
-        "rule": rule.name,
-        "judged": [k.value for k in judged],
-        "not_judged": {k.value: NOT_JUDGED for k in rule.requires if k not in judged},
-        "persons": group.height,
-        "gap_persons": int(gaps.get_column("公民身份号码").n_unique()) if judged else 0,
+    summary = LegalGroupsSummary(
+        rule=rule.name,
+        judged=judged,
+        not_judged={k: NOT_JUDGED for k in rule.requires if k not in judged},
+        persons=group.height,
+        gap_persons=int(gaps.get_column("公民身份号码").n_unique()) if judged else 0,
         **{k.flag: counts.get(k) for k in LegalKind},
-    }
+    )
     equations = [
-        {
-            "equation": f"legal_group = has_{k.value} + {k.flag}",
-            "left": group.height,
-            "right": covered[k] + counts[k],
-            "parts": {f"has_{k.value}": covered[k], k.flag: counts[k]},
-            "ok": group.height == covered[k] + counts[k],
-        }
+        Equation.of(
+            f"legal_group = has_{k.value} + {k.flag}",
+            group.height,
+            covered[k] + counts[k],
+            **{f"has_{k.value}": covered[k], k.flag: counts[k]},
+        )
         for k in judged
     ]
     return LegalGaps(gaps, _per_county(gaps, judged), _per_unit(gaps, judged), summary, equations)
-
-
-def off_summary() -> dict[str, Any]:
-    """The summary part when the rule is switched off (``--legal-groups none``)."""
-    return {
-        "rule": None,
-        "judged": [],
-        "not_judged": {k.value: "规则已关闭 (--legal-groups none)" for k in LegalKind},
-        "persons": None,
-        "gap_persons": None,
-        **{k.flag: None for k in LegalKind},
-    }
 
 
 def _wide(gaps: pl.DataFrame, key: str, judged: list[LegalKind], name: str) -> pl.DataFrame:

@@ -5,6 +5,7 @@ A small vocabulary of its own, so that it can move into the match's shared vocab
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -52,3 +53,26 @@ _INSURANCE = {
     LegalKind.UNEMPLOYMENT: "失业保险",
     LegalKind.MATERNITY: "生育保险",
 }
+
+
+@dataclass(frozen=True)
+class LegalGroupsSummary:
+    """summary.json's ``legal_groups``: the rule, what was judged, and the gaps by kind.
+
+    ``rule`` is None when the rule is switched off; a count is None when its kind was not judged.
+    """
+
+    rule: str | None
+    judged: list[LegalKind]
+    not_judged: dict[LegalKind, str]
+    persons: int | None
+    gap_persons: int | None
+    missing_injury: int | None = None
+    missing_unemployment: int | None = None
+    missing_maternity: int | None = None
+
+    @classmethod
+    def off(cls) -> LegalGroupsSummary:
+        """The rule switched off (``--legal-groups none``): nothing judged."""
+        why = "规则已关闭 (--legal-groups none)"
+        return cls(None, [], dict.fromkeys(LegalKind, why), None, None)

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import Final
 
+from canbao.roster.kinds import RosterGroup, RosterKind
+
 PERSON_FIELDS: Final = ("id", "name", "sex", "birth_date", "person_number", "status")
 HOUSEHOLD_FIELDS: Final = (
     *PERSON_FIELDS[:4],
@@ -28,20 +30,21 @@ ENROLMENT_FIELDS: Final = (*PERSON_FIELDS, "scheme", "region", "employer_code")
 UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region", "unit_type")
 INSURED_UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region")
 
+# Every kind of :class:`RosterKind` has its fields (a test checks); the keys are the kinds, which
+# compare and hash as their names, so ``KIND_FIELDS["pension"]`` works too.
 KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "household": HOUSEHOLD_FIELDS,
-    "floating": HOUSEHOLD_FIELDS,
-    "pension": ENROLMENT_FIELDS,
-    "medical": ENROLMENT_FIELDS,
-    "injury": ENROLMENT_FIELDS,
-    "unemployment": ENROLMENT_FIELDS,
-    "maternity": ENROLMENT_FIELDS,
-    "units": UNIT_FIELDS,
-    "insured_units": INSURED_UNIT_FIELDS,
+    RosterKind.HOUSEHOLD: HOUSEHOLD_FIELDS,
+    RosterKind.FLOATING: HOUSEHOLD_FIELDS,
+    RosterKind.PENSION: ENROLMENT_FIELDS,
+    RosterKind.MEDICAL: ENROLMENT_FIELDS,
+    RosterKind.INJURY: ENROLMENT_FIELDS,
+    RosterKind.UNEMPLOYMENT: ENROLMENT_FIELDS,
+    RosterKind.MATERNITY: ENROLMENT_FIELDS,
+    RosterKind.UNITS: UNIT_FIELDS,
+    RosterKind.INSURED_UNITS: INSURED_UNIT_FIELDS,
 }
-KINDS: Final = tuple(KIND_FIELDS)
-PERSON_KINDS: Final = frozenset(k for k, f in KIND_FIELDS.items() if "id" in f)
-UNIT_KINDS: Final = frozenset({"units", "insured_units"})
+KINDS: Final = tuple(kind.value for kind in RosterKind)
+PERSON_KINDS: Final = frozenset(k.value for k in RosterKind if k.group is not RosterGroup.UNIT)
 
 # The Chinese heading of each field in outputs and reports (docs/design.md).
 FIELD_LABELS: Final[dict[str, str]] = {
