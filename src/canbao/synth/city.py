@@ -19,6 +19,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.synth import legal as legal_rosters
 from canbao.synth import pools
+from canbao.synth.ledgers import LEDGER_OUTPUTS, plant_ledgers
 from canbao.synth.people import add_details, build_core, place_key, plan_counts
 from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
@@ -112,6 +113,7 @@ def generate_city(
     outputs = {
         **specs,
         **{f: RosterFile(f, f"expected/{f}.csv", "expected", "csv", "utf-8") for f in expected},
+        **LEDGER_OUTPUTS,
     }
     summary: dict[str, Any] = {}
     with atomic_directory(Path(output), command="demo") as staging:
@@ -204,6 +206,8 @@ def _write_block(
     offsets["floating"] += floating.height
     for name in EXPECTED_FILES:
         sink.append(name, truth[name])
+    for name, frame in plant_ledgers(rng.seed, people, truth["needs_survey"]).items():
+        sink.append(name, frame)
     summary = dict(truth["summary"])
     if legal is not None:
         legal_rows, gaps, counts = legal.plant(people, records)
