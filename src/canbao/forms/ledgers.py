@@ -28,6 +28,7 @@ from canbao.cells import neutralise_frame
 from canbao.errors import InputError, UsageError
 from canbao.ids import normalize_id
 from canbao.match.names import normalize_name_expr
+from canbao.match.vocabulary import Reason
 from canbao.roster import load_column_map, read_roster
 from canbao.workdir import work_folder
 
@@ -35,7 +36,7 @@ from canbao.workdir import work_folder
 LEDGER_SOURCES: Final = ("居民医保", "城居保", "新生儿登记", "低保", "暂住证", "人口普查")
 PLACE_COLUMNS: Final = ("县区", "乡镇(街道)", "村(社区)")
 MISSING_PLACE: Final = "未填写"
-INVALID_ID_REASON: Final = "invalid_id"
+INVALID_ID_REASON: Final = Reason.INVALID_ID.value
 
 CONFIRMED_FILE: Final = "ledger_confirmed.csv"
 NAME_DIFFERS_FILE: Final = "ledger_name_differs.csv"

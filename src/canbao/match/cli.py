@@ -23,7 +23,7 @@ from canbao.cli_common import (
     stdout_console,
 )
 from canbao.match.api import MatchResult, run_match
-from canbao.match.legal_kinds import DEFAULT_LEGAL_GROUPS
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
@@ -161,8 +161,8 @@ def print_summary(result: MatchResult) -> None:
             ("  统一社会信用代码有误 invalid USCC", s.units["invalid_uscc"]),
         ]
     legal = s.legal_groups
-    for kind in [] if legal is None else legal.judged:
-        rows.append((f"法定群体未参保 {kind.flag}", getattr(legal, kind.flag) or 0))
+    if legal is not None:
+        rows += [(f"法定群体{k.gap.label} {k.gap}", legal.count(k) or 0) for k in legal.judged]
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)

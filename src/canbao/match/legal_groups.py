@@ -15,11 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
-from canbao.match.legal_kinds import LegalGroupsSummary, LegalKind
 from canbao.match.legal_rule import LegalRule, clip_month
 from canbao.match.present import PERSON_COLUMNS, PERSON_ROSTER_LABELS, labelled
-from canbao.match.summary_model import Equation
-from canbao.match.vocabulary import LinkClass
+from canbao.match.summary_model import Equation, LegalGroupsSummary
+from canbao.match.vocabulary import LegalKind, LinkClass
 from canbao.match.writers import OutputFormat, write_tables
 
 # The survey roster's person columns (present.PERSON_COLUMNS), then the employer and the gap.
@@ -143,7 +142,7 @@ def assess(
     group = members(targets, linked, rule, as_of).collect()
     rows = [
         group.filter(~pl.col(f"has_{k.value}")).with_columns(
-            kind=pl.lit(k.flag), kind_label=pl.lit(k.label), _rank=pl.lit(i)
+            kind=pl.lit(k.gap.value), kind_label=pl.lit(k.gap.label), _rank=pl.lit(i)
         )
         for i, k in enumerate(judged)
     ]
@@ -174,7 +173,7 @@ def assess(
         )
         .select(*(pl.col(src).alias(dst) for src, dst in GAP_COLUMNS.items()))
     )
-    counts = {k: int(gaps.filter(pl.col("类别代码") == k.flag).height) for k in judged}
+    counts = {k: int(gaps.filter(pl.col("类别代码") == k.gap.value).height) for k in judged}
     covered = {k: int(group.get_column(f"has_{k.value}").sum()) for k in judged}
     summary = LegalGroupsSummary(
         rule=rule.name,
@@ -182,14 +181,14 @@ def assess(
         not_judged={k: NOT_JUDGED for k in rule.requires if k not in judged},
         persons=group.height,
         gap_persons=int(gaps.get_column("公民身份号码").n_unique()) if judged else 0,
-        **{k.flag: counts.get(k) for k in LegalKind},
+        **{k.gap.value: counts.get(k) for k in LegalKind},
     )
     equations = [
         Equation.of(
-            f"legal_group = has_{k.value} + {k.flag}",
+            f"legal_group = has_{k.value} + {k.gap.value}",
             group.height,
             covered[k] + counts[k],
-            **{f"has_{k.value}": covered[k], k.flag: counts[k]},
+            **{f"has_{k.value}": covered[k], k.gap.value: counts[k]},
         )
         for k in judged
     ]
@@ -202,7 +201,10 @@ def _wide(gaps: pl.DataFrame, key: str, judged: list[LegalKind], name: str) -> p
         gaps.group_by(key)
         .agg(
             pl.col("公民身份号码").n_unique().cast(pl.Int64).alias(name),
-            *((pl.col("类别代码") == k.flag).sum().cast(pl.Int64).alias(k.column) for k in judged),
+            *(
+                (pl.col("类别代码") == k.gap.value).sum().cast(pl.Int64).alias(k.gap.column)
+                for k in judged
+            ),
         )
         .sort(key, nulls_last=True)
     )

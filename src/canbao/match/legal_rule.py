@@ -23,10 +23,13 @@ import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, SCHEMES
 from canbao.errors import RulesError
-from canbao.match.legal_kinds import DEFAULT_LEGAL_GROUPS, OFF, LegalKind
+from canbao.match.vocabulary import LegalKind
 
 __all__ = ["DEFAULT_LEGAL_GROUPS", "OFF", "LegalRule", "load_legal_rule"]
 
+# The bundled rule of who must have these covers (rules/legal-groups/), and the word for "off".
+DEFAULT_LEGAL_GROUPS: Final = "employees-2024"
+OFF: Final = "none"
 FOLDER: Final = "legal-groups"
 _SUFFIX = ".toml"
 PathT = tuple[str | int, ...]
@@ -212,7 +215,7 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
         file=file,
         schemes=tuple(schemes),
         statuses=tuple(statuses),
-        requires=tuple(LegalKind(k) for k in requires),
+        requires=tuple(LegalKind.of(k) for k in requires),
         ages=ages,
     )
 

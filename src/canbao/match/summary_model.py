@@ -16,8 +16,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from canbao.match.legal_kinds import LegalGroupsSummary
-from canbao.match.vocabulary import ConflictKind, DuplicateKind, UninsuredFlag
+from canbao.match.vocabulary import ConflictKind, DuplicateKind, LegalKind, UninsuredFlag
 
 
 def plain(value: object) -> Any:
@@ -120,6 +119,35 @@ class TableChecks:
     """The checks of the statistical tables the match wrote."""
 
     basic_data_table_relations: list[Relation]
+
+
+@dataclass(frozen=True)
+class LegalGroupsSummary:
+    """summary.json's ``legal_groups``: the rule, what was judged, and the gaps by kind.
+
+    ``rule`` is None when the rule is switched off; a count (keyed by the
+    :class:`~canbao.match.vocabulary.LegalGap` codes) is None when its kind was not judged.
+    """
+
+    rule: str | None
+    judged: list[LegalKind]
+    not_judged: dict[LegalKind, str]
+    persons: int | None
+    gap_persons: int | None
+    missing_injury: int | None = None
+    missing_unemployment: int | None = None
+    missing_maternity: int | None = None
+
+    @classmethod
+    def off(cls) -> LegalGroupsSummary:
+        """The rule switched off (``--legal-groups none``): nothing judged."""
+        why = "规则已关闭 (--legal-groups none)"
+        return cls(None, [], dict.fromkeys(LegalKind, why), None, None)
+
+    def count(self, kind: LegalKind) -> int | None:
+        """The gaps of ``kind``: None when it was not judged."""
+        value: int | None = getattr(self, kind.gap.value)
+        return value
 
 
 @dataclass(frozen=True)
