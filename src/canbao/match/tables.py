@@ -183,74 +183,14 @@ def basic_tables(
     ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``; ``legal`` the
     legal-group gaps per county, appended to table (一) as 应参未参 columns of the judged kinds.
     """
-    persons = _person_summary(targets, schemes)
-    p, m, i, u, b = (
-        pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
-    )
-    rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
-    employee = p | m | i | u | b
-    resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
-    only = {  # the five employee insurances, exactly this set
-        "只参加养老、医疗、工伤保险人数": p & m & i & ~u & ~b,
-        "只参加养老、医疗保险人数": p & m & ~i & ~u & ~b,
-        "只参加养老保险人数": p & ~m & ~i & ~u & ~b,
-        "只参加养老、工伤保险人数": p & ~m & i & ~u & ~b,
-        "只参加医疗保险人数": ~p & m & ~i & ~u & ~b,
-        "只参加工伤保险人数": ~p & ~m & i & ~u & ~b,
-        "只参加失业保险人数": ~p & ~m & ~i & u & ~b,
-        "只参加生育保险人数": ~p & ~m & ~i & ~u & b,
-    }
-    five = p & m & i & u & b
-    listed = five
-    for cond in only.values():
-        listed = listed | cond
-    resident_cols = {
-        "参加居民养老、居民医疗保险人数": resident & rp & rm,
-        "只参加居民养老保险人数": resident & rp & ~rm & ~n,
-        "只参加居民医疗保险人数": resident & rm & ~rp & ~n,
-        "参加新农合人数": resident & n & ~(rp & rm),
-    }
-    resident_listed = pl.lit(False)
-    for cond in resident_cols.values():
-        resident_listed = resident_listed | cond
-    confirmed, household = ~pl.col("needs_survey"), is_household()
-    aggs = {
-        # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
-        # count household persons; a confirmed floating person counts in (3), and so in (2).
-        "本地户籍人口数": household.sum(),
-        "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
-        "外地参保确认入库人数": (household & confirmed & ~pl.col("local_active")).sum(),
-        "需调查核实人数": (household & pl.col("needs_survey")).sum(),
-        "_floating_confirmed": (~household & confirmed).sum(),
-        **{_heading(f): pl.col(f).sum() for f in _GAPS},
-        "工伤保险参保人数": i.sum(),
-        "失业保险参保人数": u.sum(),
-        "生育保险参保人数": b.sum(),
-        "职工五险参保人数": five.sum(),
-        **{name: cond.sum() for name, cond in only.items()},
-        "职工其他情况人数": (employee & ~listed).sum(),
-        **{name: cond.sum() for name, cond in resident_cols.items()},
-        "居民其他情况人数": (resident & ~resident_listed).sum(),
-        _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED).sum(),
-    }
-    counts = (
-        persons.group_by("county")
-        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in aggs.items()))
-        .collect()
-    )
-    # (3) counts the non-local persons insured here, by the county of their record's region,
-    # and the confirmed floating persons; (2) includes them, so that (1) = (2) - (3) + (4) + (5)
-    # holds by construction and checks our arithmetic.
-    outsiders = (
-        linked.filter(
-            (pl.col("link") == LinkClass.NON_LOCAL.value) & pl.col("active") & pl.col("in_area")
-        )
-        .group_by(pl.col("region").str.slice(0, 6).alias("county"))
-        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
+    per_person = _person_summary(targets, schemes)
+    persons = (
+        per_person.group_by("county")
+        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in _person_counts().items()))
         .collect()
     )
     counts = (
-        counts.join(outsiders, on="county", how="full", coalesce=True, nulls_equal=True)
+        persons.join(_outsiders(linked), on="county", how="full", coalesce=True, nulls_equal=True)
         .join(
             duplicate_counts(targets, linked, duplicates),
             on="county",
@@ -272,6 +212,87 @@ def basic_tables(
     table1 = _shape(counts, TABLE1_COLUMNS + legal_columns)
     table2 = _shape(counts, TABLE2_COLUMNS)
     return BasicTables(table1, table2, _relations(table1))
+
+
+def _person_counts() -> dict[str, pl.Expr]:
+    """Each column counted over target persons per county: tables (一) and (二)."""
+    p, m, i, u, b = (
+        pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
+    )
+    employee = p | m | i | u | b
+    five = p & m & i & u & b
+    only = _employee_only(p, m, i, u, b)
+    listed = five
+    for cond in only.values():
+        listed = listed | cond
+    resident, resident_cols = _resident_columns(employee)
+    resident_listed = pl.lit(False)
+    for cond in resident_cols.values():
+        resident_listed = resident_listed | cond
+    confirmed, household = ~pl.col("needs_survey"), is_household()
+    return {
+        # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
+        # count household persons; a confirmed floating person counts in (3), and so in (2).
+        "本地户籍人口数": household.sum(),
+        "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
+        "外地参保确认入库人数": (household & confirmed & ~pl.col("local_active")).sum(),
+        "需调查核实人数": (household & pl.col("needs_survey")).sum(),
+        "_floating_confirmed": (~household & confirmed).sum(),
+        **{_heading(f): pl.col(f).sum() for f in _GAPS},
+        "工伤保险参保人数": i.sum(),
+        "失业保险参保人数": u.sum(),
+        "生育保险参保人数": b.sum(),
+        "职工五险参保人数": five.sum(),
+        **{name: cond.sum() for name, cond in only.items()},
+        "职工其他情况人数": (employee & ~listed).sum(),
+        **{name: cond.sum() for name, cond in resident_cols.items()},
+        "居民其他情况人数": (resident & ~resident_listed).sum(),
+        _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED).sum(),
+    }
+
+
+def _employee_only(
+    p: pl.Expr, m: pl.Expr, i: pl.Expr, u: pl.Expr, b: pl.Expr
+) -> dict[str, pl.Expr]:
+    """Table (二)'s employee columns: the five employee insurances, exactly this set."""
+    return {
+        "只参加养老、医疗、工伤保险人数": p & m & i & ~u & ~b,
+        "只参加养老、医疗保险人数": p & m & ~i & ~u & ~b,
+        "只参加养老保险人数": p & ~m & ~i & ~u & ~b,
+        "只参加养老、工伤保险人数": p & ~m & i & ~u & ~b,
+        "只参加医疗保险人数": ~p & m & ~i & ~u & ~b,
+        "只参加工伤保险人数": ~p & ~m & i & ~u & ~b,
+        "只参加失业保险人数": ~p & ~m & ~i & u & ~b,
+        "只参加生育保险人数": ~p & ~m & ~i & ~u & b,
+    }
+
+
+def _resident_columns(employee: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """Residents (no employee insurance, some resident scheme) and table (二)'s columns of them."""
+    rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
+    resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
+    return resident, {
+        "参加居民养老、居民医疗保险人数": resident & rp & rm,
+        "只参加居民养老保险人数": resident & rp & ~rm & ~n,
+        "只参加居民医疗保险人数": resident & rm & ~rp & ~n,
+        "参加新农合人数": resident & n & ~(rp & rm),
+    }
+
+
+def _outsiders(linked: pl.LazyFrame) -> pl.DataFrame:
+    """Non-local persons insured here, per county of their record's region.
+
+    (3) counts them and the confirmed floating persons; (2) includes them, so that
+    (1) = (2) - (3) + (4) + (5) holds by construction and checks our arithmetic.
+    """
+    return (
+        linked.filter(
+            (pl.col("link") == LinkClass.NON_LOCAL.value) & pl.col("active") & pl.col("in_area")
+        )
+        .group_by(pl.col("region").str.slice(0, 6).alias("county"))
+        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
+        .collect()
+    )
 
 
 def _legal_or_none(legal: pl.DataFrame | None) -> pl.DataFrame:
