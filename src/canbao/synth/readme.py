@@ -83,7 +83,8 @@ def readme_text(manifest: CityManifest) -> str:
         "",
         "```",
         f"canbao demo --persons {manifest.persons} --seed {manifest.seed} --as-of {day} "
-        f"{'' if manifest.messy else '--clean '}--output <dir>",
+        f"{'' if manifest.messy else '--clean '}"
+        f"{'--legal-groups ' if 'injury.csv' in manifest.rosters else ''}--output <dir>",
         "```",
         "",
         "## Rosters",
