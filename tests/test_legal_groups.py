@@ -144,3 +144,42 @@ def test_gaps_equal_the_oracle_around_the_retirement_age(
             count = sum(1 for g in exp.legal_gaps if g[1] == f"missing_{kind}")
             assert legal[f"missing_{kind}"] == (count if kind in judged else None)
         assert all(eq["ok"] for eq in summary["conservation"])
+
+
+def test_the_unit_follow_up_names_the_employers_the_insured_units_list(tmp_path: Path) -> None:
+    """With the unit rosters, legal_group_units shows each listed employer's USCC and name."""
+    people = [pid("19800101", 101), pid("19850101", 103), pid("19900101", 105)]
+    pl.DataFrame(
+        {"公民身份号码": people, "姓名": ["甲", "乙", "丙"], "县区": ["340621"] * 3,
+         "村(社区)": ["东村"] * 3, "常住地址": ["1号"] * 3, "人员状态": ["正常"] * 3}
+    ).write_csv(tmp_path / "household.csv")  # fmt: skip
+    employers = ["U1", "U2", "U1"]
+    pension: list[list[str | None]] = [
+        [p, n, "11", "340621", "参保缴费", e]
+        for p, n, e in zip(people, "甲乙丙", employers, strict=True)
+    ]
+    injury: list[list[str | None]] = [[people[2], "丙", "30", "340621", "参保缴费", "U1"]]
+    units = pl.DataFrame(
+        {"统一社会信用代码": ["91340621MA2N0A1B3D"], "单位编号": [" U1 "],
+         "单位名称": ["濉溪县某某=商贸有限公司"], "单位类型": ["企业"], "行政区划代码": ["340621"]}
+    )  # fmt: skip
+    units.write_csv(tmp_path / "units.csv")
+    units.drop("单位类型").write_csv(tmp_path / "insured.csv")
+    paths = {
+        "household": [tmp_path / "household.csv"],
+        "pension": [_write(tmp_path, "pension", pension)],
+        "injury": [_write(tmp_path, "injury", injury)],
+        "units": [tmp_path / "units.csv"],
+        "insured_units": [tmp_path / "insured.csv"],
+    }
+    result = run_match(paths, as_of=date(2017, 6, 30), output=tmp_path / "out")
+    assert result.summary.legal_groups is not None
+    assert result.summary.legal_groups.missing_injury == 2
+    got = pl.read_csv(tmp_path / "out" / "legal_group_units.csv", infer_schema=False)
+    assert got.columns[:4] == ["单位编号", "统一社会信用代码", "单位名称", "法定群体未参保人数"]
+    rows = {r["单位编号"]: r for r in got.to_dicts()}
+    assert set(rows) == {"U1", "U2"}
+    assert rows["U1"]["统一社会信用代码"] == "91340621MA2N0A1B3D"
+    assert rows["U1"]["单位名称"] == "濉溪县某某=商贸有限公司"
+    assert rows["U1"]["工伤保险应参未参人数"] == "1"
+    assert rows["U2"]["单位名称"] is None and rows["U2"]["工伤保险应参未参人数"] == "1"

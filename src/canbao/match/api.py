@@ -217,7 +217,15 @@ def _match(
     )
     targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(
-        rosters, targets, linked, legal_rule, as_of=as_of, fmt=fmt, out=out, progress=progress
+        rosters,
+        targets,
+        linked,
+        legal_rule,
+        as_of=as_of,
+        fmt=fmt,
+        out=out,
+        progress=progress,
+        insured_units=employers.frames[1] if employers.frames else None,
     )
     basic, written = stages.national_tables(
         links.sets,

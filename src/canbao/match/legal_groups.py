@@ -114,10 +114,12 @@ def judge(
     fmt: OutputFormat,
     out: Path,
     progress: Callable[[str], None],
+    insured_units: pl.LazyFrame | None = None,
 ) -> LegalGaps:
     """The legal-group stage of a match: judge the kinds whose roster was given, write the files.
 
-    With the rule switched off (``rule`` None) nothing is judged and nothing written.
+    With the rule switched off (``rule`` None) nothing is judged and nothing written. With the
+    insured units' roster, the unit follow-up names each employer (:func:`name_units`).
     """
     if rule is None:
         empty = pl.DataFrame()
@@ -125,6 +127,8 @@ def judge(
     progress("judging the legal groups of injury, unemployment and maternity")
     given = [str(kind) for kind, items in rosters.items() if items]
     found = assess(targets, linked, rule, given=given, as_of=as_of)
+    if insured_units is not None:
+        found = replace(found, per_unit=name_units(found.per_unit, insured_units))
     written = write_tables({GAP_FILE: found.gaps, UNIT_FILE: found.per_unit}, out, fmt)
     return replace(found, written=written)
 
@@ -219,3 +223,29 @@ def _per_county(gaps: pl.DataFrame, judged: list[LegalKind]) -> pl.DataFrame | N
 def _per_unit(gaps: pl.DataFrame, judged: list[LegalKind]) -> pl.DataFrame:
     """The unit follow-up: per employer (单位编号; empty when unknown), persons and gaps."""
     return _wide(gaps, "单位编号", judged, "法定群体未参保人数")
+
+
+# The insured units' columns the unit follow-up shows after 单位编号 (their roster's fields).
+UNIT_NAMES = {"uscc": "统一社会信用代码", "unit_name": "单位名称"}
+
+
+def name_units(per_unit: pl.DataFrame, insured_units: pl.LazyFrame) -> pl.DataFrame:
+    """The unit follow-up with each employer's USCC and name from the insured units' roster.
+
+    Joined on 单位编号 as written; of several rows with one number, the first read. An employer
+    the roster does not list keeps both empty.
+    """
+    names = (
+        insured_units.select(
+            pl.col("unit_number").str.strip_chars().alias("单位编号"),
+            *(pl.col(field).alias(heading) for field, heading in UNIT_NAMES.items()),
+        )
+        .filter(pl.col("单位编号").is_not_null() & (pl.col("单位编号") != ""))
+        .unique("单位编号", keep="first", maintain_order=True)
+        .collect()
+    )
+    if per_unit.is_empty() and "单位编号" not in per_unit.columns:
+        return per_unit
+    named = per_unit.join(names, on="单位编号", how="left", maintain_order="left")
+    counts = [c for c in per_unit.columns if c != "单位编号"]
+    return named.select("单位编号", *UNIT_NAMES.values(), *counts)
