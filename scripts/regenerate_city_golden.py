@@ -1,4 +1,8 @@
-"""Regenerate examples/city/golden/ by running ``canbao match`` on the example city.
+"""Regenerate the golden files of the example cities by running ``canbao match`` on each.
+
+examples/city/golden/ holds every result file of the example city; examples/legal/golden/ the
+legal-group files and the task table of the city generated with the three rosters of injury,
+unemployment and maternity (``canbao demo --legal-groups``).
 
 Run from the repository root, only after checking the new outputs by hand (the planted truth in
 expected/ and the tests say what must hold):
@@ -23,27 +27,27 @@ from canbao.cli import app
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.test_match_examples import match_args  # the tests' own command line
 
-CITY = Path("examples") / "city"
-GOLDEN = CITY / "golden"
+CITIES = (Path("examples") / "city", Path("examples") / "legal")
 
 
 def main(argv: list[str]) -> int:
-    """Match the city into a temporary folder and copy every golden file from it."""
+    """Match each city into a temporary folder and copy every golden file from it."""
     if "--checked" not in argv:
         print("refusing: pass --checked once a human has checked the new outputs", file=sys.stderr)
         return 2
-    if not (CITY / "manifest.json").is_file():
+    if not all((city / "manifest.json").is_file() for city in CITIES):
         print("run from the repository root", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as work:
-        out = Path(work) / "match"
-        result = CliRunner().invoke(app, match_args(out, CITY))
-        if result.exit_code != 0:
-            print(result.stderr, file=sys.stderr)
-            return result.exit_code
-        for golden in sorted(GOLDEN.iterdir()):
-            shutil.copyfile(out / golden.name, golden)
-            print(f"{golden}")
+        for city in CITIES:
+            out = Path(work) / city.name
+            result = CliRunner().invoke(app, match_args(out, city))
+            if result.exit_code != 0:
+                print(result.stderr, file=sys.stderr)
+                return result.exit_code
+            for golden in sorted((city / "golden").iterdir()):
+                shutil.copyfile(out / golden.name, golden)
+                print(f"{golden}")
     return 0
 
 
