@@ -1,4 +1,4 @@
-"""A plain, slow, pure-Python reading of SPEC section 3, used only as a test oracle.
+"""A plain, slow, pure-Python reading of docs/match.md ("The result sets"), a test oracle only.
 
 It is deliberately written row by row and without any canbao code, so that the vectorised
 matcher is checked against an independent reading of the specification.
@@ -37,7 +37,7 @@ SUCCESSOR = {"340611": "340600"}
 
 
 def id_inside_area(pid: str, area: list[str], explicit: bool) -> bool:
-    """SPEC section 3: the ID's region code lies inside the area.
+    """docs/match.md, "The area": the ID's region code lies inside the area.
 
     Inside when its city (first four digits) is the city of an area prefix; a prefix longer
     than a city given explicitly with --area is matched by the code (a retired code by its
@@ -60,7 +60,7 @@ def age(born: date, as_of: date) -> int:
 
 @dataclass
 class Expected:
-    """The sets SPEC section 3 defines, keyed by plain values."""
+    """The sets docs/match.md ("The result sets") defines, keyed by plain values."""
 
     needs_survey: dict[str, set[str]] = field(default_factory=dict)
     uninsured: dict[str, set[str]] = field(default_factory=dict)

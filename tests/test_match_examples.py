@@ -124,7 +124,7 @@ def test_summary_equals_its_golden_file(out: Path) -> None:
 
 
 def test_basic_data_tables_hold_their_logic_relations(out: Path) -> None:
-    """Seed 002's relations hold on every county row of table (一)."""
+    """人社厅发〔2017〕28号's relations hold on every county row of table (一)."""
     got = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     relations = got["tables"]["basic_data_table_relations"]
     assert relations

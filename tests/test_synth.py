@@ -41,7 +41,7 @@ def read(city: Path, name: str) -> pl.DataFrame:
 
 
 def normalise(value: str) -> str:
-    """Normalise one written ID the way SPEC section 1 says (a test oracle, row by row)."""
+    """Normalise one written ID the way docs/ids.md says (a test oracle, row by row)."""
     text = unicodedata.normalize("NFKC", value).replace(" ", "").upper()
     if len(text) == 15 and text.isdigit():
         first17 = text[:6] + "19" + text[6:]
@@ -349,7 +349,7 @@ def test_rosters_agree_with_expected_uninsured_and_duplicates(city: Path) -> Non
 
     known = set(people["公民身份号码"])
     valid = [len(v) == 18 and ric.calc_check_digit(v) == v[-1] for v in recs["id"]]
-    # Non-local by the ID's own region code (SPEC section 3), not the record's region.
+    # Non-local by the ID's own region code (docs/match.md, "The area"), not the record's region.
     outside = recs.filter(
         pl.Series(valid) & ~pl.col("id").is_in(known) & ~pl.col("id").str.starts_with("3406")
     )

@@ -1,4 +1,4 @@
-"""Survey forms and intake (issue 5): library functions usable without the CLI.
+"""Survey forms and intake (docs/forms.md): library functions usable without the CLI.
 
 ::
 

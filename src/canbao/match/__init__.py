@@ -1,4 +1,4 @@
-"""``canbao match``: rosters in, the campaign's result sets out (SPEC section 3)."""
+"""``canbao match``: rosters in, the campaign's result sets out (docs/match.md)."""
 
 from __future__ import annotations
 

@@ -143,8 +143,8 @@ def _id_region(rng: Rng) -> pl.Expr:
         .then(elsewhere)
         .when((group == "household") & (native < 0.85))
         .then(pl.col("county"))
-        # A person of the area missing from the police roster holds a local ID (SPEC section
-        # 3), a few of them issued under 340611, a code of the city retired in 1984.
+        # A person of the area missing from the police roster holds a local ID (docs/match.md,
+        # "The area"), a few of them issued under 340611, a code of the city retired in 1984.
         .when((story == "not_in_household") & (native < 0.8))
         .then(pl.col("county"))
         .when(story == "not_in_household")
