@@ -24,7 +24,7 @@ typecheck: env
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
 pytest: env wheelhouse
-	$(RUN) pytest -n 2
+	$(RUN) pytest -n 2 --hypothesis-profile=thorough
 
 test: lint typecheck pytest
 
