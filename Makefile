@@ -43,7 +43,7 @@ demo: env
 	$(RUN) canbao score --rules rules/changzhou-2016.yaml examples/score/changzhou-2016-submission.csv \
 	  --self examples/score/changzhou-2016-self.csv --output $(DEMO_OUT)/score-changzhou
 	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
-	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
+	$(RUN) python scripts/demo_survey.py --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
 	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"

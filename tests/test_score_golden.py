@@ -112,16 +112,3 @@ def test_mohrss_relations_are_checked(tmp_path: Path) -> None:
     assert by["杜集区"]["checks"]["(1)=(2)-(3)+(4)+(5)"] is False
     assert by["濉溪县"]["scores"]["5"] == "92.50%"
     assert by["烈山区"]["scores"]["8"] == "—"
-
-
-def test_score_examples_writes_one_directory_per_rule_set(tmp_path: Path) -> None:
-    """The demo helper scores every example submission by its shipped rule set."""
-    from canbao.score import score_examples
-
-    results = score_examples(ROOT / "examples", tmp_path)
-    assert [r.workbook.relative_to(tmp_path).as_posix() for r in results] == [
-        "changzhou-2016/changzhou-2016.xlsx",
-        "huaibei-2017/huaibei-2017.xlsx",
-        "mohrss-2017/mohrss-2017.xlsx",
-    ]
-    assert all(r.workbook.exists() for r in results)
