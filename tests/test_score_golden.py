@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from scripts.regenerate_golden import CASES, run_case
 from typer.testing import CliRunner
 
 from canbao.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "score"
-sys.path.insert(0, str(EXAMPLES))
-from regenerate_goldens import CASES, run_case  # noqa: E402
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py score --checked"
 
 runner = CliRunner()
 
@@ -38,10 +37,10 @@ def test_example_equals_golden(case: str, tmp_path: Path) -> None:
     """Workbook (cell by cell, merged ranges) and JSON equal the checked goldens."""
     expected = EXAMPLES / "expected" / case
     data = run_case(case, tmp_path / case)
-    assert data == json.loads((expected / f"{case}.json").read_text(encoding="utf-8"))
+    assert data == json.loads((expected / f"{case}.json").read_text(encoding="utf-8")), REGENERATE
     got, want = _cells(tmp_path / case / f"{case}.xlsx"), _cells(expected / f"{case}.xlsx")
-    assert [k for k in want if got.get(k) != want[k]] == []
-    assert set(got) == set(want)
+    assert [k for k in want if got.get(k) != want[k]] == [], REGENERATE
+    assert set(got) == set(want), REGENERATE
 
 
 def test_cli_json_is_exactly_the_documented_shape(tmp_path: Path) -> None:

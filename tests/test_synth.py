@@ -28,6 +28,7 @@ from canbao.synth.stories import (
 )
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "city"
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py city --checked"
 AS_OF = date(2017, 6, 30)
 ENCODINGS = {"utf-8": "utf8", "utf-8-sig": "utf8", "gb18030": "gb18030"}
 
@@ -76,9 +77,9 @@ def test_example_city_is_reproducible(city: Path) -> None:
     assert names == [n for n in made if n != MARKER]
     for name in names:
         if name.endswith(".xlsx"):
-            assert read(EXAMPLE, name).equals(read(city, name))
+            assert read(EXAMPLE, name).equals(read(city, name)), (name, REGENERATE)
         else:
-            assert (EXAMPLE / name).read_bytes() == (city / name).read_bytes(), name
+            assert (EXAMPLE / name).read_bytes() == (city / name).read_bytes(), (name, REGENERATE)
 
 
 def test_same_seed_same_city_other_seed_other_city(tmp_path: Path) -> None:
