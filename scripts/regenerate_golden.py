@@ -145,7 +145,7 @@ FAMILIES: dict[str, Callable[[Path], dict[Path, Path]]] = {
 }
 
 
-def _cells(path: Path) -> dict[str, Any]:
+def workbook_cells(path: Path) -> dict[str, Any]:
     """Sheet names, merged ranges and every non-empty cell value of a workbook."""
     book = load_workbook(path)
     out: dict[str, Any] = {"sheets": book.sheetnames}
@@ -164,7 +164,7 @@ def _state(committed: Path, made: Path) -> str:
         return "new"
     if committed.read_bytes() == made.read_bytes():
         return "unchanged"
-    if committed.suffix == ".xlsx" and _cells(committed) == _cells(made):
+    if committed.suffix == ".xlsx" and workbook_cells(committed) == workbook_cells(made):
         return "same cells"  # only the zip's time stamps differ: the committed file stays
     return "changed"
 

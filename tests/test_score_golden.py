@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openpyxl import load_workbook
-from scripts.regenerate_golden import CASES, run_case
+from scripts.regenerate_golden import CASES, run_case, workbook_cells
 from typer.testing import CliRunner
 
 from canbao.cli import app
@@ -20,25 +18,14 @@ REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.
 runner = CliRunner()
 
 
-def _cells(path: Path) -> dict[str, Any]:
-    book = load_workbook(path)
-    out: dict[str, Any] = {"sheets": book.sheetnames}
-    for sheet in book.worksheets:
-        out[f"{sheet.title}!merged"] = sorted(str(r) for r in sheet.merged_cells.ranges)
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    out[f"{sheet.title}!{cell.coordinate}"] = cell.value
-    return out
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_example_equals_golden(case: str, tmp_path: Path) -> None:
     """Workbook (cell by cell, merged ranges) and JSON equal the checked goldens."""
     expected = EXAMPLES / "expected" / case
     data = run_case(case, tmp_path / case)
     assert data == json.loads((expected / f"{case}.json").read_text(encoding="utf-8")), REGENERATE
-    got, want = _cells(tmp_path / case / f"{case}.xlsx"), _cells(expected / f"{case}.xlsx")
+    got = workbook_cells(tmp_path / case / f"{case}.xlsx")
+    want = workbook_cells(expected / f"{case}.xlsx")
     assert [k for k in want if got.get(k) != want[k]] == [], REGENERATE
     assert set(got) == set(want), REGENERATE
 
