@@ -15,8 +15,8 @@ env:
 	@$(UV) sync --locked --quiet
 
 lint: env
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks scripts
+	$(RUN) ruff format --check src tests benchmarks scripts
 
 typecheck: env
 	$(RUN) mypy

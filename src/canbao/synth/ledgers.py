@@ -23,7 +23,7 @@ from typing import Final
 
 import polars as pl
 
-from canbao.synth.rng import Rng
+from canbao.rng import Rng
 from canbao.synth.writers import RosterFile
 
 LEDGER_EXACT: Final = 0.10
