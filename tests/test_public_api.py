@@ -33,12 +33,16 @@ def test_every_public_name_resolves_outside_internal_modules(name: str) -> None:
     assert internal == []
 
 
-# Demo and test scaffolding: the sample clerk that plants mistakes in entry sheets, the demo's
-# survey chain and the example scorer. They live in canbao.synth._entry_sheets and scripts/.
+# Demo and test scaffolding: the sample clerks that plant mistakes in the persons' and the units'
+# entry sheets, the demo's survey chain and the example scorer. They live in
+# canbao.synth._entry_sheets, canbao.synth._unit_clerk and scripts/.
 SCAFFOLDING = {
     "fill_sample_entry_sheet",
     "Planted",
     "PlantedMistakes",
+    "fill_unit_entry_sheets",
+    "PlantedUnit",
+    "PlantedUnitMistakes",
     "run_forms_chain",
     "score_examples",
 }

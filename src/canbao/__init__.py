@@ -12,8 +12,8 @@ loads nothing it does not need:
 - :mod:`canbao.synth`: ``generate_city``, a synthetic city with its expected results;
 - :mod:`canbao.errors`, :mod:`canbao.masking`: the exceptions with their exit codes, masking.
 
-Modules named ``_name.py`` are internal (the demo's sample clerk, ``canbao.synth._entry_sheets``)
-and may change without notice; no package re-exports them.
+Modules named ``_name.py`` are internal (the demo's sample clerks, ``canbao.synth._entry_sheets``
+and ``canbao.synth._unit_clerk``) and may change without notice; no package re-exports them.
 """
 
 from __future__ import annotations

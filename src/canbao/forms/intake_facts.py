@@ -148,15 +148,21 @@ def count_facts(
                 pl.len().cast(pl.Int64).alias(NEEDS_SURVEY)
             )
         )
-    wide = parts[0]
-    for part in parts[1:]:
-        wide = wide.join(part, on="县区", how="full", coalesce=True)
     order = (
         ([NEEDS_SURVEY] if survey is not None else [])
         + bools
         + list(REASON_FACTS)
         + [ERRORS_N, *CATEGORY_FACTS.values()]
     )
+    return long_facts(parts, order)
+
+
+def long_facts(parts: Sequence[pl.DataFrame], order: Sequence[str]) -> pl.DataFrame:
+    """Join per-county count tables (县区 + fact columns) into the long facts, every fact of
+    ``order`` for every county (zeros written, not left out), in that order per county."""
+    wide = parts[0]
+    for part in parts[1:]:
+        wide = wide.join(part, on="县区", how="full", coalesce=True)
     wide = wide.with_columns(
         pl.lit(0, dtype=pl.Int64).alias(c) for c in order if c not in wide.columns
     ).with_columns(pl.col(order).cast(pl.Int64).fill_null(0))

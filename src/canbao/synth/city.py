@@ -25,6 +25,7 @@ from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
 from canbao.synth.stories import FLOATING_FRACTIONS, GROUP_FRACTIONS, HOUSEHOLD_FRACTIONS
 from canbao.synth.truth import EXPECTED_FILES, expected_sets, tag_records
+from canbao.synth.units import write_units
 from canbao.synth.writers import (
     RosterFile,
     Sink,
@@ -51,6 +52,7 @@ class CityManifest:
     rosters: dict[str, dict[str, str]]  # file name -> kind, format, encoding
     story_counts: dict[str, int]
     summary: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)  # expected unit counts (synth/units.py)
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to ``manifest.json`` (paths relative to the city)."""
@@ -119,6 +121,10 @@ def generate_city(
                 summary = _add(summary, part)
         finally:
             sink.close()
+        # Units from a random stream of their own: the persons' files stay as they were.
+        units = write_units(
+            staging, seed=seed, persons=persons, encoding=specs["medical_resident"].encoding
+        )
         manifest = CityManifest(
             output=Path(output),
             persons=persons,
@@ -131,6 +137,7 @@ def generate_city(
             },
             story_counts={k: v for k, v in counts.items() if v},
             summary=summary,
+            units=units,
         )
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         (staging / "expected" / "summary_expected.json").write_text(text + "\n", encoding="utf-8")

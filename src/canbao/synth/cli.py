@@ -56,6 +56,13 @@ def demo(
                 f"conflict records {s['conflict_records']}, non-local {s['non_local']}.",
                 markup=False,
             )
+            u = manifest.units
+            stdout_console.print(
+                f"单位 (employers): {u['registry_rows']} registered, {u['insured_rows']} insured "
+                f"rows; expected: units needing a survey {u['needing_survey']} "
+                f"(not insured {u['not_insured']}, invalid USCC {u['invalid_uscc']}).",
+                markup=False,
+            )
 
 
 def register(app: typer.Typer) -> None:
