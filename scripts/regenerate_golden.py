@@ -6,10 +6,12 @@ Run from the repository root:
 
 FAMILY is one of
 
-- ``city``: the example city, examples/city/ (rosters, manifest.json, README.md and the
-  planted truth in expected/), written by ``canbao demo`` with the manifest's persons, seed and
-  as-of date;
-- ``match``: examples/city/golden/, the reviewed results of ``canbao match`` on that city;
+- ``city``: the example cities, examples/city/ and examples/legal/ (rosters, manifest.json,
+  README.md and the planted truth in expected/), written by ``canbao demo`` with the manifest's
+  persons, seed and as-of date (and ``--legal-groups`` for a city with an injury roster);
+- ``match``: examples/city/golden/ and examples/legal/golden/, the reviewed results of
+  ``canbao match`` on those cities (examples/legal keeps the legal-group files and the task
+  table);
 - ``score``: examples/score/expected/, every example submission scored by its shipped rule set;
 - ``units``: examples/units/expected_units_needing_survey.csv, the employers needing a survey
   (``canbao.match.units.match_units`` on registry.csv and insured.csv);
@@ -51,6 +53,7 @@ from tests.test_match_examples import match_args  # noqa: E402  (the tests' own 
 from tests.test_units import read_units  # noqa: E402  (the units test's own reading)
 
 CITY = ROOT / "examples" / "city"
+CITIES = (CITY, ROOT / "examples" / "legal")
 SCORE = ROOT / "examples" / "score"
 UNITS = ROOT / "examples" / "units"
 UNITS_GOLDEN = "expected_units_needing_survey.csv"
@@ -96,26 +99,33 @@ def _invoke(args: list[str]) -> None:
 
 
 def _city(scratch: Path) -> dict[Path, Path]:
-    """The example city: every file ``canbao demo`` writes, golden/ aside."""
-    manifest = json.loads((CITY / "manifest.json").read_text(encoding="utf-8"))
-    out = scratch / "city"
-    persons, seed = str(manifest["persons"]), str(manifest["seed"])
-    args = ["--persons", persons, "--seed", seed, "--as-of", manifest["as_of"], "--quiet"]
-    _invoke(["demo", "--output", str(out), *args])
-    made = [p for p in out.rglob("*") if p.is_file() and p.name != MARKER]
-    return {CITY / p.relative_to(out): p for p in sorted(made)}
+    """The example cities: every file ``canbao demo`` writes, golden/ aside."""
+    files = {}
+    for city in CITIES:
+        manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+        out = scratch / city.name
+        persons, seed = str(manifest["persons"]), str(manifest["seed"])
+        args = ["--persons", persons, "--seed", seed, "--as-of", manifest["as_of"], "--quiet"]
+        kinds = {roster["kind"] for roster in manifest["rosters"].values()}
+        args += ["--legal-groups"] if "injury" in kinds else []
+        _invoke(["demo", "--output", str(out), *args])
+        made = [p for p in out.rglob("*") if p.is_file() and p.name != MARKER]
+        files |= {city / p.relative_to(out): p for p in sorted(made)}
+    return files
 
 
 def _match(scratch: Path) -> dict[Path, Path]:
-    """examples/city/golden/: the result files of ``canbao match`` on the example city.
+    """<city>/golden/: the result files of ``canbao match`` on each example city.
 
     The rosters are named by paths relative to the repository root, so summary.json records
     the same paths on every machine (the tests ignore them; a reader need not).
     """
-    out = scratch / "match"
-    _invoke(match_args(out, CITY.relative_to(ROOT)))
-    golden = CITY / "golden"
-    return {path: out / path.name for path in sorted(golden.iterdir())}
+    files = {}
+    for city in CITIES:
+        out = scratch / "match" / city.name
+        _invoke(match_args(out, city.relative_to(ROOT)))
+        files |= {path: out / path.name for path in sorted((city / "golden").iterdir())}
+    return files
 
 
 def _score(scratch: Path) -> dict[Path, Path]:

@@ -21,6 +21,9 @@ RESULT_FILES = [
     "unreadable.csv",
     "task_table.csv",
     "suggested_links.csv",
+    # Header only: the example city has no injury, unemployment or maternity roster.
+    "legal_group_gaps.csv",
+    "legal_group_units.csv",
 ]
 VOLATILE = {"inputs", "canbao_version"}
 # Named in every golden failure: how the reviewed files are rewritten after a checked change.

@@ -25,14 +25,6 @@ SEARCHED = ["src", "tests", "docs", "examples", "rules", "benchmarks", "scripts"
 SUFFIXES = {".py", ".md", ".yaml", ".yml", ".sh", ".toml"}
 TOP_FILES = ["README.md", "Makefile", "pyproject.toml"]
 
-# TEMPORARY allow-list, to be emptied by the maintainer once the `legal` branch has landed: it
-# was rewriting these files while the references elsewhere were fixed (they hold none on main).
-TEMPORARY_ALLOWED = {
-    "src/canbao/match/tables.py",
-    "src/canbao/match/summary.py",
-    "src/canbao/match/report.py",
-}
-
 
 def _files() -> list[Path]:
     """Every searched file of the repository, by path relative to its root."""
@@ -62,11 +54,11 @@ def _dangling(path: Path) -> list[str]:
 
 
 def test_every_reference_resolves_inside_the_repository() -> None:
-    """No file outside the temporary allow-list names a seed file, the spec or an issue number."""
+    """No searched file names a seed file, the spec or an issue number."""
     found = {}
     for path in _files():
         relative = path.relative_to(ROOT).as_posix()
-        if relative not in TEMPORARY_ALLOWED and (hits := _dangling(path)):
+        if hits := _dangling(path):
             found[relative] = hits
     assert not found, (
         "name the document by its number (docs/sources.md) and the rule by its docs page: "
