@@ -1,4 +1,4 @@
-"""A plain, slow, pure-Python reading of SPEC section 3, used only as a test oracle.
+"""A plain, slow, pure-Python reading of docs/match.md ("The result sets"), a test oracle only.
 
 It is deliberately written row by row and without any canbao code, so that the vectorised
 matcher is checked against an independent reading of the specification.
@@ -37,7 +37,7 @@ SUCCESSOR = {"340611": "340600"}
 
 
 def id_inside_area(pid: str, area: list[str], explicit: bool) -> bool:
-    """SPEC section 3: the ID's region code lies inside the area.
+    """docs/match.md, "The area": the ID's region code lies inside the area.
 
     Inside when its city (first four digits) is the city of an area prefix; a prefix longer
     than a city given explicitly with --area is matched by the code (a retired code by its
@@ -58,7 +58,8 @@ def age(born: date, as_of: date) -> int:
     return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
 
 
-# SPEC section 3's legal groups: the three kinds, their insurance type (the scheme's first digit).
+# The legal groups (docs/match.md, "Legal groups"): the three kinds, their insurance type (the
+# scheme's first digit).
 LEGAL_KINDS = {"injury": "3", "unemployment": "4", "maternity": "5"}
 EMPLOYEE_SCHEMES = {"11", "21"}
 
@@ -83,7 +84,7 @@ def age_months(born: date, as_of: date) -> int:
 
 @dataclass
 class Expected:
-    """The sets SPEC section 3 defines, keyed by plain values."""
+    """The sets docs/match.md ("The result sets") defines, keyed by plain values."""
 
     needs_survey: dict[str, set[str]] = field(default_factory=dict)
     uninsured: dict[str, set[str]] = field(default_factory=dict)

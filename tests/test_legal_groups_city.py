@@ -116,7 +116,7 @@ def _oracle_input(city: Path) -> tuple[list[dict], list[dict]]:
 
 
 def test_gaps_and_members_equal_the_oracle(city: Path, matched: Path) -> None:
-    """The plain reading of SPEC section 3 finds the same gaps and members on the city."""
+    """The plain reading of docs/match.md's rules finds the same gaps and members on the city."""
     household, records = _oracle_input(city)
     exp = oracle(household, records, None, AS_OF, legal_kinds=KINDS)
     got = read(matched / "legal_group_gaps.csv").select(GAP_KEY)

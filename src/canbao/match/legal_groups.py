@@ -1,5 +1,5 @@
 """Legal-group gaps (法定群体未参保): persons the rule says should have work-injury, unemployment
-or maternity cover and have none of that type (SPEC section 3).
+or maternity cover and have none of that type (docs/match.md, "Legal groups").
 
 A set of its own, beside the uninsured: the employer answers for it (单位未予参保), so it makes
 nobody uninsured and sends nobody to the household survey. A kind whose roster was not given is

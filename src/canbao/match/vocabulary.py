@@ -139,7 +139,7 @@ class ConflictKind(_Labelled):
 
 
 class LegalKind(_Labelled):
-    """An insurance a legal group (法定群体) must have: SPEC section 3's legal-group gaps.
+    """An insurance a legal group (法定群体) must have: the gaps of docs/match.md, "Legal groups".
 
     The code is the name of the roster kind that lists its records (``--injury``, the same as
     :class:`canbao.roster.kinds.RosterKind`'s member), the label the insurance's Chinese name.

@@ -17,13 +17,13 @@ from typing import Any
 import polars as pl
 
 from canbao.atomic import atomic_directory
+from canbao.rng import Rng
 from canbao.synth import legal as legal_rosters
 from canbao.synth import pools
 from canbao.synth.ledgers import LEDGER_OUTPUTS, plant_ledgers
 from canbao.synth.people import add_details, build_core, place_key, plan_counts
 from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
-from canbao.synth.rng import Rng
 from canbao.synth.stories import FLOATING_FRACTIONS, GROUP_FRACTIONS, HOUSEHOLD_FRACTIONS
 from canbao.synth.truth import EXPECTED_FILES, expected_sets, tag_records
 from canbao.synth.units import write_units

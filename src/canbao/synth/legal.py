@@ -17,7 +17,7 @@ from typing import Any, Final
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS
-from canbao.synth.rng import Rng
+from canbao.rng import Rng
 from canbao.synth.writers import RosterFile
 
 KINDS: Final = ("injury", "unemployment", "maternity")
