@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
-import narwhals as nw
 import polars as pl
 
 from canbao.errors import ConservationError
@@ -175,15 +174,14 @@ def _sets(
     work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
-    persons = sets.household_persons(nw.from_native(household))
-    link = nw.to_native(sets.link_records(nw.from_native(enrolment), persons))
+    # The set functions take and return native frames (narwhals at their edges): Polars here.
+    link = sets.link_records(enrolment, sets.household_persons(household))
     linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
-    cover = sets.coverage(nw.from_native(linked))
-    assessed = nw.to_native(sets.assess_targets(nw.from_native(household), cover))
+    assessed = sets.assess_targets(household, sets.coverage(linked))
     targets = _stage_added(
         work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
     )
-    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
+    found = sets.duplicates(linked).collect()
     return linked, targets, found
 
 
