@@ -42,7 +42,7 @@ SAFETY: Final = 0.95  # widths are estimates: leave 5 % of the page free
 LINE_FACTOR: Final = 1.5  # line height / font size of the CJK fonts (measured in LibreOffice's PDF)
 NARROW_FACTOR: Final = 0.62  # width of an ASCII character / font size (digits of the CJK fonts)
 CELL_PAD_PT: Final = 4.0  # the cell's inner margins, left and right together
-WRAP_SLACK: Final = 0.92  # lines break at words, not exactly at the edge
+WRAP_SLACK: Final = 0.98  # Latin words and numbers do not break at the edge
 FOOTER: Final = "第 &P 页，共 &N 页"
 _WIDE: Final = re.compile(r"[^\x00-\xff]")
 
@@ -110,6 +110,12 @@ class PagePlan:
     orientation: Orientation
     scale: int
     breaks: tuple[int, ...] = ()
+
+    @property
+    def first_page_columns(self) -> int | None:
+        """Columns on the first page of a split sheet (its title is centred over them); None
+        when the sheet is one page wide."""
+        return self.breaks[0] if self.breaks else None
 
     @property
     def pages_across(self) -> int:
@@ -216,3 +222,94 @@ def apply_to_xlsxwriter(
     if area is not None:
         ws.print_area(*area)
     ws.set_footer(f"&C{FOOTER}")
+
+
+DATE_BLANK: Final = "填报日期：　　　　年　　月　　日"
+
+
+def unit_and_date(unit: str, middle: str = "") -> str:
+    """The line under a table's title: ``填报单位：…`` (with ``middle``), the date left blank to
+    be written by hand when the sheet is signed off."""
+    return "　　".join(x for x in (f"填报单位（章）：{unit}", middle, DATE_BLANK) if x)
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    """A text placed in rows ``first_row..last_row`` and columns ``first_col..last_col``."""
+
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    text: str
+    size: float = BODY_PT
+
+
+def fit_heights(placed: Sequence[PlacedText], widths: Sequence[float]) -> dict[int, float]:
+    """Row heights that show every placed text wrapped in its (merged) columns: single rows
+    first, then a merged range of rows short of room gets the shortfall spread over its rows."""
+    heights: dict[int, float] = {}
+    for p in placed:
+        if p.first_row == p.last_row:
+            width = _span_width(widths, p.first_col, p.last_col)
+            need = text_height(p.text, width, p.size)
+            heights[p.first_row] = max(heights.get(p.first_row, 0.0), need)
+    for p in placed:
+        if p.first_row == p.last_row:
+            continue
+        rows = range(p.first_row, p.last_row + 1)
+        need = text_height(p.text, _span_width(widths, p.first_col, p.last_col), p.size)
+        have = sum(heights.get(r, height_for_lines(1)) for r in rows)
+        if need > have:
+            extra = (need - have) / len(rows)
+            for r in rows:
+                heights[r] = round(heights.get(r, height_for_lines(1)) + extra, 1)
+    return heights
+
+
+def _span_width(widths: Sequence[float], first: int, last: int) -> float:
+    """The width in characters of merged columns (their points, back in characters)."""
+    if first == last:
+        return widths[first]
+    points = sum(column_points(w) for w in widths[first : last + 1])
+    return (points / 0.75 - 5) / 7
+
+
+class XlsxTable:
+    """An xlsxwriter worksheet written cell by cell, remembering each text so that the rows can
+    be sized to fit (:meth:`fit_rows`) once everything is written. Rows and columns are 0-based."""
+
+    def __init__(self, ws: Any, widths: Sequence[float]) -> None:
+        self.ws = ws
+        self.widths = list(widths)
+        self.placed: list[PlacedText] = []
+        for col, width in enumerate(self.widths):
+            ws.set_column(col, col, width)
+
+    def put(
+        self,
+        row: int,
+        col: int,
+        value: object,
+        fmt: Any,
+        *,
+        to_row: int | None = None,
+        to_col: int | None = None,
+        size: float = BODY_PT,
+    ) -> None:
+        """Write ``value`` (merging up to ``to_row``/``to_col`` when given) and remember it."""
+        last_row, last_col = (
+            to_row if to_row is not None else row,
+            to_col if to_col is not None else col,
+        )
+        if (last_row, last_col) != (row, col):
+            self.ws.merge_range(row, col, last_row, last_col, value, fmt)
+        else:
+            self.ws.write(row, col, value, fmt)
+        if value is not None and value != "":
+            self.placed.append(PlacedText(row, last_row, col, last_col, str(value), size))
+
+    def fit_rows(self) -> None:
+        """Set every written row's height from its texts."""
+        for row, height in sorted(fit_heights(self.placed, self.widths).items()):
+            self.ws.set_row(row, height)

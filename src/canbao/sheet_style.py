@@ -37,7 +37,6 @@ BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TITLE_FONT: Final = Font(name="SimSun", size=16, bold=True)
 HEAD_FONT: Final = Font(name="SimSun", size=10, bold=True)
 BODY_FONT: Final = Font(name="SimSun", size=10)
-DATE_BLANK: Final = "填报日期：　　　　年　　月　　日"
 WRAP: Final = Alignment(wrap_text=True, vertical="center")
 CENTRE: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -58,12 +57,6 @@ def table_head(
     title_and_headings(ws, title, note, [(heading, width) for heading, _, width in columns], row)
     last: str = get_column_letter(len(columns))
     return last
-
-
-def unit_and_date(unit: str, middle: str = "") -> str:
-    """The line under a table's title: ``填报单位：…`` (with ``middle``), the date left blank to
-    be written by hand when the sheet is signed off."""
-    return "　　".join(x for x in (f"填报单位：{unit}", middle, DATE_BLANK) if x)
 
 
 def text_body(ws: Worksheet, first_row: int, last_row: int, ncol: int) -> None:
@@ -124,6 +117,13 @@ def print_table(
         column_widths(ws, ncol), repeat=repeat_columns, break_after=break_after, prefer=prefer
     )
     _apply_plan(ws, plan)
+    if plan.first_page_columns:  # the title and the unit line centred over the first page
+        first_page = get_column_letter(plan.first_page_columns)
+        for row in (1, 2):
+            for merged in list(ws.merged_cells.ranges):
+                if merged.min_row == row and merged.min_col == 1:
+                    ws.unmerge_cells(str(merged))
+            ws.merge_cells(f"A{row}:{first_page}{row}")
     last = get_column_letter(ncol)
     ws.print_area = f"A1:{last}{last_row}"
     ws.print_title_rows = f"{header_row}:{header_row}"

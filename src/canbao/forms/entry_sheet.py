@@ -31,13 +31,13 @@ from canbao.forms.codes import (
     SCHEME_LISTS,
     CodeList,
 )
+from canbao.print_layout import unit_and_date
 from canbao.sheet_style import (
     HEAD_FONT,
     fit_body_heights,
     print_table,
     table_head,
     text_body,
-    unit_and_date,
 )
 
 ENTRY_SHEET: Final = "信息录入表"

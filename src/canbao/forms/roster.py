@@ -18,13 +18,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
+from canbao.print_layout import unit_and_date
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.sheet_style import (
     fit_body_heights,
     print_table,
     table_head,
     text_body,
-    unit_and_date,
 )
 
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"

@@ -26,13 +26,13 @@ from canbao.errors import InputError
 from canbao.forms.roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
 from canbao.match.units import UNIT_COLUMNS
+from canbao.print_layout import unit_and_date
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.sheet_style import (
     fit_body_heights,
     print_table,
     table_head,
     text_body,
-    unit_and_date,
 )
 
 UNITS_FILE: Final = "units_needing_survey.csv"
