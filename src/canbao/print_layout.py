@@ -227,10 +227,12 @@ def apply_to_xlsxwriter(
 DATE_BLANK: Final = "填报日期：　　　　年　　月　　日"
 
 
-def unit_and_date(unit: str, middle: str = "") -> str:
-    """The line under a table's title: ``填报单位：…`` (with ``middle``), the date left blank to
-    be written by hand when the sheet is signed off."""
-    return "　　".join(x for x in (f"填报单位（章）：{unit}", middle, DATE_BLANK) if x)
+def unit_and_date(*, before: str = "", after: str = "") -> str:
+    """The line under a table's title: ``before`` (the place of a form), ``填报单位（章）：``
+    and ``填报日期：`` left blank to be written by hand when the sheet is signed off, with
+    ``after`` (a count) between them."""
+    unit = "填报单位（章）：" + "　" * 8
+    return "　　".join(x for x in (before, unit, after, DATE_BLANK) if x)
 
 
 @dataclass(frozen=True)

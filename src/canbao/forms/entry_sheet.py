@@ -130,7 +130,7 @@ def write_entry_sheet(
 ) -> None:
     """Fill the entry worksheet of a group: title, headings, pre-filled rows, validations."""
     ws.title = ENTRY_SHEET
-    note = unit_and_date(place, "灰底为比对结果预填，请按《全民参保登记表》核实录入")
+    note = unit_and_date(before=place) + "　　灰底为比对结果预填，请按《全民参保登记表》核实录入"
     table_head(ws, "全民参保登记信息录入表", note, ENTRY_COLUMNS, ENTRY_HEADER_ROW)
     rows = prefill_frame(group)
     last_row = fill_rows(ws, rows, ENTRY_HEADER_ROW, {*PREFILL.values(), "序号"})

@@ -149,7 +149,7 @@ def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:
     """Fill one worksheet with the survey roster of a group."""
     ncol = len(ROSTER_COLUMNS)
     ws.title = "入户调查对象名册"
-    note = unit_and_date(place, f"共 {group.height} 人")
+    note = unit_and_date(before=place, after=f"共 {group.height} 人")
     last = table_head(ws, "入户调查对象名册", note, ROSTER_COLUMNS)
     sources = [src for _, src, _ in ROSTER_COLUMNS if src is not None]
     # The county is printed by its GB/T 2260 name (the code stays in the heading and the data).

@@ -95,7 +95,7 @@ def write_unit_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> No
     assert ws is not None
     ranges = write_code_sheet(wb.create_sheet(CODE_SHEET), UNIT_CODED)
     ws.title = UNIT_ENTRY_SHEET
-    note = unit_and_date(place, "灰底为比对结果预填，请按入户调查结果核实录入")
+    note = unit_and_date(before=place) + "　　灰底为比对结果预填，请按入户调查结果核实录入"
     last_col = table_head(
         ws, "全民参保登记单位信息录入表", note, UNIT_ENTRY_COLUMNS, UNIT_HEADER_ROW
     )

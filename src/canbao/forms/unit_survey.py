@@ -94,7 +94,7 @@ def write_unit_roster(group: pl.DataFrame, place: str, path: Path) -> None:
     assert ws is not None
     ncol = len(UNIT_ROSTER_COLUMNS)
     ws.title = "单位入户调查名册"
-    note = unit_and_date(place, f"共 {group.height} 家单位")
+    note = unit_and_date(before=place, after=f"共 {group.height} 家单位")
     last = table_head(ws, "需入户调查单位名册", note, UNIT_ROSTER_COLUMNS)
     sources = [src for _, src, _ in UNIT_ROSTER_COLUMNS if src is not None]
     shown = group.select(sources)

@@ -134,7 +134,7 @@ def _evaluation_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     top = (plan.first_page_columns or width) - 1
     t = XlsxTable(book.add_worksheet("评估表"), widths)
     t.put(0, 0, rules.title, fmt["title"], to_col=top, size=16)
-    t.put(1, 0, unit_and_date("　" * 10), fmt["line"], to_col=top)
+    t.put(1, 0, unit_and_date(), fmt["line"], to_col=top)
     t.put(TOP, 0, "指标", fmt["head"], to_col=levels - 1)
     t.put(TOP, levels, "评估等级", fmt["head"], to_col=levels + tiers - 1)
     t.put(TOP, levels + tiers, "评分标准", fmt["head"], to_col=levels + 2 * tiers - 1)

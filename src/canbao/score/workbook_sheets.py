@@ -38,7 +38,7 @@ def _table(
     t = XlsxTable(book.add_worksheet(name), widths)
     last = (plan_pages(widths).first_page_columns or len(widths)) - 1
     t.put(0, 0, title, fmt["title"], to_col=last, size=16)
-    t.put(1, 0, unit_and_date(""), fmt["line"], to_col=last)
+    t.put(1, 0, unit_and_date(), fmt["line"], to_col=last)
     for j, h in enumerate(heads):
         t.put(HEAD_ROW, j, h, fmt["head"])
     return t
@@ -57,8 +57,8 @@ def _finish(t: XlsxTable, last_row: int, *, freeze_cols: int = 0, filter_: bool 
 
 
 def _title(rules: m.RuleSet, what: str) -> str:
-    """``常州市市本级全民参保登记工作考核表`` + ``费用表`` -> ``…工作考核费用表``."""
-    return f"{rules.title.removesuffix('表')}{what}"
+    """``常州市市本级全民参保登记工作考核表（考核费用）``: the rule set's title and the sheet."""
+    return f"{rules.title}（{what}）"
 
 
 def subtotals_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
@@ -75,7 +75,7 @@ def subtotals_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             else [f"{c.name}{rules.review_heading}"]
         )
     widths = [8.0, 40.0, 6.0] + [10.0] * (len(heads) - 3)
-    t = _table(book, "分项得分", _title(rules, "分项得分表"), heads, widths, fmt)
+    t = _table(book, "分项得分", _title(rules, "分项得分"), heads, widths, fmt)
     titles = node_titles(rules)
     row = HEAD_ROW + 1
     for node, _, depth in m.walk(rules.indicators):
@@ -119,7 +119,7 @@ def ranking_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         [f"自评总分（{rules.self_heading}）", "差值"] if selfs else []
     )
     widths = [6.0, 12.0, 10.0, 8.0] + ([16.0, 8.0] if selfs else [])
-    t = _table(book, "排名", _title(rules, "排名表"), heads, widths, fmt)
+    t = _table(book, "排名", _title(rules, "排名"), heads, widths, fmt)
     row = HEAD_ROW
     for rank, c in ev.ranking():
         row += 1
@@ -148,7 +148,7 @@ def fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         "考核费用（元）",
     ]
     widths = [10.0, 8.0, 10.0, 13.0, 13.0, 8.0, 14.0]
-    t = _table(book, "考核费用", _title(ev.loaded.rules, "费用表"), heads, widths, fmt)
+    t = _table(book, "考核费用", _title(ev.loaded.rules, "考核费用"), heads, widths, fmt)
     row = HEAD_ROW
     for c in ev.counties:
         if c.fee is None:
@@ -181,7 +181,7 @@ def relations_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     """逻辑关系核查: each relation of the submitted numbers, per county, 通过 or 不通过."""
     heads = ["县区", "关系式编号", "关系式", "左边", "右边", "结果"]
     widths = [10.0, 18.0, 34.0, 12.0, 12.0, 8.0]
-    t = _table(book, "逻辑关系核查", _title(ev.loaded.rules, "逻辑关系核查表"), heads, widths, fmt)
+    t = _table(book, "逻辑关系核查", _title(ev.loaded.rules, "逻辑关系核查"), heads, widths, fmt)
     row = HEAD_ROW
     for c in ev.counties:
         for r in c.relations:
