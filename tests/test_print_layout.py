@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,7 +34,7 @@ def test_every_printed_page_fits_at_the_plans_scale(widths: list[int], repeat: i
     assert MIN_SCALE <= plan.scale <= 100
     room = PRINTABLE_PT[plan.orientation] * SAFETY * 100 / plan.scale
     edges = [0, *plan.breaks, len(widths)]
-    for i, (start, end) in enumerate(zip(edges, edges[1:], strict=False)):
+    for i, (start, end) in enumerate(itertools.pairwise(edges)):
         repeated = sum(column_points(w) for w in widths[:repeat]) if i else 0.0
         assert repeated + sum(column_points(w) for w in widths[start:end]) <= room + 1e-6
 

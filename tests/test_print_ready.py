@@ -19,7 +19,9 @@ from canbao.print_layout import MIN_FONT_PT, MIN_SCALE, column_points, plan_page
 ROOT = Path(__file__).resolve().parent.parent
 CITY = ROOT / "examples" / "city"
 SCORE = ROOT / "examples" / "score"
-ID_HEADINGS = {"公民身份号码", "人员编号", "统一社会信用代码", "单位编号", "县区代码", "行政区划代码"}
+ID_HEADINGS = {"公民身份号码", "人员编号", "统一社会信用代码", "单位编号", "县区代码"}
+ID_HEADINGS |= {"行政区划代码"}
+RULE_SETS = ("huaibei-2017", "changzhou-2016", "mohrss-2017")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -39,19 +41,19 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         *("--insured-units", str(CITY / "units_insured.csv")),
         *("--as-of", "2017-06-30", "--output", str(base / "match"), "-q"),
     ]
+    hb, cz, mo = (ROOT / "rules" / f"{n}.yaml" for n in RULE_SETS)
     runs = [
         match,
-        ["forms", "survey", "--from", str(base / "match"), "--by", "county"]
-        + ["--output", str(base / "survey"), "-q"],
-        ["score", "--rules", str(ROOT / "rules" / "huaibei-2017.yaml")]
-        + [str(SCORE / "huaibei-2017-submission.csv"), str(SCORE / "huaibei-2017-submission.xlsx")]
-        + ["--self", str(SCORE / "huaibei-2017-self.csv"), "--output", str(base / "hb"), "-q"],
-        ["score", "--rules", str(ROOT / "rules" / "changzhou-2016.yaml")]
-        + [str(SCORE / "changzhou-2016-submission.csv")]
-        + ["--self", str(SCORE / "changzhou-2016-self.csv"), "--output", str(base / "cz"), "-q"],
-        ["score", "--rules", str(ROOT / "rules" / "mohrss-2017.yaml")]
-        + [str(SCORE / "mohrss-2017-submission.csv"), "--output", str(base / "mo"), "-q"],
+        ["forms", "survey", "--from", str(base / "match"), "--by", "county"],
+        ["score", "--rules", str(hb), str(SCORE / "huaibei-2017-submission.csv")],
+        ["score", "--rules", str(cz), str(SCORE / "changzhou-2016-submission.csv")],
+        ["score", "--rules", str(mo), str(SCORE / "mohrss-2017-submission.csv")],
     ]
+    runs[1] += ["--output", str(base / "survey"), "-q"]
+    runs[2] += [str(SCORE / "huaibei-2017-submission.xlsx")]
+    runs[2] += ["--self", str(SCORE / "huaibei-2017-self.csv"), "--output", str(base / "hb")]
+    runs[3] += ["--self", str(SCORE / "changzhou-2016-self.csv"), "--output", str(base / "cz")]
+    runs[4] += ["--output", str(base / "mo")]
     for args in runs:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
