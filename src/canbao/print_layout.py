@@ -40,7 +40,7 @@ PRINTABLE_PT: Final[dict[Orientation, float]] = {
 }
 SAFETY: Final = 0.95  # widths are estimates: leave 5 % of the page free
 LINE_FACTOR: Final = 1.5  # line height / font size of the CJK fonts (measured in LibreOffice's PDF)
-NARROW_FACTOR: Final = 0.62  # width of an ASCII character / font size (digits of the CJK fonts)
+NARROW_FACTOR: Final = 0.64  # width of an ASCII character / font size (digits of the CJK fonts)
 CELL_PAD_PT: Final = 4.0  # the cell's inner margins, left and right together
 WRAP_SLACK: Final = 0.98  # Latin words and numbers do not break at the edge
 FOOTER: Final = "第 &P 页，共 &N 页"
@@ -213,6 +213,7 @@ def apply_to_xlsxwriter(
     if plan.breaks:
         ws.set_print_scale(plan.scale)
         ws.set_v_pagebreaks(list(plan.breaks))
+        ws.print_across()  # the parts of the same rows on consecutive pages
     else:
         ws.fit_to_pages(1, 0)
     if title_rows is not None:

@@ -86,6 +86,8 @@ def _apply_plan(ws: Worksheet, plan: PagePlan) -> None:
     ws.page_setup.scale = plan.scale
     for brk in plan.breaks:
         ws.col_breaks.append(Break(id=brk))
+    if plan.breaks:  # the parts of the same rows on consecutive pages
+        ws.page_setup.pageOrder = "overThenDown"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
     ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN

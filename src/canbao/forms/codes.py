@@ -158,12 +158,12 @@ REASON_COLUMNS: Final[dict[str, str]] = {
 VISITED, CONFIRMED = "是否入户调查", "是否确认登记"
 ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
     ("序号", None, 5),
-    ("县区", None, 8),
+    ("县区", None, 15),
     ("乡镇(街道)", None, 10),
     ("村(社区)", None, 10),
-    ("人员编号", None, 19),
+    ("人员编号", None, 20),
     ("姓名", None, 8),
-    ("公民身份号码", None, 22),
+    ("公民身份号码", None, 23),
     ("性别", SEX, 6),
     (VISITED, YES_NO, 8),
     (CONFIRMED, YES_NO, 8),

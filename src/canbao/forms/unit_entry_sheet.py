@@ -49,7 +49,7 @@ UNIT_ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
     ("序号", None, 6),
     (REGION, None, 14),
     (NUMBER, None, 15),
-    (USCC, None, 22),
+    (USCC, None, 23),
     (NAME, None, 30),
     (UNIT_TYPE.heading, UNIT_TYPE, 14),
     (UNIT_REASON, None, 22),
