@@ -15,8 +15,8 @@ env:
 	@$(UV) sync --locked --quiet
 
 lint: env
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks scripts
+	$(RUN) ruff format --check src tests benchmarks scripts
 
 typecheck: env
 	$(RUN) mypy
@@ -24,7 +24,7 @@ typecheck: env
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
 pytest: env wheelhouse
-	$(RUN) pytest -n 2
+	$(RUN) pytest -n 2 --hypothesis-profile=thorough
 
 test: lint typecheck pytest
 
@@ -44,7 +44,7 @@ demo: env
 	$(RUN) canbao score --rules rules/changzhou-2016.yaml examples/score/changzhou-2016-submission.csv \
 	  --self examples/score/changzhou-2016-self.csv --output $(DEMO_OUT)/score-changzhou
 	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
-	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
+	$(RUN) python scripts/demo_survey.py --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
 	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
 	@echo "== 4. unit survey: the unit sheets per county filled by a clerk, canbao intake of units"
 	$(RUN) python scripts/demo_units.py --forms $(DEMO_OUT)/survey/forms --output $(DEMO_OUT)/units/filled

@@ -2,7 +2,7 @@
 
 ``python scripts/demo_units.py --forms FORMS_DIR --output DIR`` copies every
 ``单位/<县区>/单位信息录入表.xlsx`` under FORMS_DIR to DIR, filled in with one mistake of each kind
-intake checks (``canbao.synth.unit_clerk``); ``canbao intake`` then reads them back.
+intake checks (``canbao.synth._unit_clerk``); ``canbao intake`` then reads them back.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from canbao.synth.unit_clerk import fill_unit_entry_sheets
+from canbao.synth._unit_clerk import fill_unit_entry_sheets
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from canbao.cli import app
 from canbao.forms import run_intake
 from canbao.forms.unit_intake import UNIT_FACTS, UNIT_PROBLEMS, UNIT_PROBLEMS_FILE
 from canbao.synth import generate_city
-from canbao.synth.unit_clerk import (
+from canbao.synth._unit_clerk import (
     KINDS,
     PlantedUnitMistakes,
     fill_unit_entry_sheets,

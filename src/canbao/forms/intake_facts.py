@@ -1,10 +1,10 @@
 """What intake counts for scoring: a long table (县区, 指标, 实际值) that ``canbao score`` reads.
 
-The names are the seeds' own: seed 000's data table (开展入户调查人数 ... 应保未保人数), its
-indicator 36 (已核实的应保未保人数), seed 002's table (二) 未参保情况 columns, and the entry-error
-counts for Changzhou item 11 and Huaibei indicator 34. With a match directory the denominator
-需入户调查人数 comes along, so the rates of indicators 25-27 and 36-38 follow; with a county's
-summary (汇总表) the difference of indicator 32 does.
+The names are the source documents' own: 淮人社秘〔2017〕376号's data table (开展入户调查人数 ...
+应保未保人数), its indicator 36 (已核实的应保未保人数), 人社厅发〔2017〕28号's table (二) 未参保情况
+columns, and the entry-error counts for Changzhou item 11 and Huaibei indicator 34. With a match
+directory the denominator 需入户调查人数 comes along, so the rates of indicators 25-27 and 36-38
+follow; with a county's summary (汇总表) the difference of indicator 32 does.
 """
 
 from __future__ import annotations

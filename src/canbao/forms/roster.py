@@ -1,8 +1,8 @@
 """The survey roster (入户调查对象名册): reading a match's needs_survey and writing one workbook.
 
-The roster's fields are seed 004's (人员编号, 姓名, 性别, 公民身份号码, 出生日期, 个人身份,
-户口性质, 户口所在地, 常住所在地地址), preceded by 序号 and the area, followed by the current
-enrolment and the reasons the match gave, so that a visitor knows what to ask.
+The roster's fields are 淮人社秘〔2017〕166号's (人员编号, 姓名, 性别, 公民身份号码, 出生日期,
+个人身份, 户口性质, 户口所在地, 常住所在地地址), preceded by 序号 and the area, followed by the
+current enrolment and the reasons the match gave, so that a visitor knows what to ask.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ from typing import NamedTuple
 
 from canbao.atomic import atomic_directory
 from canbao.errors import UsageError
-from canbao.match import stages
+from canbao.match import legal_groups, stages
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
@@ -67,6 +68,7 @@ def run_match(
     apply_links: Decimal | int | str | None = None,
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
+    legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -77,8 +79,12 @@ def run_match(
     with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
     IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
     is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
+    ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
+    ``"none"`` or None switches the legal-group gaps off.
     """
     files, min_score = check_arguments(rosters, apply_links)
+    # The whole rule file is checked before any roster is read.
+    legal_rule = load_legal_rule(legal_groups)
     colmap = load_column_map(columns) if columns else None
     import_in_background("xlsxwriter")
     inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
@@ -99,6 +105,7 @@ def run_match(
             progress=progress,
             work=work,
             out=staging,
+            legal_rule=legal_rule,
         )
     return MatchResult(
         result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
@@ -186,6 +193,7 @@ def _match(
     progress: Progress,
     work: Path,
     out: Path,
+    legal_rule: LegalRule | None = None,
 ) -> tuple[MatchSummary, dict[str, Path]]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc."""
     prepared = stages.prepare(
@@ -207,10 +215,37 @@ def _match(
     files = stages.write_result_files(
         rosters, prepared.household, links, employers, fmt=fmt, out=out
     )
+    targets, linked = links.sets.targets, links.sets.linked
+    legal = legal_groups.judge(
+        rosters,
+        targets,
+        linked,
+        legal_rule,
+        as_of=as_of,
+        fmt=fmt,
+        out=out,
+        progress=progress,
+        insured_units=employers.frames[1] if employers.frames else None,
+    )
     basic, written = stages.national_tables(
-        links.sets, files.schemes, employers.per_county, fmt=fmt, out=out, progress=progress
+        links.sets,
+        files.schemes,
+        employers.per_county,
+        fmt=fmt,
+        out=out,
+        progress=progress,
+        legal=legal.per_county,
     )
     result = stages.summary_and_conservation(
-        rosters, prepared, links, employers, files, basic, as_of=as_of, out=out, progress=progress
+        rosters,
+        prepared,
+        links,
+        employers,
+        files,
+        basic,
+        as_of=as_of,
+        out=out,
+        progress=progress,
+        legal=legal,
     )
-    return result, files.written | written
+    return result, files.written | legal.written | written

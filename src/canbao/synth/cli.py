@@ -33,6 +33,13 @@ def demo(
     clean: Annotated[
         bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
     ] = False,
+    legal_groups: Annotated[
+        bool,
+        typer.Option(
+            "--legal-groups",
+            help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -42,7 +49,12 @@ def demo(
 
         try:
             manifest = generate_city(
-                persons, seed=seed, as_of=as_of, output=output, messy=not clean
+                persons,
+                seed=seed,
+                as_of=as_of,
+                output=output,
+                messy=not clean,
+                legal_groups=legal_groups,
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None

@@ -31,8 +31,8 @@ from typing import Final
 import polars as pl
 
 from canbao import regions
+from canbao.rng import Rng, _mix_int, take
 from canbao.synth import pools
-from canbao.synth.rng import Rng, _mix_int, take
 from canbao.uscc import ALPHABET, uscc_check_char_expr
 
 REGISTRY_FILE: Final = "units_registry.csv"
