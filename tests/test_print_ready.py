@@ -1,4 +1,4 @@
-"""Print-ready workbooks (issue 17): every table a person prints, opened with openpyxl."""
+"""Print-ready workbooks: every table a person prints, opened with openpyxl."""
 
 from __future__ import annotations
 
