@@ -218,3 +218,18 @@ def test_the_evaluation_table_splits_rather_than_shrinks(books: dict[str, Path])
     assert int(ws.page_setup.scale) >= MIN_SCALE
     breaks = [b.id for b in ws.col_breaks.brk]
     assert breaks and all(ws.cell(row=3, column=b + 1).value for b in breaks)
+
+
+def test_the_blank_data_table_keeps_its_column_numbers_and_fits_its_notes(tmp_path: Path) -> None:
+    """附件4's data table: 甲栏 1..21, 填报单位名称 and 填报时间, notes and headings not clipped."""
+    from canbao.forms import write_template
+    from canbao.score.datatable import DATATABLE_NOTES
+
+    path = write_template("datatable", ROOT / "rules" / "huaibei-2017.yaml", tmp_path / "d.xlsx")
+    ws = load_workbook(path)["数据表"]
+    assert ws["A5"].value == "甲栏" and ws["V5"].value == 21
+    assert "填报单位名称" in str(ws["A2"].value) and "填报时间" in str(ws["P2"].value)
+    widths = _widths(ws)
+    notes_width = (sum(column_points(w) for w in widths[:22]) / 0.75 - 5) / 7
+    assert (ws.row_dimensions[8].height or 0) >= text_height(DATATABLE_NOTES, notes_width)
+    assert int(ws.page_setup.paperSize) == 9 and plan_pages(widths[:22]).scale >= MIN_SCALE

@@ -40,6 +40,7 @@ PRINTABLE_PT: Final[dict[Orientation, float]] = {
 }
 SAFETY: Final = 0.95  # widths are estimates: leave 5 % of the page free
 LINE_FACTOR: Final = 1.5  # line height / font size of the CJK fonts (measured in LibreOffice's PDF)
+WIDE_FACTOR: Final = 1.04  # width of a CJK character / font size, with LibreOffice's spacing
 NARROW_FACTOR: Final = 0.64  # width of an ASCII character / font size (digits of the CJK fonts)
 CELL_PAD_PT: Final = 4.0  # the cell's inner margins, left and right together
 WRAP_SLACK: Final = 0.98  # Latin words and numbers do not break at the edge
@@ -56,7 +57,7 @@ def column_points(width: float) -> float:
 def text_points(text: str, size: float = BODY_PT) -> float:
     """The printed width of one line of text: CJK characters full width, others narrow."""
     wide = len(_WIDE.findall(text))
-    return (wide + NARROW_FACTOR * (len(text) - wide)) * size
+    return (WIDE_FACTOR * wide + NARROW_FACTOR * (len(text) - wide)) * size
 
 
 def text_lines(text: object, width: float, size: float = BODY_PT) -> int:
@@ -82,9 +83,9 @@ def lines_expr(column: str, width: float, size: float = BODY_PT) -> pl.Expr:
     text = pl.col(column).fill_null("").cast(pl.String)
     wide = text.str.count_matches(r"[^\x00-\xff]")
     narrow = text.str.len_chars() - wide
-    points = (wide.cast(pl.Float64) + NARROW_FACTOR * narrow.cast(pl.Float64)) * size
+    points = (WIDE_FACTOR * wide.cast(pl.Float64) + NARROW_FACTOR * narrow.cast(pl.Float64)) * size
     room = max(column_points(width) - CELL_PAD_PT, size) * WRAP_SLACK
-    return (points / room).ceil().clip(lower_bound=1).cast(pl.Int64)
+    return (points / room).ceil().clip(lower_bound=1).cast(pl.Int64).alias(column)
 
 
 def row_heights(
