@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
 from canbao.cells import text_only_workbook
-from canbao.forms.codes import (
+from canbao.forms.form_codes import (
     CODED_COLUMNS,
     ENTRY_COLUMNS,
     ENTRY_HEADER_ROW,

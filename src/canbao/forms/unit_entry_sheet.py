@@ -17,8 +17,8 @@ from openpyxl import Workbook
 
 from canbao import regions
 from canbao.cells import text_only_workbook
-from canbao.forms.codes import YES_NO, CodeList
 from canbao.forms.entry_sheet import CODE_SHEET, add_validations, fill_rows, write_code_sheet
+from canbao.forms.form_codes import YES_NO, CodeList
 from canbao.print_layout import unit_and_date
 from canbao.sheet_style import print_table, table_head
 

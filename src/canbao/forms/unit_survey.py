@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from canbao import regions
 from canbao.cells import neutralise_frame, restore_frame, text_only_workbook
 from canbao.errors import InputError
-from canbao.forms.roster import safe_name
+from canbao.forms.survey_roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
 from canbao.match.units import UNIT_COLUMNS
 from canbao.print_layout import unit_and_date
