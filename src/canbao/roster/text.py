@@ -19,6 +19,7 @@ from typing import Final
 import polars as pl
 
 from canbao.limits import MAX_LINE_BYTES
+from canbao.roster.totals import TOTAL_HINT, key_field, total_parts
 from canbao.roster.transcode import TextSource
 from canbao.roster.unreadable import (
     BAD_ENCODING,
@@ -29,6 +30,7 @@ from canbao.roster.unreadable import (
     TOO_FEW,
     TOO_LONG,
     TOO_MANY,
+    TOTAL_ROW,
     unreadable_frame,
 )
 
@@ -75,6 +77,14 @@ def scan_text(
     trailing_empty = (n == n_headers + 1) & line.str.ends_with(separator)
     cut = pl.lit(not source.ends_with_newline) & (pl.col("_line") == source.lines)
     odd_quotes = pl.when(has_quote).then(line.str.count_matches('"', literal=True) % 2 == 1)
+    # Only lines holding 合计/总计/小计 are split for the total-row test (canbao.roster.totals).
+    hinted = line.str.contains(TOTAL_HINT)
+    hinted_parts = pl.coalesce(
+        pl.when(hinted & ~has_quote).then(line).str.split(separator),
+        pl.when(hinted).then(quoted),
+    )
+    key = key_field(fields)
+    is_total = total_parts(hinted_parts, positions.get(key) if key else None)
     reason = (
         pl.when(too_long())
         .then(pl.lit(TOO_LONG))
@@ -92,6 +102,8 @@ def scan_text(
         .then(pl.lit(TOO_FEW))
         .when((n > n_headers) & ~trailing_empty)
         .then(pl.lit(TOO_MANY))
+        .when(hinted & is_total.fill_null(False))
+        .then(pl.lit(TOTAL_ROW))
         .otherwise(pl.lit(None, pl.String))
         .alias("_reason")
     )

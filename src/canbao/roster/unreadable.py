@@ -16,6 +16,7 @@ OPEN_QUOTE: Final = "open_quote"
 BAD_ENCODING: Final = "bad_encoding"
 CONTROL_CHAR: Final = "control_char"
 TOO_LONG: Final = "line_too_long"
+TOTAL_ROW: Final = "total_row"
 
 REASONS: Final[dict[str, str]] = {
     TOO_FEW: "字段数少于表头",
@@ -26,6 +27,7 @@ REASONS: Final[dict[str, str]] = {
     BAD_ENCODING: "含无法解码的字节",
     CONTROL_CHAR: "含控制字符(如 NUL、0x1F)",
     TOO_LONG: "行过长(超过 64 KiB)",
+    TOTAL_ROW: "合计/小计行(不是人员)",
 }
 
 # How much of an unreadable line is kept for people to see; control characters are shown as
