@@ -13,6 +13,7 @@ matched on the side. The rosters come as one mapping, kind -> files
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from canbao.atomic import atomic_directory
+from canbao.dates import read_optional_date, read_path
 from canbao.errors import UsageError
+from canbao.masking import mask_text
 from canbao.match import legal_groups, stages
+from canbao.match.assumptions import assumed
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.summary_model import MatchSummary
@@ -48,6 +52,11 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _warn(text: str) -> None:
+    """Print what a match assumed on stderr (the CLI passes its own, masked, printer)."""
+    print(mask_text(f"警告 (warning): {text}"), file=sys.stderr)
+
+
 def import_in_background(module: str) -> None:
     """Import ``module`` on a thread, for a library needed only at the end of the match.
 
@@ -60,28 +69,38 @@ def import_in_background(module: str) -> None:
 def run_match(
     rosters: RosterPaths,
     *,
-    as_of: date | None = None,
+    as_of: str | date | None = None,
     area: Sequence[str] | None = None,
-    columns: Path | None = None,
-    output: Path,
+    columns: str | Path | None = None,
+    output: str | Path,
     format: OutputFormat = "csv",
     apply_links: Decimal | int | str | None = None,
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
     legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
+    warn: Progress = _warn,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
-    ``rosters``: the files of each kind (:class:`canbao.roster.RosterKind` or its name), e.g.
-    ``{"household": [path], "pension": [a, b]}``; household files are required, ``units`` and
-    ``insured_units`` (the market registry and the insured units) go together. ``apply_links``:
-    apply the unique top suggested links scoring at least this (0-100) and compute the sets
+    ``as_of``: the reference date, a :class:`~datetime.date` or text (``"2017-06-30"``,
+    ``"2017/06/30"``, ``"20170630"``, ``"2017年6月30日"``); default today. ``output`` and
+    ``columns``: a str or a Path. ``rosters``: the files of each kind
+    (:class:`canbao.roster.RosterKind` or its name), e.g. ``{"household": [path], "pension":
+    [a, b]}``; household files are required, ``units`` and ``insured_units`` (the market
+    registry and the insured units) go together. ``apply_links``: apply the unique top
+    suggested links scoring at least this (0-100) and compute the sets
     with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
     IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
     is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
     ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
-    ``"none"`` or None switches the legal-group gaps off.
+    ``"none"`` or None switches the legal-group gaps off. ``warn``: called with each thing the
+    match assumed for a missing column (:mod:`canbao.match.assumptions`; also in the summary's
+    ``warnings``); by default printed on stderr.
     """
+    # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
+    day = read_optional_date(as_of, "as_of") or date.today()
+    output = read_path(output, "output")
+    columns = None if columns is None else read_path(columns, "columns")
     files, min_score = check_arguments(rosters, apply_links)
     # The whole rule file is checked before any roster is read.
     legal_rule = load_legal_rule(legal_groups)
@@ -95,9 +114,11 @@ def run_match(
         atomic_directory(output, command="match", inputs=inputs) as staging,
     ):
         read = stages.read_rosters(files, columns=colmap, work=work, progress=progress)
+        for text in assumed(read):  # refuses a case it cannot guess, before any work
+            warn(text)
         result_summary, written = _match(
             read,
-            as_of=as_of or date.today(),
+            as_of=day,
             area=list(area) if area else None,
             fmt=format,
             apply_links=min_score,
