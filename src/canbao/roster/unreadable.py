@@ -23,7 +23,7 @@ REASONS: Final[dict[str, str]] = {
     TOO_MANY: "字段数多于表头",
     CUT_LINE: "末行不完整(文件被截断)",
     EMPTY_LINE: "空行",
-    OPEN_QUOTE: "引号不成对(不支持字段内换行)",
+    OPEN_QUOTE: "引号不成对(10 行内未闭合)",
     BAD_ENCODING: "含无法解码的字节",
     CONTROL_CHAR: "含控制字符(如 NUL、0x1F)",
     TOO_LONG: "行过长(超过 64 KiB)",
