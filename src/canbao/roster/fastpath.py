@@ -73,7 +73,7 @@ def suspect_line(line: pl.Expr, separator: str, n_headers: int) -> pl.Expr:
         | line.str.starts_with(" ")
         | line.str.starts_with("\t")
         | line.str.starts_with(separator)
-        | line.str.contains("计", literal=True)  # 合计, 总计, 小计: a possible total row
+        | line.str.contains(TOTAL_HINT, literal=True)  # 合计, 总计, 小计: a possible total row
     )
 
 
@@ -98,7 +98,9 @@ def _bad(line: pl.Expr, separator: str, n_headers: int) -> pl.Expr:
         | line.str.contains("\ufffd", literal=True)
         | line.str.contains("\r", literal=True)
         | ~fields_ok
-        | line.str.contains(TOTAL_HINT)  # a possible total row: the exact reader decides
+        | line.str.contains(
+            TOTAL_HINT, literal=True
+        )  # a possible total row: the exact reader decides
         | has_control()
         | too_long()
     ).fill_null(True)

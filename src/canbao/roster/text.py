@@ -82,7 +82,7 @@ def scan_text(
     cut = pl.lit(not source.ends_with_newline) & (pl.col("_line") == source.lines)
     odd_quotes = pl.when(has_quote).then(line.str.count_matches('"', literal=True) % 2 == 1)
     # Only lines holding 合计/总计/小计 are split for the total-row test (canbao.roster.totals).
-    hinted = line.str.contains(TOTAL_HINT)
+    hinted = line.str.contains(TOTAL_HINT, literal=True)
     hinted_parts = pl.coalesce(
         pl.when(hinted & ~has_quote).then(line).str.split(separator),
         pl.when(hinted).then(quoted),

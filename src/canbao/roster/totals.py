@@ -15,9 +15,10 @@ from typing import Final
 import polars as pl
 
 TOTAL_WORDS: Final = ("合计", "总计", "小计")
-# A cheap literal pre-test on whole lines: only lines holding one of the words are split.
-TOTAL_HINT: Final = "|".join(TOTAL_WORDS)
-_TOTAL_CELL: Final = rf"^(?:{TOTAL_HINT})(?:[:：(（\[【].*)?$"
+# A cheap literal pre-test on whole lines (the character all three words end in, spaces or not
+# between): only lines holding it are split.
+TOTAL_HINT: Final = "计"
+_TOTAL_CELL: Final = rf"^(?:{'|'.join(TOTAL_WORDS)})(?:[:：(（\[【].*)?$"
 # An ID (15 or 18 characters) or a unified social credit code (18): a total row has neither.
 _KEY_LIKE: Final = r"^[0-9A-Za-z]{15}$|^[0-9A-Za-z]{17}[0-9A-Za-z]$"
 _SPACES: Final = r"[\s\u3000]+"
