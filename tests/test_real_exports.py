@@ -216,3 +216,26 @@ def test_run_match_takes_text_dates_and_paths(tmp_path: Path) -> None:
         run_match(rosters, as_of="2017-06-30", output=3)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match=re.escape("30.06.2017")):
         run_match(rosters, as_of="30.06.2017", output=tmp_path / "p")
+
+
+def test_status_and_scheme_words_are_mapped_by_the_column_map(tmp_path: Path) -> None:
+    """`values:` in the column map turns 冻结 into 暂停缴费 and 居民养老 into scheme 12."""
+    from canbao.roster import load_column_map
+
+    colmap = tmp_path / "map.yaml"
+    colmap.write_text("values:\n  status: {冻结: 暂停缴费}\n  scheme: {居民养老: '12'}\n", "utf-8")
+    path = tmp_path / "p.csv"
+    path.write_text(f"公民身份号码,姓名,险种,参保状态\n{PID},张三,居民养老, 冻结\n", "utf-8")
+    roster = read_roster(path, "pension", columns=load_column_map(colmap), workdir=tmp_path)
+    assert roster.frame.select("scheme", "status").collect().rows() == [("12", "暂停缴费")]
+
+
+def test_a_value_mapped_to_an_unknown_word_is_refused(tmp_path: Path) -> None:
+    """Mapping a word to something canbao does not know stops when the map is read."""
+    from canbao.errors import InputError
+    from canbao.roster import load_column_map
+
+    colmap = tmp_path / "map.yaml"
+    colmap.write_text("values:\n  status: {冻结: 冷冻}\n", "utf-8")
+    with pytest.raises(InputError, match="冷冻"):
+        load_column_map(colmap)

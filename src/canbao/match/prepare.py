@@ -27,7 +27,7 @@ from canbao.codes import (
 from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
-from canbao.masking import mask_ids_in_text, mask_name
+from canbao.masking import mask_text
 from canbao.match.area import id_in_area
 from canbao.match.names import normalize_name_expr
 
@@ -249,8 +249,9 @@ def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
     if problems:
         raise InputError(
             "unknown codes in the rosters:\n  " + "\n  ".join(problems),
-            fix="correct these values in the export (or the column mapping, if a wrong column was "
-            "taken for this field); the accepted values are listed with each problem",
+            fix="correct these values in the export, or map each word to an accepted one in the "
+            "--columns file (`values: {status: {冻结: 暂停缴费}}`, docs/reading.md); if a wrong "
+            "column was taken for this field, name the right one there",
         )
 
 
@@ -264,9 +265,9 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     )
     lines = []
     for file, value, n, first in counts.iter_rows():
-        # The value may be personal data in a shifted column (a name where the status should
-        # be), so only its first character is shown; file, column and line locate it.
-        shown = "(empty)" if value is None else repr(mask_name(mask_ids_in_text(value)))
+        # A status or scheme word is a code, not personal data: shown in full so the user can
+        # map it (--columns ``values:``); an ID or a birth date in it is still masked.
+        shown = "(empty)" if value is None else repr(mask_text(value))
         lines.append(
             f"{file}: column {label}: value {shown} in {n} row(s), "
             f"first at line {first}; accepted: {accepted}"

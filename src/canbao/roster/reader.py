@@ -83,10 +83,33 @@ def read_roster(
         raise UsageError(f"unknown roster kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
     sniffed = sniff(path)
     if sniffed.format == "csv":
-        return _read_text(path, kind, sniffed, columns, workdir)
-    if sniffed.format == "parquet":
-        return _read_parquet(path, kind, columns)
-    return _read_workbook(path, kind, sniffed.format, columns)
+        roster = _read_text(path, kind, sniffed, columns, workdir)
+    elif sniffed.format == "parquet":
+        roster = _read_parquet(path, kind, columns)
+    else:
+        roster = _read_workbook(path, kind, sniffed.format, columns)
+    return _mapped_values(roster, columns)
+
+
+def _mapped_values(roster: Roster, columns: ColumnMap | None) -> Roster:
+    """Replace the status and scheme words the column map's ``values:`` names (trimmed)."""
+    if columns is None or not columns.values:
+        return roster
+    names = roster.frame.collect_schema().names()
+    changes = []
+    for field, words in columns.values.items():
+        if field not in names:
+            continue
+        trimmed = pl.col(field).str.strip_chars()
+        changes.append(
+            pl.when(trimmed.is_in(list(words)))
+            .then(trimmed.replace(words))
+            .otherwise(pl.col(field))
+            .alias(field)
+        )
+    if not changes:
+        return roster
+    return Roster(roster.info, roster.frame.with_columns(changes), roster.unreadable)
 
 
 def _read_text(
