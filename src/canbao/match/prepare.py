@@ -27,7 +27,7 @@ from canbao.codes import (
 from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
-from canbao.masking import mask_text
+from canbao.masking import mask_ids_in_text, mask_name, mask_text
 from canbao.match.area import id_in_area
 from canbao.match.names import normalize_name_expr
 
@@ -266,10 +266,16 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     lines = []
     for file, value, n, first in counts.iter_rows():
         # A status or scheme word is a code, not personal data: shown in full so the user can
-        # map it (--columns ``values:``); an ID or a birth date in it is still masked.
-        shown = "(empty)" if value is None else repr(mask_text(value))
+        # map it (--columns ``values:``). A value holding an ID or a birth date is personal
+        # data in the wrong column: only its first character is shown.
+        shown = "(empty)" if value is None else repr(_shown_code(value))
         lines.append(
             f"{file}: column {label}: value {shown} in {n} row(s), "
             f"first at line {first}; accepted: {accepted}"
         )
     return lines
+
+
+def _shown_code(value: str) -> str:
+    """A coded value as an error shows it: in full, unless it holds an ID or a date."""
+    return value if mask_text(value) == value else mask_name(mask_ids_in_text(value))
