@@ -56,10 +56,17 @@ demo: env
 	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
 	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
 	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
+	@echo "== 4. village ledgers (台账): persons confirmed by ID and name need no visit (直接确认)"
+	$(RUN) canbao forms survey --from $(DEMO_OUT)/match --by county --output $(DEMO_OUT)/survey-ledgers \
+	  --ledger $(CITY)/ledger_village.csv --ledger $(CITY)/ledger_census.csv --ledger-source 人口普查
+	@echo "== 5. spot check (抽查): a seeded sample of the entered forms, per village and 经办人"
+	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
+	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
 	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
+	@echo "      ledger confirmations: $(DEMO_OUT)/survey-ledgers, spot-check sheet: $(DEMO_OUT)/spot-check"
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.duckdb_tables import write_tables
+from benchmarks.duckdb_tables import Link, vocabulary, write_tables
 from canbao.codes import (
     ENROLMENT_STATUS_ALIASES,
     HOUSEHOLD_STATUS_ALIASES,
@@ -237,6 +237,7 @@ def _prepare_sql(as_of: str, area: list[str], explicit: bool) -> str:
 SCHEME_LIST = ", ".join(
     f"CASE WHEN c.mask & {1 << i} <> 0 THEN '{c}' END" for i, c in enumerate(sorted(SCHEMES))
 )
+Dup = vocabulary.DuplicateKind
 SETS = f"""
     CREATE TABLE persons AS
     SELECT id_key, bool_or(is_target) AS hh_normal, bool_or(is_dead) AND NOT bool_or(is_target) AS hh_dead,
@@ -244,12 +245,12 @@ SETS = f"""
     FROM hh WHERE id_key IS NOT NULL GROUP BY id_key;
 
     CREATE TABLE linked AS
-    SELECT *, link = 'linked' AND name_norm IS NOT NULL AND hh_name IS NOT NULL AND name_norm <> hh_name AS name_mismatch,
-           link = 'linked' AND active AND coalesce(hh_dead, false) AS deceased_enrolled
+    SELECT *, link = '{Link.LINKED}' AND name_norm IS NOT NULL AND hh_name IS NOT NULL AND name_norm <> hh_name AS name_mismatch,
+           link = '{Link.LINKED}' AND active AND coalesce(hh_dead, false) AS deceased_enrolled
     FROM (
       SELECT en.*, p.hh_name, p.hh_dead,
-             CASE WHEN id_reason IS NOT NULL THEN 'invalid' WHEN p.hh_normal IS NOT NULL THEN 'linked'
-                  WHEN id_in_area THEN 'not_in_household' ELSE 'non_local' END AS link,
+             CASE WHEN id_reason IS NOT NULL THEN '{Link.INVALID}' WHEN p.hh_normal IS NOT NULL THEN '{Link.LINKED}'
+                  WHEN id_in_area THEN '{Link.NOT_IN_HOUSEHOLD}' ELSE '{Link.NON_LOCAL}' END AS link,
              id_reason IS NULL AND f.first IS NULL AS repeated_record
       FROM en LEFT JOIN persons p USING (id_key) LEFT JOIN (
         -- The first record (file order, then line) of each roster kind, key, scheme, region, status.
@@ -263,7 +264,7 @@ SETS = f"""
       bool_or(active) AS any_active,
       bool_or(name_mismatch OR sex_mismatch OR birth_mismatch) AS record_conflict,
       bit_or(CASE WHEN active THEN coalesce(bit, 0) ELSE 0 END) AS mask
-    FROM linked LEFT JOIN scheme_bits USING (scheme) WHERE link = 'linked' GROUP BY id_key;
+    FROM linked LEFT JOIN scheme_bits USING (scheme) WHERE link = '{Link.LINKED}' GROUP BY id_key;
 
     CREATE TABLE targets AS
     WITH t AS (
@@ -286,13 +287,13 @@ SETS = f"""
     CREATE TABLE dups AS
     WITH v AS (SELECT * FROM linked WHERE id_key IS NOT NULL AND active AND itype IN ('1', '2')),
     b AS (SELECT * FROM v WHERE estatus = 'receiving')
-    SELECT id_key, itype, 'cross_scheme' AS kind FROM v GROUP BY id_key, itype HAVING count(DISTINCT scheme) >= 2
-    UNION ALL SELECT DISTINCT id_key, itype, 'cross_region' FROM (
+    SELECT id_key, itype, '{Dup.CROSS_SCHEME}' AS kind FROM v GROUP BY id_key, itype HAVING count(DISTINCT scheme) >= 2
+    UNION ALL SELECT DISTINCT id_key, itype, '{Dup.CROSS_REGION}' FROM (
       SELECT id_key, itype FROM v WHERE region IS NOT NULL GROUP BY id_key, itype, scheme
       HAVING count(DISTINCT region) >= 2)
-    UNION ALL SELECT id_key, itype, 'cross_scheme_benefit' FROM b
+    UNION ALL SELECT id_key, itype, '{Dup.CROSS_SCHEME_BENEFIT}' FROM b
       GROUP BY id_key, itype HAVING count(DISTINCT scheme) >= 2
-    UNION ALL SELECT DISTINCT id_key, itype, 'cross_region_benefit' FROM (
+    UNION ALL SELECT DISTINCT id_key, itype, '{Dup.CROSS_REGION_BENEFIT}' FROM (
       SELECT id_key, itype FROM b WHERE region IS NOT NULL
       GROUP BY id_key, itype, scheme HAVING count(DISTINCT region) >= 2);
     """
@@ -347,13 +348,16 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     write_tables(con, out)
     row = con.execute(
-        """SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM targets),
+        f"""SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM targets),
                   (SELECT count(*) FILTER (WHERE needs_survey) FROM targets),
                   (SELECT count(*) FILTER (WHERE r_uninsured) FROM targets),
-                  (SELECT count(*) FROM en), (SELECT count(*) FILTER (WHERE link = 'non_local') FROM linked)"""
+                  (SELECT count(*) FROM en), (SELECT count(*) FILTER (WHERE link = '{Link.NON_LOCAL}') FROM linked)"""
     ).fetchone()
     assert row is not None
-    keys = ["household_rows", "target", "needs_survey", "uninsured", "enrolment_rows", "non_local"]
+    keys = [
+        *("household_rows", "target", "needs_survey", vocabulary.Reason.UNINSURED.value),
+        *("enrolment_rows", Link.NON_LOCAL.value),
+    ]
     return dict(zip(keys, (int(v) for v in row), strict=True))
 
 

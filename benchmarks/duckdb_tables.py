@@ -2,20 +2,52 @@
 
 Same columns, Chinese headings, values and row order as canbao.match.present and
 canbao.match.conflicts, as UTF-8 CSV with a BOM (the BOM is part of the first heading, so
-DuckDB's own CSV writer produces the whole file). The headings and labels are copied here rather
-than imported, because importing canbao.match loads the whole matcher (pypinyin, rapidfuzz)
-into the timed process; benchmarks/compare_outputs.py checks them against canbao's files.
+DuckDB's own CSV writer produces the whole file). The codes and labels of the kinds come from
+canbao.match.vocabulary, loaded on its own (:func:`load_vocabulary`): importing it as
+``canbao.match.vocabulary`` would run ``canbao.match``'s ``__init__``, which loads the whole
+matcher (pypinyin, rapidfuzz) into the timed process. The column headings are copied here;
+benchmarks/compare_outputs.py checks them against canbao's files.
 相似度 and 判定 (canbao's pinyin/rapidfuzz name judgement) are left empty.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import duckdb
 
+import canbao
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES
 from canbao.ids import ID_REASONS
+
+# The module's private name in sys.modules: never mistaken for the package's own import.
+VOCABULARY_MODULE = "_yardstick_match_vocabulary"
+
+
+def load_vocabulary() -> ModuleType:
+    """canbao/match/vocabulary.py alone (it imports only the standard library), without running
+    canbao.match's ``__init__``."""
+    if VOCABULARY_MODULE in sys.modules:
+        return sys.modules[VOCABULARY_MODULE]
+    path = Path(canbao.__file__).parent / "match" / "vocabulary.py"
+    spec = importlib.util.spec_from_file_location(VOCABULARY_MODULE, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs: the enum machinery looks its module up by name.
+    sys.modules[VOCABULARY_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from canbao.match import vocabulary
+else:
+    vocabulary = load_vocabulary()
 
 BOM = "\ufeff"
 PERSON_COLUMNS = {
@@ -34,33 +66,11 @@ PERSON_COLUMNS = {
     "schemes_now": "现参保险种",
     "CASE WHEN roster = 'floating' THEN '流动' ELSE '户籍' END": "名册",
 }
-REASONS = {
-    "uninsured": "应参未参",
-    "conflict": "信息错误",
-    "invalid_id": "身份证号码无效",
-    "info_missing": "信息缺失",
-}
-UNINSURED_FLAGS = {
-    "missing_pension": "应参未参养老保险",
-    "missing_medical": "应参未参医疗保险",
-    "interrupted": "缴费中断",
-    "no_insurance": "未参加任何保险",
-}
-DUPLICATE_LABELS = {
-    "cross_scheme": "跨制度重复参保",
-    "cross_region": "制度内跨地区重复参保",
-    "cross_scheme_benefit": "跨制度重复享受待遇",
-    "cross_region_benefit": "制度内跨地区重复享受待遇",
-}
-CONFLICT_LABELS = {
-    "invalid_id": "身份证号码无效",
-    "name_mismatch": "姓名与户籍不符",
-    "sex_mismatch": "性别与身份证号码不符",
-    "birth_mismatch": "出生日期与身份证号码不符",
-    "deceased_enrolled": "死亡(注销)人员仍在参保",
-    "repeated_record": "重复记录",
-    "not_in_household": "本地身份号码但无户籍信息",
-}
+REASONS = vocabulary.Reason.labels()
+UNINSURED_FLAGS = vocabulary.UninsuredFlag.labels()
+DUPLICATE_LABELS = vocabulary.DuplicateKind.labels()
+CONFLICT_LABELS = vocabulary.ConflictKind.labels()
+Kind, Link = vocabulary.ConflictKind, vocabulary.LinkClass
 ROSTER_LABELS = {
     "household": "户籍人口",
     "floating": "流动人口",
@@ -107,6 +117,7 @@ def _persons(where: str, flags: dict[str, str] | None, column: str, heads: tuple
 
 
 STATUS = _label("estatus", ENROLMENT_STATUS_LABELS)
+BENEFIT_KINDS = ", ".join(_q(k) for k in vocabulary.DuplicateKind if k.benefit)
 DUPLICATE_COLUMNS = [
     ("a.id_norm", "公民身份号码"),
     ("a.name", "姓名"),
@@ -114,7 +125,7 @@ DUPLICATE_COLUMNS = [
     ("d.kind", "类别代码"),
     (_label("d.kind", DUPLICATE_LABELS), "类别"),
     (
-        "CASE WHEN suffix(d.kind, '_benefit') THEN a.benefit_records ELSE a.all_records END",
+        f"CASE WHEN d.kind IN ({BENEFIT_KINDS}) THEN a.benefit_records ELSE a.all_records END",
         "涉及记录",
     ),
     ("CASE WHEN a.in_household THEN '是' ELSE '否' END", "有户籍信息"),
@@ -132,7 +143,7 @@ agg AS (
            AS benefit_records,
          any_value(id_norm) AS id_norm,
          arg_min(name, e_ord) FILTER (WHERE name IS NOT NULL) AS name,
-         bool_or(link = 'linked') AS in_household
+         bool_or(link = {_q(Link.LINKED)}) AS in_household
   FROM rec GROUP BY id_key, itype)
 SELECT {_heads(DUPLICATE_COLUMNS)}
 FROM dups d LEFT JOIN agg a USING (id_key, itype)
@@ -154,16 +165,16 @@ def _conflict_rows(table: str, kind: str, when: str, value: str, other: str) -> 
 
 
 CONFLICT_PARTS = [
-    ("hh", "invalid_id", "id_reason IS NOT NULL", "id", "NULL"),
-    ("hh", "sex_mismatch", "sex_mismatch", "sex_col", "id_sex"),
-    ("hh", "birth_mismatch", "birth_mismatch", "birth_col", "id_birth"),
-    ("linked", "invalid_id", "link = 'invalid'", "id", "NULL"),
-    ("linked", "name_mismatch", "name_mismatch", "name", "hh_name"),
-    ("linked", "sex_mismatch", "sex_mismatch", "sex_col", "id_sex"),
-    ("linked", "birth_mismatch", "birth_mismatch", "birth_col", "id_birth"),
-    ("linked", "deceased_enrolled", "deceased_enrolled", STATUS, "'户籍状态为死亡或注销'"),
-    ("linked", "repeated_record", "repeated_record", "scheme", "NULL"),
-    ("linked", "not_in_household", "link = 'not_in_household'", "region", "NULL"),
+    ("hh", Kind.INVALID_ID, "id_reason IS NOT NULL", "id", "NULL"),
+    ("hh", Kind.SEX_MISMATCH, Kind.SEX_MISMATCH, "sex_col", "id_sex"),
+    ("hh", Kind.BIRTH_MISMATCH, Kind.BIRTH_MISMATCH, "birth_col", "id_birth"),
+    ("linked", Kind.INVALID_ID, f"link = {_q(Link.INVALID)}", "id", "NULL"),
+    ("linked", Kind.NAME_MISMATCH, Kind.NAME_MISMATCH, "name", "hh_name"),
+    ("linked", Kind.SEX_MISMATCH, Kind.SEX_MISMATCH, "sex_col", "id_sex"),
+    ("linked", Kind.BIRTH_MISMATCH, Kind.BIRTH_MISMATCH, "birth_col", "id_birth"),
+    ("linked", Kind.DECEASED_ENROLLED, Kind.DECEASED_ENROLLED, STATUS, "'户籍状态为死亡或注销'"),
+    ("linked", Kind.REPEATED_RECORD, Kind.REPEATED_RECORD, "scheme", "NULL"),
+    ("linked", Kind.NOT_IN_HOUSEHOLD, f"link = {_q(Link.NOT_IN_HOUSEHOLD)}", "region", "NULL"),
 ]
 # 相似度 and 判定 come from canbao's pinyin/rapidfuzz name judgement: left empty here.
 CONFLICT_COLUMNS = [
@@ -200,7 +211,7 @@ NON_LOCAL_COLUMNS = [
     ("line", "行号"),
 ]
 NON_LOCAL = f"""SELECT {_heads(NON_LOCAL_COLUMNS)}
-FROM linked WHERE link = 'non_local' ORDER BY file, line"""
+FROM linked WHERE link = {_q(Link.NON_LOCAL)} ORDER BY file, line"""
 
 TABLES = {
     "needs_survey": _persons("needs_survey", REASONS, "r_{}", ("原因代码", "原因")),

@@ -28,10 +28,7 @@ def main() -> None:
     def step(message: str) -> None:
         marks.append((message, time.perf_counter()))
 
-    household = files.pop("household")
-    run_match(
-        household, **files, as_of=date.fromisoformat(manifest["as_of"]), output=out, progress=step
-    )
+    run_match(files, as_of=date.fromisoformat(manifest["as_of"]), output=out, progress=step)
     marks.append(("end", time.perf_counter()))
     steps = {name: round(marks[i + 1][1] - t, 3) for i, (name, t) in enumerate(marks[:-1])}
     timings.write_text(json.dumps(steps, ensure_ascii=False, indent=1), encoding="utf-8")

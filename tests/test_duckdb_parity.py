@@ -24,8 +24,7 @@ def test_the_yardstick_writes_what_canbao_writes_on_a_small_city(tmp_path: Path)
     files: dict[str, list[Path]] = {}
     for name, info in manifest["rosters"].items():
         files.setdefault(info["kind"], []).append(city / name)
-    household = files.pop("household")
-    run_match(household, **files, as_of=date.fromisoformat(AS_OF), output=tmp_path / "canbao")
+    run_match(files, as_of=date.fromisoformat(AS_OF), output=tmp_path / "canbao")
     run(city, tmp_path / "duck", AS_OF, manifest["area"])
     verdicts = compare(tmp_path / "canbao", tmp_path / "duck")
     expected = {f"{name}.csv: identical bytes" for name in ["needs_survey", "uninsured"]}

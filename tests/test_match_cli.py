@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.match import summary as summary_module
+from canbao.match.summary_model import Equation
 from tests.match_helpers import person, pid, write_rosters
 
 runner = CliRunner()
@@ -80,9 +83,9 @@ def test_failed_conservation_exits_4_and_publishes_nothing(
     """A conservation failure exits 4 and leaves no output directory behind."""
     real = summary_module.conservation
 
-    def broken(summary: dict, enrol: dict) -> list:
-        equations = real(summary, enrol)
-        equations[0] = {**equations[0], "left": equations[0]["left"] + 1, "ok": False}
+    def broken(*counts: Any) -> list[Equation]:
+        equations = real(*counts)
+        equations[0] = replace(equations[0], left=equations[0].left + 1, ok=False)
         return equations
 
     monkeypatch.setattr(summary_module, "conservation", broken)

@@ -181,7 +181,7 @@ def test_sets_equal_the_plain_reading_of_the_spec(
         paths = write(household, records, folder)
         # Invalid IDs are planted on purpose: the damaged-column stop is tested elsewhere.
         result = run_match(
-            **paths, as_of=AS_OF, area=area, output=folder / "out", accept_damaged_ids=True
+            paths, as_of=AS_OF, area=area, output=folder / "out", accept_damaged_ids=True
         )
         exp = oracle(household, records, area, AS_OF)
         out = folder / "out"
@@ -217,7 +217,7 @@ def test_sets_equal_the_plain_reading_of_the_spec(
             "confirmed",
             "enrolment_rows",
         ):
-            assert s[key] == exp.counts.get(key, 0), key
+            assert getattr(s, key) == exp.counts.get(key, 0), key
         for key in ("invalid_ids", "non_local", "not_in_household", "linked"):
-            assert s[key] == exp.counts.get(key, 0), key
-        assert all(eq["ok"] for eq in s["conservation"])
+            assert getattr(s, key) == exp.counts.get(key, 0), key
+        assert not s.failed()

@@ -14,6 +14,7 @@ from canbao.cli import app
 from canbao.errors import UsageError
 from canbao.match import run_match
 from canbao.match.repairs import LINK_COLUMNS
+from canbao.match.summary_model import MatchSummary
 from tests.match_helpers import person, pid, read_csv, write_rosters
 from tests.spec_oracle import check_char
 
@@ -45,15 +46,15 @@ def roster(tmp_path: Path) -> dict[str, object]:
     return {"args": args, "right": right, "mistyped": mistyped}
 
 
-def _ok(summary: dict[str, object]) -> bool:
-    return all(eq["ok"] for eq in summary["conservation"])  # type: ignore[attr-defined]
+def _ok(summary: MatchSummary) -> bool:
+    return not summary.failed()
 
 
 def test_mistyped_record_gets_the_right_person_and_nothing_is_applied(
     tmp_path: Path, roster: dict[str, object]
 ) -> None:
     """Without --apply-links the typo is proposed (score 100); the person still needs a survey."""
-    result = run_match(**roster["args"], as_of=AS_OF, output=tmp_path / "out")  # type: ignore[arg-type]
+    result = run_match(roster["args"], as_of=AS_OF, output=tmp_path / "out")  # type: ignore[arg-type]
     links = read_csv(tmp_path / "out" / "suggested_links.csv")
     assert links.columns == list(LINK_COLUMNS)
     top = links.filter(pl.col("rank") == "1").row(0, named=True)
@@ -63,9 +64,9 @@ def test_mistyped_record_gets_the_right_person_and_nothing_is_applied(
         "100",
     )
     assert (top["来源文件"], top["行号"]) == ("records.csv", "2")
-    assert result.summary["suggested_links"] == 1
-    assert result.summary["applied_links"] == 0
-    assert result.summary["invalid_ids"] == 1
+    assert result.summary.suggested_links == 1
+    assert result.summary.applied_links == 0
+    assert result.summary.invalid_ids == 1
     survey = read_csv(tmp_path / "out" / "needs_survey.csv")
     assert roster["right"] in survey["公民身份号码"].to_list()
     assert not (tmp_path / "out" / "applied_links.csv").exists()
@@ -86,7 +87,7 @@ def test_apply_links_on_the_command_line_confirms_the_person(
     assert summary["applied_links"] == 1
     assert summary["invalid_ids"] == 0
     assert summary["enrolment_rows"] == 4
-    assert _ok(summary)
+    assert all(eq["ok"] for eq in summary["conservation"])
     names = {eq["equation"] for eq in summary["conservation"]}
     assert "applied_links = (invalid_ids + not_in_household) before - after" in names
     confirmed = read_csv(out / "confirmed.csv")
@@ -109,9 +110,9 @@ def test_a_repaired_record_keeps_the_id_as_written_in_conflicts(tmp_path: Path) 
     frame.with_columns(pl.lit("女").alias("性别")).write_csv(tmp_path / "records.csv")
     # The one record's ID is mistyped on purpose: not a damaged column.
     result = run_match(
-        **args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
+        args, as_of=AS_OF, output=tmp_path / "out", apply_links=90, accept_damaged_ids=True
     )
-    assert result.summary["applied_links"] == 1
+    assert result.summary.applied_links == 1
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     row = conflicts.filter(pl.col("类别代码") == "sex_mismatch").row(0, named=True)
     assert row["公民身份号码"] == right
@@ -123,10 +124,10 @@ def test_no_candidates_still_writes_the_headers(tmp_path: Path) -> None:
     """suggested_links is written with its headers even when no record needs one."""
     p = pid("19800101")
     args = write_rosters(tmp_path, [person(p)], [[p, "张三", "21", "340621", "参保缴费"]])
-    result = run_match(**args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
+    result = run_match(args, as_of=AS_OF, output=tmp_path / "out", apply_links=90)
     links = read_csv(tmp_path / "out" / "suggested_links.csv")
     assert links.columns == list(LINK_COLUMNS) and links.height == 0
-    assert result.summary["applied_links"] == 0 and _ok(result.summary)
+    assert result.summary.applied_links == 0 and _ok(result.summary)
 
 
 @pytest.mark.parametrize("score", ["101", "-1", "abc"])
@@ -145,7 +146,7 @@ def test_units_without_insured_units_is_a_usage_error(tmp_path: Path) -> None:
     p = pid("19800101")
     args = write_rosters(tmp_path, [person(p)], [])
     with pytest.raises(UsageError):
-        run_match(**args, units=[tmp_path / "x.csv"], output=tmp_path / "o")
+        run_match({**args, "units": [tmp_path / "x.csv"]}, output=tmp_path / "o")
 
 
 def test_name_mismatch_rows_carry_similarity_and_verdict(tmp_path: Path) -> None:
@@ -158,7 +159,7 @@ def test_name_mismatch_rows_carry_similarity_and_verdict(tmp_path: Path) -> None
         [a[:17] + ("0" if a[17] != "0" else "1"), "王五", "21", "340621", "参保缴费"],
     ]
     args = write_rosters(tmp_path, household, records)
-    run_match(**args, as_of=AS_OF, output=tmp_path / "out")
+    run_match(args, as_of=AS_OF, output=tmp_path / "out")
     conflicts = read_csv(tmp_path / "out" / "conflicts.csv")
     assert conflicts.columns[-3:] == ["相似度", "判定", "原记录公民身份号码"]
     names = conflicts.filter(pl.col("类别代码") == "name_mismatch").sort("行号")

@@ -84,18 +84,18 @@ def test_applying_links_keeps_conservation_and_links_each_record_once(
         folder = Path(tmp)
         args = write_rosters(folder, household, rows)
         result = run_match(
-            **args,
+            args,
             as_of=AS_OF,
             output=folder / "out",
             apply_links=min_score,
             accept_damaged_ids=True,  # invalid IDs planted on purpose
         )
         summary = result.summary
-        assert all(eq["ok"] for eq in summary["conservation"])
-        assert summary["enrolment_rows"] == len(rows)
+        assert not summary.failed()
+        assert summary.enrolment_rows == len(rows)
         applied = read_csv(folder / "out" / "applied_links.csv")
         links = read_csv(folder / "out" / "suggested_links.csv")
-    assert applied.height == summary["applied_links"]
+    assert applied.height == summary.applied_links
     assert applied.select("来源文件", "行号").is_unique().all()
     assert set(applied["公民身份号码"]) <= set(ids)
     assert all(int(s) >= min_score for s in applied["得分"])

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.match import run_match
+from canbao.match.summary_model import Rate
 from tests.match_helpers import HOUSEHOLD_HEADERS, person, pid, read_csv, write_rosters
 
 AS_OF = date(2017, 6, 30)
@@ -49,7 +50,7 @@ def test_table_one_counts_household_persons_and_puts_floating_with_non_local(
     tmp_path: Path,
 ) -> None:
     """(1) household 正常 only; (3) non-local N, X and floating F; the rest by hand."""
-    run_match(**_tiny_city(tmp_path), as_of=AS_OF, output=tmp_path / "out")
+    run_match(_tiny_city(tmp_path), as_of=AS_OF, output=tmp_path / "out")
     table = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="基础数据情况表(一)")
     row = table.filter(pl.col("县（区）") == "濉溪县").row(0, named=True)
     assert row["本地户籍人口数"] == 3  # A, B, C (D is dead, F is floating)
@@ -64,7 +65,7 @@ def test_table_one_counts_household_persons_and_puts_floating_with_non_local(
 
 def test_task_table_and_summary_rates_count_household_persons(tmp_path: Path) -> None:
     """Task table and summary: 2 of 3 household persons covered (66.67%); F is not counted."""
-    result = run_match(**_tiny_city(tmp_path), as_of=AS_OF, output=tmp_path / "out")
+    result = run_match(_tiny_city(tmp_path), as_of=AS_OF, output=tmp_path / "out")
     task = read_csv(tmp_path / "out" / "task_table.csv")
     row = task.filter(pl.col("县区代码") == "340621").row(0, named=True)
     assert (row["县（区）"], row["需入户调查人员数"], row["流动人口需入户调查人员数"]) == (
@@ -77,10 +78,10 @@ def test_task_table_and_summary_rates_count_household_persons(tmp_path: Path) ->
         "2",
         "66.67%",
     )
-    expected = {"numerator": 2, "denominator": 3, "rate": "66.67%"}
-    coverage = result.summary["coverage"]
-    assert coverage["pension"] == expected and coverage["medical"] == expected
-    assert coverage["per_county"]["340621"]["pension"] == expected
+    expected = Rate(numerator=2, denominator=3, rate="66.67%")
+    coverage = result.summary.coverage
+    assert coverage.pension == expected and coverage.medical == expected
+    assert coverage.per_county["340621"].pension == expected
 
 
 def test_a_county_outside_anhui_is_named_in_the_task_table_and_table_one(tmp_path: Path) -> None:
@@ -88,7 +89,7 @@ def test_a_county_outside_anhui_is_named_in_the_task_table_and_table_one(tmp_pat
     one = pid("19800101", 101, "320102")
     row = [one, "甲", None, "320102", "玄武门街道", "一村", "一村1号", "正常"]
     args = write_rosters(tmp_path, [row], [[one, "甲", "21", "320102", "参保缴费"]])
-    run_match(**args, as_of=AS_OF, output=tmp_path / "out")
+    run_match(args, as_of=AS_OF, output=tmp_path / "out")
     task = read_csv(tmp_path / "out" / "task_table.csv")
     assert task["县（区）"].to_list() == ["玄武区", "合计"]
     table = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="基础数据情况表(二)")

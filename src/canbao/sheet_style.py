@@ -7,9 +7,11 @@ lives below both packages so that neither has to import the other for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 THIN: Final = Side(style="thin")
@@ -43,3 +45,21 @@ def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> No
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def title_and_headings(
+    ws: Worksheet, title: str, subtitle: str, headings: Sequence[tuple[str, float]], row: int
+) -> None:
+    """A fill-in sheet's top: the title (row 1) and a subtitle (row 2) across the table, then
+    the boxed headings on ``row`` with their column widths."""
+    last = get_column_letter(len(headings))
+    ws["A1"] = title
+    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
+    ws.merge_cells(f"A1:{last}1")
+    ws["A2"] = subtitle
+    ws["A2"].font = BODY_FONT
+    ws.merge_cells(f"A2:{last}2")
+    for col, (heading, width) in enumerate(headings, start=1):
+        cell = ws.cell(row=row, column=col, value=heading)
+        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
+        ws.column_dimensions[get_column_letter(col)].width = width

@@ -20,6 +20,14 @@ from canbao.cli_common import (
 )
 from canbao.errors import UsageError
 from canbao.forms.intake import run_intake
+from canbao.forms.ledgers import LedgerFiles, ledger_report
+from canbao.forms.spot_check import (
+    DEFAULT_MINIMUM,
+    DEFAULT_SEED,
+    SHEET_FILE,
+    SampleSpec,
+    parse_rate,
+)
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 
@@ -48,13 +56,33 @@ def survey(
             "password shown once on stderr.",
         ),
     ] = False,
+    ledger: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ledger",
+            help="A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
+            "persons found in it with the same ID and name are confirmed without a visit.",
+        ),
+    ] = None,
+    ledger_source: Annotated[
+        str | None,
+        typer.Option("--ledger-source", help="The source of ledger rows without a 台账 column."),
+    ] = None,
+    columns: Annotated[
+        Path | None, typer.Option(help="YAML mapping of other ledger headers to fields.")
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
     with reporting(verbose):
-        result = write_survey_forms(from_, output, by=by, seal=seal)
+        if not ledger and (ledger_source is not None or columns is not None):
+            raise UsageError(
+                "--ledger-source and --columns describe ledgers", fix="add --ledger FILE"
+            )
+        ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
+        result = write_survey_forms(from_, output, by=by, seal=seal, ledgers=ledgers)
         for archive, password in result.sealed.items():
             show_password(archive, password)
         if json_:
@@ -67,6 +95,11 @@ def survey(
                     for g in result.groups
                 ],
             }
+            if result.ledger is not None:
+                payload["ledger"] = {
+                    **result.ledger.summary(),
+                    "villages": result.ledger.spared.to_dicts(),
+                }
             print_json(payload)
         elif not quiet:
             stdout_console.print(
@@ -74,6 +107,8 @@ def survey(
                 f"roster, forms and entry sheet written to {result.output}",
                 markup=False,
             )
+            for line in ledger_report(result.ledger) if result.ledger is not None else ():
+                stdout_console.print(line, markup=False)
 
 
 @forms_app.command("template")
@@ -118,14 +153,45 @@ def intake(
             "--rules", help="Also write submission.csv with the facts this rule set knows."
         ),
     ] = None,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            "--sample",
+            help=f"Also draw the spot-check sample (抽查) of entered forms into {SHEET_FILE}, "
+            "stratified by village and 经办人.",
+        ),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the sample: the same seed, the same sample.")
+    ] = DEFAULT_SEED,
+    sample_rate: Annotated[
+        str, typer.Option("--sample-rate", help="Share of each stratum to check (percent).")
+    ] = "5%",
+    sample_min: Annotated[
+        int, typer.Option("--sample-min", min=1, help="Forms checked at least per stratum.")
+    ] = DEFAULT_MINIMUM,
+    spot_check: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--spot-check", help=f"A filled {SHEET_FILE}: its outcome is counted into facts."
+        ),
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
     with reporting(verbose):
+        spec = SampleSpec(seed, parse_rate(sample_rate), sample_min) if sample else None
         result = run_intake(
-            files, output=output, survey=survey, summary=summary, as_of=as_of, rules=rules
+            files,
+            output=output,
+            survey=survey,
+            summary=summary,
+            as_of=as_of,
+            rules=rules,
+            sample=spec,
+            spot_checks=spot_check or (),
         )
         if json_:
             print_json(result.to_json())
@@ -148,6 +214,15 @@ def intake(
         if result.problems.height > SHOWN_PROBLEMS:
             stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
         stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
+        if result.sample is not None:
+            sizes = "，".join(
+                f"{code} {c['sampled']}/{c['entered']}"
+                for code, c in result.sample["per_county"].items()
+            )
+            stdout_console.print(
+                f"spot-check sample (抽查, seed {seed}): {sizes} -> {output / SHEET_FILE}",
+                markup=False,
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -31,11 +31,10 @@ from canbao.forms.codes import (
 from canbao.sheet_style import (
     BODY_FONT,
     BOX,
-    CENTRE,
     HEAD_FONT,
-    TITLE_FONT,
     WRAP,
     setup_print,
+    title_and_headings,
 )
 
 ENTRY_SHEET: Final = "信息录入表"
@@ -122,16 +121,13 @@ def write_entry_sheet(
     """Fill the entry worksheet of a group: title, headings, pre-filled rows, validations."""
     ws.title = ENTRY_SHEET
     last_col = get_column_letter(len(ENTRY_HEADINGS))
-    ws["A1"] = "全民参保登记信息录入表"
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last_col}1")
-    ws["A2"] = f"{place}    灰底为比对结果预填，请按《全民参保登记表》核实录入"
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last_col}2")
-    for col, (heading, _, width) in enumerate(ENTRY_COLUMNS, start=1):
-        cell = ws.cell(row=ENTRY_HEADER_ROW, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
+    title_and_headings(
+        ws,
+        "全民参保登记信息录入表",
+        f"{place}    灰底为比对结果预填，请按《全民参保登记表》核实录入",
+        [(heading, width) for heading, _, width in ENTRY_COLUMNS],
+        ENTRY_HEADER_ROW,
+    )
     ws.row_dimensions[ENTRY_HEADER_ROW].height = 30
     rows = prefill_frame(group)
     for values in rows.iter_rows():

@@ -30,6 +30,14 @@ from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entrie
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
 from canbao.forms.intake_read import read_entry_files
 from canbao.forms.roster import read_needs_survey
+from canbao.forms.spot_check import (
+    SampleSpec,
+    count_spot_checks,
+    draw_sample,
+    read_spot_checks,
+    sample_summary,
+    write_sample,
+)
 from canbao.masking import mask_id_expr, mask_name_expr, mask_value_expr
 
 PROBLEMS_FILE: Final = "problems.csv"
@@ -51,6 +59,7 @@ class IntakeResult:
     facts: pl.DataFrame
     summary_check: pl.DataFrame | None
     submission: pl.DataFrame | None = None
+    sample: dict[str, Any] | None = None  # with --sample: seed, rate, sizes per county
 
     def by_reason(self) -> dict[str, int]:
         """Count problems per reason code (every code listed, zeros included)."""
@@ -86,6 +95,7 @@ class IntakeResult:
             "by_reason": self.by_reason(),
             "facts": self.facts.to_dicts(),
             "summary_check": None if self.summary_check is None else self.summary_check.to_dicts(),
+            "spot_check_sample": self.sample,
         }
 
 
@@ -97,8 +107,14 @@ def run_intake(
     summary: Path | None = None,
     as_of: date | None = None,
     rules: Path | None = None,
+    sample: SampleSpec | None = None,
+    spot_checks: Sequence[Path] = (),
 ) -> IntakeResult:
-    """Check filled entry sheets against the form's rules (and the survey roster, if given)."""
+    """Check filled entry sheets against the form's rules (and the survey roster, if given).
+
+    ``sample`` also draws the spot-check sample (抽查表.xlsx); ``spot_checks`` are filled
+    spot-check sheets whose outcome is counted into the facts (forms/spot_check.py).
+    """
     as_of = as_of or date.today()
     roster = read_needs_survey(survey) if survey is not None else None
     area = _area(roster["县区"] if roster is not None else None)
@@ -112,10 +128,10 @@ def run_intake(
         reported = read_summary(summary, area or _area(facts["县区"]))
         check, difference = compare_summary(facts, reported)
         facts = pl.concat([facts, difference]).sort("县区", maintain_order=True)
+    if spot_checks:
+        checked = with_county_codes(read_spot_checks(spot_checks), area or _area(facts["县区"]))
+        facts = pl.concat([facts, count_spot_checks(checked)]).sort("县区", maintain_order=True)
     submission = submission_for(facts, rules) if rules is not None else None
-    result = IntakeResult(
-        Path(output), [str(f) for f in files], entries.height, problems, facts, check, submission
-    )
     flagged = problems.select(pl.col("文件").alias("_file"), pl.col("行号").alias("_row")).unique()
     passed = entries.join(
         flagged.with_columns(pl.lit(False).alias("通过")), on=["_file", "_row"], how="left"
@@ -128,7 +144,20 @@ def run_intake(
         pl.col("_age").alias("年龄"),
         pl.col("通过").fill_null(True),
     )
-    inputs = [Path(p) for p in (*files, survey, summary, rules) if p is not None]
+    drawn = (
+        draw_sample(passed.with_columns(pl.col("通过").fill_null(True)), sample) if sample else None
+    )
+    result = IntakeResult(
+        Path(output),
+        [str(f) for f in files],
+        entries.height,
+        problems,
+        facts,
+        check,
+        submission,
+        sample_summary(drawn[1], sample) if drawn is not None and sample is not None else None,
+    )
+    inputs = [Path(p) for p in (*files, survey, summary, rules, *spot_checks) if p is not None]
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)
@@ -137,6 +166,8 @@ def run_intake(
             neutralise_frame(submission).write_csv(staging / SUBMISSION_FILE, include_bom=True)
         if check is not None:
             neutralise_frame(check).write_csv(staging / SUMMARY_CHECK_FILE, include_bom=True)
+        if drawn is not None:
+            write_sample(staging, *drawn)
         payload = {**result.to_json(), "as_of": as_of.isoformat()}
         (staging / INTAKE_JSON).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

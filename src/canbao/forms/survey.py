@@ -14,6 +14,7 @@ from canbao import regions
 from canbao.atomic import atomic_directory
 from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
+from canbao.forms.ledgers import LedgerFiles, LedgerOutcome, apply_ledgers
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
 from canbao.forms.roster import (
     GROUP_COLUMNS,
@@ -53,6 +54,7 @@ class SurveyFormsResult:
     # With --seal: each sealed archive (relative to the output) and its one-time password,
     # kept only in memory to be shown once (repr=False: never in a log or a traceback).
     sealed: dict[str, str] = field(default_factory=dict, repr=False)
+    ledger: LedgerOutcome | None = None  # with --ledger: who was confirmed without a visit
 
     def entry_sheets(self) -> list[Path]:
         """Return the entry workbook of every group."""
@@ -81,20 +83,32 @@ def distinct_folder(rel: Path, used: set[Path]) -> Path:
 
 
 def write_survey_forms(
-    match_dir: Path, output: Path, *, by: str = "village", seal: bool = False
+    match_dir: Path,
+    output: Path,
+    *,
+    by: str = "village",
+    seal: bool = False,
+    ledgers: LedgerFiles | None = None,
 ) -> SurveyFormsResult:
     """Write, for each group of a match's needs_survey, the roster, forms and entry sheet.
 
     With ``seal`` each group's files are also packed into ``sealed/<group>.zip`` (AES-256),
     each with its own password: a village opens its own forms and no one else's.
+    With ``ledgers`` the persons they confirm (forms/ledgers.py) get no forms.
     """
     frame = read_needs_survey(match_dir)
+    ledger = None
+    if ledgers is not None:
+        rows, unreadable = ledgers.read()
+        ledger = apply_ledgers(frame, rows, unreadable=unreadable)
+    frame = ledger.to_visit if ledger is not None else frame
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
     used: set[Path] = set()
     # Folders are named by the county's name (with its code only where two names repeat).
     county_dirs = regions.display_names(key[0] for key, _ in groups)
-    with atomic_directory(Path(output), command="forms survey", inputs=[match_dir]) as staging:
+    inputs = [match_dir, *(ledgers.paths if ledgers is not None else ())]
+    with atomic_directory(Path(output), command="forms survey", inputs=inputs) as staging:
         for key, part in groups:
             shown = (county_dirs[key[0]], *key[1:])
             rel = distinct_folder(Path(*(safe_name(k) for k in shown)), used)
@@ -127,11 +141,14 @@ def write_survey_forms(
             "groups": len(written),
             "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
         }
+        if ledger is not None:
+            ledger.write(staging)
+            summary["ledger"] = ledger.summary()
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         sealed = seal_groups(staging, [g.directory for g in written]) if seal else {}
-    return SurveyFormsResult(Path(output), by, frame.height, written, sealed)
+    return SurveyFormsResult(Path(output), by, frame.height, written, sealed, ledger)
 
 
 def seal_groups(staging: Path, directories: list[str]) -> dict[str, str]:

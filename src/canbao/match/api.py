@@ -1,60 +1,44 @@
-"""``run_match``: read the rosters, compute the result sets, write them atomically.
+"""``run_match``: check the arguments, run the stages of a match, publish the results atomically.
 
-Data flow: readers (native Polars, streamed) -> prepare (typed fields, id checks) -> staged
-Parquet in a work directory -> engine-neutral set logic (narwhals) -> tables -> writers.
-Staging the prepared frames once keeps memory flat: every later step scans them.
-Repairs (suggested links) score only the invalid and unmatched records; applied links rewrite the
-staged enrolment and the set logic runs again on it. Employers are matched on the side.
+Data flow (one function each in :mod:`canbao.match.stages`): readers (native Polars, streamed)
+-> prepare (typed fields, id checks) -> staged Parquet in a work directory -> engine-neutral set
+logic (narwhals) -> suggested (and applied) links -> employers -> result files -> national
+tables -> summary and conservation. Staging the prepared frames once keeps memory flat: every
+later step scans them. Repairs (suggested links) score only the invalid and unmatched records;
+applied links rewrite the staged enrolment and the set logic runs again on it. Employers are
+matched on the side. The rosters come as one mapping, kind -> files
+(:class:`canbao.roster.RosterKind`), checked whole before anything is read.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
-
-import narwhals as nw
-import polars as pl
+from typing import NamedTuple
 
 from canbao.atomic import atomic_directory
-from canbao.errors import ConservationError, InputError, UsageError
-from canbao.match import conflicts as conflict_tables
-from canbao.match import present, repairs_step, report, sets, summary, tables
-from canbao.match.damage import check_id_damage
-from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
+from canbao.errors import UsageError
+from canbao.match import stages
 from canbao.match.repairs import APPLY_THRESHOLD
-from canbao.match.units import match_units_counted, units_per_county
-from canbao.match.writers import (
-    OutputFormat,
-    write_sorted_tables,
-    write_table,
-    write_tables,
-    write_xlsx,
-)
-from canbao.roster import Roster, load_column_map, read_roster
-from canbao.roster.fields import KIND_FIELDS
+from canbao.match.summary_model import MatchSummary
+from canbao.match.writers import OutputFormat
+from canbao.roster import load_column_map
+from canbao.roster.kinds import RosterFiles, RosterKind, RosterPaths
 from canbao.workdir import work_folder
-from canbao.write_errors import write_failure
 
-# Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
-STAGING: Final = "uncompressed"
-HOUSEHOLD_KINDS = ("household", "floating")
-ENROLMENT_KINDS = ("pension", "medical", "injury", "unemployment", "maternity")
-UNIT_KINDS = ("units", "insured_units")
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class MatchResult:
-    """What a match produced: the summary (as written to summary.json) and the files."""
+    """What a match produced: the summary (written as summary.json) and the files."""
 
-    summary: dict[str, Any]
+    summary: MatchSummary
     output: Path
     files: dict[str, Path] = field(default_factory=dict)
 
@@ -73,286 +57,160 @@ def import_in_background(module: str) -> None:
 
 
 def run_match(
-    household: Sequence[Path],
+    rosters: RosterPaths,
     *,
-    floating: Sequence[Path] = (),
-    pension: Sequence[Path] = (),
-    medical: Sequence[Path] = (),
-    injury: Sequence[Path] = (),
-    unemployment: Sequence[Path] = (),
-    maternity: Sequence[Path] = (),
-    units: Sequence[Path] = (),
-    insured_units: Sequence[Path] = (),
     as_of: date | None = None,
     area: Sequence[str] | None = None,
     columns: Path | None = None,
     output: Path,
     format: OutputFormat = "csv",
-    apply_links: Decimal | int | None = None,
+    apply_links: Decimal | int | str | None = None,
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
-    ``units`` / ``insured_units``: the market registry and the insured units (both or neither);
-    ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
-    compute the sets with them; ``None`` (the default) only proposes. ``accept_damaged_ids``:
-    run even when most IDs of a roster are invalid (:mod:`canbao.match.damage`).
+    ``rosters``: the files of each kind (:class:`canbao.roster.RosterKind` or its name), e.g.
+    ``{"household": [path], "pension": [a, b]}``; household files are required, ``units`` and
+    ``insured_units`` (the market registry and the insured units) go together. ``apply_links``:
+    apply the unique top suggested links scoring at least this (0-100) and compute the sets
+    with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
+    IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
+    is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
     """
-    as_of = as_of or date.today()
-    if not household:
-        raise InputError("no household roster given", fix="name one or more files with --household")
-    if bool(units) != bool(insured_units):
-        raise UsageError(
-            "employers need both the market registry and the insured units",
-            fix="give --units FILE and --insured-units FILE together",
-        )
-    if apply_links is not None and not 0 <= apply_links <= 100:
-        raise UsageError(
-            f"--apply-links {apply_links} is not a score",
-            fix=f"give a score from 0 to 100; {APPLY_THRESHOLD} is the documented threshold",
-        )
-    files = {
-        "household": household,
-        "floating": floating,
-        "pension": pension,
-        "medical": medical,
-        "injury": injury,
-        "unemployment": unemployment,
-        "maternity": maternity,
-        "units": units,
-        "insured_units": insured_units,
-    }
+    files, min_score = check_arguments(rosters, apply_links)
     colmap = load_column_map(columns) if columns else None
     import_in_background("xlsxwriter")
-    inputs = [Path(p) for paths in files.values() for p in paths] + ([columns] if columns else [])
+    inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
     # The output is checked and locked before the rosters are read, so a wrong --output fails
     # at once; the work folder goes after the results are in place, however the run ends.
     with (
         work_folder("match") as work,
         atomic_directory(output, command="match", inputs=inputs) as staging,
     ):
-        rosters: dict[str, list[Roster]] = {}
-        for kind, paths in files.items():
-            rosters[kind] = []
-            for path in paths:
-                progress(f"reading {kind} roster {Path(path).name}")
-                rosters[kind].append(read_roster(Path(path), kind, columns=colmap, workdir=work))
-        options = _Options(as_of, area, format, apply_links, progress, accept_damaged_ids)
-        result_summary, written = _match(rosters, options, work, staging)
+        read = stages.read_rosters(files, columns=colmap, work=work, progress=progress)
+        result_summary, written = _match(
+            read,
+            as_of=as_of or date.today(),
+            area=list(area) if area else None,
+            fmt=format,
+            apply_links=min_score,
+            accept_damaged_ids=accept_damaged_ids,
+            progress=progress,
+            work=work,
+            out=staging,
+        )
     return MatchResult(
         result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
     )
 
 
-@dataclass(frozen=True)
-class _Options:
-    as_of: date
-    area: Sequence[str] | None
-    fmt: OutputFormat
-    apply_links: Decimal | int | None
-    progress: Progress
-    accept_damaged_ids: bool = False
+class _Problem(NamedTuple):
+    message: str
+    fix: str
 
 
-def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
-    fields = KIND_FIELDS[kinds[0]]
-    frames = [
-        r.frame.with_columns(pl.lit(kind).alias("_roster")) for kind in kinds for r in rosters[kind]
-    ]
-    if not frames:
-        schema = {f: pl.String for f in fields} | {
-            "_file": pl.String,
-            "_line": pl.Int64,
-            "_roster": pl.String,
-        }
-        return pl.LazyFrame(schema=schema)
-    return pl.concat(frames, how="diagonal_relaxed")
+def check_arguments(
+    rosters: RosterPaths,
+    apply_links: Decimal | int | str | None,
+) -> tuple[RosterFiles, Decimal | None]:
+    """The files of every kind (none: an empty tuple) and the ``--apply-links`` score, checked.
 
-
-def default_area(household: pl.LazyFrame) -> list[str]:
-    """The counties written in the household roster (6-digit codes): the default --area.
-
-    ``household`` is the prepared frame, whose ``county_given`` is the roster's own 县区 value
-    (``county`` falls back to the ID's region, which is the birthplace, not the area).
+    All problems are collected and raised together as one :class:`UsageError` (splink checks
+    its settings the same way), so a script learns everything wrong with its call in one run.
     """
-    counties = (
-        household.select(pl.col("county_given").alias("county").unique())
-        .filter(pl.col("county").str.contains(r"^[0-9]{4,6}$"))
-        .collect()
-        .get_column("county")
-        .sort()
-        .to_list()
-    )
-    if not counties:
-        raise InputError(
-            "the household roster has no county codes (县区), so the area cannot be derived",
-            fix="give the area's region-code prefixes with --area, e.g. --area 3406",
+    files: dict[RosterKind, tuple[Path, ...]] = {kind: () for kind in RosterKind}
+    problems: list[_Problem] = []
+    for name, paths in rosters.items():
+        if name not in files:
+            problems.append(_unknown_kind(name))
+        elif isinstance(paths, str | Path):
+            fix = f"give a list of files: {{{str(name)!r}: [{str(paths)!r}]}}"
+            problems.append(_Problem(f"the {name} roster is one path, not a list of files", fix))
+        else:
+            files[RosterKind(name)] = tuple(Path(p) for p in paths)
+    if not files[RosterKind.HOUSEHOLD]:
+        fix = "name one or more files with --household"
+        problems.append(_Problem("no household roster given", fix))
+    if bool(files[RosterKind.UNITS]) != bool(files[RosterKind.INSURED_UNITS]):
+        problems.append(
+            _Problem(
+                "employers need both the market registry and the insured units",
+                "give --units FILE and --insured-units FILE together",
+            )
         )
-    return [str(c) for c in counties]
+    min_score = _min_score(apply_links, problems)
+    if len(problems) == 1:
+        raise UsageError(problems[0].message, fix=problems[0].fix)
+    if problems:
+        head = f"参数有 {len(problems)} 处问题（{len(problems)} problems with the arguments）:"
+        raise UsageError(
+            "\n".join([head, *(f"  {p.message}" for p in problems)]),
+            fix="; ".join(p.fix for p in problems),
+        )
+    return files, min_score
 
 
-# Raw texts the prepare step has folded into typed fields (id_raw, sex_col, birth_col, the
-# statuses and their *_raw for messages) or no later step reads: not staged.
-HOUSEHOLD_UNSTAGED: Final = ("id", "birth_date", "status")
-ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number", "employer_code")
-# The columns of linked records that the later steps read (sets, tables, conflicts, repairs,
-# summary): the raw texts already folded into typed fields are not written again.
-LINKED_COLUMNS: Final = (
-    *("e_row", "_roster", "_file", "_line", "link", "link_score"),
-    *("id_raw", "id_norm", "id_key", "id_reason", "id_sex", "id_birth"),
-    *("name", "hh_name", "name_mismatch", "sex_col", "sex_mismatch", "birth_col"),
-    *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
-    *("repeated_record", "deceased_enrolled"),
-)
+def _unknown_kind(name: object) -> _Problem:
+    kinds = ", ".join(kind.value for kind in RosterKind)
+    return _Problem(f"unknown roster kind {name!r}", f"name the rosters by kind: {kinds}")
 
 
-def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
-    """Write a prepared frame to the work directory and return a scan of it."""
+def _min_score(value: Decimal | int | str | None, problems: list[_Problem]) -> Decimal | None:
+    """``--apply-links`` as a score from 0 to 100: the one place it is checked (CLI and library)."""
+    if value is None:
+        return None
     try:
-        frame.sink_parquet(path, compression=STAGING)
-    except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, path)
-        if failure is not None:
-            raise failure from exc
-        raise
-    return pl.scan_parquet(path)
-
-
-def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
-    """Stage only the columns ``derived`` adds to ``base``; return ``base`` beside them.
-
-    ``derived`` must keep the rows of ``base`` in their order and only add columns (the set
-    logic does: order-keeping left joins and with_columns; the examples' golden files would
-    change otherwise). For the targets that is 15 narrow columns instead of the household's
-    30-odd again. Not for linked records: their readers filter on the link class, and a frame
-    beside its added columns is read whole where one file is read only for the kept rows.
-    """
-    have = set(base.collect_schema().names())
-    added = [c for c in derived.collect_schema().names() if c not in have]
-    return pl.concat([base, _stage(derived.select(added), work / name)], how="horizontal")
-
-
-def _sets(
-    work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
-) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
-    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
-    persons = sets.household_persons(nw.from_native(household))
-    link = nw.to_native(sets.link_records(nw.from_native(enrolment), persons))
-    linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
-    cover = sets.coverage(nw.from_native(linked))
-    assessed = nw.to_native(sets.assess_targets(nw.from_native(household), cover))
-    targets = _stage_added(
-        work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
-    )
-    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
-    return linked, targets, found
+        score = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        score = Decimal("NaN")
+    if not score.is_finite() or not 0 <= score <= 100:
+        problems.append(
+            _Problem(
+                f"{value} 不是 0 到 100 的分数（--apply-links {value} is not a score）",
+                f"give a score from 0 to 100; {APPLY_THRESHOLD} is the documented threshold",
+            )
+        )
+        return None
+    return score
 
 
 def _match(
-    rosters: dict[str, list[Roster]], opts: _Options, work: Path, out: Path
-) -> tuple[dict[str, Any], dict[str, Path]]:
-    as_of, progress = opts.as_of, opts.progress
-    household_raw = _concat(rosters, HOUSEHOLD_KINDS)
-    progress("checking ids and codes")
-    household = _stage(
-        prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
-        work / "household.parquet",
-    )
-    check_id_damage(household, accept=opts.accept_damaged_ids)
-    # From the staged household, not the export: one read of the export is enough.
-    area = list(opts.area) if opts.area else default_area(household)
-    enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
-    enrolment = _stage(
-        prepare_enrolment(enrolment_raw, as_of=as_of, area=area, explicit_area=bool(opts.area))
-        .drop(ENROLMENT_UNSTAGED)
-        .with_row_index("e_row"),
-        work / "enrolment.parquet",
-    )
-    check_id_damage(enrolment, accept=opts.accept_damaged_ids)
-    check_codes(household, enrolment)
-
-    progress("linking records to persons")
-    linked, targets, found = _sets(work, household, enrolment, "")
-    progress("suggesting links for invalid and unmatched records")
-    proposals = repairs_step.suggest(linked, household, as_of=as_of)
-    applied: pl.DataFrame | None = None
-    before: dict[str, int] | None = None
-    if opts.apply_links is not None:
-        progress(f"applying suggested links scoring {opts.apply_links} or more")
-        before = summary.count_enrolment(linked)
-        applied = repairs_step.apply_to_enrolment(
-            enrolment,
-            proposals,
-            min_score=opts.apply_links,
-            as_of=as_of,
-            path=work / "enrolment_linked.parquet",
-        )
-        # The sets are recomputed from the repaired records: nothing downstream needs to know.
-        enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
-        linked, targets, found = _sets(work, household, enrolment, "_applied")
-
-    progress("writing result files")
-    schemes = present.current_schemes(linked)
-    conflicts = conflict_tables.conflicts_table(linked, household)
-    unreadable = report.unreadable_table(rosters)
-    outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
-        "duplicates": present.duplicates_table(found.lazy(), linked),
-        "conflicts": conflicts,
-        "non_local": conflict_tables.non_local_table(linked),
-        "unreadable": unreadable,
-        "suggested_links": proposals.links,
-    }
-    if applied is not None:
-        outputs["applied_links"] = applied
-    unit_frames = [_concat(rosters, (k,)) for k in UNIT_KINDS if rosters[k]]
-    unit_counts: dict[str, int] | None = None
-    per_county: pl.DataFrame | None = None
-    if unit_frames:
-        progress("matching employers")
-        registry, insured = unit_frames  # both or neither: run_match checked
-        found_units, unit_counts = match_units_counted(registry, insured)
-        outputs["units_needing_survey"] = found_units
-        per_county = units_per_county(found_units).rename({"县区": "county"})
-    written = write_tables(outputs, out, opts.fmt)
-    person_tables = present.person_tables(targets, schemes)
-    written |= write_sorted_tables(person_tables, out, opts.fmt, by=present.SORT_KEYS)
-    progress("computing the task table and the national basic data tables")
-    task = tables.task_table(targets, units=per_county)
-    written["task_table"] = write_table(task, out, "task_table", opts.fmt)
-    basic = tables.basic_tables(targets, linked, found, schemes)
-    written["basic_data_tables"] = out / "basic_data_tables.xlsx"
-    write_xlsx(
-        {
-            "基础数据情况表(一)": basic.table1,
-            "基础数据情况表(二)": basic.table2,
-            "逻辑关系校验": pl.DataFrame(basic.relations),
-        },
-        written["basic_data_tables"],
-    )
-
-    progress("counting for the summary and checking conservation")
-    result = report.build_summary(
+    rosters: stages.Rosters,
+    *,
+    as_of: date,
+    area: list[str] | None,
+    fmt: OutputFormat,
+    apply_links: Decimal | None,
+    accept_damaged_ids: bool,
+    progress: Progress,
+    work: Path,
+    out: Path,
+) -> tuple[MatchSummary, dict[str, Path]]:
+    """The stages of a match after reading, in order (canbao.match.stages); see the module doc."""
+    prepared = stages.prepare(
         rosters,
-        report.Frames(household, linked, targets, found, conflicts, unreadable),
-        repairs=report.Repairs(
-            proposals.records_with_links, None if applied is None else applied.height, before
-        ),
-        units=unit_counts,
-        unit_frames=unit_frames,
         as_of=as_of,
         area=area,
-        area_explicit=bool(opts.area),
+        accept_damaged_ids=accept_damaged_ids,
+        work=work,
+        progress=progress,
     )
-    result["tables"] = {"basic_data_table_relations": basic.relations}
-    (out / "summary.json").write_text(
-        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    first = stages.link_and_assess(prepared, work, progress)
+    links = stages.suggest_links(
+        first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
     )
-    failed = [eq for eq in result["conservation"] if not eq["ok"]]
-    if failed:
-        detail = "; ".join(f"{eq['equation']}: {eq['left']} != {eq['right']}" for eq in failed)
-        raise ConservationError(
-            f"the counts do not add up ({detail}); no result was published",
-            fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
-        )
-    return result, written
+    # Announced before the employers' match, so progress timings (benchmarks.timed_match) count
+    # it in the writing step as they always have.
+    progress("writing result files")
+    employers = stages.match_employers(rosters, progress)
+    files = stages.write_result_files(
+        rosters, prepared.household, links, employers, fmt=fmt, out=out
+    )
+    basic, written = stages.national_tables(
+        links.sets, files.schemes, employers.per_county, fmt=fmt, out=out, progress=progress
+    )
+    result = stages.summary_and_conservation(
+        rosters, prepared, links, employers, files, basic, as_of=as_of, out=out, progress=progress
+    )
+    return result, files.written | written

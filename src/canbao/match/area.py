@@ -10,10 +10,11 @@ household roster's counties) is not explicit, so a Huaibei ID of 340611 (retired
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
 
+from canbao.errors import InputError
+from canbao.match.summary_model import AreaBasis
 from canbao.regions import county_name, retired_successors
 
 
@@ -44,7 +45,7 @@ def id_in_area(id_norm: pl.Expr, area: Sequence[str], *, explicit: bool) -> pl.E
     return inside.fill_null(False)
 
 
-def area_basis(area: Sequence[str], *, explicit: bool) -> dict[str, Any]:
+def area_basis(area: Sequence[str], *, explicit: bool) -> AreaBasis:
     """The summary's ``area_basis``: at which level non-local was decided, with names.
 
     人社厅发〔2017〕28号 counts 非本省籍 at a province; at a city the heading says 非本地户籍, so
@@ -52,8 +53,30 @@ def area_basis(area: Sequence[str], *, explicit: bool) -> dict[str, Any]:
     """
     exact = _exact(area, explicit)
     cities = sorted({p[:4] for p in area if p not in exact})
-    return {
-        "explicit": explicit,
-        "by_city": {c: county_name(c.ljust(6, "0")) or c for c in cities},
-        "by_code": {p: county_name(p.ljust(6, "0")) or p for p in exact},
-    }
+    return AreaBasis(
+        explicit=explicit,
+        by_city={c: county_name(c.ljust(6, "0")) or c for c in cities},
+        by_code={p: county_name(p.ljust(6, "0")) or p for p in exact},
+    )
+
+
+def default_area(household: pl.LazyFrame) -> list[str]:
+    """The counties written in the household roster (6-digit codes): the default --area.
+
+    ``household`` is the prepared frame, whose ``county_given`` is the roster's own 县区 value
+    (``county`` falls back to the ID's region, which is the birthplace, not the area).
+    """
+    counties = (
+        household.select(pl.col("county_given").alias("county").unique())
+        .filter(pl.col("county").str.contains(r"^[0-9]{4,6}$"))
+        .collect()
+        .get_column("county")
+        .sort()
+        .to_list()
+    )
+    if not counties:
+        raise InputError(
+            "the household roster has no county codes (县区), so the area cannot be derived",
+            fix="give the area's region-code prefixes with --area, e.g. --area 3406",
+        )
+    return [str(c) for c in counties]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from canbao.cli_common import (
 from canbao.match.api import MatchResult, run_match
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
+from canbao.roster.kinds import RosterKind
 
 # The library speaks the writers' literal names; the CLI's enum maps onto them one to one.
 OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
@@ -34,41 +35,21 @@ OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
 }
 
 
-def _parse_score(value: str | Decimal) -> Decimal:
-    """Read ``--apply-links`` as a number; :func:`run_match` alone checks that it is 0 to 100."""
-    if isinstance(value, Decimal):
-        return value
-    try:
-        score = Decimal(value.strip())
-    except InvalidOperation:
-        score = Decimal("NaN")
-    if not score.is_finite():
-        raise typer.BadParameter(
-            f"{value!r} 不是分数（--apply-links {value!r} is not a score）；修正方法 (fix): "
-            f"give a score from 0 to 100, e.g. --apply-links {APPLY_THRESHOLD}"
-        )
-    return score
+def _files(kind: RosterKind) -> Any:
+    """The repeatable option that names the files of one roster kind, e.g. ``--insured-units``."""
+    return typer.Option(kind.option, help=kind.help)
 
 
 def match(
-    household: Annotated[list[Path], typer.Option(help="Household (户籍) roster file(s).")],
+    ctx: typer.Context,
+    household: Annotated[list[Path], _files(RosterKind.HOUSEHOLD)],
     output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
-    pension: Annotated[
-        list[Path] | None, typer.Option(help="Pension (养老) enrolment roster file(s).")
-    ] = None,
-    medical: Annotated[
-        list[Path] | None, typer.Option(help="Medical (医疗) enrolment roster file(s).")
-    ] = None,
-    floating: Annotated[
-        list[Path] | None, typer.Option(help="Floating population (流动人口) roster(s).")
-    ] = None,
-    injury: Annotated[list[Path] | None, typer.Option(help="Work injury (工伤) roster(s).")] = None,
-    unemployment: Annotated[
-        list[Path] | None, typer.Option(help="Unemployment (失业) roster(s).")
-    ] = None,
-    maternity: Annotated[
-        list[Path] | None, typer.Option(help="Maternity (生育) roster(s).")
-    ] = None,
+    pension: Annotated[list[Path] | None, _files(RosterKind.PENSION)] = None,
+    medical: Annotated[list[Path] | None, _files(RosterKind.MEDICAL)] = None,
+    floating: Annotated[list[Path] | None, _files(RosterKind.FLOATING)] = None,
+    injury: Annotated[list[Path] | None, _files(RosterKind.INJURY)] = None,
+    unemployment: Annotated[list[Path] | None, _files(RosterKind.UNEMPLOYMENT)] = None,
+    maternity: Annotated[list[Path] | None, _files(RosterKind.MATERNITY)] = None,
     as_of: AsOfOption = None,
     area: Annotated[
         list[str] | None,
@@ -78,18 +59,12 @@ def match(
         Path | None, typer.Option(help="YAML mapping of other headers to fields.")
     ] = None,
     format: FormatOption = TableFormat.CSV,
-    units: Annotated[
-        list[Path] | None, typer.Option(help="Market registry (登记注册单位) roster(s).")
-    ] = None,
-    insured_units: Annotated[
-        list[Path] | None,
-        typer.Option("--insured-units", help="Insured units (参保单位) roster(s)."),
-    ] = None,
+    units: Annotated[list[Path] | None, _files(RosterKind.UNITS)] = None,
+    insured_units: Annotated[list[Path] | None, _files(RosterKind.INSURED_UNITS)] = None,
     apply_links: Annotated[
-        Decimal | None,
+        str | None,
         typer.Option(
             "--apply-links",
-            parser=_parse_score,
             metavar="MIN_SCORE",
             help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
             f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
@@ -109,28 +84,27 @@ def match(
     """Match household, pension and medical rosters into the campaign's result sets."""
     with reporting(verbose):
         result = run_match(
-            household,
-            floating=floating or (),
-            pension=pension or (),
-            medical=medical or (),
-            injury=injury or (),
-            unemployment=unemployment or (),
-            maternity=maternity or (),
-            units=units or (),
-            insured_units=insured_units or (),
+            # The roster options by kind: each parameter above is named after its kind.
+            roster_files(ctx.params),
             as_of=as_of,
             area=area,
             columns=columns,
             output=output,
             format=OUTPUT_FORMATS[format],
+            # Passed as typed: run_match alone checks that it is a score from 0 to 100.
             apply_links=apply_links,
             progress=_progress(quiet),
             accept_damaged_ids=accept_damaged_ids,
         )
         if json_output:
-            print_json(result.summary)
+            print_json(result.summary.to_dict())
         elif not quiet:
             print_summary(result)
+
+
+def roster_files(params: Mapping[str, Any]) -> dict[RosterKind, tuple[Path, ...]]:
+    """The roster options by kind: each option's parameter is named after its kind's value."""
+    return {kind: tuple(params.get(kind.value) or ()) for kind in RosterKind}
 
 
 def _progress(quiet: bool) -> Any:
@@ -149,49 +123,48 @@ def print_summary(result: MatchResult) -> None:
     from rich.table import Table
 
     s = result.summary
-    table = Table(title=f"canbao match · as of {s['as_of']} · area {', '.join(s['area'])}")
+    table = Table(title=f"canbao match · as of {s.as_of.isoformat()} · area {', '.join(s.area)}")
     table.add_column("项目 (item)")
     table.add_column("人数/条数 (count)", justify="right")
     rows = [
-        ("户籍人口行数 household rows", s["household_rows"]),
-        ("  目标人群 target", s["target"]),
-        ("  排除 (死亡/迁出/注销) excluded", s["excluded"]),
-        ("直接确认登记 confirmed", s["confirmed"]),
-        ("需入户调查 needs survey", s["needs_survey"]),
-        ("应参未参 uninsured", s["uninsured"]),
-        *((f"  {k}", v) for k, v in s["uninsured_flags"].items()),
-        *((f"重复参保 {k}", v) for k, v in s["duplicates"].items()),
-        *((f"信息错误 {k}", v) for k, v in s["conflicts"].items()),
-        ("参保记录行数 enrolment rows", s["enrolment_rows"]),
-        ("  外地户籍参保 non-local", s["non_local"]),
-        ("无法读取的行 unreadable rows", s["unreadable_rows"]),
-        ("建议关联 records with suggested links", s["suggested_links"]),
-        ("已应用关联 links applied", s["applied_links"]),
+        ("户籍人口行数 household rows", s.household_rows),
+        ("  目标人群 target", s.target),
+        ("  排除 (死亡/迁出/注销) excluded", s.excluded),
+        ("直接确认登记 confirmed", s.confirmed),
+        ("需入户调查 needs survey", s.needs_survey),
+        ("应参未参 uninsured", s.uninsured),
+        *((f"  {k.value}", v) for k, v in s.uninsured_flags.items()),
+        *((f"重复参保 {k.value}", v) for k, v in s.duplicates.items()),
+        *((f"信息错误 {k.value}", v) for k, v in s.conflicts.items()),
+        ("参保记录行数 enrolment rows", s.enrolment_rows),
+        ("  外地户籍参保 non-local", s.non_local),
+        ("无法读取的行 unreadable rows", s.unreadable_rows),
+        ("建议关联 records with suggested links", s.suggested_links),
+        ("已应用关联 links applied", s.applied_links),
     ]
-    if s.get("units"):
+    if s.units:
         rows += [
-            ("登记注册单位 registry units", s["units"]["registry_rows"]),
-            ("需入户调查单位 units needing survey", s["units"]["needing_survey"]),
-            ("  登记注册未参保 not insured", s["units"]["not_insured"]),
-            ("  统一社会信用代码有误 invalid USCC", s["units"]["invalid_uscc"]),
+            ("登记注册单位 registry units", s.units["registry_rows"]),
+            ("需入户调查单位 units needing survey", s.units["needing_survey"]),
+            ("  登记注册未参保 not insured", s.units["not_insured"]),
+            ("  统一社会信用代码有误 invalid USCC", s.units["invalid_uscc"]),
         ]
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)
-    for key, label in (
-        ("pension", "养老保险参保率 pension"),
-        ("medical", "医疗保险参保率 medical"),
+    for rate, label in (
+        (s.coverage.pension, "养老保险参保率 pension"),
+        (s.coverage.medical, "医疗保险参保率 medical"),
     ):
-        rate = s["coverage"][key]
         stdout_console.print(
-            f"{label} (户籍口径 hukou basis): {rate['rate'] or '—'} "
-            f"({rate['numerator']:,}/{rate['denominator']:,})",
+            f"{label} (户籍口径 hukou basis): {rate.rate or '—'} "
+            f"({rate.numerator:,}/{rate.denominator:,})",
             markup=False,
         )
-    for eq in s["conservation"]:
-        mark = "ok" if eq["ok"] else "FAILED"
+    for eq in s.conservation:
+        mark = "ok" if eq.ok else "FAILED"
         stdout_console.print(
-            f"conservation {mark}: {eq['equation']}  ({eq['left']:,} = {eq['right']:,})",
+            f"conservation {mark}: {eq.equation}  ({eq.left:,} = {eq.right:,})",
             markup=False,
         )
     stdout_console.print(f"results written to {result.output}/", markup=False)

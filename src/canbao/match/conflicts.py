@@ -11,9 +11,11 @@ import polars as pl
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
 from canbao.match.names import SAME, VARIANT, judge_names
-from canbao.match.present import CONFLICT_LABELS, ROSTER_LABELS, labelled
+from canbao.match.present import labelled
+from canbao.match.vocabulary import ConflictKind, LinkClass
+from canbao.roster.kinds import ROSTER_LABELS
 
-KIND_ORDER = list(CONFLICT_LABELS)
+KIND_ORDER = list(ConflictKind)
 COLUMNS = [
     "公民身份号码",
     "姓名",
@@ -29,7 +31,7 @@ COLUMNS = [
     "险种",
     "参保地",
     "参保状态",
-    # Appended by issue 6, after the original columns so that readers keyed on position still work.
+    # Appended after the original columns, so that readers keyed on position still work.
     "相似度",
     "判定",
     "原记录公民身份号码",
@@ -41,7 +43,7 @@ def _date_text(expr: pl.Expr) -> pl.Expr:
 
 
 def _rows(
-    frame: pl.LazyFrame, kind: str, when: pl.Expr, value: pl.Expr, other: pl.Expr
+    frame: pl.LazyFrame, kind: ConflictKind, when: pl.Expr, value: pl.Expr, other: pl.Expr
 ) -> pl.LazyFrame:
     columns = frame.collect_schema().names()
     enrol = "scheme" in columns
@@ -52,8 +54,8 @@ def _rows(
         labelled("_roster", ROSTER_LABELS).alias("名册"),
         pl.col("_file").alias("来源文件"),
         pl.col("_line").alias("行号"),
-        pl.lit(kind).alias("类别代码"),
-        pl.lit(CONFLICT_LABELS[kind]).alias("类别"),
+        pl.lit(kind.value).alias("类别代码"),
+        pl.lit(kind.label).alias("类别"),
         value.cast(pl.String).alias("记录值"),
         other.cast(pl.String).alias("对照值"),
         pl.col("id_reason").alias("无效原因代码"),
@@ -77,42 +79,43 @@ def _rows(
 def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFrame:
     """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
     no_value = pl.lit(None, pl.String)
+    k, link = ConflictKind, pl.col("link")
     parts = [
         _rows(
-            household, "invalid_id", pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value
+            household, k.INVALID_ID, pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value
         ),
         _rows(
-            household, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")
+            household, k.SEX_MISMATCH, pl.col(k.SEX_MISMATCH), pl.col("sex_col"), pl.col("id_sex")
         ),
         _rows(
             household,
-            "birth_mismatch",
-            pl.col("birth_mismatch"),
+            k.BIRTH_MISMATCH,
+            pl.col(k.BIRTH_MISMATCH),
             _date_text(pl.col("birth_col")),
             _date_text(pl.col("id_birth")),
         ),
-        _rows(linked, "invalid_id", pl.col("link") == "invalid", pl.col("id_raw"), no_value),
-        _rows(linked, "name_mismatch", pl.col("name_mismatch"), pl.col("name"), pl.col("hh_name")),
-        _rows(linked, "sex_mismatch", pl.col("sex_mismatch"), pl.col("sex_col"), pl.col("id_sex")),
+        _rows(linked, k.INVALID_ID, link == LinkClass.INVALID.value, pl.col("id_raw"), no_value),
+        _rows(linked, k.NAME_MISMATCH, pl.col(k.NAME_MISMATCH), pl.col("name"), pl.col("hh_name")),
+        _rows(linked, k.SEX_MISMATCH, pl.col(k.SEX_MISMATCH), pl.col("sex_col"), pl.col("id_sex")),
         _rows(
             linked,
-            "birth_mismatch",
-            pl.col("birth_mismatch"),
+            k.BIRTH_MISMATCH,
+            pl.col(k.BIRTH_MISMATCH),
             _date_text(pl.col("birth_col")),
             _date_text(pl.col("id_birth")),
         ),
         _rows(
             linked,
-            "deceased_enrolled",
-            pl.col("deceased_enrolled"),
+            k.DECEASED_ENROLLED,
+            pl.col(k.DECEASED_ENROLLED),
             labelled("estatus", ENROLMENT_STATUS_LABELS),
             pl.lit("户籍状态为死亡或注销"),
         ),
-        _rows(linked, "repeated_record", pl.col("repeated_record"), pl.col("scheme"), no_value),
+        _rows(linked, k.REPEATED_RECORD, pl.col(k.REPEATED_RECORD), pl.col("scheme"), no_value),
         _rows(
             linked,
-            "not_in_household",
-            pl.col("link") == "not_in_household",
+            k.NOT_IN_HOUSEHOLD,
+            link == LinkClass.NOT_IN_HOUSEHOLD.value,
             pl.col("region"),
             no_value,
         ),
@@ -133,7 +136,7 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
     name_mismatch rows of the conflicts table so that a left join carries them back.
     """
     pairs = (
-        linked.filter(pl.col("name_mismatch"))
+        linked.filter(pl.col(ConflictKind.NAME_MISMATCH))
         .select(
             pl.col("name").cast(pl.String).alias("记录值"),
             pl.col("hh_name").cast(pl.String).alias("对照值"),
@@ -146,7 +149,7 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
     # so a pair it calls a mismatch can be "same" here: that is a spelling variant of one name.
     verdict = judged["name_verdict"].replace({SAME: VARIANT})
     return pairs.with_columns(
-        pl.lit("name_mismatch").alias("类别代码"),
+        pl.lit(ConflictKind.NAME_MISMATCH.value).alias("类别代码"),
         judged["name_similarity"].alias("相似度"),
         verdict.alias("判定"),
     )
@@ -155,10 +158,11 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
 def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
     """Records of persons in no roster whose ID was issued outside the area: counted, not conflicts.
 
-    By the ID's own region code (SPEC section 3), wherever the record is insured.
+    By the ID's own region code, wherever the record is insured (docs/match.md "The area:
+    not_in_household against non_local").
     """
     return (
-        linked.filter(pl.col("link") == "non_local")
+        linked.filter(pl.col("link") == LinkClass.NON_LOCAL.value)
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),

@@ -14,10 +14,10 @@ rounded half-up once, to two decimals, from the exact ratio (``rate_text``).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
 import polars as pl
 
+from canbao.match.summary_model import CountyCoverage, Coverage, Rate
 from canbao.regions import county_name_expr
 
 # (key, Chinese heading stem, who is eligible, who is covered)
@@ -68,15 +68,11 @@ def counts_per_county(targets: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
-    return {
-        "numerator": numerator,
-        "denominator": denominator,
-        "rate": rate_text(numerator, denominator),
-    }
+def _ratio(numerator: int, denominator: int) -> Rate:
+    return Rate(numerator, denominator, rate_text(numerator, denominator))
 
 
-def coverage_summary(targets: pl.LazyFrame) -> dict[str, Any]:
+def coverage_summary(targets: pl.LazyFrame) -> Coverage:
     """The summary's ``coverage``: each rate in total and per county, as exact ratios."""
     counts = counts_per_county(targets)
     named = counts.with_columns(county_name_expr(pl.col("county")).alias("name"))
@@ -85,15 +81,13 @@ def coverage_summary(targets: pl.LazyFrame) -> dict[str, Any]:
         for key, *_ in RATES
     }
     per_county = {
-        (row["county"] or "未知"): {
-            "name": row["name"],
-            **{
-                key: _ratio(row[f"{key}_numerator"], row[f"{key}_denominator"]) for key, *_ in RATES
-            },
-        }
+        (row["county"] or "未知"): CountyCoverage(
+            row["name"],
+            *(_ratio(row[f"{key}_numerator"], row[f"{key}_denominator"]) for key, *_ in RATES),
+        )
         for row in named.iter_rows(named=True)
     }
-    return {"basis": "户籍", **total, "per_county": per_county}
+    return Coverage("户籍", total["pension"], total["medical"], per_county)
 
 
 def task_columns() -> list[pl.Expr]:

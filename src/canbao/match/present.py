@@ -11,43 +11,13 @@ from collections.abc import Callable
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES, SCHEMES
+from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
-REASONS = {
-    "uninsured": "应参未参",
-    "conflict": "信息错误",
-    "invalid_id": "身份证号码无效",
-    "info_missing": "信息缺失",
-}
-UNINSURED_FLAGS = {
-    "missing_pension": "应参未参养老保险",
-    "missing_medical": "应参未参医疗保险",
-    "interrupted": "缴费中断",
-    "no_insurance": "未参加任何保险",
-}
-DUPLICATE_LABELS = {
-    "cross_scheme": "跨制度重复参保",
-    "cross_region": "制度内跨地区重复参保",
-    "cross_scheme_benefit": "跨制度重复享受待遇",
-    "cross_region_benefit": "制度内跨地区重复享受待遇",
-}
-CONFLICT_LABELS = {
-    "invalid_id": "身份证号码无效",
-    "name_mismatch": "姓名与户籍不符",
-    "sex_mismatch": "性别与身份证号码不符",
-    "birth_mismatch": "出生日期与身份证号码不符",
-    "deceased_enrolled": "死亡(注销)人员仍在参保",
-    "repeated_record": "重复记录",
-    "not_in_household": "本地身份号码但无户籍信息",
-}
-ROSTER_LABELS = {
-    "household": "户籍人口",
-    "floating": "流动人口",
-    "pension": "养老保险",
-    "medical": "医疗保险",
-    "injury": "工伤保险",
-    "unemployment": "失业保险",
-    "maternity": "生育保险",
-}
+# Code -> label of each kind, for the Polars expressions (canbao.match.vocabulary owns them).
+REASONS = Reason.labels()
+UNINSURED_FLAGS = UninsuredFlag.labels()
+DUPLICATE_LABELS = DuplicateKind.labels()
+CONFLICT_LABELS = ConflictKind.labels()
 
 PERSON_COLUMNS = {
     "county": "县区",
@@ -63,8 +33,8 @@ PERSON_COLUMNS = {
     "hukou_place": "户口所在地",
     "address": "常住地址",
     "schemes_now": "现参保险种",
-    # Last, so that readers keyed on position still work: 户籍 or 流动 (SPEC "Household and
-    # floating persons in the tables": a county tells them apart).
+    # Last, so that readers keyed on position still work: 户籍 or 流动 (docs/match.md
+    # "Household and floating persons": a county tells them apart).
     "roster_out": "名册",
 }
 PERSON_ROSTER_LABELS = {"household": "户籍", "floating": "流动"}
@@ -101,7 +71,7 @@ def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
     """
     bit = pl.col("scheme").replace_strict(SCHEME_BITS, default=0, return_dtype=pl.Int32)
     masks = (
-        linked.filter((pl.col("link") == "linked") & pl.col("active"))
+        linked.filter((pl.col("link") == LinkClass.LINKED.value) & pl.col("active"))
         .select("id_key", bit.alias("mask"), "in_area")
         .group_by("id_key")
         .agg(pl.col("mask").bitwise_or(), pl.col("in_area").any().alias("local_active"))
@@ -144,7 +114,7 @@ def _flagged_table(
 
 
 # The flag columns of the targets that the person tables read.
-_PERSON_FLAGS = ["needs_survey", *(f"r_{c}" for c in REASONS), *UNINSURED_FLAGS]
+_PERSON_FLAGS = ["needs_survey", *(r.column for r in Reason), *UninsuredFlag.codes()]
 
 
 def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.LazyFrame]:
@@ -158,10 +128,16 @@ def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.
     rows = persons.lazy()
     return {
         "needs_survey": _flagged_table(
-            rows.filter(pl.col("needs_survey")), REASONS, lambda c: f"r_{c}", ("原因代码", "原因")
+            rows.filter(pl.col("needs_survey")),
+            REASONS,
+            Reason.column_of,
+            ("原因代码", "原因"),
         ),
         "uninsured": _flagged_table(
-            rows.filter(pl.col("r_uninsured")), UNINSURED_FLAGS, str, ("类别代码", "类别")
+            rows.filter(pl.col(Reason.UNINSURED.column)),
+            UNINSURED_FLAGS,
+            str,
+            ("类别代码", "类别"),
         ),
         "confirmed": rows.filter(~pl.col("needs_survey")).select(
             *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items())
@@ -200,7 +176,7 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
             # The name of the person's first record that has one (file order), so that a
             # person whose records spell the name differently gets the same name every run.
             pl.col("name").sort_by("e_row").drop_nulls().first(),
-            pl.col("link").is_in(["linked"]).any().alias("in_household"),
+            pl.col("link").is_in([LinkClass.LINKED.value]).any().alias("in_household"),
         )
     )
     return (
@@ -211,7 +187,7 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
             labelled("itype", INSURANCE_TYPES).alias("险种类型"),
             pl.col("kind").alias("类别代码"),
             labelled("kind", DUPLICATE_LABELS).alias("类别"),
-            pl.when(pl.col("kind").str.ends_with("_benefit"))
+            pl.when(pl.col("kind").is_in([k.value for k in DuplicateKind if k.benefit]))
             .then(pl.col("benefit_records"))
             .otherwise(pl.col("all_records"))
             .alias("涉及记录"),

@@ -139,21 +139,8 @@ def _id_distance(cand: pl.DataFrame) -> pl.DataFrame:
     return cand.with_columns(pl.col("_osa").cast(pl.Int64), pl.col("_ham").cast(pl.Int64))
 
 
-def _score(cand: pl.DataFrame) -> pl.DataFrame:
-    """Add name, ID, birth and county evidence and the score to candidate pairs."""
-    cand = _id_distance(cand)
-    birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
-    county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
-    # Cheap filter before the name judgement: a kept candidate needs an ID within two edits or
-    # the same name (equal after normalisation), birth date and county.
-    cand = cand.filter(
-        (pl.col("_osa") <= 2) | ((pl.col("_name") == pl.col("_hname")) & birth_same & county_same)
-    )
-    names = judge_names(cand["_name"], cand["_hname"])
-    cand = cand.with_columns(
-        names["name_verdict"].alias("_verdict"), names["name_similarity"].alias("_similarity")
-    )
-    same_len = pl.col("_id").str.len_chars() == 18
+def _points() -> tuple[pl.Expr, pl.Expr]:
+    """The points of the name verdict and of the ID's edit distance."""
     name_pts = (
         pl.when(pl.col("_verdict") == SAME)
         .then(POINTS_NAME_SAME)
@@ -168,6 +155,12 @@ def _score(cand: pl.DataFrame) -> pl.DataFrame:
         .then(POINTS_ID_TWO_EDITS)
         .otherwise(0)
     )
+    return name_pts, id_pts
+
+
+def _evidence(birth_same: pl.Expr, county_same: pl.Expr) -> pl.Expr:
+    """The evidence of a candidate in Chinese, e.g. ``姓名相同; 身份证号1位替换; 县区相同``."""
+    same_len = pl.col("_id").str.len_chars() == 18
     id_text = (
         pl.when((pl.col("_osa") == 1) & same_len & (pl.col("_ham") == 1))
         .then(pl.lit("身份证号1位替换"))
@@ -188,7 +181,7 @@ def _score(cand: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("_verdict") == VARIANT)
         .then(pl.format("姓名相近(相似度{})", pl.col("_similarity")))
     )
-    evidence = pl.concat_str(
+    return pl.concat_str(
         [
             name_text,
             id_text,
@@ -198,6 +191,24 @@ def _score(cand: pl.DataFrame) -> pl.DataFrame:
         separator="; ",
         ignore_nulls=True,
     )
+
+
+def _score(cand: pl.DataFrame) -> pl.DataFrame:
+    """Add name, ID, birth and county evidence and the score to candidate pairs."""
+    cand = _id_distance(cand)
+    birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
+    county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
+    # Cheap filter before the name judgement: a kept candidate needs an ID within two edits or
+    # the same name (equal after normalisation), birth date and county.
+    cand = cand.filter(
+        (pl.col("_osa") <= 2) | ((pl.col("_name") == pl.col("_hname")) & birth_same & county_same)
+    )
+    names = judge_names(cand["_name"], cand["_hname"])
+    cand = cand.with_columns(
+        names["name_verdict"].alias("_verdict"), names["name_similarity"].alias("_similarity")
+    )
+    name_pts, id_pts = _points()
+    evidence = _evidence(birth_same, county_same)
     eligible = (pl.col("_verdict").is_in([SAME, VARIANT]) & (pl.col("_osa") <= 2)) | (
         (pl.col("_verdict") == SAME) & birth_same & county_same
     )

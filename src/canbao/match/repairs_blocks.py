@@ -119,17 +119,8 @@ def _numbers_within_two_substitutions() -> pl.Expr:
     return pl.sum_horizontal(*differ, pl.col("_l") != pl.col("_hl")) <= 2
 
 
-def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
-    """Distinct (``_rec``, ``_hid``) pairs from the three blocks.
-
-    ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), ``_birth``, ``_county``;
-    ``hh`` has ``_hid``, ``_name``, ``_id18``, ``_birth``, ``_county``.
-
-    Every block is narrowed inside its join, so no intermediate grows with the roster: at 10 M
-    persons an unfiltered triple block proposes hundreds of persons per record and the name block
-    thousands (common names), which exhausted 24 GB before any scoring.
-    """
-    lazy_rec = rec.lazy()
+def _name_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """Pairs by name and county (IDs not 18 characters), and by name, birth date and county."""
     # Only for IDs that are not 18 characters (a digit dropped or added, spreadsheet damage):
     # with 18, a candidate worth keeping is within two substitutions or shares name, birth date
     # and county, and both are found below.
@@ -148,7 +139,7 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
         .filter(pl.col("len") <= MAX_NAME_BLOCK)
         .select("_name", "_county")
     )
-    parts: list[pl.LazyFrame] = [
+    return [
         by_name.join(
             namesakes.join(small, on=["_name", "_county"], how="semi"), on=["_name", "_county"]
         ).select("_rec", "_hid"),
@@ -161,6 +152,10 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
         )
         .select("_rec", "_hid"),
     ]
+
+
+def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """Pairs whose 18-character IDs are within two substitutions, one block per key group."""
     # Parsed once per side; each of the ten keys is then arithmetic on the numbers.
     rec_ids = (
         lazy_rec.select("_rec", "_id18")
@@ -181,6 +176,7 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
         .then(_within_two_substitutions(pl.col("_id18"), pl.col("_hid18")))
         .otherwise(_numbers_within_two_substitutions())
     )
+    parts: list[pl.LazyFrame] = []
     for groups in ID_GROUP_KEYS:
         key = _group_key(groups).alias("_k")
         parts.append(
@@ -198,4 +194,19 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
             .filter(exact)
             .select("_rec", "_hid")
         )
+    return parts
+
+
+def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
+    """Distinct (``_rec``, ``_hid``) pairs from the three blocks.
+
+    ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), ``_birth``, ``_county``;
+    ``hh`` has ``_hid``, ``_name``, ``_id18``, ``_birth``, ``_county``.
+
+    Every block is narrowed inside its join, so no intermediate grows with the roster: at 10 M
+    persons an unfiltered triple block proposes hundreds of persons per record and the name block
+    thousands (common names), which exhausted 24 GB before any scoring.
+    """
+    lazy_rec = rec.lazy()
+    parts = _name_blocks(lazy_rec, hh) + _id_blocks(lazy_rec, hh)
     return pl.concat(parts).unique().collect()

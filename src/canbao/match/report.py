@@ -1,4 +1,4 @@
-"""Assemble summary.json: counts, repairs, employers, conservation, and where each input came from.
+"""Assemble the :class:`MatchSummary`: counts, repairs, employers, conservation, and the inputs.
 
 The equations themselves live in :mod:`canbao.match.summary` and are called through the module
 (``summary.conservation``) so that a test can replace them and see a failing run publish nothing.
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -18,6 +17,7 @@ from canbao import __version__
 from canbao.match import summary
 from canbao.match.area import area_basis
 from canbao.match.coverage import coverage_summary
+from canbao.match.summary_model import InputFile, MatchSummary, Relation, TableChecks
 from canbao.roster import Roster
 
 
@@ -27,7 +27,7 @@ class Repairs:
 
     suggested: int
     applied: int | None  # None: --apply-links was not given
-    before: dict[str, int] | None  # count_enrolment before the links were applied
+    before: summary.EnrolmentCounts | None  # count_enrolment before the links were applied
 
 
 @dataclass(frozen=True)
@@ -70,51 +70,58 @@ def build_summary(
     repairs: Repairs,
     units: dict[str, int] | None,
     unit_frames: Sequence[pl.LazyFrame],
+    relations: Sequence[Relation],
     as_of: date,
     area: Sequence[str],
     area_explicit: bool = False,
-) -> dict[str, Any]:
-    """The summary with every count and conservation equation (SPEC section 3)."""
+) -> MatchSummary:
+    """The summary with every count and conservation equation (docs/match.md "Summary").
+
+    ``relations``: the logic relations of the national basic data tables, as checked.
+    """
     hh = summary.count_household(frames.household)
     enrol = summary.count_enrolment(frames.linked)
     counts = summary.count_targets(frames.targets)
-    result: dict[str, Any] = {
-        "household_rows": hh["household_rows"],
-        "floating_rows": hh["floating_rows"],
-        **{k: counts[k] for k in ("target",)},
-        "excluded": hh["excluded"],
-        **{k: v for k, v in counts.items() if k != "target"},
-        "duplicates": summary.count_duplicates(frames.found),
-        "conflicts": summary.count_conflicts(frames.conflicts),
-        "non_local": enrol["non_local"],
-        "invalid_ids": enrol["invalid_ids"],
-        "household_invalid_ids": hh["household_invalid_ids"],
-        "not_in_household": enrol["not_in_household"],
-        "linked": enrol["linked"],
-        "unreadable_rows": int(frames.unreadable.select(pl.len()).collect().item()),
-        "enrolment_rows": enrol["enrolment_rows"],
-        "suggested_links": repairs.suggested,
-        "applied_links": repairs.applied or 0,
-        "units": units,
-        "coverage": coverage_summary(frames.targets),
-    }
-    equations = summary.conservation(result, enrol)
+    equations = summary.conservation(counts, hh, enrol)
     if repairs.applied is not None and repairs.before is not None:
         equations += summary.link_equations(repairs.before, enrol, repairs.applied)
     if units is not None:
         equations += summary.unit_equations(units)
-    result["conservation"] = equations
-    result["inputs"] = _inputs(rosters, frames, unit_frames)
-    result["as_of"] = as_of.isoformat()
-    result["area"] = list(area)
-    result["area_basis"] = area_basis(area, explicit=area_explicit)
-    result["canbao_version"] = __version__
-    return result
+    return MatchSummary(
+        household_rows=hh.household_rows,
+        floating_rows=hh.floating_rows,
+        target=counts.target,
+        excluded=hh.excluded,
+        confirmed=counts.confirmed,
+        needs_survey=counts.needs_survey,
+        uninsured=counts.uninsured,
+        uninsured_flags=counts.uninsured_flags,
+        duplicates=summary.count_duplicates(frames.found),
+        conflicts=summary.count_conflicts(frames.conflicts),
+        non_local=enrol.non_local,
+        invalid_ids=enrol.invalid_ids,
+        household_invalid_ids=hh.household_invalid_ids,
+        not_in_household=enrol.not_in_household,
+        linked=enrol.linked,
+        unreadable_rows=int(frames.unreadable.select(pl.len()).collect().item()),
+        enrolment_rows=enrol.enrolment_rows,
+        suggested_links=repairs.suggested,
+        applied_links=repairs.applied or 0,
+        units=units,
+        coverage=coverage_summary(frames.targets),
+        conservation=equations,
+        inputs=_inputs(rosters, frames, unit_frames),
+        as_of=as_of,
+        area=list(area),
+        area_basis=area_basis(area, explicit=area_explicit),
+        canbao_version=__version__,
+        tables=TableChecks(list(relations)),
+    )
 
 
 def _inputs(
     rosters: dict[str, list[Roster]], frames: Frames, unit_frames: Sequence[pl.LazyFrame]
-) -> list[dict[str, Any]]:
+) -> list[InputFile]:
     parts = [frames.household.select("_file"), frames.linked.select("_file")]
     parts += [f.select("_file") for f in unit_frames]
     rows = dict(pl.concat(parts).group_by("_file").len().collect().iter_rows())
@@ -125,14 +132,14 @@ def _inputs(
             info = roster.info
             name = Path(info.path).name
             out.append(
-                {
-                    "file": str(info.path),
-                    "kind": kind,
-                    "format": info.format,
-                    "encoding": info.encoding,
-                    "sha256": info.sha256,
-                    "rows": int(rows.get(name, 0)),
-                    "unreadable_rows": int(bad.get(name, 0)),
-                }
+                InputFile(
+                    file=str(info.path),
+                    kind=kind,
+                    format=info.format,
+                    encoding=info.encoding,
+                    sha256=info.sha256,
+                    rows=int(rows.get(name, 0)),
+                    unreadable_rows=int(bad.get(name, 0)),
+                )
             )
     return out

@@ -1,4 +1,4 @@
-"""The campaign's result sets, written once against narwhals' lazy API (SPEC section 3).
+"""The campaign's result sets, written once against narwhals' lazy API (rules: docs/match.md).
 
 Inputs are the prepared household and enrolment frames (see :mod:`canbao.match.prepare`); every
 function here takes and returns ``nw.LazyFrame[Any]`` so the same logic can later run on another
@@ -12,9 +12,12 @@ from typing import Any
 
 import narwhals as nw
 
-INVALID, LINKED, NOT_IN_HOUSEHOLD, NON_LOCAL = "invalid", "linked", "not_in_household", "non_local"
+from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
+
+INVALID, LINKED = LinkClass.INVALID.value, LinkClass.LINKED.value
+NOT_IN_HOUSEHOLD, NON_LOCAL = LinkClass.NOT_IN_HOUSEHOLD.value, LinkClass.NON_LOCAL.value
 PENSION, MEDICAL = "1", "2"
-DUPLICATE_KINDS = ("cross_scheme", "cross_region", "cross_scheme_benefit", "cross_region_benefit")
+DUPLICATE_KINDS = tuple(DuplicateKind.codes())
 
 
 def _flag(expr: nw.Expr) -> nw.Expr:
@@ -91,7 +94,7 @@ def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     return (
         candidates.join(first, on=_REPEAT_ON)
         .filter(nw.col("e_row") != nw.col("_first_row"))
-        .select("e_row", nw.lit(True).alias("repeated_record"))
+        .select("e_row", nw.lit(True).alias(ConflictKind.REPEATED_RECORD))
     )
 
 
@@ -110,23 +113,24 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
         .then(nw.lit(INVALID))
         .when(~nw.col("hh_normal").is_null())
         .then(nw.lit(LINKED))
-        # By the ID's own region code, not the record's region (SPEC section 3): a city's exports
-        # are insured in the city, so the record's region would make every migrant a conflict.
+        # By the ID's own region code, not the record's region (docs/match.md "The area"): a
+        # city's exports are insured in the city, so the record's region would make every
+        # migrant a conflict.
         .when(nw.col("id_in_area"))
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )
     return joined.with_columns(
-        link.alias("link"), nw.col("repeated_record").fill_null(False)
+        link.alias("link"), nw.col(ConflictKind.REPEATED_RECORD).fill_null(False)
     ).with_columns(
         (
             (nw.col("link") == LINKED)
             & ~nw.col("name_norm").is_null()
             & ~nw.col("hh_name").is_null()
             & (nw.col("name_norm") != nw.col("hh_name"))
-        ).alias("name_mismatch"),
+        ).alias(ConflictKind.NAME_MISMATCH),
         ((nw.col("link") == LINKED) & nw.col("active") & nw.col("hh_dead").fill_null(False)).alias(
-            "deceased_enrolled"
+            ConflictKind.DECEASED_ENROLLED
         ),
     )
 
@@ -142,9 +146,11 @@ def coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         _flag(is_pension & suspended).alias("p_suspended"),
         _flag(is_medical & suspended).alias("m_suspended"),
         _flag(nw.col("active")).alias("any_active"),
-        _flag(nw.col("name_mismatch") | nw.col("sex_mismatch") | nw.col("birth_mismatch")).alias(
-            "record_conflict"
-        ),
+        _flag(
+            nw.col(ConflictKind.NAME_MISMATCH)
+            | nw.col(ConflictKind.SEX_MISMATCH)
+            | nw.col(ConflictKind.BIRTH_MISMATCH)
+        ).alias("record_conflict"),
     )
 
 
@@ -160,26 +166,30 @@ def assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw
     missing_p = assessed & nw.col("requires_pension") & (nw.col("p_active") == 0)
     missing_m = assessed & (nw.col("m_active") == 0)
     flagged = targets.with_columns(
-        missing_p.alias("missing_pension"),
-        missing_m.alias("missing_medical"),
+        missing_p.alias(UninsuredFlag.MISSING_PENSION),
+        missing_m.alias(UninsuredFlag.MISSING_MEDICAL),
         (
             (missing_p & (nw.col("p_suspended") == 1)) | (missing_m & (nw.col("m_suspended") == 1))
-        ).alias("interrupted"),
-        (assessed & (nw.col("any_active") == 0)).alias("no_insurance"),
+        ).alias(UninsuredFlag.INTERRUPTED),
+        (assessed & (nw.col("any_active") == 0)).alias(UninsuredFlag.NO_INSURANCE),
     )
     return flagged.with_columns(
-        (nw.col("missing_pension") | nw.col("missing_medical")).alias("r_uninsured"),
+        (nw.col(UninsuredFlag.MISSING_PENSION) | nw.col(UninsuredFlag.MISSING_MEDICAL)).alias(
+            Reason.UNINSURED.column
+        ),
         (
-            (nw.col("record_conflict") == 1) | nw.col("sex_mismatch") | nw.col("birth_mismatch")
-        ).alias("r_conflict"),
-        (~assessed).alias("r_invalid_id"),
-        nw.col("info_missing").alias("r_info_missing"),
+            (nw.col("record_conflict") == 1)
+            | nw.col(ConflictKind.SEX_MISMATCH)
+            | nw.col(ConflictKind.BIRTH_MISMATCH)
+        ).alias(Reason.CONFLICT.column),
+        (~assessed).alias(Reason.INVALID_ID.column),
+        nw.col(Reason.INFO_MISSING).alias(Reason.INFO_MISSING.column),
     ).with_columns(
         (
-            nw.col("r_uninsured")
-            | nw.col("r_conflict")
-            | nw.col("r_invalid_id")
-            | nw.col("r_info_missing")
+            nw.col(Reason.UNINSURED.column)
+            | nw.col(Reason.CONFLICT.column)
+            | nw.col(Reason.INVALID_ID.column)
+            | nw.col(Reason.INFO_MISSING.column)
         ).alias("needs_survey")
     )
 
@@ -194,19 +204,19 @@ def duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     found = []
     for benefit in (False, True):
         records = valid.filter(nw.col("estatus") == "receiving") if benefit else valid
-        suffix = "_benefit" if benefit else ""
+        cross_scheme, cross_region = DuplicateKind.pair(benefit=benefit)
         schemes = (
             records.group_by("id_key", "itype")
             .agg(nw.col("scheme").n_unique().alias("n"))
             .filter(nw.col("n") >= 2)
-            .select("id_key", "itype", nw.lit(f"cross_scheme{suffix}").alias("kind"))
+            .select("id_key", "itype", nw.lit(cross_scheme.value).alias("kind"))
         )
         regions = (
             records.filter(~nw.col("region").is_null())
             .group_by("id_key", "itype", "scheme")
             .agg(nw.col("region").n_unique().alias("n"))
             .filter(nw.col("n") >= 2)
-            .select("id_key", "itype", nw.lit(f"cross_region{suffix}").alias("kind"))
+            .select("id_key", "itype", nw.lit(cross_region.value).alias("kind"))
             .unique(["id_key", "itype", "kind"])
         )
         found += [schemes, regions]

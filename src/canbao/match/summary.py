@@ -1,147 +1,179 @@
-"""The run summary (summary.json) and the conservation equations of SPEC section 3."""
+"""The summary's counts and its conservation equations (docs/match.md "Summary").
+
+Every count here is over the staged frames of a match; :mod:`canbao.match.report` assembles them
+into a :class:`~canbao.match.summary_model.MatchSummary`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import polars as pl
 
-from canbao.match.present import CONFLICT_LABELS, DUPLICATE_LABELS, UNINSURED_FLAGS
+from canbao.match.summary_model import Equation
+from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
 
-def count_targets(targets: pl.LazyFrame) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TargetCounts:
     """Counts over target persons: confirmed, needs survey, uninsured and its flags."""
-    row = (
-        targets.select(
-            pl.len().alias("target"),
-            pl.col("needs_survey").sum().alias("needs_survey"),
-            (~pl.col("needs_survey")).sum().alias("confirmed"),
-            pl.col("r_uninsured").sum().alias("uninsured"),
-            *(pl.col(flag).sum().alias(flag) for flag in UNINSURED_FLAGS),
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    return {
-        "target": int(row["target"]),
-        "confirmed": int(row["confirmed"]),
-        "needs_survey": int(row["needs_survey"]),
-        "uninsured": int(row["uninsured"]),
-        "uninsured_flags": {flag: int(row[flag]) for flag in UNINSURED_FLAGS},
-    }
+
+    target: int
+    confirmed: int
+    needs_survey: int
+    uninsured: int
+    uninsured_flags: dict[UninsuredFlag, int]
 
 
-def count_household(household: pl.LazyFrame) -> dict[str, int]:
+@dataclass(frozen=True)
+class HouseholdCounts:
     """Rows read from the household (and floating) rosters, split into target and excluded."""
-    row = (
-        household.select(
-            pl.len().alias("household_rows"),
-            (pl.col("_roster") == "floating").sum().alias("floating_rows"),
-            pl.col("is_target").sum().alias("target_rows"),
-            (~pl.col("is_target")).sum().alias("excluded"),
-            pl.col("id_reason").is_not_null().sum().alias("household_invalid_ids"),
-        )
-        .collect()
-        .row(0, named=True)
+
+    household_rows: int
+    floating_rows: int
+    target_rows: int
+    excluded: int
+    household_invalid_ids: int
+
+
+@dataclass(frozen=True)
+class EnrolmentCounts:
+    """Enrolment rows by link class (``invalid_ids`` counts the class ``invalid``)."""
+
+    enrolment_rows: int
+    linked: int
+    non_local: int
+    not_in_household: int
+    invalid_ids: int
+
+
+def _ints(frame: pl.LazyFrame, *aggregates: pl.Expr) -> list[int]:
+    """The integer values of ``aggregates`` over ``frame``, in their order."""
+    named = (expr.alias(f"_{i}") for i, expr in enumerate(aggregates))
+    return [int(v) for v in frame.select(*named).collect().row(0)]
+
+
+def count_targets(targets: pl.LazyFrame) -> TargetCounts:
+    """Counts over target persons: confirmed, needs survey, uninsured and its flags."""
+    target, confirmed, needs_survey, uninsured, *flags = _ints(
+        targets,
+        pl.len(),
+        (~pl.col("needs_survey")).sum(),
+        pl.col("needs_survey").sum(),
+        pl.col(Reason.UNINSURED.column).sum(),
+        *(pl.col(flag).sum() for flag in UninsuredFlag),
     )
-    return {k: int(v) for k, v in row.items()}
+    by_flag = dict(zip(UninsuredFlag, flags, strict=True))
+    return TargetCounts(target, confirmed, needs_survey, uninsured, by_flag)
 
 
-def count_enrolment(linked: pl.LazyFrame) -> dict[str, int]:
+def count_household(household: pl.LazyFrame) -> HouseholdCounts:
+    """Rows read from the household (and floating) rosters, split into target and excluded."""
+    return HouseholdCounts(
+        *_ints(
+            household,
+            pl.len(),
+            (pl.col("_roster") == "floating").sum(),
+            pl.col("is_target").sum(),
+            (~pl.col("is_target")).sum(),
+            pl.col("id_reason").is_not_null().sum(),
+        )
+    )
+
+
+# The link class each EnrolmentCounts field after enrolment_rows counts, in field order.
+_COUNTED_LINKS = (
+    *(LinkClass.LINKED, LinkClass.NON_LOCAL),
+    *(LinkClass.NOT_IN_HOUSEHOLD, LinkClass.INVALID),
+)
+
+
+def count_enrolment(linked: pl.LazyFrame) -> EnrolmentCounts:
     """Enrolment rows by link class (linked, non_local, not_in_household, invalid)."""
-    row = (
-        linked.select(
-            pl.len().alias("enrolment_rows"),
-            (pl.col("link") == "linked").sum().alias("linked"),
-            (pl.col("link") == "non_local").sum().alias("non_local"),
-            (pl.col("link") == "not_in_household").sum().alias("not_in_household"),
-            (pl.col("link") == "invalid").sum().alias("invalid_ids"),
-        )
-        .collect()
-        .row(0, named=True)
+    link = pl.col("link")
+    return EnrolmentCounts(
+        *_ints(linked, pl.len(), *((link == c.value).sum() for c in _COUNTED_LINKS))
     )
-    return {k: int(v) for k, v in row.items()}
 
 
-def count_duplicates(found: pl.DataFrame) -> dict[str, int]:
+def count_duplicates(found: pl.DataFrame) -> dict[DuplicateKind, int]:
     """Persons per duplicate kind (a person counts once per kind, whatever the insurance type)."""
     counts = dict(found.group_by("kind").agg(pl.col("id_key").n_unique()).iter_rows())
-    return {kind: int(counts.get(kind, 0)) for kind in DUPLICATE_LABELS}
+    return {kind: int(counts.get(kind.value, 0)) for kind in DuplicateKind}
 
 
-def count_conflicts(conflicts: pl.LazyFrame) -> dict[str, int]:
+def count_conflicts(conflicts: pl.LazyFrame) -> dict[ConflictKind, int]:
     """Records per conflict kind, as listed in the conflicts file."""
     counts = dict(conflicts.group_by("类别代码").len().collect().iter_rows())
-    return {kind: int(counts.get(kind, 0)) for kind in CONFLICT_LABELS}
+    return {kind: int(counts.get(kind.value, 0)) for kind in ConflictKind}
 
 
-def _equation(name: str, left: int, right: int, **parts: int) -> dict[str, Any]:
-    return {"equation": name, "left": left, "right": right, "parts": parts, "ok": left == right}
+def conservation(
+    targets: TargetCounts, household: HouseholdCounts, enrol: EnrolmentCounts
+) -> list[Equation]:
+    """Each conservation equation (docs/match.md "Summary") with both sides and whether it holds.
 
-
-def conservation(summary: dict[str, Any], enrol: dict[str, int]) -> list[dict[str, Any]]:
-    """Each equation of SPEC section 3 with both sides and whether it holds."""
+    The household rows are equated with the target persons, as the summary reports them.
+    """
     return [
-        _equation(
+        Equation.of(
             "target = confirmed + needs_survey",
-            summary["target"],
-            summary["confirmed"] + summary["needs_survey"],
-            confirmed=summary["confirmed"],
-            needs_survey=summary["needs_survey"],
+            targets.target,
+            targets.confirmed + targets.needs_survey,
+            confirmed=targets.confirmed,
+            needs_survey=targets.needs_survey,
         ),
-        _equation(
+        Equation.of(
             "household_rows = target + excluded",
-            summary["household_rows"],
-            summary["target"] + summary["excluded"],
-            target=summary["target"],
-            excluded=summary["excluded"],
+            household.household_rows,
+            targets.target + household.excluded,
+            target=targets.target,
+            excluded=household.excluded,
         ),
-        _equation(
+        Equation.of(
             "enrolment_rows = linked + non_local + not_in_household + invalid_ids",
-            enrol["enrolment_rows"],
-            enrol["linked"] + enrol["non_local"] + enrol["not_in_household"] + enrol["invalid_ids"],
-            linked=enrol["linked"],
-            non_local=enrol["non_local"],
-            not_in_household=enrol["not_in_household"],
-            invalid_ids=enrol["invalid_ids"],
+            enrol.enrolment_rows,
+            enrol.linked + enrol.non_local + enrol.not_in_household + enrol.invalid_ids,
+            linked=enrol.linked,
+            non_local=enrol.non_local,
+            not_in_household=enrol.not_in_household,
+            invalid_ids=enrol.invalid_ids,
         ),
     ]
 
 
-def link_equations(
-    before: dict[str, int], after: dict[str, int], applied: int
-) -> list[dict[str, Any]]:
+def link_equations(before: EnrolmentCounts, after: EnrolmentCounts, applied: int) -> list[Equation]:
     """With --apply-links: every applied link moved one record from invalid/not_in_household to
     linked, and the enrolment rows stayed the same."""
-    unlinked_before = before["invalid_ids"] + before["not_in_household"]
-    unlinked_after = after["invalid_ids"] + after["not_in_household"]
+    unlinked_before = before.invalid_ids + before.not_in_household
+    unlinked_after = after.invalid_ids + after.not_in_household
     return [
-        _equation(
+        Equation.of(
             "applied_links = (invalid_ids + not_in_household) before - after",
             applied,
             unlinked_before - unlinked_after,
             before=unlinked_before,
             after=unlinked_after,
         ),
-        _equation(
+        Equation.of(
             "linked after = linked before + applied_links",
-            after["linked"],
-            before["linked"] + applied,
-            linked_before=before["linked"],
+            after.linked,
+            before.linked + applied,
+            linked_before=before.linked,
             applied_links=applied,
         ),
-        _equation(
+        Equation.of(
             "enrolment_rows after = enrolment_rows before",
-            after["enrolment_rows"],
-            before["enrolment_rows"],
+            after.enrolment_rows,
+            before.enrolment_rows,
         ),
     ]
 
 
-def unit_equations(units: dict[str, int]) -> list[dict[str, Any]]:
+def unit_equations(units: dict[str, int]) -> list[Equation]:
     """Every registry unit is insured by one rule or listed as not insured, exactly once."""
     return [
-        _equation(
+        Equation.of(
             "registry_rows = insured_by_uscc + insured_by_name + insured_by_fuzzy_name"
             " + not_insured",
             units["registry_rows"],

@@ -1,11 +1,14 @@
 """The campaign's statistical tables computed from a match.
 
-* the per-county task table of seed 004 (需入户调查人员数, and units when employers are matched);
-* the national basic data tables (一) and (二) of seed 002, with their logic relations checked.
+* the per-county task table of 淮人社秘〔2017〕166号 (需入户调查人员数, and units when employers
+  are matched);
+* the national basic data tables (一) and (二) of 人社厅发〔2017〕28号 附件2, with their logic
+  relations checked.
 
-Seed 002's printed headings are partly garbled; the column lists below are our reading of them,
-documented in docs/match.md. Columns that only a survey can fill (已核实入库, 已整合, most reasons
-for not being insured) are written as 0 or left empty and say so in the notes.
+28号's printed headings are partly garbled; the column lists below are our reading of them,
+documented in docs/match.md ("National basic data tables"). Columns that only a survey can
+fill (已核实入库, 已整合, most reasons for not being insured) are written as 0 or left empty and
+say so in the notes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import polars as pl
 
 from canbao.match.coverage import counts_per_county, is_household, task_columns
 from canbao.match.present import SCHEME_BITS
+from canbao.match.summary_model import Relation, plain
+from canbao.match.vocabulary import DuplicateKind, LinkClass, UninsuredFlag
 from canbao.regions import county_name_expr
 
 TABLE1_COLUMNS = [
@@ -82,7 +87,7 @@ def county_label(expr: pl.Expr) -> pl.Expr:
 
 
 def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Seed 004's table: persons (and units) needing a survey per county, with a 合计 row.
+    """淮人社秘〔2017〕166号's task table: persons (and units) needing a survey per county, 合计.
 
     需入户调查人员数 counts household persons (户籍口径: the denominator of 淮人社秘〔2017〕376号
     indicators 25, 26, 36 and 38); floating persons needing a survey have a column of their
@@ -125,7 +130,11 @@ class BasicTables:
 
     table1: pl.DataFrame
     table2: pl.DataFrame
-    relations: list[dict[str, object]]
+    relations: list[Relation]
+
+    def relations_frame(self) -> pl.DataFrame:
+        """The relations as the sheet 逻辑关系校验 shows them (summary.json's keys)."""
+        return pl.DataFrame([plain(r) for r in self.relations])
 
 
 def _person_summary(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
@@ -159,7 +168,7 @@ _SCHEME_GROUPS = {
 def basic_tables(
     targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame, schemes: pl.DataFrame
 ) -> BasicTables:
-    """Compute tables (一) and (二) per county and check seed 002's logic relations.
+    """Compute tables (一) and (二) per county and check 人社厅发〔2017〕28号's logic relations.
 
     ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``.
     """
@@ -195,15 +204,14 @@ def basic_tables(
         resident_listed = resident_listed | cond
     confirmed, household = ~pl.col("needs_survey"), is_household()
     aggs = {
-        # 户籍口径 (SPEC "Household and floating persons in the tables"): (1), (2), (4) and (5)
+        # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
         # count household persons; a confirmed floating person counts in (3), and so in (2).
         "本地户籍人口数": household.sum(),
         "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
         "外地参保确认入库人数": (household & confirmed & ~pl.col("local_active")).sum(),
         "需调查核实人数": (household & pl.col("needs_survey")).sum(),
         "_floating_confirmed": (~household & confirmed).sum(),
-        "养老保险应参未参人数": pl.col("missing_pension").sum(),
-        "医疗保险应参未参人数": pl.col("missing_medical").sum(),
+        **{_heading(f): pl.col(f).sum() for f in _GAPS},
         "工伤保险参保人数": i.sum(),
         "失业保险参保人数": u.sum(),
         "生育保险参保人数": b.sum(),
@@ -212,7 +220,7 @@ def basic_tables(
         "职工其他情况人数": (employee & ~listed).sum(),
         **{name: cond.sum() for name, cond in resident_cols.items()},
         "居民其他情况人数": (resident & ~resident_listed).sum(),
-        "缴费中断人数": pl.col("interrupted").sum(),
+        _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED).sum(),
     }
     counts = (
         persons.group_by("county")
@@ -223,7 +231,9 @@ def basic_tables(
     # and the confirmed floating persons; (2) includes them, so that (1) = (2) - (3) + (4) + (5)
     # holds by construction and checks our arithmetic.
     outsiders = (
-        linked.filter((pl.col("link") == "non_local") & pl.col("active") & pl.col("in_area"))
+        linked.filter(
+            (pl.col("link") == LinkClass.NON_LOCAL.value) & pl.col("active") & pl.col("in_area")
+        )
         .group_by(pl.col("region").str.slice(0, 6).alias("county"))
         .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
         .collect()
@@ -252,15 +262,19 @@ def basic_tables(
 
 
 DUPLICATE_COLUMNS = {
-    (itype, kind): f"{label}{text}"
+    (itype, kind): f"{label}{kind.heading}"
     for itype, label in (("1", "养老保险"), ("2", "医疗保险"))
-    for kind, text in (
-        ("cross_scheme", "跨制度重复参保人数"),
-        ("cross_region", "制度内跨地区重复参保人数"),
-        ("cross_scheme_benefit", "跨制度重复享受待遇人数"),
-        ("cross_region_benefit", "制度内跨地区重复享受待遇人数"),
-    )
+    for kind in DuplicateKind
 }
+# The uninsured flags counted per insurance in table (一).
+_GAPS = (UninsuredFlag.MISSING_PENSION, UninsuredFlag.MISSING_MEDICAL)
+
+
+def _heading(flag: UninsuredFlag) -> str:
+    """The national tables' column counting the persons with ``flag``."""
+    if flag.heading is None:
+        raise ValueError(f"{flag} has no column in the national tables")
+    return flag.heading
 
 
 def duplicate_counts(
@@ -268,9 +282,10 @@ def duplicate_counts(
 ) -> pl.DataFrame:
     """Persons per county and duplicate column, over every person with a duplicate.
 
-    Persons outside the household roster count too (SPEC section 3): a target person counts in
-    their county, anyone else in the county of their active records of that insurance type
-    (the lowest region code among those inside the area; no county when none has a region).
+    Persons outside the household roster count too (docs/match.md "National basic data
+    tables"): a target person counts in their county, anyone else in the county of their active
+    records of that insurance type (the lowest region code among those inside the area; no
+    county when none has a region).
     """
     found = duplicates.lazy().unique(["id_key", "itype", "kind"])
     home = targets.group_by("id_key").agg(pl.col("county").min().alias("_home"))
@@ -289,7 +304,7 @@ def duplicate_counts(
     )
     wide = pl.DataFrame({"county": per_person["county"].unique()}, schema={"county": pl.String})
     for (itype, kind), name in DUPLICATE_COLUMNS.items():
-        part = per_person.filter((pl.col("itype") == itype) & (pl.col("kind") == kind))
+        part = per_person.filter((pl.col("itype") == itype) & (pl.col("kind") == kind.value))
         wide = wide.join(
             part.select("county", pl.col("len").cast(pl.Int64).alias(name)),
             on="county",
@@ -315,10 +330,10 @@ def _shape(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
-    """Seed 002's relations of table (一) per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
+def _relations(table1: pl.DataFrame) -> list[Relation]:
+    """28号's relations of table (一) per row: (2)>=(3), (1)=(2)-(3)+(4)+(5), (5)>=(6)."""
     cols = TABLE1_COLUMNS
-    out: list[dict[str, object]] = []
+    out: list[Relation] = []
     for row in table1.select("县（区）", *cols[:6]).fill_null(0).to_dicts():
         c = [int(row[name] or 0) for name in cols[:6]]
         checks = [
@@ -332,13 +347,5 @@ def _relations(table1: pl.DataFrame) -> list[dict[str, object]]:
             ("(5) >= (6)", c[4], c[5], c[4] >= c[5]),
         ]
         for name, left, right, ok in checks:
-            out.append(
-                {
-                    "县（区）": row["县（区）"],
-                    "relation": name,
-                    "left": left,
-                    "right": right,
-                    "ok": ok,
-                }
-            )
+            out.append(Relation(row["县（区）"], name, left, right, ok))
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from canbao.roster.colmap import ColumnMap, load_column_map
 from canbao.roster.fields import ALIASES, FIELD_LABELS, KIND_FIELDS, KINDS
+from canbao.roster.kinds import RosterFiles, RosterGroup, RosterKind
 from canbao.roster.reader import Roster, SourceInfo, read_roster
 from canbao.roster.unreadable import REASONS as UNREADABLE_REASONS
 
@@ -19,6 +20,9 @@ __all__ = [
     "UNREADABLE_REASONS",
     "ColumnMap",
     "Roster",
+    "RosterFiles",
+    "RosterGroup",
+    "RosterKind",
     "SourceInfo",
     "load_column_map",
     "read_roster",

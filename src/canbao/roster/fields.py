@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import Final
 
+from canbao.roster.kinds import RosterKind
+
 PERSON_FIELDS: Final = ("id", "name", "sex", "birth_date", "person_number", "status")
 HOUSEHOLD_FIELDS: Final = (
     *PERSON_FIELDS[:4],
@@ -27,21 +29,26 @@ HOUSEHOLD_FIELDS: Final = (
 ENROLMENT_FIELDS: Final = (*PERSON_FIELDS, "scheme", "region", "employer_code")
 UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region", "unit_type")
 INSURED_UNIT_FIELDS: Final = ("uscc", "unit_number", "unit_name", "region")
+# A village's own ledger (台账: 居民医保, 低保, 人口普查 …) read by ``forms survey --ledger``.
+LEDGER_FIELDS: Final = ("id", "name", "county", "township", "village", "ledger_source")
 
+# Every kind of :class:`RosterKind` has its fields (a test checks); the keys are the kinds, which
+# compare and hash as their names, so ``KIND_FIELDS["pension"]`` works too.
 KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "household": HOUSEHOLD_FIELDS,
-    "floating": HOUSEHOLD_FIELDS,
-    "pension": ENROLMENT_FIELDS,
-    "medical": ENROLMENT_FIELDS,
-    "injury": ENROLMENT_FIELDS,
-    "unemployment": ENROLMENT_FIELDS,
-    "maternity": ENROLMENT_FIELDS,
-    "units": UNIT_FIELDS,
-    "insured_units": INSURED_UNIT_FIELDS,
+    RosterKind.HOUSEHOLD: HOUSEHOLD_FIELDS,
+    RosterKind.FLOATING: HOUSEHOLD_FIELDS,
+    # Not a match input: read by ``forms survey --ledger`` only, so not a RosterKind.
+    "ledger": LEDGER_FIELDS,
+    RosterKind.PENSION: ENROLMENT_FIELDS,
+    RosterKind.MEDICAL: ENROLMENT_FIELDS,
+    RosterKind.INJURY: ENROLMENT_FIELDS,
+    RosterKind.UNEMPLOYMENT: ENROLMENT_FIELDS,
+    RosterKind.MATERNITY: ENROLMENT_FIELDS,
+    RosterKind.UNITS: UNIT_FIELDS,
+    RosterKind.INSURED_UNITS: INSURED_UNIT_FIELDS,
 }
-KINDS: Final = tuple(KIND_FIELDS)
-PERSON_KINDS: Final = frozenset(k for k, f in KIND_FIELDS.items() if "id" in f)
-UNIT_KINDS: Final = frozenset({"units", "insured_units"})
+KINDS: Final = tuple(str(kind) for kind in KIND_FIELDS)
+PERSON_KINDS: Final = frozenset(str(k) for k, fields in KIND_FIELDS.items() if "id" in fields)
 
 # The Chinese heading of each field in outputs and reports (docs/design.md).
 FIELD_LABELS: Final[dict[str, str]] = {
@@ -58,6 +65,7 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "person_number": "人员编号",
     "identity": "个人身份",
     "status": "人员状态",
+    "ledger_source": "台账",
     "scheme": "险种",
     "region": "参保地",
     "employer_code": "单位编号",
@@ -109,6 +117,7 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "person_number": ("人员编号", "个人编号", "个人编码", "人员编码", "个人电脑号"),
     "identity": ("个人身份", "人员身份", "身份"),
     "status": ("参保状态", "人员状态", "状态", "户籍状态", "人员参保状态", "缴费状态"),
+    "ledger_source": ("台账", "台账名称", "台账类型", "台账来源", "信息来源", "数据来源", "来源"),
     "scheme": ("险种", "险种类型", "参保险种", "险种代码", "险种名称", "险种编码"),
     "region": (
         "参保地",

@@ -18,6 +18,7 @@ import polars as pl
 
 from canbao.atomic import atomic_directory
 from canbao.synth import pools
+from canbao.synth.ledgers import LEDGER_OUTPUTS, plant_ledgers
 from canbao.synth.people import add_details, build_core, place_key, plan_counts
 from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
@@ -104,6 +105,7 @@ def generate_city(
             f: RosterFile(f, f"expected/{f}.csv", "expected", "csv", "utf-8")
             for f in EXPECTED_FILES
         },
+        **LEDGER_OUTPUTS,
     }
     summary: dict[str, Any] = {}
     with atomic_directory(Path(output), command="demo") as staging:
@@ -195,6 +197,8 @@ def _write_block(
     offsets["floating"] += floating.height
     for name in EXPECTED_FILES:
         sink.append(name, truth[name])
+    for name, frame in plant_ledgers(rng.seed, people, truth["needs_survey"]).items():
+        sink.append(name, frame)
     return dict(truth["summary"])
 
 

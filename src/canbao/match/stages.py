@@ -1,0 +1,372 @@
+"""The stages of a match, in the order :func:`canbao.match.api.run_match` runs them.
+
+read -> prepare -> link and assess -> suggest (and apply) links -> employers -> result files ->
+national tables -> summary and conservation. Each stage is a function that takes what it needs
+and returns what it made (a small frozen class when that is more than one frame), so the
+orchestrator reads as the list of stages and nothing passes between them on the side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+import narwhals as nw
+import polars as pl
+
+from canbao.errors import ConservationError
+from canbao.match import conflicts as conflict_tables
+from canbao.match import present, repairs_step, report, sets, summary, tables
+from canbao.match.area import default_area
+from canbao.match.damage import check_id_damage
+from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
+from canbao.match.summary_model import MatchSummary
+from canbao.match.units import match_units_counted, units_per_county
+from canbao.match.writers import (
+    OutputFormat,
+    write_sorted_tables,
+    write_table,
+    write_tables,
+    write_xlsx,
+)
+from canbao.roster import ColumnMap, Roster, read_roster
+from canbao.roster.fields import KIND_FIELDS
+from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
+from canbao.write_errors import write_failure
+
+__all__ = [
+    "Employers",
+    "LinkedSets",
+    "Links",
+    "Prepared",
+    "ResultFiles",
+    "link_and_assess",
+    "match_employers",
+    "national_tables",
+    "prepare",
+    "read_rosters",
+    "suggest_links",
+    "summary_and_conservation",
+    "write_result_files",
+]
+
+Progress = Callable[[str], None]
+Rosters = dict[str, list[Roster]]
+# Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
+STAGING: Final = "uncompressed"
+
+
+def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
+    fields = KIND_FIELDS[kinds[0]]
+    frames = [
+        r.frame.with_columns(pl.lit(kind).alias("_roster")) for kind in kinds for r in rosters[kind]
+    ]
+    if not frames:
+        schema = {f: pl.String for f in fields} | {
+            "_file": pl.String,
+            "_line": pl.Int64,
+            "_roster": pl.String,
+        }
+        return pl.LazyFrame(schema=schema)
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+# Raw texts the prepare step has folded into typed fields (id_raw, sex_col, birth_col, the
+# statuses and their *_raw for messages) or no later step reads: not staged.
+HOUSEHOLD_UNSTAGED: Final = ("id", "birth_date", "status")
+ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number", "employer_code")
+# The columns of linked records that the later steps read (sets, tables, conflicts, repairs,
+# summary): the raw texts already folded into typed fields are not written again.
+LINKED_COLUMNS: Final = (
+    *("e_row", "_roster", "_file", "_line", "link", "link_score"),
+    *("id_raw", "id_norm", "id_key", "id_reason", "id_sex", "id_birth"),
+    *("name", "hh_name", "name_mismatch", "sex_col", "sex_mismatch", "birth_col"),
+    *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
+    *("repeated_record", "deceased_enrolled"),
+)
+
+
+def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """Write a prepared frame to the work directory and return a scan of it."""
+    try:
+        frame.sink_parquet(path, compression=STAGING)
+    except pl.exceptions.PolarsError as exc:
+        failure = write_failure(exc, path)
+        if failure is not None:
+            raise failure from exc
+        raise
+    return pl.scan_parquet(path)
+
+
+def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """Stage only the columns ``derived`` adds to ``base``; return ``base`` beside them.
+
+    ``derived`` must keep the rows of ``base`` in their order and only add columns (the set
+    logic does: order-keeping left joins and with_columns; the examples' golden files would
+    change otherwise). For the targets that is 15 narrow columns instead of the household's
+    30-odd again. Not for linked records: their readers filter on the link class, and a frame
+    beside its added columns is read whole where one file is read only for the kept rows.
+    """
+    have = set(base.collect_schema().names())
+    added = [c for c in derived.collect_schema().names() if c not in have]
+    return pl.concat([base, _stage(derived.select(added), work / name)], how="horizontal")
+
+
+def read_rosters(
+    files: RosterFiles, *, columns: ColumnMap | None, work: Path, progress: Progress
+) -> Rosters:
+    """Read every file of every kind (kinds in :class:`RosterKind` order, files as given)."""
+    rosters: Rosters = {}
+    for kind, paths in files.items():
+        rosters[kind.value] = []
+        for path in paths:
+            progress(f"reading {kind} roster {path.name}")
+            rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
+    return rosters
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The staged household and enrolment frames, and the area they were prepared for."""
+
+    household: pl.LazyFrame
+    enrolment: pl.LazyFrame
+    area: list[str]
+    area_explicit: bool  # --area was given (else: the household roster's counties)
+
+
+def prepare(
+    rosters: Rosters,
+    *,
+    as_of: date,
+    area: list[str] | None,
+    accept_damaged_ids: bool,
+    work: Path,
+    progress: Progress,
+) -> Prepared:
+    """Type and check the household and enrolment rosters and stage them as Parquet."""
+    household_raw = _concat(rosters, HOUSEHOLD_KINDS)
+    progress("checking ids and codes")
+    household = _stage(
+        prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
+        work / "household.parquet",
+    )
+    check_id_damage(household, accept=accept_damaged_ids)
+    # From the staged household, not the export: one read of the export is enough.
+    chosen = area if area else default_area(household)
+    enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
+    enrolment = _stage(
+        prepare_enrolment(enrolment_raw, as_of=as_of, area=chosen, explicit_area=bool(area))
+        .drop(ENROLMENT_UNSTAGED)
+        .with_row_index("e_row"),
+        work / "enrolment.parquet",
+    )
+    check_id_damage(enrolment, accept=accept_damaged_ids)
+    check_codes(household, enrolment)
+    return Prepared(household, enrolment, chosen, bool(area))
+
+
+def _sets(
+    work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
+    persons = sets.household_persons(nw.from_native(household))
+    link = nw.to_native(sets.link_records(nw.from_native(enrolment), persons))
+    linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
+    cover = sets.coverage(nw.from_native(linked))
+    assessed = nw.to_native(sets.assess_targets(nw.from_native(household), cover))
+    targets = _stage_added(
+        work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
+    )
+    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
+    return linked, targets, found
+
+
+@dataclass(frozen=True)
+class LinkedSets:
+    """The linked records, the assessed targets and the duplicates found (one run of the sets)."""
+
+    linked: pl.LazyFrame
+    targets: pl.LazyFrame
+    found: pl.DataFrame
+
+
+def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
+    """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
+    progress("linking records to persons")
+    return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, ""))
+
+
+@dataclass(frozen=True)
+class Links:
+    """The suggested links and, with --apply-links, the ones applied and the sets after them."""
+
+    proposals: repairs_step.Suggestions
+    sets: LinkedSets  # after the applied links; the first sets when none were applied
+    applied: pl.DataFrame | None = None  # None: --apply-links was not given
+    before: summary.EnrolmentCounts | None = None  # the enrolment counts before applying
+
+
+def suggest_links(
+    sets: LinkedSets,
+    prepared: Prepared,
+    *,
+    apply_links: Decimal | None,
+    as_of: date,
+    work: Path,
+    progress: Progress,
+) -> Links:
+    """Propose links for invalid and unmatched records; apply the sure ones if asked."""
+    progress("suggesting links for invalid and unmatched records")
+    proposals = repairs_step.suggest(sets.linked, prepared.household, as_of=as_of)
+    if apply_links is None:
+        return Links(proposals, sets)
+    progress(f"applying suggested links scoring {apply_links} or more")
+    before = summary.count_enrolment(sets.linked)
+    applied = repairs_step.apply_to_enrolment(
+        prepared.enrolment,
+        proposals,
+        min_score=apply_links,
+        as_of=as_of,
+        path=work / "enrolment_linked.parquet",
+    )
+    # The sets are recomputed from the repaired records: nothing downstream needs to know.
+    enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
+    repaired = LinkedSets(*_sets(work, prepared.household, enrolment, "_applied"))
+    return Links(proposals, repaired, applied, before)
+
+
+@dataclass(frozen=True)
+class Employers:
+    """The unit rosters and, when given, the units needing a survey and their counts."""
+
+    frames: list[pl.LazyFrame]  # the market registry and the insured units, or nothing
+    found: pl.DataFrame | None = None  # units_needing_survey
+    counts: dict[str, int] | None = None  # UNIT_COUNT_KEYS for the summary
+    per_county: pl.DataFrame | None = None  # for the task table
+
+
+def match_employers(rosters: Rosters, progress: Progress) -> Employers:
+    """Match the market registry against the insured units, when both were given."""
+    frames = [_concat(rosters, (kind,)) for kind in UNIT_KINDS if rosters[kind]]
+    if not frames:
+        return Employers(frames)
+    progress("matching employers")
+    registry, insured = frames  # both or neither: run_match checked
+    found, counts = match_units_counted(registry, insured)
+    return Employers(frames, found, counts, units_per_county(found).rename({"县区": "county"}))
+
+
+@dataclass(frozen=True)
+class ResultFiles:
+    """The files written so far by name, and the frames the later stages count from."""
+
+    written: dict[str, Path]
+    schemes: pl.DataFrame
+    conflicts: pl.LazyFrame
+    unreadable: pl.LazyFrame
+
+
+def write_result_files(
+    rosters: Rosters,
+    household: pl.LazyFrame,
+    links: Links,
+    employers: Employers,
+    *,
+    fmt: OutputFormat,
+    out: Path,
+) -> ResultFiles:
+    """Write the record tables (duplicates, conflicts, links, units) and the person tables."""
+    linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
+    schemes = present.current_schemes(linked)
+    conflicts = conflict_tables.conflicts_table(linked, household)
+    unreadable = report.unreadable_table(rosters)
+    outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
+        "duplicates": present.duplicates_table(found.lazy(), linked),
+        "conflicts": conflicts,
+        "non_local": conflict_tables.non_local_table(linked),
+        "unreadable": unreadable,
+        "suggested_links": links.proposals.links,
+    }
+    if links.applied is not None:
+        outputs["applied_links"] = links.applied
+    if employers.found is not None:
+        outputs["units_needing_survey"] = employers.found
+    written = write_tables(outputs, out, fmt)
+    person_tables = present.person_tables(targets, schemes)
+    written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS)
+    return ResultFiles(written, schemes, conflicts, unreadable)
+
+
+def national_tables(
+    sets: LinkedSets,
+    schemes: pl.DataFrame,
+    units_per_county: pl.DataFrame | None,
+    *,
+    fmt: OutputFormat,
+    out: Path,
+    progress: Progress,
+) -> tuple[tables.BasicTables, dict[str, Path]]:
+    """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)."""
+    progress("computing the task table and the national basic data tables")
+    written: dict[str, Path] = {}
+    task = tables.task_table(sets.targets, units=units_per_county)
+    written["task_table"] = write_table(task, out, "task_table", fmt)
+    basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes)
+    written["basic_data_tables"] = out / "basic_data_tables.xlsx"
+    write_xlsx(
+        {
+            "基础数据情况表(一)": basic.table1,
+            "基础数据情况表(二)": basic.table2,
+            "逻辑关系校验": basic.relations_frame(),
+        },
+        written["basic_data_tables"],
+    )
+    return basic, written
+
+
+def summary_and_conservation(
+    rosters: Rosters,
+    prepared: Prepared,
+    links: Links,
+    employers: Employers,
+    files: ResultFiles,
+    basic: tables.BasicTables,
+    *,
+    as_of: date,
+    out: Path,
+    progress: Progress,
+) -> MatchSummary:
+    """Count the summary, write summary.json and refuse to publish counts that do not add up."""
+    household, after = prepared.household, links.sets
+    linked, targets, found = after.linked, after.targets, after.found
+    conflicts, unreadable = files.conflicts, files.unreadable
+    proposals, applied, before = links.proposals, links.applied, links.before
+    unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
+    progress("counting for the summary and checking conservation")
+    result = report.build_summary(
+        rosters,
+        report.Frames(household, linked, targets, found, conflicts, unreadable),
+        repairs=report.Repairs(
+            proposals.records_with_links, None if applied is None else applied.height, before
+        ),
+        units=unit_counts,
+        unit_frames=unit_frames,
+        relations=basic.relations,
+        as_of=as_of,
+        area=area,
+        area_explicit=prepared.area_explicit,
+    )
+    (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
+    failed = result.failed()
+    if failed:
+        detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
+        raise ConservationError(
+            f"the counts do not add up ({detail}); no result was published",
+            fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
+        )
+    return result

@@ -1,0 +1,130 @@
+"""The match's vocabulary: every class, reason and kind it writes, with its code and Chinese label.
+
+Each kind is a :class:`~enum.StrEnum` member, so the member *is* its code (the value written in
+the 原因代码 / 类别代码 columns and the keys of summary.json) and carries its label (the 原因 /
+类别 column) and, where the national basic data tables (人社厅发〔2017〕28号 附件2) count the same
+kind under a heading of their own, that heading too: one place for all three. docs/match.md
+("The match's vocabulary") lists them; the rules behind them are stated there too.
+
+This module imports nothing but the standard library, so that any part of canbao (and the
+DuckDB yardstick of ``make bench``, through a checked copy) can read it cheaply.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+
+class _Labelled(StrEnum):
+    """A code with its Chinese label and, where the national tables count it, their heading."""
+
+    _value_: str
+    label: str
+    heading: str | None
+
+    def __new__(cls, code: str, label: str, heading: str | None = None) -> Self:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label
+        member.heading = heading
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code -> label for every member, in declaration order (plain strings, for Polars)."""
+        return {member.value: member.label for member in cls}
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        """Every code, in declaration order (plain strings, for Polars and SQL)."""
+        return [member.value for member in cls]
+
+
+class LinkClass(_Labelled):
+    """What an enrolment record is to the household roster.
+
+    Outside the roster, by the ID's own region code, not the record's region (docs/match.md
+    "The area: not_in_household against non_local"); 非本地户籍参保 is 人社厅发〔2017〕28号's word.
+    """
+
+    LINKED = "linked", "有户籍信息"
+    NOT_IN_HOUSEHOLD = "not_in_household", "本地身份号码但无户籍信息"
+    NON_LOCAL = "non_local", "非本地户籍参保"
+    INVALID = "invalid", "身份证号码无效"
+
+
+class Reason(_Labelled):
+    """Why a target person needs a household survey (淮人社秘〔2017〕166号: 信息错误、信息缺失或
+    参保状态不明); the person tables hold each as the flag column :attr:`column`."""
+
+    UNINSURED = "uninsured", "应参未参"
+    CONFLICT = "conflict", "信息错误"
+    INVALID_ID = "invalid_id", "身份证号码无效"
+    INFO_MISSING = "info_missing", "信息缺失"
+
+    @property
+    def column(self) -> str:
+        """The targets' boolean column for this reason (``r_uninsured`` …)."""
+        return self.column_of(self.value)
+
+    @staticmethod
+    def column_of(code: str) -> str:
+        """The targets' boolean column for the reason ``code``."""
+        return f"r_{code}"
+
+
+class UninsuredFlag(_Labelled):
+    """Why a target person counts as uninsured (应参未参); each is a boolean column of the targets.
+
+    ``heading``: the column of the national basic data tables that counts the persons.
+    """
+
+    MISSING_PENSION = "missing_pension", "应参未参养老保险", "养老保险应参未参人数"
+    MISSING_MEDICAL = "missing_medical", "应参未参医疗保险", "医疗保险应参未参人数"
+    INTERRUPTED = "interrupted", "缴费中断", "缴费中断人数"
+    NO_INSURANCE = "no_insurance", "未参加任何保险"
+
+
+class DuplicateKind(_Labelled):
+    """A duplicate enrolment (重复参保, 人社厅发〔2017〕28号 基础数据情况表(一) columns 8-22).
+
+    ``heading``: the national table's column after the insurance type (养老保险 / 医疗保险).
+    """
+
+    CROSS_SCHEME = "cross_scheme", "跨制度重复参保", "跨制度重复参保人数"
+    CROSS_REGION = "cross_region", "制度内跨地区重复参保", "制度内跨地区重复参保人数"
+    CROSS_SCHEME_BENEFIT = "cross_scheme_benefit", "跨制度重复享受待遇", "跨制度重复享受待遇人数"
+    CROSS_REGION_BENEFIT = (
+        "cross_region_benefit",
+        "制度内跨地区重复享受待遇",
+        "制度内跨地区重复享受待遇人数",
+    )
+
+    @property
+    def benefit(self) -> bool:
+        """Counted over records receiving a benefit (享受待遇) only, not every active record."""
+        return self in (DuplicateKind.CROSS_SCHEME_BENEFIT, DuplicateKind.CROSS_REGION_BENEFIT)
+
+    @classmethod
+    def pair(cls, *, benefit: bool) -> tuple[DuplicateKind, DuplicateKind]:
+        """The cross-scheme and cross-region kinds over active or over receiving records."""
+        if benefit:
+            return cls.CROSS_SCHEME_BENEFIT, cls.CROSS_REGION_BENEFIT
+        return cls.CROSS_SCHEME, cls.CROSS_REGION
+
+
+class ConflictKind(_Labelled):
+    """A row of the conflicts table (信息错误), in the table's order.
+
+    The mismatches, deceased_enrolled and repeated_record are also boolean columns of the
+    prepared and linked frames, named by the member itself (``pl.col(ConflictKind.SEX_MISMATCH)``).
+    """
+
+    INVALID_ID = "invalid_id", "身份证号码无效"
+    NAME_MISMATCH = "name_mismatch", "姓名与户籍不符"
+    SEX_MISMATCH = "sex_mismatch", "性别与身份证号码不符"
+    BIRTH_MISMATCH = "birth_mismatch", "出生日期与身份证号码不符"
+    DECEASED_ENROLLED = "deceased_enrolled", "死亡(注销)人员仍在参保"
+    REPEATED_RECORD = "repeated_record", "重复记录"
+    NOT_IN_HOUSEHOLD = "not_in_household", "本地身份号码但无户籍信息"
