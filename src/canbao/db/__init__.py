@@ -20,6 +20,7 @@ __all__ = [
     "Database",
     "SnapshotMeta",
     "SnapshotResult",
+    "check_snapshot_order",
     "open_database",
     "record_snapshot",
     "snapshot_runs",
@@ -34,6 +35,13 @@ def record_snapshot(
     from canbao.db._snapshots import record_snapshot as record
 
     return record(db.connection, states, meta, rebuild=rebuild)
+
+
+def check_snapshot_order(db: Database, meta: SnapshotMeta, *, rebuild: bool = False) -> None:
+    """Raise the DatabaseError :func:`record_snapshot` would raise for an out-of-order date."""
+    from canbao.db._snapshots import check_order
+
+    check_order(db.connection, meta, rebuild=rebuild)
 
 
 def states_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:

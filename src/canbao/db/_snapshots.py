@@ -116,11 +116,7 @@ def record_snapshot(
     incoming = prepared_states(states)
     fingerprint = meta.fingerprint()
     with con.transaction():
-        live = con.fetch(
-            "SELECT run_id, as_of, revision, fingerprint FROM canbao.runs "
-            "WHERE area = $1 AND retired_by IS NULL ORDER BY as_of",
-            (meta.area,),
-        ).to_pylist()
+        live = _live_runs(con, meta.area)
         for run in live:
             if run["as_of"] == meta.as_of and run["fingerprint"] == fingerprint:
                 return SnapshotResult(run["run_id"], run["revision"], "unchanged", 0, 0)
@@ -141,14 +137,39 @@ def record_snapshot(
     return SnapshotResult(run_id, revision, outcome, began, ended)
 
 
+def _live_runs(con: Connection, area: str) -> list[dict[str, Any]]:
+    """The area's standing runs (not replaced), oldest as-of date first."""
+    rows: list[dict[str, Any]] = con.fetch(
+        "SELECT run_id, as_of, revision, fingerprint FROM canbao.runs "
+        "WHERE area = $1 AND retired_by IS NULL ORDER BY as_of",
+        (area,),
+    ).to_pylist()
+    return rows
+
+
+def check_order(con: Connection, meta: SnapshotMeta, *, rebuild: bool = False) -> None:
+    """Refuse, before anything is published, a snapshot that :func:`record_snapshot` would.
+
+    A date older than the area's latest is refused unless ``rebuild``; the same inputs and
+    options as a standing snapshot pass (they will change nothing). The load checks again
+    inside its transaction: another run may have recorded in between.
+    """
+    live = _live_runs(con, meta.area)
+    fingerprint = meta.fingerprint()
+    if any(r["as_of"] == meta.as_of and r["fingerprint"] == fingerprint for r in live):
+        return
+    if live and meta.as_of < live[-1]["as_of"] and not rebuild:
+        raise _older_than_latest(meta, live[-1]["as_of"])
+
+
 def _older_than_latest(meta: SnapshotMeta, latest: date) -> DatabaseError:
     return DatabaseError(
         f"地区 {meta.area or '（全部）'} 的快照日期 {meta.as_of} 早于已入库的最新快照 {latest}，"
         f"未记录（snapshot date {meta.as_of} is older than the latest, {latest}; nothing "
         "recorded）",
-        fix="按日期顺序入库；确要从这个日期重建历史，请明确要求重建（rebuild），之后的快照需重新入库"
-        "（load in date order; to rebuild the history from this date, ask for a rebuild and "
-        "reload the later snapshots）",
+        fix="按日期顺序入库；确要从这个日期重建历史，加 --rebuild-history，之后的快照需重新入库"
+        "（load in date order; to rebuild the history from this date, add --rebuild-history "
+        "and load the later snapshots again）",
     )
 
 
