@@ -253,3 +253,13 @@ def test_folder_is_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="是文件夹") as refused:
         open_database(tmp_path)
     assert refused.value.fix is not None and "campaign.duckdb" in refused.value.fix
+
+
+def test_duckdb_never_fetches_an_extension(tmp_path: Path) -> None:
+    """canbao's DuckDB connection may neither install nor load an extension on its own."""
+    with open_database(tmp_path / "campaign.duckdb") as db:
+        settings = db.connection.fetch(
+            "SELECT current_setting('autoinstall_known_extensions') AS install, "
+            "current_setting('autoload_known_extensions') AS load"
+        ).to_pylist()
+    assert settings == [{"install": False, "load": False}]
