@@ -72,12 +72,11 @@ def stored(states: pl.DataFrame, state: PersonState) -> set[tuple[str, str]]:
 
 
 def test_recorded_states_are_the_result_files_and_the_files_do_not_change(
-    engine: str, new_database: Callable[[], str], tmp_path: Path
+    engine: str, new_database: Callable[[], str], tmp_path: Path, example_city_output: Path
 ) -> None:
     """match --db stores each set's persons as the result files list them; files unchanged."""
     url = new_database()
-    plain, recorded = tmp_path / "plain", tmp_path / "recorded"
-    assert run(plain, None).exit_code == 0
+    plain, recorded = example_city_output, tmp_path / "recorded"  # plain: without --db
     done = run(recorded, url)
     assert done.exit_code == 0, done.output
     for path in sorted(plain.iterdir()):
@@ -189,13 +188,14 @@ def test_a_file_that_is_not_a_database_is_refused_before_any_roster_is_read(
 
 
 def test_an_unreachable_database_is_refused_without_its_password(
-    postgres_server: PostgresServer, tmp_path: Path
+    postgres_server: PostgresServer, tmp_path: Path, audit_log: Path
 ) -> None:
-    """A PostgreSQL URL with a password and no such database: exit 8, the password not shown."""
+    """No such PostgreSQL database: exit 8; the password neither shown nor in the audit log."""
     url = postgres_server.url("no_such_db").replace("canbao@", "canbao:s3cret-pw@")
     done = run(tmp_path / "out", url)
     assert done.exit_code == EXIT_DATABASE
     assert "s3cret-pw" not in done.output and "no_such_db" in done.output
+    assert "s3cret-pw" not in audit_log.read_text(encoding="utf-8")
     assert not (tmp_path / "out").exists()
 
 
