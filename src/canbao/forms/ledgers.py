@@ -28,6 +28,7 @@ from canbao.cells import neutralise_frame
 from canbao.errors import InputError, UsageError
 from canbao.ids import normalize_id
 from canbao.match.names import normalize_name_expr
+from canbao.match.vocabulary import Reason
 from canbao.roster import load_column_map, read_roster
 from canbao.workdir import work_folder
 
@@ -35,7 +36,6 @@ from canbao.workdir import work_folder
 LEDGER_SOURCES: Final = ("居民医保", "城居保", "新生儿登记", "低保", "暂住证", "人口普查")
 PLACE_COLUMNS: Final = ("县区", "乡镇(街道)", "村(社区)")
 MISSING_PLACE: Final = "未填写"
-INVALID_ID_REASON: Final = "invalid_id"
 
 CONFIRMED_FILE: Final = "ledger_confirmed.csv"
 NAME_DIFFERS_FILE: Final = "ledger_name_differs.csv"
@@ -176,7 +176,7 @@ def apply_ledgers(
                 LEDGER_LINE_HEADING: pl.Int64,
             }
         )
-    valid = ~pl.col("原因代码").fill_null("").str.split(";").list.contains(INVALID_ID_REASON)
+    valid = ~pl.col("原因代码").fill_null("").str.split(";").list.contains(Reason.INVALID_ID.value)
     keyed = needs.with_row_index("_order").with_columns(
         pl.col("公民身份号码").alias("_id"), normalize_name_expr(pl.col("姓名")).alias("_name")
     )
