@@ -118,7 +118,7 @@ def match(
             db=db,
             rebuild_history=rebuild_history,
         )
-        if result.snapshot is not None and not quiet:
+        if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)
         if json_output:
             print_json(result.summary.to_dict())
