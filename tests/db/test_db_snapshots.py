@@ -227,3 +227,22 @@ def test_failed_load_leaves_database_as_it_was(
         # The connection is still usable: the same load now succeeds.
         assert record_snapshot(db, frame(last), meta(9, "9")).outcome == "recorded"
         assert held(db, date(2017, 9, 1)) == last
+
+
+def test_postgres_never_plans_a_load_as_a_nested_loop(postgres_canbao_database: str) -> None:
+    """Both joins of a load are hash or merge joins on PostgreSQL, even without statistics.
+
+    A nested loop there is a million times a million at 1 M persons (measured: 13 minutes and
+    more for a second month); the plan, not a timing, is what this checks.
+    """
+    rows = frozenset((person, "confirmed", "") for person in PEOPLE)
+    with open_database(postgres_canbao_database) as db:
+        con = db.connection
+        with pytest.raises(LookupError), con.transaction():
+            con.ingest(_snapshots.INCOMING, _snapshots.prepared_states(frame(rows)))
+            _snapshots._analyze(con)
+            for statement in (_snapshots.END_INTERVALS, _snapshots.BEGIN_INTERVALS):
+                plan = con.fetch(f"EXPLAIN {statement}", (AREA, date(2017, 6, 1), 1))
+                text = "\n".join(str(line) for line in plan.column(0).to_pylist())
+                assert "Anti Join" in text and "Nested Loop" not in text, text
+            raise LookupError("roll the probe back")
