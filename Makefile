@@ -15,8 +15,8 @@ env:
 	@$(UV) sync --locked --quiet
 
 lint: env
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks scripts
+	$(RUN) ruff format --check src tests benchmarks scripts
 
 typecheck: env
 	$(RUN) mypy
@@ -24,7 +24,7 @@ typecheck: env
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
 pytest: env wheelhouse postgres
-	$(RUN) pytest -n 2
+	$(RUN) pytest -n 2 --hypothesis-profile=thorough
 
 # The database tests start and stop their own PostgreSQL server (tests/db/postgres_server.py)
 # from Debian's postgresql package: installed here when missing, never by a test.
@@ -47,6 +47,7 @@ demo: env
 	$(RUN) canbao match --household $(CITY)/household.csv --floating $(CITY)/floating.csv \
 	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
 	  --medical $(CITY)/medical_employee.csv --medical $(CITY)/medical_resident.csv \
+	  --units $(CITY)/units_registry.csv --insured-units $(CITY)/units_insured.csv \
 	  --as-of 2017-06-30 --output $(DEMO_OUT)/match
 	@echo "== 2. canbao score: county submissions -> evaluation tables and fees"
 	$(RUN) canbao score --rules rules/huaibei-2017.yaml examples/score/huaibei-2017-submission.csv examples/score/huaibei-2017-submission.xlsx \
@@ -54,18 +55,23 @@ demo: env
 	$(RUN) canbao score --rules rules/changzhou-2016.yaml examples/score/changzhou-2016-submission.csv \
 	  --self examples/score/changzhou-2016-self.csv --output $(DEMO_OUT)/score-changzhou
 	@echo "== 3. survey: forms per village, a filled sample entry sheet, canbao intake, canbao score"
-	$(RUN) python -m canbao.forms.demo --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
+	$(RUN) python scripts/demo_survey.py --match $(DEMO_OUT)/match --output $(DEMO_OUT)/survey \
 	  --rules rules/huaibei-2017.yaml --answers examples/score/huaibei-2017-submission.csv --as-of 2017-06-30
-	@echo "== 4. village ledgers (台账): persons confirmed by ID and name need no visit (直接确认)"
+	@echo "== 4. unit survey: the unit sheets per county filled by a clerk, canbao intake of units"
+	$(RUN) python scripts/demo_units.py --forms $(DEMO_OUT)/survey/forms --output $(DEMO_OUT)/units/filled
+	$(RUN) canbao intake $(DEMO_OUT)/units/filled/单位/*/单位信息录入表.xlsx --survey $(DEMO_OUT)/match \
+	  --rules rules/huaibei-2017.yaml --as-of 2017-06-30 --output $(DEMO_OUT)/units/intake
+	@echo "== 5. village ledgers (台账): persons confirmed by ID and name need no visit (直接确认)"
 	$(RUN) canbao forms survey --from $(DEMO_OUT)/match --by county --output $(DEMO_OUT)/survey-ledgers \
 	  --ledger $(CITY)/ledger_village.csv --ledger $(CITY)/ledger_census.csv --ledger-source 人口普查
-	@echo "== 5. spot check (抽查): a seeded sample of the entered forms, per village and 经办人"
+	@echo "== 6. spot check (抽查): a seeded sample of the entered forms, per village and 经办人"
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
 	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
 	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
+	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
 	@echo "      ledger confirmations: $(DEMO_OUT)/survey-ledgers, spot-check sheet: $(DEMO_OUT)/spot-check"
 
 bench: env

@@ -177,7 +177,7 @@ def _age_reached(birth: str, as_of: str, years: int) -> str:
 
 
 def _id_in_area(area: list[str], explicit: bool) -> str:
-    """SPEC section 3: the ID's own region code is inside the area.
+    """docs/match.md, "The area": the ID's own region code is inside the area.
 
     By the city (first four digits) of each prefix, except prefixes longer than a city given
     explicitly, matched by the code, a retired one by its successor (the retired_code table).

@@ -1,5 +1,13 @@
-"""Suite-wide fixtures: no test writes canbao's audit log into the real home folder, and the
-match of examples/city runs once per session."""
+"""Suite-wide settings and fixtures: the hypothesis profiles, no test writing canbao's audit log
+into the real home folder, and the match of examples/city run once per session.
+
+Hypothesis profiles: ``fast`` (the default, for running the tests you touch while developing) and
+``thorough`` (what ``make test`` and CI run: ``pytest --hypothesis-profile=thorough``). Tests do
+not set their own example counts (the fuzz test caps what one child process may run, for memory);
+a test that needs a health check relaxed says why beside it.
+Neither profile has a deadline: the machine is shared, and a property test asserts results, not
+speed.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from canbao.audit import AUDIT_ENV
 from canbao.cli import app
 from tests.test_match_examples import match_args
+
+settings.register_profile("fast", max_examples=10, deadline=None)
+settings.register_profile("thorough", max_examples=100, deadline=None)
+settings.load_profile("fast")
 
 
 @pytest.fixture(scope="session", autouse=True)

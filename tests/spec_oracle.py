@@ -1,4 +1,4 @@
-"""A plain, slow, pure-Python reading of SPEC section 3, used only as a test oracle.
+"""A plain, slow, pure-Python reading of docs/match.md ("The result sets"), a test oracle only.
 
 It is deliberately written row by row and without any canbao code, so that the vectorised
 matcher is checked against an independent reading of the specification.
@@ -37,7 +37,7 @@ SUCCESSOR = {"340611": "340600"}
 
 
 def id_inside_area(pid: str, area: list[str], explicit: bool) -> bool:
-    """SPEC section 3: the ID's region code lies inside the area.
+    """docs/match.md, "The area": the ID's region code lies inside the area.
 
     Inside when its city (first four digits) is the city of an area prefix; a prefix longer
     than a city given explicitly with --area is matched by the code (a retired code by its
@@ -58,9 +58,33 @@ def age(born: date, as_of: date) -> int:
     return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
 
 
+# The legal groups (docs/match.md, "Legal groups"): the three kinds, their insurance type (the
+# scheme's first digit).
+LEGAL_KINDS = {"injury": "3", "unemployment": "4", "maternity": "5"}
+EMPLOYEE_SCHEMES = {"11", "21"}
+
+
+def retirement_months(male: bool, born: date) -> int:
+    """Statutory retirement age in months (the 2024 decision on the gradual rise, by birth month).
+
+    Men 60, one month more for every four months of birth from January 1965, up to 63; women
+    (workers) 50, one month more for every two months of birth from January 1975, up to 55.
+    """
+    month = born.year * 12 + born.month - 1
+    if male:
+        return 720 + min(36, max(0, (month - 1965 * 12) // 4 + 1))
+    return 600 + min(60, max(0, (month - 1975 * 12) // 2 + 1))
+
+
+def age_months(born: date, as_of: date) -> int:
+    """Full months of age on as_of (the day of the month reached counts as reached)."""
+    months = (as_of.year - born.year) * 12 + as_of.month - born.month
+    return months - (born.day > as_of.day)
+
+
 @dataclass
 class Expected:
-    """The sets SPEC section 3 defines, keyed by plain values."""
+    """The sets docs/match.md ("The result sets") defines, keyed by plain values."""
 
     needs_survey: dict[str, set[str]] = field(default_factory=dict)
     uninsured: dict[str, set[str]] = field(default_factory=dict)
@@ -69,6 +93,9 @@ class Expected:
     counts: dict[str, int] = field(default_factory=dict)
     # The roster each target person came from, as the person files' 名册 column says it.
     roster_of: dict[str, str] = field(default_factory=dict)
+    # Legal-group gaps: (ID, missing_<kind>, employer code or None), and the members' IDs.
+    legal_gaps: set[tuple[str, str, str | None]] = field(default_factory=set)
+    legal_members: list[str] = field(default_factory=list)
 
 
 def oracle(
@@ -76,11 +103,13 @@ def oracle(
     records: list[dict],
     area: list[str] | None,
     as_of: date,
+    legal_kinds: tuple[str, ...] = (),
 ) -> Expected:
     """Compute every result set from household rows and enrolment records (dicts of raw values).
 
     ``area`` is what --area gave, or None for the default: the counties of the household roster
-    (floating persons included), which is not an explicit area.
+    (floating persons included), which is not an explicit area. ``legal_kinds``: the kinds
+    of injury, unemployment and maternity whose roster was given (the others are not judged).
     """
     explicit = area is not None
     if area is None:
@@ -195,6 +224,8 @@ def oracle(
             ) or (h.get("sex") and h["sex"] != sex)
             if bad:
                 reasons.add("conflict")
+        if ok:
+            _legal(exp, h["id"], born, by_person.get(h["id"], []), as_of, legal_kinds)
         if not h["address"] or not h["village"]:
             reasons.add("info_missing")
         if reasons:
@@ -204,3 +235,21 @@ def oracle(
     counts["confirmed"] = counts["target"] - counts["needs_survey"]
     exp.counts = dict(counts)
     return exp
+
+
+def _legal(
+    exp: Expected, pid: str, born: date, recs: list[dict], as_of: date, kinds: tuple[str, ...]
+) -> None:
+    """A target row paying into an employee scheme below retirement age: its uncovered kinds."""
+    paying = [x for x in recs if x["scheme"] in EMPLOYEE_SCHEMES and x["status"] == "参保缴费"]
+    male = int(pid[16]) % 2 == 1
+    if not paying or age_months(born, as_of) >= retirement_months(male, born):
+        return
+    exp.legal_members.append(pid)
+    # The employer shown: of the records that name one, the lowest scheme, then the lowest code.
+    named = sorted((x["scheme"], x["employer"]) for x in paying if x.get("employer"))
+    employer = named[0][1] if named else None
+    for kind in kinds:
+        itype = LEGAL_KINDS[kind]
+        if not any(x["scheme"][0] == itype and x["status"] in ACTIVE for x in recs):
+            exp.legal_gaps.add((pid, f"missing_{kind}", employer))

@@ -10,7 +10,7 @@ from typing import get_args
 
 import pytest
 import typer
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner
@@ -84,7 +84,6 @@ def test_inspect_reports_the_date_it_read(spelling: str) -> None:
     assert json.loads(result.stdout)["as_of"] == "2017-06-30"
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)))
 def test_every_spelling_of_a_day_reads_back_as_that_day(day: date) -> None:
     """ISO, slashed (with or without leading zeros), compact and Chinese spellings give the day."""

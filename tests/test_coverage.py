@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from canbao.match.coverage import rate_expr, rate_text
@@ -19,7 +19,6 @@ def test_a_rate_is_rounded_half_up_once_from_the_exact_ratio() -> None:
     assert rate_text(0, 0) is None
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 10**7)), min_size=1, max_size=20))
 def test_the_table_rate_equals_the_summary_rate(pairs: list[tuple[int, int]]) -> None:
     """The task table's vectorised rate equals the summary's exact one for any counts."""

@@ -1,4 +1,4 @@
-"""Exit codes at the edges: every broken input of issue 12 through the CLI, code and message."""
+"""Exit codes at the edges (docs/security.md): every broken input through the CLI."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def test_one_set_of_workbooks_per_village(forms: SurveyFormsResult) -> None:
 
 
 def test_roster_values_headings_and_print_settings(forms: SurveyFormsResult) -> None:
-    """The roster has seed 004's fields, the persons in ID order and A4 landscape print titles."""
+    """The roster has 淮人社秘〔2017〕166号's fields, ID order and A4 landscape print titles."""
     ws = load_workbook(forms.output / VILLAGE / ROSTER_FILE)["入户调查对象名册"]
     assert ws["A1"].value == "入户调查对象名册"
     assert "A1:O1" in {str(r) for r in ws.merged_cells.ranges}
@@ -200,7 +200,7 @@ def test_evaluation_template_reads_back_into_score(tmp_path: Path) -> None:
 
 
 def test_datatable_template_columns_and_read_back(tmp_path: Path) -> None:
-    """The data table has seed 000's 21 columns with 是/否 drop-downs; the facts read back."""
+    """The data table has 淮人社秘〔2017〕376号's 21 columns, 是/否 lists; the facts read back."""
     path = write_template("datatable", RULES, tmp_path / "数据表.xlsx")
     wb = load_workbook(path)
     ws = wb["数据表"]

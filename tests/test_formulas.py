@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from polars.testing import assert_frame_equal
@@ -231,7 +231,6 @@ TEXT = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(values=st.lists(st.one_of(st.none(), TEXT), min_size=1, max_size=20))
 def test_neutralise_then_restore_is_identity(values: list[str | None]) -> None:
     """Restore undoes neutralise on any text; neutralised text never begins like a formula."""

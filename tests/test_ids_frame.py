@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -80,7 +80,6 @@ def id_like(draw: st.DrawFn) -> str | None:
     return value
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(id_like(), min_size=1, max_size=30))
 def test_frame_form_equals_struct_form_on_random_values(values: list[str | None]) -> None:
     """The frame form's shortcuts for plain values never change a verdict of the struct form."""

@@ -16,13 +16,12 @@ from typer.testing import CliRunner
 from canbao.cli import app
 from canbao.forms import (
     IntakeResult,
-    PlantedMistakes,
-    fill_sample_entry_sheet,
     run_intake,
     write_survey_forms,
 )
 from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS
+from canbao.synth._entry_sheets import PlantedMistakes, fill_sample_entry_sheet
 from tests.test_match_examples import match_args
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The national reading of SPEC section 3: non-local versus not_in_household by the ID's region."""
+"""docs/match.md, "The area": non-local versus not_in_household by the ID's own region."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_series_equal
 
@@ -29,7 +29,6 @@ def test_dates_in_every_export_spelling_parse_and_impossible_ones_are_null() -> 
     assert_series_equal(got, pl.Series("d", expected, dtype=pl.Date), check_names=False)
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(*(st.integers(0, n) for n in (9999, 99, 99))), min_size=1, max_size=40))
 def test_iso_dates_parse_as_the_general_parser_parses_them(ymd: list[tuple[int, int, int]]) -> None:
     """The direct parse of YYYY-MM-DD (possible or impossible dates) equals the regex path."""

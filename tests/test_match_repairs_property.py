@@ -63,7 +63,8 @@ def damaged(id18: str, rec: dict[str, object]) -> str:
     return id18
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example builds and matches whole rosters: generating them trips the too_slow check.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(people, records, st.sampled_from([0, 40, 80, 90, 100]))
 def test_applying_links_keeps_conservation_and_links_each_record_once(
     persons: list[dict[str, object]], recs: list[dict[str, object]], min_score: int

@@ -1,4 +1,4 @@
-"""The matcher on hand-made cases that pin down single rules of SPEC section 3."""
+"""The matcher on hand-made cases that pin down single rules of docs/match.md."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from canbao.match.units import UNIT_COLUMNS
 from tests.match_helpers import person, pid, read_csv, write_rosters
 
 UNITS = Path(__file__).resolve().parent.parent / "examples" / "units"
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py units --checked"
 runner = CliRunner()
 
 
@@ -47,7 +48,7 @@ def test_units_needing_survey_equal_the_golden_file(run: tuple[Path, dict[str, o
         .alias("单位类型")
     )
     assert got.columns == list(UNIT_COLUMNS)
-    assert got.to_dicts() == expected.to_dicts()
+    assert got.to_dicts() == expected.to_dicts(), REGENERATE
 
 
 def test_summary_counts_units_and_their_conservation(run: tuple[Path, dict[str, object]]) -> None:

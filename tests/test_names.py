@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_series_equal
 
@@ -92,7 +92,6 @@ def test_char_pinyin_equals_pypinyin_for_every_character_of_its_table() -> None:
     assert char_pinyin(["吕", "绿", "张"]) == ["lv", "lv", "zhang"]
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.lists(st.none() | st.text(alphabet="王丽阿依古丽买·•. 　\u200bＷAa龥一", max_size=8)))
 def test_plain_names_skip_folding_without_changing_any_result(names: list[str | None]) -> None:
     """The shortcut for names of Han characters alone gives what folding every name gives."""

@@ -76,3 +76,14 @@ def test_the_installed_canbao_scores_with_a_bundled_rule_set(
     got = json.loads((tmp_path / "score" / "huaibei-2017.json").read_text(encoding="utf-8"))
     golden = SCORE / "expected" / "huaibei-2017" / "huaibei-2017.json"
     assert got == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_the_installed_canbao_declares_its_type_hints(installed: Path) -> None:
+    """The wheel ships ``py.typed``, so mypy reads the installed package's annotations."""
+    where = "import canbao, pathlib; print(pathlib.Path(canbao.__file__).parent)"
+    done = subprocess.run(
+        [str(installed / "python"), "-c", where],
+        cwd=installed, env=_offline_env(), capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert (Path(done.stdout.strip()) / "py.typed").is_file()

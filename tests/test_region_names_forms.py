@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from polars.testing import assert_frame_equal, assert_series_equal
@@ -119,7 +119,6 @@ def test_intake_refuses_an_ambiguous_county_name(tmp_path: Path) -> None:
 _CURRENT = regions.names_frame().filter(~pl.col("retired") & ~pl.col("code").str.ends_with("00"))
 
 
-@settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, _CURRENT.height - 1), min_size=1, max_size=20))
 def test_what_the_entry_sheet_prints_reads_back_as_the_code(picks: list[int]) -> None:
     """Any current county printed as ``code name`` (or named alone, inside its city when the name

@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from canbao.match.repairs import APPLY_THRESHOLD, LINK_COLUMNS, apply_links, suggest_links
@@ -267,7 +267,6 @@ def test_apply_links_uses_only_unique_top_scores() -> None:
     assert out["linked_id"].to_list() == ["P1", None, None]
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 5), st.sampled_from(["P1", "P2", "P3"]), st.integers(50, 100)),

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -148,7 +148,6 @@ def _plain_line_regex(separator: str, n_headers: int) -> str:
     return f"^{first}{body}(?:{sep}{body}){{{n_headers - 1}}}$"
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([",", "\t", ";"]),
     st.integers(1, 4),

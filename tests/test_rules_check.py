@@ -18,7 +18,7 @@ runner = CliRunner()
 
 
 def test_literal_seed_tables_report_gaps_and_overlaps() -> None:
-    """The literal copy of seed 000 has exactly the gaps of 7, 19, 20 and overlaps of 19, 28."""
+    """The literal 淮人社秘〔2017〕376号 has just the gaps of 7, 19, 20 and overlaps of 19, 28."""
     report = check_files([LITERAL])
     messages = [e.split(": error: ", 1)[1] for e in report.errors]
     assert messages == [

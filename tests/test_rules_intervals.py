@@ -39,7 +39,7 @@ def test_percent_is_a_share() -> None:
 
 
 def test_one_bound_form_is_flagged() -> None:
-    """The seed's ［0） is read as the value 0 and carries a remark."""
+    """淮人社秘〔2017〕376号's ［0） is read as the value 0 and carries a remark."""
     assert parse_interval("［0）").odd is not None
     assert parse_interval("[0,1)").odd is None
 

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from scripts.regenerate_golden import CASES, run_case, workbook_cells
 from typer.testing import CliRunner
 
 from canbao.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "score"
-sys.path.insert(0, str(EXAMPLES))
-from regenerate_goldens import CASES, run_case  # noqa: E402
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py score --checked"
 
 runner = CliRunner()
-
-
-def _cells(path: Path) -> dict[str, Any]:
-    book = load_workbook(path)
-    out: dict[str, Any] = {"sheets": book.sheetnames}
-    for sheet in book.worksheets:
-        out[f"{sheet.title}!merged"] = sorted(str(r) for r in sheet.merged_cells.ranges)
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    out[f"{sheet.title}!{cell.coordinate}"] = cell.value
-    return out
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -38,10 +23,11 @@ def test_example_equals_golden(case: str, tmp_path: Path) -> None:
     """Workbook (cell by cell, merged ranges) and JSON equal the checked goldens."""
     expected = EXAMPLES / "expected" / case
     data = run_case(case, tmp_path / case)
-    assert data == json.loads((expected / f"{case}.json").read_text(encoding="utf-8"))
-    got, want = _cells(tmp_path / case / f"{case}.xlsx"), _cells(expected / f"{case}.xlsx")
-    assert [k for k in want if got.get(k) != want[k]] == []
-    assert set(got) == set(want)
+    assert data == json.loads((expected / f"{case}.json").read_text(encoding="utf-8")), REGENERATE
+    got = workbook_cells(tmp_path / case / f"{case}.xlsx")
+    want = workbook_cells(expected / f"{case}.xlsx")
+    assert [k for k in want if got.get(k) != want[k]] == [], REGENERATE
+    assert set(got) == set(want), REGENERATE
 
 
 def test_cli_json_is_exactly_the_documented_shape(tmp_path: Path) -> None:
@@ -112,16 +98,3 @@ def test_mohrss_relations_are_checked(tmp_path: Path) -> None:
     assert by["杜集区"]["checks"]["(1)=(2)-(3)+(4)+(5)"] is False
     assert by["濉溪县"]["scores"]["5"] == "92.50%"
     assert by["烈山区"]["scores"]["8"] == "—"
-
-
-def test_score_examples_writes_one_directory_per_rule_set(tmp_path: Path) -> None:
-    """The demo helper scores every example submission by its shipped rule set."""
-    from canbao.score import score_examples
-
-    results = score_examples(ROOT / "examples", tmp_path)
-    assert [r.workbook.relative_to(tmp_path).as_posix() for r in results] == [
-        "changzhou-2016/changzhou-2016.xlsx",
-        "huaibei-2017/huaibei-2017.xlsx",
-        "mohrss-2017/mohrss-2017.xlsx",
-    ]
-    assert all(r.workbook.exists() for r in results)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from canbao.score import compute_fee, evaluate, load_rules
@@ -27,8 +27,6 @@ from canbao.score.submissions import Row
 ROOT = Path(__file__).resolve().parent.parent
 HUAIBEI = load_rules(ROOT / "rules" / "huaibei-2017.yaml")
 CHANGZHOU = load_rules(ROOT / "rules" / "changzhou-2016.yaml")
-FAST = settings(max_examples=40, deadline=None)
-SLOW = settings(max_examples=25, deadline=None)
 
 
 def _value(leaf: Leaf) -> st.SearchStrategy[list[tuple[str, str]]]:
@@ -65,7 +63,6 @@ def _submission(loaded: object, extra: list[tuple[str, str]]) -> st.SearchStrate
     )
 
 
-@SLOW
 @given(_submission(HUAIBEI, []))
 def test_huaibei_total_is_the_sum_of_leaves_within_points(rows: list[Row]) -> None:
     """Total = sum of leaf scores, and every score lies in [0, points]."""
@@ -78,7 +75,6 @@ def test_huaibei_total_is_the_sum_of_leaves_within_points(rows: list[Row]) -> No
     assert county.total is not None and Decimal(0) <= county.total <= Decimal(100)
 
 
-@FAST
 @given(_submission(CHANGZHOU, [("实际录入人数", "1000")]))
 def test_changzhou_total_and_fee_tier(rows: list[Row]) -> None:
     """Changzhou totals add exactly in 0.5 steps and pick the fee tier by 90 and 80."""
@@ -105,7 +101,6 @@ def _increasing_leaves() -> list[Bands]:
 INCREASING = _increasing_leaves()
 
 
-@FAST
 @given(
     st.sampled_from(INCREASING),
     st.fractions(min_value=0, max_value=1, max_denominator=1000),
@@ -121,7 +116,6 @@ def test_increasing_bands_never_fall(leaf: Bands, a: Fraction, b: Fraction) -> N
     assert s_lo <= s_hi
 
 
-@FAST
 @given(
     st.integers(0, 10**7),
     st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False),
@@ -141,7 +135,6 @@ def test_fees_are_non_negative_and_exact_to_the_fen(
     assert diff != Fraction(1, 2)  # a tie rounds up, never down
 
 
-@FAST
 @given(st.integers(0, 200).map(lambda k: Decimal(k) / 2))
 def test_tier_edges_belong_to_the_higher_tier(total: Decimal) -> None:
     """90 pays 100 % and 80 pays 90 %: 以上 includes the number."""

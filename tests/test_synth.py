@@ -28,6 +28,7 @@ from canbao.synth.stories import (
 )
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "city"
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py city --checked"
 AS_OF = date(2017, 6, 30)
 ENCODINGS = {"utf-8": "utf8", "utf-8-sig": "utf8", "gb18030": "gb18030"}
 
@@ -41,7 +42,7 @@ def read(city: Path, name: str) -> pl.DataFrame:
 
 
 def normalise(value: str) -> str:
-    """Normalise one written ID the way SPEC section 1 says (a test oracle, row by row)."""
+    """Normalise one written ID the way docs/ids.md says (a test oracle, row by row)."""
     text = unicodedata.normalize("NFKC", value).replace(" ", "").upper()
     if len(text) == 15 and text.isdigit():
         first17 = text[:6] + "19" + text[6:]
@@ -76,9 +77,9 @@ def test_example_city_is_reproducible(city: Path) -> None:
     assert names == [n for n in made if n != MARKER]
     for name in names:
         if name.endswith(".xlsx"):
-            assert read(EXAMPLE, name).equals(read(city, name))
+            assert read(EXAMPLE, name).equals(read(city, name)), (name, REGENERATE)
         else:
-            assert (EXAMPLE / name).read_bytes() == (city / name).read_bytes(), name
+            assert (EXAMPLE / name).read_bytes() == (city / name).read_bytes(), (name, REGENERATE)
 
 
 def test_same_seed_same_city_other_seed_other_city(tmp_path: Path) -> None:
@@ -349,7 +350,7 @@ def test_rosters_agree_with_expected_uninsured_and_duplicates(city: Path) -> Non
 
     known = set(people["公民身份号码"])
     valid = [len(v) == 18 and ric.calc_check_digit(v) == v[-1] for v in recs["id"]]
-    # Non-local by the ID's own region code (SPEC section 3), not the record's region.
+    # Non-local by the ID's own region code (docs/match.md, "The area"), not the record's region.
     outside = recs.filter(
         pl.Series(valid) & ~pl.col("id").is_in(known) & ~pl.col("id").str.starts_with("3406")
     )

@@ -27,6 +27,7 @@ HEADERS = {
 }
 # Planted missing or invalid codes in the fixture (the rest must pass the stdnum oracle).
 PLANTED_INVALID = {"D0002", "D0008", "C1002", "C1008", "C1009", "C1010"}
+REGENERATE = "regenerate with: uv run --locked python scripts/regenerate_golden.py units --checked"
 
 
 def read_units(name: str) -> pl.DataFrame:
@@ -58,7 +59,7 @@ def test_matches_golden_output(result: pl.DataFrame) -> None:
         schema_overrides={c: pl.String for c in UNIT_COLUMNS if c != "行号"} | {"行号": pl.Int64},
     )
     assert result.columns == list(UNIT_COLUMNS)
-    assert result.to_dicts() == expected.to_dicts()
+    assert result.to_dicts() == expected.to_dicts(), REGENERATE
 
 
 def test_reasons_per_unit(result: pl.DataFrame) -> None:

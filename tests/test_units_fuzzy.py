@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
@@ -83,7 +83,6 @@ def rosters(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame]:
     return prepared(registry), prepared(insured)
 
 
-@settings(max_examples=400, deadline=None)
 @given(rosters())
 def test_blocked_match_equals_the_extract_loop(frames: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     """The blocked computation matches exactly the registry rows the extract loop matched."""

@@ -1,9 +1,9 @@
 """Write the example submissions of examples/score/ (CSV and xlsx long tables, self-evaluations).
 
 The values are made up for the four Huaibei counties and the three Changzhou districts; they are
-chosen to touch the seeds' edges (5 场, 100 人, 90 %, 80 %, totals of exactly 90 and 80). Run
+chosen to touch the rule sets' edges (5 场, 100 人, 90 %, 80 %, totals of exactly 90 and 80). Run
 `uv run --locked python examples/score/make_inputs.py`, then check the goldens by hand before
-`regenerate_goldens.py --checked`.
+`scripts/regenerate_golden.py score --checked`.
 """
 
 from __future__ import annotations

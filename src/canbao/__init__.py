@@ -1,4 +1,20 @@
-"""canbao (参保): toolkit for the universal insurance registration campaign (全民参保登记计划)."""
+"""canbao (参保): toolkit for the universal insurance registration campaign (全民参保登记计划).
+
+The public API is the ``__all__`` of each package, imported from the package itself; the
+top level holds only ``__version__``, so that ``import canbao`` (and every command's start-up)
+loads nothing it does not need:
+
+- :mod:`canbao.roster`: ``read_roster`` and the roster kinds, fields and header aliases;
+- :mod:`canbao.ids`, :mod:`canbao.uscc`: citizen IDs and credit codes as Polars expressions;
+- :mod:`canbao.match`: ``run_match``, rosters in, the result sets out;
+- :mod:`canbao.score`: ``load_rules``, ``score_files``, ``check_files``;
+- :mod:`canbao.forms`: ``write_survey_forms``, ``run_intake``, ``write_template``;
+- :mod:`canbao.synth`: ``generate_city``, a synthetic city with its expected results;
+- :mod:`canbao.errors`, :mod:`canbao.masking`: the exceptions with their exit codes, masking.
+
+Modules named ``_name.py`` are internal (the demo's sample clerks, ``canbao.synth._entry_sheets``
+and ``canbao.synth._unit_clerk``) and may change without notice; no package re-exports them.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Code lists of the campaign: schemes (险种), enrolment statuses, household statuses.
 
-Scheme codes follow the registration form (全民参保登记表, seed 004); the insurance *type* of a
-scheme is its first digit (1 pension, 2 medical, 3 injury, 4 unemployment, 5 maternity).
+Scheme codes follow the registration form (全民参保登记表, 淮人社秘〔2017〕166号); the insurance
+*type* of a scheme is its first digit (1 pension, 2 medical, 3 injury, 4 unemployment, 5 maternity).
 """
 
 from __future__ import annotations

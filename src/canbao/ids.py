@@ -1,7 +1,7 @@
 """Citizen ID (公民身份号码, GB 11643-1999) checks as Polars expressions, whole columns at once.
 
 Every check is an expression over a column, so a roster of millions of rows is validated
-without a Python call per row (see SPEC section 1 and docs/ids.md for the rules).
+without a Python call per row (docs/ids.md states the rules).
 
 Precedence: each invalid value gets exactly one reason, the first that applies in the order of
 :data:`ID_REASONS` (missing, spreadsheet_scientific, characters, length, province, birth_date,

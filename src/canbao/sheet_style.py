@@ -8,7 +8,7 @@ lives below both packages so that neither has to import the other for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -29,6 +29,24 @@ def boxed_cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool =
     cell.font = HEAD_FONT if bold else BODY_FONT
     cell.alignment = CENTRE if bold or col > 1 else WRAP
     cell.border = BOX
+
+
+def table_head(
+    ws: Worksheet, title: str, note: str, columns: Sequence[tuple[str, Any, int]], row: int = 3
+) -> str:
+    """``title_and_headings`` for a column table of ``(heading, anything, width)``; return the
+    last column's letter."""
+    title_and_headings(ws, title, note, [(heading, width) for heading, _, width in columns], row)
+    last: str = get_column_letter(len(columns))
+    return last
+
+
+def text_body(ws: Worksheet, first_row: int, last_row: int, ncol: int) -> None:
+    """Box and wrap the body cells, formatted as text (IDs and codes must not become numbers)."""
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=ncol):
+        for cell in row:
+            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
+            cell.number_format = "@"
 
 
 def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:

@@ -1,7 +1,8 @@
 """Unified social credit code (统一社会信用代码, GB 32100-2015) checks as Polars expressions.
 
 18 characters from :data:`ALPHABET`; characters 3-8 are the region code; the last is a check
-character, ``31 - (weighted sum mod 31)`` with 31 written ``0`` (SPEC section 1, docs/ids.md).
+character, ``31 - (weighted sum mod 31)`` with 31 written ``0`` (docs/ids.md, "Unified social
+credit code").
 
 Precedence, one reason per invalid value: missing, characters, length, check_digit (the order of
 :data:`USCC_REASONS`). A stray character is named before the length because the length of a

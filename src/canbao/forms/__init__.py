@@ -1,4 +1,4 @@
-"""Survey forms and intake (issue 5): library functions usable without the CLI.
+"""Survey forms and intake (docs/forms.md): library functions usable without the CLI.
 
 ::
 
@@ -14,7 +14,6 @@ from canbao.forms.intake import IntakeResult, run_intake
 from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
 from canbao.forms.intake_facts import count_facts
 from canbao.forms.intake_read import read_entry_file, read_entry_files
-from canbao.forms.sample import Planted, PlantedMistakes, fill_sample_entry_sheet
 from canbao.forms.survey import SurveyFormsResult, SurveyGroup, write_survey_forms
 from canbao.forms.templates import write_template
 from canbao.score.datatable import read_datatable  # lives with scoring, which reads it
@@ -22,12 +21,9 @@ from canbao.score.datatable import read_datatable  # lives with scoring, which r
 __all__ = [
     "PROBLEMS",
     "IntakeResult",
-    "Planted",
-    "PlantedMistakes",
     "SurveyFormsResult",
     "SurveyGroup",
     "count_facts",
-    "fill_sample_entry_sheet",
     "find_problems",
     "normalise_entries",
     "read_datatable",

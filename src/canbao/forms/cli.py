@@ -30,6 +30,7 @@ from canbao.forms.spot_check import (
 )
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
+from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
 
 SHOWN_PROBLEMS = 20
 
@@ -94,6 +95,10 @@ def survey(
                     {"key": list(g.key), "persons": g.persons, "directory": g.directory}
                     for g in result.groups
                 ],
+                "units": [
+                    {"county": g.county, "units": g.units, "directory": g.directory}
+                    for g in result.units
+                ],
             }
             if result.ledger is not None:
                 payload["ledger"] = {
@@ -107,6 +112,12 @@ def survey(
                 f"roster, forms and entry sheet written to {result.output}",
                 markup=False,
             )
+            if result.units:
+                stdout_console.print(
+                    f"{sum(g.units for g in result.units)} units needing a survey in "
+                    f"{len(result.units)} county(ies): unit roster and entry sheet per county",
+                    markup=False,
+                )
             for line in ledger_report(result.ledger) if result.ledger is not None else ():
                 stdout_console.print(line, markup=False)
 
@@ -198,6 +209,12 @@ def intake(
             return
         if quiet:
             return
+        if result.units is not None and len(result.units.files) == len(result.files):
+            show_unit_problems(result.units, output)  # unit sheets only
+            stdout_console.print(
+                f"facts for scoring written to {output / 'facts.csv'}", markup=False
+            )
+            return
         cats = "，".join(f"{k} {v}" for k, v in result.by_category().items())
         stdout_console.print(
             f"{result.rows} rows read from {len(result.files)} file(s); "
@@ -213,6 +230,8 @@ def intake(
             )
         if result.problems.height > SHOWN_PROBLEMS:
             stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
+        if result.units is not None:
+            show_unit_problems(result.units, output)
         stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
         if result.sample is not None:
             sizes = "，".join(
@@ -223,6 +242,24 @@ def intake(
                 f"spot-check sample (抽查, seed {seed}): {sizes} -> {output / SHEET_FILE}",
                 markup=False,
             )
+
+
+def show_unit_problems(units: UnitIntake, output: Path) -> None:
+    """Print the unit sheets' count and their first problems (Chinese first, with the fix)."""
+    stdout_console.print(
+        f"单位：{units.entries.height} 行，{units.problems.height} 个问题 "
+        f"({units.entries.height} unit rows from {len(units.files)} file(s))",
+        markup=False,
+    )
+    for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
+        stdout_console.print(
+            f"  {Path(row['文件']).parent.name}/{Path(row['文件']).name} 第 {row['行号']} 行 "
+            f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
+            f"{row['改正方法']}",
+            markup=False,
+        )
+    if units.problems.height > SHOWN_PROBLEMS:
+        stdout_console.print(f"  ... see {output / UNIT_PROBLEMS_FILE}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""The registration form's code lists (全民参保登记表, seed 004) and the entry sheet's columns.
+"""The code lists of 全民参保登记表 (淮人社秘〔2017〕166号) and the entry sheet's columns.
 
 Every coded item of the form is a :class:`CodeList`: the values a clerk picks from a drop-down
 (``"11 城镇职工基本养老保险"``), and every spelling intake accepts for each canonical
@@ -136,7 +136,7 @@ NOT_INSURED: Final = CodeList(
 )
 LOST_CONTACT: Final = "人户分离、联系不上"
 
-# Table (二) of seed 002: 未参保情况 columns, fed by the reasons above.
+# Table (二) of 人社厅发〔2017〕28号: 未参保情况 columns, fed by the reasons above.
 REASON_COLUMNS: Final[dict[str, str]] = {
     "91": "个人未参保人数",
     "缴费终止": "缴费中断人数",

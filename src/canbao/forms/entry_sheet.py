@@ -9,6 +9,7 @@ never cut at Excel's 255-character limit for inline lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -27,15 +28,9 @@ from canbao.forms.codes import (
     ENTRY_HEADER_ROW,
     ENTRY_HEADINGS,
     SCHEME_LISTS,
+    CodeList,
 )
-from canbao.sheet_style import (
-    BODY_FONT,
-    BOX,
-    HEAD_FONT,
-    WRAP,
-    setup_print,
-    title_and_headings,
-)
+from canbao.sheet_style import HEAD_FONT, setup_print, table_head, text_body
 
 ENTRY_SHEET: Final = "信息录入表"
 CODE_SHEET: Final = "代码表"
@@ -74,13 +69,15 @@ def prefill_frame(group: pl.DataFrame) -> pl.DataFrame:
     return frame.select(ENTRY_HEADINGS)
 
 
-def write_code_sheet(ws: Worksheet) -> dict[str, str]:
+def write_code_sheet(
+    ws: Worksheet, coded: Mapping[str, CodeList] = CODED_COLUMNS
+) -> dict[str, str]:
     """Write every drop-down list in a column of its own; return heading -> range formula."""
     ws.title = CODE_SHEET
     ranges: dict[str, str] = {}
     seen: dict[int, str] = {}
     col = 0
-    for heading, codes in CODED_COLUMNS.items():
+    for heading, codes in coded.items():
         if id(codes) in seen:
             ranges[heading] = seen[id(codes)]
             continue
@@ -97,10 +94,15 @@ def write_code_sheet(ws: Worksheet) -> dict[str, str]:
     return ranges
 
 
-def add_validations(ws: Worksheet, ranges: dict[str, str], last_row: int) -> None:
+def add_validations(
+    ws: Worksheet,
+    ranges: dict[str, str],
+    last_row: int,
+    headings: Sequence[str] = ENTRY_HEADINGS,
+    first: int = ENTRY_HEADER_ROW + 1,
+) -> None:
     """Attach a list validation (drop-down, stop on a value outside the list) to coded columns."""
-    first = ENTRY_HEADER_ROW + 1
-    for col, heading in enumerate(ENTRY_HEADINGS, start=1):
+    for col, heading in enumerate(headings, start=1):
         if heading not in ranges:
             continue
         dv = DataValidation(type="list", formula1=ranges[heading], allow_blank=True)
@@ -120,33 +122,29 @@ def write_entry_sheet(
 ) -> None:
     """Fill the entry worksheet of a group: title, headings, pre-filled rows, validations."""
     ws.title = ENTRY_SHEET
-    last_col = get_column_letter(len(ENTRY_HEADINGS))
-    title_and_headings(
-        ws,
-        "全民参保登记信息录入表",
-        f"{place}    灰底为比对结果预填，请按《全民参保登记表》核实录入",
-        [(heading, width) for heading, _, width in ENTRY_COLUMNS],
-        ENTRY_HEADER_ROW,
-    )
-    ws.row_dimensions[ENTRY_HEADER_ROW].height = 30
+    note = f"{place}    灰底为比对结果预填，请按《全民参保登记表》核实录入"
+    last_col = table_head(ws, "全民参保登记信息录入表", note, ENTRY_COLUMNS, ENTRY_HEADER_ROW)
     rows = prefill_frame(group)
-    for values in rows.iter_rows():
-        ws.append(list(values))
-    last_row = ENTRY_HEADER_ROW + rows.height + SPARE_ROWS
-    prefilled = {*PREFILL.values(), "序号"}
-    for row in ws.iter_rows(
-        min_row=ENTRY_HEADER_ROW + 1, max_row=last_row, max_col=len(ENTRY_HEADINGS)
-    ):
-        for cell in row:
-            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
-            cell.number_format = "@"  # text: IDs and phone numbers must not become numbers
-            heading = ENTRY_HEADINGS[cell.column - 1]
-            if heading in prefilled and cell.row <= ENTRY_HEADER_ROW + rows.height:
-                cell.fill = PREFILL_FILL
+    last_row = fill_rows(ws, rows, ENTRY_HEADER_ROW, {*PREFILL.values(), "序号"})
     add_validations(ws, ranges, last_row)
     ws.freeze_panes = ws.cell(row=ENTRY_HEADER_ROW + 1, column=8)
     ws.print_area = f"A1:{last_col}{last_row}"
     setup_print(ws, landscape=True, title_rows=f"{ENTRY_HEADER_ROW}:{ENTRY_HEADER_ROW}")
+
+
+def fill_rows(ws: Worksheet, rows: pl.DataFrame, header_row: int, prefilled: set[str]) -> int:
+    """Write the pre-filled rows below the headings, box them and SPARE_ROWS more as text, shade
+    the pre-filled columns; return the last row."""
+    ws.row_dimensions[header_row].height = 30
+    for values in rows.iter_rows():
+        ws.append(list(values))
+    last_row = header_row + rows.height + SPARE_ROWS
+    text_body(ws, header_row + 1, last_row, rows.width)
+    for col, heading in enumerate(rows.columns, start=1):
+        if heading in prefilled:
+            for r in range(header_row + 1, header_row + rows.height + 1):
+                ws.cell(r, col).fill = PREFILL_FILL
+    return last_row
 
 
 def write_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> None:

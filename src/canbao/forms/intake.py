@@ -38,6 +38,12 @@ from canbao.forms.spot_check import (
     sample_summary,
     write_sample,
 )
+from canbao.forms.unit_intake import (
+    UnitIntake,
+    no_person_entries,
+    run_unit_intake,
+    split_unit_sheets,
+)
 from canbao.masking import mask_id_expr, mask_name_expr, mask_value_expr
 
 PROBLEMS_FILE: Final = "problems.csv"
@@ -59,6 +65,7 @@ class IntakeResult:
     facts: pl.DataFrame
     summary_check: pl.DataFrame | None
     submission: pl.DataFrame | None = None
+    units: UnitIntake | None = None  # the unit sheets' part (canbao.forms.unit_intake)
     sample: dict[str, Any] | None = None  # with --sample: seed, rate, sizes per county
 
     def by_reason(self) -> dict[str, int]:
@@ -95,6 +102,7 @@ class IntakeResult:
             "by_reason": self.by_reason(),
             "facts": self.facts.to_dicts(),
             "summary_check": None if self.summary_check is None else self.summary_check.to_dicts(),
+            "units": None if self.units is None else self.units.to_json(),
             "spot_check_sample": self.sample,
         }
 
@@ -116,13 +124,20 @@ def run_intake(
     spot-check sheets whose outcome is counted into the facts (forms/spot_check.py).
     """
     as_of = as_of or date.today()
+    sheets = split_unit_sheets(files)  # unit sheets apart; the rest are the persons'
     roster = read_needs_survey(survey) if survey is not None else None
     area = _area(roster["县区"] if roster is not None else None)
-    raw = with_county_codes(read_entry_files([Path(f) for f in files]), area)
+    units = run_unit_intake(sheets, survey=survey, area=area)
+    persons = sheets.others if sheets.others or units is None else None
+    raw = read_entry_files(persons) if persons is not None else no_person_entries()
+    raw = with_county_codes(raw, area)
     entries = normalise_entries(raw, as_of=as_of)
     roster_ids = roster["公民身份号码"] if roster is not None else None
     problems = find_problems(entries, roster_ids)
     facts = count_facts(entries, problems, roster)
+    if units is not None:  # unit sheets only: no person counts (zeros would score as such)
+        both = [facts, units.facts] if persons is not None else [units.facts]
+        facts = pl.concat(both).sort("县区", maintain_order=True)
     check: pl.DataFrame | None = None
     if summary is not None:
         reported = read_summary(summary, area or _area(facts["县区"]))
@@ -155,13 +170,18 @@ def run_intake(
         facts,
         check,
         submission,
-        sample_summary(drawn[1], sample) if drawn is not None and sample is not None else None,
+        units=units,
+        sample=sample_summary(drawn[1], sample)
+        if drawn is not None and sample is not None
+        else None,
     )
     inputs = [Path(p) for p in (*files, survey, summary, rules, *spot_checks) if p is not None]
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)
         neutralise_frame(entry_out).write_csv(staging / ENTRIES_FILE, include_bom=True)
+        if units is not None:
+            units.write(staging)
         if submission is not None:
             neutralise_frame(submission).write_csv(staging / SUBMISSION_FILE, include_bom=True)
         if check is not None:

@@ -1,10 +1,9 @@
 """Intake checks: polars expressions over the whole entry frame, no Python per row.
 
-:func:`normalise_entries` adds the parsed ID (``id_*``), each coded item's canonical value(s)
-and the age. :func:`find_problems` turns every check into a filter and stacks the hits into one
-problem table (one row per person, item and reason). Categories follow seed 000's indicator 34
-(录入不规范, 项目不全, 逻辑有误) plus 名册核对 for IDs not on the survey roster or entered
-twice.
+:func:`normalise_entries` adds the parsed ID (``id_*``), each coded item's canonical value(s) and
+the age. :func:`find_problems` turns every check into a filter and stacks the hits into one problem
+table (one row per person, item and reason). Categories follow indicator 34 of 淮人社秘〔2017〕376号
+(录入不规范, 项目不全, 逻辑有误) plus 名册核对 for IDs not on the survey roster or entered twice.
 """
 
 from __future__ import annotations

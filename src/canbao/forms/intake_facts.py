@@ -1,10 +1,10 @@
 """What intake counts for scoring: a long table (县区, 指标, 实际值) that ``canbao score`` reads.
 
-The names are the seeds' own: seed 000's data table (开展入户调查人数 ... 应保未保人数), its
-indicator 36 (已核实的应保未保人数), seed 002's table (二) 未参保情况 columns, and the entry-error
-counts for Changzhou item 11 and Huaibei indicator 34. With a match directory the denominator
-需入户调查人数 comes along, so the rates of indicators 25-27 and 36-38 follow; with a county's
-summary (汇总表) the difference of indicator 32 does.
+The names are the source documents' own: 淮人社秘〔2017〕376号's data table (开展入户调查人数 ...
+应保未保人数), its indicator 36 (已核实的应保未保人数), 人社厅发〔2017〕28号's table (二) 未参保情况
+columns, and the entry-error counts for Changzhou item 11 and Huaibei indicator 34. With a match
+directory the denominator 需入户调查人数 comes along, so the rates of indicators 25-27 and 36-38
+follow; with a county's summary (汇总表) the difference of indicator 32 does.
 """
 
 from __future__ import annotations
@@ -148,15 +148,21 @@ def count_facts(
                 pl.len().cast(pl.Int64).alias(NEEDS_SURVEY)
             )
         )
-    wide = parts[0]
-    for part in parts[1:]:
-        wide = wide.join(part, on="县区", how="full", coalesce=True)
     order = (
         ([NEEDS_SURVEY] if survey is not None else [])
         + bools
         + list(REASON_FACTS)
         + [ERRORS_N, *CATEGORY_FACTS.values()]
     )
+    return long_facts(parts, order)
+
+
+def long_facts(parts: Sequence[pl.DataFrame], order: Sequence[str]) -> pl.DataFrame:
+    """Join per-county count tables (县区 + fact columns) into the long facts, every fact of
+    ``order`` for every county (zeros written, not left out), in that order per county."""
+    wide = parts[0]
+    for part in parts[1:]:
+        wide = wide.join(part, on="县区", how="full", coalesce=True)
     wide = wide.with_columns(
         pl.lit(0, dtype=pl.Int64).alias(c) for c in order if c not in wide.columns
     ).with_columns(pl.col(order).cast(pl.Int64).fill_null(0))

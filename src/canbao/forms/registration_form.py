@@ -1,4 +1,4 @@
-"""The registration form (全民参保登记表, seed 004's 2017 layout), one per printed A4 page.
+"""The registration form (全民参保登记表 of 淮人社秘〔2017〕166号), one per printed A4 page.
 
 One worksheet holds the forms of a group: a block of rows per person, a manual page break after
 each block, the title repeated on every page (print titles), fit to one page wide. What the match
@@ -203,7 +203,7 @@ INSTRUCTIONS: Final = (
 
 
 def write_instructions(ws: Worksheet) -> None:
-    """Write the form's 填写说明 (seed 004) on a sheet of its own."""
+    """Write the form's 填写说明 (淮人社秘〔2017〕166号) on a sheet of its own."""
     ws.title = "填写说明"
     ws.column_dimensions["A"].width = 100
     for i, text in enumerate(INSTRUCTIONS, start=1):

@@ -1,8 +1,8 @@
 """The survey roster (入户调查对象名册): reading a match's needs_survey and writing one workbook.
 
-The roster's fields are seed 004's (人员编号, 姓名, 性别, 公民身份号码, 出生日期, 个人身份,
-户口性质, 户口所在地, 常住所在地地址), preceded by 序号 and the area, followed by the current
-enrolment and the reasons the match gave, so that a visitor knows what to ask.
+The roster's fields are 淮人社秘〔2017〕166号's (人员编号, 姓名, 性别, 公民身份号码, 出生日期,
+个人身份, 户口性质, 户口所在地, 常住所在地地址), preceded by 序号 and the area, followed by the
+current enrolment and the reasons the match gave, so that a visitor knows what to ask.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from typing import Final, Literal
 
 import polars as pl
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.readfail import check_text_lines, unreadable_file
-from canbao.sheet_style import BODY_FONT, BOX, CENTRE, HEAD_FONT, TITLE_FONT, WRAP, setup_print
+from canbao.sheet_style import setup_print, table_head, text_body
 
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
 NEEDS_SURVEY_COLUMNS: Final = (
@@ -141,27 +140,14 @@ def safe_name(text: str) -> str:
 def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:
     """Fill one worksheet with the survey roster of a group."""
     ncol = len(ROSTER_COLUMNS)
-    last = get_column_letter(ncol)
     ws.title = "入户调查对象名册"
-    ws["A1"] = "入户调查对象名册"
-    ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"{place}    共 {group.height} 人"
-    ws["A2"].font = BODY_FONT
-    ws.merge_cells(f"A2:{last}2")
-    for col, (heading, _, width) in enumerate(ROSTER_COLUMNS, start=1):
-        cell = ws.cell(row=3, column=col, value=heading)
-        cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX
-        ws.column_dimensions[get_column_letter(col)].width = width
+    last = table_head(ws, "入户调查对象名册", f"{place}    共 {group.height} 人", ROSTER_COLUMNS)
     sources = [src for _, src, _ in ROSTER_COLUMNS if src is not None]
     # The county is printed by its GB/T 2260 name (the code stays in the heading and the data).
     shown = group.with_columns(regions.county_name_expr(pl.col("县区")))
     for i, values in enumerate(shown.select(sources).iter_rows(), start=1):
         ws.append([i, *values])
-    for row in ws.iter_rows(min_row=4, max_row=3 + group.height, max_col=ncol):
-        for cell in row:
-            cell.font, cell.border, cell.alignment = BODY_FONT, BOX, WRAP
-            cell.number_format = "@"
+    text_body(ws, 4, 3 + group.height, ncol)
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{last}{3 + max(group.height, 1)}"
     ws.print_area = f"A1:{last}{3 + max(group.height, 1)}"

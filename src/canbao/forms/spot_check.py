@@ -12,7 +12,7 @@ size, so canbao's is documented here and in docs/forms.md:
 - a stratum of N forms gives ``min(N, max(minimum, ceil(N × rate)))`` forms; by default rate 5 %
   and minimum 1 (``--sample-rate``, ``--sample-min``); a county's size is the sum of its strata;
 - which forms: the ``size`` smallest draws of a counter-based generator (splitmix64, the one of
-  :mod:`canbao.synth.rng`) keyed by the seed and the citizen ID, so the sample depends on the seed
+  :mod:`canbao.rng`) keyed by the seed and the citizen ID, so the sample depends on the seed
   and the persons only, not on the order of the files or the polars version. The same seed gives
   the same sample; another seed another one.
 
@@ -40,8 +40,8 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
 from canbao.forms.intake_read import _raw_csv, _raw_xlsx
+from canbao.rng import Rng
 from canbao.sheet_style import BODY_FONT, BOX, WRAP, setup_print, title_and_headings
-from canbao.synth.rng import Rng
 
 DEFAULT_RATE: Final = Fraction(5, 100)
 DEFAULT_MINIMUM: Final = 1

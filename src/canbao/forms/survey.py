@@ -24,6 +24,12 @@ from canbao.forms.roster import (
     split_groups,
     write_roster,
 )
+from canbao.forms.unit_survey import (
+    UNIT_ENTRY_FILE,
+    UnitGroup,
+    read_units_needing_survey,
+    write_unit_forms,
+)
 from canbao.seal import new_password, write_archive
 
 ROSTER_FILE: Final = "入户调查对象名册.xlsx"
@@ -55,10 +61,15 @@ class SurveyFormsResult:
     # kept only in memory to be shown once (repr=False: never in a log or a traceback).
     sealed: dict[str, str] = field(default_factory=dict, repr=False)
     ledger: LedgerOutcome | None = None  # with --ledger: who was confirmed without a visit
+    units: list[UnitGroup] = field(default_factory=list)  # the unit survey, per county
 
     def entry_sheets(self) -> list[Path]:
         """Return the entry workbook of every group."""
         return [self.output / g.directory / ENTRY_FILE for g in self.groups]
+
+    def unit_entry_sheets(self) -> list[Path]:
+        """Return the unit entry workbook of every county (none when the match had no units)."""
+        return [self.output / g.directory / UNIT_ENTRY_FILE for g in self.units]
 
 
 def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
@@ -97,6 +108,7 @@ def write_survey_forms(
     With ``ledgers`` the persons they confirm (forms/ledgers.py) get no forms.
     """
     frame = read_needs_survey(match_dir)
+    units = read_units_needing_survey(match_dir)
     ledger = None
     if ledgers is not None:
         rows, unreadable = ledgers.read()
@@ -119,6 +131,7 @@ def write_survey_forms(
             write_forms_workbook(part, target / FORMS_FILE)
             write_entry_workbook(part, place, target / ENTRY_FILE)
             written.append(SurveyGroup(key, part.height, rel.as_posix()))
+        unit_groups = write_unit_forms(units, staging) if units is not None else []
         names = list(GROUP_COLUMNS[by])
         index = pl.DataFrame(
             {
@@ -140,6 +153,7 @@ def write_survey_forms(
             "persons": frame.height,
             "groups": len(written),
             "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
+            "units": None if units is None else units.height,
         }
         if ledger is not None:
             ledger.write(staging)
@@ -147,8 +161,11 @@ def write_survey_forms(
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        sealed = seal_groups(staging, [g.directory for g in written]) if seal else {}
-    return SurveyFormsResult(Path(output), by, frame.height, written, sealed, ledger)
+        folders = [g.directory for g in written] + [g.directory for g in unit_groups]
+        sealed = seal_groups(staging, folders) if seal else {}
+    return SurveyFormsResult(
+        Path(output), by, frame.height, written, sealed, ledger=ledger, units=unit_groups
+    )
 
 
 def seal_groups(staging: Path, directories: list[str]) -> dict[str, str]:

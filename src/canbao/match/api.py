@@ -27,7 +27,8 @@ import polars as pl
 
 from canbao.atomic import atomic_directory
 from canbao.errors import DatabaseError, UsageError
-from canbao.match import stages
+from canbao.match import legal_groups, stages
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.snapshot import SnapshotFrames, person_states
 from canbao.match.summary_model import MatchSummary
@@ -76,6 +77,7 @@ def run_match(
     apply_links: Decimal | int | str | None = None,
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
+    legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
     db: str | Path | None = None,
     rebuild_history: bool = False,
 ) -> MatchResult:
@@ -88,18 +90,24 @@ def run_match(
     with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
     IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
     is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
+    ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
+    ``"none"`` or None switches the legal-group gaps off.
     ``db``: the registration database (a DuckDB file or ``postgresql://…``, docs/database.md),
     opened before the rosters are read and given the run's snapshot after the results are
     published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
     A run that fails records nothing. The result files are the same with and without ``db``.
     """
     files, min_score = check_arguments(rosters, apply_links)
+    # The whole rule file is checked before any roster is read.
+    legal_rule = load_legal_rule(legal_groups)
     colmap = load_column_map(columns) if columns else None
     database = _open_database(db)
     snapshot = None
     if database is not None:
-        options = _snapshot_options(area, min_score, accept_damaged_ids)
-        snapshot = _Snapshot(database, files, columns, options, rebuild_history)
+        options = _snapshot_options(area, min_score, accept_damaged_ids, legal_groups)
+        side = (("columns", columns), ("legal_groups", legal_groups))
+        side_files = tuple((role, Path(f)) for role, f in side if f and Path(f).is_file())
+        snapshot = _Snapshot(database, files, side_files, options, rebuild_history)
     try:
         summary, written, recorded = _publish(
             files,
@@ -113,6 +121,7 @@ def run_match(
             apply_links=min_score,
             accept_damaged_ids=accept_damaged_ids,
             progress=progress,
+            legal_rule=legal_rule,
         )
     finally:
         if database is not None:
@@ -127,7 +136,7 @@ class _Snapshot:
 
     database: Database
     files: RosterFiles
-    columns: Path | None
+    side_files: tuple[tuple[str, Path], ...]  # the --columns map, the legal-group rule file
     options: dict[str, Any]
     rebuild: bool
 
@@ -140,8 +149,7 @@ class _Snapshot:
         from canbao.db import SnapshotMeta, check_snapshot_order
 
         paths = [(kind.value, p) for kind, paths in self.files.items() for p in paths]
-        if self.columns is not None:
-            paths.append(("columns", self.columns))
+        paths += self.side_files
         meta = SnapshotMeta(
             as_of=summary.as_of,
             area=",".join(summary.area),
@@ -217,13 +225,22 @@ def _open_database(db: str | Path | None) -> Database | None:
 
 
 def _snapshot_options(
-    area: Sequence[str] | None, min_score: Decimal | None, accept_damaged_ids: bool
+    area: Sequence[str] | None,
+    min_score: Decimal | None,
+    accept_damaged_ids: bool,
+    legal_groups: str | Path | None,
 ) -> dict[str, Any]:
-    """The options that make a snapshot what it is (the output format does not)."""
+    """The options that make a snapshot what it is (the output format does not).
+
+    A legal-group rule given as a file counts by its SHA-256 among the inputs; a bundled rule
+    (or none) by its name here.
+    """
+    rule = None if legal_groups is None or Path(legal_groups).is_file() else str(legal_groups)
     return {
         "area": sorted(area) if area else None,
         "apply_links": None if min_score is None else str(min_score),
         "accept_damaged_ids": accept_damaged_ids,
+        "legal_groups": rule,
     }
 
 
@@ -308,6 +325,7 @@ def _match(
     progress: Progress,
     work: Path,
     out: Path,
+    legal_rule: LegalRule | None = None,
     snapshot: bool = False,
 ) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
@@ -333,17 +351,49 @@ def _match(
     files = stages.write_result_files(
         rosters, prepared.household, links, employers, fmt=fmt, out=out
     )
+    targets, linked = links.sets.targets, links.sets.linked
+    legal = legal_groups.judge(
+        rosters,
+        targets,
+        linked,
+        legal_rule,
+        as_of=as_of,
+        fmt=fmt,
+        out=out,
+        progress=progress,
+        insured_units=employers.frames[1] if employers.frames else None,
+    )
     basic, written = stages.national_tables(
-        links.sets, files.schemes, employers.per_county, fmt=fmt, out=out, progress=progress
+        links.sets,
+        files.schemes,
+        employers.per_county,
+        fmt=fmt,
+        out=out,
+        progress=progress,
+        legal=legal.per_county,
     )
     result = stages.summary_and_conservation(
-        rosters, prepared, links, employers, files, basic, as_of=as_of, out=out, progress=progress
+        rosters,
+        prepared,
+        links,
+        employers,
+        files,
+        basic,
+        as_of=as_of,
+        out=out,
+        progress=progress,
+        legal=legal,
     )
-    states = None
-    if snapshot:
-        sets = links.sets
-        frames = SnapshotFrames(
-            prepared.household, sets.targets, sets.linked, sets.found, files.conflicts
-        )
-        states = person_states(frames)
-    return result, files.written | written, states
+    states = _person_states(prepared, links, files) if snapshot else None
+    return result, files.written | legal.written | written, states
+
+
+def _person_states(
+    prepared: stages.Prepared, links: stages.Links, files: stages.ResultFiles
+) -> pl.DataFrame:
+    """The rows ``--db`` records: each person's sets (canbao.match.snapshot)."""
+    sets = links.sets
+    frames = SnapshotFrames(
+        prepared.household, sets.targets, sets.linked, sets.found, files.conflicts
+    )
+    return person_states(frames)

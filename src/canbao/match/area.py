@@ -1,4 +1,4 @@
-"""The area of a match and whether an ID was issued inside it (SPEC section 3).
+"""The area of a match and whether an ID was issued inside it (docs/match.md, "The area").
 
 An ID's region code (its first six digits) is where the number was issued, perhaps under a county
 code since retired or renamed. A code is inside the area when its city (first four digits) is
@@ -26,8 +26,8 @@ def _exact(area: Sequence[str], explicit: bool) -> list[str]:
 def id_in_area(id_norm: pl.Expr, area: Sequence[str], *, explicit: bool) -> pl.Expr:
     """Tell whether an ID's own region code (its first six digits) lies inside the area.
 
-    SPEC section 3: the code is where the number was issued, perhaps under a county code since
-    retired, so it is inside when its city (first four digits) is the city of an area prefix.
+    docs/match.md, "The area": the code is where the number was issued, perhaps under a county code
+    since retired, so it is inside when its city (first four digits) is the city of an area prefix.
     Only prefixes longer than a city that ``--area`` names explicitly are matched by the code
     itself, a retired code by its GB/T 2260 successor. The default area (the household roster's
     counties) is not explicit: a Huaibei ID of 340611 (retired 1984) counts inside by its city.

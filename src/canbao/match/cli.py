@@ -23,6 +23,7 @@ from canbao.cli_common import (
     stdout_console,
 )
 from canbao.match.api import MatchResult, run_match
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
@@ -97,6 +98,15 @@ def match(
             "the history from it (the later snapshots are retired; load them again after).",
         ),
     ] = False,
+    legal_groups: Annotated[
+        str,
+        typer.Option(
+            "--legal-groups",
+            metavar="FILE|NAME",
+            help="Rule saying who should have injury, unemployment and maternity cover (法定群体): "
+            "a TOML file or a bundled rule's name; 'none' switches the judgement off.",
+        ),
+    ] = DEFAULT_LEGAL_GROUPS,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -117,6 +127,7 @@ def match(
             accept_damaged_ids=accept_damaged_ids,
             db=db,
             rebuild_history=rebuild_history,
+            legal_groups=legal_groups,
         )
         if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)
@@ -173,6 +184,9 @@ def print_summary(result: MatchResult) -> None:
             ("  登记注册未参保 not insured", s.units["not_insured"]),
             ("  统一社会信用代码有误 invalid USCC", s.units["invalid_uscc"]),
         ]
+    legal = s.legal_groups
+    if legal is not None:
+        rows += [(f"法定群体{k.gap.label} {k.gap}", legal.count(k) or 0) for k in legal.judged]
     for label, value in rows:
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)

@@ -1,9 +1,10 @@
-"""Coverage rates on the hukou basis (户籍口径), per county and in total (SPEC section 3).
+"""Coverage rates on the hukou basis (户籍口径), per county and in total
+(docs/match.md, "Coverage rates").
 
 The pension coverage rate of the eligible is the share of household target persons aged 16 or
 more with an active pension record (淮人社发〔2016〕53号 aims at 90 %); the medical coverage rate
 is the share of all household target persons with an active medical record. Floating persons
-are not counted: SPEC's "Household and floating persons in the tables". A person whose household
+are not counted (docs/match.md, "Household and floating persons"). A person whose household
 ID is invalid cannot be linked to a record, so they count in the denominator and not in the
 numerator until the survey settles their cover.
 

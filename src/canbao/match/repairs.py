@@ -14,8 +14,8 @@ Score (documented in ``docs/repairs.md``)::
     birth  10 the record's birth date (ID characters 7-14, else its birth column) is the person's
     county  5 the record's county (else the first 6 digits of its region) equals the person's
 
-A candidate is kept only when the SPEC's conditions hold: a same or variant name *and* an ID within
-two edits, or the same name, birth date and county.
+A candidate is kept only when these conditions hold (docs/repairs.md): a same or variant name
+*and* an ID within two edits, or the same name, birth date and county.
 """
 
 from __future__ import annotations

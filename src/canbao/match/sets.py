@@ -1,16 +1,21 @@
 """The campaign's result sets, written once against narwhals' lazy API (rules: docs/match.md).
 
-Inputs are the prepared household and enrolment frames (see :mod:`canbao.match.prepare`); every
-function here takes and returns ``nw.LazyFrame[Any]`` so the same logic can later run on another
-lazy engine. Booleans are cast to integers before aggregation, because some engines refuse
-boolean sums and maxima.
+Inputs are the prepared household and enrolment frames (see :mod:`canbao.match.prepare`). The
+public functions at the end (the edges) take native lazy frames of any engine narwhals supports
+(a Polars LazyFrame, a DuckDB relation, a Spark DataFrame) and return a native frame of the same
+engine: narwhals is wrapped on entry (``nw.from_native``) and unwrapped on return
+(``nw.to_native``), so callers never convert. The logic between them is written against
+``nw.LazyFrame``. Booleans are cast to integers before aggregation, because some engines refuse
+boolean sums and maxima; integers are signed, because Spark has no unsigned types.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import narwhals as nw
+from narwhals.typing import IntoLazyFrameT
 
 from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
@@ -24,7 +29,7 @@ def _flag(expr: nw.Expr) -> nw.Expr:
     return expr.fill_null(False).cast(nw.Int8).max()
 
 
-def household_persons(household: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+def _household_persons(household: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """One row per valid household key: alive (any 正常 row), dead (死亡/注销 only) and the name."""
     return (
         household.filter(~nw.col("id_key").is_null())
@@ -42,18 +47,23 @@ def household_persons(household: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
 def left_join(
     left: nw.LazyFrame[Any], right: nw.LazyFrame[Any], on: list[str]
 ) -> nw.LazyFrame[Any]:
-    """``left`` with the columns of ``right`` where ``on`` matches, in the order of ``left``.
+    """``left`` with the columns of ``right`` where ``on`` matches; on Polars in ``left``'s order.
 
-    On Polars the order is asked for explicitly: its streaming engine then probes the right
-    side batch by batch, which measured half the time and 300 MB less at 1 M persons than the
-    default plan, which gives no order. The result is the same on every engine.
+    The set logic needs no row order, and a lazy engine keeps none. The Polars orchestrator
+    does: it stages the targets' added columns beside the household rows by position
+    (``stages._stage_added``) and writes linked records in roster order (the golden files show
+    it). narwhals' join has no order option (checked in 2.29), so on Polars, and only there,
+    the native join is asked for ``maintain_order="left"``; its streaming engine then also
+    probes the right side batch by batch: half the time and 300 MB less at 1 M persons than
+    the default plan. The engine-neutral alternative, a sort by a row key after the join,
+    would add a sort of every record to the Polars path and needs a row key that the
+    household rows do not have. Every other engine runs the plain narwhals join, whose order
+    is undefined: the rows and values are the same (tests/test_sets_engines.py).
     """
-    if left.implementation is nw.Implementation.POLARS:
-        joined = nw.to_native(left).join(
-            nw.to_native(right), on=on, how="left", maintain_order="left"
-        )
-        result: nw.LazyFrame[Any] = nw.from_native(joined)
-        return result
+    if left.implementation.is_polars():
+        native = left.to_native().join(right.to_native(), on=on, how="left", maintain_order="left")
+        joined: nw.LazyFrame[Any] = nw.from_native(native)
+        return joined
     return left.join(right, on=on, how="left")
 
 
@@ -68,10 +78,12 @@ def _sharing_a_code(records: nw.LazyFrame[Any], code: str, digits: int) -> nw.La
 
     Most persons have one record per scheme and per insurance type, so this leaves few records
     for the groupings by string columns that follow (a third of their time at 1 M persons).
-    The person's 17-digit key and the code make one UInt64 (10**17 * 100 fits), so a single
-    integer is grouped; equal keys and codes give equal integers, so no record is missed.
+    The person's 17-digit key and the code make one integer, so a single column is grouped;
+    equal keys and codes give equal integers, so no record is missed. Int64, not unsigned
+    (Spark has none): a valid ID starts with a province code of at most 83
+    (``canbao.ids.PROVINCE_CODES``), so key * 100 + code stays below 8.4e18 < 2**63.
     """
-    pair = (nw.col("id_key").cast(nw.UInt64) * 10**digits + nw.col(code).cast(nw.UInt64)).alias(
+    pair = (nw.col("id_key").cast(nw.Int64) * 10**digits + nw.col(code).cast(nw.Int64)).alias(
         "_pair"
     )
     several = (
@@ -98,7 +110,7 @@ def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
 
 
-def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+def _link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Give every enrolment record its class: linked, not_in_household, non_local or invalid."""
     # The Int64 key, not the ID text: the same records for valid IDs (the only ones judged) at
     # half the cost of hashing 18-character strings. Only valid IDs: spreadsheet-damaged values
@@ -135,7 +147,7 @@ def link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw
     )
 
 
-def coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+def _coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Per person key: active / suspended pension and medical records, any active, conflicts."""
     records = linked.filter(nw.col("link") == LINKED)
     is_pension, is_medical = nw.col("itype") == PENSION, nw.col("itype") == MEDICAL
@@ -154,7 +166,7 @@ def coverage(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     )
 
 
-def assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+def _assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Target persons with their uninsured flags and survey reasons (one row per household row)."""
     zero = ["p_active", "m_active", "p_suspended", "m_suspended", "any_active", "record_conflict"]
     targets = left_join(household.filter(nw.col("is_target")), cover, ["id_key"]).with_columns(
@@ -194,7 +206,7 @@ def assess_targets(household: nw.LazyFrame[Any], cover: nw.LazyFrame[Any]) -> nw
     )
 
 
-def duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+def _duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Rows (id_key, itype, kind) for every duplicate enrolment, over valid-ID records anywhere."""
     active = linked.filter(
         ~nw.col("id_key").is_null() & nw.col("active") & nw.col("itype").is_in([PENSION, MEDICAL])
@@ -221,3 +233,37 @@ def duplicates(linked: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         )
         found += [schemes, regions]
     return nw.concat(found, how="vertical")
+
+
+# The edges: native frames in, native frames of the same engine out.
+
+
+def _on_native(step: Callable[..., nw.LazyFrame[Any]], *frames: IntoLazyFrameT) -> IntoLazyFrameT:
+    """``step`` on the narwhals frames of ``frames``, unwrapped to the native frame it gives."""
+    result: IntoLazyFrameT = step(*(nw.from_native(frame) for frame in frames)).to_native()
+    return result
+
+
+def household_persons(household: IntoLazyFrameT) -> IntoLazyFrameT:
+    """One row per valid household key: alive (any 正常 row), dead (死亡/注销 only) and the name."""
+    return _on_native(_household_persons, household)
+
+
+def link_records(enrolment: IntoLazyFrameT, persons: IntoLazyFrameT) -> IntoLazyFrameT:
+    """Every enrolment record with its link class; ``persons`` from :func:`household_persons`."""
+    return _on_native(_link_records, enrolment, persons)
+
+
+def coverage(linked: IntoLazyFrameT) -> IntoLazyFrameT:
+    """Per person key, what the linked records (of :func:`link_records`) cover."""
+    return _on_native(_coverage, linked)
+
+
+def assess_targets(household: IntoLazyFrameT, cover: IntoLazyFrameT) -> IntoLazyFrameT:
+    """Target persons with their flags and survey reasons; ``cover`` from :func:`coverage`."""
+    return _on_native(_assess_targets, household, cover)
+
+
+def duplicates(linked: IntoLazyFrameT) -> IntoLazyFrameT:
+    """Rows (id_key, itype, kind) for every duplicate enrolment in the linked records."""
+    return _on_native(_duplicates, linked)

@@ -9,13 +9,12 @@ orchestrator reads as the list of stages and nothing passes between them on the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
-import narwhals as nw
 import polars as pl
 
 from canbao.errors import ConservationError
@@ -23,6 +22,7 @@ from canbao.match import conflicts as conflict_tables
 from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
+from canbao.match.legal_groups import LegalGaps
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.summary_model import MatchSummary
 from canbao.match.units import match_units_counted, units_per_county
@@ -78,7 +78,7 @@ def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFr
 # Raw texts the prepare step has folded into typed fields (id_raw, sex_col, birth_col, the
 # statuses and their *_raw for messages) or no later step reads: not staged.
 HOUSEHOLD_UNSTAGED: Final = ("id", "birth_date", "status")
-ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number", "employer_code")
+ENROLMENT_UNSTAGED: Final = ("id", "sex", "birth_date", "status", "person_number")
 # The columns of linked records that the later steps read (sets, tables, conflicts, repairs,
 # summary): the raw texts already folded into typed fields are not written again.
 LINKED_COLUMNS: Final = (
@@ -86,7 +86,7 @@ LINKED_COLUMNS: Final = (
     *("id_raw", "id_norm", "id_key", "id_reason", "id_sex", "id_birth"),
     *("name", "hh_name", "name_mismatch", "sex_col", "sex_mismatch", "birth_col"),
     *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
-    *("repeated_record", "deceased_enrolled"),
+    *("repeated_record", "deceased_enrolled", "employer_code"),
 )
 
 
@@ -174,15 +174,14 @@ def _sets(
     work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
-    persons = sets.household_persons(nw.from_native(household))
-    link = nw.to_native(sets.link_records(nw.from_native(enrolment), persons))
+    # The set functions take and return native frames (narwhals at their edges): Polars here.
+    link = sets.link_records(enrolment, sets.household_persons(household))
     linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
-    cover = sets.coverage(nw.from_native(linked))
-    assessed = nw.to_native(sets.assess_targets(nw.from_native(household), cover))
+    assessed = sets.assess_targets(household, sets.coverage(linked))
     targets = _stage_added(
         work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
     )
-    found: pl.DataFrame = nw.to_native(sets.duplicates(nw.from_native(linked))).collect()
+    found = sets.duplicates(linked).collect()
     return linked, targets, found
 
 
@@ -310,13 +309,14 @@ def national_tables(
     fmt: OutputFormat,
     out: Path,
     progress: Progress,
+    legal: pl.DataFrame | None = None,
 ) -> tuple[tables.BasicTables, dict[str, Path]]:
     """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)."""
     progress("computing the task table and the national basic data tables")
     written: dict[str, Path] = {}
-    task = tables.task_table(sets.targets, units=units_per_county)
+    task = tables.task_table(sets.targets, units=units_per_county, legal=legal)
     written["task_table"] = write_table(task, out, "task_table", fmt)
-    basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes)
+    basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes, legal=legal)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_xlsx(
         {
@@ -340,6 +340,7 @@ def summary_and_conservation(
     as_of: date,
     out: Path,
     progress: Progress,
+    legal: LegalGaps | None = None,
 ) -> MatchSummary:
     """Count the summary, write summary.json and refuse to publish counts that do not add up."""
     household, after = prepared.household, links.sets
@@ -361,6 +362,9 @@ def summary_and_conservation(
         area=area,
         area_explicit=prepared.area_explicit,
     )
+    if legal is not None:
+        conservation = [*result.conservation, *legal.equations]
+        result = replace(result, legal_groups=legal.summary, conservation=conservation)
     (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
     failed = result.failed()
     if failed:

@@ -16,7 +16,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from canbao.match.vocabulary import ConflictKind, DuplicateKind, UninsuredFlag
+from canbao.match.vocabulary import ConflictKind, DuplicateKind, LegalKind, UninsuredFlag
 
 
 def plain(value: object) -> Any:
@@ -122,6 +122,35 @@ class TableChecks:
 
 
 @dataclass(frozen=True)
+class LegalGroupsSummary:
+    """summary.json's ``legal_groups``: the rule, what was judged, and the gaps by kind.
+
+    ``rule`` is None when the rule is switched off; a count (keyed by the
+    :class:`~canbao.match.vocabulary.LegalGap` codes) is None when its kind was not judged.
+    """
+
+    rule: str | None
+    judged: list[LegalKind]
+    not_judged: dict[LegalKind, str]
+    persons: int | None
+    gap_persons: int | None
+    missing_injury: int | None = None
+    missing_unemployment: int | None = None
+    missing_maternity: int | None = None
+
+    @classmethod
+    def off(cls) -> LegalGroupsSummary:
+        """The rule switched off (``--legal-groups none``): nothing judged."""
+        why = "规则已关闭 (--legal-groups none)"
+        return cls(None, [], dict.fromkeys(LegalKind, why), None, None)
+
+    def count(self, kind: LegalKind) -> int | None:
+        """The gaps of ``kind``: None when it was not judged."""
+        value: int | None = getattr(self, kind.gap.value)
+        return value
+
+
+@dataclass(frozen=True)
 class MatchSummary:
     """Every count of a match, its conservation equations and where its inputs came from."""
 
@@ -153,6 +182,9 @@ class MatchSummary:
     area_basis: AreaBasis
     canbao_version: str
     tables: TableChecks
+    # Set by the legal-group stage (canbao.match.legal_groups); None only for a summary built
+    # without it.
+    legal_groups: LegalGroupsSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready builtins, keys in summary.json's order."""

@@ -86,13 +86,16 @@ def county_label(expr: pl.Expr) -> pl.Expr:
     return county_name_expr(expr)
 
 
-def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.DataFrame:
+def task_table(
+    targets: pl.LazyFrame, units: pl.DataFrame | None = None, legal: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """淮人社秘〔2017〕166号's task table: persons (and units) needing a survey per county, 合计.
 
     需入户调查人员数 counts household persons (户籍口径: the denominator of 淮人社秘〔2017〕376号
     indicators 25, 26, 36 and 38); floating persons needing a survey have a column of their
     own. The coverage rates follow (canbao.match.coverage); the 合计 row's rates are taken
-    from its summed counts, never from the counties' rates.
+    from its summed counts, never from the counties' rates. ``legal``: the legal-group gaps per
+    county (:mod:`canbao.match.legal_groups`), a column per judged kind at the end.
     """
     survey = pl.col("needs_survey")
     persons = (
@@ -106,6 +109,8 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
     table = persons.join(counts_per_county(targets), on="county", how="left", nulls_equal=True)
     if units is not None:
         table = table.join(units, on="county", how="full", coalesce=True, nulls_equal=True)
+    if legal is not None:
+        table = table.join(legal, on="county", how="left", nulls_equal=True)
     table = table.with_columns(pl.exclude("county").fill_null(0)).sort("county", nulls_last=True)
     labelled = table.with_columns(county_label(pl.col("county")).alias("_label"))
     total = table.select(
@@ -121,6 +126,7 @@ def task_table(targets: pl.LazyFrame, units: pl.DataFrame | None = None) -> pl.D
         *unit_column,
         "流动人口需入户调查人员数",
         *task_columns(),
+        *([] if legal is None else [c for c in legal.columns if c != "county"]),
     )
 
 
@@ -166,44 +172,65 @@ _SCHEME_GROUPS = {
 
 
 def basic_tables(
-    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame, schemes: pl.DataFrame
+    targets: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    duplicates: pl.DataFrame,
+    schemes: pl.DataFrame,
+    legal: pl.DataFrame | None = None,
 ) -> BasicTables:
     """Compute tables (一) and (二) per county and check 人社厅发〔2017〕28号's logic relations.
 
-    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``.
+    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``; ``legal`` the
+    legal-group gaps per county, appended to table (一) as 应参未参 columns of the judged kinds.
     """
-    persons = _person_summary(targets, schemes)
+    per_person = _person_summary(targets, schemes)
+    persons = (
+        per_person.group_by("county")
+        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in _person_counts().items()))
+        .collect()
+    )
+    counts = (
+        persons.join(_outsiders(linked), on="county", how="full", coalesce=True, nulls_equal=True)
+        .join(
+            duplicate_counts(targets, linked, duplicates),
+            on="county",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+        .join(_legal_or_none(legal), on="county", how="left", nulls_equal=True)
+        .with_columns(pl.exclude("county").fill_null(0))
+        .with_columns(
+            (pl.col("_non_local") + pl.col("_floating_confirmed")).alias("#非本地户籍参保人数")
+        )
+        .with_columns(pl.col("本地参保确认入库人数") + pl.col("#非本地户籍参保人数"))
+        .drop("_non_local", "_floating_confirmed")
+        .sort("county", nulls_last=True)
+    )
+    counts = _add_total(counts)
+    legal_columns = [] if legal is None else [c for c in legal.columns if c != "county"]
+    table1 = _shape(counts, TABLE1_COLUMNS + legal_columns)
+    table2 = _shape(counts, TABLE2_COLUMNS)
+    return BasicTables(table1, table2, _relations(table1))
+
+
+def _person_counts() -> dict[str, pl.Expr]:
+    """Each column counted over target persons per county: tables (一) and (二)."""
     p, m, i, u, b = (
         pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
     )
-    rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
     employee = p | m | i | u | b
-    resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
-    only = {  # the five employee insurances, exactly this set
-        "只参加养老、医疗、工伤保险人数": p & m & i & ~u & ~b,
-        "只参加养老、医疗保险人数": p & m & ~i & ~u & ~b,
-        "只参加养老保险人数": p & ~m & ~i & ~u & ~b,
-        "只参加养老、工伤保险人数": p & ~m & i & ~u & ~b,
-        "只参加医疗保险人数": ~p & m & ~i & ~u & ~b,
-        "只参加工伤保险人数": ~p & ~m & i & ~u & ~b,
-        "只参加失业保险人数": ~p & ~m & ~i & u & ~b,
-        "只参加生育保险人数": ~p & ~m & ~i & ~u & b,
-    }
     five = p & m & i & u & b
+    only = _employee_only(p, m, i, u, b)
     listed = five
     for cond in only.values():
         listed = listed | cond
-    resident_cols = {
-        "参加居民养老、居民医疗保险人数": resident & rp & rm,
-        "只参加居民养老保险人数": resident & rp & ~rm & ~n,
-        "只参加居民医疗保险人数": resident & rm & ~rp & ~n,
-        "参加新农合人数": resident & n & ~(rp & rm),
-    }
+    resident, resident_cols = _resident_columns(employee)
     resident_listed = pl.lit(False)
     for cond in resident_cols.values():
         resident_listed = resident_listed | cond
     confirmed, household = ~pl.col("needs_survey"), is_household()
-    aggs = {
+    return {
         # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
         # count household persons; a confirmed floating person counts in (3), and so in (2).
         "本地户籍人口数": household.sum(),
@@ -222,15 +249,43 @@ def basic_tables(
         "居民其他情况人数": (resident & ~resident_listed).sum(),
         _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED).sum(),
     }
-    counts = (
-        persons.group_by("county")
-        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in aggs.items()))
-        .collect()
-    )
-    # (3) counts the non-local persons insured here, by the county of their record's region,
-    # and the confirmed floating persons; (2) includes them, so that (1) = (2) - (3) + (4) + (5)
-    # holds by construction and checks our arithmetic.
-    outsiders = (
+
+
+def _employee_only(
+    p: pl.Expr, m: pl.Expr, i: pl.Expr, u: pl.Expr, b: pl.Expr
+) -> dict[str, pl.Expr]:
+    """Table (二)'s employee columns: the five employee insurances, exactly this set."""
+    return {
+        "只参加养老、医疗、工伤保险人数": p & m & i & ~u & ~b,
+        "只参加养老、医疗保险人数": p & m & ~i & ~u & ~b,
+        "只参加养老保险人数": p & ~m & ~i & ~u & ~b,
+        "只参加养老、工伤保险人数": p & ~m & i & ~u & ~b,
+        "只参加医疗保险人数": ~p & m & ~i & ~u & ~b,
+        "只参加工伤保险人数": ~p & ~m & i & ~u & ~b,
+        "只参加失业保险人数": ~p & ~m & ~i & u & ~b,
+        "只参加生育保险人数": ~p & ~m & ~i & ~u & b,
+    }
+
+
+def _resident_columns(employee: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
+    """Residents (no employee insurance, some resident scheme) and table (二)'s columns of them."""
+    rp, rm, n = pl.col("r_pension"), pl.col("r_medical"), pl.col("ncms")
+    resident = ~employee & (rp | rm | n | pl.col("other_scheme"))
+    return resident, {
+        "参加居民养老、居民医疗保险人数": resident & rp & rm,
+        "只参加居民养老保险人数": resident & rp & ~rm & ~n,
+        "只参加居民医疗保险人数": resident & rm & ~rp & ~n,
+        "参加新农合人数": resident & n & ~(rp & rm),
+    }
+
+
+def _outsiders(linked: pl.LazyFrame) -> pl.DataFrame:
+    """Non-local persons insured here, per county of their record's region.
+
+    (3) counts them and the confirmed floating persons; (2) includes them, so that
+    (1) = (2) - (3) + (4) + (5) holds by construction and checks our arithmetic.
+    """
+    return (
         linked.filter(
             (pl.col("link") == LinkClass.NON_LOCAL.value) & pl.col("active") & pl.col("in_area")
         )
@@ -238,27 +293,10 @@ def basic_tables(
         .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
         .collect()
     )
-    counts = (
-        counts.join(outsiders, on="county", how="full", coalesce=True, nulls_equal=True)
-        .join(
-            duplicate_counts(targets, linked, duplicates),
-            on="county",
-            how="full",
-            coalesce=True,
-            nulls_equal=True,
-        )
-        .with_columns(pl.exclude("county").fill_null(0))
-        .with_columns(
-            (pl.col("_non_local") + pl.col("_floating_confirmed")).alias("#非本地户籍参保人数")
-        )
-        .with_columns(pl.col("本地参保确认入库人数") + pl.col("#非本地户籍参保人数"))
-        .drop("_non_local", "_floating_confirmed")
-        .sort("county", nulls_last=True)
-    )
-    counts = _add_total(counts)
-    table1 = _shape(counts, TABLE1_COLUMNS)
-    table2 = _shape(counts, TABLE2_COLUMNS)
-    return BasicTables(table1, table2, _relations(table1))
+
+
+def _legal_or_none(legal: pl.DataFrame | None) -> pl.DataFrame:
+    return pl.DataFrame(schema={"county": pl.String}) if legal is None else legal
 
 
 DUPLICATE_COLUMNS = {

@@ -1,8 +1,8 @@
 """Employers needing a survey (需入户调查单位): registered but not insured, or an invalid USCC.
 
-Seed 004 counts units beside persons in its per-county task table. A unit of the market registry
-is insured when an insured unit has its unified social credit code (USCC); failing that, its
-normalised name in the same county; failing that, a near-identical name in the same county (a
+淮人社秘〔2017〕166号 counts units beside persons in its per-county task table. A unit of the market
+registry is insured when an insured unit has its unified social credit code (USCC); failing that,
+its normalised name in the same county; failing that, a near-identical name in the same county (a
 typo). Insured units whose USCC is missing or invalid need a survey too. The rules and the fuzzy
 threshold are in ``docs/repairs.md``.
 """
@@ -46,7 +46,8 @@ UNIT_COUNT_KEYS: Final = (
     "invalid_uscc",
     "needing_survey",
 )
-# The place names a unit's name may start with in this city's exports (seed 004: 淮北市).
+# The place names a unit's name may start with in this city's exports
+# (淮人社秘〔2017〕166号: 淮北市).
 DEFAULT_PLACE_PREFIXES: Final = ("安徽省", "淮北市")
 # fuzz.ratio (0-100) for a typo: one wrong character in a name of 10 or more characters.
 UNIT_NAME_CUTOFF: Final = 90.0

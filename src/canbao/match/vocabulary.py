@@ -36,6 +36,14 @@ class _Labelled(StrEnum):
         return {member.value: member.label for member in cls}
 
     @classmethod
+    def of(cls, code: str) -> Self:
+        """The member whose code is ``code`` (ValueError for any other text)."""
+        for member in cls:
+            if member.value == code:
+                return member
+        raise ValueError(f"{code!r} is not a code of {cls.__name__}")
+
+    @classmethod
     def codes(cls) -> list[str]:
         """Every code, in declaration order (plain strings, for Polars and SQL)."""
         return [member.value for member in cls]
@@ -156,3 +164,50 @@ class ExclusionReason(_Labelled):
     DIED = "died", "死亡"
     MOVED_OUT = "moved_out", "迁出"
     CANCELLED = "cancelled", "注销"
+
+
+class LegalKind(_Labelled):
+    """An insurance a legal group (法定群体) must have: the gaps of docs/match.md, "Legal groups".
+
+    The code is the name of the roster kind that lists its records (``--injury``, the same as
+    :class:`canbao.roster.kinds.RosterKind`'s member), the label the insurance's Chinese name.
+    """
+
+    INJURY = "injury", "工伤保险"
+    UNEMPLOYMENT = "unemployment", "失业保险"
+    MATERNITY = "maternity", "生育保险"
+
+    @property
+    def itype(self) -> str:
+        """The insurance type: the first digit of its scheme code (30, 40, 50)."""
+        return _LEGAL_ITYPES[self.value]
+
+    @property
+    def gap(self) -> LegalGap:
+        """The gap of a member without an active record of this insurance."""
+        return LegalGap.of(f"missing_{self.value}")
+
+
+class LegalGap(_Labelled):
+    """A legal-group gap (法定群体未参保): a member has no active record of one insurance.
+
+    The code is the 类别代码 of ``legal_group_gaps`` and the count's key in summary.json;
+    ``heading``: the per-county column of the task table and table (一).
+    """
+
+    MISSING_INJURY = "missing_injury", "应参未参工伤保险", "工伤保险应参未参人数"
+    MISSING_UNEMPLOYMENT = "missing_unemployment", "应参未参失业保险", "失业保险应参未参人数"
+    MISSING_MATERNITY = "missing_maternity", "应参未参生育保险", "生育保险应参未参人数"
+
+    @property
+    def kind(self) -> LegalKind:
+        """The insurance the gap is missing."""
+        return LegalKind.of(self.value.removeprefix("missing_"))
+
+    @property
+    def column(self) -> str:
+        """The per-county column, its ``heading`` (工伤保险应参未参人数): every gap has one."""
+        return f"{self.kind.label}应参未参人数"
+
+
+_LEGAL_ITYPES = {"injury": "3", "unemployment": "4", "maternity": "5"}

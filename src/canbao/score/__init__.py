@@ -14,7 +14,6 @@ from canbao.score.api import (
     ScoreResult,
     check_files,
     score_evaluation,
-    score_examples,
     score_files,
 )
 from canbao.score.check import Finding, check_rules
@@ -43,6 +42,5 @@ __all__ = [
     "parse_interval",
     "read_submission",
     "score_evaluation",
-    "score_examples",
     "score_files",
 ]

@@ -155,23 +155,3 @@ def score_files(
         text = json.dumps(ev.as_json(), ensure_ascii=False, indent=2)
         (staging / f"{name}.json").write_text(text + "\n", encoding="utf-8")
     return ScoreResult(ev, output, output / f"{name}.xlsx", output / f"{name}.json")
-
-
-def score_examples(
-    examples: Path, output: Path, *, rules_dir: Path | None = None
-) -> list[ScoreResult]:
-    """Score every example of ``examples/score`` by its shipped rule set (for ``make demo``).
-
-    For each ``<rules_dir>/<name>.yaml`` with ``<examples>/score/<name>-submission.*`` files, the
-    result goes to ``<output>/<name>/`` (with ``<name>-self.*`` as self-evaluations if present).
-    """
-    examples = Path(examples)
-    rules_dir = Path(rules_dir) if rules_dir is not None else examples.parent / "rules"
-    results = []
-    for rules in sorted(rules_dir.glob("*.yaml")):
-        subs = sorted((examples / "score").glob(f"{rules.stem}-submission.*"))
-        if not subs:
-            continue
-        selfs = sorted((examples / "score").glob(f"{rules.stem}-self.*"))
-        results.append(score_files(rules, subs, self_files=selfs, output=output / rules.stem))
-    return results

@@ -267,7 +267,7 @@ class Derived(Bands):
 
 
 class Tolerance(Leaf):
-    """Bands on an absolute difference |d| (indicator 32 of seed 000)."""
+    """Bands on an absolute difference |d| (indicator 32 of 淮人社秘〔2017〕376号)."""
 
     def __init__(self, node: m.Node, rule: m.ToleranceRule, default_policy: str) -> None:
         super().__init__(node)

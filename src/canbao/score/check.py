@@ -4,7 +4,7 @@ Errors: gaps (values no band holds), overlaps under hit policy ``unique``, bands
 earlier ones, band scores outside [0, points] or against the declared direction, parents whose
 points differ from their children's sum, fields no fact declares, unreadable formulas.
 Notes: what the file resolves explicitly (an overlap under hit policy ``first``, a band added
-beyond the seed) and intervals whose written form needed interpretation.
+beyond the source document) and intervals whose written form needed interpretation.
 """
 
 from __future__ import annotations

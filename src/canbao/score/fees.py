@@ -1,4 +1,6 @@
-"""The fee rule of seed 001: base = persons entered x price; amount = base x tier ratio.
+"""The fee rule of 常州市市本级全民参保登记工作考核办法 (Changzhou 2016): base x tier ratio.
+
+base = persons entered x price; amount = base x tier ratio.
 
 Arithmetic is ``Decimal`` throughout and the amount is rounded once, to the fen, half up
 (:data:`ROUNDING_RULE` is printed with the fee table). A total of exactly 90 or 80 belongs to

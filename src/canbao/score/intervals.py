@@ -6,7 +6,8 @@ Accepted spellings (after NFKC, so full-width ``［ ］ （ ） ％ ＋ ，`` wo
 - ``[90%,1]``: a percentage is a share (``90%`` is 9/10), a bare ``1`` is 100 %;
 - ``100+`` or ``≥100``: from 100 up; ``>5``, ``<=5``, ``≤5``, ``<5``;
 - ``+∞``, ``∞`` or an empty bound: unbounded, as in ``(100,+∞)`` or ``[20,)``;
-- ``[0)`` (seed 000, indicator 19): read as the single value 0, see :attr:`Interval.odd`.
+- ``[0)`` (淮人社秘〔2017〕376号, indicator 19): read as the single value 0, see
+  :attr:`Interval.odd`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class IntervalSyntaxError(ValueError):
 
 
 def normalise_text(text: str) -> str:
-    """NFKC, map the seeds' odd brackets, drop spaces and the Chinese enumeration comma."""
+    """NFKC, map the documents' odd brackets, drop spaces and the Chinese enumeration comma."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(_CLOSE.get(ch, ch) for ch in text)
     return re.sub(r"\s+", "", text).replace("、", ",")

@@ -61,7 +61,7 @@ class Band(_Model):
     score: Dec
     label: str | None = None
     added: str | None = Field(
-        default=None, description="Why this band is not in the seed (makes a gap a note)."
+        default=None, description="Why this band is not in the document (makes a gap a note)."
     )
 
     _v = field_validator("range")(_check_interval)
@@ -143,7 +143,7 @@ class ManualRule(_Model):
 
 
 class RateRule(_Model):
-    """A reported ratio without points (the nine rates of seed 002)."""
+    """A reported ratio without points (the nine rates of 人社厅发〔2017〕28号)."""
 
     type: Literal["rate"]
     numerator: str

@@ -1,4 +1,6 @@
-"""Logic relations between fields (seed 002: ``(2) ≥ (3)``, ``(1) = (2) − (3) + (4) + (5)``).
+"""Logic relations between fields, such as ``(2) ≥ (3)`` of 人社厅发〔2017〕28号.
+
+The national tables' relations: ``(2) ≥ (3)``, ``(1) = (2) − (3) + (4) + (5)``, ``(5) ≥ (6)``.
 
 A formula is ``side OP side`` with OP one of ``= ≥ >= ≤ <= > <``; a side is fields joined by
 ``+`` and ``-`` (``−`` too), each a fact name or a column reference ``(n)``; tokens are separated

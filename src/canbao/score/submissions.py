@@ -1,8 +1,8 @@
 """Reading submissions: a long table (CSV or xlsx) or an evaluation-table workbook.
 
 Long table: columns 县区, 指标 (an indicator's number or name, or a fact such as 实际录入人数)
-and 实际值; a self-evaluation may give 自评分 instead of 实际值. An evaluation-table workbook
-(seed 000's 附件3 layout, as canbao and the forms writer produce it) has a heading row with
+and 实际值; a self-evaluation may give 自评分 instead of 实际值. An evaluation-table workbook (附件3
+layout of 淮人社秘〔2017〕376号, as canbao and the forms writer produce it) has a heading row with
 one 实际值 column per county; each indicator row starts with its number (``7.投入经费的数额``).
 Every row keeps its file and line for messages.
 """

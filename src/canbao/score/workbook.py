@@ -1,4 +1,4 @@
-"""The evaluation workbook, laid out as seed 000's 附件3 (全民参保登记工作评估表).
+"""The evaluation workbook, laid out as 淮人社秘〔2017〕376号's 附件3 (全民参保登记工作评估表).
 
 Sheets: 评估表 (indicator levels in merged cells, 评估等级 and 评分标准 per tier, then 实际值 /
 得分 / 备注 per county; with self-evaluations also 自评分 and 差值), 分项得分 (every level's

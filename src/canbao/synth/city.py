@@ -17,14 +17,16 @@ from typing import Any
 import polars as pl
 
 from canbao.atomic import atomic_directory
+from canbao.rng import Rng
+from canbao.synth import legal as legal_rosters
 from canbao.synth import pools
 from canbao.synth.ledgers import LEDGER_OUTPUTS, plant_ledgers
 from canbao.synth.people import add_details, build_core, place_key, plan_counts
 from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
-from canbao.synth.rng import Rng
 from canbao.synth.stories import FLOATING_FRACTIONS, GROUP_FRACTIONS, HOUSEHOLD_FRACTIONS
 from canbao.synth.truth import EXPECTED_FILES, expected_sets, tag_records
+from canbao.synth.units import write_units
 from canbao.synth.writers import (
     RosterFile,
     Sink,
@@ -51,6 +53,7 @@ class CityManifest:
     rosters: dict[str, dict[str, str]]  # file name -> kind, format, encoding
     story_counts: dict[str, int]
     summary: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)  # expected unit counts (synth/units.py)
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to ``manifest.json`` (paths relative to the city)."""
@@ -90,21 +93,28 @@ def generate_city(
     output: Path,
     messy: bool = True,
     fractions: Mapping[str, float] | None = None,
+    legal_groups: bool = False,
 ) -> CityManifest:
-    """Write a city of ``persons`` household persons into ``output`` (replaced atomically)."""
+    """Write a city of ``persons`` household persons into ``output`` (replaced atomically).
+
+    ``legal_groups``: also write work-injury, unemployment and maternity rosters with planted
+    legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
+    """
     if persons < 1:
         raise ValueError("a city needs at least one person")
     counts = plan_counts(persons, *_fractions(fractions))
     rng = Rng(seed)
     core = build_core(rng, counts, as_of)
     specs = roster_files(messy=messy, xlsx=persons <= XLSX_MAX_PERSONS)
+    legal = legal_rosters.LegalPlanting(seed, as_of) if legal_groups else None
+    expected: tuple[str, ...] = EXPECTED_FILES
+    if legal is not None:
+        specs |= legal_rosters.legal_files()
+        expected = (*EXPECTED_FILES, legal_rosters.EXPECTED)
     names = {k: s.name for k, s in specs.items()}
     outputs = {
         **specs,
-        **{
-            f: RosterFile(f, f"expected/{f}.csv", "expected", "csv", "utf-8")
-            for f in EXPECTED_FILES
-        },
+        **{f: RosterFile(f, f"expected/{f}.csv", "expected", "csv", "utf-8") for f in expected},
         **LEDGER_OUTPUTS,
     }
     summary: dict[str, Any] = {}
@@ -115,10 +125,14 @@ def generate_city(
             offsets: dict[str, int] = dict.fromkeys(specs, 0)
             for low, high in _blocks(core):
                 block = core.filter(place_key().is_between(low, high))
-                part = _write_block(rng, block, sink, offsets, names, messy=messy)
+                part = _write_block(rng, block, sink, offsets, names, messy=messy, legal=legal)
                 summary = _add(summary, part)
         finally:
             sink.close()
+        # Units from a random stream of their own: the persons' files stay as they were.
+        units = write_units(
+            staging, seed=seed, persons=persons, encoding=specs["medical_resident"].encoding
+        )
         manifest = CityManifest(
             output=Path(output),
             persons=persons,
@@ -131,6 +145,7 @@ def generate_city(
             },
             story_counts={k: v for k, v in counts.items() if v},
             summary=summary,
+            units=units,
         )
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         (staging / "expected" / "summary_expected.json").write_text(text + "\n", encoding="utf-8")
@@ -166,6 +181,7 @@ def _write_block(
     names: dict[str, str],
     *,
     messy: bool,
+    legal: legal_rosters.LegalPlanting | None = None,
 ) -> dict[str, Any]:
     """Write one block of villages to every file; return its part of the summary."""
     people = add_details(rng, block)
@@ -199,7 +215,17 @@ def _write_block(
         sink.append(name, truth[name])
     for name, frame in plant_ledgers(rng.seed, people, truth["needs_survey"]).items():
         sink.append(name, frame)
-    return dict(truth["summary"])
+    summary = dict(truth["summary"])
+    if legal is not None:
+        legal_rows, gaps, counts = legal.plant(people, records)
+        for key, frame in legal_rows.items():
+            sink.append(key, frame)
+            offsets[key] += frame.height
+        sink.append(legal_rosters.EXPECTED, gaps)
+        summary["enrolment_rows"] += counts.pop("enrolment_rows")
+        summary["linked_rows"] += sum(f.height for f in legal_rows.values())
+        summary["legal_groups"] = counts
+    return summary
 
 
 def _add(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

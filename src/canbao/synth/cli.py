@@ -33,6 +33,13 @@ def demo(
     clean: Annotated[
         bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
     ] = False,
+    legal_groups: Annotated[
+        bool,
+        typer.Option(
+            "--legal-groups",
+            help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
+        ),
+    ] = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -42,7 +49,12 @@ def demo(
 
         try:
             manifest = generate_city(
-                persons, seed=seed, as_of=as_of, output=output, messy=not clean
+                persons,
+                seed=seed,
+                as_of=as_of,
+                output=output,
+                messy=not clean,
+                legal_groups=legal_groups,
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
@@ -54,6 +66,13 @@ def demo(
                 f"{s['enrolment_rows']} enrolment rows; expected: target {s['target']}, "
                 f"needs survey {s['needs_survey']}, uninsured {s['uninsured']['persons']}, "
                 f"conflict records {s['conflict_records']}, non-local {s['non_local']}.",
+                markup=False,
+            )
+            u = manifest.units
+            stdout_console.print(
+                f"单位 (employers): {u['registry_rows']} registered, {u['insured_rows']} insured "
+                f"rows; expected: units needing a survey {u['needing_survey']} "
+                f"(not insured {u['not_insured']}, invalid USCC {u['invalid_uscc']}).",
                 markup=False,
             )
 

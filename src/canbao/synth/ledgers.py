@@ -6,7 +6,7 @@ household ID is valid (forms/ledgers.py never confirms an invalid one):
 
 - ``LEDGER_EXACT`` are in a ledger with the same ID and name: confirmed by ledger;
 - ``LEDGER_MESSY_ID`` are there with the ID written with a space inside or a lowercase ``x``:
-  still confirmed, after the normalisation of SPEC section 1;
+  still confirmed, after the normalisation of docs/ids.md;
 - ``LEDGER_OTHER_NAME`` are there with their ID under another name: *not* confirmed.
 
 Besides, ``LEDGER_SETTLED`` of the persons who need no survey are in a ledger too (a ledger lists
@@ -23,7 +23,7 @@ from typing import Final
 
 import polars as pl
 
-from canbao.synth.rng import Rng
+from canbao.rng import Rng
 from canbao.synth.writers import RosterFile
 
 LEDGER_EXACT: Final = 0.10

@@ -2,7 +2,7 @@
 
 One frame holds every person: the household roster's persons, the floating persons and the
 ``extra`` persons who appear only in enrolment rosters. Every column is a polars expression over
-the whole frame; per-person randomness comes from :class:`~canbao.synth.rng.Rng` keyed by pid.
+the whole frame; per-person randomness comes from :class:`~canbao.rng.Rng` keyed by pid.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import date
 import polars as pl
 
 from canbao import regions
+from canbao.rng import Rng, take
 from canbao.synth import pools
 from canbao.synth.idgen import check_char, damage
-from canbao.synth.rng import Rng, take
 from canbao.synth.stories import DEAD, STORIES
 
 GROUPS = ("household", "floating", "extra")
@@ -143,8 +143,8 @@ def _id_region(rng: Rng) -> pl.Expr:
         .then(elsewhere)
         .when((group == "household") & (native < 0.85))
         .then(pl.col("county"))
-        # A person of the area missing from the police roster holds a local ID (SPEC section
-        # 3), a few of them issued under 340611, a code of the city retired in 1984.
+        # A person of the area missing from the police roster holds a local ID (docs/match.md,
+        # "The area"), a few of them issued under 340611, a code of the city retired in 1984.
         .when((story == "not_in_household") & (native < 0.8))
         .then(pl.col("county"))
         .when(story == "not_in_household")

@@ -34,6 +34,19 @@ _ROSTERS: dict[str, tuple[str, str]] = {
         "居民医保/新农合 (schemes 22, 23 as labels)",
         "身份证号, 户籍姓名, 险种, 参保地, 状态",
     ),
+    # Written only with generate_city(legal_groups=True): canbao.synth.legal.
+    "injury.csv": (
+        "工伤保险 (scheme 30 as a code)",
+        "公民身份号码, 姓名, 险种, 参保地, 参保状态, 单位编号",
+    ),
+    "unemployment.csv": (
+        "失业保险 (scheme as its label)",
+        "公民身份号码, 姓名, 险种类型, 参保地, 参保状态, 单位编号",
+    ),
+    "maternity.csv": (
+        "生育保险 (no scheme column: the roster kind says 50)",
+        "公民身份号码, 姓名, 参保地, 参保状态, 单位编号",
+    ),
 }
 
 _EXPECTED = """\
@@ -70,7 +83,8 @@ def readme_text(manifest: CityManifest) -> str:
         "",
         "```",
         f"canbao demo --persons {manifest.persons} --seed {manifest.seed} --as-of {day} "
-        f"{'' if manifest.messy else '--clean '}--output <dir>",
+        f"{'' if manifest.messy else '--clean '}"
+        f"{'--legal-groups ' if 'injury.csv' in manifest.rosters else ''}--output <dir>",
         "```",
         "",
         "## Rosters",
@@ -90,6 +104,7 @@ def readme_text(manifest: CityManifest) -> str:
         "## expected/",
         "",
         _EXPECTED,
+        *_legal_lines(s),
         "## Expected counts",
         "",
         f"- household rows {s['household_rows']} (household.csv {s['household_file_rows']},"
@@ -101,3 +116,16 @@ def readme_text(manifest: CityManifest) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _legal_lines(summary: dict[str, object]) -> list[str]:
+    """The expected legal-group gaps, for a city generated with them."""
+    counts = summary.get("legal_groups")
+    if not isinstance(counts, dict):
+        return []
+    return [
+        "- `legal_group_gaps.csv`: 公民身份号码, 类别代码 (missing_injury, missing_unemployment,",
+        "  missing_maternity), 单位编号: one row per legal-group member and kind not covered",
+        f'  (members {counts["legal_group"]}; docs/match.md "Legal groups").',
+        "",
+    ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from canbao.rng import Rng, take
 from canbao.synth import pools
 from canbao.synth.idgen import damage
-from canbao.synth.rng import Rng, take
 from canbao.synth.stories import STORIES
 
 EMPLOYEE_PENSION = ("11", "13")

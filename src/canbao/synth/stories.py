@@ -271,8 +271,8 @@ def _floating() -> list[Story]:
 
 
 def _extra() -> list[Story]:
-    # SPEC section 3 decides by the ID's own region code, not the record's region: persons of
-    # the area the police roster misses (local IDs, insured here or elsewhere) are
+    # docs/match.md ("The area") decides by the ID's own region code, not the record's region:
+    # persons of the area the police roster misses (local IDs, insured here or elsewhere) are
     # not_in_household; migrant workers (outside IDs) insured in the city are non_local. Both
     # kinds are planted with records in the city, so a reading by the record's region
     # mixes them up in every golden file.

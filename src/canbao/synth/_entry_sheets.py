@@ -1,9 +1,11 @@
 """A sample clerk: fills the entry sheets of ``forms survey`` with openpyxl, planting mistakes.
 
-For the demo and the round-trip test. Every kind of problem intake looks for is planted once on
-a person it fits (an age check needs a person of the right age; a kind with no such person is
-listed as skipped), every other person is filled correctly, and the facts a correct intake must
-count are tallied here in plain Python, independently of intake's polars expressions.
+Internal scaffolding for ``make demo`` (scripts/demo_survey.py) and the intake round-trip test, not
+part of the public API: it lives with the generator, which may fill any package's sheets. Every kind
+of problem intake looks for is planted once on a person it fits (an age check needs a person of the
+right age; a kind with no such person is listed as skipped), every other person is filled correctly,
+and the facts a correct intake must count are tallied here in plain Python, independently of
+intake's polars expressions.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Each draw is a pure function of (seed, stream name, row key), so a person's attributes do not
 depend on frame order, filtering or the polars version, and no per-row Python runs. numpy is
 not a dependency of canbao; wrapping UInt64 arithmetic in polars is enough.
+
+Shared by the synthetic city (canbao.synth) and the seeded spot-check sample (canbao.forms), so
+it sits among the shared utilities, below both.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The forms part of ``make demo``: survey forms, a filled sample, intake and score on a match.
+"""The survey part of ``make demo``: survey forms, a filled sample, intake and score on a match.
 
-``python -m canbao.forms.demo --match DIR --output DIR`` (or :func:`run_forms_chain` from the
-lead's demo chain) writes ``forms/``, ``filled/``, ``intake/``, ``score/`` under the output.
+``uv run --locked python scripts/demo_survey.py --match DIR --output DIR`` writes ``forms/``,
+``filled/``, ``intake/``, ``score/`` under the output. Demo scaffolding, not part of canbao's
+public API: the sample clerk it uses is ``canbao.synth._entry_sheets``.
 The county's own answers for the indicators intake does not count (yes/no items, training,
 units) come from ``examples/score/huaibei-2017-submission.csv`` (its first county), copied to
 every county of the match.
@@ -19,8 +20,9 @@ from canbao import regions
 from canbao.cells import neutralise_frame
 from canbao.cli_common import echo
 from canbao.forms.intake import SUBMISSION_FILE, run_intake
-from canbao.forms.sample import fill_sample_entry_sheet
 from canbao.forms.survey import write_survey_forms
+from canbao.score import score_files
+from canbao.synth._entry_sheets import fill_sample_entry_sheet
 
 
 def run_forms_chain(
@@ -33,8 +35,6 @@ def run_forms_chain(
     seed: int = 2017,
 ) -> dict[str, object]:
     """Run forms -> sample filling -> intake -> score; return a small summary."""
-    from canbao.score import score_files
-
     output.mkdir(parents=True, exist_ok=True)
     forms = write_survey_forms(match_dir, output / "forms", by="village")
     planted = fill_sample_entry_sheet(output / "forms", output / "filled", seed=seed, as_of=as_of)
