@@ -19,7 +19,7 @@ from canbao.codes import HOUSEHOLD_NORMAL, HOUSEHOLD_STATUSES, INSURANCE_TYPES
 from canbao.db import open_database, snapshot_runs, states_as_of
 from canbao.errors import EXIT_DATABASE
 from canbao.match.snapshot import EXCLUSIONS, PRODUCERS
-from canbao.match.vocabulary import ExclusionReason, PersonState
+from canbao.match.vocabulary import ExclusionReason, LegalGap, PersonState
 from canbao.roster.kinds import RosterKind
 from tests.db.postgres_server import PostgresServer
 
@@ -31,12 +31,12 @@ runner = CliRunner()
 ALL_STATES = "SELECT * FROM canbao.person_states ORDER BY person_key, state, detail, began"
 
 
-def city_args(household: Path | None = None) -> list[str]:
-    """The example city's roster options (its manifest), the household file optionally replaced."""
-    manifest = json.loads((CITY / "manifest.json").read_text(encoding="utf-8"))
+def city_args(household: Path | None = None, city: Path = CITY) -> list[str]:
+    """A city's roster options (its manifest), the household file optionally replaced."""
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     args: list[str] = []
     for name, info in manifest["rosters"].items():
-        path = CITY / name
+        path = city / name
         if info["kind"] == RosterKind.HOUSEHOLD and household is not None:
             path = household
         args += [RosterKind(info["kind"]).option, str(path)]
@@ -197,6 +197,24 @@ def test_an_unreachable_database_is_refused_without_its_password(
     assert "s3cret-pw" not in done.output and "no_such_db" in done.output
     assert "s3cret-pw" not in audit_log.read_text(encoding="utf-8")
     assert not (tmp_path / "out").exists()
+
+
+def test_legal_group_gaps_are_recorded_as_one_more_state(
+    engine: str, new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """The legal example city's gaps are stored as legal_gap states, as legal_group_gaps lists."""
+    url = new_database()
+    legal = REPO / "examples" / "legal"
+    out = tmp_path / "out"
+    as_of = json.loads((legal / "manifest.json").read_text(encoding="utf-8"))["as_of"]
+    args = ["match", *city_args(city=legal), "--as-of", as_of, "--output", str(out), "--quiet"]
+    done = runner.invoke(app, [*args, "--db", url])
+    assert done.exit_code == 0, done.output
+    with open_database(url) as db:
+        states = states_as_of(db, date.fromisoformat(as_of), area=AREA)
+    gaps = pairs(table(out / "legal_group_gaps.csv"), "公民身份号码", "类别代码")
+    assert len(gaps) > 0 and stored(states, PersonState.LEGAL_GAP) == gaps
+    assert {d for _, d in gaps} <= set(LegalGap.codes())
 
 
 def test_every_state_has_a_label_and_a_producer() -> None:

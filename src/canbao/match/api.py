@@ -384,16 +384,19 @@ def _match(
         progress=progress,
         legal=legal,
     )
-    states = _person_states(prepared, links, files) if snapshot else None
+    states = _person_states(prepared, links, files, legal.gaps) if snapshot else None
     return result, files.written | legal.written | written, states
 
 
 def _person_states(
-    prepared: stages.Prepared, links: stages.Links, files: stages.ResultFiles
+    prepared: stages.Prepared,
+    links: stages.Links,
+    files: stages.ResultFiles,
+    legal_gaps: pl.DataFrame,
 ) -> pl.DataFrame:
     """The rows ``--db`` records: each person's sets (canbao.match.snapshot)."""
     sets = links.sets
     frames = SnapshotFrames(
-        prepared.household, sets.targets, sets.linked, sets.found, files.conflicts
+        prepared.household, sets.targets, sets.linked, sets.found, files.conflicts, legal_gaps
     )
     return person_states(frames)

@@ -37,6 +37,7 @@ class SnapshotFrames:
     linked: pl.LazyFrame  # the linked enrolment records
     duplicates: pl.DataFrame  # id_key, itype, kind
     conflicts: pl.LazyFrame  # the conflicts table (公民身份号码, 类别代码)
+    legal_gaps: pl.DataFrame | None = None  # legal_group_gaps (公民身份号码, 类别代码), if judged
 
 
 def _rows(frame: pl.LazyFrame, key: pl.Expr, state: PersonState, detail: pl.Expr) -> pl.LazyFrame:
@@ -101,6 +102,14 @@ def conflicts(frames: SnapshotFrames) -> pl.LazyFrame:
     return _rows(rows, pl.col("公民身份号码"), PersonState.CONFLICT, pl.col("类别代码"))
 
 
+def legal_gaps(frames: SnapshotFrames) -> pl.LazyFrame:
+    """Legal-group members missing an insurance (法定群体未参保), by the gap's code."""
+    if frames.legal_gaps is None:
+        return pl.LazyFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    rows = frames.legal_gaps.lazy()
+    return _rows(rows, pl.col("公民身份号码"), PersonState.LEGAL_GAP, pl.col("类别代码"))
+
+
 Producer = Callable[[SnapshotFrames], pl.LazyFrame]
 PRODUCERS: dict[PersonState, Producer] = {
     PersonState.CONFIRMED: confirmed,
@@ -109,6 +118,7 @@ PRODUCERS: dict[PersonState, Producer] = {
     PersonState.EXCLUDED: excluded,
     PersonState.DUPLICATE: duplicates,
     PersonState.CONFLICT: conflicts,
+    PersonState.LEGAL_GAP: legal_gaps,
 }
 
 

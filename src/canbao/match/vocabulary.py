@@ -145,7 +145,8 @@ class PersonState(_Labelled):
     is uninsured). ``match --db`` stores a row (person, state, detail) per set the person is in;
     the detail is what the set needs to be read: the reason codes of a needs-survey person, the
     flags of an uninsured one (both joined by ``;``), why excluded (:class:`ExclusionReason`),
-    the duplicate kind and insurance type (``cross_scheme:1``), the conflict kind. A new set of
+    the duplicate kind and insurance type (``cross_scheme:1``), the conflict kind, the legal
+    group's missing insurance (:class:`LegalGap`). A new set of
     the match is one more member here and one more producer in ``canbao.match.snapshot``; the
     database's tables do not change.
     """
@@ -156,6 +157,7 @@ class PersonState(_Labelled):
     EXCLUDED = "excluded", "排除"
     DUPLICATE = "duplicate", "重复参保"
     CONFLICT = "conflict", "信息错误"
+    LEGAL_GAP = "legal_gap", "法定群体未参保"
 
 
 class ExclusionReason(_Labelled):
