@@ -3,7 +3,8 @@
 #   scripts/render_forms.sh OUT_DIR WORKBOOK.xlsx[:PAGE] ...
 # Each workbook is printed to PDF by LibreOffice headless (its print areas, page breaks and
 # print titles apply), then page PAGE (default 1) becomes OUT_DIR/<name>-p<PAGE>.png (pdftoppm).
-# Needs: libreoffice-calc, poppler-utils, fonts-noto-cjk (apt-get install -y ...).
+# Needs: libreoffice-calc, poppler-utils, fonts-noto-cjk and fonts-crosextra-carlito (Calibri's
+# widths: without it columns print about a quarter wider than in Excel) (apt-get install -y ...).
 # Not part of `make test`.
 set -euo pipefail
 if [[ $# -lt 2 ]]; then
@@ -12,7 +13,7 @@ if [[ $# -lt 2 ]]; then
 fi
 for tool in soffice pdftoppm; do
     command -v "$tool" >/dev/null || {
-        echo "$tool not found: apt-get install -y libreoffice-calc poppler-utils fonts-noto-cjk" >&2
+        echo "$tool not found: apt-get install -y libreoffice-calc poppler-utils fonts-noto-cjk fonts-crosextra-carlito" >&2
         exit 3
     }
 done

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.forms.codes import ENTRY_HEADINGS
+from canbao.forms.form_codes import ENTRY_HEADINGS
 from tests.hostile_files import alias_bomb, deep_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.forms import read_datatable, write_survey_forms, write_template
-from canbao.forms.codes import CODED_COLUMNS, ENTRY_HEADINGS
+from canbao.forms.form_codes import CODED_COLUMNS, ENTRY_HEADINGS
 from canbao.forms.registration_form import BLOCK_ROWS, FIRST_BLOCK_ROW
 from canbao.forms.survey import ENTRY_FILE, FORMS_FILE, ROSTER_FILE, SurveyFormsResult
 

@@ -26,8 +26,8 @@ from canbao.cells import (
 )
 from canbao.cli import app
 from canbao.forms import run_intake
-from canbao.forms.roster import safe_name
 from canbao.forms.survey import ENTRY_FILE, ROSTER_FILE, distinct_folder
+from canbao.forms.survey_roster import safe_name
 from canbao.text_workbook import TextWorkbook
 from tests.match_helpers import pid, write_rosters
 

@@ -19,7 +19,7 @@ from canbao.forms import (
     run_intake,
     write_survey_forms,
 )
-from canbao.forms.codes import ENTRY_HEADINGS
+from canbao.forms.form_codes import ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS
 from canbao.synth._entry_sheets import PlantedMistakes, fill_sample_entry_sheet
 from tests.test_match_examples import match_args

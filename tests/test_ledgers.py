@@ -28,8 +28,8 @@ from canbao.forms.ledgers import (
     LedgerFiles,
     apply_ledgers,
 )
-from canbao.forms.roster import read_needs_survey
 from canbao.forms.survey import ENTRY_FILE, INDEX_FILE, SurveyFormsResult
+from canbao.forms.survey_roster import read_needs_survey
 from canbao.synth import generate_city
 from tests.test_match_examples import match_args
 

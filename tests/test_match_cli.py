@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.match import summary as summary_module
+from canbao.match import _summary_counts as summary_module
 from canbao.match.summary_model import Equation
 from tests.match_helpers import person, pid, write_rosters
 

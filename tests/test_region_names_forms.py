@@ -17,7 +17,7 @@ from canbao import regions
 from canbao.cli import app
 from canbao.errors import EXIT_INPUT
 from canbao.forms import run_intake, write_survey_forms
-from canbao.forms.codes import ENTRY_HEADER_ROW, ENTRY_HEADINGS
+from canbao.forms.form_codes import ENTRY_HEADER_ROW, ENTRY_HEADINGS
 from canbao.forms.registration_form import FIRST_BLOCK_ROW
 from canbao.forms.survey import ENTRY_FILE, FORMS_FILE, INDEX_FILE, ROSTER_FILE
 

@@ -1,18 +1,36 @@
-"""Fonts, borders and print setup of the workbooks people print and fill by hand.
+"""Fonts, borders and print setup of the workbooks people print and fill by hand (openpyxl).
 
 The survey roster, the registration and entry forms (``canbao.forms``) and the blank data table
-(``canbao.score.datatable``) share one look: SimSun, thin boxes, A4 fit to one page wide. It
-lives below both packages so that neither has to import the other for it.
+(``canbao.score.datatable``) share one look: SimSun, thin boxes, A4. It lives below both
+packages so that neither has to import the other for it. How a table goes onto paper (page
+plan, row heights) is decided in :mod:`canbao.print_layout`, shared with ``canbao score``'s
+xlsxwriter workbooks; :func:`print_table` applies it here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
+import polars as pl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+
+from canbao.print_layout import (
+    A4_PAPER,
+    FOOTER,
+    MARGIN_BOTTOM_IN,
+    MARGIN_SIDE_IN,
+    MARGIN_TOP_IN,
+    Orientation,
+    PagePlan,
+    height_for_lines,
+    plan_pages,
+    row_heights,
+    text_height,
+)
 
 THIN: Final = Side(style="thin")
 BOX: Final = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -50,19 +68,89 @@ def text_body(ws: Worksheet, first_row: int, last_row: int, ncol: int) -> None:
 
 
 def setup_print(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
-    """A4, fit to one page wide, centred, with print titles repeated on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
-    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
+    """A4, fit to one page wide, centred, with print titles repeated on every page (the fixed
+    forms, laid out by hand to fit; tables use :func:`print_table`)."""
+    _apply_plan(ws, PagePlan("landscape" if landscape else "portrait", 100))
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _apply_plan(ws: Worksheet, plan: PagePlan) -> None:
+    """A4, margins, centred, page footer; fit to the page width, or the plan's scale and
+    column breaks when the sheet is split across pages."""
+    ws.page_setup.paperSize = A4_PAPER
+    ws.page_setup.orientation = plan.orientation
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = not plan.breaks
+    ws.page_setup.scale = plan.scale
+    for brk in plan.breaks:
+        ws.col_breaks.append(Break(id=brk))
+    if plan.breaks:  # the parts of the same rows on consecutive pages
+        ws.page_setup.pageOrder = "overThenDown"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
+    ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN
+    ws.page_margins.header, ws.page_margins.footer = 0.3, 0.35
+    ws.oddFooter.center.text = FOOTER
+
+
+def column_widths(ws: Worksheet, ncol: int) -> list[float]:
+    """The widths (characters) of the first ``ncol`` columns."""
+    return [
+        float(ws.column_dimensions[get_column_letter(c)].width or 8.43) for c in range(1, ncol + 1)
+    ]
+
+
+def print_table(
+    ws: Worksheet,
+    *,
+    header_row: int,
+    last_row: int,
+    ncol: int,
+    repeat_columns: int = 0,
+    break_after: Collection[int] | None = None,
+    prefer: Orientation = "landscape",
+) -> PagePlan:
+    """Print setup of a table with title rows above ``header_row``: the page plan of its column
+    widths, the print area, the heading row repeated on every page (and the first
+    ``repeat_columns`` columns on every page of a split sheet), the heading row's height."""
+    plan = plan_pages(
+        column_widths(ws, ncol), repeat=repeat_columns, break_after=break_after, prefer=prefer
+    )
+    _apply_plan(ws, plan)
+    if plan.first_page_columns:  # the title and the unit line centred over the first page
+        first_page = get_column_letter(plan.first_page_columns)
+        for row in (1, 2):
+            for merged in list(ws.merged_cells.ranges):
+                if merged.min_row == row and merged.min_col == 1:
+                    ws.unmerge_cells(str(merged))
+            ws.merge_cells(f"A{row}:{first_page}{row}")
+    last = get_column_letter(ncol)
+    ws.print_area = f"A1:{last}{last_row}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if plan.breaks and repeat_columns:
+        ws.print_title_cols = f"A:{get_column_letter(repeat_columns)}"
+    fit_heading_height(ws, header_row, ncol)
+    return plan
+
+
+def fit_heading_height(ws: Worksheet, row: int, ncol: int) -> None:
+    """Make ``row`` tall enough for the wrapped headings in it."""
+    widths = column_widths(ws, ncol)
+    need = max(
+        text_height(ws.cell(row=row, column=c).value, widths[c - 1]) for c in range(1, ncol + 1)
+    )
+    ws.row_dimensions[row].height = max(need, ws.row_dimensions[row].height or 0)
+
+
+def fit_body_heights(ws: Worksheet, first_row: int, frame: pl.DataFrame) -> None:
+    """Set the height of the rows holding ``frame`` (its columns in sheet order from column A)
+    so that every wrapped text fits (a frame's width per column from the sheet)."""
+    widths = column_widths(ws, frame.width)
+    heights = row_heights(frame, dict(zip(frame.columns, widths, strict=True)))
+    for offset, height in enumerate(heights):
+        ws.row_dimensions[first_row + offset].height = height
 
 
 def title_and_headings(
@@ -74,9 +162,11 @@ def title_and_headings(
     ws["A1"] = title
     ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
     ws.merge_cells(f"A1:{last}1")
+    ws.row_dimensions[1].height = height_for_lines(1, TITLE_FONT.size or 16)
     ws["A2"] = subtitle
-    ws["A2"].font = BODY_FONT
+    ws["A2"].font, ws["A2"].alignment = BODY_FONT, WRAP
     ws.merge_cells(f"A2:{last}2")
+    ws.row_dimensions[2].height = text_height(subtitle, sum(w for _, w in headings))
     for col, (heading, width) in enumerate(headings, start=1):
         cell = ws.cell(row=row, column=col, value=heading)
         cell.font, cell.alignment, cell.border = HEAD_FONT, CENTRE, BOX

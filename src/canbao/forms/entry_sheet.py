@@ -22,15 +22,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
 from canbao.cells import text_only_workbook
-from canbao.forms.codes import (
+from canbao.forms.form_codes import (
     CODED_COLUMNS,
     ENTRY_COLUMNS,
     ENTRY_HEADER_ROW,
     ENTRY_HEADINGS,
+    ENTRY_REPEAT,
     SCHEME_LISTS,
     CodeList,
 )
-from canbao.sheet_style import HEAD_FONT, setup_print, table_head, text_body
+from canbao.print_layout import unit_and_date
+from canbao.sheet_style import (
+    HEAD_FONT,
+    fit_body_heights,
+    print_table,
+    table_head,
+    text_body,
+)
 
 ENTRY_SHEET: Final = "信息录入表"
 CODE_SHEET: Final = "代码表"
@@ -122,24 +130,30 @@ def write_entry_sheet(
 ) -> None:
     """Fill the entry worksheet of a group: title, headings, pre-filled rows, validations."""
     ws.title = ENTRY_SHEET
-    note = f"{place}    灰底为比对结果预填，请按《全民参保登记表》核实录入"
-    last_col = table_head(ws, "全民参保登记信息录入表", note, ENTRY_COLUMNS, ENTRY_HEADER_ROW)
+    note = unit_and_date(before=place) + "　　灰底为比对结果预填，请按《全民参保登记表》核实录入"
+    table_head(ws, "全民参保登记信息录入表", note, ENTRY_COLUMNS, ENTRY_HEADER_ROW)
     rows = prefill_frame(group)
     last_row = fill_rows(ws, rows, ENTRY_HEADER_ROW, {*PREFILL.values(), "序号"})
     add_validations(ws, ranges, last_row)
     ws.freeze_panes = ws.cell(row=ENTRY_HEADER_ROW + 1, column=8)
-    ws.print_area = f"A1:{last_col}{last_row}"
-    setup_print(ws, landscape=True, title_rows=f"{ENTRY_HEADER_ROW}:{ENTRY_HEADER_ROW}")
+    ws.auto_filter.ref = f"A{ENTRY_HEADER_ROW}:{get_column_letter(rows.width)}{last_row}"
+    print_table(
+        ws,
+        header_row=ENTRY_HEADER_ROW,
+        last_row=last_row,
+        ncol=rows.width,
+        repeat_columns=ENTRY_REPEAT,
+    )
 
 
 def fill_rows(ws: Worksheet, rows: pl.DataFrame, header_row: int, prefilled: set[str]) -> int:
     """Write the pre-filled rows below the headings, box them and SPARE_ROWS more as text, shade
     the pre-filled columns; return the last row."""
-    ws.row_dimensions[header_row].height = 30
     for values in rows.iter_rows():
         ws.append(list(values))
     last_row = header_row + rows.height + SPARE_ROWS
     text_body(ws, header_row + 1, last_row, rows.width)
+    fit_body_heights(ws, header_row + 1, rows)
     for col, heading in enumerate(rows.columns, start=1):
         if heading in prefilled:
             for r in range(header_row + 1, header_row + rows.height + 1):

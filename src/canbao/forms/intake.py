@@ -25,11 +25,10 @@ import polars as pl
 from canbao import regions
 from canbao.atomic import atomic_directory
 from canbao.cells import neutralise_frame
-from canbao.forms.codes import CODED_COLUMNS, ENTRY_HEADINGS
+from canbao.forms.form_codes import CODED_COLUMNS, ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
 from canbao.forms.intake_read import read_entry_files
-from canbao.forms.roster import read_needs_survey
 from canbao.forms.spot_check import (
     SampleSpec,
     count_spot_checks,
@@ -38,6 +37,7 @@ from canbao.forms.spot_check import (
     sample_summary,
     write_sample,
 )
+from canbao.forms.survey_roster import read_needs_survey
 from canbao.forms.unit_intake import (
     UnitIntake,
     no_person_entries,

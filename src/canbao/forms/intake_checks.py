@@ -14,7 +14,7 @@ from typing import Final
 import polars as pl
 
 from canbao.cells import is_formula_text
-from canbao.forms.codes import (
+from canbao.forms.form_codes import (
     CODED_COLUMNS,
     CONFIRMED,
     EMPLOYED,

@@ -17,7 +17,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.errors import InputError
-from canbao.forms.codes import CONFIRMED, LOST_CONTACT, NOT_INSURED, REASON_COLUMNS, VISITED
+from canbao.forms.form_codes import CONFIRMED, LOST_CONTACT, NOT_INSURED, REASON_COLUMNS, VISITED
 from canbao.forms.intake_checks import (
     CATEGORY_CODE,
     CATEGORY_LOGIC,

@@ -21,8 +21,8 @@ import polars as pl
 
 from canbao.cells import FORMULA_CELL
 from canbao.errors import InputError
-from canbao.forms.codes import ENTRY_HEADINGS
 from canbao.forms.entry_sheet import ENTRY_SHEET
+from canbao.forms.form_codes import ENTRY_HEADINGS
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.workbook_guard import check_workbook
 

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
 from canbao.codes import SCHEMES
-from canbao.forms.codes import IDENTITY, NOT_INSURED
+from canbao.forms.form_codes import IDENTITY, NOT_INSURED
 from canbao.sheet_style import BOX, setup_print
 
 BOXED, TICKED = "□", "☑"

@@ -38,7 +38,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from canbao import regions
 from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
-from canbao.forms.codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
+from canbao.forms.form_codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
 from canbao.forms.intake_read import _raw_csv, _raw_xlsx
 from canbao.rng import Rng
 from canbao.sheet_style import BODY_FONT, BOX, WRAP, setup_print, title_and_headings

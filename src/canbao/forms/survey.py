@@ -16,7 +16,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
 from canbao.forms.ledgers import LedgerFiles, LedgerOutcome, apply_ledgers
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
-from canbao.forms.roster import (
+from canbao.forms.survey_roster import (
     GROUP_COLUMNS,
     place_label,
     read_needs_survey,

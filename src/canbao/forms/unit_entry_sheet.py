@@ -17,9 +17,10 @@ from openpyxl import Workbook
 
 from canbao import regions
 from canbao.cells import text_only_workbook
-from canbao.forms.codes import YES_NO, CodeList
 from canbao.forms.entry_sheet import CODE_SHEET, add_validations, fill_rows, write_code_sheet
-from canbao.sheet_style import setup_print, table_head
+from canbao.forms.form_codes import YES_NO, CodeList
+from canbao.print_layout import unit_and_date
+from canbao.sheet_style import print_table, table_head
 
 UNIT_ENTRY_SHEET: Final = "单位信息录入表"
 UNIT_TYPE: Final = CodeList(
@@ -48,7 +49,7 @@ UNIT_ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
     ("序号", None, 6),
     (REGION, None, 14),
     (NUMBER, None, 15),
-    (USCC, None, 22),
+    (USCC, None, 23),
     (NAME, None, 30),
     (UNIT_TYPE.heading, UNIT_TYPE, 14),
     (UNIT_REASON, None, 22),
@@ -94,7 +95,7 @@ def write_unit_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> No
     assert ws is not None
     ranges = write_code_sheet(wb.create_sheet(CODE_SHEET), UNIT_CODED)
     ws.title = UNIT_ENTRY_SHEET
-    note = f"{place}    灰底为比对结果预填，请按入户调查结果核实录入"
+    note = unit_and_date(before=place) + "　　灰底为比对结果预填，请按入户调查结果核实录入"
     last_col = table_head(
         ws, "全民参保登记单位信息录入表", note, UNIT_ENTRY_COLUMNS, UNIT_HEADER_ROW
     )
@@ -102,6 +103,6 @@ def write_unit_entry_workbook(group: pl.DataFrame, place: str, path: Path) -> No
     last_row = fill_rows(ws, unit_prefill_frame(group), UNIT_HEADER_ROW, prefilled)
     add_validations(ws, ranges, last_row, UNIT_HEADINGS, UNIT_HEADER_ROW + 1)
     ws.freeze_panes = ws.cell(row=UNIT_HEADER_ROW + 1, column=6)
-    ws.print_area = f"A1:{last_col}{last_row}"
-    setup_print(ws, landscape=True, title_rows=f"{UNIT_HEADER_ROW}:{UNIT_HEADER_ROW}")
+    ws.auto_filter.ref = f"A{UNIT_HEADER_ROW}:{last_col}{last_row}"
+    print_table(ws, header_row=UNIT_HEADER_ROW, last_row=last_row, ncol=len(UNIT_HEADINGS))
     text_only_workbook(wb).save(path)

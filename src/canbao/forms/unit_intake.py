@@ -30,7 +30,7 @@ import polars as pl
 from canbao import regions
 from canbao.cells import is_formula_text, neutralise_frame
 from canbao.errors import InputError
-from canbao.forms.codes import ENTRY_HEADINGS
+from canbao.forms.form_codes import ENTRY_HEADINGS
 from canbao.forms.intake_checks import (
     CATEGORY_CODE,
     CATEGORY_LOGIC,

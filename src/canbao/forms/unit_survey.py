@@ -23,11 +23,17 @@ from openpyxl import Workbook
 from canbao import regions
 from canbao.cells import neutralise_frame, restore_frame, text_only_workbook
 from canbao.errors import InputError
-from canbao.forms.roster import safe_name
+from canbao.forms.survey_roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
 from canbao.match.units import UNIT_COLUMNS
+from canbao.print_layout import unit_and_date
 from canbao.readfail import check_text_lines, unreadable_file
-from canbao.sheet_style import setup_print, table_head, text_body
+from canbao.sheet_style import (
+    fit_body_heights,
+    print_table,
+    table_head,
+    text_body,
+)
 
 UNITS_FILE: Final = "units_needing_survey.csv"
 UNITS_DIR: Final = "单位"
@@ -41,7 +47,7 @@ UNIT_ROSTER_COLUMNS: Final = (
     ("序号", None, 6),
     ("行政区划代码", "县区", 12),
     ("单位编号", "单位编号", 15),
-    ("统一社会信用代码", "统一社会信用代码", 22),
+    ("统一社会信用代码", "统一社会信用代码", 23),
     ("单位名称", "单位名称", 34),
     ("单位类型", "单位类型", 14),
     ("调查原因", "原因", 30),
@@ -88,17 +94,18 @@ def write_unit_roster(group: pl.DataFrame, place: str, path: Path) -> None:
     assert ws is not None
     ncol = len(UNIT_ROSTER_COLUMNS)
     ws.title = "单位入户调查名册"
-    note = f"{place}    共 {group.height} 家单位"
+    note = unit_and_date(before=place, after=f"共 {group.height} 家单位")
     last = table_head(ws, "需入户调查单位名册", note, UNIT_ROSTER_COLUMNS)
     sources = [src for _, src, _ in UNIT_ROSTER_COLUMNS if src is not None]
-    for i, values in enumerate(group.select(sources).iter_rows(), start=1):
+    shown = group.select(sources)
+    for i, values in enumerate(shown.iter_rows(), start=1):
         ws.append([i, *values])
     end = 3 + max(group.height, 1)
     text_body(ws, 4, 3 + group.height, ncol)
+    fit_body_heights(ws, 4, shown.select(pl.lit("").alias("序号"), pl.all()))
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{last}{end}"
-    ws.print_area = f"A1:{last}{end}"
-    setup_print(ws, landscape=True, title_rows="3:3")
+    print_table(ws, header_row=3, last_row=end, ncol=ncol)
     text_only_workbook(wb).save(path)
 
 

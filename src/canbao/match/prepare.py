@@ -188,7 +188,8 @@ def prepare_enrolment(
         estatus_raw=raw_status,
         estatus=status,
         region=clean_code(pl.col("region")),
-        # Set only when ``canbao match --apply-links`` rewrites this record's ID (repairs_step).
+        # Set only when ``canbao match --apply-links`` rewrites this record's ID
+        # (canbao.match._repairs_in_match).
         link_score=pl.lit(None, pl.Int64),
     )
     return recheck_ids(lf, as_of=as_of).with_columns(

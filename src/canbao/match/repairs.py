@@ -26,13 +26,13 @@ from typing import Final
 import polars as pl
 from rapidfuzz.distance import OSA
 
-from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
-from canbao.match.repairs_blocks import (
+from canbao.match._repair_candidates import (
     birth_column_expr,
     birth_from_id_expr,
     candidate_pairs,
     clean_id_expr,
 )
+from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
 
 POINTS_NAME_SAME: Final = 40
 POINTS_NAME_VARIANT: Final = 28

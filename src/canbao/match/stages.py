@@ -18,8 +18,15 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import ConservationError
+from canbao.match import (
+    _repairs_in_match,
+    _summary_build,
+    _summary_counts,
+    present,
+    sets,
+    tables,
+)
 from canbao.match import conflicts as conflict_tables
-from canbao.match import present, repairs_step, report, sets, summary, tables
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
 from canbao.match.legal_groups import LegalGaps
@@ -204,10 +211,10 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
 class Links:
     """The suggested links and, with --apply-links, the ones applied and the sets after them."""
 
-    proposals: repairs_step.Suggestions
+    proposals: _repairs_in_match.Suggestions
     sets: LinkedSets  # after the applied links; the first sets when none were applied
     applied: pl.DataFrame | None = None  # None: --apply-links was not given
-    before: summary.EnrolmentCounts | None = None  # the enrolment counts before applying
+    before: _summary_counts.EnrolmentCounts | None = None  # the enrolment counts before applying
 
 
 def suggest_links(
@@ -221,12 +228,12 @@ def suggest_links(
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress("suggesting links for invalid and unmatched records")
-    proposals = repairs_step.suggest(sets.linked, prepared.household, as_of=as_of)
+    proposals = _repairs_in_match.suggest(sets.linked, prepared.household, as_of=as_of)
     if apply_links is None:
         return Links(proposals, sets)
     progress(f"applying suggested links scoring {apply_links} or more")
-    before = summary.count_enrolment(sets.linked)
-    applied = repairs_step.apply_to_enrolment(
+    before = _summary_counts.count_enrolment(sets.linked)
+    applied = _repairs_in_match.apply_to_enrolment(
         prepared.enrolment,
         proposals,
         min_score=apply_links,
@@ -283,7 +290,7 @@ def write_result_files(
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked)
     conflicts = conflict_tables.conflicts_table(linked, household)
-    unreadable = report.unreadable_table(rosters)
+    unreadable = _summary_build.unreadable_table(rosters)
     outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
         "duplicates": present.duplicates_table(found.lazy(), linked),
         "conflicts": conflicts,
@@ -349,10 +356,10 @@ def summary_and_conservation(
     proposals, applied, before = links.proposals, links.applied, links.before
     unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
     progress("counting for the summary and checking conservation")
-    result = report.build_summary(
+    result = _summary_build.build_summary(
         rosters,
-        report.Frames(household, linked, targets, found, conflicts, unreadable),
-        repairs=report.Repairs(
+        _summary_build.Frames(household, linked, targets, found, conflicts, unreadable),
+        repairs=_summary_build.Repairs(
             proposals.records_with_links, None if applied is None else applied.height, before
         ),
         units=unit_counts,

@@ -3,8 +3,8 @@
 summary.json is part of the output contract (docs/match.md "Summary"): its keys are the field
 names below, in their order, and a field's ``metadata["key"]`` where the file uses an official
 heading instead (``县（区）``). The kinds' counts are keyed by the vocabulary's members, which
-are their codes. :mod:`canbao.match.report` builds the summary, :mod:`canbao.match.summary`
-counts and states the conservation equations.
+are their codes. :mod:`canbao.match._summary_build` builds the summary,
+:mod:`canbao.match._summary_counts` counts and states the conservation equations.
 """
 
 from __future__ import annotations

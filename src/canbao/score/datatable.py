@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao.errors import InputError
+from canbao.print_layout import text_height
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.sheet_style import (
     BODY_FONT,
@@ -27,6 +28,7 @@ from canbao.sheet_style import (
     TITLE_FONT,
     WRAP,
     boxed_cell,
+    fit_heading_height,
     setup_print,
 )
 from canbao.workbook_guard import check_workbook
@@ -75,9 +77,13 @@ def write_datatable(ws: Worksheet) -> None:
     ws["A1"] = "全民参保登记工作数据表"
     ws["A1"].font, ws["A1"].alignment = TITLE_FONT, CENTRE
     ws.merge_cells(f"A1:{last}1")
+    # 附件4's line: 填报单位名称 (read back from A2: the county after the colon) and 填报时间.
     ws["A2"] = "填报单位名称[县（区）级单位]："
     ws["A2"].font = HEAD_FONT
-    ws.merge_cells(f"A2:{last}2")
+    ws.merge_cells("A2:O2")
+    ws["P2"] = "填报时间：　　　　年　　月　　日"
+    ws["P2"].font = HEAD_FONT
+    ws.merge_cells(f"P2:{last}2")
     boxed_cell(ws, 3, 1, "项目", bold=True)
     ws.merge_cells("A3:A4")
     ws.column_dimensions["A"].width = 8
@@ -95,13 +101,14 @@ def write_datatable(ws: Worksheet) -> None:
             start = col + 1
     boxed_cell(ws, 5, 1, "甲栏", bold=True)
     boxed_cell(ws, DATATABLE_VALUE_ROW, 1, "合计", bold=True)
-    ws.row_dimensions[3].height = 30
     ws.row_dimensions[4].height = 150
+    fit_heading_height(ws, 3, len(DATATABLE_COLUMNS) + 1)
+    fit_heading_height(ws, 4, len(DATATABLE_COLUMNS) + 1)
     _add_validations(ws)
     ws["A8"] = DATATABLE_NOTES
     ws["A8"].font, ws["A8"].alignment = BODY_FONT, WRAP
     ws.merge_cells(f"A8:{last}8")
-    ws.row_dimensions[8].height = 60
+    ws.row_dimensions[8].height = text_height(DATATABLE_NOTES, 8 + 7.7 * len(DATATABLE_COLUMNS))
     ws.print_area = f"A1:{last}8"
     setup_print(ws, landscape=True, title_rows=None)
 

@@ -19,7 +19,7 @@ from canbao.score.values import ValueProblem, count
 
 FEN = Decimal("0.01")
 ROUNDING_RULE = (
-    "金额 = 计发基数 × 发放比例，按十进制精确计算，最后一次四舍五入到分（ROUND_HALF_UP）"
+    "金额 = 计发基数 × 发放比例，按十进制精确计算，最后一次四舍五入到分（分以下半数进位）"
 )
 
 

@@ -1,22 +1,32 @@
-"""The evaluation workbook, laid out as 淮人社秘〔2017〕376号's 附件3 (全民参保登记工作评估表).
+"""The evaluation workbook, laid out as 淮人社秘〔2017〕376号 附件3 (全民参保登记工作评估表).
 
 Sheets: 评估表 (indicator levels in merged cells, 评估等级 and 评分标准 per tier, then 实际值 /
 得分 / 备注 per county; with self-evaluations also 自评分 and 差值), 分项得分 (every level's
-subtotal), 排名, 考核费用 (with the rounding rule), 逻辑关系核查 and 说明. Values are computed
-and written as values, never as formulas.
+subtotal), 排名, 考核费用 (with the rounding rule), 逻辑关系核查 and 说明
+(:mod:`canbao.score.workbook_sheets`). Values are computed and written as values, never as
+formulas. Every sheet has its title, a 填报单位 and date line, headings repeated on each printed
+page and row heights from its wrapped texts; the evaluation table prints split across A4 pages
+(the indicator columns repeated) rather than shrunk below 70 % (:mod:`canbao.print_layout`).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from canbao.print_layout import XlsxTable, apply_to_xlsxwriter, plan_pages, unit_and_date
 from canbao.score import model as m
 from canbao.score.bands import Leaf
 from canbao.score.evaluate import Evaluation
-from canbao.score.fees import ROUNDING_RULE
 from canbao.score.values import points_text
+from canbao.score.workbook_sheets import (
+    fee_sheet,
+    notes_sheet,
+    ranking_sheet,
+    relations_sheet,
+    subtotals_sheet,
+)
+from canbao.score.workbook_sheets import num as _num
 from canbao.text_workbook import TextWorkbook
 
 CN = "一二三四五六七八九十"
@@ -66,41 +76,34 @@ def tier_cells(leaf: Leaf, tiers: int) -> list[tuple[str, str]]:
     return out
 
 
-def _num(value: Decimal | None) -> Any:
-    return None if value is None else float(value)  # Excel stores doubles; 0.5 steps are exact
+def formats(book: Any) -> dict[str, Any]:
+    """The cell formats of the evaluation workbook: SimSun, boxed, wrapped."""
+    base = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
+    cell = {**base, "border": 1, "text_wrap": True}
+    return {
+        "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),
+        "line": book.add_format({**base, "text_wrap": True}),
+        "head": book.add_format({**cell, "bold": True, "align": "center", "bg_color": "#DDEBF7"}),
+        "cell": book.add_format(cell),
+        "num": book.add_format({**cell, "num_format": "0.0##"}),
+        "money": book.add_format({**cell, "num_format": "#,##0.00"}),
+        "flag": book.add_format({**cell, "bg_color": "#FCE4D6"}),
+    }
 
 
 def write_workbook(ev: Evaluation, path: Path) -> None:
     """Write the evaluation workbook of one rule set."""
     book = TextWorkbook(path)  # text from submissions and rule files never becomes a formula
-    fmt = {
-        "title": book.add_format({"bold": True, "font_size": 14, "align": "center"}),
-        "head": book.add_format(
-            {
-                "bold": True,
-                "border": 1,
-                "align": "center",
-                "valign": "vcenter",
-                "text_wrap": True,
-                "bg_color": "#DDEBF7",
-            }
-        ),
-        "cell": book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True}),
-        "num": book.add_format({"border": 1, "valign": "vcenter", "num_format": "0.0##"}),
-        "money": book.add_format({"border": 1, "num_format": "#,##0.00"}),
-        "flag": book.add_format(
-            {"border": 1, "valign": "vcenter", "text_wrap": True, "bg_color": "#FCE4D6"}
-        ),
-    }
+    fmt = formats(book)
     _evaluation_sheet(book, ev, fmt)
-    _subtotals_sheet(book, ev, fmt)
+    subtotals_sheet(book, ev, fmt)
     if any(c.total is not None for c in ev.counties):
-        _ranking_sheet(book, ev, fmt)
+        ranking_sheet(book, ev, fmt)
     if ev.loaded.rules.fee is not None:
-        _fee_sheet(book, ev, fmt)
+        fee_sheet(book, ev, fmt)
     if ev.loaded.rules.relations:
-        _relations_sheet(book, ev, fmt)
-    _notes_sheet(book, ev, fmt)
+        relations_sheet(book, ev, fmt)
+    notes_sheet(book, ev, fmt)
     book.close()
 
 
@@ -111,30 +114,55 @@ def _county_heads(ev: Evaluation) -> list[str]:
     return ["实际值", rules.review_heading, "备注"]
 
 
+HEAD_WIDTHS: dict[str, float] = {"实际值": 10, "差值": 6, "备注": 12}
+TOP = 2  # rows 0-1: title and the 填报单位 / date line; headings on rows 2-3
+
+
 def _evaluation_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
     rules = ev.loaded.rules
-    ws = book.add_worksheet("评估表")
     levels = len(rules.levels)
     tiers = max([3, *(len({s for _, s in leaf.labels()}) for leaf in ev.leaves)])
     heads = _county_heads(ev)
     fixed = levels + 2 * tiers + 1
     width = fixed + len(heads) * len(ev.counties)
-    ws.merge_range(0, 0, 0, width - 1, rules.title, fmt["title"])
-    ws.merge_range(1, 0, 1, levels - 1, "指标", fmt["head"])
-    ws.merge_range(1, levels, 1, levels + tiers - 1, "评估等级", fmt["head"])
-    ws.merge_range(1, levels + tiers, 1, levels + 2 * tiers - 1, "评分标准", fmt["head"])
-    ws.merge_range(1, fixed - 1, 2, fixed - 1, "说明", fmt["head"])
+    level_widths = [12.0] * (levels - 1) + [24.0]
+    widths = level_widths + [8.0] * (2 * tiers) + [30.0]
+    widths += [HEAD_WIDTHS.get(h, 7) for h in heads] * len(ev.counties)
+    county_breaks = {fixed + k * len(heads) for k in range(len(ev.counties))}
+    plan = plan_pages(widths, repeat=levels, break_after={levels + tiers, fixed, *county_breaks})
+    # The title and the unit line over the first page's columns (centred on the printed page).
+    top = (plan.first_page_columns or width) - 1
+    t = XlsxTable(book.add_worksheet("评估表"), widths)
+    t.put(0, 0, rules.title, fmt["title"], to_col=top, size=16)
+    t.put(1, 0, unit_and_date(), fmt["line"], to_col=top)
+    t.put(TOP, 0, "指标", fmt["head"], to_col=levels - 1)
+    t.put(TOP, levels, "评估等级", fmt["head"], to_col=levels + tiers - 1)
+    t.put(TOP, levels + tiers, "评分标准", fmt["head"], to_col=levels + 2 * tiers - 1)
+    t.put(TOP, fixed - 1, "说明", fmt["head"], to_row=TOP + 1)
     for i, name in enumerate(rules.levels):
-        ws.write(2, i, name, fmt["head"])
-    for t in range(tiers):
-        ws.write(2, levels + t, TIERS[t], fmt["head"])
-        ws.write(2, levels + tiers + t, TIERS[t], fmt["head"])
+        t.put(TOP + 1, i, name, fmt["head"])
+    for k in range(tiers):
+        t.put(TOP + 1, levels + k, TIERS[k], fmt["head"])
+        t.put(TOP + 1, levels + tiers + k, TIERS[k], fmt["head"])
     for k, county in enumerate(ev.counties):
         col = fixed + k * len(heads)
-        ws.merge_range(1, col, 1, col + len(heads) - 1, county.name, fmt["head"])
+        t.put(TOP, col, county.name, fmt["head"], to_col=col + len(heads) - 1)
         for j, h in enumerate(heads):
-            ws.write(2, col + j, h, fmt["head"])
-    ws.merge_range(3, 0, 3, fixed - 1, "总分", fmt["head"])
+            t.put(TOP + 1, col + j, h, fmt["head"])
+    _total_row(t, ev, fixed, heads, fmt)
+    _place_leaves(t, ev, levels, tiers, heads, fmt)
+    t.fit_rows()
+    ws = t.ws
+    ws.freeze_panes(TOP + 3, levels)
+    apply_to_xlsxwriter(ws, plan, title_rows=(TOP, TOP + 1), repeat_columns=levels)
+    ws.print_area(0, 0, TOP + 2 + len(ev.leaves), width - 1)
+
+
+def _total_row(
+    t: XlsxTable, ev: Evaluation, fixed: int, heads: list[str], fmt: dict[str, Any]
+) -> None:
+    row = TOP + 2
+    t.put(row, 0, "总分", fmt["head"], to_col=fixed - 1)
     for k, county in enumerate(ev.counties):
         col = fixed + k * len(heads)
         values: list[Any] = ["", _num(county.total), ""]
@@ -146,10 +174,16 @@ def _evaluation_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             )
             values = ["", _num(county.self_total), _num(county.total), _num(diff), ""]
         for j, v in enumerate(values):
-            ws.write(3, col + j, v, fmt["num"] if isinstance(v, float) else fmt["cell"])
+            t.put(row, col + j, v, fmt["num"] if isinstance(v, float) else fmt["cell"])
+
+
+def _place_leaves(
+    t: XlsxTable, ev: Evaluation, levels: int, tiers: int, heads: list[str], fmt: dict[str, Any]
+) -> None:
+    rules = ev.loaded.rules
     titles = node_titles(rules)
     by_number = {leaf.number: leaf for leaf in ev.leaves}
-    row = 4
+    row = TOP + 3
 
     def place(nodes: list[m.Node], depth: int) -> None:
         nonlocal row
@@ -157,28 +191,17 @@ def _evaluation_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             start = row
             if node.children:
                 place(node.children, depth + 1)
-                if row - 1 > start:
-                    ws.merge_range(start, depth, row - 1, depth, titles[id(node)], fmt["cell"])
-                else:
-                    ws.write(start, depth, titles[id(node)], fmt["cell"])
+                t.put(start, depth, titles[id(node)], fmt["cell"], to_row=max(start, row - 1))
                 continue
-            if depth < levels - 1:
-                ws.merge_range(row, depth, row, levels - 1, titles[id(node)], fmt["cell"])
-            else:
-                ws.write(row, depth, titles[id(node)], fmt["cell"])
-            _leaf_row(ws, ev, by_number[node.number or ""], row, levels, tiers, heads, fmt)
+            t.put(row, depth, titles[id(node)], fmt["cell"], to_col=max(depth, levels - 1))
+            _leaf_row(t, ev, by_number[node.number or ""], row, levels, tiers, heads, fmt)
             row += 1
 
     place(rules.indicators, 0)
-    ws.set_column(0, levels - 1, 22)
-    ws.set_column(levels, fixed - 2, 10)
-    ws.set_column(fixed - 1, fixed - 1, 28)
-    ws.set_column(fixed, width - 1, 11)
-    ws.freeze_panes(4, levels)
 
 
 def _leaf_row(
-    ws: Any,
+    t: XlsxTable,
     ev: Evaluation,
     leaf: Leaf,
     row: int,
@@ -187,171 +210,25 @@ def _leaf_row(
     heads: list[str],
     fmt: dict[str, Any],
 ) -> None:
-    for t, (label, score) in enumerate(tier_cells(leaf, tiers)):
-        ws.write(row, levels + t, label, fmt["cell"])
-        ws.write(row, levels + tiers + t, score, fmt["cell"])
+    for k, (label, score) in enumerate(tier_cells(leaf, tiers)):
+        t.put(row, levels + k, label, fmt["cell"])
+        t.put(row, levels + tiers + k, score, fmt["cell"])
     fixed = levels + 2 * tiers + 1
-    ws.write(row, fixed - 1, leaf.note, fmt["cell"])
+    t.put(row, fixed - 1, leaf.note, fmt["cell"])
     for k, county in enumerate(ev.counties):
         col = fixed + k * len(heads)
         hit = county.hits[leaf.number]
         if len(heads) == 3:
-            ws.write(row, col, hit.shown, fmt["cell"])
-            ws.write(row, col + 1, _num(hit.score), fmt["num"])
-            ws.write(row, col + 2, hit.remark, fmt["cell"])
+            t.put(row, col, hit.shown, fmt["cell"])
+            t.put(row, col + 1, _num(hit.score), fmt["num"])
+            t.put(row, col + 2, hit.remark, fmt["cell"])
             continue
         own = None if county.self_scores is None else county.self_scores.get(leaf.number)
         diff = None if own is None or hit.score is None else own - hit.score
         above = diff is not None and diff > 0
         remark = "；".join(x for x in (hit.remark, "自评高于上级评估" if above else "") if x)
-        ws.write(row, col, hit.shown, fmt["cell"])
-        ws.write(row, col + 1, _num(own), fmt["num"])
-        ws.write(row, col + 2, _num(hit.score), fmt["num"])
-        ws.write(row, col + 3, _num(diff), fmt["flag"] if above else fmt["num"])
-        ws.write(row, col + 4, remark, fmt["flag"] if above else fmt["cell"])
-
-
-def _subtotals_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
-    ws = book.add_worksheet("分项得分")
-    rules = ev.loaded.rules
-    selfs = any(c.self_scores is not None for c in ev.counties)
-    heads = ["层级", "指标", "分值"]
-    for c in ev.counties:
-        heads += (
-            [f"{c.name}{rules.self_heading}", f"{c.name}{rules.review_heading}"]
-            if selfs
-            else [f"{c.name}{rules.review_heading}"]
-        )
-    for j, h in enumerate(heads):
-        ws.write(0, j, h, fmt["head"])
-    titles = node_titles(rules)
-    row = 1
-    for node, _, depth in m.walk(rules.indicators):
-        numbers = [n.number for n in _leaves_of(node)]
-        ws.write(row, 0, rules.levels[min(depth, len(rules.levels) - 1)], fmt["cell"])
-        ws.write(row, 1, titles[id(node)], fmt["cell"])
-        ws.write(row, 2, _num(node.points) if node.points is not None else None, fmt["num"])
-        col = 3
-        for c in ev.counties:
-            review = [c.hits[n or ""].score for n in numbers]
-            total = (
-                None
-                if any(s is None for s in review)
-                else sum((s or Decimal(0) for s in review), Decimal(0))
-            )
-            if selfs:
-                own = (
-                    None
-                    if c.self_scores is None
-                    else sum((c.self_scores.get(n or "", Decimal(0)) for n in numbers), Decimal(0))
-                )
-                ws.write(row, col, _num(own), fmt["num"])
-                col += 1
-            ws.write(row, col, _num(total), fmt["num"])
-            col += 1
-        row += 1
-    ws.set_column(1, 1, 40)
-
-
-def _leaves_of(node: m.Node) -> list[m.Node]:
-    if not node.children:
-        return [node]
-    return [leaf for child in node.children for leaf in _leaves_of(child)]
-
-
-def _ranking_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
-    ws = book.add_worksheet("排名")
-    rules = ev.loaded.rules
-    selfs = any(c.self_scores is not None for c in ev.counties)
-    heads = ["名次", "县区", "县区代码", "总分"] + (
-        [f"自评总分（{rules.self_heading}）", "差值"] if selfs else []
-    )
-    for j, h in enumerate(heads):
-        ws.write(0, j, h, fmt["head"])
-    for i, (rank, c) in enumerate(ev.ranking(), start=1):
-        ws.write(i, 0, rank, fmt["cell"])
-        ws.write(i, 1, c.name, fmt["cell"])
-        ws.write_string(i, 2, c.county, fmt["cell"])  # the code joins with other tables
-        ws.write(i, 3, _num(c.total), fmt["num"])
-        if selfs:
-            diff = None if c.self_total is None or c.total is None else c.self_total - c.total
-            ws.write(i, 4, _num(c.self_total), fmt["num"])
-            ws.write(i, 5, _num(diff), fmt["num"])
-
-
-def _fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
-    fee = ev.loaded.rules.fee
-    assert fee is not None
-    ws = book.add_worksheet("考核费用")
-    heads = [
-        "县区",
-        "考核总分",
-        "实际录入人数",
-        "入户调查基准费用（元/人）",
-        "计发基数（元）",
-        "发放比例",
-        "考核费用（元）",
-    ]
-    for j, h in enumerate(heads):
-        ws.write(0, j, h, fmt["head"])
-    for i, c in enumerate(ev.counties, start=1):
-        if c.fee is None:
-            continue
-        ws.write(i, 0, c.name, fmt["cell"])
-        ws.write(i, 1, _num(c.total), fmt["num"])
-        ws.write(i, 2, c.fee.entered, fmt["cell"])
-        ws.write(i, 3, _num(fee.price), fmt["money"])
-        ws.write(i, 4, _num(c.fee.base), fmt["money"])
-        ws.write(i, 5, f"{c.fee.ratio * 100:.0f}%", fmt["cell"])
-        ws.write(i, 6, _num(c.fee.amount), fmt["money"])
-    row = len(ev.counties) + 2
-    ws.write(row, 0, "计发基数 = 实际录入人数 × 入户调查基准费用")
-    for t in fee.tiers:
-        row += 1
-        ws.write(
-            row,
-            0,
-            f"考核总分 {t.range}：按计发基数的 {t.ratio * 100:.0f}% 发放"
-            + (f"（{t.label}）" if t.label else ""),
-        )
-    ws.write(row + 1, 0, ROUNDING_RULE)
-    ws.set_column(0, 6, 16)
-
-
-def _relations_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
-    ws = book.add_worksheet("逻辑关系核查")
-    heads = ["县区", "关系式编号", "关系式", "左边", "右边", "结果"]
-    for j, h in enumerate(heads):
-        ws.write(0, j, h, fmt["head"])
-    row = 1
-    for c in ev.counties:
-        for r in c.relations:
-            values = [
-                c.name,
-                r.id,
-                r.formula,
-                str(r.left),
-                str(r.right),
-                "通过" if r.holds else "不通过",
-            ]
-            for j, v in enumerate(values):
-                ws.write_string(row, j, v, fmt["cell"] if r.holds else fmt["flag"])
-            row += 1
-    ws.set_column(2, 2, 60)
-
-
-def _notes_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
-    ws = book.add_worksheet("说明")
-    rules = ev.loaded.rules
-    lines = [
-        f"规则集：{rules.name}（{ev.loaded.file.name}）",
-        f"来源：{rules.source or ''}",
-        "以上级评估为主，本级自评为辅：得分为上级评估（考核）分，自评分仅作对照；自评高于上级评估的指标已标出。",
-        "分值与金额按十进制精确计算；比率按分数精确比较，不经浮点。",
-    ]
-    if rules.fee is not None:
-        lines.append(ROUNDING_RULE)
-    lines += [f"规则检查说明：{f.render(short=True)}" for f in ev.notes]
-    for i, line in enumerate(lines):
-        ws.write_string(i, 0, line)
-    ws.set_column(0, 0, 120)
+        t.put(row, col, hit.shown, fmt["cell"])
+        t.put(row, col + 1, _num(own), fmt["num"])
+        t.put(row, col + 2, _num(hit.score), fmt["num"])
+        t.put(row, col + 3, _num(diff), fmt["flag"] if above else fmt["num"])
+        t.put(row, col + 4, remark, fmt["flag"] if above else fmt["cell"])

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
-from canbao.forms.codes import CONFIRMED, ENTRY_HEADER_ROW, ENTRY_HEADINGS, VISITED
 from canbao.forms.entry_sheet import ENTRY_SHEET
+from canbao.forms.form_codes import CONFIRMED, ENTRY_HEADER_ROW, ENTRY_HEADINGS, VISITED
 from canbao.forms.survey import ENTRY_FILE
 from canbao.ids import validate_id
 

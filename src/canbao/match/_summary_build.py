@@ -1,7 +1,8 @@
 """Assemble the :class:`MatchSummary`: counts, repairs, employers, conservation, and the inputs.
 
-The equations themselves live in :mod:`canbao.match.summary` and are called through the module
-(``summary.conservation``) so that a test can replace them and see a failing run publish nothing.
+The equations themselves live in :mod:`canbao.match._summary_counts` and are called through
+the module (``_summary_counts.conservation``) so that a test can replace them and see a failing
+run publish nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao import __version__
-from canbao.match import summary
+from canbao.match import _summary_counts
 from canbao.match.area import area_basis
 from canbao.match.coverage import coverage_summary
 from canbao.match.summary_model import InputFile, MatchSummary, Relation, TableChecks
@@ -27,7 +28,7 @@ class Repairs:
 
     suggested: int
     applied: int | None  # None: --apply-links was not given
-    before: summary.EnrolmentCounts | None  # count_enrolment before the links were applied
+    before: _summary_counts.EnrolmentCounts | None  # count_enrolment before the links were applied
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,14 @@ def build_summary(
 
     ``relations``: the logic relations of the national basic data tables, as checked.
     """
-    hh = summary.count_household(frames.household)
-    enrol = summary.count_enrolment(frames.linked)
-    counts = summary.count_targets(frames.targets)
-    equations = summary.conservation(counts, hh, enrol)
+    hh = _summary_counts.count_household(frames.household)
+    enrol = _summary_counts.count_enrolment(frames.linked)
+    counts = _summary_counts.count_targets(frames.targets)
+    equations = _summary_counts.conservation(counts, hh, enrol)
     if repairs.applied is not None and repairs.before is not None:
-        equations += summary.link_equations(repairs.before, enrol, repairs.applied)
+        equations += _summary_counts.link_equations(repairs.before, enrol, repairs.applied)
     if units is not None:
-        equations += summary.unit_equations(units)
+        equations += _summary_counts.unit_equations(units)
     return MatchSummary(
         household_rows=hh.household_rows,
         floating_rows=hh.floating_rows,
@@ -96,8 +97,8 @@ def build_summary(
         needs_survey=counts.needs_survey,
         uninsured=counts.uninsured,
         uninsured_flags=counts.uninsured_flags,
-        duplicates=summary.count_duplicates(frames.found),
-        conflicts=summary.count_conflicts(frames.conflicts),
+        duplicates=_summary_counts.count_duplicates(frames.found),
+        conflicts=_summary_counts.count_conflicts(frames.conflicts),
         non_local=enrol.non_local,
         invalid_ids=enrol.invalid_ids,
         household_invalid_ids=hh.household_invalid_ids,

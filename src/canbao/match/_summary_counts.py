@@ -1,7 +1,7 @@
 """The summary's counts and its conservation equations (docs/match.md "Summary").
 
-Every count here is over the staged frames of a match; :mod:`canbao.match.report` assembles them
-into a :class:`~canbao.match.summary_model.MatchSummary`.
+Every count here is over the staged frames of a match; :mod:`canbao.match._summary_build`
+assembles them into a :class:`~canbao.match.summary_model.MatchSummary`.
 """
 
 from __future__ import annotations

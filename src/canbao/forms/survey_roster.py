@@ -18,8 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.cells import restore_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
+from canbao.print_layout import unit_and_date
 from canbao.readfail import check_text_lines, unreadable_file
-from canbao.sheet_style import setup_print, table_head, text_body
+from canbao.sheet_style import (
+    fit_body_heights,
+    print_table,
+    table_head,
+    text_body,
+)
 
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
 NEEDS_SURVEY_COLUMNS: Final = (
@@ -48,23 +54,25 @@ GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 MISSING_PLACE: Final = "未填写"
 _RERUN_MATCH: Final = "rerun `canbao match`; its needs_survey.csv is UTF-8 CSV"
 
-# (heading, source column in needs_survey, width)
+# (heading, source column in needs_survey, width). Widths in characters: IDs (18 and 16 digits)
+# on one line, places and reasons wrapped (the row heights follow the text, see
+# canbao.print_layout); the whole prints one A4 landscape page wide.
 ROSTER_COLUMNS: Final = (
-    ("序号", None, 6),
-    ("县区", "县区", 9),
-    ("乡镇(街道)", "乡镇(街道)", 12),
-    ("村(社区)", "村(社区)", 12),
-    ("人员编号", "人员编号", 12),
-    ("姓名", "姓名", 9),
-    ("性别", "性别", 6),
-    ("公民身份号码", "公民身份号码", 21),
+    ("序号", None, 5),
+    ("县区", "县区", 8),
+    ("乡镇(街道)", "乡镇(街道)", 10),
+    ("村(社区)", "村(社区)", 10),
+    ("人员编号", "人员编号", 20),
+    ("姓名", "姓名", 8),
+    ("性别", "性别", 5),
+    ("公民身份号码", "公民身份号码", 23),
     ("出生日期", "出生日期", 11),
-    ("个人身份", "个人身份", 10),
-    ("户口性质", "户口性质", 10),
-    ("户口所在地", "户口所在地", 18),
-    ("常住所在地地址", "常住地址", 24),
-    ("现参保险种", "现参保险种", 10),
-    ("调查原因", "原因", 16),
+    ("个人身份", "个人身份", 9),
+    ("户口性质", "户口性质", 9),
+    ("户口所在地", "户口所在地", 15),
+    ("常住所在地地址", "常住地址", 20),
+    ("现参保险种", "现参保险种", 9),
+    ("调查原因", "原因", 14),
 )
 
 # A place name as a folder name: at most this many characters (Windows paths stay short), and
@@ -141,17 +149,19 @@ def write_roster_sheet(ws: Worksheet, group: pl.DataFrame, place: str) -> None:
     """Fill one worksheet with the survey roster of a group."""
     ncol = len(ROSTER_COLUMNS)
     ws.title = "入户调查对象名册"
-    last = table_head(ws, "入户调查对象名册", f"{place}    共 {group.height} 人", ROSTER_COLUMNS)
+    note = unit_and_date(before=place, after=f"共 {group.height} 人")
+    last = table_head(ws, "入户调查对象名册", note, ROSTER_COLUMNS)
     sources = [src for _, src, _ in ROSTER_COLUMNS if src is not None]
     # The county is printed by its GB/T 2260 name (the code stays in the heading and the data).
-    shown = group.with_columns(regions.county_name_expr(pl.col("县区")))
-    for i, values in enumerate(shown.select(sources).iter_rows(), start=1):
+    shown = group.with_columns(regions.county_name_expr(pl.col("县区"))).select(sources)
+    for i, values in enumerate(shown.iter_rows(), start=1):
         ws.append([i, *values])
     text_body(ws, 4, 3 + group.height, ncol)
+    fit_body_heights(ws, 4, shown.select(pl.lit("").alias("序号"), pl.all()))
     ws.freeze_panes = "A4"
-    ws.auto_filter.ref = f"A3:{last}{3 + max(group.height, 1)}"
-    ws.print_area = f"A1:{last}{3 + max(group.height, 1)}"
-    setup_print(ws, landscape=True, title_rows="3:3")
+    end = 3 + max(group.height, 1)
+    ws.auto_filter.ref = f"A3:{last}{end}"
+    print_table(ws, header_row=3, last_row=end, ncol=ncol)
 
 
 def write_roster(group: pl.DataFrame, place: str, path: Path) -> None:

@@ -153,16 +153,17 @@ REASON_COLUMNS: Final[dict[str, str]] = {
     "93": "其他原因人数",
 }
 
-# Entry sheet (信息录入表) columns, in order: (heading, code list or None, width).
+# Entry sheet (信息录入表) columns, in order: (heading, code list or None, width). Printed, it
+# splits into three A4 landscape pages across, 序号 to 姓名 repeated on each (ENTRY_REPEAT).
 VISITED, CONFIRMED = "是否入户调查", "是否确认登记"
 ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
-    ("序号", None, 6),
-    ("县区", None, 9),
-    ("乡镇(街道)", None, 12),
-    ("村(社区)", None, 12),
-    ("人员编号", None, 12),
-    ("姓名", None, 9),
-    ("公民身份号码", None, 21),
+    ("序号", None, 5),
+    ("县区", None, 15),
+    ("乡镇(街道)", None, 10),
+    ("村(社区)", None, 10),
+    ("人员编号", None, 20),
+    ("姓名", None, 8),
+    ("公民身份号码", None, 23),
     ("性别", SEX, 6),
     (VISITED, YES_NO, 8),
     (CONFIRMED, YES_NO, 8),
@@ -182,6 +183,7 @@ ENTRY_COLUMNS: Final[tuple[tuple[str, CodeList | None, int], ...]] = (
     ("经办人", None, 9),
     ("复核人", None, 9),
 )
+ENTRY_REPEAT: Final = 6
 ENTRY_HEADINGS: Final = tuple(h for h, _, _ in ENTRY_COLUMNS)
 CODED_COLUMNS: Final[dict[str, CodeList]] = {h: c for h, c, _ in ENTRY_COLUMNS if c is not None}
 # The entry sheet's heading is on this row; data starts on the next (rows 1-2: title, group).
