@@ -12,10 +12,12 @@ useful for checking the household roster alone, meaningless as coverage).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from canbao.errors import InputError
+from canbao.masking import mask_text
 from canbao.roster import Roster
 from canbao.roster.fields import FIELD_LABELS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, RosterKind
@@ -64,3 +66,8 @@ def assumed(rosters: Mapping[str, Sequence[Roster]]) -> list[str]:
 
 def _name(roster: Roster) -> str:
     return Path(roster.info.path).name
+
+
+def warn_on_stderr(text: str) -> None:
+    """Print what a match assumed on stderr, masked (the CLI passes its own printer)."""
+    print(mask_text(f"警告 (warning): {text}"), file=sys.stderr)
