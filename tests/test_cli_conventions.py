@@ -1,4 +1,4 @@
-"""Every command has --json and --quiet, and they do what they say (issue 18, point 4)."""
+"""Every command has --json and --quiet, and they do what they say (README, "Commands")."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ import polars as pl
 
 from canbao.codes import (
     ACTIVE_STATUSES,
+    CODE_WORD_CHARS,
     ENROLMENT_STATUS_ALIASES,
     HOUSEHOLD_NORMAL,
     HOUSEHOLD_STATUS_ALIASES,
@@ -266,8 +267,8 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     lines = []
     for file, value, n, first in counts.iter_rows():
         # A status or scheme word is a code, not personal data: shown in full so the user can
-        # map it (--columns ``values:``). A value holding an ID or a birth date is personal
-        # data in the wrong column: only its first character is shown.
+        # map it (--columns ``values:``). A value that may be a name, an ID or a birth date in
+        # the wrong column shows only its first character.
         shown = "(empty)" if value is None else repr(_shown_code(value))
         lines.append(
             f"{file}: column {label}: value {shown} in {n} row(s), "
@@ -277,5 +278,12 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
 
 
 def _shown_code(value: str) -> str:
-    """A coded value as an error shows it: in full, unless it holds an ID or a date."""
-    return value if mask_text(value) == value else mask_name(mask_ids_in_text(value))
+    """A coded value as an error shows it: in full when made of code characters, else masked.
+
+    Code characters: ASCII and the characters of status and scheme words
+    (:data:`canbao.codes.CODE_WORD_CHARS`); a name in the wrong column has others.
+    """
+    coded = all(c.isascii() or c in CODE_WORD_CHARS for c in value)
+    if coded and mask_text(value) == value:
+        return value
+    return mask_name(mask_ids_in_text(value))

@@ -2,9 +2,10 @@
 
 A row is a total row when one of its cells, spaces removed, is ``合计``, ``总计`` or ``小计`` (or
 starts with one followed by a colon or a bracket: ``合计：``, ``小计(人)``) and its key field (the
-ID, or the credit code of a unit roster) is not an ID: a person named 小计 with a valid ID stays
-a person. Such rows are counted with the unreadable rows under reason ``total_row`` (SPEC section
-2), so that the count of rows still adds up and no total becomes a person or a task-table row.
+ID, or the credit code of a unit roster) is not an ID: a person named 小计 with a valid ID
+stays a person. Such rows are counted with the unreadable rows under reason ``total_row``
+(docs/reading.md "Total rows"), so that the count of rows still adds up and no total becomes a
+person or a task-table row.
 """
 
 from __future__ import annotations
