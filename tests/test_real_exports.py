@@ -1,4 +1,4 @@
-"""Real exports: total rows, quoted line breaks, missing columns, alias headings (docs/reading.md)."""
+"""Real exports: total rows, quoted line breaks, missing columns, aliases (docs/reading.md)."""
 
 from __future__ import annotations
 
