@@ -239,3 +239,20 @@ def test_a_value_mapped_to_an_unknown_word_is_refused(tmp_path: Path) -> None:
     colmap.write_text("values:\n  status: {冻结: 冷冻}\n", "utf-8")
     with pytest.raises(InputError, match="冷冻"):
         load_column_map(colmap)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_run_match_hands_back_lazy_result_tables(tmp_path: Path, fmt: str) -> None:
+    """result.table() scans the written file: as many uninsured rows as the summary counts."""
+    rosters = {
+        "household": [EXPORTS / "household_police.csv"],
+        "pension": [EXPORTS / "pension_agency.csv"],
+        "medical": [EXPORTS / "medical_agency.csv"],
+    }
+    result = run_match(rosters, as_of=date(2017, 6, 30), output=tmp_path / "o", format=fmt)  # type: ignore[arg-type]
+    uninsured = result.table("uninsured")
+    assert isinstance(uninsured, pl.LazyFrame)
+    assert uninsured.select(pl.len()).collect().item() == result.summary.uninsured
+    assert "basic_data_tables" not in result.tables()
+    with pytest.raises(UsageError, match="nothing"):
+        result.table("nothing")

@@ -32,6 +32,7 @@ from canbao.match import legal_groups, stages
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.results import scan_result, scan_results
 from canbao.match.snapshot import SnapshotFrames, person_states
 from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
@@ -53,6 +54,14 @@ class MatchResult:
     output: Path
     files: dict[str, Path] = field(default_factory=dict)
     snapshot: SnapshotResult | None = None  # what --db recorded (None: no database)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """One result table (``"uninsured"``, ``"needs_survey"`` …) as a lazy frame of text."""
+        return scan_result(self.files, name)
+
+    def tables(self) -> dict[str, pl.LazyFrame]:
+        """Every result table by name, lazily (:mod:`canbao.match.results`)."""
+        return scan_results(self.files)
 
 
 def _quiet(_: str) -> None:
