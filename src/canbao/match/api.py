@@ -56,7 +56,7 @@ class MatchResult:
     snapshot: SnapshotResult | None = None  # what --db recorded (None: no database)
 
     def table(self, name: str) -> pl.LazyFrame:
-        """One result table (``"uninsured"``, ``"needs_survey"`` …) as a lazy frame of text."""
+        """One result table by its file name (uninsured, needs_survey …) as a lazy frame."""
         return scan_result(self.files, name)
 
     def tables(self) -> dict[str, pl.LazyFrame]:
