@@ -30,6 +30,7 @@ from canbao.match import conflicts as conflict_tables
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
 from canbao.match.legal_groups import LegalGaps
+from canbao.match.national_book import write_basic_tables
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.summary_model import MatchSummary
 from canbao.match.units import match_units_counted, units_per_county
@@ -38,7 +39,6 @@ from canbao.match.writers import (
     write_sorted_tables,
     write_table,
     write_tables,
-    write_xlsx,
 )
 from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
@@ -325,14 +325,7 @@ def national_tables(
     written["task_table"] = write_table(task, out, "task_table", fmt)
     basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes, legal=legal)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
-    write_xlsx(
-        {
-            "基础数据情况表(一)": basic.table1,
-            "基础数据情况表(二)": basic.table2,
-            "逻辑关系校验": basic.relations_frame(),
-        },
-        written["basic_data_tables"],
-    )
+    write_basic_tables(basic, written["basic_data_tables"])
     return basic, written
 
 
