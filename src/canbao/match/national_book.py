@@ -1,4 +1,4 @@
-"""The national basic data tables (人社厅发〔2017〕28号 附件2) as the workbook a county office prints.
+"""The national basic data tables (人社厅发〔2017〕28号 附件2) as a county office prints them.
 
 ``basic_data_tables.xlsx`` has a sheet per table, laid out as the notice prints it: the title,
 the 填报单位名称 / 填报时间 / 单位 line, the grouped headings (数据比对核查情况 > 养老保险 >
@@ -36,7 +36,9 @@ CHECK_SHEET: Final = "逻辑关系校验"
 LABEL: Final = "县（区）"
 TOP: Final = 2  # rows 0-1: title and the 填报单位 line; headings on rows 2-4, 甲栏 on row 5
 NUMBER_ROW: Final = TOP + 3
-LINE: Final = "填报单位名称：" + "　" * 10 + "填报时间：　　　　年　　月　　日" + "　" * 4 + "单位：人"
+LINE: Final = "　".join(
+    ("填报单位名称：" + "　" * 9, "填报时间：　　　　年　　月　　日" + "　" * 3, "单位：人")
+)
 LABEL_WIDTH: Final = 9.0
 CODE_WIDTH: Final = 8.0  # six digits on one line
 NUMBER_WIDTHS: Final = (6.5, 6.0, 5.5, 5.0)  # tried in turn until the table fits one page wide
@@ -143,8 +145,8 @@ def _merge_run(t: XlsxTable, row: int, first: int, values: list[str | None], fmt
     for i in range(1, len(values) + 1):
         if i == len(values) or values[i] != values[start]:
             if values[start] is not None:
-                last = first + i - 1
-                t.put(row, first + start, values[start], fmt, to_col=last if i - 1 > start else None)
+                last = first + i - 1 if i - 1 > start else None
+                t.put(row, first + start, values[start], fmt, to_col=last)
             start = i
 
 
