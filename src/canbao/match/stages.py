@@ -33,6 +33,7 @@ from canbao.match.legal_groups import LegalGaps
 from canbao.match.national_book import write_basic_tables
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
 from canbao.match.summary_model import MatchSummary
+from canbao.match.task_book import write_task_table
 from canbao.match.units import match_units_counted, units_per_county
 from canbao.match.writers import (
     OutputFormat,
@@ -322,7 +323,14 @@ def national_tables(
     progress("computing the task table and the national basic data tables")
     written: dict[str, Path] = {}
     task = tables.task_table(sets.targets, units=units_per_county, legal=legal)
-    written["task_table"] = write_table(task, out, "task_table", fmt)
+    # The print-ready workbook is for people, always; CSV or Parquet beside it for programs.
+    printed = out / "task_table.xlsx"
+    write_task_table(task, printed)
+    if fmt == "xlsx":
+        written["task_table"] = printed
+    else:
+        written["task_table"] = write_table(task, out, "task_table", fmt)
+        written["task_table_xlsx"] = printed
     basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes, legal=legal)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_basic_tables(basic, written["basic_data_tables"])
