@@ -28,6 +28,7 @@ from canbao.match import (
 )
 from canbao.match import conflicts as conflict_tables
 from canbao.match.area import default_area
+from canbao.match.county_lists import write_county_lists
 from canbao.match.damage import check_id_damage
 from canbao.match.legal_groups import LegalGaps
 from canbao.match.national_book import write_basic_tables
@@ -287,7 +288,8 @@ def write_result_files(
     fmt: OutputFormat,
     out: Path,
 ) -> ResultFiles:
-    """Write the record tables (duplicates, conflicts, links, units) and the person tables."""
+    """Write the record tables (duplicates, conflicts, links, units), the person tables and the
+    lists per county (:mod:`canbao.match.county_lists`)."""
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked)
     conflicts = conflict_tables.conflicts_table(linked, household)
@@ -305,7 +307,12 @@ def write_result_files(
         outputs["units_needing_survey"] = employers.found
     written = write_tables(outputs, out, fmt)
     person_tables = present.person_tables(targets, schemes)
-    written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS)
+    kept: dict[str, pl.DataFrame] = {"needs_survey": pl.DataFrame()}
+    written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
+    if employers.found is not None:
+        kept["units_needing_survey"] = employers.found
+    # The lists for field teams, one workbook per county (listed in the folder's marker).
+    write_county_lists(kept, out)
     return ResultFiles(written, schemes, conflicts, unreadable)
 
 
