@@ -134,7 +134,9 @@ def _widths(table: pl.DataFrame, columns: list[Column]) -> list[float]:
     best: list[float] = []
     for base in NUMBER_WIDTHS:
         best = [LABEL_WIDTH, CODE_WIDTH] + [max(base, _digits_width(d)) for d in digits]
-        if plan_pages(best).pages_across == 1:
+        # xlsxwriter stores each width with its 5 px of padding (+5/7 character), which is
+        # what Excel and openpyxl read back: the table must fit at those widths too.
+        if plan_pages([w + 5 / 7 for w in best]).pages_across == 1:
             break
     return best
 
