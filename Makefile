@@ -7,7 +7,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DEMO_OUT ?= demo-output
 
-.PHONY: env test lint typecheck pytest demo bench clean wheelhouse
+.PHONY: env test lint typecheck pytest postgres demo bench clean wheelhouse
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -23,8 +23,19 @@ typecheck: env
 
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
-pytest: env wheelhouse
+pytest: env wheelhouse postgres
 	$(RUN) pytest -n 2 --hypothesis-profile=thorough
+
+# The database tests start and stop their own PostgreSQL server (tests/db/postgres_server.py)
+# from Debian's postgresql package: installed here when missing, never by a test.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+postgres:
+	@if [ -z "$$CANBAO_PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    && ! command -v initdb >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL (Debian package postgresql) for the database tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
 
 test: lint typecheck pytest
 

@@ -41,7 +41,6 @@ SCAFFOLDING = {
     "Planted",
     "PlantedMistakes",
     "fill_unit_entry_sheets",
-    "PlantedUnit",
     "PlantedUnitMistakes",
     "run_forms_chain",
     "score_examples",

@@ -11,6 +11,8 @@ Exit codes are part of the contract with cron jobs and scripts (see README "Exit
 5     invalid rule file (every problem listed)
 6     scoring data error (a value in no band, an unknown grade, ...)
 7     an output could not be written (also: another run is writing it)
+8     the registration database cannot be used (not canbao's, a newer or unknown schema,
+      in use, unreachable) or refused a snapshot (older than the latest)
 130   interrupted (Ctrl-C, SIGINT): work files removed, nothing published
 143   terminated (SIGTERM, e.g. from ``timeout`` or systemd): the same
 ====  =====================================================================
@@ -28,6 +30,7 @@ EXIT_CONSERVATION = 4
 EXIT_RULES = 5
 EXIT_SCORING = 6
 EXIT_OUTPUT = 7
+EXIT_DATABASE = 8
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -92,6 +95,12 @@ class OutputError(CanbaoError):
     """An output directory or file that could not be written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class DatabaseError(CanbaoError):
+    """The registration database refused canbao or an operation; never quotes a row's values."""
+
+    exit_code = EXIT_DATABASE
 
 
 class Terminated(BaseException):

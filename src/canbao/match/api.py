@@ -13,24 +13,32 @@ matched on the side. The rosters come as one mapping, kind -> files
 from __future__ import annotations
 
 import importlib
+import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import polars as pl
 
 from canbao.atomic import atomic_directory
-from canbao.errors import UsageError
+from canbao.errors import DatabaseError, UsageError
 from canbao.match import legal_groups, stages
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.snapshot import SnapshotFrames, person_states
 from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
-from canbao.roster import load_column_map
+from canbao.roster import ColumnMap, load_column_map
 from canbao.roster.kinds import RosterFiles, RosterKind, RosterPaths
 from canbao.workdir import work_folder
+
+if TYPE_CHECKING:
+    from canbao.db import Database, SnapshotMeta, SnapshotResult
 
 Progress = Callable[[str], None]
 
@@ -42,6 +50,7 @@ class MatchResult:
     summary: MatchSummary
     output: Path
     files: dict[str, Path] = field(default_factory=dict)
+    snapshot: SnapshotResult | None = None  # what --db recorded (None: no database)
 
 
 def _quiet(_: str) -> None:
@@ -69,6 +78,8 @@ def run_match(
     progress: Progress = _quiet,
     accept_damaged_ids: bool = False,
     legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
+    db: str | Path | None = None,
+    rebuild_history: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -81,35 +92,156 @@ def run_match(
     is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
     ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
     ``"none"`` or None switches the legal-group gaps off.
+    ``db``: the registration database (a DuckDB file or ``postgresql://…``, docs/database.md),
+    opened before the rosters are read and given the run's snapshot after the results are
+    published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
+    A run that fails records nothing. The result files are the same with and without ``db``.
     """
     files, min_score = check_arguments(rosters, apply_links)
     # The whole rule file is checked before any roster is read.
     legal_rule = load_legal_rule(legal_groups)
     colmap = load_column_map(columns) if columns else None
-    import_in_background("xlsxwriter")
-    inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
-    # The output is checked and locked before the rosters are read, so a wrong --output fails
-    # at once; the work folder goes after the results are in place, however the run ends.
-    with (
-        work_folder("match") as work,
-        atomic_directory(output, command="match", inputs=inputs) as staging,
-    ):
-        read = stages.read_rosters(files, columns=colmap, work=work, progress=progress)
-        result_summary, written = _match(
-            read,
+    database = _open_database(db)
+    snapshot = None
+    if database is not None:
+        options = _snapshot_options(area, min_score, accept_damaged_ids, legal_groups)
+        side = (("columns", columns), ("legal_groups", legal_groups))
+        side_files = tuple((role, Path(f)) for role, f in side if f and Path(f).is_file())
+        snapshot = _Snapshot(database, files, side_files, options, rebuild_history)
+    try:
+        summary, written, recorded = _publish(
+            files,
+            colmap,
+            columns=columns,
+            output=output,
+            snapshot=snapshot,
             as_of=as_of or date.today(),
             area=list(area) if area else None,
             fmt=format,
             apply_links=min_score,
             accept_damaged_ids=accept_damaged_ids,
             progress=progress,
-            work=work,
-            out=staging,
             legal_rule=legal_rule,
         )
-    return MatchResult(
-        result_summary, Path(output), {k: Path(output) / v.name for k, v in written.items()}
-    )
+    finally:
+        if database is not None:
+            database.close()
+    files_out = {k: Path(output) / v.name for k, v in written.items()}
+    return MatchResult(summary, Path(output), files_out, recorded)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What ``--db`` needs to record a run: the database and what identifies the run."""
+
+    database: Database
+    files: RosterFiles
+    side_files: tuple[tuple[str, Path], ...]  # the --columns map, the legal-group rule file
+    options: dict[str, Any]
+    rebuild: bool
+
+    def checked_meta(self, summary: MatchSummary) -> SnapshotMeta:
+        """As-of date, area, the inputs' SHA-256 with their kinds, options and summary.
+
+        Refused (DatabaseError) when the database would refuse it: an out-of-order date.
+        """
+        from canbao.audit import sha256_file
+        from canbao.db import SnapshotMeta, check_snapshot_order
+
+        paths = [(kind.value, p) for kind, paths in self.files.items() for p in paths]
+        paths += self.side_files
+        meta = SnapshotMeta(
+            as_of=summary.as_of,
+            area=",".join(summary.area),
+            inputs=[(role, sha256_file(path)) for role, path in paths],
+            options=self.options,
+            summary=json.loads(summary.to_json()),
+        )
+        check_snapshot_order(self.database, meta, rebuild=self.rebuild)
+        return meta
+
+    def record(self, states: pl.DataFrame, meta: SnapshotMeta) -> SnapshotResult:
+        """Record the published run's states (only their changes are stored)."""
+        from canbao.db import record_snapshot
+
+        return record_snapshot(self.database, states, meta, rebuild=self.rebuild)
+
+
+def _publish(
+    files: RosterFiles,
+    colmap: ColumnMap | None,
+    *,
+    columns: Path | None,
+    output: Path,
+    snapshot: _Snapshot | None,
+    **options: Any,
+) -> tuple[MatchSummary, dict[str, Path], SnapshotResult | None]:
+    """Read, match and publish the results atomically, then record the snapshot (``--db``).
+
+    A snapshot the database would refuse (older than the latest) stops the run before the
+    results are published; the snapshot is recorded only once they are.
+    """
+    import_in_background("xlsxwriter")
+    inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
+    # The output is checked and locked before the rosters are read, so a wrong --output fails
+    # at once; the work folder goes after the results are in place, however the run ends.
+    with work_folder("match") as work:
+        with atomic_directory(output, command="match", inputs=inputs) as staging:
+            read = stages.read_rosters(
+                files, columns=colmap, work=work, progress=options["progress"]
+            )
+            summary, written, states = _match(
+                read, work=work, out=staging, snapshot=snapshot is not None, **options
+            )
+            if snapshot is None or states is None:
+                return summary, written, None
+            meta = snapshot.checked_meta(summary)
+        options["progress"]("recording the snapshot in the registration database")
+        with _published_but_not_recorded(output):
+            recorded = snapshot.record(states, meta)
+    return summary, written, recorded
+
+
+@contextmanager
+def _published_but_not_recorded(output: Path) -> Iterator[None]:
+    """A database error after publishing says that the results stand but the run is not in it."""
+    try:
+        yield
+    except DatabaseError as exc:
+        raise DatabaseError(
+            f"结果已写入 {output}，但本次运行未能入库（results published, snapshot not recorded）："
+            f"{exc.message}",
+            fix=exc.fix,
+        ) from None
+
+
+def _open_database(db: str | Path | None) -> Database | None:
+    """The registration database, opened (and checked) before any roster is read."""
+    if db is None:
+        return None
+    from canbao.db import open_database
+
+    return open_database(db)
+
+
+def _snapshot_options(
+    area: Sequence[str] | None,
+    min_score: Decimal | None,
+    accept_damaged_ids: bool,
+    legal_groups: str | Path | None,
+) -> dict[str, Any]:
+    """The options that make a snapshot what it is (the output format does not).
+
+    A legal-group rule given as a file counts by its SHA-256 among the inputs; a bundled rule
+    (or none) by its name here.
+    """
+    rule = None if legal_groups is None or Path(legal_groups).is_file() else str(legal_groups)
+    return {
+        "area": sorted(area) if area else None,
+        "apply_links": None if min_score is None else str(min_score),
+        "accept_damaged_ids": accept_damaged_ids,
+        "legal_groups": rule,
+    }
 
 
 class _Problem(NamedTuple):
@@ -194,8 +326,12 @@ def _match(
     work: Path,
     out: Path,
     legal_rule: LegalRule | None = None,
-) -> tuple[MatchSummary, dict[str, Path]]:
-    """The stages of a match after reading, in order (canbao.match.stages); see the module doc."""
+    snapshot: bool = False,
+) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
+    """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
+
+    With ``snapshot``, also the rows the registration database records (canbao.match.snapshot).
+    """
     prepared = stages.prepare(
         rosters,
         as_of=as_of,
@@ -248,4 +384,19 @@ def _match(
         progress=progress,
         legal=legal,
     )
-    return result, files.written | legal.written | written
+    states = _person_states(prepared, links, files, legal.gaps) if snapshot else None
+    return result, files.written | legal.written | written, states
+
+
+def _person_states(
+    prepared: stages.Prepared,
+    links: stages.Links,
+    files: stages.ResultFiles,
+    legal_gaps: pl.DataFrame,
+) -> pl.DataFrame:
+    """The rows ``--db`` records: each person's sets (canbao.match.snapshot)."""
+    sets = links.sets
+    frames = SnapshotFrames(
+        prepared.household, sets.targets, sets.linked, sets.found, files.conflicts, legal_gaps
+    )
+    return person_states(frames)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,6 +27,9 @@ from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
+
+if TYPE_CHECKING:
+    from canbao.db import SnapshotResult
 
 # The library speaks the writers' literal names; the CLI's enum maps onto them one to one.
 OUTPUT_FORMATS: dict[TableFormat, OutputFormat] = {
@@ -78,6 +81,23 @@ def match(
             help="Run even when most IDs of a roster are invalid or damaged by a spreadsheet.",
         ),
     ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Record the run in the registration database: a DuckDB file (created on first "
+            "use) or postgresql://user@host/dbname. See docs/database.md.",
+        ),
+    ] = None,
+    rebuild_history: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild-history",
+            help="With --db: accept an as-of date older than the latest snapshot and rebuild "
+            "the history from it (the later snapshots are retired; load them again after).",
+        ),
+    ] = False,
     legal_groups: Annotated[
         str,
         typer.Option(
@@ -105,8 +125,12 @@ def match(
             apply_links=apply_links,
             progress=_progress(quiet),
             accept_damaged_ids=accept_damaged_ids,
+            db=db,
+            rebuild_history=rebuild_history,
             legal_groups=legal_groups,
         )
+        if db is not None and not quiet and result.snapshot is not None:
+            print_snapshot(result.snapshot)
         if json_output:
             print_json(result.summary.to_dict())
         elif not quiet:
@@ -182,6 +206,24 @@ def print_summary(result: MatchResult) -> None:
             markup=False,
         )
     stdout_console.print(f"results written to {result.output}/", markup=False)
+
+
+SNAPSHOT_OUTCOMES = {
+    "recorded": "已入库 recorded",
+    "unchanged": "与已入库的快照相同，未改动 same inputs as a recorded snapshot, unchanged",
+    "revised": "更正版本，替换同日快照 a revision replacing the snapshot of that date",
+    "rebuilt": "从此日期重建历史 history rebuilt from this date",
+}
+
+
+def print_snapshot(snapshot: SnapshotResult) -> None:
+    """One line on stderr: what the database made of the run (stdout stays the summary)."""
+    stderr_console.print(
+        f"[canbao] snapshot {SNAPSHOT_OUTCOMES[snapshot.outcome]}: run {snapshot.run_id}, "
+        f"revision {snapshot.revision}, {snapshot.began:,} states began, "
+        f"{snapshot.ended:,} ended",
+        markup=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -138,6 +138,36 @@ class ConflictKind(_Labelled):
     NOT_IN_HOUSEHOLD = "not_in_household", "本地身份号码但无户籍信息"
 
 
+class PersonState(_Labelled):
+    """A state of a person as the registration database records it per snapshot (canbao.db).
+
+    Each is one result set of the match; a person may hold several at once (needs a survey and
+    is uninsured). ``match --db`` stores a row (person, state, detail) per set the person is in;
+    the detail is what the set needs to be read: the reason codes of a needs-survey person, the
+    flags of an uninsured one (both joined by ``;``), why excluded (:class:`ExclusionReason`),
+    the duplicate kind and insurance type (``cross_scheme:1``), the conflict kind, the legal
+    group's missing insurance (:class:`LegalGap`). A new set of
+    the match is one more member here and one more producer in ``canbao.match.snapshot``; the
+    database's tables do not change.
+    """
+
+    CONFIRMED = "confirmed", "直接确认登记"
+    NEEDS_SURVEY = "needs_survey", "需入户调查"
+    UNINSURED = "uninsured", "应参未参"
+    EXCLUDED = "excluded", "排除"
+    DUPLICATE = "duplicate", "重复参保"
+    CONFLICT = "conflict", "信息错误"
+    LEGAL_GAP = "legal_gap", "法定群体未参保"
+
+
+class ExclusionReason(_Labelled):
+    """Why a household row is not a target person: its 人员状态 (the label is the status)."""
+
+    DIED = "died", "死亡"
+    MOVED_OUT = "moved_out", "迁出"
+    CANCELLED = "cancelled", "注销"
+
+
 class LegalKind(_Labelled):
     """An insurance a legal group (法定群体) must have: the gaps of docs/match.md, "Legal groups".
 

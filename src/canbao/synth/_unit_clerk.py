@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from canbao.synth._entry_sheets import Planted
 from canbao.uscc import ALPHABET, uscc_check_char_expr, validate_uscc
 
 UNIT_SHEET_FILE: Final = "单位信息录入表.xlsx"
@@ -54,22 +55,12 @@ VISITED_N, CONFIRMED_N = "开展入户调查单位数", "已通过入户调查�
 NEEDS_N, ERRORS_N = "需入户调查单位数", "单位录入错误数"
 
 
-@dataclass(frozen=True)
-class PlantedUnit:
-    """One planted mistake: where it is and what intake must say."""
-
-    file: str
-    row: int
-    item: str
-    reason: str
-
-
 @dataclass
 class PlantedUnitMistakes:
     """What the clerk planted, and the facts (county, 指标) -> count a correct intake gives."""
 
     files: list[Path] = field(default_factory=list)
-    planted: list[PlantedUnit] = field(default_factory=list)
+    planted: list[Planted] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     facts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -184,7 +175,7 @@ def fill_unit_entry_sheets(
         kind = plan.get(unit)
         if kind is not None:
             _spoil(sheet, unit[1], kind)
-            result.planted.append(PlantedUnit(str(sheet.path), unit[1], ITEMS[kind], kind))
+            result.planted.append(Planted(str(sheet.path), unit[1], ITEMS[kind], kind))
             result.facts[(county, ERRORS_N)] += 1
         if states[unit] != "unvisited" and kind != "confirmed_not_visited":
             result.facts[(county, VISITED_N)] += 1
@@ -220,5 +211,5 @@ def _extra_rows(
             ws.cell(row, col["单位编号"]).value = f"XZ{county}{serial + 1:05d}"
             ws.cell(row, col["统一社会信用代码"]).value = valid_uscc(county, serial + 1)
             ws.cell(row, col["单位名称"]).value = "新发现的某某商店"
-        result.planted.append(PlantedUnit(str(sheet.path), row, ITEMS[kind], kind))
+        result.planted.append(Planted(str(sheet.path), row, ITEMS[kind], kind))
         result.facts[(county, ERRORS_N)] += 1

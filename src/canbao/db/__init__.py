@@ -1,0 +1,58 @@
+"""The registration database (登记信息库): match snapshots stored as each person's dated states.
+
+``open_database("campaign.duckdb")`` or ``open_database("postgresql://…")`` opens (and on first
+use creates) the database; :func:`record_snapshot` stores one run's states, :func:`states_as_of`
+reads them back for a date. docs/database.md describes the tables and the rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from canbao.db._open import Database, open_database
+from canbao.db._schema import SCHEMA_VERSION
+from canbao.db._snapshots import SnapshotMeta, SnapshotResult
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Database",
+    "SnapshotMeta",
+    "SnapshotResult",
+    "check_snapshot_order",
+    "open_database",
+    "record_snapshot",
+    "snapshot_runs",
+    "states_as_of",
+]
+
+
+def record_snapshot(
+    db: Database, states: pl.DataFrame, meta: SnapshotMeta, *, rebuild: bool = False
+) -> SnapshotResult:
+    """Record one run: ``states`` has person_key, state and detail; only changes are stored."""
+    from canbao.db._snapshots import record_snapshot as record
+
+    return record(db.connection, states, meta, rebuild=rebuild)
+
+
+def check_snapshot_order(db: Database, meta: SnapshotMeta, *, rebuild: bool = False) -> None:
+    """Raise the DatabaseError :func:`record_snapshot` would raise for an out-of-order date."""
+    from canbao.db._snapshots import check_order
+
+    check_order(db.connection, meta, rebuild=rebuild)
+
+
+def states_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
+    """The states that held on ``as_of`` in ``area``: person_key, state, detail, began."""
+    from canbao.db._snapshots import states_as_of as read
+
+    return read(db.connection, as_of, area=area)
+
+
+def snapshot_runs(db: Database, *, area: str) -> pl.DataFrame:
+    """The runs recorded for ``area``, replaced revisions included (``retired_by`` set)."""
+    from canbao.db._snapshots import snapshot_runs as runs
+
+    return runs(db.connection, area=area)

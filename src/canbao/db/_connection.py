@@ -1,0 +1,242 @@
+"""One connection interface over the two engines: an embedded DuckDB file and a PostgreSQL server.
+
+Everything above this module writes one SQL dialect (the common ground of DuckDB and PostgreSQL,
+parameters as ``$1``) and moves rows only as Arrow tables: :meth:`Connection.ingest` loads a
+whole frame at once (DuckDB scans the registered Arrow table; PostgreSQL receives it through
+ADBC's bulk ingest, which is ``COPY ... FROM STDIN (FORMAT binary)``), :meth:`Connection.fetch`
+returns an Arrow table. No row is ever sent or read one by one from Python.
+
+Every driver error is turned into a :class:`~canbao.errors.DatabaseError` by :func:`translated`,
+which keeps the server's first line (masked) and drops what may quote a row (PostgreSQL's
+``DETAIL``, the query text the driver appends).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from canbao.errors import DatabaseError
+from canbao.masking import mask_text
+
+# A parameter as the statements here use them: text, integers, dates, or NULL.
+Param = str | int | date | None
+
+# One key for the advisory lock every writer takes on PostgreSQL (the bytes of "canbao").
+ADVISORY_LOCK_KEY = 0x63616E62616F
+
+
+class Connection(Protocol):
+    """What the schema and snapshot modules need from an engine."""
+
+    engine: str
+    where: str  # the file or server, as printed in messages (no password)
+
+    def execute(self, sql: str, params: Sequence[Param] = ()) -> None:
+        """Run one statement."""
+
+    def fetch(self, sql: str, params: Sequence[Param] = ()) -> pa.Table:
+        """Run one query and return its rows as an Arrow table."""
+
+    def ingest(self, table: str, data: pa.Table) -> None:
+        """Load ``data`` into a new temporary table (the caller drops it when done)."""
+
+    def transaction(self) -> Any:
+        """A context manager: one write transaction, serialised against other writers."""
+
+    def close(self) -> None:
+        """Close the connection."""
+
+
+# A quoted value holding a digit: the engines quote the offending value ('…' or "…") in their
+# messages, and a damaged ID can slip past the ID patterns of mask_text. Names of tables and
+# columns (no digits) stay readable.
+_DIGIT = "[0-9\uff10-\uff19]"
+_QUOTED_WITH_DIGIT = re.compile(rf"'[^'\n]*{_DIGIT}[^'\n]*'" + "|" + rf'"[^"\n]*{_DIGIT}[^"\n]*"')
+
+
+def first_line(exc: BaseException) -> str:
+    """The driver's message up to its first line break, masked (a DETAIL line may quote a row)."""
+    text = str(exc).strip().splitlines()
+    head = text[0] if text else type(exc).__name__
+    # ADBC appends the query after the message on the same line in some versions.
+    head = head.split(". Query was:")[0]
+    return mask_text(_QUOTED_WITH_DIGIT.sub("'***'", head))[:300]
+
+
+@contextmanager
+def translated(action: str, where: str) -> Iterator[None]:
+    """Turn a driver error raised inside into a :class:`DatabaseError` naming ``action``."""
+    import adbc_driver_manager
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.Error, adbc_driver_manager.Error) as exc:
+        state = getattr(exc, "sqlstate", None)
+        code = f" [SQLSTATE {state}]" if state else ""
+        raise DatabaseError(
+            f"数据库 {where} {action}失败（database error）{code}：{first_line(exc)}",
+            fix="检查数据库能否连接、磁盘是否已满；重试一次，仍失败请带 --verbose 报告"
+            "（check the database is reachable and has space; retry, then report with --verbose）",
+        ) from None
+
+
+class DuckDBConnection:
+    """An embedded DuckDB file, created owner-only (0600) on first use."""
+
+    engine = "duckdb"
+
+    def __init__(self, path: Path) -> None:
+        import duckdb
+
+        self.where = str(path)
+        # DuckDB creates the file and its WAL itself: a private umask while it does, so no
+        # other user can ever read a citizen ID in them.
+        old = os.umask(0o077)
+        try:
+            with _duckdb_open_errors(path):
+                # No extension may be fetched at run time: a centre's machine is offline.
+                self._con = duckdb.connect(
+                    str(path),
+                    config={
+                        "autoinstall_known_extensions": False,
+                        "autoload_known_extensions": False,
+                    },
+                )
+        finally:
+            os.umask(old)
+        path.chmod(0o600)
+
+    def execute(self, sql: str, params: Sequence[Param] = ()) -> None:
+        """Run one statement."""
+        with translated("执行语句", self.where):
+            self._con.execute(sql, list(params))
+
+    def fetch(self, sql: str, params: Sequence[Param] = ()) -> pa.Table:
+        """Run one query and return its rows as an Arrow table."""
+        with translated("查询", self.where):
+            # The relational API hands Arrow over without the DB-API result's extra copy.
+            result: pa.Table = self._con.sql(sql, params=list(params)).to_arrow_table()
+            return result
+
+    def ingest(self, table: str, data: pa.Table) -> None:
+        """Copy ``data`` into a temporary table in one vectorised scan of the Arrow table."""
+        view = f"{table}_arrow"
+        with translated("批量写入", self.where):
+            self._con.register(view, data)
+            try:
+                self._con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {view}")
+            finally:
+                self._con.unregister(view)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction; the file lock already keeps other processes out."""
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.rollback()
+            raise
+        self.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the file (releases DuckDB's lock on it)."""
+        self._con.close()
+
+
+@contextmanager
+def _duckdb_open_errors(path: Path) -> Iterator[None]:
+    """Explain the two ways a DuckDB file fails to open: in use, or not a database."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseError(
+                f"数据库文件 {path} 正在被另一个程序使用（database file in use by another "
+                "process）",
+                fix="等另一个 canbao 运行结束后再试；cron 任务不要重叠"
+                "（wait for the other run to finish; do not let cron runs overlap）",
+            ) from None
+        raise DatabaseError(
+            f"{path} 不是 DuckDB 数据库文件，canbao 不会改写它（not a DuckDB database file）",
+            fix="用 --db 指定一个新文件名（canbao 会创建它）或 canbao 建立的数据库"
+            "（name a new file, which canbao creates, or a database canbao made）",
+        ) from None
+    except duckdb.Error as exc:
+        raise DatabaseError(
+            f"无法打开数据库文件 {path}（cannot open the database file）：{first_line(exc)}",
+            fix="检查路径和权限（check the path and its permissions）",
+        ) from None
+
+
+class PostgresConnection:
+    """A PostgreSQL server (or a server speaking its protocol) through ADBC's libpq driver."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, where: str) -> None:
+        import adbc_driver_manager
+        import adbc_driver_postgresql.dbapi as pg
+
+        self.where = where
+        try:
+            self._con = pg.connect(url)
+        except adbc_driver_manager.Error as exc:
+            raise DatabaseError(
+                f"无法连接数据库 {where}（cannot connect）：{first_line(exc)}",
+                fix="检查主机、端口、用户、密码和数据库名；服务器是否在运行"
+                "（check host, port, user, password and database name; is the server up?）",
+            ) from None
+        self._cursor = self._con.cursor()
+
+    def execute(self, sql: str, params: Sequence[Param] = ()) -> None:
+        """Run one statement."""
+        with translated("执行语句", self.where):
+            self._cursor.execute(sql, tuple(params) if params else None)
+
+    def fetch(self, sql: str, params: Sequence[Param] = ()) -> pa.Table:
+        """Run one query and return its rows as an Arrow table."""
+        with translated("查询", self.where):
+            self._cursor.execute(sql, tuple(params) if params else None)
+            result: pa.Table = self._cursor.fetch_arrow_table()
+            return result
+
+    def ingest(self, table: str, data: pa.Table) -> None:
+        """Bulk-load ``data`` with binary COPY into a new temporary table."""
+        with translated("批量写入", self.where):
+            self._cursor.adbc_ingest(table, data, mode="create", temporary=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction holding the advisory lock: a second writer waits for the first."""
+        # The driver opens a transaction implicitly (autocommit off); end whatever a read left.
+        self._rollback()
+        try:
+            self.execute("SELECT pg_advisory_xact_lock($1)", (ADVISORY_LOCK_KEY,))
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        with translated("提交", self.where):
+            self._con.commit()
+
+    def _rollback(self) -> None:
+        with translated("回滚", self.where):
+            self._con.rollback()
+
+    def close(self) -> None:
+        """Close the connection (ends its session and any lock it held)."""
+        self._cursor.close()
+        self._con.close()

@@ -1,0 +1,160 @@
+"""The schema of the registration database, its version, and how an older one is upgraded.
+
+Every table lives in the schema ``canbao`` (DuckDB and PostgreSQL alike). The table
+``canbao.meta`` marks the database as canbao's (``application = canbao``) and holds the
+``schema_version``. On opening, a database is one of:
+
+- empty (no table of any user): canbao creates its schema, version :data:`SCHEMA_VERSION`;
+- canbao's, at the current version: used as it is;
+- canbao's, older: brought up step by step by :data:`UPGRADES`, all steps and the new version
+  number in one transaction (a failed step leaves it as it was); older than the first step
+  canbao knows: refused;
+- canbao's, newer (written by a later canbao): refused, it would not be understood;
+- anything else (other tables, another program's ``meta``): refused, never touched.
+
+Check and creation run inside the writers' lock, so two first runs do not both create it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from canbao.db._connection import Connection
+from canbao.errors import DatabaseError
+
+APPLICATION = "canbao"
+SCHEMA_VERSION = 1
+
+# Statements that bring a database at version N to N + 1. Version 1 is the first, so none yet;
+# a change of the tables below adds its step here and raises SCHEMA_VERSION.
+UPGRADES: Mapping[int, Sequence[str]] = {}
+
+# The same tables on both engines. Dates are DATE, identifiers BIGINT, everything else TEXT
+# (JSON documents included, so that no engine-specific JSON type is needed).
+TABLES: tuple[str, ...] = (
+    "CREATE TABLE canbao.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # One row per snapshot load: its identity (area, as_of, revision), what it was made from,
+    # and, once a later revision or a rebuild replaced it, which run did (retired_by).
+    """CREATE TABLE canbao.runs (
+        run_id BIGINT PRIMARY KEY,
+        area TEXT NOT NULL,
+        as_of DATE NOT NULL,
+        revision INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        options TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        retired_by BIGINT,
+        UNIQUE (area, as_of, revision)
+    )""",
+    # One row per interval in which a person held a state with a given detail: from the
+    # snapshot that first showed it (began) to the one that no longer did (ended, NULL while it
+    # holds). A row a revision or a rebuild replaced is kept with retired_by set.
+    """CREATE TABLE canbao.person_states (
+        area TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        began DATE NOT NULL,
+        ended DATE,
+        began_run BIGINT NOT NULL,
+        ended_run BIGINT,
+        retired_by BIGINT
+    )""",
+)
+
+# PostgreSQL looks rows up through indexes; DuckDB joins whole columns and needs none.
+POSTGRES_INDEXES: tuple[str, ...] = (
+    """CREATE INDEX person_states_open ON canbao.person_states (area, person_key, state, detail)
+        WHERE ended IS NULL AND retired_by IS NULL""",
+    "CREATE INDEX person_states_person ON canbao.person_states (person_key)",
+)
+
+_NOT_CANBAO_FIX = (
+    "为 canbao 单独建一个空数据库（PostgreSQL：createdb canbao），或用 --db 指定一个新的 "
+    ".duckdb 文件名（give canbao an empty database of its own, or a new .duckdb file name）"
+)
+
+
+def user_tables(con: Connection) -> list[tuple[str, str]]:
+    """The (schema, table) of every table or view a user made, system catalogues left out."""
+    rows = con.fetch(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('information_schema', 'pg_catalog') "
+        "AND table_schema NOT LIKE 'pg_temp%' AND table_schema NOT LIKE 'pg_toast%' "
+        "AND table_type <> 'LOCAL TEMPORARY' "
+        "ORDER BY 1, 2"
+    ).to_pylist()
+    return [(str(r["table_schema"]), str(r["table_name"])) for r in rows]
+
+
+def read_meta(con: Connection) -> dict[str, str]:
+    """The rows of ``canbao.meta``."""
+    rows = con.fetch("SELECT key, value FROM canbao.meta").to_pylist()
+    return {str(r["key"]): str(r["value"]) for r in rows}
+
+
+def create_schema(con: Connection, version: int = SCHEMA_VERSION) -> None:
+    """Create the tables in an empty database and mark it as canbao's (inside a transaction)."""
+    con.execute("CREATE SCHEMA canbao")
+    for statement in TABLES:
+        con.execute(statement)
+    if con.engine == "postgresql":
+        for statement in POSTGRES_INDEXES:
+            con.execute(statement)
+    con.execute("INSERT INTO canbao.meta VALUES ('application', $1)", (APPLICATION,))
+    con.execute("INSERT INTO canbao.meta VALUES ('schema_version', $1)", (str(version),))
+
+
+def ensure_schema(
+    con: Connection,
+    *,
+    version: int = SCHEMA_VERSION,
+    upgrades: Mapping[int, Sequence[str]] = UPGRADES,
+) -> int:
+    """Create, accept or upgrade the schema as the module docstring says; return the version."""
+    with con.transaction():
+        tables = user_tables(con)
+        if not tables:
+            create_schema(con, version)
+            return version
+        if ("canbao", "meta") not in tables:
+            raise _not_canbao(con, tables)
+        meta = read_meta(con)
+        found = meta.get("schema_version", "")
+        if meta.get("application") != APPLICATION or not found.isdigit():
+            raise _not_canbao(con, tables)
+        current = int(found)
+        if current > version:
+            raise DatabaseError(
+                f"数据库 {con.where} 由更新版本的 canbao 建立（结构版本 {current}，本程序只认识到 "
+                f"{version}）（the database has a newer schema, {current} > {version}）",
+                fix="升级 canbao 后再用这个数据库（upgrade canbao to use this database）",
+            )
+        if any(step not in upgrades for step in range(current, version)):
+            raise DatabaseError(
+                f"数据库 {con.where} 的结构版本 {current} 太旧，本程序无法升级"
+                f"（schema version {current} is older than any this canbao can upgrade）",
+                fix="用建立它的 canbao 版本导出需要的数据，另建新数据库"
+                "（export what you need with the canbao that made it; start a new database）",
+            )
+        for step in range(current, version):
+            for statement in upgrades[step]:
+                con.execute(statement)
+        if current != version:
+            con.execute(
+                "UPDATE canbao.meta SET value = $1 WHERE key = 'schema_version'", (str(version),)
+            )
+        return version
+
+
+def _not_canbao(con: Connection, tables: list[tuple[str, str]]) -> DatabaseError:
+    """The refusal of a database canbao did not make (names a few of its tables, no rows)."""
+    shown = "、".join(f"{schema}.{name}" for schema, name in tables[:3])
+    more = f" 等 {len(tables)} 张表" if len(tables) > 3 else ""
+    return DatabaseError(
+        f"数据库 {con.where} 不是 canbao 的数据库（已有 {shown}{more}），canbao 不会改动它"
+        "（not a canbao database; left untouched）",
+        fix=_NOT_CANBAO_FIX,
+    )

@@ -1,0 +1,114 @@
+"""A throw-away PostgreSQL server for the tests: initdb, start on a private socket, stop, remove.
+
+The binaries are Debian's ``postgresql`` package (``/usr/lib/postgresql/N/bin``), installed by
+``make test`` / ``.ci/run`` when missing, never by a test. initdb refuses to run as root, so as
+root the server runs as the unprivileged user ``nobody`` (``runuser``); as anyone else it runs
+as that user. It listens on a Unix socket in its own folder only (no TCP port to collide with
+another worker or a real server), without fsync: the data dies with the test session anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+UNPRIVILEGED_USER = "nobody"
+SUPERUSER = "canbao"
+PORT = 5432
+
+
+def postgres_bin() -> Path:
+    """The folder of initdb and pg_ctl: ``CANBAO_PG_BIN``, else the newest Debian version."""
+    configured = os.environ.get("CANBAO_PG_BIN")
+    if configured:
+        return Path(configured)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if candidates:
+        return candidates[-1].parent
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    raise RuntimeError(
+        "PostgreSQL's initdb was not found: run `make test` (it installs Debian's postgresql "
+        "package when missing) or set CANBAO_PG_BIN to the folder holding initdb and pg_ctl"
+    )
+
+
+@dataclass
+class PostgresServer:
+    """A running server: its folder (data, socket, log) and how to reach it."""
+
+    folder: Path
+    bin: Path
+    as_root: bool
+
+    @property
+    def data(self) -> Path:
+        """The cluster's data directory."""
+        return self.folder / "data"
+
+    def url(self, database: str = "postgres") -> str:
+        """A libpq URL for ``database`` over the server's Unix socket."""
+        return f"postgresql://{SUPERUSER}@/{database}?host={self.folder}&port={PORT}"
+
+    def run(self, *args: str) -> None:
+        """Run one of the server's programs as the server's user."""
+        prefix = ["runuser", "-u", UNPRIVILEGED_USER, "--"] if self.as_root else []
+        done = subprocess.run([*prefix, *args], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr}")
+
+    def stop(self) -> None:
+        """Stop the server at once and remove its folder."""
+        try:
+            self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_server() -> PostgresServer:
+    """initdb a new cluster in a private temporary folder and start it; the caller stops it."""
+    binaries = postgres_bin()
+    as_root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="canbao-pg-"))
+    if as_root:
+        shutil.chown(folder, user=UNPRIVILEGED_USER)
+    server = PostgresServer(folder, binaries, as_root)
+    try:
+        server.run(
+            str(binaries / "initdb"),
+            "-D",
+            str(server.data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {PORT} -k {folder} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        server.run(
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(server.data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "start",
+        )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return server
