@@ -24,7 +24,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.match.writers import EXCEL_MAX_ROWS
-from canbao.print_layout import apply_to_xlsxwriter, plan_pages
+from canbao.print_layout import apply_to_xlsxwriter, plan_pages, row_heights
 
 LISTS_DIR: Final = "lists"
 NO_COUNTY: Final = "县区不明"
@@ -35,7 +35,8 @@ LIST_TITLES: Final = {
     "units_needing_survey": "需入户调查单位名单",
 }
 PLACE_KEYS: Final = ("乡镇(街道)", "村(社区)")  # a list too long for one sheet splits by these
-# Column widths in characters: IDs on one line, places and addresses wide; others 8.
+# Column widths in characters: IDs on one line (a USCC's capitals are wider than digits),
+# places, addresses and reasons wide; others 8.
 WIDTHS: Final = {
     "县区": 8.0,
     "乡镇(街道)": 12.0,
@@ -51,9 +52,10 @@ WIDTHS: Final = {
     "常住地址": 30.0,
     "现参保险种": 10.0,
     "原因代码": 14.0,
-    "原因": 16.0,
-    "统一社会信用代码": 21.0,
-    "单位编号": 16.0,
+    "原因": 22.0,
+    "统一社会信用代码": 25.0,
+    "单位编号": 18.0,
+    "单位类型": 13.0,
     "单位名称": 30.0,
     "来源文件": 20.0,
 }
@@ -110,7 +112,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "head": book.add_format(
             {**base, "bold": True, "border": 1, "align": "center", "text_wrap": True}
         ),
-        "text": book.add_format({**base, "border": 1, "num_format": "@"}),
+        "text": book.add_format({**base, "border": 1, "num_format": "@", "text_wrap": True}),
     }
 
 
@@ -132,7 +134,11 @@ def write_list(frame: pl.DataFrame, path: Path, title: str, place: str) -> None:
         ws.set_row(HEAD_ROW, 30)
         ws.write_row(HEAD_ROW, 0, frame.columns, fmt["head"])
         text = fmt["text"]
-        for row, values in enumerate(frame.iter_rows(), start=HEAD_ROW + 1):
+        # Long reasons and addresses wrap; each row as tall as its text (vectorised estimate).
+        heights = row_heights(frame, dict(zip(frame.columns, widths, strict=True)))
+        rows = zip(frame.iter_rows(), heights, strict=True)
+        for row, (values, height) in enumerate(rows, start=HEAD_ROW + 1):
+            ws.set_row(row, height)
             ws.write_row(row, 0, ["" if v is None else str(v) for v in values], text)
         end = HEAD_ROW + max(frame.height, 1)
         ws.freeze_panes(HEAD_ROW + 1, 0)
