@@ -158,3 +158,29 @@ def test_forms_survey_and_score_accept_a_match_in_another_format(
     score += ["--from-match", str(matches[fmt]), "--output", str(tmp_path / "score")]
     result = runner.invoke(app, score)
     assert result.exit_code == 0, result.output
+
+
+def test_seven_digit_counts_split_the_table_rather_than_shrink_it(tmp_path: Path) -> None:
+    """A city of millions: the numbers stay whole on one line, the scale never under 70 %."""
+    from canbao.match.national_book import read_basic_tables, write_basic_tables
+    from canbao.match.tables import BasicTables
+    from canbao.print_layout import MIN_SCALE
+
+    def table(columns: list[str]) -> pl.DataFrame:
+        counts = {c: [1_234_567, 2_469_134] for c in columns}
+        return pl.DataFrame(
+            {"县（区）": ["濉溪县", "合计"], "县区代码": ["340621", None], **counts}
+        )
+
+    path = tmp_path / "big.xlsx"
+    write_basic_tables(BasicTables(table(TABLE1_COLUMNS), table(TABLE2_COLUMNS), []), path)
+    book = load_workbook(path)
+    for sheet in ("基础数据情况表(一)", "基础数据情况表(二)"):
+        ws = book[sheet]
+        if ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert not ws.col_breaks.brk
+        else:
+            assert int(ws.page_setup.scale) >= MIN_SCALE and ws.col_breaks.brk
+            assert ws.print_title_cols == "$A:$B"
+    got = read_basic_tables(path)["基础数据情况表(一)"]
+    assert got["本地户籍人口数"].to_list() == [1_234_567, 2_469_134]
