@@ -141,24 +141,34 @@ def _widths(table: pl.DataFrame, columns: list[Column]) -> list[float]:
     return best
 
 
-def _merge_run(t: XlsxTable, row: int, first: int, values: list[str | None], fmt: Any) -> None:
-    """Write ``values`` along ``row`` from column ``first``, equal neighbours merged."""
+def _merge_run(
+    t: XlsxTable,
+    row: int,
+    first: int,
+    values: list[str | None],
+    fmt: Any,
+    breaks: tuple[int, ...] = (),
+) -> None:
+    """Write ``values`` along ``row`` from column ``first``, equal neighbours merged (but never
+    across a page break: a group split over two pages is headed on both)."""
     start = 0
     for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
+        if i == len(values) or values[i] != values[start] or first + i in breaks:
             if values[start] is not None:
                 last = first + i - 1 if i - 1 > start else None
                 t.put(row, first + start, values[start], fmt, to_col=last)
             start = i
 
 
-def _heading_rows(t: XlsxTable, columns: list[Column], fmt: dict[str, Any]) -> None:
+def _heading_rows(
+    t: XlsxTable, columns: list[Column], fmt: dict[str, Any], breaks: tuple[int, ...]
+) -> None:
     """项目 and 县区代码 over three rows; the groups; the short headings; the 甲栏 numbers."""
     head = fmt["head"]
     t.put(TOP, 0, "项目", head, to_row=TOP + 2)
     t.put(TOP, 1, CODE_COLUMN, head, to_row=TOP + 2)
-    _merge_run(t, TOP, 2, [c.top for c in columns], head)
-    _merge_run(t, TOP + 1, 2, [c.middle for c in columns], head)
+    _merge_run(t, TOP, 2, [c.top for c in columns], head, breaks)
+    _merge_run(t, TOP + 1, 2, [c.middle for c in columns], head, breaks)
     for j, c in enumerate(columns, start=2):
         if c.middle is None:  # no middle group: the heading takes both rows
             t.put(TOP + 1, j, c.heading, head, to_row=TOP + 2)
@@ -205,7 +215,7 @@ def _table_sheet(
     top = (plan.first_page_columns or len(widths)) - 1
     t.put(0, 0, f"全民参保登记{name}", fmt["title"], to_col=top, size=16)
     t.put(1, 0, LINE, fmt["line"], to_col=top)
-    _heading_rows(t, columns, fmt)
+    _heading_rows(t, columns, fmt, plan.breaks)
     last = _body(t, table, columns, fmt)
     row = last + 1
     for note in notes:
