@@ -68,7 +68,8 @@ demo: env
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
 	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
 	@echo
-	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
+	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, ...; to print: basic_data_tables.xlsx,"
+	@echo "      task_table.xlsx, lists/<县区>/需入户调查人员名单.xlsx),"
 	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
