@@ -48,7 +48,7 @@ demo: env
 	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
 	  --medical $(CITY)/medical_employee.csv --medical $(CITY)/medical_resident.csv \
 	  --units $(CITY)/units_registry.csv --insured-units $(CITY)/units_insured.csv \
-	  --as-of 2017-06-30 --output $(DEMO_OUT)/match
+	  --county-lists --as-of 2017-06-30 --output $(DEMO_OUT)/match
 	@echo "== 2. canbao score: county submissions -> evaluation tables and fees"
 	$(RUN) canbao score --rules rules/huaibei-2017.yaml examples/score/huaibei-2017-submission.csv examples/score/huaibei-2017-submission.xlsx \
 	  --self examples/score/huaibei-2017-self.csv --output $(DEMO_OUT)/score-huaibei

@@ -25,13 +25,13 @@ FORMATS = ("csv", "parquet", "xlsx")
 
 @pytest.fixture(scope="module")
 def matches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """examples/city matched once per --format (with its units)."""
+    """examples/city matched once per --format (with its units and the lists per county)."""
     base = tmp_path_factory.mktemp("formats")
     out = {}
     for fmt in FORMATS:
         out[fmt] = base / fmt
         units = ["--units", str(CITY / "units_registry.csv")]
-        units += ["--insured-units", str(CITY / "units_insured.csv")]
+        units += ["--insured-units", str(CITY / "units_insured.csv"), "--county-lists"]
         result = CliRunner().invoke(app, [*match_args(out[fmt]), *units, "--format", fmt])
         assert result.exit_code == 0, result.output
     return out

@@ -80,6 +80,7 @@ def run_match(
     legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
     db: str | Path | None = None,
     rebuild_history: bool = False,
+    county_lists: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -96,6 +97,8 @@ def run_match(
     opened before the rosters are read and given the run's snapshot after the results are
     published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
     A run that fails records nothing. The result files are the same with and without ``db``.
+    ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
+    with IDs as text (``lists/``); off by default, they double the time of a large match.
     """
     files, min_score = check_arguments(rosters, apply_links)
     # The whole rule file is checked before any roster is read.
@@ -122,6 +125,7 @@ def run_match(
             accept_damaged_ids=accept_damaged_ids,
             progress=progress,
             legal_rule=legal_rule,
+            county_lists=county_lists,
         )
     finally:
         if database is not None:
@@ -327,6 +331,7 @@ def _match(
     out: Path,
     legal_rule: LegalRule | None = None,
     snapshot: bool = False,
+    county_lists: bool = False,
 ) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
 
@@ -349,7 +354,7 @@ def _match(
     progress("writing result files")
     employers = stages.match_employers(rosters, progress)
     files = stages.write_result_files(
-        rosters, prepared.household, links, employers, fmt=fmt, out=out
+        rosters, prepared.household, links, employers, fmt=fmt, out=out, lists=county_lists
     )
     targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(
