@@ -48,7 +48,7 @@ demo: env
 	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
 	  --medical $(CITY)/medical_employee.csv --medical $(CITY)/medical_resident.csv \
 	  --units $(CITY)/units_registry.csv --insured-units $(CITY)/units_insured.csv \
-	  --as-of 2017-06-30 --output $(DEMO_OUT)/match
+	  --county-lists --as-of 2017-06-30 --output $(DEMO_OUT)/match
 	@echo "== 2. canbao score: county submissions -> evaluation tables and fees"
 	$(RUN) canbao score --rules rules/huaibei-2017.yaml examples/score/huaibei-2017-submission.csv examples/score/huaibei-2017-submission.xlsx \
 	  --self examples/score/huaibei-2017-self.csv --output $(DEMO_OUT)/score-huaibei
@@ -68,7 +68,8 @@ demo: env
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
 	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
 	@echo
-	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, task_table.csv, ...),"
+	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, ...; to print: basic_data_tables.xlsx,"
+	@echo "      task_table.xlsx, lists/<县区>/需入户调查人员名单.xlsx),"
 	@echo "      evaluation workbooks: $(DEMO_OUT)/score-huaibei, $(DEMO_OUT)/score-changzhou,"
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"

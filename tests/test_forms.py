@@ -133,13 +133,14 @@ def test_forms_survey_cli_prints_the_count(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_forms_survey_cli_without_match_dir(tmp_path: Path) -> None:
-    """A directory without needs_survey.csv is an input error (exit 3) naming the fix."""
+    """A directory without needs_survey in any format is an input error (exit 3) naming the fix."""
     result = CliRunner().invoke(
         app, ["forms", "survey", "--from", str(tmp_path), "--output", str(tmp_path / "o")]
     )
     assert result.exit_code == 3
     assert result.stderr == (
-        f"错误 (error): {tmp_path}/needs_survey.csv: no needs_survey.csv in the match directory\n"
+        f"错误 (error): {tmp_path}/needs_survey.csv: no needs_survey.csv, .parquet or .xlsx "
+        "in the match directory\n"
         "修正方法 (fix): give --from the --output directory of a finished `canbao match` run\n"
     )
 

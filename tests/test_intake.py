@@ -291,3 +291,20 @@ def test_intake_cli_missing_headings(tmp_path: Path) -> None:
     assert result.stderr.endswith(
         "修正方法 (fix): keep the headings of the 信息录入表 as written by `canbao forms survey`\n"
     )
+
+
+def test_intake_reads_a_match_written_as_xlsx(chain: dict[str, Any], tmp_path: Path) -> None:
+    """`intake --survey` on the same match written with --format xlsx counts the same facts."""
+    planted: PlantedMistakes = chain["planted"]
+    _cli(*match_args(tmp_path / "match_xlsx"), "--format", "xlsx")
+    assert not (tmp_path / "match_xlsx" / "needs_survey.csv").exists()
+    facts = []
+    for name, survey in (("csv", chain["match"]), ("xlsx", tmp_path / "match_xlsx")):
+        out = tmp_path / f"intake_{name}"
+        _cli(
+            "intake",
+            *map(str, planted.files),
+            *("--survey", str(survey), "--as-of", "2017-06-30", "--output", str(out)),
+        )
+        facts.append((out / "facts.csv").read_bytes())
+    assert facts[0] == facts[1]

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.codes import SCHEMES
+from canbao.match.national_book import read_basic_tables
 from canbao.synth.city import generate_city
 from tests.spec_oracle import oracle
 from tests.test_match_examples import match_args
@@ -144,7 +145,7 @@ def test_tables_count_the_gaps_per_county_and_employer(city: Path, matched: Path
         assert {c: n for c, n in got.items() if n} == by_county
         total = read(matched / "task_table.csv").filter(pl.col("县（区）") == "合计")
         assert int(total[COLUMNS[kind]][0]) == part.height
-        table1 = pl.read_excel(matched / "basic_data_tables.xlsx", sheet_name="基础数据情况表(一)")
+        table1 = read_basic_tables(matched / "basic_data_tables.xlsx")["基础数据情况表(一)"]
         assert table1.filter(pl.col("县（区）") == "合计")[COLUMNS[kind]][0] == part.height
         by_unit = dict(part.group_by("单位编号").len().iter_rows())
         units = read(matched / "legal_group_units.csv")

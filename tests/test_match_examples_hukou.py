@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from canbao.match.national_book import read_basic_tables
 from tests.test_match_examples import CITY
 
 ACTIVE = ["参保缴费", "领取待遇"]
@@ -19,7 +20,7 @@ def out(example_city_output: Path) -> Path:
 
 
 def _table_one(out: Path) -> pl.DataFrame:
-    return pl.read_excel(out / "basic_data_tables.xlsx", sheet_name="基础数据情况表(一)")
+    return read_basic_tables(out / "basic_data_tables.xlsx")["基础数据情况表(一)"]
 
 
 def _csv(path: Path) -> pl.DataFrame:

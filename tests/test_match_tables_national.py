@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.match import run_match
+from canbao.match.national_book import read_basic_tables
 from canbao.match.summary_model import Rate
 from tests.match_helpers import HOUSEHOLD_HEADERS, person, pid, read_csv, write_rosters
 
@@ -51,7 +52,7 @@ def test_table_one_counts_household_persons_and_puts_floating_with_non_local(
 ) -> None:
     """(1) household 正常 only; (3) non-local N, X and floating F; the rest by hand."""
     run_match(_tiny_city(tmp_path), as_of=AS_OF, output=tmp_path / "out")
-    table = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="基础数据情况表(一)")
+    table = read_basic_tables(tmp_path / "out" / BASIC)["基础数据情况表(一)"]
     row = table.filter(pl.col("县（区）") == "濉溪县").row(0, named=True)
     assert row["本地户籍人口数"] == 3  # A, B, C (D is dead, F is floating)
     assert row["#非本地户籍参保人数"] == 3  # N, X and the confirmed floating F
@@ -59,8 +60,8 @@ def test_table_one_counts_household_persons_and_puts_floating_with_non_local(
     assert row["外地参保确认入库人数"] == 1  # B
     assert row["需调查核实人数"] == 1  # C
     assert row["养老保险跨制度重复参保人数"] == 1  # X, outside every roster
-    relations = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="逻辑关系校验")
-    assert relations["ok"].all()
+    relations = read_basic_tables(tmp_path / "out" / BASIC)["逻辑关系校验"]
+    assert (relations["是否成立"] == "是").all()
 
 
 def test_task_table_and_summary_rates_count_household_persons(tmp_path: Path) -> None:
@@ -92,7 +93,7 @@ def test_a_county_outside_anhui_is_named_in_the_task_table_and_table_one(tmp_pat
     run_match(args, as_of=AS_OF, output=tmp_path / "out")
     task = read_csv(tmp_path / "out" / "task_table.csv")
     assert task["县（区）"].to_list() == ["玄武区", "合计"]
-    table = pl.read_excel(tmp_path / "out" / BASIC, sheet_name="基础数据情况表(二)")
+    table = read_basic_tables(tmp_path / "out" / BASIC)["基础数据情况表(二)"]
     assert table["县（区）"].to_list() == ["玄武区", "合计"]
 
 

@@ -124,12 +124,14 @@ def test_replacing_a_canbao_result_removes_only_its_files(inputs: Path, tmp_path
     assert runner.invoke(app, match_args(inputs, out)).exit_code == 0
     marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     assert marker["command"] == "match" and "needs_survey.csv" in marker["files"]
-    result = runner.invoke(app, [*match_args(inputs, out), "--format", "parquet"])
+    result = runner.invoke(app, [*match_args(inputs, out), "--format", "parquet", "--county-lists"])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert "needs_survey.parquet" in names and "needs_survey.csv" not in names
     listed = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
-    assert sorted(listed) == sorted(names - {MARKER})
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert sorted(listed) == sorted(files - {MARKER})
+    assert any(f.startswith("lists/") for f in listed)  # the lists per county, in folders
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
 
 

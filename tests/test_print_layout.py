@@ -76,3 +76,21 @@ def test_unit_and_date_leaves_the_unit_and_date_to_be_written_by_hand() -> None:
     line = unit_and_date(before="县区：杜集区(340602)", after="共 55 人")
     assert line.startswith("县区：杜集区(340602)")
     assert line.index("填报单位（章）：") < line.index("共 55 人") < line.index("填报日期：")
+
+
+@given(
+    st.text(alphabet="制度内跨地区重复享受待遇人数", min_size=1, max_size=30),
+    st.sampled_from([5.0, 5.5, 6.0, 8.0, 12.0]),
+)
+def test_a_line_of_cjk_holds_whole_characters(text: str, width: float) -> None:
+    """A CJK-only text takes ceil(characters / whole characters per line) lines, in both counts."""
+    room = (column_points(width) - 4.0) * 0.98
+    per_line = max(1, int(room // 10.4))
+    assert text_lines(text, width) == -(-len(text) // per_line)
+    got = pl.DataFrame({"t": [text]}).select(lines_expr("t", width))["t"][0]
+    assert got == text_lines(text, width)
+
+
+def test_a_narrow_national_heading_gets_seven_lines() -> None:
+    """14 characters in a 5-character column (two CJK characters a line) need seven lines."""
+    assert text_lines("制度内跨地区重复享受待遇人数", 5.0) == 7

@@ -131,12 +131,12 @@ def test_a_kill_between_the_renames_gives_the_previous_result_back(tmp_path: Pat
     (tmp_path / "in").mkdir()
     out = tmp_path / "out"
     assert runner.invoke(app, match_args(tmp_path / "in", out)).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     out.rename(tmp_path / ".out.old-99999")
     (tmp_path / "in" / "household.csv").write_text("no,id,here\n1,2,3\n", encoding="utf-8")
     result = runner.invoke(app, match_args(tmp_path / "in", out, write=False))
     assert result.exit_code == 3, result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert _left(tmp_path, ".out*") == []
 
 

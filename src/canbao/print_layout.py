@@ -61,11 +61,23 @@ def text_points(text: str, size: float = BODY_PT) -> float:
 
 
 def text_lines(text: object, width: float, size: float = BODY_PT) -> int:
-    """The lines ``text`` takes when wrapped in a column ``width`` characters wide."""
+    """The lines ``text`` takes when wrapped in a column ``width`` characters wide.
+
+    A line of CJK characters only holds a whole number of them (2.4 characters of room hold
+    2): such a text takes ``ceil(characters / per line)`` lines, never fewer.
+    """
     if text is None or text == "":
         return 1
     room = max(column_points(width) - CELL_PAD_PT, size) * WRAP_SLACK
-    return sum(max(1, math.ceil(text_points(part, size) / room)) for part in str(text).split("\n"))
+    return sum(_part_lines(part, room, size) for part in str(text).split("\n"))
+
+
+def _part_lines(part: str, room: float, size: float) -> int:
+    wide = len(_WIDE.findall(part))
+    if part and wide == len(part):  # CJK only: whole characters per line
+        per_line = max(1, math.floor(room / (WIDE_FACTOR * size)))
+        return max(1, math.ceil(wide / per_line))
+    return max(1, math.ceil(text_points(part, size) / room))
 
 
 def height_for_lines(lines: int, size: float = BODY_PT) -> float:
@@ -85,7 +97,10 @@ def lines_expr(column: str, width: float, size: float = BODY_PT) -> pl.Expr:
     narrow = text.str.len_chars() - wide
     points = (WIDE_FACTOR * wide.cast(pl.Float64) + NARROW_FACTOR * narrow.cast(pl.Float64)) * size
     room = max(column_points(width) - CELL_PAD_PT, size) * WRAP_SLACK
-    return (points / room).ceil().clip(lower_bound=1).cast(pl.Int64).alias(column)
+    per_line = max(1, math.floor(room / (WIDE_FACTOR * size)))
+    cjk_only = (narrow == 0) & (wide > 0)
+    lines = pl.when(cjk_only).then(wide.cast(pl.Float64) / per_line).otherwise(points / room)
+    return lines.ceil().clip(lower_bound=1).cast(pl.Int64).alias(column)
 
 
 def row_heights(

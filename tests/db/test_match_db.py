@@ -79,12 +79,13 @@ def test_recorded_states_are_the_result_files_and_the_files_do_not_change(
     plain, recorded = example_city_output, tmp_path / "recorded"  # plain: without --db
     done = run(recorded, url)
     assert done.exit_code == 0, done.output
-    for path in sorted(plain.iterdir()):
+    for path in sorted(p for p in plain.rglob("*") if p.is_file()):  # lists/<县区>/ too
+        twin = recorded / path.relative_to(plain)
         if path.suffix == ".xlsx":
             for sheet, frame in pl.read_excel(path, sheet_id=0).items():
-                assert_frame_equal(frame, pl.read_excel(recorded / path.name, sheet_name=sheet))
+                assert_frame_equal(frame, pl.read_excel(twin, sheet_name=sheet))
         elif path.name != ".canbao.json":  # its time of writing differs
-            assert path.read_bytes() == (recorded / path.name).read_bytes(), path.name
+            assert path.read_bytes() == twin.read_bytes(), path.name
     with open_database(url) as db:
         states = states_as_of(db, date.fromisoformat(AS_OF), area=AREA)
         runs = snapshot_runs(db, area=AREA)

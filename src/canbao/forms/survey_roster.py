@@ -16,10 +16,10 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao import regions
-from canbao.cells import restore_frame, text_only_workbook
+from canbao.cells import text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.print_layout import unit_and_date
-from canbao.readfail import check_text_lines, unreadable_file
+from canbao.result_tables import find_result_table, read_result_table
 from canbao.sheet_style import (
     fit_body_heights,
     print_table,
@@ -27,6 +27,7 @@ from canbao.sheet_style import (
     text_body,
 )
 
+NEEDS_SURVEY_TABLE: Final = "needs_survey"
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
 NEEDS_SURVEY_COLUMNS: Final = (
     "县区",
@@ -52,7 +53,7 @@ GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "village": ("县区", "乡镇(街道)", "村(社区)"),
 }
 MISSING_PLACE: Final = "未填写"
-_RERUN_MATCH: Final = "rerun `canbao match`; its needs_survey.csv is UTF-8 CSV"
+_RERUN_MATCH: Final = "rerun `canbao match`; it writes needs_survey as CSV, Parquet or xlsx"
 
 # (heading, source column in needs_survey, width). Widths in characters: IDs (18 and 16 digits)
 # on one line, places and reasons wrapped (the row heights follow the text, see
@@ -91,19 +92,16 @@ WINDOWS_RESERVED: Final = frozenset(
 
 
 def read_needs_survey(match_dir: Path) -> pl.DataFrame:
-    """Read ``needs_survey.csv`` of a match directory, every column as a string."""
-    path = Path(match_dir) / NEEDS_SURVEY_FILE
-    if not path.is_file():
+    """Read needs_survey (.csv, .parquet or .xlsx) of a match directory, every column a string."""
+    path = find_result_table(Path(match_dir), NEEDS_SURVEY_TABLE)
+    if path is None:
         raise InputError(
-            f"{path}: no {NEEDS_SURVEY_FILE} in the match directory",
+            f"{Path(match_dir) / NEEDS_SURVEY_FILE}: no {NEEDS_SURVEY_FILE}, .parquet or .xlsx "
+            "in the match directory",
             fix="give --from the --output directory of a finished `canbao match` run",
         )
-    try:
-        frame = pl.read_csv(check_text_lines(path), infer_schema=False, encoding="utf8")
-    except pl.exceptions.PolarsError as exc:
-        raise unreadable_file(path, exc, fix=_RERUN_MATCH) from None
-    # match neutralised formula-like text for spreadsheets; the forms show it as it was.
-    frame = restore_frame(frame.rename(lambda c: c.lstrip("\ufeff")))
+    # match neutralised formula-like text in its CSV; the forms show it as it was.
+    frame = read_result_table(path, key="公民身份号码", fix=_RERUN_MATCH)
     missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(

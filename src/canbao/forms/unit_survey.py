@@ -21,13 +21,13 @@ import polars as pl
 from openpyxl import Workbook
 
 from canbao import regions
-from canbao.cells import neutralise_frame, restore_frame, text_only_workbook
+from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError
 from canbao.forms.survey_roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
 from canbao.match.units import UNIT_COLUMNS
 from canbao.print_layout import unit_and_date
-from canbao.readfail import check_text_lines, unreadable_file
+from canbao.result_tables import find_result_table, read_result_table
 from canbao.sheet_style import (
     fit_body_heights,
     print_table,
@@ -35,7 +35,8 @@ from canbao.sheet_style import (
     text_body,
 )
 
-UNITS_FILE: Final = "units_needing_survey.csv"
+UNITS_TABLE: Final = "units_needing_survey"
+UNITS_FILE: Final = f"{UNITS_TABLE}.csv"
 UNITS_DIR: Final = "单位"
 UNIT_ROSTER_FILE: Final = "单位入户调查名册.xlsx"
 UNIT_ENTRY_FILE: Final = "单位信息录入表.xlsx"
@@ -64,23 +65,20 @@ class UnitGroup:
 
 
 def read_units_needing_survey(match_dir: Path) -> pl.DataFrame | None:
-    """Read a match's ``units_needing_survey.csv`` as strings; None when it had no units."""
-    path = Path(match_dir) / UNITS_FILE
-    if not path.is_file():
+    """Read a match's units_needing_survey (.csv, .parquet or .xlsx) as strings; None when the
+    match had no units."""
+    path = find_result_table(Path(match_dir), UNITS_TABLE)
+    if path is None:
         return None
-    try:
-        frame = pl.read_csv(check_text_lines(path), infer_schema=False, encoding="utf8")
-    except pl.exceptions.PolarsError as exc:
-        raise unreadable_file(
-            path, exc, fix="rerun `canbao match --units … --insured-units …`"
-        ) from None
-    frame = restore_frame(frame.rename(lambda c: c.lstrip("\ufeff")))
+    frame = read_result_table(
+        path, key="统一社会信用代码", fix="rerun `canbao match --units … --insured-units …`"
+    )
     missing = [c for c in UNIT_SOURCE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
             f"文件 {path} 缺少列：{'、'.join(missing)} (columns missing; found: "
             f"{', '.join(frame.columns)})",
-            fix="rerun `canbao match` with --units and --insured-units (CSV output)",
+            fix="rerun `canbao match` with --units and --insured-units",
         )
     return frame.select(UNIT_SOURCE_COLUMNS).with_columns(
         pl.col(c).str.strip_chars() for c in UNIT_SOURCE_COLUMNS

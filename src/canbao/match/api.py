@@ -92,6 +92,7 @@ def run_match(
     db: str | Path | None = None,
     rebuild_history: bool = False,
     warn: Progress = warn_on_stderr,
+    county_lists: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -113,6 +114,8 @@ def run_match(
     A run that fails records nothing. The result files are the same with and without ``db``.
     ``warn``: called with each thing the match assumed for a missing column
     (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
+    ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
+    with IDs as text (``lists/``); off by default, they double the time of a large match.
     """
     # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
     day = read_optional_date(as_of, "as_of") or date.today()
@@ -144,6 +147,7 @@ def run_match(
             accept_damaged_ids=accept_damaged_ids,
             progress=progress,
             legal_rule=legal_rule,
+            county_lists=county_lists,
         )
     finally:
         if database is not None:
@@ -352,6 +356,7 @@ def _match(
     out: Path,
     legal_rule: LegalRule | None = None,
     snapshot: bool = False,
+    county_lists: bool = False,
 ) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
 
@@ -374,7 +379,7 @@ def _match(
     progress("writing result files")
     employers = stages.match_employers(rosters, progress)
     files = stages.write_result_files(
-        rosters, prepared.household, links, employers, fmt=fmt, out=out
+        rosters, prepared.household, links, employers, fmt=fmt, out=out, lists=county_lists
     )
     targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(

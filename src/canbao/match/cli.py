@@ -99,6 +99,14 @@ def match(
             "the history from it (the later snapshots are retired; load them again after).",
         ),
     ] = False,
+    county_lists: Annotated[
+        bool,
+        typer.Option(
+            "--county-lists",
+            help="Also write lists/<county>/需入户调查人员名单.xlsx (and the units' list) for "
+            "field teams, IDs as text; slow on a large city, so asked for.",
+        ),
+    ] = False,
     legal_groups: Annotated[
         str,
         typer.Option(
@@ -130,6 +138,7 @@ def match(
             rebuild_history=rebuild_history,
             legal_groups=legal_groups,
             warn=print_warning,
+            county_lists=county_lists,
         )
         if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)

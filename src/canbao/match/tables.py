@@ -130,9 +130,15 @@ def task_table(
     )
 
 
+CODE_COLUMN = "县区代码"
+
+
 @dataclass(frozen=True)
 class BasicTables:
-    """The national basic data tables (一) and (二), a row per county plus 合计, and checks."""
+    """The national basic data tables (一) and (二), a row per county plus 合计, and checks.
+
+    Each table: 县（区） (the county's name, 合计 last), 县区代码 (null on 合计), then its columns.
+    """
 
     table1: pl.DataFrame
     table2: pl.DataFrame
@@ -354,9 +360,15 @@ def duplicate_counts(
 
 def _add_total(counts: pl.DataFrame) -> pl.DataFrame:
     total = counts.select(
-        pl.lit("合计").alias("county"), *(pl.col(c).sum() for c in counts.columns if c != "county")
+        pl.lit("合计").alias("county"),
+        pl.lit(None, pl.String).alias(CODE_COLUMN),
+        *(pl.col(c).sum() for c in counts.columns if c != "county"),
     )
-    labelled = counts.with_columns(county_label(pl.col("county")).alias("county"))
+    labelled = counts.select(
+        county_label(pl.col("county")).alias("county"),
+        pl.col("county").alias(CODE_COLUMN),
+        pl.exclude("county"),
+    )
     return pl.concat([labelled, total], how="vertical_relaxed")
 
 
@@ -364,6 +376,7 @@ def _shape(counts: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     present = set(counts.columns)
     return counts.select(
         pl.col("county").alias("县（区）"),
+        CODE_COLUMN,
         *(pl.col(c) if c in present else pl.lit(None, pl.Int64).alias(c) for c in columns),
     )
 

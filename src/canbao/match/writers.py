@@ -40,7 +40,11 @@ def write_tables(
 
 
 def write_sorted_tables(
-    frames: dict[str, pl.LazyFrame], directory: Path, fmt: OutputFormat, by: list[str]
+    frames: dict[str, pl.LazyFrame],
+    directory: Path,
+    fmt: OutputFormat,
+    by: list[str],
+    kept: dict[str, pl.DataFrame] | None = None,
 ) -> dict[str, Path]:
     """Write tables sorted by the columns ``by`` (nulls last, ties in the order they come).
 
@@ -53,6 +57,8 @@ def write_sorted_tables(
     for name, frame in frames.items():
         table = frame.collect()
         order = table.select(pl.arg_sort_by(by, nulls_last=True, maintain_order=True)).to_series()
+        if kept is not None and name in kept:
+            kept[name] = table[order]
         if fmt != "csv":
             write_table(table[order], directory, name, fmt)
             continue

@@ -20,8 +20,8 @@ from typing import Final
 import polars as pl
 
 from canbao import regions
-from canbao.cells import restore_frame
 from canbao.errors import InputError
+from canbao.result_tables import find_result_table, read_result_table
 from canbao.score import model as m
 from canbao.score.submissions import Row
 from canbao.score.values import clean
@@ -50,29 +50,24 @@ class CountyCodes:
 
 def read_task_table(match_dir: Path) -> pl.DataFrame:
     """The match's task table (CSV, Parquet or xlsx) without its 合计 row, every value a string."""
-    for suffix in ("csv", "parquet", "xlsx"):
-        path = Path(match_dir) / f"{TASK_TABLE}.{suffix}"
-        if not path.is_file():
-            continue
-        if suffix == "csv":
-            # canbao's own CSV: its neutralised text (canbao.cells) is undone.
-            frame = restore_frame(pl.read_csv(path, infer_schema=False, encoding="utf8"))
-        elif suffix == "parquet":
-            frame = pl.read_parquet(path).cast(pl.String)
-        else:
-            frame = pl.read_excel(path, infer_schema_length=0)
-        frame = frame.rename(lambda c: c.lstrip("\ufeff").strip())
-        if TASK_CODE_COLUMN not in frame.columns:
-            raise InputError(
-                f"{path}：没有“{TASK_CODE_COLUMN}”列 (no {TASK_CODE_COLUMN} column; "
-                f"found: {', '.join(frame.columns)})",
-                fix="give --from-match the --output directory of a finished `canbao match` run",
-            )
-        return frame.filter(pl.col(TASK_CODE_COLUMN).is_not_null())
-    raise InputError(
-        f"{match_dir}：比对结果目录中没有 {TASK_TABLE}.csv (no task table in the match directory)",
+    path = find_result_table(Path(match_dir), TASK_TABLE)
+    if path is None:
+        raise InputError(
+            f"{match_dir}：比对结果目录中没有 {TASK_TABLE} 表 (no task table in the match folder)",
+            fix="give --from-match the --output directory of a finished `canbao match` run",
+        )
+    frame = read_result_table(
+        path,
+        key=TASK_CODE_COLUMN,
         fix="give --from-match the --output directory of a finished `canbao match` run",
     )
+    if TASK_CODE_COLUMN not in frame.columns:
+        raise InputError(
+            f"{path}：没有“{TASK_CODE_COLUMN}”列 (no {TASK_CODE_COLUMN} column; "
+            f"found: {', '.join(frame.columns)})",
+            fix="give --from-match the --output directory of a finished `canbao match` run",
+        )
+    return frame.filter(pl.col(TASK_CODE_COLUMN).is_not_null())
 
 
 def task_rows(
