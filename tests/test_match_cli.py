@@ -56,12 +56,12 @@ def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_unknown_status_is_an_input_error_naming_file_value_and_line(tmp_path: Path) -> None:
-    """An unknown enrolment status exits 3 naming the file, column, value and first line."""
+    """An unknown enrolment status exits 3 naming the file, column, the value in full and line."""
     p = pid("19800101")
     result = runner.invoke(app, _args(tmp_path, [[p, "张三", "21", "340621", "冻结"]]))
     assert result.exit_code == 3
     assert (
-        "records.csv: column 参保状态 (enrolment status): value '冻*' in 1 row(s), first at line 2"
+        "records.csv: column 参保状态 (enrolment status): value '冻结' in 1 row(s), first at line 2"
         in (result.stderr)
     )
     assert not (tmp_path / "out").exists()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import signal
 import sys
 import threading
@@ -31,12 +30,14 @@ from typing import IO, Annotated, Any, TextIO, cast
 import typer
 from rich.console import Console
 
+from canbao.dates import read_date
 from canbao.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     CanbaoError,
     Terminated,
+    UsageError,
 )
 from canbao.masking import mask_text
 from canbao.write_errors import write_failure
@@ -126,34 +127,13 @@ class TableFormat(StrEnum):
 
 FormatOption = Annotated[TableFormat, typer.Option("--format", help="Format of the result tables.")]
 
-# The spellings a date is typed in at a Chinese office: ISO, with slashes, compact, in Chinese.
-_DATE_SPELLINGS = (
-    re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"),
-    re.compile(r"(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})"),
-    re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})"),
-    re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
-)
-# Eight digits in a row read as a birth date to the masking, hence YYYYMMDD, not an example.
-DATE_SPELLINGS_TEXT = "2017-06-30、2017/06/30、2017年6月30日 或八位数字 YYYYMMDD"
-
 
 def parse_as_of(value: str | date) -> date:
-    """Read an ``--as-of`` date in any spelling of :data:`_DATE_SPELLINGS` (a usage error else)."""
-    if isinstance(value, date):  # a command's default, already a date
-        return value
-    text = value.strip()
-    for spelling in _DATE_SPELLINGS:
-        found = spelling.fullmatch(text)
-        if found is None:
-            continue
-        try:
-            return date(int(found["y"]), int(found["m"]), int(found["d"]))
-        except ValueError:
-            break  # the spelling is right, the day does not exist (2017-13-01)
-    raise typer.BadParameter(
-        f"日期 {value!r} 无法识别或不存在（--as-of {value!r} is not a date）；"
-        f"修正方法 (fix): 写成 {DATE_SPELLINGS_TEXT}（write it as YYYY-MM-DD, e.g. 2017-06-30）"
-    )
+    """Read an ``--as-of`` date with :func:`canbao.dates.read_date` (a usage error else)."""
+    try:
+        return read_date(value, "--as-of")
+    except UsageError as exc:
+        raise typer.BadParameter(f"{exc.message}；修正方法 (fix): {exc.fix}") from None
 
 
 def as_of_option(help: str) -> Any:

@@ -140,3 +140,20 @@ SEX_ALIASES: Final[dict[str, str]] = {
     "f": "女",
     "女性": "女",
 }
+
+
+# Characters of status and scheme words as systems write them, beyond canbao's own words: an
+# unknown value made only of these (and ASCII) is a code and is quoted in full in messages
+# (冻结, 停保, 已故); anything else may be a name in the wrong column and is masked.
+_STATUS_WORD_EXTRA: Final = "冻结停保在销户故亡退挂起封存续断无效已未待审核注册户籍缴费期中止撤失"
+CODE_WORD_CHARS: Final[frozenset[str]] = frozenset(
+    "".join(
+        [
+            *ENROLMENT_STATUS_ALIASES,
+            *HOUSEHOLD_STATUS_ALIASES,
+            *SCHEMES.values(),
+            *SCHEME_ALIASES,
+            _STATUS_WORD_EXTRA,
+        ]
+    )
+)

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from canbao.dates import read_date
 from canbao.ids import ID_REASONS, citizen_id_exprs
 from canbao.masking import mask_id_expr
 from canbao.roster import ColumnMap, read_roster
@@ -90,9 +91,17 @@ class FileReport:
 
 
 def inspect_files(
-    paths: Sequence[Path], *, columns: ColumnMap | None = None, as_of: date, kind: str | None = None
+    paths: Sequence[str | Path],
+    *,
+    columns: ColumnMap | None = None,
+    as_of: str | date,
+    kind: str | None = None,
 ) -> list[FileReport]:
-    """Inspect each file; the first unusable one raises :class:`canbao.errors.InputError`."""
+    """Inspect each file; the first unusable one raises :class:`canbao.errors.InputError`.
+
+    ``as_of`` is a date or its text (``"2017-06-30"``, ``"20170630"`` …, canbao.dates).
+    """
+    as_of = read_date(as_of)
     reports = []
     with work_folder("inspect") as work:
         for number, path in enumerate(paths):

@@ -12,6 +12,7 @@ from rich.table import Table
 from canbao.cli_common import (
     AsOfOption,
     JsonOption,
+    QuietOption,
     VerboseOption,
     print_json,
     reporting,
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         as_of: AsOfOption = None,
         json_output: JsonOption = False,
+        quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
         """Show each file's format, encoding, header mapping, unreadable rows and ID validity."""
@@ -58,7 +60,7 @@ def register(app: typer.Typer) -> None:
             if json_output:
                 payload = {"as_of": day.isoformat(), "files": [r.to_dict() for r in reports]}
                 print_json(payload)
-            else:
+            elif not quiet:  # --quiet: only the exit code (and errors) tell
                 for report in reports:
                     _print(report)
 

@@ -13,6 +13,10 @@ from typing import Final
 # Text files (rosters, submissions, entry sheets, summaries). A roster line is a few hundred
 # bytes; Excel holds at most 32,767 characters in a cell, so no genuine line comes near this.
 MAX_LINE_BYTES: Final = 64 * 1024
+# A quoted field may hold line breaks (Excel's Alt+Enter): the closing quote must come within
+# this many lines of the opening one, else the opening quote is taken as stray (an address or a
+# remark of a few lines; never a whole block of the roster swallowed by one missing quote).
+MAX_QUOTED_LINES: Final = 10
 
 # YAML files (rule files, --columns maps). Bundled rule sets are 20-40 KB and nest 8 levels.
 MAX_YAML_BYTES: Final = 4 * 1024 * 1024

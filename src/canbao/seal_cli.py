@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from canbao.cli_common import (
+    JsonOption,
     QuietOption,
     VerboseOption,
     output_option,
+    print_json,
     reporting,
     show_password,
     stdout_console,
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, output_option("The zip to write (default: beside a single PATH).")
         ] = None,
+        json_output: JsonOption = False,
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
@@ -36,5 +39,7 @@ def register(app: typer.Typer) -> None:
             password = new_password()
             names = seal(paths, archive, password)
             show_password(str(archive), password)
-            if not quiet:
+            if json_output:
+                print_json({"archive": str(archive), "files": list(names)})
+            elif not quiet:
                 stdout_console.print(f"{len(names)} file(s) sealed into {archive}", markup=False)

@@ -133,6 +133,7 @@ def template(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite --output even if canbao did not write it.")
     ] = False,
+    json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -141,7 +142,9 @@ def template(
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
         path = write_template(kind, rules, output, force=force)
-        if not quiet:
+        if json_:
+            print_json({"template": kind, "output": str(path)})
+        elif not quiet:
             stdout_console.print(f"{kind} template written to {path}", markup=False)
 
 

@@ -25,6 +25,7 @@ import polars as pl
 from canbao import regions
 from canbao.atomic import atomic_directory
 from canbao.cells import neutralise_frame
+from canbao.dates import read_optional_date, read_path
 from canbao.forms.form_codes import CODED_COLUMNS, ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
@@ -108,13 +109,13 @@ class IntakeResult:
 
 
 def run_intake(
-    files: Sequence[Path],
+    files: Sequence[str | Path],
     *,
-    output: Path,
-    survey: Path | None = None,
-    summary: Path | None = None,
-    as_of: date | None = None,
-    rules: Path | None = None,
+    output: str | Path,
+    survey: str | Path | None = None,
+    summary: str | Path | None = None,
+    as_of: str | date | None = None,
+    rules: str | Path | None = None,
     sample: SampleSpec | None = None,
     spot_checks: Sequence[Path] = (),
 ) -> IntakeResult:
@@ -123,15 +124,21 @@ def run_intake(
     ``sample`` also draws the spot-check sample (抽查表.xlsx); ``spot_checks`` are filled
     spot-check sheets whose outcome is counted into the facts (forms/spot_check.py).
     """
-    as_of = as_of or date.today()
-    sheets = split_unit_sheets(files)  # unit sheets apart; the rest are the persons'
+    # str or date, str or Path, as a notebook passes them (canbao.dates).
+    day = read_optional_date(as_of) or date.today()
+    paths = [read_path(f, "files") for f in files]
+    output = read_path(output, "output")
+    survey = None if survey is None else read_path(survey, "survey")
+    summary = None if summary is None else read_path(summary, "summary")
+    rules = None if rules is None else read_path(rules, "rules")
+    sheets = split_unit_sheets(paths)  # unit sheets apart; the rest are the persons'
     roster = read_needs_survey(survey) if survey is not None else None
     area = _area(roster["县区"] if roster is not None else None)
     units = run_unit_intake(sheets, survey=survey, area=area)
     persons = sheets.others if sheets.others or units is None else None
     raw = read_entry_files(persons) if persons is not None else no_person_entries()
     raw = with_county_codes(raw, area)
-    entries = normalise_entries(raw, as_of=as_of)
+    entries = normalise_entries(raw, as_of=day)
     roster_ids = roster["公民身份号码"] if roster is not None else None
     problems = find_problems(entries, roster_ids)
     facts = count_facts(entries, problems, roster)
@@ -188,7 +195,7 @@ def run_intake(
             neutralise_frame(check).write_csv(staging / SUMMARY_CHECK_FILE, include_bom=True)
         if drawn is not None:
             write_sample(staging, *drawn)
-        payload = {**result.to_json(), "as_of": as_of.isoformat()}
+        payload = {**result.to_json(), "as_of": day.isoformat()}
         (staging / INTAKE_JSON).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )

@@ -26,10 +26,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import polars as pl
 
 from canbao.atomic import atomic_directory
+from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError, UsageError
 from canbao.match import legal_groups, stages
+from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.results import scan_result, scan_results
 from canbao.match.snapshot import SnapshotFrames, person_states
 from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
@@ -52,6 +55,14 @@ class MatchResult:
     files: dict[str, Path] = field(default_factory=dict)
     snapshot: SnapshotResult | None = None  # what --db recorded (None: no database)
 
+    def table(self, name: str) -> pl.LazyFrame:
+        """One result table by its file name (uninsured, needs_survey …) as a lazy frame."""
+        return scan_result(self.files, name)
+
+    def tables(self) -> dict[str, pl.LazyFrame]:
+        """Every result table by name, lazily (:mod:`canbao.match.results`)."""
+        return scan_results(self.files)
+
 
 def _quiet(_: str) -> None:
     return None
@@ -69,10 +80,10 @@ def import_in_background(module: str) -> None:
 def run_match(
     rosters: RosterPaths,
     *,
-    as_of: date | None = None,
+    as_of: str | date | None = None,
     area: Sequence[str] | None = None,
-    columns: Path | None = None,
-    output: Path,
+    columns: str | Path | None = None,
+    output: str | Path,
     format: OutputFormat = "csv",
     apply_links: Decimal | int | str | None = None,
     progress: Progress = _quiet,
@@ -80,14 +91,18 @@ def run_match(
     legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
     db: str | Path | None = None,
     rebuild_history: bool = False,
+    warn: Progress = warn_on_stderr,
     county_lists: bool = False,
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
-    ``rosters``: the files of each kind (:class:`canbao.roster.RosterKind` or its name), e.g.
-    ``{"household": [path], "pension": [a, b]}``; household files are required, ``units`` and
-    ``insured_units`` (the market registry and the insured units) go together. ``apply_links``:
-    apply the unique top suggested links scoring at least this (0-100) and compute the sets
+    ``as_of``: the reference date, a :class:`~datetime.date` or text (``"2017-06-30"``,
+    ``"2017/06/30"``, ``"20170630"``, ``"2017年6月30日"``); default today. ``output`` and
+    ``columns``: a str or a Path. ``rosters``: the files of each kind
+    (:class:`canbao.roster.RosterKind` or its name), e.g. ``{"household": [path], "pension":
+    [a, b]}``; household files are required, ``units`` and ``insured_units`` (the market
+    registry and the insured units) go together. ``apply_links``: apply the unique top
+    suggested links scoring at least this (0-100) and compute the sets
     with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
     IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
     is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
@@ -97,9 +112,15 @@ def run_match(
     opened before the rosters are read and given the run's snapshot after the results are
     published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
     A run that fails records nothing. The result files are the same with and without ``db``.
+    ``warn``: called with each thing the match assumed for a missing column
+    (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
     ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
     with IDs as text (``lists/``); off by default, they double the time of a large match.
     """
+    # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
+    day = read_optional_date(as_of, "as_of") or date.today()
+    output = read_path(output, "output")
+    columns = None if columns is None else read_path(columns, "columns")
     files, min_score = check_arguments(rosters, apply_links)
     # The whole rule file is checked before any roster is read.
     legal_rule = load_legal_rule(legal_groups)
@@ -118,7 +139,8 @@ def run_match(
             columns=columns,
             output=output,
             snapshot=snapshot,
-            as_of=as_of or date.today(),
+            warn=warn,
+            as_of=day,
             area=list(area) if area else None,
             fmt=format,
             apply_links=min_score,
@@ -178,6 +200,7 @@ def _publish(
     columns: Path | None,
     output: Path,
     snapshot: _Snapshot | None,
+    warn: Progress,
     **options: Any,
 ) -> tuple[MatchSummary, dict[str, Path], SnapshotResult | None]:
     """Read, match and publish the results atomically, then record the snapshot (``--db``).
@@ -194,6 +217,8 @@ def _publish(
             read = stages.read_rosters(
                 files, columns=colmap, work=work, progress=options["progress"]
             )
+            for text in assumed(read):  # refuses a case it cannot guess, before any work
+                warn(text)
             summary, written, states = _match(
                 read, work=work, out=staging, snapshot=snapshot is not None, **options
             )

@@ -18,6 +18,7 @@ from canbao.cli_common import (
     is_terminal,
     output_option,
     print_json,
+    print_warning,
     reporting,
     stderr_console,
     stdout_console,
@@ -136,6 +137,7 @@ def match(
             db=db,
             rebuild_history=rebuild_history,
             legal_groups=legal_groups,
+            warn=print_warning,
             county_lists=county_lists,
         )
         if db is not None and not quiet and result.snapshot is not None:
@@ -183,6 +185,7 @@ def print_summary(result: MatchResult) -> None:
         ("参保记录行数 enrolment rows", s.enrolment_rows),
         ("  外地户籍参保 non-local", s.non_local),
         ("无法读取的行 unreadable rows", s.unreadable_rows),
+        ("  其中合计/小计行 of which total rows", s.total_rows),
         ("建议关联 records with suggested links", s.suggested_links),
         ("已应用关联 links applied", s.applied_links),
     ]

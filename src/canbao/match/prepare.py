@@ -17,6 +17,7 @@ import polars as pl
 
 from canbao.codes import (
     ACTIVE_STATUSES,
+    CODE_WORD_CHARS,
     ENROLMENT_STATUS_ALIASES,
     HOUSEHOLD_NORMAL,
     HOUSEHOLD_STATUS_ALIASES,
@@ -27,7 +28,7 @@ from canbao.codes import (
 from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
 from canbao.ids import with_citizen_id
-from canbao.masking import mask_ids_in_text, mask_name
+from canbao.masking import mask_ids_in_text, mask_name, mask_text
 from canbao.match.area import id_in_area
 from canbao.match.names import normalize_name_expr
 
@@ -249,8 +250,9 @@ def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
     if problems:
         raise InputError(
             "unknown codes in the rosters:\n  " + "\n  ".join(problems),
-            fix="correct these values in the export (or the column mapping, if a wrong column was "
-            "taken for this field); the accepted values are listed with each problem",
+            fix="correct these values in the export, or map each word to an accepted one in the "
+            "--columns file (`values: {status: {冻结: 暂停缴费}}`, docs/reading.md); if a wrong "
+            "column was taken for this field, name the right one there",
         )
 
 
@@ -264,11 +266,24 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
     )
     lines = []
     for file, value, n, first in counts.iter_rows():
-        # The value may be personal data in a shifted column (a name where the status should
-        # be), so only its first character is shown; file, column and line locate it.
-        shown = "(empty)" if value is None else repr(mask_name(mask_ids_in_text(value)))
+        # A status or scheme word is a code, not personal data: shown in full so the user can
+        # map it (--columns ``values:``). A value that may be a name, an ID or a birth date in
+        # the wrong column shows only its first character.
+        shown = "(empty)" if value is None else repr(_shown_code(value))
         lines.append(
             f"{file}: column {label}: value {shown} in {n} row(s), "
             f"first at line {first}; accepted: {accepted}"
         )
     return lines
+
+
+def _shown_code(value: str) -> str:
+    """A coded value as an error shows it: in full when made of code characters, else masked.
+
+    Code characters: ASCII and the characters of status and scheme words
+    (:data:`canbao.codes.CODE_WORD_CHARS`); a name in the wrong column has others.
+    """
+    coded = all(c.isascii() or c in CODE_WORD_CHARS for c in value)
+    if coded and mask_text(value) == value:
+        return value
+    return mask_name(mask_ids_in_text(value))

@@ -28,6 +28,7 @@ from canbao.match import (
 )
 from canbao.match import conflicts as conflict_tables
 from canbao.match.area import default_area
+from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
 from canbao.match.damage import check_id_damage
 from canbao.match.legal_groups import LegalGaps
@@ -45,6 +46,7 @@ from canbao.match.writers import (
 from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
+from canbao.roster.unreadable import TOTAL_ROW
 from canbao.write_errors import write_failure
 
 __all__ = [
@@ -383,6 +385,8 @@ def summary_and_conservation(
     if legal is not None:
         conservation = [*result.conservation, *legal.equations]
         result = replace(result, legal_groups=legal.summary, conservation=conservation)
+    totals = unreadable.filter(pl.col("原因代码") == TOTAL_ROW).select(pl.len()).collect().item()
+    result = replace(result, total_rows=int(totals), warnings=assumed(rosters))
     (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
     failed = result.failed()
     if failed:

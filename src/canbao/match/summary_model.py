@@ -185,10 +185,19 @@ class MatchSummary:
     # Set by the legal-group stage (canbao.match.legal_groups); None only for a summary built
     # without it.
     legal_groups: LegalGroupsSummary | None = None
+    # Total and subtotal rows (合计, 总计, 小计) among the unreadable rows, and what the match
+    # assumed for a missing column (canbao.match.assumptions). Written to summary.json only when
+    # there are any, so the summary of a clean run keeps its keys.
+    total_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready builtins, keys in summary.json's order."""
         result: dict[str, Any] = plain(self)
+        if not self.total_rows:
+            del result["total_rows"]
+        if not self.warnings:
+            del result["warnings"]
         return result
 
     def to_json(self) -> str:

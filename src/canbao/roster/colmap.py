@@ -10,6 +10,13 @@ Format (YAML, read with ruamel's safe loader; see docs/reading.md)::
 
 Entries for a matching glob come before the top-level ones. A header named here wins over the
 built-in aliases; a header not present in a file is simply not used (one map serves many files).
+
+Status and scheme words a system spells its own way are mapped under ``values:`` to a word or
+code canbao knows (checked when the map is read)::
+
+    values:
+      status: {冻结: 暂停缴费, 在保: 参保缴费, 已故: 死亡}
+      scheme: {居民养老: "12", 城乡医保: "22"}
 """
 
 from __future__ import annotations
@@ -19,11 +26,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from canbao.codes import (
+    ENROLMENT_STATUS_ALIASES,
+    HOUSEHOLD_STATUS_ALIASES,
+    SCHEME_ALIASES,
+    SCHEMES,
+)
 from canbao.errors import InputError
 from canbao.limits import yaml_limit_hit
 from canbao.roster.fields import FIELD_LABELS
 
 _EXAMPLE = "id: 身份证号(新)"
+# What a word may be mapped to under ``values:``: the words and codes canbao itself reads.
+VALUE_TARGETS: dict[str, frozenset[str]] = {
+    "status": frozenset(ENROLMENT_STATUS_ALIASES) | frozenset(HOUSEHOLD_STATUS_ALIASES),
+    "scheme": frozenset(SCHEMES) | frozenset(SCHEMES.values()) | frozenset(SCHEME_ALIASES),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,8 @@ class ColumnMap:
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_glob: tuple[tuple[str, dict[str, tuple[str, ...]]], ...] = ()
     source: Path | None = None
+    # field (status, scheme) -> {word as exported: word or code canbao knows}
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def for_file(self, name: str) -> dict[str, tuple[str, ...]]:
         """Return the headers to try for each field for a file called ``name``."""
@@ -79,6 +99,7 @@ def load_column_map(path: Path) -> ColumnMap:
     if not isinstance(data, dict):
         raise _bad(path, "the top level must be a mapping of field: header")
     globs: list[tuple[str, dict[str, tuple[str, ...]]]] = []
+    values = _values(path, data.pop("values", None))
     files = data.pop("files", None)
     if files is not None:
         if not isinstance(files, dict):
@@ -87,7 +108,37 @@ def load_column_map(path: Path) -> ColumnMap:
             if not isinstance(entries, dict):
                 raise _bad(path, f"files: {pattern!s}: expected field: header entries")
             globs.append((str(pattern), _entries(path, entries, f"files: {pattern}: ")))
-    return ColumnMap(fields=_entries(path, data, ""), by_glob=tuple(globs), source=path)
+    fields = _entries(path, data, "")
+    return ColumnMap(fields=fields, by_glob=tuple(globs), source=path, values=values)
+
+
+def _values(path: Path, data: object) -> dict[str, dict[str, str]]:
+    """The ``values:`` section: each word mapped to a status or scheme canbao knows."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise _bad(path, "`values:` must map status or scheme to `word: known word` entries")
+    out: dict[str, dict[str, str]] = {}
+    for key, words in data.items():
+        name = str(key).strip()
+        known = VALUE_TARGETS.get(name)
+        if known is None:
+            raise _bad(
+                path, f"values: {name!r} cannot be mapped (only: {', '.join(VALUE_TARGETS)})"
+            )
+        if not isinstance(words, dict) or not words:
+            raise _bad(path, f"values: {name}: expected `word: known word` entries")
+        out[name] = {}
+        for word, target in words.items():
+            text = str(target).strip()
+            if text not in known:
+                raise _bad(
+                    path,
+                    f"values: {name}: {word!s} -> {text!r} is not a {name} canbao knows "
+                    f"(e.g. {', '.join(sorted(known)[:6])})",
+                )
+            out[name][str(word).strip()] = text
+    return out
 
 
 def _entries(path: Path, data: dict[Any, Any], where: str) -> dict[str, tuple[str, ...]]:

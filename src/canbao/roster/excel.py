@@ -16,7 +16,8 @@ import polars as pl
 from canbao.errors import InputError
 from canbao.readfail import unreadable_file
 from canbao.roster.fields import alias_index, header_key
-from canbao.roster.unreadable import EMPTY_LINE, unreadable_frame
+from canbao.roster.totals import key_field, total_row
+from canbao.roster.unreadable import EMPTY_LINE, TOTAL_ROW, unreadable_frame
 from canbao.workbook_guard import check_workbook
 
 _HEADER_SEARCH_ROWS = 20
@@ -84,7 +85,15 @@ def scan_sheet(
     blank = pl.all_horizontal(
         [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols]
     )
-    body = body.with_columns(pl.when(blank).then(pl.lit(EMPTY_LINE)).alias("_reason"))
+    key = key_field(fields)
+    key_col = pl.col(cols[positions[key]]) if key in positions else None
+    body = body.with_columns(
+        pl.when(blank)
+        .then(pl.lit(EMPTY_LINE))
+        .when(total_row([pl.col(c) for c in cols], key_col))
+        .then(pl.lit(TOTAL_ROW))
+        .alias("_reason")
+    )
     out = [
         (pl.col(cols[positions[f]]) if f in positions else pl.lit(None, pl.String)).alias(f)
         for f in fields

@@ -17,8 +17,9 @@ from canbao.roster.fields import KIND_FIELDS, KINDS
 from canbao.roster.mapping import HeaderMapping, map_headers
 from canbao.roster.sniff import Sniffed, sniff
 from canbao.roster.text import bound_read_ahead, scan_text
+from canbao.roster.totals import key_field, total_row
 from canbao.roster.transcode import prepare_text, sha256_later
-from canbao.roster.unreadable import no_unreadable
+from canbao.roster.unreadable import TOTAL_ROW, no_unreadable, unreadable_frame
 
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
@@ -82,10 +83,33 @@ def read_roster(
         raise UsageError(f"unknown roster kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
     sniffed = sniff(path)
     if sniffed.format == "csv":
-        return _read_text(path, kind, sniffed, columns, workdir)
-    if sniffed.format == "parquet":
-        return _read_parquet(path, kind, columns)
-    return _read_workbook(path, kind, sniffed.format, columns)
+        roster = _read_text(path, kind, sniffed, columns, workdir)
+    elif sniffed.format == "parquet":
+        roster = _read_parquet(path, kind, columns)
+    else:
+        roster = _read_workbook(path, kind, sniffed.format, columns)
+    return _mapped_values(roster, columns)
+
+
+def _mapped_values(roster: Roster, columns: ColumnMap | None) -> Roster:
+    """Replace the status and scheme words the column map's ``values:`` names (trimmed)."""
+    if columns is None or not columns.values:
+        return roster
+    names = roster.frame.collect_schema().names()
+    changes = []
+    for field, words in columns.values.items():
+        if field not in names:
+            continue
+        trimmed = pl.col(field).str.strip_chars()
+        changes.append(
+            pl.when(trimmed.is_in(list(words)))
+            .then(trimmed.replace(words))
+            .otherwise(pl.col(field))
+            .alias(field)
+        )
+    if not changes:
+        return roster
+    return Roster(roster.info, roster.frame.with_columns(changes), roster.unreadable)
 
 
 def _read_text(
@@ -166,17 +190,29 @@ def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
         ).alias(f)
         for f in KIND_FIELDS[kind]
     ]
-    frame = (
-        pl.scan_parquet(path)
-        .with_row_index("_row", offset=1)
-        .select(
-            *out,
-            pl.lit(path.name, pl.String).alias("_file"),
-            pl.col("_row").cast(pl.Int64).alias("_line"),
-        )
+    rows = pl.scan_parquet(path).with_row_index("_row", offset=1)
+    text_cols = [pl.col(h).cast(pl.String) for h, t in schema.items() if t in _TEXTUAL]
+    key = key_field(KIND_FIELDS[kind])
+    key_col = (
+        pl.col(headers[mapping.columns[key]]).cast(pl.String) if key in mapping.columns else None
+    )
+    rows = rows.with_columns(total_row(text_cols, key_col).alias("_total"))
+    frame = rows.filter(~pl.col("_total")).select(
+        *out,
+        pl.lit(path.name, pl.String).alias("_file"),
+        pl.col("_row").cast(pl.Int64).alias("_line"),
+    )
+    totals = rows.filter(pl.col("_total")).select(
+        pl.col("_row").alias("_line"),
+        pl.lit(TOTAL_ROW).alias("_reason"),
+        pl.concat_str([c.fill_null("") for c in text_cols], separator=",").alias("_raw"),
     )
     info = _info(path, kind, "parquet", None, sha256_later(path), mapping)
-    return Roster(info, frame, no_unreadable())
+    return Roster(info, frame, unreadable_frame(totals, path.name))
+
+
+# Parquet columns a total word can be in (numbers and dates cannot hold 合计).
+_TEXTUAL = (pl.String, pl.Categorical, pl.Utf8)
 
 
 def _info(

@@ -5,8 +5,9 @@ The file is scanned as a single raw-line column (separator 0x1F, no quoting), so
 is split with polars string functions: a plain ``str.split`` for lines without a quote, and
 for lines with one a regex that takes quoted fields whole (``"a,b"`` and ``""`` escapes). The
 field count decides whether a line is readable; readable lines are parsed from the same split.
-A newline inside a quoted field is not supported: both halves carry an odd number of quotes
-and are reported as ``open_quote`` rather than silently merged or lost.
+A newline inside a quoted field (Excel's Alt+Enter) is read as RFC 4180 says: the lines from
+the opening to the closing quote are joined first into one record at its first line, within a
+limit (:mod:`canbao.roster.quoted`); a quote left open past it is an ``open_quote`` row.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Final
 import polars as pl
 
 from canbao.limits import MAX_LINE_BYTES
+from canbao.roster.quoted import join_spans, odd_quote_lines, quoted_spans
+from canbao.roster.totals import TOTAL_HINT, key_field, total_parts
 from canbao.roster.transcode import TextSource
 from canbao.roster.unreadable import (
     BAD_ENCODING,
@@ -29,6 +32,7 @@ from canbao.roster.unreadable import (
     TOO_FEW,
     TOO_LONG,
     TOO_MANY,
+    TOTAL_ROW,
     unreadable_frame,
 )
 
@@ -59,6 +63,8 @@ def scan_text(
     """Return (canonical frame, unreadable rows) of a UTF-8 text roster."""
     source = source.counted()
     raw = raw_lines(source.utf8_path).filter(pl.col("_line") > 1)
+    # Quoted fields spanning lines are joined first (canbao.roster.quoted): one record each.
+    raw = join_spans(raw, quoted_spans(odd_quote_lines(raw)))
     line = pl.col("_raw").fill_null("")
     has_quote = line.str.contains('"', literal=True)
     # Counting separators is much cheaper than splitting, so lines are classified by count and
@@ -75,6 +81,14 @@ def scan_text(
     trailing_empty = (n == n_headers + 1) & line.str.ends_with(separator)
     cut = pl.lit(not source.ends_with_newline) & (pl.col("_line") == source.lines)
     odd_quotes = pl.when(has_quote).then(line.str.count_matches('"', literal=True) % 2 == 1)
+    # Only lines holding 合计/总计/小计 are split for the total-row test (canbao.roster.totals).
+    hinted = line.str.contains(TOTAL_HINT, literal=True)
+    hinted_parts = pl.coalesce(
+        pl.when(hinted & ~has_quote).then(line).str.split(separator),
+        pl.when(hinted).then(quoted),
+    )
+    key = key_field(fields)
+    is_total = total_parts(hinted_parts, positions.get(key) if key else None)
     reason = (
         pl.when(too_long())
         .then(pl.lit(TOO_LONG))
@@ -92,6 +106,8 @@ def scan_text(
         .then(pl.lit(TOO_FEW))
         .when((n > n_headers) & ~trailing_empty)
         .then(pl.lit(TOO_MANY))
+        .when(hinted & is_total.fill_null(False))
+        .then(pl.lit(TOTAL_ROW))
         .otherwise(pl.lit(None, pl.String))
         .alias("_reason")
     )

@@ -16,16 +16,18 @@ OPEN_QUOTE: Final = "open_quote"
 BAD_ENCODING: Final = "bad_encoding"
 CONTROL_CHAR: Final = "control_char"
 TOO_LONG: Final = "line_too_long"
+TOTAL_ROW: Final = "total_row"
 
 REASONS: Final[dict[str, str]] = {
     TOO_FEW: "字段数少于表头",
     TOO_MANY: "字段数多于表头",
     CUT_LINE: "末行不完整(文件被截断)",
     EMPTY_LINE: "空行",
-    OPEN_QUOTE: "引号不成对(不支持字段内换行)",
+    OPEN_QUOTE: "引号不成对(10 行内未闭合)",
     BAD_ENCODING: "含无法解码的字节",
     CONTROL_CHAR: "含控制字符(如 NUL、0x1F)",
     TOO_LONG: "行过长(超过 64 KiB)",
+    TOTAL_ROW: "合计/小计行(不是人员)",
 }
 
 # How much of an unreadable line is kept for people to see; control characters are shown as

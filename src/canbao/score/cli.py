@@ -34,6 +34,8 @@ rules_app = typer.Typer(
 @rules_app.command("check")
 def rules_check(
     files: Annotated[list[Path], typer.Argument(help="Rule files (YAML) to analyse.")],
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Report gaps, overlaps, masked bands, points that do not add up and unknown fields.
@@ -42,12 +44,26 @@ def rules_check(
     """
     with reporting(verbose):
         report = check_files(files)
-        for line in report.lines:
+        if json_:
+            print_json(
+                {
+                    "ok": report.ok,
+                    "errors": list(report.errors),
+                    "notes": list(report.notes),
+                    "lines": list(report.lines),
+                }
+            )
+        elif quiet:  # errors still reach stderr: the exit code is 5 and they are listed there
+            for line in report.errors:
+                stderr_console.print(line, markup=False)
+        for line in () if json_ or quiet else report.lines:
             stdout_console.print(line, markup=False)
-        stdout_console.print(
-            f"{len(report.errors)} error(s), {len(report.notes)} note(s) in {len(files)} file(s)",
-            markup=False,
-        )
+        if not (json_ or quiet):
+            stdout_console.print(
+                f"{len(report.errors)} error(s), {len(report.notes)} note(s) in "
+                f"{len(files)} file(s)",
+                markup=False,
+            )
     if not report.ok:
         raise typer.Exit(EXIT_RULES)
 

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from canbao.cli_common import (
+    JsonOption,
     QuietOption,
     VerboseOption,
     as_of_option,
     output_option,
+    print_json,
     reporting,
     stdout_console,
 )
@@ -40,6 +42,7 @@ def demo(
             help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
         ),
     ] = False,
+    json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -58,7 +61,15 @@ def demo(
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        if not quiet:
+        if json_output:
+            payload = {
+                "output": str(output),
+                **manifest.to_json(),
+                "expected": manifest.summary,
+                "units": manifest.units,
+            }
+            print_json(payload)
+        elif not quiet:
             s = manifest.summary
             stdout_console.print(
                 f"合成城市 (synthetic city) written to {output}: "
