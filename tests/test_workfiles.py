@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from canbao.cli import app
 from canbao.outputs import MARKER
 from canbao.roster.transcode import prepare_text
-from canbao.workdir import work_folder
+from canbao.workdir import NEWBORN_PREFIX, sweep_dead, work_folder
 from tests.test_match_examples import match_args as city_args
 from tests.test_outputs import match_args
 
@@ -207,3 +207,24 @@ def test_the_work_folder_is_private_and_goes_away(tmpdir_env: Path) -> None:
     finally:
         os.umask(umask)
     assert _left(tmpdir_env, "*") == []
+
+
+def test_a_newborn_folder_renamed_during_the_sweep_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newborn folder that another run renames between listing and look stops no sweep."""
+    newborn = tmp_path / f"{NEWBORN_PREFIX}racing"
+    newborn.mkdir()
+    real_lstat = Path.lstat
+    looks = {"n": 0}
+
+    def vanishing(self: Path) -> os.stat_result:
+        if self == newborn:
+            looks["n"] += 1
+            if looks["n"] > 1:  # the other run renamed it after our first look
+                raise FileNotFoundError(self)
+        return real_lstat(self)
+
+    monkeypatch.setattr(Path, "lstat", vanishing)
+    assert sweep_dead(tmp_path) == []
+    assert looks["n"] == 2

@@ -87,10 +87,19 @@ def sweep_dead(base: Path | None = None) -> list[Path]:
             os.close(fd)
     now = time.time()
     for folder in sorted(base.glob(f"{NEWBORN_PREFIX}*")):
-        if _mine(folder) and now - folder.lstat().st_mtime > NEWBORN_MAX_AGE_S:
+        if _mine(folder) and now - _age_mark(folder, default=now) > NEWBORN_MAX_AGE_S:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+def _age_mark(folder: Path, *, default: float) -> float:
+    """The folder's mtime, or ``default`` when it is gone: another run renamed its newborn
+    folder between our listing and this look (seen with two matches starting at once)."""
+    try:
+        return folder.lstat().st_mtime
+    except FileNotFoundError:
+        return default
 
 
 @contextmanager
