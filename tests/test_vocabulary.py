@@ -200,9 +200,6 @@ ALLOWED = {
     ("src/canbao/match/stages.py", "repeated_record"): "a column of the staged linked frame",
     ("src/canbao/match/stages.py", "deceased_enrolled"): "a column of the staged linked frame",
     ("src/canbao/match/damage.py", "invalid"): "a count of invalid IDs, not the link class",
-    ("src/canbao/forms/intake_facts.py", "uninsured"): "reads needs_survey.csv's 原因代码; "
-    "importing canbao.match.vocabulary would load the matcher into canbao intake "
-    "(canbao.match's __init__ imports run_match)",
     ("benchmarks/duckdb_tables.py", "linked"): "the SQL table of linked records, not the class",
     ("benchmarks/duckdb_tables.py", "uninsured"): "the result file uninsured.csv",
     ("benchmarks/duckdb_tables.py", "non_local"): "the result file non_local.csv",

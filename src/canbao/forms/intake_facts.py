@@ -24,6 +24,7 @@ from canbao.forms.intake_checks import (
     CATEGORY_MISSING,
     CATEGORY_ROSTER,
 )
+from canbao.match.vocabulary import Reason
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.workbook_guard import check_workbook
 
@@ -78,7 +79,10 @@ def person_flags(
         known = survey.select(
             pl.col("公民身份号码").alias("id_norm"),
             pl.col("县区").alias("_survey_county"),
-            pl.col("原因代码").fill_null("").str.contains("uninsured").alias("_was_uninsured"),
+            pl.col("原因代码")
+            .fill_null("")
+            .str.contains(Reason.UNINSURED.value, literal=True)
+            .alias("_was_uninsured"),
             pl.col("现参保险种").fill_null("").str.split(";").alias("_held"),
         ).unique("id_norm")
         frame = frame.join(known, on="id_norm", how="left")
