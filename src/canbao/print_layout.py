@@ -332,3 +332,19 @@ class XlsxTable:
         """Set every written row's height from its texts."""
         for row, height in sorted(fit_heights(self.placed, self.widths).items()):
             self.ws.set_row(row, height)
+
+
+def xlsx_formats(book: Any, **boxed: dict[str, Any]) -> dict[str, Any]:
+    """The xlsxwriter formats every printed table shares: a 16 pt title, the 填报单位 line and
+    SimSun 10 pt boxed, wrapped headings and cells; ``boxed`` adds (or overrides) named formats
+    as properties on top of the boxed cell, e.g. ``num={"num_format": "0"}``."""
+    base = {"font_name": "SimSun", "font_size": BODY_PT, "valign": "vcenter"}
+    cell = {**base, "border": 1, "text_wrap": True}
+    shared = {
+        "title": {**base, "bold": True, "font_size": 16, "align": "center"},
+        "line": {**base, "text_wrap": True},
+        "head": {**cell, "bold": True, "align": "center"},
+        "cell": cell,
+    }
+    shared |= {name: {**cell, **props} for name, props in boxed.items()}
+    return {name: book.add_format(props) for name, props in shared.items()}

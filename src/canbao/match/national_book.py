@@ -28,6 +28,7 @@ from canbao.print_layout import (
     XlsxTable,
     apply_to_xlsxwriter,
     plan_pages,
+    xlsx_formats,
 )
 
 SHEET1: Final = "基础数据情况表(一)"
@@ -106,17 +107,12 @@ def table2_columns(names: list[str]) -> list[Column]:
 
 def formats(book: Any) -> dict[str, Any]:
     """SimSun, boxed; numbers without separators as the notice prints them; codes as text."""
-    base = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
-    cell = {**base, "border": 1, "text_wrap": True}
-    return {
-        "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),
-        "line": book.add_format({**base, "text_wrap": True}),
-        "head": book.add_format({**cell, "bold": True, "align": "center"}),
-        "cell": book.add_format(cell),
-        "code": book.add_format({**cell, "num_format": "@", "align": "center"}),
-        "num": book.add_format({**cell, "num_format": "0", "align": "right"}),
-        "flag": book.add_format({**cell, "bg_color": "#FCE4D6"}),
-    }
+    return xlsx_formats(
+        book,
+        code={"num_format": "@", "align": "center"},
+        num={"num_format": "0", "align": "right"},
+        flag={"bg_color": "#FCE4D6"},
+    )
 
 
 def _digits_width(digits: int) -> float:

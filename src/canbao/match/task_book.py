@@ -16,7 +16,13 @@ from typing import Any, Final
 import polars as pl
 
 from canbao.match.tables import CODE_COLUMN
-from canbao.print_layout import XlsxTable, apply_to_xlsxwriter, plan_pages, unit_and_date
+from canbao.print_layout import (
+    XlsxTable,
+    apply_to_xlsxwriter,
+    plan_pages,
+    unit_and_date,
+    xlsx_formats,
+)
 
 TITLE: Final = "入户调查任务表"
 SHEET: Final = "入户调查任务表"
@@ -27,17 +33,12 @@ NUMBER_WIDTH: Final = 8.0
 
 def formats(book: Any) -> dict[str, Any]:
     """SimSun 10 pt, boxed; codes and rates as text, counts as whole numbers."""
-    base = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
-    cell = {**base, "border": 1, "text_wrap": True}
-    return {
-        "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),
-        "line": book.add_format({**base, "text_wrap": True}),
-        "head": book.add_format({**cell, "bold": True, "align": "center"}),
-        "cell": book.add_format(cell),
-        "text": book.add_format({**cell, "num_format": "@", "align": "center"}),
-        "num": book.add_format({**cell, "num_format": "0", "align": "right"}),
-        "rate": book.add_format({**cell, "num_format": "@", "align": "right"}),
-    }
+    return xlsx_formats(
+        book,
+        text={"num_format": "@", "align": "center"},
+        num={"num_format": "0", "align": "right"},
+        rate={"num_format": "@", "align": "right"},
+    )
 
 
 def _cell(t: XlsxTable, row: int, col: int, value: object, dtype: pl.DataType, fmt: Any) -> None:

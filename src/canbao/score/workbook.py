@@ -14,7 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from canbao.print_layout import XlsxTable, apply_to_xlsxwriter, plan_pages, unit_and_date
+from canbao.print_layout import (
+    XlsxTable,
+    apply_to_xlsxwriter,
+    plan_pages,
+    unit_and_date,
+    xlsx_formats,
+)
 from canbao.score import model as m
 from canbao.score.bands import Leaf
 from canbao.score.evaluate import Evaluation
@@ -78,17 +84,13 @@ def tier_cells(leaf: Leaf, tiers: int) -> list[tuple[str, str]]:
 
 def formats(book: Any) -> dict[str, Any]:
     """The cell formats of the evaluation workbook: SimSun, boxed, wrapped."""
-    base = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
-    cell = {**base, "border": 1, "text_wrap": True}
-    return {
-        "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center"}),
-        "line": book.add_format({**base, "text_wrap": True}),
-        "head": book.add_format({**cell, "bold": True, "align": "center", "bg_color": "#DDEBF7"}),
-        "cell": book.add_format(cell),
-        "num": book.add_format({**cell, "num_format": "0.0##"}),
-        "money": book.add_format({**cell, "num_format": "#,##0.00"}),
-        "flag": book.add_format({**cell, "bg_color": "#FCE4D6"}),
-    }
+    return xlsx_formats(
+        book,
+        head={"bold": True, "align": "center", "bg_color": "#DDEBF7"},
+        num={"num_format": "0.0##"},
+        money={"num_format": "#,##0.00"},
+        flag={"bg_color": "#FCE4D6"},
+    )
 
 
 def write_workbook(ev: Evaluation, path: Path) -> None:
