@@ -5,22 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.core import TyperCommand, TyperGroup
 from typer.testing import CliRunner
 
 from canbao.cli import COMMANDS, app, load_command
+from tests.test_cli_options import command_leaves
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
-
-
-def _leaves(command: TyperCommand | TyperGroup) -> list[TyperCommand]:
-    if isinstance(command, TyperCommand):
-        return [command]
-    subs = command.commands.values()
-    return [
-        leaf for sub in subs if isinstance(sub, TyperCommand | TyperGroup) for leaf in _leaves(sub)
-    ]
 
 
 def test_every_command_has_json_and_quiet() -> None:
@@ -28,7 +19,7 @@ def test_every_command_has_json_and_quiet() -> None:
     lacking = [
         (name, leaf.name, flag)
         for name in COMMANDS
-        for leaf in _leaves(load_command(name))
+        for leaf in command_leaves(load_command(name))
         for flag in ("--json", "--quiet")
         if not any(flag in param.opts for param in leaf.params)
     ]

@@ -34,13 +34,12 @@ AS_OF_COMMANDS: dict[str, list[str]] = {
 SPELLINGS = ["2017-06-30", "2017/06/30", "20170630", "2017年6月30日"]
 
 
-def _leaves(command: TyperCommand | TyperGroup) -> list[TyperCommand]:
+def command_leaves(command: TyperCommand | TyperGroup) -> list[TyperCommand]:
+    """The commands that run (not groups) under ``command``, depth first."""
     if isinstance(command, TyperCommand):
         return [command]
-    subs = command.commands.values()
-    return [
-        leaf for sub in subs if isinstance(sub, TyperCommand | TyperGroup) for leaf in _leaves(sub)
-    ]
+    subs = [s for s in command.commands.values() if isinstance(s, TyperCommand | TyperGroup)]
+    return [leaf for sub in subs for leaf in command_leaves(sub)]
 
 
 def test_the_table_names_every_command_with_as_of() -> None:
@@ -48,7 +47,7 @@ def test_the_table_names_every_command_with_as_of() -> None:
     with_as_of = {
         name
         for name in COMMANDS
-        for leaf in _leaves(load_command(name))
+        for leaf in command_leaves(load_command(name))
         if any("--as-of" in param.opts for param in leaf.params)
     }
     assert with_as_of == set(AS_OF_COMMANDS)
