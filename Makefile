@@ -7,7 +7,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --locked
 DEMO_OUT ?= demo-output
 
-.PHONY: env test lint typecheck pytest postgres demo bench clean wheelhouse
+.PHONY: env test lint typecheck pytest postgres printing demo bench clean wheelhouse
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -23,7 +23,7 @@ typecheck: env
 
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
-pytest: env wheelhouse postgres
+pytest: env wheelhouse postgres printing
 	$(RUN) pytest -n 2 --hypothesis-profile=thorough
 
 # The database tests start and stop their own PostgreSQL server (tests/db/postgres_server.py)
@@ -35,6 +35,17 @@ postgres:
 	  echo "installing PostgreSQL (Debian package postgresql) for the database tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+
+# The print tests render the workbooks people print as a county office would (LibreOffice to PDF,
+# pages counted by poppler's pdfinfo; the fonts set the widths): installed when missing, never by
+# a test.
+PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-crosextra-carlito
+printing:
+	@if ! dpkg -s $(PRINT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "installing LibreOffice Calc, poppler and fonts (Debian) for the print tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null; \
 	fi
 
 test: lint typecheck pytest

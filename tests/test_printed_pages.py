@@ -1,0 +1,40 @@
+"""The workbooks officials print, rendered to PDF as a county office prints them (LibreOffice)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+def printed_pages(book: Path, work: Path) -> int:
+    """The A4 pages LibreOffice prints ``book`` on (its print areas, breaks and scaling apply)."""
+    # A private profile: another LibreOffice (a test beside this one) must not block it.
+    profile = (work / "profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(work), str(book)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    info = subprocess.run(
+        ["pdfinfo", str(work / f"{book.stem}.pdf")], check=True, capture_output=True, text=True
+    ).stdout
+    sizes = [line for line in info.splitlines() if line.startswith("Page size:")]
+    assert sizes and "A4" in sizes[0], sizes
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_each_national_table_prints_on_one_a4_page(
+    example_city_output: Path, tmp_path: Path
+) -> None:
+    """Tables (一) and (二) and their relations sheet print on one A4 page each (the old layout: 12)."""
+    book = example_city_output / "basic_data_tables.xlsx"
+    sheets = load_workbook(book, read_only=True).sheetnames
+    assert len(sheets) == 3
+    assert printed_pages(book, tmp_path) == len(sheets)
+
+
+def test_the_task_table_prints_on_one_a4_page(example_city_output: Path, tmp_path: Path) -> None:
+    """The example city's task table (four counties and 合计) prints on one A4 page."""
+    assert printed_pages(example_city_output / "task_table.xlsx", tmp_path) == 1
