@@ -28,7 +28,7 @@ def printed_pages(book: Path, work: Path) -> int:
 def test_each_national_table_prints_on_one_a4_page(
     example_city_output: Path, tmp_path: Path
 ) -> None:
-    """Tables (一) and (二) and their relations sheet print on one A4 page each (the old layout: 12)."""
+    """Tables (一), (二) and their relations print on one A4 page each (the old layout: 12)."""
     book = example_city_output / "basic_data_tables.xlsx"
     sheets = load_workbook(book, read_only=True).sheetnames
     assert len(sheets) == 3
