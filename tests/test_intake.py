@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -308,3 +309,36 @@ def test_intake_reads_a_match_written_as_xlsx(chain: dict[str, Any], tmp_path: P
         )
         facts.append((out / "facts.csv").read_bytes())
     assert facts[0] == facts[1]
+
+
+def test_intake_takes_the_folder_of_filled_sheets(chain: dict[str, Any], tmp_path: Path) -> None:
+    """A folder stands for the sheets inside it: the same facts as the files named one by one."""
+    planted: PlantedMistakes = chain["planted"]
+    common = Path(os.path.commonpath([str(p) for p in planted.files]))
+    (common / "~$锁定.xlsx").write_bytes(b"an Excel lock file, not a sheet")
+    runs = {}
+    for name, given in (("files", [str(p) for p in planted.files]), ("folder", [str(common)])):
+        out = tmp_path / name
+        args = ["intake", *given, "--survey", str(chain["match"]), "--as-of", "2017-06-30"]
+        result = CliRunner().invoke(app, [*args, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        runs[name] = (out / "facts.csv").read_bytes(), result.stdout.splitlines()[0]
+    assert len(planted.files) > 1
+    assert runs["folder"] == runs["files"]
+    assert f"from {len(planted.files)} file(s)" in runs["folder"][1]
+
+
+def test_intake_refuses_a_folder_without_sheets(tmp_path: Path) -> None:
+    """An empty folder is a clear error (exit 3), not an intake of nothing."""
+    (tmp_path / "空").mkdir()
+    args = [
+        "intake",
+        str(tmp_path / "空"),
+        "--as-of",
+        "2017-06-30",
+        "--output",
+        str(tmp_path / "o"),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3
+    assert "没有录入表" in result.output

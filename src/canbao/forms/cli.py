@@ -150,7 +150,8 @@ def template(
 
 def intake(
     files: Annotated[
-        list[Path], typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv).")
+        list[Path],
+        typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv) or their folders."),
     ],
     output: Annotated[Path, output_option("Directory for problems, facts and entries.")],
     survey: Annotated[

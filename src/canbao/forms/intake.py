@@ -29,7 +29,7 @@ from canbao.dates import read_optional_date, read_path
 from canbao.forms.form_codes import CODED_COLUMNS, ENTRY_HEADINGS
 from canbao.forms.intake_checks import PROBLEMS, find_problems, normalise_entries
 from canbao.forms.intake_facts import ERRORS_N, compare_summary, count_facts, read_summary
-from canbao.forms.intake_read import read_entry_files
+from canbao.forms.intake_read import entry_files, read_entry_files
 from canbao.forms.spot_check import (
     SampleSpec,
     count_spot_checks,
@@ -126,7 +126,8 @@ def run_intake(
     """
     # str or date, str or Path, as a notebook passes them (canbao.dates).
     day = read_optional_date(as_of) or date.today()
-    paths = [read_path(f, "files") for f in files]
+    # A folder stands for the entry sheets inside it (intake_read.entry_files).
+    paths = entry_files([read_path(f, "files") for f in files])
     output = read_path(output, "output")
     survey = None if survey is None else read_path(survey, "survey")
     summary = None if summary is None else read_path(summary, "summary")
@@ -171,7 +172,7 @@ def run_intake(
     )
     result = IntakeResult(
         Path(output),
-        [str(f) for f in files],
+        [str(f) for f in paths],  # the sheets read, a folder's included
         entries.height,
         problems,
         facts,
@@ -182,7 +183,8 @@ def run_intake(
         if drawn is not None and sample is not None
         else None,
     )
-    inputs = [Path(p) for p in (*files, survey, summary, rules, *spot_checks) if p is not None]
+    given = (*files, *paths, survey, summary, rules, *spot_checks)  # folders and their sheets
+    inputs = [Path(p) for p in given if p is not None]
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)

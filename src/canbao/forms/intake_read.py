@@ -110,6 +110,36 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
         raise unreadable_file(path, exc, fix="re-save it as .xlsx") from None
 
 
+SHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".csv"})
+
+
+def entry_files(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the entry sheets inside it, at any depth, sorted.
+
+    A county sends a folder per township or village (207 of them in Huaibei); Excel's lock files
+    (``~$…``) and hidden files are left out. A folder without a sheet is an error, not silence.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in SHEET_SUFFIXES
+            and p.is_file()
+            and not p.name.startswith(("~$", "."))
+        )
+        if not found:
+            raise InputError(
+                f"文件夹 {path} 中没有录入表 (no .xlsx or .csv entry sheet in the folder)",
+                fix="give the folder that holds the filled 信息录入表, or the files themselves",
+            )
+        out += found
+    return out
+
+
 def read_entry_file(path: Path) -> pl.DataFrame:
     """Read one entry sheet: the required headings as String columns plus ``_file``, ``_row``."""
     path = Path(path)
