@@ -59,7 +59,9 @@ def test_intake_records_forms_and_survey_leaves_out_the_confirmed(
     ).select("公民身份号码")
     with open_database(url) as db:
         stored = survey_results(db)
-        left_out = set(confirmed_by_survey(db, date(2017, 6, 30), area=AREA)["person_key"])
+        left_out = set(
+            confirmed_by_survey(db, date(2017, 6, 30), area=AREA, state=NEEDS)["person_key"]
+        )
     assert stored["visited"].unique().to_list() == [VISITED]
     confirmed = set(stored.filter(pl.col("confirmed"))["person_key"])
     assert confirmed and confirmed <= set(valid["公民身份号码"])
@@ -94,12 +96,14 @@ def test_a_changed_reason_sends_the_person_back(new_database: Callable[[], str])
         )
         assert record_survey_results(db, results, VISITED) == 2
         assert record_survey_results(db, results, VISITED) == 0  # the same intake again
-        assert set(confirmed_by_survey(db, june, area="340602")["person_key"]) == {
+        assert set(confirmed_by_survey(db, june, area="340602", state=NEEDS)["person_key"]) == {
             PERSON_A,
             PERSON_B,
         }
         record_snapshot(db, later, SnapshotMeta(august, "340602", [("household", "b")]))
-        assert confirmed_by_survey(db, august, area="340602")["person_key"].to_list() == [PERSON_A]
+        assert confirmed_by_survey(db, august, area="340602", state=NEEDS)[
+            "person_key"
+        ].to_list() == [PERSON_A]
 
 
 def test_version_1_database_gains_the_survey_table(empty_database: str) -> None:

@@ -75,9 +75,9 @@ def survey_results(db: Database) -> pl.DataFrame:
     return read(db.connection)
 
 
-def confirmed_by_survey(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
-    """The persons needing a survey on ``as_of`` that a form confirmed since their reasons
-    last changed (person_key): they leave the visit list."""
+def confirmed_by_survey(db: Database, as_of: date, *, area: str, state: str) -> pl.DataFrame:
+    """The persons in ``state`` (the match's needs-survey code) on ``as_of`` that a form
+    confirmed since their reasons last changed (person_key): they leave the visit list."""
     from canbao.db._survey import confirmed_since_reasons as read
 
-    return read(db.connection, as_of, area=area)
+    return read(db.connection, as_of, area=area, state=state)

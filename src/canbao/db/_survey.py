@@ -1,5 +1,5 @@
 """Survey results: who a survey visited and whom a valid form confirmed (已核实入库), and the
-visit list of the next round that follows from them (SPEC section 6).
+visit list of the next round (下一轮入户名单) that follows from them (docs/database.md).
 
 ``canbao intake --db`` records one row per person visited (the intake's date, whether a valid
 form confirmed the person, the form's reasons for not being insured). The visit list is the
@@ -15,7 +15,6 @@ import polars as pl
 import pyarrow as pa
 
 from canbao.db._connection import Connection
-from canbao.match.vocabulary import PersonState
 
 RESULT_COLUMNS = ("person_key", "confirmed", "reason")
 INCOMING = "canbao_survey_incoming"
@@ -69,15 +68,15 @@ def survey_results(con: Connection) -> pl.DataFrame:
     return pl.DataFrame(table)
 
 
-def confirmed_since_reasons(con: Connection, as_of: date, *, area: str) -> pl.DataFrame:
-    """The persons (person_key) needing a survey on ``as_of`` whom a valid form confirmed on or
-    after the day their needs-survey state with its present reasons began."""
+def confirmed_since_reasons(con: Connection, as_of: date, *, area: str, state: str) -> pl.DataFrame:
+    """The persons (person_key) in ``state`` (the needs-survey code) on ``as_of`` whom a valid
+    form confirmed on or after the day that state with its present reasons began."""
     table = con.fetch(
         "SELECT DISTINCT p.person_key FROM canbao.person_states p "
         "JOIN canbao.survey_results r ON r.person_key = p.person_key "
         "WHERE p.area = $1 AND p.state = $2 AND p.retired_by IS NULL AND p.began <= $3 "
         "AND (p.ended IS NULL OR p.ended > $3) AND r.confirmed AND r.visited >= p.began "
         "ORDER BY 1",
-        (area, PersonState.NEEDS_SURVEY.value, as_of),
+        (area, state, as_of),
     )
     return pl.DataFrame(table).cast({"person_key": pl.String})

@@ -43,9 +43,12 @@ def without_confirmed(
     """The needs-survey rows less the persons the database says a form confirmed since their
     reasons last changed (in the snapshot of the match's as-of date and area); how many left."""
     from canbao.db import confirmed_by_survey, open_database
+    from canbao.match.vocabulary import PersonState
 
     as_of, area = match_identity(match_dir)
     with open_database(db) as database:
-        confirmed = confirmed_by_survey(database, as_of, area=area)["person_key"]
+        confirmed = confirmed_by_survey(
+            database, as_of, area=area, state=PersonState.NEEDS_SURVEY.value
+        )["person_key"]
     keep = frame.filter(~pl.col("公民身份号码").is_in(confirmed.implode()).fill_null(False))
     return keep, frame.height - keep.height
