@@ -69,9 +69,9 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
     """The value as Click takes it, or a problem with it (in Chinese, then English)."""
     if key == "area":
         items = [value] if isinstance(value, str) else value
-        if isinstance(items, list) and items and all(isinstance(v, str) for v in items):
-            if all(v.isascii() and v.isdigit() for v in items):
-                return list(items), None
+        strings = isinstance(items, list) and all(isinstance(v, str) for v in items)
+        if strings and items and all(v.isascii() and v.isdigit() for v in items):
+            return list(items), None
         return None, f"值 {value!r} 不是区划代码前缀（not region-code prefixes of digits）"
     if key == "db":
         if isinstance(value, str) and value.strip():
@@ -104,8 +104,7 @@ def read_config(path: Path, problems: list[str]) -> dict[str, Any]:
     for key, value in data.items():
         if key not in KEYS:
             problems.append(
-                f"{path}: 未知的键 {key!r}（unknown key）；"
-                f"可用的键 (known keys): {', '.join(KEYS)}"
+                f"{path}: 未知的键 {key!r}（unknown key）；可用的键 (known keys): {', '.join(KEYS)}"
             )
             continue
         checked, problem = _check(key, value)
@@ -129,7 +128,8 @@ def load_defaults() -> dict[str, Any]:
         raise UsageError(
             "配置文件有误 (the config file has problems):\n  " + "\n  ".join(problems),
             fix="改正或删除上面列出的键，或改名移开该文件；命令行选项与 CANBAO_* 环境变量仍可用"
-            "（fix or remove the keys listed, or move the file away; see README, Defaults in a file）",
+            "（fix or remove the keys listed, or move the file away; "
+            "see README, Defaults in a file）",
         )
     return defaults
 
