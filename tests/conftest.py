@@ -1,5 +1,6 @@
 """Suite-wide settings and fixtures: the hypothesis profiles, no test writing canbao's audit log
-into the real home folder, and the match of examples/city run once per session.
+into the real home folder nor reading the user's canbao.toml or CANBAO_* defaults, and the match
+of examples/city run once per session.
 
 Hypothesis profiles: ``fast`` (the default, for running the tests you touch while developing) and
 ``thorough`` (what ``make test`` and CI run: ``pytest --hypothesis-profile=thorough``). Tests do
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from canbao.audit import AUDIT_ENV
 from canbao.cli import app
+from canbao.config import KEYS, envvar
 from tests.test_match_examples import match_args
 
 settings.register_profile("fast", max_examples=10, deadline=None)
@@ -33,6 +35,11 @@ def _session_audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     path = tmp_path_factory.mktemp("audit-session") / "audit.log"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(AUDIT_ENV, str(path))
+        # The developer's own defaults (canbao.config) must not change what the tests run.
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        patch.delenv("APPDATA", raising=False)
+        for key in KEYS:
+            patch.delenv(envvar(key), raising=False)
         yield path
 
 

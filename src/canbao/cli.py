@@ -213,12 +213,32 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
     """canbao (参保): rosters matched, survey forms written and read, county work scored."""
+    _apply_config(ctx)
+
+
+def _apply_config(ctx: typer.Context) -> None:
+    """Give the command about to run its defaults from canbao.toml, as Click's ``default_map``.
+
+    The root callback runs after the command is resolved and before its options are parsed, so
+    the map reaches exactly the command invoked (canbao.config); a broken file is exit 2.
+    """
+    from canbao.cli_common import reporting
+    from canbao.config import default_map, load_defaults
+
+    name = ctx.invoked_subcommand
+    if name is None:
+        return
+    with reporting():
+        defaults = load_defaults()
+    command = ctx.command.get_command(ctx, name)  # type: ignore[attr-defined]
+    ctx.default_map = {name: default_map(command, name, defaults)}
 
 
 def main() -> None:

@@ -125,7 +125,10 @@ class TableFormat(StrEnum):
     XLSX = "xlsx"
 
 
-FormatOption = Annotated[TableFormat, typer.Option("--format", help="Format of the result tables.")]
+FormatOption = Annotated[
+    TableFormat,
+    typer.Option("--format", envvar="CANBAO_FORMAT", help="Format of the result tables."),
+]
 
 
 def parse_as_of(value: str | date) -> date:
@@ -136,15 +139,19 @@ def parse_as_of(value: str | date) -> date:
         raise typer.BadParameter(f"{exc.message}；修正方法 (fix): {exc.fix}") from None
 
 
-def as_of_option(help: str) -> Any:
-    """The ``--as-of`` option read by :func:`parse_as_of`; each command says what the date is."""
-    return typer.Option("--as-of", parser=parse_as_of, metavar="DATE", help=help)
+def as_of_option(help: str, envvar: str | None = None) -> Any:
+    """The ``--as-of`` option read by :func:`parse_as_of`; each command says what the date is.
+
+    ``envvar`` (``CANBAO_AS_OF`` for the shared :data:`AsOfOption`) lets the environment set it.
+    """
+    return typer.Option("--as-of", parser=parse_as_of, metavar="DATE", envvar=envvar, help=help)
 
 
 AsOfOption = Annotated[
     date | None,
     as_of_option(
-        "Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today)."
+        "Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today).",
+        envvar="CANBAO_AS_OF",
     ),
 ]
 

@@ -58,7 +58,10 @@ def match(
     as_of: AsOfOption = None,
     area: Annotated[
         list[str] | None,
-        typer.Option(help="Region-code prefix(es) of the area (default: household counties)."),
+        typer.Option(
+            envvar="CANBAO_AREA",
+            help="Region-code prefix(es) of the area (default: household counties).",
+        ),
     ] = None,
     columns: Annotated[
         Path | None, typer.Option(help="YAML mapping of other headers to fields.")
@@ -87,6 +90,7 @@ def match(
         typer.Option(
             "--db",
             metavar="URL",
+            envvar="CANBAO_DB",
             help="Record the run in the registration database: a DuckDB file (created on first "
             "use) or postgresql://user@host/dbname. See docs/database.md.",
         ),

@@ -92,7 +92,9 @@ def score(
     area: Annotated[
         list[str] | None,
         typer.Option(
-            "--area", help="Region-code prefix (3406) narrowing county names; repeatable."
+            "--area",
+            envvar="CANBAO_AREA",
+            help="Region-code prefix (3406) narrowing county names; repeatable.",
         ),
     ] = None,
     json_: JsonOption = False,
