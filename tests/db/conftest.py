@@ -75,6 +75,7 @@ def new_database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
         with pg.connect(url) as con, con.cursor() as cursor:
             cursor.execute("DELETE FROM canbao.person_states")
             cursor.execute("DELETE FROM canbao.runs")
+            cursor.execute("DELETE FROM canbao.survey_results")
             con.commit()
         return url
 

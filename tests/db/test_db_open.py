@@ -154,6 +154,7 @@ def test_old_schema_is_upgraded_or_refused(empty_database: str, stored: int) -> 
 def test_failed_upgrade_leaves_old_version(empty_database: str) -> None:
     """An upgrade whose second statement fails leaves the database at its old version, unchanged."""
     open_database(empty_database).close()
+    update_version(empty_database, 1)
     broken = {
         1: ("ALTER TABLE canbao.runs ADD COLUMN note TEXT", "ALTER TABLE canbao.nosuch ADD x TEXT")
     }

@@ -21,10 +21,13 @@ __all__ = [
     "SnapshotMeta",
     "SnapshotResult",
     "check_snapshot_order",
+    "confirmed_by_survey",
     "open_database",
     "record_snapshot",
+    "record_survey_results",
     "snapshot_runs",
     "states_as_of",
+    "survey_results",
 ]
 
 
@@ -56,3 +59,25 @@ def snapshot_runs(db: Database, *, area: str) -> pl.DataFrame:
     from canbao.db._snapshots import snapshot_runs as runs
 
     return runs(db.connection, area=area)
+
+
+def record_survey_results(db: Database, results: pl.DataFrame, visited: date) -> int:
+    """Record an intake's visits (person_key, confirmed, reason) on ``visited``; rows added."""
+    from canbao.db._survey import record_survey_results as record
+
+    return record(db.connection, results, visited)
+
+
+def survey_results(db: Database) -> pl.DataFrame:
+    """Every visit recorded: person_key, visited, confirmed, reason."""
+    from canbao.db._survey import survey_results as read
+
+    return read(db.connection)
+
+
+def confirmed_by_survey(db: Database, as_of: date, *, area: str, state: str) -> pl.DataFrame:
+    """The persons in ``state`` (the match's needs-survey code) on ``as_of`` that a form
+    confirmed since their reasons last changed (person_key): they leave the visit list."""
+    from canbao.db._survey import confirmed_since_reasons as read
+
+    return read(db.connection, as_of, area=area, state=state)

@@ -23,11 +23,22 @@ from canbao.db._connection import Connection
 from canbao.errors import DatabaseError
 
 APPLICATION = "canbao"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# Statements that bring a database at version N to N + 1. Version 1 is the first, so none yet;
-# a change of the tables below adds its step here and raises SCHEMA_VERSION.
-UPGRADES: Mapping[int, Sequence[str]] = {}
+# The survey's results (version 2): one row per person visited by a survey, recorded by
+# ``canbao intake --db``: the date of the intake, whether a valid form confirmed the person
+# (已核实入库) and the form's reasons for not being insured (codes, ``;``-joined).
+SURVEY_RESULTS = """CREATE TABLE canbao.survey_results (
+        person_key TEXT NOT NULL,
+        visited DATE NOT NULL,
+        confirmed BOOLEAN NOT NULL,
+        reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )"""
+
+# Statements that bring a database at version N to N + 1; a change of the tables below adds
+# its step here and raises SCHEMA_VERSION.
+UPGRADES: Mapping[int, Sequence[str]] = {1: (SURVEY_RESULTS,)}
 
 # The same tables on both engines. Dates are DATE, identifiers BIGINT, everything else TEXT
 # (JSON documents included, so that no engine-specific JSON type is needed).
@@ -62,6 +73,7 @@ TABLES: tuple[str, ...] = (
         ended_run BIGINT,
         retired_by BIGINT
     )""",
+    SURVEY_RESULTS,
 )
 
 # PostgreSQL looks rows up through indexes; DuckDB joins whole columns and needs none.

@@ -72,6 +72,15 @@ def survey(
     columns: Annotated[
         Path | None, typer.Option(help="YAML mapping of other ledger headers to fields.")
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="The registration database (a DuckDB file or postgresql://…): leave out "
+            "the persons a survey form confirmed since their reasons last changed.",
+        ),
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -83,7 +92,7 @@ def survey(
                 "--ledger-source and --columns describe ledgers", fix="add --ledger FILE"
             )
         ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
-        result = write_survey_forms(from_, output, by=by, seal=seal, ledgers=ledgers)
+        result = write_survey_forms(from_, output, by=by, seal=seal, ledgers=ledgers, db=db)
         for archive, password in result.sealed.items():
             show_password(archive, password)
         if json_:
@@ -100,6 +109,8 @@ def survey(
                     for g in result.units
                 ],
             }
+            if result.confirmed_by_survey is not None:
+                payload["confirmed_by_survey"] = result.confirmed_by_survey
             if result.ledger is not None:
                 payload["ledger"] = {
                     **result.ledger.summary(),
@@ -116,6 +127,12 @@ def survey(
                 stdout_console.print(
                     f"{sum(g.units for g in result.units)} units needing a survey in "
                     f"{len(result.units)} county(ies): unit roster and entry sheet per county",
+                    markup=False,
+                )
+            if result.confirmed_by_survey is not None:
+                stdout_console.print(
+                    f"{result.confirmed_by_survey} persons left out: confirmed by a survey form "
+                    "since their reasons last changed (已核实入库)",
                     markup=False,
                 )
             for line in ledger_report(result.ledger) if result.ledger is not None else ():
@@ -191,6 +208,15 @@ def intake(
             "--spot-check", help=f"A filled {SHEET_FILE}: its outcome is counted into facts."
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Record each visited person in the registration database (a DuckDB file or "
+            "postgresql://…), confirmed by survey (已核实入库) when the form is valid.",
+        ),
+    ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -207,6 +233,7 @@ def intake(
             rules=rules,
             sample=spec,
             spot_checks=spot_check or (),
+            db=db,
         )
         if json_:
             print_json(result.to_json())

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
@@ -45,6 +45,9 @@ from canbao.forms.unit_intake import (
     run_unit_intake,
     split_unit_sheets,
 )
+
+if TYPE_CHECKING:
+    from canbao.db import Database
 from canbao.masking import mask_id_expr, mask_name_expr, mask_value_expr
 
 PROBLEMS_FILE: Final = "problems.csv"
@@ -118,14 +121,19 @@ def run_intake(
     rules: str | Path | None = None,
     sample: SampleSpec | None = None,
     spot_checks: Sequence[Path] = (),
+    db: str | Path | None = None,
 ) -> IntakeResult:
     """Check filled entry sheets against the form's rules (and the survey roster, if given).
 
     ``sample`` also draws the spot-check sample (抽查表.xlsx); ``spot_checks`` are filled
     spot-check sheets whose outcome is counted into the facts (forms/spot_check.py).
+    ``db`` (a DuckDB file or ``postgresql://…``) records each visited person, confirmed by a
+    valid form or not, on the intake's date, once the outputs are written (forms/survey_db.py).
     """
     # str or date, str or Path, as a notebook passes them (canbao.dates).
     day = read_optional_date(as_of) or date.today()
+    if db is not None:  # a database canbao cannot use stops the run before any sheet is read
+        _open_database(db).close()
     # A folder stands for the entry sheets inside it (intake_read.entry_files).
     paths = entry_files([read_path(f, "files") for f in files])
     output = read_path(output, "output")
@@ -201,7 +209,20 @@ def run_intake(
         (staging / INTAKE_JSON).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+    if db is not None:
+        from canbao.db import record_survey_results
+        from canbao.forms.survey_db import visits
+
+        with _open_database(db) as database:
+            record_survey_results(database, visits(passed), day)
     return result
+
+
+def _open_database(db: str | Path) -> Database:
+    """The registration database (``--db``), opened and checked."""
+    from canbao.db import open_database
+
+    return open_database(db)
 
 
 def _area(codes: pl.Series | None) -> list[str]:

@@ -16,6 +16,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
 from canbao.forms.ledgers import LedgerFiles, LedgerOutcome, apply_ledgers
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
+from canbao.forms.survey_db import without_confirmed
 from canbao.forms.survey_roster import (
     GROUP_COLUMNS,
     place_label,
@@ -62,6 +63,7 @@ class SurveyFormsResult:
     sealed: dict[str, str] = field(default_factory=dict, repr=False)
     ledger: LedgerOutcome | None = None  # with --ledger: who was confirmed without a visit
     units: list[UnitGroup] = field(default_factory=list)  # the unit survey, per county
+    confirmed_by_survey: int | None = None  # with --db: persons a form already confirmed
 
     def entry_sheets(self) -> list[Path]:
         """Return the entry workbook of every group."""
@@ -100,12 +102,15 @@ def write_survey_forms(
     by: str = "village",
     seal: bool = False,
     ledgers: LedgerFiles | None = None,
+    db: str | Path | None = None,
 ) -> SurveyFormsResult:
     """Write, for each group of a match's needs_survey, the roster, forms and entry sheet.
 
     With ``seal`` each group's files are also packed into ``sealed/<group>.zip`` (AES-256),
     each with its own password: a village opens its own forms and no one else's.
-    With ``ledgers`` the persons they confirm (forms/ledgers.py) get no forms.
+    With ``ledgers`` the persons they confirm (forms/ledgers.py) get no forms. With ``db`` the
+    visit list also leaves out those a form confirmed since their reasons last changed
+    (forms/survey_db.py); the match's needs_survey stays as it is.
     """
     frame = read_needs_survey(match_dir)
     units = read_units_needing_survey(match_dir)
@@ -114,6 +119,9 @@ def write_survey_forms(
         rows, unreadable = ledgers.read()
         ledger = apply_ledgers(frame, rows, unreadable=unreadable)
     frame = ledger.to_visit if ledger is not None else frame
+    surveyed = 0
+    if db is not None:
+        frame, surveyed = without_confirmed(frame, match_dir, db)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
     used: set[Path] = set()
@@ -155,6 +163,8 @@ def write_survey_forms(
             "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
             "units": None if units is None else units.height,
         }
+        if db is not None:
+            summary["confirmed_by_survey"] = surveyed
         if ledger is not None:
             ledger.write(staging)
             summary["ledger"] = ledger.summary()
@@ -164,7 +174,14 @@ def write_survey_forms(
         folders = [g.directory for g in written] + [g.directory for g in unit_groups]
         sealed = seal_groups(staging, folders) if seal else {}
     return SurveyFormsResult(
-        Path(output), by, frame.height, written, sealed, ledger=ledger, units=unit_groups
+        Path(output),
+        by,
+        frame.height,
+        written,
+        sealed,
+        ledger=ledger,
+        units=unit_groups,
+        confirmed_by_survey=surveyed if db is not None else None,
     )
 
 
