@@ -139,6 +139,12 @@ def parse_as_of(value: str | date) -> date:
         raise typer.BadParameter(f"{exc.message}；修正方法 (fix): {exc.fix}") from None
 
 
+def db_option(help: str, envvar: str | None = None) -> Any:
+    """The ``--db URL`` option of the registration database (docs/database.md); each command
+    says what it records or reads there. Only ``match`` takes ``CANBAO_DB`` (``envvar``)."""
+    return typer.Option("--db", metavar="URL", envvar=envvar, help=help)
+
+
 def as_of_option(help: str, envvar: str | None = None) -> Any:
     """The ``--as-of`` option read by :func:`parse_as_of`; each command says what the date is.
 

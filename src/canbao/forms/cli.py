@@ -12,6 +12,7 @@ from canbao.cli_common import (
     JsonOption,
     QuietOption,
     VerboseOption,
+    db_option,
     output_option,
     print_json,
     reporting,
@@ -74,11 +75,9 @@ def survey(
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db",
-            metavar="URL",
-            help="The registration database (a DuckDB file or postgresql://…): leave out "
-            "the persons a survey form confirmed since their reasons last changed.",
+        db_option(
+            "The registration database (a DuckDB file or postgresql://…): leave out "
+            "the persons a survey form confirmed since their reasons last changed."
         ),
     ] = None,
     json_: JsonOption = False,
@@ -210,11 +209,9 @@ def intake(
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db",
-            metavar="URL",
-            help="Record each visited person in the registration database (a DuckDB file or "
-            "postgresql://…), confirmed by survey (已核实入库) when the form is valid.",
+        db_option(
+            "Record each visited person in the registration database (a DuckDB file or "
+            "postgresql://…), confirmed by survey (已核实入库) when the form is valid."
         ),
     ] = None,
     json_: JsonOption = False,

@@ -15,6 +15,7 @@ from canbao.cli_common import (
     QuietOption,
     TableFormat,
     VerboseOption,
+    db_option,
     is_terminal,
     output_option,
     print_json,
@@ -87,12 +88,10 @@ def match(
     ] = False,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db",
-            metavar="URL",
-            envvar="CANBAO_DB",
-            help="Record the run in the registration database: a DuckDB file (created on first "
+        db_option(
+            "Record the run in the registration database: a DuckDB file (created on first "
             "use) or postgresql://user@host/dbname. See docs/database.md.",
+            envvar="CANBAO_DB",
         ),
     ] = None,
     rebuild_history: Annotated[
