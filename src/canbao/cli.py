@@ -46,6 +46,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
     ),
+    "person": (
+        "canbao.register.cli",
+        "Show one person's state and history: dated states, survey visits, ledgers, decisions.",
+    ),
+    "decide": (
+        "canbao.register.cli",
+        "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
+        "when, why.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",
