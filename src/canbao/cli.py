@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
         "when, why.",
     ),
+    "export": (
+        "canbao.register.cli",
+        "Export the confirmed registrations with the registration form's items, for upload.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

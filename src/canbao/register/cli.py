@@ -15,6 +15,7 @@ from canbao.cli_common import (
     as_of_option,
     db_option,
     echo_unmasked,
+    output_option,
     parse_as_of,
     print_json,
     print_warning,
@@ -146,7 +147,55 @@ def decide(
             )
 
 
+def export(
+    db: DbOption,
+    from_: Annotated[
+        Path, typer.Option("--from", help="The output directory of the `canbao match --db` run.")
+    ],
+    output: Annotated[Path, output_option("Directory for 全民参保登记信息.xlsx and .csv.")],
+    as_of: Annotated[
+        date | None,
+        as_of_option("Confirmed on this date (default: the match's as-of date)."),
+    ] = None,
+    intake: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--intake", help="An intake output directory: the valid forms' items win (repeat)."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Export the confirmed registrations with the registration form's items, for upload.
+
+    Example: canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07
+    --output upload/2017-08
+    """
+    from canbao.register.export import write_export
+
+    with reporting(verbose):
+        result = write_export(db, from_, output, as_of=as_of, intakes=intake)
+        if json_:
+            print_json(
+                {
+                    "output": str(result.output),
+                    "as_of": result.as_of.isoformat(),
+                    "persons": result.persons,
+                    "by_how": result.by_how,
+                }
+            )
+        elif not quiet:
+            how = "，".join(f"{k} {v}" for k, v in result.by_how.items())
+            stdout_console.print(
+                f"{result.persons} 人已确认登记（{how}），截至 {result.as_of}："
+                f"{result.output}（confirmed registrations exported）",
+                markup=False,
+            )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``person`` and ``decide`` to the canbao app."""
+    """Add ``person``, ``decide`` and ``export`` to the canbao app."""
     app.command("person")(person)
     app.command("decide")(decide)
+    app.command("export")(export)
