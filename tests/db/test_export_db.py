@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from canbao.cli import app
+from canbao.db import open_database, record_ledger_confirmations
 from canbao.errors import EXIT_DATABASE
 from canbao.register.export import EXPORT_COLUMNS, HOW_DIRECT, HOW_LEDGER, HOW_SURVEY
 from canbao.synth._entry_sheets import fill_sample_entry_sheet
@@ -38,7 +39,7 @@ def test_export_lists_every_confirmed_person_with_the_form_items(
     url = new_database()
     match, forms, filled = tmp_path / "match", tmp_path / "forms", tmp_path / "filled"
     assert run(match, url).exit_code == 0
-    cli("forms", "survey", "--from", str(match), "--output", str(forms), "--quiet")
+    cli("forms", "survey", "--from", str(match), "--output", str(forms), "--by", "county", "-q")
     planted = fill_sample_entry_sheet(forms, filled, seed=5, as_of=VISITED)
     intake = tmp_path / "intake"
     cli(
@@ -52,8 +53,9 @@ def test_export_lists_every_confirmed_person_with_the_form_items(
         ]
     )
     ledgered = set(_ledger(match, tmp_path / "ledger.csv", persons=40)) - formed
-    cli("forms", "survey", "--from", str(match), "--output", str(tmp_path / "july"),
-        "--ledger", str(tmp_path / "ledger.csv"), "--db", url, "--quiet")  # fmt: skip
+    with open_database(url) as db:  # the command line's way in: tests/db/test_ledger_db.py
+        rows = pl.DataFrame({"person_key": sorted(ledgered), "source": "低保"})
+        record_ledger_confirmations(db, rows, VISITED)
     out = tmp_path / "upload"
     printed = cli("export", "--db", url, "--from", str(match), "--intake", str(intake),
                   "--output", str(out), "--json")  # fmt: skip
