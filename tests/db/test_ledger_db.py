@@ -38,7 +38,8 @@ def test_ledger_confirmations_are_recorded_and_leave_the_next_list(
     assert run(match, url).exit_code == 0
     confirmed = _ledger(match, tmp_path / "ledger.csv")
     first = runner.invoke(app, [
-        "forms", "survey", "--from", str(match), "--output", str(tmp_path / "july"), "--by", "county",
+        "forms", "survey", "--from", str(match), "--output", str(tmp_path / "july"),
+        "--by", "county",
         "--ledger", str(tmp_path / "ledger.csv"), "--db", url,
         "--ledger-date", LEDGER_DATE.isoformat(), "--json",
     ])  # fmt: skip
@@ -49,7 +50,8 @@ def test_ledger_confirmations_are_recorded_and_leave_the_next_list(
     assert sorted(stored["person_key"]) == sorted(confirmed)
     assert set(stored["confirmed_on"]) == {LEDGER_DATE} and set(stored["source"]) == {"低保"}
     again = runner.invoke(app, [
-        "forms", "survey", "--from", str(match), "--output", str(tmp_path / "august"), "--by", "county",
+        "forms", "survey", "--from", str(match), "--output", str(tmp_path / "august"),
+        "--by", "county",
         "--db", url, "--json",
     ])  # fmt: skip
     assert again.exit_code == 0, again.output
