@@ -20,7 +20,7 @@ from canbao.db import (
     record_snapshot,
     record_survey_results,
 )
-from canbao.errors import EXIT_INPUT, EXIT_USAGE
+from canbao.errors import EXIT_DATABASE, EXIT_INPUT, EXIT_USAGE
 from canbao.match.vocabulary import DecisionKind, PersonState
 
 runner = CliRunner()
@@ -106,8 +106,13 @@ def test_field_view_shows_the_full_id_and_name(new_database: Callable[[], str]) 
 
 
 def test_unknown_and_invalid_ids(new_database: Callable[[], str]) -> None:
-    """A valid ID the register lacks is said so (exit 0); a broken ID is exit 2, masked."""
+    """A valid ID the register lacks is said so (exit 0); a broken ID is exit 2, masked; a
+    DuckDB file that does not exist is not created (exit 8)."""
     url = new_database()
+    if "://" not in url:
+        code, out = invoke("person", "110101199003070011", "--db", url)
+        assert code == EXIT_DATABASE and "不存在" in out and not Path(url).exists()
+    open_database(url).close()
     code, out = invoke("person", "110101199003070011", "--db", url, "--json")
     assert code == 0 and json.loads(out)["known"] is False
     code, out = invoke("person", "340602199001011235", "--db", url)
@@ -119,6 +124,7 @@ def test_decisions_from_a_file_are_checked_before_any_is_recorded(
 ) -> None:
     """A file with one bad row records nothing and names the row; fixed, both rows land once."""
     url = new_database()
+    open_database(url).close()
     rows = {
         "公民身份号码": [PERSON, "340602198502023457"],
         "决定类型": ["重复参保已由经办机构清理", "conflict_resolved"],

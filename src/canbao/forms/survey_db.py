@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from canbao.errors import DatabaseError
+from canbao.errors import DatabaseError, InputError
 from canbao.forms.form_codes import CONFIRMED, NOT_INSURED, VISITED
 
 
@@ -36,8 +36,16 @@ def visits(passed: pl.DataFrame) -> pl.DataFrame:
 def match_identity(match_dir: Path) -> tuple[date, str]:
     """The as-of date and area (codes, comma-separated) of a match directory's summary.json:
     the snapshot its needs-survey persons were recorded under."""
-    document = json.loads((Path(match_dir) / "summary.json").read_text(encoding="utf-8"))
-    return date.fromisoformat(str(document["as_of"])), ",".join(document["area"])
+    path = Path(match_dir) / "summary.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return date.fromisoformat(str(document["as_of"])), ",".join(document["area"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{path}：无法读取比对摘要（no readable summary.json of a match run）",
+            fix="--from 给出 canbao match 的 --output 目录（the output directory of a finished "
+            "`canbao match` run）",
+        ) from None
 
 
 def _no_snapshot(db: str | Path, as_of: date, area: str) -> DatabaseError:

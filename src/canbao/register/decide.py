@@ -22,6 +22,7 @@ from canbao.errors import InputError, UsageError
 from canbao.ids import citizen_id_struct
 from canbao.masking import mask_id
 from canbao.match.vocabulary import DecisionKind
+from canbao.register import existing_database
 
 # The file's headings (Chinese as docs/database.md lists them; the English names work too).
 FILE_COLUMNS: Final = {
@@ -123,7 +124,7 @@ def record_manual_decisions(
 ) -> DecisionResult:
     """Check ``decisions`` (the FILE_COLUMNS' English names, as text) and record them."""
     checked = _checked(decisions, where, date.today())
-    with open_database(db) as database:
+    with open_database(existing_database(db)) as database:
         added = record_decisions(database, checked)
     return DecisionResult(checked.height, added)
 

@@ -41,6 +41,7 @@ from canbao.db import (
 from canbao.errors import DatabaseError, InputError, UsageError
 from canbao.forms.survey_db import match_identity
 from canbao.match.vocabulary import PersonState
+from canbao.register import existing_database
 from canbao.result_tables import find_result_table, read_result_table
 
 EXPORT_NAME: Final = "全民参保登记信息"
@@ -127,7 +128,7 @@ def _confirmed(db: str | Path, as_of: date, area: str, until: date) -> pl.DataFr
     """person_key, 确认方式, 确认日期 of everyone the snapshot of ``as_of`` in ``area`` confirmed,
     or a form or a ledger confirmed on or before ``until`` since their reasons last changed."""
     needs = PersonState.NEEDS_SURVEY.value
-    with open_database(db) as database:
+    with open_database(existing_database(db)) as database:
         if not has_snapshot(database, as_of, area=area):
             raise DatabaseError(
                 f"数据库 {database.where} 中没有地区 {area} {as_of} 的比对快照"

@@ -30,6 +30,7 @@ from canbao.match.vocabulary import (
     Reason,
     UninsuredFlag,
 )
+from canbao.register import existing_database
 
 # Every code a state's detail may hold, with its label (docs/database.md, "A person's states").
 DETAIL_LABELS: dict[str, str] = {
@@ -173,6 +174,6 @@ def read_person(
 ) -> PersonView:
     """Open the register at ``db`` and read one person (the ID in full is the key)."""
     key = person_key(raw_id)
-    with open_database(db) as database:
+    with open_database(existing_database(db)) as database:
         record = person_record(database, key)
     return PersonView(record, as_of, field_view)
