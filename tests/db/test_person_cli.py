@@ -44,7 +44,12 @@ def _register(url: str) -> None:
         {"person_key": [PERSON], "state": [PersonState.CONFIRMED.value], "detail": [""]}
     )
     with open_database(url) as db:
-        record_snapshot(db, june, SnapshotMeta(JUNE, "340602", [("household", "a")]))
+        place = pl.DataFrame(
+            {"person_key": [PERSON], "county": ["340602"], "township": ["台矿镇"],
+             "village": ["吕楼村"]}
+        )  # fmt: skip
+        meta = SnapshotMeta(JUNE, "340602", [("household", "a")])
+        record_snapshot(db, june, meta, places=place)
         visit = pl.DataFrame({"person_key": [PERSON], "confirmed": [True], "reason": ["91"]})
         record_survey_results(db, visit, JULY)
         ledger = pl.DataFrame({"person_key": [PERSON], "source": ["低保"]})
@@ -77,8 +82,8 @@ def test_decide_then_person_shows_the_whole_history_masked(
     assert code == 0, out
     assert PERSON not in out and PERSON.lower() not in out and DECIDER not in out
     assert MASKED in out and "欧***" in out
-    for seen in ("直接确认登记", "2017-06-30 – 2017-08-31", "姓名与户籍不符", "已核实入库", "低保",
-                 "信息错误已人工更正", "户籍姓名已核对更正"):  # fmt: skip
+    for seen in ("直接确认登记", "2017-06-30 – 2017-08-31", "台矿镇 吕楼村", "姓名与户籍不符",
+                 "已核实入库", "低保", "信息错误已人工更正", "户籍姓名已核对更正"):  # fmt: skip
         assert seen in out, seen
     code, out = invoke("person", PERSON, "--db", url, "--json", "--as-of", "2017-07-01")
     document = json.loads(out)

@@ -120,6 +120,7 @@ class PersonView:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "current": [state(r) for r in _rows(self.current())],
             "history": [state(r) for r in _rows(self.record.states)],
+            "places": _rows(self.record.places),
             "visits": _rows(self.record.visits),
             "ledger_confirmations": _rows(self.record.ledgers),
             "decisions": [decision(r) for r in _rows(self.record.decisions)],
@@ -133,6 +134,10 @@ class PersonView:
         when = self.as_of.isoformat() if self.as_of else "最新快照 latest snapshot"
         out.append(f"当前状态 (state on {when}):")
         out += [f"  {r['area']} {self._state(r)}，自 {r['began']}" for r in _rows(self.current())]
+        out.append("地点 (place):")
+        for r in _rows(self.record.places):
+            end = r["ended"] or "至今"
+            out.append(f"  {r['county']} {r['township']} {r['village']}（{r['began']} – {end}）")
         out.append("历史 (history, every dated state):")
         for r in _rows(self.record.states):
             end = r["ended"] or "至今"
