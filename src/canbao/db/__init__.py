@@ -39,6 +39,7 @@ __all__ = [
     "snapshot_runs",
     "states_as_of",
     "survey_results",
+    "without_state",
 ]
 
 
@@ -158,3 +159,10 @@ def person_record(db: Database, person_key: str) -> PersonRecord:
     from canbao.db._person import person_record as read
 
     return read(db.connection, person_key)
+
+
+def without_state(db: Database, wanted: pl.DataFrame) -> pl.DataFrame:
+    """The (person_key, state) rows of ``wanted`` that the register never recorded."""
+    from canbao.db._person import without_state as read
+
+    return read(db.connection, wanted)

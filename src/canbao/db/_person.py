@@ -66,3 +66,23 @@ def person_record(con: Connection, person_key: str) -> PersonRecord:
         pl.DataFrame(decided),
         pl.DataFrame(places),
     )
+
+
+UNMATCHED_INCOMING = "canbao_unmatched_incoming"
+
+
+def without_state(con: Connection, wanted: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``wanted`` (person_key, state) whose person never held that state in any
+    standing interval of the register (a decision about a conflict nobody recorded)."""
+    import pyarrow as pa
+
+    schema = pa.schema([("person_key", pa.string()), ("state", pa.string())])
+    with con.transaction():
+        con.ingest(UNMATCHED_INCOMING, wanted.select("person_key", "state").to_arrow().cast(schema))
+        table = con.fetch(
+            f"SELECT w.person_key, w.state FROM {UNMATCHED_INCOMING} w WHERE NOT EXISTS ("
+            "SELECT 1 FROM canbao.person_states p WHERE p.person_key = w.person_key "
+            "AND p.state = w.state AND p.retired_by IS NULL) ORDER BY 1, 2"
+        )
+        con.execute(f"DROP TABLE {UNMATCHED_INCOMING}")
+    return pl.DataFrame(table).cast({"person_key": pl.String, "state": pl.String})

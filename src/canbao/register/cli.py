@@ -137,7 +137,20 @@ def decide(
                 )
             result = record_manual_decisions(db, one_decision(citizen_id, kind, by, reason, on))
         if json_:
-            print_json({"decisions": result.rows, "recorded": result.recorded})
+            print_json(
+                {
+                    "decisions": result.rows,
+                    "recorded": result.recorded,
+                    "not_in_register": result.unmatched,
+                }
+            )
+        if result.unmatched and not quiet:
+            print_warning(
+                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
+                "决定已照样记录"
+                f"（{result.unmatched} decision(s) concern a person the register never had in "
+                "that conflict or duplicate: check the ID; recorded anyway）"
+            )
         elif not quiet:
             stdout_console.print(
                 f"{result.recorded} 条决定已入库，{result.rows - result.recorded} 条此前已记录"
