@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from canbao.cli import app
 from canbao.db import open_database, snapshot_runs, states_as_of
 from canbao.errors import EXIT_DATABASE
+from tests.db.test_match_db import run
 
 REPO = Path(__file__).resolve().parents[2]
 PERSONS = 5_000
@@ -144,3 +145,17 @@ def test_a_second_writer_waits_on_postgresql_and_is_refused_on_duckdb(
         holder.wait(timeout=60)
         assert _start(RECORD, url, "340604", "100").wait(timeout=300) == 0
     assert _landed(url, "340604") == 100
+
+
+def test_the_monthly_cron_run_is_silent_unless_it_fails(
+    new_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """README's cron line: --quiet prints nothing when recorded or unchanged; an older month
+    than the latest is exit 8 with one message on stderr (cron mails it)."""
+    url = new_database()
+    for month in ("2017-06-30", "2017-06-30"):  # recorded, then unchanged
+        result = run(tmp_path / "results", url, as_of=month)
+        assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+    result = run(tmp_path / "older", url, as_of="2017-05-31")
+    assert result.exit_code == EXIT_DATABASE and result.stdout == ""
+    assert "早于已入库的最新快照" in result.stderr and "--rebuild-history" in result.stderr
