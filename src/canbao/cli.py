@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
+from canbao.cli_help import readable_metavars
 
 # Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
 # which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
@@ -72,6 +73,7 @@ def load_command(name: str) -> TyperCommand | TyperGroup:
     command = typer.main.get_group(holder).commands[name]
     assert isinstance(command, TyperCommand | TyperGroup)
     _record_options(command, [name])
+    readable_metavars(command)
     return command
 
 
@@ -173,7 +175,7 @@ app = typer.Typer(
     name="canbao",
     help="canbao (参保): rosters matched, survey forms written and read, county work scored.",
     cls=_LazyGroup,
-    **_SETTINGS,
+    **{**_SETTINGS, "add_completion": True},  # --install-completion, --show-completion
 )
 
 
@@ -243,4 +245,7 @@ def _apply_config(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the console script."""
+    from canbao.cli_common import fit_console_streams
+
+    fit_console_streams()
     app()

@@ -19,6 +19,7 @@ from canbao.cli_common import (
     show_password,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
 from canbao.forms.intake import run_intake
 from canbao.forms.ledgers import LedgerFiles, ledger_report
@@ -37,7 +38,8 @@ SHOWN_PROBLEMS = 20
 
 forms_app = typer.Typer(
     name="forms",
-    help="Survey forms: roster, registration forms and entry sheets; blank county templates.",
+    help="Survey forms: roster, registration forms and entry sheets; blank county templates."
+    + example("canbao forms survey --from 结果 --by village -o 调查表"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -84,7 +86,12 @@ def survey(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
+    """Write the survey roster, the pre-filled registration forms and the entry sheet per group.
+
+    \b
+    示例 (example):
+      canbao forms survey --from 结果 --by village -o 调查表
+    """
     with reporting(verbose):
         if not ledger and (ledger_source is not None or columns is not None):
             raise UsageError(
@@ -153,7 +160,12 @@ def template(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a blank evaluation table or data table for counties to fill."""
+    """Write a blank evaluation table or data table for counties to fill.
+
+    \b
+    示例 (example):
+      canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx
+    """
     with reporting(verbose):
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
@@ -218,7 +230,12 @@ def intake(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
+    """Check filled entry sheets and count what scoring needs (problems never stop the run).
+
+    \b
+    示例 (example):
+      canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查
+    """
     with reporting(verbose):
         spec = SampleSpec(seed, parse_rate(sample_rate), sample_min) if sample else None
         result = run_intake(

@@ -123,7 +123,13 @@ def match(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Match household, pension and medical rosters into the campaign's result sets."""
+    """Match household, pension and medical rosters into the campaign's result sets.
+
+    \b
+    示例 (example):
+      cd examples/city
+      canbao match --household household.csv --medical medical_resident.csv --as-of 20170630 -o 结果
+    """
     with reporting(verbose):
         result = run_match(
             # The roster options by kind: each parameter above is named after its kind.
