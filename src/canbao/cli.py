@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
-from canbao.cli_help import readable_metavars
+from canbao.cli_help import chinese_first, fit_console_streams, readable_metavars
 
 # Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
 # which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
@@ -155,7 +155,7 @@ class _LazyGroup(TyperGroup):
             code = exc.exit_code
             # The parser quotes what it could not parse: an ID typed as an argument, say.
             exc.message = _mask(exc.message)
-            raise
+            raise chinese_first(exc) from None
         except KeyboardInterrupt:
             code = 130
             raise
@@ -163,6 +163,13 @@ class _LazyGroup(TyperGroup):
             noted = _NOTED.get()
             _NOTED.reset(token)
             _audit(self._words, noted, code)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse the application's own options; a usage error is shown Chinese first."""
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            raise chinese_first(exc) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands from :data:`COMMANDS` without importing any of them."""
@@ -245,7 +252,5 @@ def _apply_config(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the console script."""
-    from canbao.cli_common import fit_console_streams
-
     fit_console_streams()
     app()

@@ -232,32 +232,6 @@ def reporting(verbose: bool = False) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-# A Chinese Windows' legacy code page (a console redirected to a file or pipe, or
-# PYTHONIOENCODING=cp936): GB18030 writes every GBK character with GBK's bytes and every
-# other character (a rare name character such as 𠮷) too, where GBK would stop the run.
-# (Python's codec names: cp936 and ms936 are gbk, euc-cn is gb2312.)
-_GBK_FAMILY = ("gbk", "gb2312")
-
-
-def fit_console_streams() -> None:
-    """Let stdout and stderr print any text: GB18030 for GBK, else ``?`` for what cannot be.
-
-    Called once by the console script before anything is printed; a stream that is not a
-    reconfigurable text stream (a test runner's) is left alone.
-    """
-    import codecs
-
-    for name in ("stdout", "stderr"):
-        stream = getattr(sys, name)
-        if not hasattr(stream, "reconfigure"):
-            continue
-        codec = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name
-        if codec in _GBK_FAMILY:
-            stream.reconfigure(encoding="gb18030")
-        elif not codec.startswith("utf"):
-            stream.reconfigure(errors="replace")
-
-
 def is_terminal() -> bool:
     """Tell whether stderr is a terminal (live progress) or a log (one line per step)."""
     return sys.stderr.isatty()
