@@ -33,6 +33,7 @@ from canbao.forms.spot_check import (
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
+from canbao.shown_path import shown_path
 
 SHOWN_PROBLEMS = 20
 
@@ -269,7 +270,7 @@ def intake(
         shown = result.masked_problems().head(SHOWN_PROBLEMS)
         for row in shown.iter_rows(named=True):
             stdout_console.print(
-                f"  {Path(row['文件']).name}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
+                f"  {shown_path(row['文件'])}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
                 f"{row['项目']}={row['值'] or '(空)'}: {row['原因']} [{row['原因代码']}]",
                 markup=False,
             )
@@ -298,7 +299,7 @@ def show_unit_problems(units: UnitIntake, output: Path) -> None:
     )
     for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
         stdout_console.print(
-            f"  {Path(row['文件']).parent.name}/{Path(row['文件']).name} 第 {row['行号']} 行 "
+            f"  {shown_path(row['文件'])} 第 {row['行号']} 行 "
             f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
             f"{row['改正方法']}",
             markup=False,

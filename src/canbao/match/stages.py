@@ -47,6 +47,7 @@ from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
 from canbao.roster.unreadable import TOTAL_ROW
+from canbao.shown_path import shown_path
 from canbao.write_errors import write_failure
 
 __all__ = [
@@ -135,7 +136,7 @@ def read_rosters(
     for kind, paths in files.items():
         rosters[kind.value] = []
         for path in paths:
-            progress(f"reading {kind} roster {path.name}")
+            progress(f"reading {kind} roster {shown_path(path)}")
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -161,12 +162,13 @@ def prepare(
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
+    where = {r.info.path.name: shown_path(r.info.path) for rs in rosters.values() for r in rs}
     progress("checking ids and codes")
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
-    check_id_damage(household, accept=accept_damaged_ids)
+    check_id_damage(household, accept=accept_damaged_ids, where=where)
     # From the staged household, not the export: one read of the export is enough.
     chosen = area if area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
@@ -176,8 +178,8 @@ def prepare(
         .with_row_index("e_row"),
         work / "enrolment.parquet",
     )
-    check_id_damage(enrolment, accept=accept_damaged_ids)
-    check_codes(household, enrolment)
+    check_id_damage(enrolment, accept=accept_damaged_ids, where=where)
+    check_codes(household, enrolment, where=where)
     return Prepared(household, enrolment, chosen, bool(area))
 
 
