@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.shown_path import shown_path
+from canbao.shown_path import shown_by_name, shown_path
 from tests.test_intake import GOOD, _csv_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,3 +86,13 @@ def test_match_error_names_the_roster_by_its_folder(
     result = runner.invoke(app, args)
     assert result.exit_code == 3
     assert result.stderr.startswith(f"错误 (error): {os.path.join('县B', '户籍.csv')}: ")
+
+
+def test_a_name_two_inputs_share_names_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames carry a file's name only; a name two inputs share is shown as both paths."""
+    monkeypatch.chdir(tmp_path)
+    found = shown_by_name([Path("县A/户籍.csv"), Path("县B/户籍.csv"), Path("养老.csv")])
+    a, b = os.path.join("县A", "户籍.csv"), os.path.join("县B", "户籍.csv")
+    assert found == {"户籍.csv": f"{a} 或 {b}", "养老.csv": "养老.csv"}

@@ -13,6 +13,7 @@ their own file columns (the file's name, as the golden files hold).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -25,3 +26,17 @@ def shown_path(path: str | os.PathLike[str], start: str | os.PathLike[str] | Non
     if absolute.is_relative_to(base):
         return str(absolute.relative_to(base))
     return str(absolute)
+
+
+def shown_by_name(paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """Each input's file name → its shown path, for frames that carry the name only.
+
+    A name two inputs share maps to both paths (``县A/户籍.csv 或 县B/户籍.csv``): the frame
+    cannot tell them apart, and the message says so rather than name the wrong one.
+    """
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        shown = found.setdefault(Path(path).name, [])
+        if shown_path(path) not in shown:
+            shown.append(shown_path(path))
+    return {name: " 或 ".join(shown) for name, shown in found.items()}

@@ -47,7 +47,7 @@ from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
 from canbao.roster.unreadable import TOTAL_ROW
-from canbao.shown_path import shown_path
+from canbao.shown_path import shown_by_name, shown_path
 from canbao.write_errors import write_failure
 
 __all__ = [
@@ -162,7 +162,7 @@ def prepare(
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
-    where = {r.info.path.name: shown_path(r.info.path) for rs in rosters.values() for r in rs}
+    where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress("checking ids and codes")
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
