@@ -15,6 +15,7 @@ from canbao.cli_common import (
     db_option,
     output_option,
     print_json,
+    progress_printer,
     reporting,
     show_password,
     stdout_console,
@@ -249,6 +250,7 @@ def intake(
             sample=spec,
             spot_checks=spot_check or (),
             db=db,
+            progress=progress_printer(quiet),
         )
         if json_:
             print_json(result.to_json())

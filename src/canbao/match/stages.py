@@ -18,14 +18,7 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import ConservationError
-from canbao.match import (
-    _repairs_in_match,
-    _summary_build,
-    _summary_counts,
-    present,
-    sets,
-    tables,
-)
+from canbao.match import _repairs_in_match, _summary_build, _summary_counts, present, sets, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match.area import default_area
 from canbao.match.assumptions import assumed
@@ -133,10 +126,12 @@ def read_rosters(
 ) -> Rosters:
     """Read every file of every kind (kinds in :class:`RosterKind` order, files as given)."""
     rosters: Rosters = {}
+    total, done = sum(len(paths) for paths in files.values()), 0
     for kind, paths in files.items():
         rosters[kind.value] = []
         for path in paths:
-            progress(f"reading {kind} roster {shown_path(path)}")
+            done += 1
+            progress(f"reading roster {done}/{total} ({kind}): {shown_path(path)}")
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -209,7 +204,10 @@ class LinkedSets:
 
 def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
-    progress("linking records to persons")
+    persons, records = (
+        f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
+    )
+    progress(f"linking {records:,} enrolment records to {persons:,} household rows")
     return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, ""))
 
 

@@ -14,6 +14,7 @@ from canbao.cli_common import (
     VerboseOption,
     output_option,
     print_json,
+    progress_printer,
     reporting,
     stderr_console,
     stdout_console,
@@ -121,6 +122,7 @@ def score(
             output=output,
             area=area or (),
             from_match=from_match,
+            progress=progress_printer(quiet),
         )
         if json_:
             print_json(result.as_json())
