@@ -152,7 +152,11 @@ def template(
     kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
     rules: Annotated[
         Path,
-        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
+        typer.Option(
+            "--rules",
+            metavar="NAME|FILE",
+            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+        ),
     ],
     output: Annotated[Path, output_option("The workbook to write (.xlsx).")],
     force: Annotated[

@@ -81,7 +81,11 @@ def score(
     ],
     rules: Annotated[
         Path,
-        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
+        typer.Option(
+            "--rules",
+            metavar="NAME|FILE",
+            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+        ),
     ],
     output: Annotated[Path, output_option("Directory for the workbook and JSON.")],
     self_files: Annotated[
