@@ -150,7 +150,8 @@ def match(
             warn=print_warning,
             county_lists=county_lists,
         )
-        progress(f"done: {result.summary.household_rows:,} household rows matched")
+        if not quiet:
+            progress(f"done: {result.summary.household_rows:,} household rows matched")
         if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)
         if json_output:
