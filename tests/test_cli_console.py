@@ -28,7 +28,8 @@ runner = CliRunner()
         ),
         (["match", "-o", "out"], "缺少选项 '--household'", "Missing option"),
         (["match", "--bogus"], "没有选项 --bogus", "No such option"),
-        (["nosuch"], "没有这个命令", "No such command 'nosuch'"),
+        (["nosuch"], "没有这个命令，可用的命令：match、score", "No such command 'nosuch'"),
+        (["forms", "bogus"], "没有这个命令，可用的命令：survey、template", "No such command"),
         (["--bogus"], "没有选项 --bogus", "No such option"),
         (
             ["intake", "a.xlsx", "-o", "out", "--sample-min", "0"],

@@ -152,7 +152,9 @@ def _lead(exc: Exception, english: str) -> str:
     if "requires an argument" in english:
         return f"选项 {option} 后面要跟一个值"
     if english.startswith("No such command"):
-        return "没有这个命令"
+        ctx = getattr(exc, "ctx", None)
+        names = ctx.command.list_commands(ctx) if ctx is not None else []
+        return "没有这个命令" + (f"，可用的命令：{'、'.join(names)}" if names else "")
     if "unexpected extra argument" in english:
         return "多余的参数"
     return "命令行用法不对"
