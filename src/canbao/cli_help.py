@@ -97,18 +97,15 @@ class ChineseUsageError(typer.BadParameter):
 
     def show(self, file: Any = None) -> None:
         """Print the usage line, the error and the fix, Chinese first, on stderr."""
-        from canbao.cli_common import print_error
+        from canbao.cli_common import print_error, stderr_console
 
-        lines = []
-        if self.ctx is not None:
-            usage = self.ctx.get_usage().replace("Usage:", "用法 (usage):", 1)
-            lines.append(usage)
-        fix = f"运行 {self.ctx.command_path} --help 查看用法 (see the help)" if self.ctx else ""
-        if lines:
-            from canbao.cli_common import stderr_console
-
-            stderr_console.print("\n".join(lines), markup=False)
-        print_error(self.message + (f"\n修正方法 (fix): {fix}" if fix else ""))
+        if self.ctx is None:
+            print_error(self.message)
+            return
+        usage = self.ctx.get_usage().replace("Usage:", "用法 (usage):", 1)
+        stderr_console.print(usage, markup=False)
+        fix = f"运行 {self.ctx.command_path} --help 查看用法 (see the help)"
+        print_error(f"{self.message}\n修正方法 (fix): {fix}")
 
 
 def _hint(exc: Exception) -> str:
@@ -142,11 +139,10 @@ def _lead(exc: Exception, english: str) -> str:
         possible = sorted(getattr(exc, "possibilities", None) or [])
         return f"没有选项 {option}" + (f"，相近的选项：{', '.join(possible)}" if possible else "")
     if kind == "MissingParameter":
-        what = "选项" if getattr(exc, "param_type", None) == "option" else "参数"
-        param = getattr(exc, "param", None)
-        if param is not None and getattr(param, "param_type_name", "") == "option":
-            what = "选项"
-        return f"缺少{what} {_hint(exc)}".rstrip()
+        param_type = getattr(exc, "param_type", None) or getattr(
+            getattr(exc, "param", None), "param_type_name", None
+        )
+        return f"缺少{'选项' if param_type == 'option' else '参数'} {_hint(exc)}".rstrip()
     if kind == "BadParameter":
         return _bad_value(exc)
     if "requires an argument" in english:
