@@ -69,9 +69,10 @@ def publish(changes: Changes, output: Path) -> list[Path]:
     with atomic_directory(output, command="changes") as staging:
         rows = changes.rows
         shown = labelled(rows).rename(HEADINGS)
-        frame = shown.with_columns(
-            *(pl.col(h).alias(f"{h}代码") for h in ("名单", "变动", "变动原因"))
-        ).select(*HEADINGS.values(), "名单代码", "变动代码", "变动原因代码")
+        codes = rows.select(
+            *(pl.col(c).alias(f"{HEADINGS[c]}代码") for c in ("list", "direction", "reason"))
+        )
+        frame = pl.concat([shown, codes], how="horizontal")
         _csv(neutralise_frame(frame), staging / CSV_FILE)
         table = labelled(changes.counts()).rename(
             {"list": "名单", "direction": "变动", "reason": "变动原因", "persons": "人数"}
