@@ -39,7 +39,7 @@ from canbao.synth._month_truth import JuneTruth, expected_changes, turned_16
 AUGUST: Final = date(2017, 8, 31)
 VISITED: Final = date(2017, 7, 15)
 SURVEY_FILE: Final = "survey_visits.csv"
-MEDICAL_FILES: Final = ("medical_employee.csv", "medical_resident.csv")
+LEDGERS: Final = ("ledger_village.csv", "ledger_census.csv")
 # Persons per planted change: one in 500 household persons, at least one.
 PER_CHANGE: Final = 500
 
@@ -67,7 +67,7 @@ def generate_second_month(
     with atomic_directory(Path(output), command="demo", inputs=[june]) as staging:
         for name in manifest["rosters"]:
             shutil.copyfile(june / name, staging / name)
-        for name in ("units_registry.csv", "units_insured.csv"):
+        for name in ("units_registry.csv", "units_insured.csv", *LEDGERS):
             if (june / name).exists():
                 shutil.copyfile(june / name, staging / name)
         _edit_rosters(staging, manifest, truth, planted)
@@ -84,6 +84,9 @@ def generate_second_month(
         month["survey_visited"] = VISITED.isoformat()
         (staging / "manifest.json").write_text(
             json.dumps(month, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (staging / "README.md").write_text(
+            _readme(june_as_of, as_of, seed, counts, changes.height), encoding="utf-8"
         )
     return SecondMonth(
         Path(output), as_of, {str(k): int(v) for k, v in counts.items()}, changes.height
@@ -186,6 +189,28 @@ def _insure(
     path = staging / name
     lines = files.read_lines(path, encoding[name])
     files.write_lines(pl.concat([lines, files.csv_lines(added)]), path, encoding[name])
+
+
+def _readme(june: date, month: date, seed: int, counts: dict[Any, Any], changes: int) -> str:
+    """What the folder is, how it was made and what it plants."""
+    planted = "\n".join(f"| `{k}` | {v} |" for k, v in counts.items())
+    return f"""# Synthetic city, next month (合成数据：第二个月)
+
+The synthetic city of `examples/city` ({june}) as of {month}, written by
+`canbao demo --month-after <june city> --seed {seed} --output <dir>`
+(`canbao.synth.second_month`). Every roster line not planted is June's, byte for byte; units and
+ledgers are June's. docs/synthetic.md describes each change.
+
+| change | persons |
+| --- | --- |
+{planted}
+
+- `survey_visits.csv`: the persons a survey visited on {VISITED} (公民身份号码, 入户日期,
+  是否确认登记, 未参保原因), as `canbao intake --db` records them.
+- `expected/planted.csv`: 公民身份号码 and the change planted (or found: `turned_16`).
+- `expected/changes.csv`: the {changes} changes `canbao changes` must list between the two
+  months, with June's snapshot and the survey recorded: 公民身份号码, list, direction, reason.
+"""
 
 
 def _survey_file(planted: pl.DataFrame) -> pl.DataFrame:
