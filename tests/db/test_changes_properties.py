@@ -12,10 +12,17 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from canbao.changes import changes_between
-from canbao.db import Database, SnapshotMeta, open_database, places_as_of, record_snapshot
+from canbao.db import (
+    Database,
+    SnapshotMeta,
+    open_database,
+    places_as_of,
+    record_snapshot,
+    states_as_of,
+)
 from tests.db.test_db_snapshots import PEOPLE, PROPERTY, Rows, dump, frame, rows_strategy
 
-AREA, ALONE = "340602", "340603"
+AREA, ALONE, LAST = "340602", "340603", "340604"
 VILLAGES = ("唐营社区", "吕楼村", "孙桥村")
 Places = dict[str, str]
 places_strategy = st.dictionaries(st.sampled_from(PEOPLE), st.sampled_from(VILLAGES))
@@ -70,15 +77,24 @@ def test_loading_the_same_snapshot_again_changes_nothing(
 def test_replaying_the_history_gives_what_the_last_two_give(
     new_database: Callable[[], str], history: list[tuple[Rows, Places]]
 ) -> None:
-    """Every month in order, or only the last two: the same places now, the same changes."""
+    """Every month in order, the last two or the last alone: the same states and places now;
+    every month in order or the last two: the same changes between them."""
     months = list(range(3, 3 + len(history)))
     with open_database(new_database()) as db:
         for month, (rows, where) in zip(months, history, strict=True):
             load(db, AREA, month, rows, where)
         for month, (rows, where) in list(zip(months, history, strict=True))[-2:]:
             load(db, ALONE, month, rows, where)
+        load(db, LAST, months[-1], *history[-1])
         last = date(2017, months[-1], 1)
-        assert_frame_equal(places_as_of(db, last, area=AREA), places_as_of(db, last, area=ALONE))
+        for other in (ALONE, LAST):
+            assert_frame_equal(
+                places_as_of(db, last, area=AREA), places_as_of(db, last, area=other)
+            )
+            assert_frame_equal(
+                states_as_of(db, last, area=AREA).drop("began"),
+                states_as_of(db, last, area=other).drop("began"),
+            )
         assert_frame_equal(
             changes(db, AREA, months[-2], months[-1]), changes(db, ALONE, months[-2], months[-1])
         )
