@@ -49,7 +49,8 @@ def changes(
             help="The later date (default: the latest snapshot).",
         ),
     ] = None,
-    area: Annotated[
+    # Not named ``area``: canbao.toml's area (region prefixes for match) is another thing.
+    snapshot_area: Annotated[
         str | None,
         typer.Option(
             "--snapshot-area",
@@ -77,7 +78,7 @@ def changes(
         from canbao.db import open_database
 
         with open_database(db) as database:
-            found = changes_between(database, area=area, start=start, end=end)
+            found = changes_between(database, area=snapshot_area, start=start, end=end)
         books = write_changes(found, output)
         if json_output:
             print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})
