@@ -21,20 +21,27 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.measure import measure
-from canbao.roster.kinds import RosterKind
 from canbao.synth import generate_city
 from canbao.synth.second_month import generate_second_month
 
-JUNE, AUGUST = "2017-06-30", "2017-08-31"
+JUNE, AUGUST = "2017-06-30", "2017-08-31"  # the cities' as-of dates
 
 
-def match_command(city: Path, out: Path, as_of: str, db: Path | None) -> list[str]:
-    """``canbao match`` of a generated city's rosters (its manifest), quietly."""
-    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
-    args = [sys.executable, "-m", "canbao", "match", "--as-of", as_of, "--output", str(out), "-q"]
-    for name, info in manifest["rosters"].items():
-        args += [RosterKind(info["kind"]).option, str(city / name)]
-    return args + (["--db", str(db)] if db is not None else [])
+RECORDING = "recording the snapshot in the registration database"
+
+
+def match_command(city: Path, out: Path, db: Path | None) -> list[str]:
+    """The match of a generated city (as of its manifest's date), its steps timed into
+    ``<out>.json`` (benchmarks/timed_match.py), with ``--db`` when given."""
+    timings = out.with_name(out.name + ".json")
+    args = [sys.executable, "-m", "benchmarks.timed_match", str(city), str(out), str(timings)]
+    return args + ([str(db)] if db is not None else [])
+
+
+def recording(out: Path) -> float:
+    """Seconds the match in ``out`` spent recording its snapshot (its last step)."""
+    steps = json.loads(out.with_name(out.name + ".json").read_text(encoding="utf-8"))
+    return float(steps[RECORDING])
 
 
 def cities(persons: int, work: Path) -> tuple[Path, Path]:
@@ -60,10 +67,11 @@ def main() -> None:
         stale.unlink(missing_ok=True)
     out = opts.work / "db"
     shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     steps = [
-        ("match June, no --db", match_command(june, out / "plain", JUNE, None)),
-        ("match June --db (first snapshot)", match_command(june, out / "june", JUNE, db)),
-        ("match August --db (second snapshot)", match_command(august, out / "august", AUGUST, db)),
+        ("match June, no --db", match_command(june, out / "plain", None)),
+        ("match June --db (first snapshot)", match_command(june, out / "june", db)),
+        ("match August --db (second snapshot)", match_command(august, out / "august", db)),
         (
             "changes June → August",
             [
@@ -82,17 +90,14 @@ def main() -> None:
     print(f"\n### Registration database, {opts.persons:,} persons (DuckDB file)\n")
     print("| step | wall time (s) | peak memory (MB) |")
     print("| --- | ---: | ---: |")
-    seconds = {}
     for label, command in steps:
         result = measure(command)
-        seconds[label] = result["seconds"]
         print(f"| {label} | {result['seconds']:.1f} | {result['peak_mb']:.0f} |")
-    recording = seconds[steps[1][0]] - seconds[steps[0][0]]
     changes = json.loads((out / "ch" / "changes.json").read_text(encoding="utf-8"))
     print(
-        f"\nRecording the first snapshot: {recording:.1f} s over the match; database file "
-        f"{db.stat().st_size / 2**20:.0f} MB; {changes['changes']:,} changes of "
-        f"{changes['persons']:,} persons listed."
+        f"\nRecording step of the matches: June {recording(out / 'june'):.1f} s, August "
+        f"{recording(out / 'august'):.1f} s; database file {db.stat().st_size / 2**20:.0f} MB; "
+        f"{changes['changes']:,} changes of {changes['persons']:,} persons listed."
     )
 
 
