@@ -52,8 +52,12 @@ def person(
 ) -> None:
     """Show one person's state and history: dated states, survey visits, ledgers, decisions.
 
-    Printed masked (340621********123X) unless --field-view.
-    Example: canbao person 340621199001011234 --db campaign.duckdb --json
+    Printed masked (340621********1234) unless --field-view, which shows the field team's
+    view: the full ID and names.
+
+    \b
+    示例 (example):
+      canbao person 340621199001011234 --db campaign.duckdb --json
     """
     from canbao.register.person import read_person
 
@@ -111,8 +115,12 @@ def decide(
 ) -> None:
     """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
 
-    Example: canbao decide 340621199001011234 --db campaign.duckdb --kind conflict-resolved
-    --by 张三 --reason "户籍姓名已核对" --on 2017-07-20
+    One decision on the command line, or a CSV of them with --file; every row is checked
+    before any is recorded.
+
+    \b
+    示例 (example):
+      canbao decide 340621199001011234 --db x.db --kind conflict-resolved --by 张三 --reason 核对
     """
     from canbao.register.decide import (
         one_decision,
@@ -182,8 +190,12 @@ def export(
 ) -> None:
     """Export the confirmed registrations with the registration form's items, for upload.
 
-    Example: canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07
-    --output upload/2017-08
+    Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed directly, by a
+    survey form or by a ledger, with the items of 全民参保登记表.
+
+    \b
+    示例 (example):
+      canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07 -o upload/
     """
     from canbao.register.export import write_export
 
