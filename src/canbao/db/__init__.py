@@ -20,6 +20,7 @@ __all__ = [
     "Database",
     "SnapshotMeta",
     "SnapshotResult",
+    "areas",
     "check_snapshot_order",
     "confirmed_by_survey",
     "open_database",
@@ -27,6 +28,7 @@ __all__ = [
     "record_survey_results",
     "snapshot_runs",
     "states_as_of",
+    "states_between",
     "survey_results",
 ]
 
@@ -81,3 +83,17 @@ def confirmed_by_survey(db: Database, as_of: date, *, area: str, state: str) -> 
     from canbao.db._survey import confirmed_since_reasons as read
 
     return read(db.connection, as_of, area=area, state=state)
+
+
+def areas(db: Database) -> list[str]:
+    """The areas with a standing snapshot, in code order."""
+    from canbao.db._history import areas as read
+
+    return read(db.connection)
+
+
+def states_between(db: Database, first: date, last: date, *, area: str) -> pl.DataFrame:
+    """Every (person_key, state, detail) that held in ``area`` on some day of [first, last]."""
+    from canbao.db._history import states_between as read
+
+    return read(db.connection, first, last, area=area)

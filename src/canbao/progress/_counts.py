@@ -1,0 +1,169 @@
+"""The counts behind the rates, per county, for one window of time, from the register.
+
+Every count is a Polars plan over the states that held (``canbao.db.states_as_of``), the survey
+results (``canbao.db.survey_results``) and the persons confirmed by a form since their reasons
+last changed (``canbao.db.confirmed_by_survey``); docs/database.md ("Progress") defines each.
+A measure is a frame of person keys (a row per error for the error counts); the county of each
+person comes from ``places`` (person_key, county) and is null when unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import polars as pl
+
+from canbao.db import Database, confirmed_by_survey, states_as_of, states_between, survey_results
+from canbao.forms.form_codes import REASON_COLUMNS
+from canbao.match.tables import DUPLICATE_COLUMNS, TABLE1_COLUMNS
+from canbao.match.vocabulary import PersonState
+from canbao.progress import _rates as r
+
+# The facts 淮人社秘〔2017〕376号 and the Changzhou fee rule need besides the rates' counts.
+ENTERED_IN_REGISTER: Final = "登记信息入库人数"
+VERIFIED_UNINSURED: Final = "已核实的应保未保人数"
+INSURED_AFTER_SURVEY: Final = "入户调查后的新参保人数"
+FORMS_ENTERED: Final = "实际录入人数"
+SCORING_FACTS: Final = (
+    ENTERED_IN_REGISTER,
+    VERIFIED_UNINSURED,
+    INSURED_AFTER_SURVEY,
+    FORMS_ENTERED,
+)
+# Table (一)'s survey-fed columns: (6), and each duplicate column's 已整合 column after it.
+VERIFIED_COLUMN: Final = "#已核实入库人数"
+MERGED_COLUMNS: Final = {
+    f"{kind.value}:{itype}": TABLE1_COLUMNS[TABLE1_COLUMNS.index(name) + 1]
+    for (itype, kind), name in DUPLICATE_COLUMNS.items()
+    if TABLE1_COLUMNS.index(name) + 1 < len(TABLE1_COLUMNS)
+    and TABLE1_COLUMNS[TABLE1_COLUMNS.index(name) + 1].startswith("#已整合")
+}
+REASON_HEADINGS: Final = tuple(dict.fromkeys(REASON_COLUMNS.values()))
+KEY = "person_key"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Visits after ``start`` (None: from the first) up to ``end``; errors and uninsured
+    persons as they stood on ``baseline``, the window's first snapshot."""
+
+    start: date | None
+    end: date
+    baseline: date
+
+
+def _persons(states: pl.DataFrame, *wanted: PersonState) -> pl.DataFrame:
+    codes = [s.value for s in wanted]
+    return states.filter(pl.col("state").is_in(codes)).select(KEY).unique()
+
+
+def _rows(states: pl.DataFrame, state: PersonState) -> pl.DataFrame:
+    return states.filter(pl.col("state") == state.value).select(KEY, "detail").unique()
+
+
+def _visits(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
+    inside = pl.col("visited") <= window.end
+    if window.start is not None:
+        inside = inside & (pl.col("visited") > window.start)
+    return visits.filter(inside)
+
+
+def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFrame]:
+    """Each count's rows (person_key, repeated per error for the error counts)."""
+    end = states_as_of(db, window.end, area=area)
+    base = states_as_of(db, window.baseline, area=area)
+    visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
+    seen = _visits(visits, window)
+    confirmed_visit = seen.filter(pl.col("confirmed"))
+    standing = confirmed_by_survey(
+        db, window.end, area=area, state=PersonState.NEEDS_SURVEY.value
+    ).select(KEY)
+    needs = _persons(end, PersonState.NEEDS_SURVEY)
+    targets = _persons(end, PersonState.CONFIRMED, PersonState.NEEDS_SURVEY)
+    surveyed = needs.join(confirmed_visit.select(KEY), on=KEY, how="semi")
+    errors = _rows(base, PersonState.CONFLICT)
+    corrected = errors.join(_rows(end, PersonState.CONFLICT), on=[KEY, "detail"], how="anti")
+    by_form = errors.join(confirmed_visit.select(KEY), on=KEY, how="semi")
+    uninsured = _persons(base, PersonState.UNINSURED)
+    expanded = uninsured.join(_persons(end, PersonState.UNINSURED), on=KEY, how="anti").join(
+        targets, on=KEY, how="semi"
+    )
+    return {
+        r.ENROLLED: _persons(end, PersonState.ENROLLED),
+        r.TARGETS: targets,
+        r.NEEDS_SURVEY: needs,
+        r.VISITED: needs.join(seen.select(KEY), on=KEY, how="semi"),
+        r.SURVEY_CONFIRMED: surveyed,
+        r.IN_REGISTER: pl.concat([_persons(end, PersonState.CONFIRMED), standing]).unique(),
+        r.ERRORS: errors.select(KEY),
+        r.CORRECTED: pl.concat([corrected, by_form]).unique().select(KEY),
+        r.UNINSURED: uninsured,
+        r.EXPANDED: expanded,
+        ENTERED_IN_REGISTER: surveyed.join(standing, on=KEY, how="semi"),
+        VERIFIED_UNINSURED: needs.join(
+            confirmed_visit.filter(pl.col("reason") != "").select(KEY), on=KEY, how="semi"
+        ),
+        INSURED_AFTER_SURVEY: expanded.join(seen.select(KEY), on=KEY, how="semi"),
+        FORMS_ENTERED: seen.select(KEY).unique().join(end.select(KEY), on=KEY, how="semi"),
+    }
+
+
+def table_measures(db: Database, end: date, *, area: str) -> dict[str, pl.DataFrame]:
+    """Rows of table (一)'s survey-fed columns and table (二)'s reasons, as they stood on ``end``.
+
+    (6): persons needing a survey whom a form confirmed since their reasons last changed; each
+    已整合 column: a duplicate held on some day up to ``end`` and no longer held on it; each
+    reason: the reasons of the person's latest confirmed form up to ``end``.
+    """
+    now = states_as_of(db, end, area=area)
+    out = {
+        VERIFIED_COLUMN: confirmed_by_survey(
+            db, end, area=area, state=PersonState.NEEDS_SURVEY.value
+        ).select(KEY)
+    }
+    held = _rows(states_between(db, date.min, end, area=area), PersonState.DUPLICATE)
+    cleaned = held.join(_rows(now, PersonState.DUPLICATE), on=[KEY, "detail"], how="anti")
+    for detail, column in MERGED_COLUMNS.items():
+        out[column] = cleaned.filter(pl.col("detail") == detail).select(KEY).unique()
+    forms = (
+        survey_results(db)
+        .with_columns(pl.col("visited").cast(pl.Date))
+        .filter(pl.col("confirmed") & (pl.col("visited") <= end))
+        .join(now.select(KEY).unique(), on=KEY, how="semi")
+        .sort("visited")
+        .group_by(KEY)
+        .agg(pl.col("reason").last())
+        .with_columns(pl.col("reason").str.split(";"))
+        .explode("reason")
+        .with_columns(pl.col("reason").replace_strict(REASON_COLUMNS, default=None).alias("col"))
+    )
+    for heading in REASON_HEADINGS:
+        out[heading] = forms.filter(pl.col("col") == heading).select(KEY).unique()
+    return out
+
+
+def per_county(found: dict[str, pl.DataFrame], places: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per county (null: county unknown) and a column per measure, counted."""
+    parts = [rows.select(KEY, pl.lit(name).alias("measure")) for name, rows in found.items()]
+    long = (
+        pl.concat(parts) if parts else pl.DataFrame(schema={KEY: pl.String, "measure": pl.String})
+    )
+    if places is None:
+        long = long.with_columns(pl.lit(None, pl.String).alias("county"))
+    else:
+        where = places.select(KEY, pl.col("county").cast(pl.String)).unique(KEY, keep="first")
+        long = long.join(where, on=KEY, how="left")
+    counts = long.group_by("county", "measure").len()
+    wide = counts.pivot(on="measure", index="county", values="len") if counts.height else None
+    table = pl.DataFrame(schema={"county": pl.String})
+    if wide is not None:
+        table = wide
+    return table.select(
+        "county",
+        *(
+            (pl.col(n) if n in table.columns else pl.lit(None)).cast(pl.Int64).fill_null(0).alias(n)
+            for n in found
+        ),
+    ).sort("county", nulls_last=True)
