@@ -46,6 +46,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
     ),
+    "progress": (
+        "canbao.progress.cli",
+        "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
+        "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
+        "reads.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -219,8 +219,8 @@ _LEGAL_ITYPES = {"injury": "3", "unemployment": "4", "maternity": "5"}
 
 
 class ProgressPeriod(_Labelled):
-    """The period of a progress report (canbao progress): 人社厅发〔2017〕28号's 双月调度 by default,
-    a month, or the week of a weekly report (周报)."""
+    """The period of a progress report (canbao progress): 人社厅发〔2017〕28号's 双月调度 by
+    default, a month, or the week of a weekly report (周报)."""
 
     BIMONTHLY = "bimonthly", "双月"
     MONTHLY = "monthly", "月"

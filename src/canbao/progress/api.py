@@ -204,3 +204,28 @@ def write_progress(report: ProgressReport, output: Path, *, inputs: Sequence[Pat
     with atomic_directory(Path(output), command="progress", inputs=inputs) as staging:
         write_all(report, staging)
     return Path(output)
+
+
+def run_progress(
+    db: str | Path,
+    *,
+    population: Path,
+    output: Path,
+    manual: Path | None = None,
+    as_of: date | None = None,
+    kind: ProgressPeriod = ProgressPeriod.BIMONTHLY,
+    area: str | None = None,
+) -> ProgressReport:
+    """What ``canbao progress`` does: read the inputs, open the register, compute, publish."""
+    from canbao.db import open_database
+    from canbao.progress._inputs import read_manual, read_population
+
+    people = read_population(population)
+    entered = read_manual(manual) if manual is not None else Manual()
+    with open_database(db) as database:
+        report = progress_report(
+            database, population=people, manual=entered, as_of=as_of, kind=kind, area=area
+        )
+    inputs = [population, *([manual] if manual is not None else [])]
+    write_progress(report, output, inputs=inputs)
+    return report

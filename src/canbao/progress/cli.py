@@ -1,0 +1,88 @@
+"""``canbao progress``: a thin wrapper over :func:`canbao.progress.api.run_progress`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    as_of_option,
+    db_option,
+    output_option,
+    print_json,
+    reporting,
+    stdout_console,
+)
+from canbao.match.vocabulary import ProgressPeriod
+
+
+def progress(
+    db: Annotated[str, db_option("The registration database (a DuckDB file or postgresql://…).")],
+    population: Annotated[
+        Path,
+        typer.Option(
+            "--population", help="Resident population (常住人口) per county, CSV or xlsx."
+        ),
+    ],
+    output: Annotated[Path, output_option("Directory for the workbooks, rates and facts.")],
+    as_of: Annotated[
+        date | None, as_of_option("Last day reported (default: the latest snapshot's date).")
+    ] = None,
+    period: Annotated[
+        ProgressPeriod,
+        typer.Option("--period", help="Period of each row: bimonthly (双月调度), monthly, weekly."),
+    ] = ProgressPeriod.BIMONTHLY,
+    manual: Annotated[
+        Path | None,
+        typer.Option("--manual", help="Columns answered by hand and rates 3-4 (县区, 项目, 值)."),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="The area's snapshots to report (its codes).")
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and
+    tables (一)/(二) from the registration database, and the facts `canbao score --facts` reads.
+
+    Example: canbao progress --db campaign.duckdb --population population.csv --output progress
+    """
+    from canbao.progress._write import as_json
+    from canbao.progress.api import run_progress
+
+    with reporting(verbose):
+        report = run_progress(
+            db,
+            population=population,
+            output=output,
+            manual=manual,
+            as_of=as_of,
+            kind=period,
+            area=area,
+        )
+        if json_:
+            print_json(as_json(report))
+            return
+        if quiet:
+            return
+        for row in report.latest():
+            if row.county is None:
+                for rate in row.rates:
+                    stdout_console.print(
+                        f"{rate.spec.number}. {rate.spec.name} {rate.text} "
+                        f"({rate.numerator}/{rate.denominator})",
+                        markup=False,
+                    )
+        stdout_console.print(f"进度表 (progress table): {output / 'progress.xlsx'}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``progress`` to the canbao app."""
+    app.command("progress")(progress)
