@@ -89,6 +89,14 @@ def score(
             "source: task_table (需入户调查人数) and the area county names must lie in.",
         ),
     ] = None,
+    facts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--facts",
+            help="A `canbao progress` facts.csv: the facts the rule set declares, for each "
+            "county a submission does not give them; repeatable.",
+        ),
+    ] = None,
     area: Annotated[
         list[str] | None,
         typer.Option(
@@ -110,6 +118,7 @@ def score(
             output=output,
             area=area or (),
             from_match=from_match,
+            facts=facts or (),
         )
         if json_:
             print_json(result.as_json())
