@@ -1,8 +1,7 @@
 """The counts behind the rates, per county, for one window of time, from the register.
 
 Every count is a Polars plan over the states that held (``canbao.db.states_as_of``), the survey
-results (``canbao.db.survey_results``) and the persons confirmed by a form since their reasons
-last changed (``canbao.db.confirmed_by_survey``); docs/database.md ("Progress") defines each.
+results (``canbao.db.survey_results``); docs/database.md ("Progress") defines each.
 A measure is a frame of person keys (a row per error for the error counts); the county of each
 person comes from ``places`` (person_key, county) and is null when unknown.
 """
@@ -15,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from canbao.db import Database, confirmed_by_survey, states_as_of, states_between, survey_results
+from canbao.db import Database, states_as_of, states_between, survey_results
 from canbao.forms.form_codes import REASON_COLUMNS
 from canbao.match.tables import DUPLICATE_COLUMNS, TABLE1_COLUMNS
 from canbao.match.vocabulary import PersonState
@@ -37,7 +36,7 @@ VERIFIED_COLUMN: Final = "#已核实入库人数"
 MERGED_COLUMNS: Final = {
     f"{kind.value}:{itype}": TABLE1_COLUMNS[TABLE1_COLUMNS.index(name) + 1]
     for (itype, kind), name in DUPLICATE_COLUMNS.items()
-    if TABLE1_COLUMNS.index(name) + 1 < len(TABLE1_COLUMNS)
+    if name in TABLE1_COLUMNS[:-1]
     and TABLE1_COLUMNS[TABLE1_COLUMNS.index(name) + 1].startswith("#已整合")
 }
 REASON_HEADINGS: Final = tuple(dict.fromkeys(REASON_COLUMNS.values()))
@@ -70,6 +69,20 @@ def _visits(visits: pl.DataFrame, window: Window) -> pl.DataFrame:
     return visits.filter(inside)
 
 
+def _standing(states: pl.DataFrame, visits: pl.DataFrame, end: date) -> pl.DataFrame:
+    """Persons needing a survey on ``end`` whom a valid form confirmed from the day their
+    reasons last changed up to ``end`` (已核实入库; ``canbao.db.confirmed_by_survey`` without
+    the forms entered after ``end``)."""
+    needs = states.filter(pl.col("state") == PersonState.NEEDS_SURVEY.value)
+    forms = visits.filter(pl.col("confirmed") & (pl.col("visited") <= end))
+    return (
+        needs.join(forms, on=KEY)
+        .filter(pl.col("visited") >= pl.col("began").cast(pl.Date))
+        .select(KEY)
+        .unique()
+    )
+
+
 def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFrame]:
     """Each count's rows (person_key, repeated per error for the error counts)."""
     end = states_as_of(db, window.end, area=area)
@@ -77,9 +90,7 @@ def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFra
     visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
     seen = _visits(visits, window)
     confirmed_visit = seen.filter(pl.col("confirmed"))
-    standing = confirmed_by_survey(
-        db, window.end, area=area, state=PersonState.NEEDS_SURVEY.value
-    ).select(KEY)
+    standing = _standing(end, visits, window.end)
     needs = _persons(end, PersonState.NEEDS_SURVEY)
     targets = _persons(end, PersonState.CONFIRMED, PersonState.NEEDS_SURVEY)
     surveyed = needs.join(confirmed_visit.select(KEY), on=KEY, how="semi")
@@ -118,19 +129,14 @@ def table_measures(db: Database, end: date, *, area: str) -> dict[str, pl.DataFr
     reason: the reasons of the person's latest confirmed form up to ``end``.
     """
     now = states_as_of(db, end, area=area)
-    out = {
-        VERIFIED_COLUMN: confirmed_by_survey(
-            db, end, area=area, state=PersonState.NEEDS_SURVEY.value
-        ).select(KEY)
-    }
+    visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
+    out = {VERIFIED_COLUMN: _standing(now, visits, end)}
     held = _rows(states_between(db, date.min, end, area=area), PersonState.DUPLICATE)
     cleaned = held.join(_rows(now, PersonState.DUPLICATE), on=[KEY, "detail"], how="anti")
     for detail, column in MERGED_COLUMNS.items():
         out[column] = cleaned.filter(pl.col("detail") == detail).select(KEY).unique()
     forms = (
-        survey_results(db)
-        .with_columns(pl.col("visited").cast(pl.Date))
-        .filter(pl.col("confirmed") & (pl.col("visited") <= end))
+        visits.filter(pl.col("confirmed") & (pl.col("visited") <= end))
         .join(now.select(KEY).unique(), on=KEY, how="semi")
         .sort("visited")
         .group_by(KEY)

@@ -104,7 +104,8 @@ def _counted(
     table = c.per_county(found, places(window.end) if places else None)
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
-        out[row.pop("county")] = {k: int(v) for k, v in row.items()}
+        unit = row.pop("county")
+        out[unit] = {k: int(v) for k, v in row.items()}
     out[None] = {name: int(table[name].sum()) for name in found}
     return out
 

@@ -74,10 +74,13 @@ def progress(
             return
         for row in report.latest():
             if row.county is None:
+                stdout_console.print(f"{report.area} {row.period_label}", markup=False)
                 for rate in row.rates:
+                    counts = "/".join(
+                        "—" if n is None else str(n) for n in (rate.numerator, rate.denominator)
+                    )
                     stdout_console.print(
-                        f"{rate.spec.number}. {rate.spec.name} {rate.text} "
-                        f"({rate.numerator}/{rate.denominator})",
+                        f"{rate.spec.number}. {rate.spec.name} {rate.text} ({counts})",
                         markup=False,
                     )
         stdout_console.print(f"进度表 (progress table): {output / 'progress.xlsx'}", markup=False)
