@@ -32,7 +32,10 @@ def progress(
     ],
     output: Annotated[Path, output_option("Directory for the workbooks, rates and facts.")],
     as_of: Annotated[
-        date | None, as_of_option("Last day reported (default: the latest snapshot's date).")
+        date | None,
+        as_of_option(
+            "Last day reported (default: the latest snapshot's date).", envvar="CANBAO_AS_OF"
+        ),
     ] = None,
     period: Annotated[
         ProgressPeriod,
@@ -43,7 +46,13 @@ def progress(
         typer.Option("--manual", help="Columns answered by hand and rates 3-4 (县区, 项目, 值)."),
     ] = None,
     area: Annotated[
-        str | None, typer.Option("--area", help="The area's snapshots to report (its codes).")
+        list[str] | None,
+        typer.Option(
+            "--area",
+            envvar="CANBAO_AREA",
+            help="The area the snapshots were recorded for, as `match --area` gave it "
+            "(repeatable); needed when the database holds several.",
+        ),
     ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
@@ -65,7 +74,7 @@ def progress(
             manual=manual,
             as_of=as_of,
             kind=period,
-            area=area,
+            area=",".join(area) if area else None,
         )
         if json_:
             print_json(as_json(report))
