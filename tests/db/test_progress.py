@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.db import SnapshotMeta, open_database, record_snapshot, record_survey_results
+from canbao.db import Database, SnapshotMeta, open_database, record_snapshot, record_survey_results
 from canbao.match.vocabulary import ProgressPeriod
 from canbao.progress import progress_report, read_manual, read_population, write_progress
 from canbao.progress.api import UnitRates
@@ -58,10 +58,11 @@ VISITS = {
 POPULATION = {A: 10, B: 8}
 
 
-def places(day: date) -> pl.DataFrame:
+def places(db: Database, day: date, area: str) -> pl.DataFrame:
     """Each person's county (the register's places): a* in 杜集区, b* in 相山区, x9 unknown."""
-    keys = ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "b4"]
-    return pl.DataFrame({"person_key": keys, "county": [A if k[0] == "a" else B for k in keys]})
+    keys = ["a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "b4", "x9"]
+    counties = [A if k[0] == "a" else B if k[0] == "b" else "" for k in keys]
+    return pl.DataFrame({"person_key": keys, "county": counties})
 
 
 def load(url: str) -> None:

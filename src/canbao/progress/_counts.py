@@ -159,7 +159,9 @@ def per_county(found: dict[str, pl.DataFrame], places: pl.DataFrame | None) -> p
     if places is None:
         long = long.with_columns(pl.lit(None, pl.String).alias("county"))
     else:
-        where = places.select(KEY, pl.col("county").cast(pl.String)).unique(KEY, keep="first")
+        county = pl.col("county").cast(pl.String)
+        known = pl.when(county != "").then(county).alias("county")  # "": no county
+        where = places.select(KEY, known).unique(KEY, keep="first")
         long = long.join(where, on=KEY, how="left")
     counts = long.group_by("county", "measure").len()
     wide = counts.pivot(on="measure", index="county", values="len") if counts.height else None

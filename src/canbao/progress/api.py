@@ -21,8 +21,9 @@ from canbao.progress import _rates as r
 from canbao.progress._inputs import Manual, Unit
 from canbao.progress._periods import Period, periods
 
-# person_key, county on a date: the register's places (None: counties unknown).
-Places = Callable[[date], pl.DataFrame]
+# Each person's county (person_key, county) in an area on a date: the register's places
+# (canbao.db.places_as_of); None: the counties' counts are unknown, the area's alone are given.
+Places = Callable[[Database, date, str], pl.DataFrame]
 WHOLE: str = "累计"  # the label of the rows over the whole campaign
 
 
@@ -101,7 +102,7 @@ def _counted(
     db: Database, window: c.Window, area: str, places: Places | None
 ) -> dict[Unit, dict[str, int]]:
     found = c.measures(db, window, area=area)
-    table = c.per_county(found, places(window.end) if places else None)
+    table = c.per_county(found, places(db, window.end, area) if places else None)
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
         unit = row.pop("county")
@@ -155,7 +156,8 @@ def progress_report(
         for unit in [*sorted(counties), None]:
             counts = _unit_counts(unit, counted, population, manual, places is not None)
             rows.append(UnitRates(period, unit, counts, r.rates_of(counts, manual.rates.get(unit))))
-    survey = c.per_county(c.table_measures(db, end, area=area), places(end) if places else None)
+    where = places(db, end, area) if places else None
+    survey = c.per_county(c.table_measures(db, end, area=area), where)
     total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
     return ProgressReport(
         area=area,
