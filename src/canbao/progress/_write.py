@@ -47,7 +47,8 @@ def _label(unit: str | None) -> str:
 
 def _progress_sheet(book: Any, report: ProgressReport, fmt: dict[str, Any]) -> None:
     widths = [10.0] + [8.0] * len(COLUMNS)
-    plan = plan_pages(widths, repeat=1)
+    groups = {1 + k for k in range(1, len(COLUMNS)) if COLUMNS[k].group != COLUMNS[k - 1].group}
+    plan = plan_pages(widths, repeat=1, break_after=groups)
     t = XlsxTable(book.add_worksheet(SHEET), widths)
     top = (plan.first_page_columns or len(widths)) - 1
     t.put(0, 0, TITLE, fmt["title"], to_col=top, size=16)
@@ -83,14 +84,16 @@ def _progress_row(
     by_rate = {rate.spec.number: rate for rate in unit_rates.rates}
     hand = report.manual.cells.get(unit_rates.county, {})
     for j, column in enumerate(COLUMNS, start=1):
-        value = by_rate[column.rate].text if column.rate else hand.get(column.number, "")
-        t.put(row, j, value, fmt["cell"])
+        if column.rate:
+            t.put(row, j, by_rate[column.rate].text, fmt["rate"])
+        else:
+            t.put(row, j, hand.get(column.number, ""), fmt["cell"])
 
 
 def _detail_sheet(book: Any, report: ProgressReport, fmt: dict[str, Any]) -> None:
     frame = rates_frame(report.rows)
-    widths = [12.0, 10.0] + [8.0] * (frame.width - 2)
-    plan = plan_pages(widths, repeat=2)
+    widths = [13.0, 10.0] + [8.0] * (frame.width - 2)
+    plan = plan_pages(widths, repeat=2, break_after={2 + 3 * k for k in range(1, 9)})
     t = XlsxTable(book.add_worksheet(DETAIL), widths)
     top = (plan.first_page_columns or len(widths)) - 1
     t.put(0, 0, f"{TITLE}（{DETAIL}）", fmt["title"], to_col=top, size=16)
@@ -106,7 +109,7 @@ def _detail_sheet(book: Any, report: ProgressReport, fmt: dict[str, Any]) -> Non
     row = TOP + 1
     for unit_rates in report.rows:
         row += 1
-        t.put(row, 0, unit_rates.period_label, fmt["cell"])
+        t.put(row, 0, unit_rates.period_label.replace("—", "\n—"), fmt["cell"])
         t.put(row, 1, _label(unit_rates.county), fmt["cell"])
         for k, rate in enumerate(unit_rates.rates):
             for d, value in enumerate((rate.numerator, rate.denominator)):
@@ -114,7 +117,7 @@ def _detail_sheet(book: Any, report: ProgressReport, fmt: dict[str, Any]) -> Non
                     t.ws.write_blank(row, 2 + 3 * k + d, None, fmt["num"])
                 else:
                     t.ws.write_number(row, 2 + 3 * k + d, value, fmt["num"])
-            t.put(row, 4 + 3 * k, rate.text, fmt["cell"])
+            t.put(row, 4 + 3 * k, rate.text, fmt["rate"])
     t.fit_rows()
     t.ws.freeze_panes(TOP + 2, 2)
     apply_to_xlsxwriter(t.ws, plan, title_rows=(TOP, TOP + 1), repeat_columns=2)
@@ -126,7 +129,9 @@ def write_progress_book(report: ProgressReport, path: Path) -> None:
     from canbao.text_workbook import TextWorkbook
 
     with TextWorkbook(path) as book:
-        fmt = xlsx_formats(book, num={"num_format": "0", "align": "right"})
+        fmt = xlsx_formats(
+            book, num={"num_format": "0", "align": "right"}, rate={"align": "center"}
+        )
         _progress_sheet(book, report, fmt)
         _detail_sheet(book, report, fmt)
 
