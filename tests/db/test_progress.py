@@ -221,6 +221,7 @@ def test_workbooks_headings_and_facts_read_back_by_score(
         for n, v in zip(range(1, 7), (10, 8, 0, 0, 2, 2), strict=True)
     ]
     lines += [f"{county},{n},100%" for county in ("杜集区", "相山区") for n in (3, 4)]
+    lines += ["杜集区,常住人口数,20"]  # a row given wins over facts.csv's 10
     submission.write_text("\n".join(lines) + "\n", encoding="utf-8")
     scored = tmp_path / "scored"
     result = runner.invoke(
@@ -232,7 +233,8 @@ def test_workbooks_headings_and_facts_read_back_by_score(
     import json
 
     counties = {c["code"]: c["scores"] for c in json.loads(result.output)["counties"]}
-    assert counties[A]["1"] == "50.00%" and counties[A]["9"] == "50.00%"
+    # 杜集区: 5 enrolled of the 20 its submission gives; facts of other rule sets were skipped
+    assert counties[A]["1"] == "25.00%" and counties[A]["9"] == "50.00%"
     assert counties[B]["8"] == "50.00%" and counties[B]["7"] == "12.50%"
 
 
