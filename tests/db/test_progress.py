@@ -259,3 +259,32 @@ def test_the_command_writes_the_folder_and_prints_the_area_rates(
     assert "3. 跨地市登记信息比对完成率 — (—/18)" in result.output
     names = {p.name for p in out.iterdir()}
     assert {"progress.xlsx", "basic_data_tables.xlsx", "rates.csv", "facts.csv"} <= names
+
+
+def test_a_missing_database_file_is_refused_not_created(tmp_path: Path) -> None:
+    """progress only reads: a --db file that does not exist is exit 8 and is not created."""
+    population = tmp_path / "population.csv"
+    population.write_text("县区,常住人口\n杜集区,10\n", encoding="utf-8")
+    missing = tmp_path / "typo.duckdb"
+    result = runner.invoke(
+        app,
+        ["progress", "--db", str(missing), "--population", str(population),
+         "--output", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 8 and "不存在" in result.output
+    assert not missing.exists() and not (tmp_path / "out").exists()
+
+
+def test_an_empty_database_says_to_record_a_match_first(
+    tmp_path: Path, engine: str, new_database: Callable[[], str]
+) -> None:
+    """A canbao database without a snapshot: exit 8, the fix names canbao match --db."""
+    url = new_database()
+    open_database(url).close()
+    population = tmp_path / "population.csv"
+    population.write_text("县区,常住人口\n杜集区,10\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["progress", "--db", url, "--population", str(population), "--output", str(tmp_path / "o")],
+    )
+    assert result.exit_code == 8 and "canbao match --db" in result.output

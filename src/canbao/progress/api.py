@@ -225,6 +225,11 @@ def run_progress(
 
     people = read_population(population)
     entered = read_manual(manual) if manual is not None else Manual()
+    if "://" not in str(db) and not Path(db).expanduser().exists():
+        raise DatabaseError(
+            f"数据库文件 {db} 不存在，progress 只读取、不新建 (no such database file)",
+            fix="用 --db 指定 canbao match --db 入库用的数据库文件",
+        )
     with open_database(db) as database:
         report = progress_report(
             database, population=people, manual=entered, as_of=as_of, kind=kind, area=area
