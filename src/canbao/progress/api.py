@@ -220,7 +220,7 @@ def run_progress(
     area: str | None = None,
 ) -> ProgressReport:
     """What ``canbao progress`` does: read the inputs, open the register, compute, publish."""
-    from canbao.db import open_database
+    from canbao.db import open_database, places_as_of
     from canbao.progress._inputs import read_manual, read_population
 
     people = read_population(population)
@@ -232,7 +232,13 @@ def run_progress(
         )
     with open_database(db) as database:
         report = progress_report(
-            database, population=people, manual=entered, as_of=as_of, kind=kind, area=area
+            database,
+            population=people,
+            manual=entered,
+            as_of=as_of,
+            kind=kind,
+            area=area,
+            places=lambda db, day, where: places_as_of(db, day, area=where),
         )
     inputs = [population, *([manual] if manual is not None else [])]
     write_progress(report, output, inputs=inputs)
