@@ -288,3 +288,34 @@ def test_an_empty_database_says_to_record_a_match_first(
         ["progress", "--db", url, "--population", str(population), "--output", str(tmp_path / "o")],
     )
     assert result.exit_code == 8 and "canbao match --db" in result.output
+
+
+def test_on_the_example_city_each_county_counts_its_result_files(
+    tmp_path: Path, engine: str, new_database: Callable[[], str]
+) -> None:
+    """After match --db, each county's 需入户调查人数 and targets are its result files' rows."""
+    from tests.db.test_match_db import run, table
+
+    url = new_database()
+    match = tmp_path / "match"
+    assert run(match, url).exit_code == 0
+    population = tmp_path / "population.csv"
+    population.write_text(
+        "县区,常住人口\n340602,450\n340603,700\n340604,420\n340621,1600\n", encoding="utf-8"
+    )
+    out = tmp_path / "progress"
+    result = runner.invoke(
+        app,
+        ["progress", "--db", url, "--population", str(population), "--output", str(out), "-q"],
+    )
+    assert result.exit_code == 0, result.output
+    rates = pl.read_csv(out / "rates.csv", infer_schema=False).filter(pl.col("期间") == "累计")
+    needs = table(match / "needs_survey.csv").group_by("县区").len()
+    confirmed = table(match / "confirmed.csv").group_by("县区").len()
+    for county, n in needs.iter_rows():
+        row = rates.filter(pl.col("县区代码") == county).row(0, named=True)
+        assert int(row["5.分母"]) == n
+        sure = confirmed.filter(pl.col("县区") == county)["len"].item()
+        assert int(row["2.分子"]) == n + sure
+    area = rates.filter(pl.col("县区代码").is_null()).row(0, named=True)
+    assert int(area["5.分母"]) == needs["len"].sum() and int(area["1.分母"]) == 3170
