@@ -31,6 +31,7 @@ AS_OF_COMMANDS: dict[str, list[str]] = {
     "inspect": ["roster.csv"],
     "demo": ["--output", "out"],
     "progress": ["--db", "campaign.duckdb", "--population", "p.csv", "--output", "out"],
+    "person": ["110101199003070011", "--db", "campaign.duckdb"],
 }
 SPELLINGS = ["2017-06-30", "2017/06/30", "20170630", "2017年6月30日"]
 

@@ -18,7 +18,9 @@ SRC = Path(canbao.__file__).resolve().parent
 # Layers, lowest first. A module may import its own package and anything in a lower layer.
 DATA = ("canbao.roster", "canbao.ids", "canbao.uscc", "canbao.regions")
 ENGINES = ("canbao.match", "canbao.score", "canbao.inspect")
-FORMS = ("canbao.forms", "canbao.progress")
+# canbao.register reads the register for the analyst (person, decisions, the export of the
+# registration form's items): beside the forms, above the match's vocabulary.
+FORMS = ("canbao.forms", "canbao.register", "canbao.progress")
 # The generator of synthetic cities and the demo's sample clerk: scaffolding that fills the
 # inputs of every package (rosters, forms' entry sheets), so it sits above them; none imports it.
 SCAFFOLDING = ("canbao.synth",)

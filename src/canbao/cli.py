@@ -52,6 +52,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
         "reads.",
     ),
+    "person": (
+        "canbao.register.cli",
+        "Show one person's state and history: dated states, survey visits, ledgers, decisions.",
+    ),
+    "decide": (
+        "canbao.register.cli",
+        "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
+        "when, why.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -163,6 +163,18 @@ class PersonState(_Labelled):
     ENROLLED = "enrolled", "参保名册人员"
 
 
+class DecisionKind(_Labelled):
+    """A manual decision an analyst records in the register (``canbao decide``, docs/database.md).
+
+    A conflict resolved by hand (the information corrected at the agency after checking the
+    documents) or a duplicate cleaned at the agency (one of the two records stopped); both count
+    as corrections (已更正 / 已整合, rate 8 错误信息更正率).
+    """
+
+    CONFLICT_RESOLVED = "conflict_resolved", "信息错误已人工更正"
+    DUPLICATE_CLEANED = "duplicate_cleaned", "重复参保已由经办机构清理"
+
+
 class ExclusionReason(_Labelled):
     """Why a household row is not a target person: its 人员状态 (the label is the status)."""
 
