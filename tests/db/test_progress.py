@@ -12,8 +12,15 @@ import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.db import Database, SnapshotMeta, open_database, record_snapshot, record_survey_results
-from canbao.match.vocabulary import ProgressPeriod
+from canbao.db import (
+    Database,
+    SnapshotMeta,
+    open_database,
+    record_decisions,
+    record_snapshot,
+    record_survey_results,
+)
+from canbao.match.vocabulary import DecisionKind, ProgressPeriod
 from canbao.progress import progress_report, read_manual, read_population, write_progress
 from canbao.progress.api import UnitRates
 
@@ -144,6 +151,54 @@ def test_survey_fed_columns_of_tables_one_and_two(
     assert row[A]["#已整合人数(养老跨制度参保)"] == 1
     assert row[A]["个人未参保人数"] == 1 and row[B]["出国人数"] == 1
     assert row[None]["#已核实入库人数"] == 2 and row[None]["其他原因人数"] == 0
+
+
+def test_manual_decisions_count_as_corrections_and_cleaned_duplicates(
+    engine: str, new_database: Callable[[], str]
+) -> None:
+    """canbao decide: b2's conflict resolved by hand corrects both its errors (rate 8 of 相山区
+    2/2, 合计 3/3); a6's duplicate, still in the rosters, cleaned at the agency is 已整合."""
+    url = new_database()
+    load(url)
+    day = date(2017, 8, 20)
+    with open_database(url) as db:
+        for month, when in ((JUNE, "a"), (AUGUST, "b")):
+            frame = pl.DataFrame(
+                [
+                    *(AUGUST_STATES if month == AUGUST else JUNE_STATES),
+                    ("a6", "duplicate", "cross_region:2"),
+                ],
+                schema=["person_key", "state", "detail"],
+                orient="row",
+            )
+            record_snapshot(
+                db, frame, SnapshotMeta(month, AREA, [("household", when)]), rebuild=True
+            )
+        decided = pl.DataFrame(
+            {
+                "person_key": ["b2", "a6"],
+                "kind": [
+                    DecisionKind.CONFLICT_RESOLVED.value,
+                    DecisionKind.DUPLICATE_CLEANED.value,
+                ],
+                "decided_on": [day, day],
+                "decided_by": ["王", "李"],
+                "reason": ["户籍核对", "停保"],
+            }
+        )
+        record_decisions(db, decided)
+        report = progress_report(db, population=POPULATION, places=places_with_a6)
+    rows = {row.county: row for row in report.whole()}
+    assert (rows[B].rates[7].numerator, rows[B].rates[7].denominator) == (2, 2)
+    assert (rows[None].rates[7].numerator, rows[None].rates[7].denominator) == (3, 3)
+    merged = {r["county"]: r for r in report.survey_columns.iter_rows(named=True)}
+    assert merged[A]["#已整合人数(医疗跨地区参保)"] == 1
+    assert merged[A]["#已整合人数(养老跨制度参保)"] == 1  # a5, gone from the rosters
+
+
+def places_with_a6(db: Database, day: date, area: str) -> pl.DataFrame:
+    """The places above and a6 in 杜集区."""
+    return pl.concat([places(db, day, area), pl.DataFrame({"person_key": ["a6"], "county": [A]})])
 
 
 def test_rates_three_and_four_and_the_hand_columns_come_from_the_manual_file(

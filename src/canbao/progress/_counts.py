@@ -14,10 +14,10 @@ from typing import Final
 
 import polars as pl
 
-from canbao.db import Database, states_as_of, states_between, survey_results
+from canbao.db import Database, decisions, states_as_of, states_between, survey_results
 from canbao.forms.form_codes import REASON_COLUMNS
 from canbao.match.tables import DUPLICATE_COLUMNS, TABLE1_COLUMNS
-from canbao.match.vocabulary import PersonState
+from canbao.match.vocabulary import DecisionKind, PersonState
 from canbao.progress import _rates as r
 
 # The facts 淮人社秘〔2017〕376号 and the Changzhou fee rule need besides the rates' counts.
@@ -83,6 +83,14 @@ def _standing(states: pl.DataFrame, visits: pl.DataFrame, end: date) -> pl.DataF
     )
 
 
+def _decided(db: Database, kind: DecisionKind, window: Window) -> pl.DataFrame:
+    """Persons a manual decision of ``kind`` (``canbao decide``) covers, taken in the window."""
+    taken = decisions(db, until=window.end).filter(pl.col("kind") == kind.value)
+    if window.start is not None:
+        taken = taken.filter(pl.col("decided_on").cast(pl.Date) > window.start)
+    return taken.select(pl.col(KEY).cast(pl.String)).unique()
+
+
 def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFrame]:
     """Each count's rows (person_key, repeated per error for the error counts)."""
     end = states_as_of(db, window.end, area=area)
@@ -96,7 +104,10 @@ def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFra
     surveyed = needs.join(confirmed_visit.select(KEY), on=KEY, how="semi")
     errors = _rows(base, PersonState.CONFLICT)
     corrected = errors.join(_rows(end, PersonState.CONFLICT), on=[KEY, "detail"], how="anti")
-    by_form = errors.join(confirmed_visit.select(KEY), on=KEY, how="semi")
+    fixed = pl.concat(
+        [confirmed_visit.select(KEY), _decided(db, DecisionKind.CONFLICT_RESOLVED, window)]
+    )
+    by_form = errors.join(fixed, on=KEY, how="semi")
     uninsured = _persons(base, PersonState.UNINSURED)
     expanded = uninsured.join(_persons(end, PersonState.UNINSURED), on=KEY, how="anti").join(
         targets, on=KEY, how="semi"
@@ -125,14 +136,21 @@ def table_measures(db: Database, end: date, *, area: str) -> dict[str, pl.DataFr
     """Rows of table (一)'s survey-fed columns and table (二)'s reasons, as they stood on ``end``.
 
     (6): persons needing a survey whom a form confirmed since their reasons last changed; each
-    已整合 column: a duplicate held on some day up to ``end`` and no longer held on it; each
-    reason: the reasons of the person's latest confirmed form up to ``end``.
+    已整合 column: a duplicate held on some day up to ``end`` and no longer held on it, or whose
+    person the agency cleaned by ``end`` (a ``duplicate_cleaned`` decision); each reason: the
+    reasons of the person's latest confirmed form up to ``end``.
     """
     now = states_as_of(db, end, area=area)
     visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
     out = {VERIFIED_COLUMN: _standing(now, visits, end)}
     held = _rows(states_between(db, date.min, end, area=area), PersonState.DUPLICATE)
-    cleaned = held.join(_rows(now, PersonState.DUPLICATE), on=[KEY, "detail"], how="anti")
+    by_agency = _decided(db, DecisionKind.DUPLICATE_CLEANED, Window(None, end, end))
+    cleaned = pl.concat(
+        [
+            held.join(_rows(now, PersonState.DUPLICATE), on=[KEY, "detail"], how="anti"),
+            held.join(by_agency, on=KEY, how="semi"),
+        ]
+    ).unique()
     for detail, column in MERGED_COLUMNS.items():
         out[column] = cleaned.filter(pl.col("detail") == detail).select(KEY).unique()
     forms = (
