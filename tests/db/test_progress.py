@@ -17,6 +17,7 @@ from canbao.db import (
     SnapshotMeta,
     open_database,
     record_decisions,
+    record_ledger_confirmations,
     record_snapshot,
     record_survey_results,
 )
@@ -156,8 +157,7 @@ def test_survey_fed_columns_of_tables_one_and_two(
 def test_manual_decisions_count_as_corrections_and_cleaned_duplicates(
     engine: str, new_database: Callable[[], str]
 ) -> None:
-    """canbao decide: b2's conflict resolved by hand corrects both its errors (rate 8 of 相山区
-    2/2, 合计 3/3); a6's duplicate, still in the rosters, cleaned at the agency is 已整合."""
+    """Decisions correct b2's two errors and clean a6's duplicate; a ledger confirms b2 (入库)."""
     url = new_database()
     load(url)
     day = date(2017, 8, 20)
@@ -187,10 +187,14 @@ def test_manual_decisions_count_as_corrections_and_cleaned_duplicates(
             }
         )
         record_decisions(db, decided)
+        ledger = pl.DataFrame({"person_key": ["b2"], "source": ["村台账"]})
+        record_ledger_confirmations(db, ledger, day)
         report = progress_report(db, population=POPULATION, places=places_with_a6)
     rows = {row.county: row for row in report.whole()}
     assert (rows[B].rates[7].numerator, rows[B].rates[7].denominator) == (2, 2)
     assert (rows[None].rates[7].numerator, rows[None].rates[7].denominator) == (3, 3)
+    # b2, confirmed by a village ledger on 08-20, counts as 入库 (rate 7: b1, b2), not as surveyed
+    assert (rows[B].rates[6].numerator, rows[B].rates[5].numerator) == (2, 0)
     merged = {r["county"]: r for r in report.survey_columns.iter_rows(named=True)}
     assert merged[A]["#已整合人数(医疗跨地区参保)"] == 1
     assert merged[A]["#已整合人数(养老跨制度参保)"] == 1  # a5, gone from the rosters

@@ -14,7 +14,14 @@ from typing import Final
 
 import polars as pl
 
-from canbao.db import Database, decisions, states_as_of, states_between, survey_results
+from canbao.db import (
+    Database,
+    decisions,
+    ledger_confirmations,
+    states_as_of,
+    states_between,
+    survey_results,
+)
 from canbao.forms.form_codes import REASON_COLUMNS
 from canbao.match.tables import DUPLICATE_COLUMNS, TABLE1_COLUMNS
 from canbao.match.vocabulary import DecisionKind, PersonState
@@ -99,6 +106,10 @@ def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFra
     seen = _visits(visits, window)
     confirmed_visit = seen.filter(pl.col("confirmed"))
     standing = _standing(end, visits, window.end)
+    ledgers = ledger_confirmations(db).select(
+        KEY, pl.col("confirmed_on").cast(pl.Date).alias("visited"), pl.lit(True).alias("confirmed")
+    )
+    by_ledger = _standing(end, ledgers, window.end)
     needs = _persons(end, PersonState.NEEDS_SURVEY)
     targets = _persons(end, PersonState.CONFIRMED, PersonState.NEEDS_SURVEY)
     surveyed = needs.join(confirmed_visit.select(KEY), on=KEY, how="semi")
@@ -118,7 +129,9 @@ def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFra
         r.NEEDS_SURVEY: needs,
         r.VISITED: needs.join(seen.select(KEY), on=KEY, how="semi"),
         r.SURVEY_CONFIRMED: surveyed,
-        r.IN_REGISTER: pl.concat([_persons(end, PersonState.CONFIRMED), standing]).unique(),
+        r.IN_REGISTER: pl.concat(
+            [_persons(end, PersonState.CONFIRMED), standing, by_ledger]
+        ).unique(),
         r.ERRORS: errors.select(KEY),
         r.CORRECTED: pl.concat([corrected, by_form]).unique().select(KEY),
         r.UNINSURED: uninsured,
