@@ -378,3 +378,15 @@ def test_on_the_example_city_each_county_counts_its_result_files(
         assert int(row["2.分子"]) == n + sure
     area = rates.filter(pl.col("县区代码").is_null()).row(0, named=True)
     assert int(area["5.分母"]) == needs["len"].sum() and int(area["1.分母"]) == 3170
+
+
+def test_the_progress_workbook_prints_on_a4_without_shrinking(tmp_path: Path) -> None:
+    """进度表 prints two A4 pages across and 比率明细 two (page breaks between groups only)."""
+    from tests.test_printed_pages import printed_pages
+
+    url = str(tmp_path / "campaign.duckdb")
+    load(url)
+    with open_database(url) as db:
+        report = progress_report(db, population=POPULATION, places=places)
+    write_progress(report, tmp_path / "progress")
+    assert printed_pages(tmp_path / "progress" / "progress.xlsx", tmp_path) == 4
