@@ -17,7 +17,7 @@ SRC = Path(canbao.__file__).resolve().parent
 
 # Layers, lowest first. A module may import its own package and anything in a lower layer.
 DATA = ("canbao.roster", "canbao.ids", "canbao.uscc", "canbao.regions")
-ENGINES = ("canbao.match", "canbao.score", "canbao.inspect")
+ENGINES = ("canbao.match", "canbao.score", "canbao.inspect", "canbao.changes")
 # canbao.register reads the register for the analyst (person, decisions, the export of the
 # registration form's items): beside the forms, above the match's vocabulary.
 FORMS = ("canbao.forms", "canbao.register", "canbao.progress")

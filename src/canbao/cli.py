@@ -61,6 +61,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
         "when, why.",
     ),
+    "changes": (
+        "canbao.changes.cli",
+        "Who entered and who left each set between two snapshots, and why, per county.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -37,6 +37,7 @@ __all__ = [
     "record_ledger_confirmations",
     "record_snapshot",
     "record_survey_results",
+    "snapshot_areas",
     "snapshot_runs",
     "states_as_of",
     "states_between",
@@ -80,6 +81,14 @@ def places_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
     from canbao.db._places import places_as_of as read
 
     return read(db.connection, as_of, area=area)
+
+
+def snapshot_areas(db: Database) -> list[str]:
+    """The areas with a standing snapshot, sorted."""
+    table = db.connection.fetch(
+        "SELECT DISTINCT area FROM canbao.runs WHERE retired_by IS NULL ORDER BY area"
+    )
+    return [str(a) for a in table.column("area").to_pylist()]
 
 
 def snapshot_runs(db: Database, *, area: str) -> pl.DataFrame:
