@@ -90,33 +90,79 @@ def _standing(states: pl.DataFrame, visits: pl.DataFrame, end: date) -> pl.DataF
     )
 
 
-def _decided(db: Database, kind: DecisionKind, window: Window) -> pl.DataFrame:
+class Register:
+    """The register of one area as the counts read it, each read once per report: the states
+    of a date, the survey's visits, the ledgers' confirmations and the manual decisions."""
+
+    def __init__(self, db: Database, area: str) -> None:
+        self.db = db
+        self.area = area
+        self._states: dict[date, pl.DataFrame] = {}
+        self._tables: dict[str, pl.DataFrame] = {}
+
+    def states(self, day: date) -> pl.DataFrame:
+        """The states that held on ``day`` (``canbao.db.states_as_of``)."""
+        if day not in self._states:
+            self._states[day] = states_as_of(self.db, day, area=self.area)
+        return self._states[day]
+
+    def _table(self, name: str) -> pl.DataFrame:
+        if name not in self._tables:
+            if name == "visits":
+                frame = survey_results(self.db).with_columns(pl.col("visited").cast(pl.Date))
+            elif name == "ledgers":
+                frame = ledger_confirmations(self.db).select(
+                    KEY,
+                    pl.col("confirmed_on").cast(pl.Date).alias("visited"),
+                    pl.lit(True).alias("confirmed"),
+                )
+            else:
+                frame = decisions(self.db).with_columns(pl.col("decided_on").cast(pl.Date))
+            self._tables[name] = frame
+        return self._tables[name]
+
+    @property
+    def visits(self) -> pl.DataFrame:
+        """Every recorded visit: person_key, visited, confirmed, reason."""
+        return self._table("visits")
+
+    @property
+    def ledgers(self) -> pl.DataFrame:
+        """Every ledger confirmation as a confirmed visit: person_key, visited, confirmed."""
+        return self._table("ledgers")
+
+    @property
+    def decisions(self) -> pl.DataFrame:
+        """Every manual decision: person_key, kind, decided_on, decided_by, reason."""
+        return self._table("decisions")
+
+
+def _decided(reg: Register, kind: DecisionKind, window: Window) -> pl.DataFrame:
     """Persons a manual decision of ``kind`` (``canbao decide``) covers, taken in the window."""
-    taken = decisions(db, until=window.end).filter(pl.col("kind") == kind.value)
+    taken = reg.decisions.filter(
+        (pl.col("kind") == kind.value) & (pl.col("decided_on") <= window.end)
+    )
     if window.start is not None:
-        taken = taken.filter(pl.col("decided_on").cast(pl.Date) > window.start)
+        taken = taken.filter(pl.col("decided_on") > window.start)
     return taken.select(pl.col(KEY).cast(pl.String)).unique()
 
 
-def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFrame]:
+def measures(reg: Register, window: Window) -> dict[str, pl.DataFrame]:
     """Each count's rows (person_key, repeated per error for the error counts)."""
-    end = states_as_of(db, window.end, area=area)
-    base = states_as_of(db, window.baseline, area=area)
-    visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
+    end = reg.states(window.end)
+    base = reg.states(window.baseline)
+    visits = reg.visits
     seen = _visits(visits, window)
     confirmed_visit = seen.filter(pl.col("confirmed"))
     standing = _standing(end, visits, window.end)
-    ledgers = ledger_confirmations(db).select(
-        KEY, pl.col("confirmed_on").cast(pl.Date).alias("visited"), pl.lit(True).alias("confirmed")
-    )
-    by_ledger = _standing(end, ledgers, window.end)
+    by_ledger = _standing(end, reg.ledgers, window.end)
     needs = _persons(end, PersonState.NEEDS_SURVEY)
     targets = _persons(end, PersonState.CONFIRMED, PersonState.NEEDS_SURVEY)
     surveyed = needs.join(confirmed_visit.select(KEY), on=KEY, how="semi")
     errors = _rows(base, PersonState.CONFLICT)
     corrected = errors.join(_rows(end, PersonState.CONFLICT), on=[KEY, "detail"], how="anti")
     fixed = pl.concat(
-        [confirmed_visit.select(KEY), _decided(db, DecisionKind.CONFLICT_RESOLVED, window)]
+        [confirmed_visit.select(KEY), _decided(reg, DecisionKind.CONFLICT_RESOLVED, window)]
     )
     by_form = errors.join(fixed, on=KEY, how="semi")
     uninsured = _persons(base, PersonState.UNINSURED)
@@ -145,7 +191,7 @@ def measures(db: Database, window: Window, *, area: str) -> dict[str, pl.DataFra
     }
 
 
-def table_measures(db: Database, end: date, *, area: str) -> dict[str, pl.DataFrame]:
+def table_measures(reg: Register, end: date) -> dict[str, pl.DataFrame]:
     """Rows of table (一)'s survey-fed columns and table (二)'s reasons, as they stood on ``end``.
 
     (6): persons needing a survey whom a form confirmed since their reasons last changed; each
@@ -153,11 +199,11 @@ def table_measures(db: Database, end: date, *, area: str) -> dict[str, pl.DataFr
     person the agency cleaned by ``end`` (a ``duplicate_cleaned`` decision); each reason: the
     reasons of the person's latest confirmed form up to ``end``.
     """
-    now = states_as_of(db, end, area=area)
-    visits = survey_results(db).with_columns(pl.col("visited").cast(pl.Date))
+    now = reg.states(end)
+    visits = reg.visits
     out = {VERIFIED_COLUMN: _standing(now, visits, end)}
-    held = _rows(states_between(db, date.min, end, area=area), PersonState.DUPLICATE)
-    by_agency = _decided(db, DecisionKind.DUPLICATE_CLEANED, Window(None, end, end))
+    held = _rows(states_between(reg.db, date.min, end, area=reg.area), PersonState.DUPLICATE)
+    by_agency = _decided(reg, DecisionKind.DUPLICATE_CLEANED, Window(None, end, end))
     cleaned = pl.concat(
         [
             held.join(_rows(now, PersonState.DUPLICATE), on=[KEY, "detail"], how="anti"),

@@ -99,10 +99,10 @@ def _run_dates(db: Database, area: str, as_of: date | None) -> tuple[list[date],
 
 
 def _counted(
-    db: Database, window: c.Window, area: str, places: Places | None
+    reg: c.Register, window: c.Window, places: Callable[[date], pl.DataFrame | None]
 ) -> dict[Unit, dict[str, int]]:
-    found = c.measures(db, window, area=area)
-    table = c.per_county(found, places(db, window.end, area) if places else None)
+    found = c.measures(reg, window)
+    table = c.per_county(found, places(window.end))
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
         unit = row.pop("county")
@@ -150,14 +150,21 @@ def progress_report(
     windows.append((None, c.Window(None, end, dates[0])))
     rows: list[UnitRates] = []
     counties: set[str] = set(population)
+    reg = c.Register(db, area)
+    seen: dict[date, pl.DataFrame | None] = {}
+
+    def where(day: date) -> pl.DataFrame | None:
+        if day not in seen:
+            seen[day] = places(db, day, area) if places else None
+        return seen[day]
+
     for period, window in windows:
-        counted = _counted(db, window, area, places)
+        counted = _counted(reg, window, where)
         counties |= {u for u in counted if u is not None}
         for unit in [*sorted(counties), None]:
             counts = _unit_counts(unit, counted, population, manual, places is not None)
             rows.append(UnitRates(period, unit, counts, r.rates_of(counts, manual.rates.get(unit))))
-    where = places(db, end, area) if places else None
-    survey = c.per_county(c.table_measures(db, end, area=area), where)
+    survey = c.per_county(c.table_measures(reg, end), where(end))
     total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
     return ProgressReport(
         area=area,
