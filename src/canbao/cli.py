@@ -65,6 +65,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.changes.cli",
         "Who entered and who left each set between two snapshots, and why, per county.",
     ),
+    "export": (
+        "canbao.register.cli",
+        "Export the confirmed registrations with the registration form's items, for upload.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

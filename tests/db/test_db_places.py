@@ -58,10 +58,10 @@ def test_a_revision_replaces_the_places_of_its_date(new_database: Callable[[], s
 
 
 def test_a_version_2_database_gains_the_places_table(empty_database: str) -> None:
-    """A database canbao made at version 2 (no places) is upgraded to the current on opening."""
+    """A database canbao made at version 2 (no places) is upgraded to 3 on opening."""
     with open_database(empty_database) as db:
         record_snapshot(db, frame(CONFIRMED), meta(6, "a"))
-        for table in ("person_places", "decisions", "ledger_confirmations"):  # the later tables
+        for table in ("person_places", "decisions", "ledger_confirmations"):  # versions 3, 4
             db.connection.execute(f"DROP TABLE canbao.{table}")
         db.connection.execute("UPDATE canbao.meta SET value = '2' WHERE key = 'schema_version'")
     with open_database(empty_database) as db:

@@ -99,11 +99,10 @@ def test_a_ledger_confirmation_leaves_the_visit_list_until_the_reasons_change(
 
 
 def test_version_2_database_gains_the_decision_tables(empty_database: str) -> None:
-    """A database of schema version 2 is upgraded to 4 with places, decisions and ledgers."""
+    """A database of schema version 2 is upgraded to 4: places, decisions and ledger tables."""
     open_database(empty_database).close()
-    run_sql(empty_database, "DROP TABLE canbao.person_places")
-    run_sql(empty_database, "DROP TABLE canbao.decisions")
-    run_sql(empty_database, "DROP TABLE canbao.ledger_confirmations")
+    for table in ("person_places", "decisions", "ledger_confirmations"):  # versions 3 and 4
+        run_sql(empty_database, f"DROP TABLE canbao.{table}")
     update_version(empty_database, 2)
     with open_database(empty_database) as db:
         assert record_decisions(db, _decisions()) == 2

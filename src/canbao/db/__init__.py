@@ -42,6 +42,7 @@ __all__ = [
     "states_as_of",
     "states_between",
     "survey_results",
+    "without_state",
 ]
 
 
@@ -183,3 +184,10 @@ def person_record(db: Database, person_key: str) -> PersonRecord:
     from canbao.db._person import person_record as read
 
     return read(db.connection, person_key)
+
+
+def without_state(db: Database, wanted: pl.DataFrame) -> pl.DataFrame:
+    """The (person_key, state) rows of ``wanted`` that the register never recorded."""
+    from canbao.db._person import without_state as read
+
+    return read(db.connection, wanted)

@@ -22,6 +22,7 @@ class PersonRecord:
     visits: pl.DataFrame  # visited, confirmed, reason
     ledgers: pl.DataFrame  # confirmed_on, source
     decisions: pl.DataFrame  # decided_on, kind, decided_by, reason
+    places: pl.DataFrame  # area, county, township, village, began, ended (standing rows)
 
     @property
     def known(self) -> bool:
@@ -30,7 +31,7 @@ class PersonRecord:
 
 
 def person_record(con: Connection, person_key: str) -> PersonRecord:
-    """Read :class:`PersonRecord` for ``person_key`` (four queries, the person's rows only)."""
+    """Read :class:`PersonRecord` for ``person_key`` (five queries, the person's rows only)."""
     states = con.fetch(
         "SELECT area, state, detail, began, ended, retired_by IS NOT NULL AS retired "
         "FROM canbao.person_states WHERE person_key = $1 "
@@ -52,10 +53,36 @@ def person_record(con: Connection, person_key: str) -> PersonRecord:
         "WHERE person_key = $1 ORDER BY decided_on, recorded_at, kind",
         (person_key,),
     )
+    places = con.fetch(
+        "SELECT area, county, township, village, began, ended FROM canbao.person_places "
+        "WHERE person_key = $1 AND retired_by IS NULL ORDER BY area, began",
+        (person_key,),
+    )
     return PersonRecord(
         person_key,
         pl.DataFrame(states),
         pl.DataFrame(visits),
         pl.DataFrame(ledgers),
         pl.DataFrame(decided),
+        pl.DataFrame(places),
     )
+
+
+UNMATCHED_INCOMING = "canbao_unmatched_incoming"
+
+
+def without_state(con: Connection, wanted: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``wanted`` (person_key, state) whose person never held that state in any
+    standing interval of the register (a decision about a conflict nobody recorded)."""
+    import pyarrow as pa
+
+    schema = pa.schema([("person_key", pa.string()), ("state", pa.string())])
+    with con.transaction():
+        con.ingest(UNMATCHED_INCOMING, wanted.select("person_key", "state").to_arrow().cast(schema))
+        table = con.fetch(
+            f"SELECT w.person_key, w.state FROM {UNMATCHED_INCOMING} w WHERE NOT EXISTS ("
+            "SELECT 1 FROM canbao.person_states p WHERE p.person_key = w.person_key "
+            "AND p.state = w.state AND p.retired_by IS NULL) ORDER BY 1, 2"
+        )
+        con.execute(f"DROP TABLE {UNMATCHED_INCOMING}")
+    return pl.DataFrame(table).cast({"person_key": pl.String, "state": pl.String})

@@ -36,21 +36,6 @@ SURVEY_RESULTS = """CREATE TABLE canbao.survey_results (
         recorded_at TEXT NOT NULL
     )"""
 
-# Each person's place (version 3): county, township and village as the match's result files
-# give them, one row per interval in which they held, like canbao.person_states.
-PERSON_PLACES = """CREATE TABLE canbao.person_places (
-        area TEXT NOT NULL,
-        person_key TEXT NOT NULL,
-        county TEXT NOT NULL,
-        township TEXT NOT NULL,
-        village TEXT NOT NULL,
-        began DATE NOT NULL,
-        ended DATE,
-        began_run BIGINT NOT NULL,
-        ended_run BIGINT,
-        retired_by BIGINT
-    )"""
-
 # Manual decisions (version 4): one row per decision an analyst recorded with ``canbao decide``
 # (a conflict resolved by hand, a duplicate cleaned at the agency): who, when and why.
 DECISIONS = """CREATE TABLE canbao.decisions (
@@ -69,6 +54,21 @@ LEDGER_CONFIRMATIONS = """CREATE TABLE canbao.ledger_confirmations (
         confirmed_on DATE NOT NULL,
         source TEXT NOT NULL,
         recorded_at TEXT NOT NULL
+    )"""
+
+# Each person's place (version 3): county, township and village as the match's result files
+# give them, one row per interval in which they held, like canbao.person_states.
+PERSON_PLACES = """CREATE TABLE canbao.person_places (
+        area TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        county TEXT NOT NULL,
+        township TEXT NOT NULL,
+        village TEXT NOT NULL,
+        began DATE NOT NULL,
+        ended DATE,
+        began_run BIGINT NOT NULL,
+        ended_run BIGINT,
+        retired_by BIGINT
     )"""
 
 # Statements that bring a database at version N to N + 1; a change of the tables below adds

@@ -15,6 +15,7 @@ from canbao.cli_common import (
     as_of_option,
     db_option,
     echo_unmasked,
+    output_option,
     parse_as_of,
     print_json,
     print_warning,
@@ -136,7 +137,20 @@ def decide(
                 )
             result = record_manual_decisions(db, one_decision(citizen_id, kind, by, reason, on))
         if json_:
-            print_json({"decisions": result.rows, "recorded": result.recorded})
+            print_json(
+                {
+                    "decisions": result.rows,
+                    "recorded": result.recorded,
+                    "not_in_register": result.unmatched,
+                }
+            )
+        if result.unmatched and not quiet:
+            print_warning(
+                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
+                "决定已照样记录"
+                f"（{result.unmatched} decision(s) concern a person the register never had in "
+                "that conflict or duplicate: check the ID; recorded anyway）"
+            )
         elif not quiet:
             stdout_console.print(
                 f"{result.recorded} 条决定已入库，{result.rows - result.recorded} 条此前已记录"
@@ -146,7 +160,55 @@ def decide(
             )
 
 
+def export(
+    db: DbOption,
+    from_: Annotated[
+        Path, typer.Option("--from", help="The output directory of the `canbao match --db` run.")
+    ],
+    output: Annotated[Path, output_option("Directory for 全民参保登记信息.xlsx and .csv.")],
+    as_of: Annotated[
+        date | None,
+        as_of_option("Confirmed on this date (default: the match's as-of date)."),
+    ] = None,
+    intake: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--intake", help="An intake output directory: the valid forms' items win (repeat)."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Export the confirmed registrations with the registration form's items, for upload.
+
+    Example: canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07
+    --output upload/2017-08
+    """
+    from canbao.register.export import write_export
+
+    with reporting(verbose):
+        result = write_export(db, from_, output, as_of=as_of, intakes=intake)
+        if json_:
+            print_json(
+                {
+                    "output": str(result.output),
+                    "as_of": result.as_of.isoformat(),
+                    "persons": result.persons,
+                    "by_how": result.by_how,
+                }
+            )
+        elif not quiet:
+            how = "，".join(f"{k} {v}" for k, v in result.by_how.items())
+            stdout_console.print(
+                f"{result.persons} 人已确认登记（{how}），截至 {result.as_of}："
+                f"{result.output}（confirmed registrations exported）",
+                markup=False,
+            )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``person`` and ``decide`` to the canbao app."""
+    """Add ``person``, ``decide`` and ``export`` to the canbao app."""
     app.command("person")(person)
     app.command("decide")(decide)
+    app.command("export")(export)

@@ -17,11 +17,19 @@ from typing import Final
 
 import polars as pl
 
-from canbao.db import open_database, record_decisions
+from canbao.db import open_database, record_decisions, without_state
 from canbao.errors import InputError, UsageError
 from canbao.ids import citizen_id_struct
 from canbao.masking import mask_id
-from canbao.match.vocabulary import DecisionKind
+from canbao.match.vocabulary import DecisionKind, PersonState
+from canbao.register import existing_database
+
+# The state a decision settles: a resolved conflict was in a conflict, a cleaned duplicate in a
+# duplicate; a decision on a person the register never had there is recorded and counted aside.
+DECIDES_ON: Final = {
+    DecisionKind.CONFLICT_RESOLVED: PersonState.CONFLICT,
+    DecisionKind.DUPLICATE_CLEANED: PersonState.DUPLICATE,
+}
 
 # The file's headings (Chinese as docs/database.md lists them; the English names work too).
 FILE_COLUMNS: Final = {
@@ -57,6 +65,7 @@ class DecisionResult:
 
     rows: int
     recorded: int
+    unmatched: int  # decisions on persons the register never had in that conflict or duplicate
 
 
 def _checked(frame: pl.DataFrame, where: str, as_of: date) -> pl.DataFrame:
@@ -123,9 +132,12 @@ def record_manual_decisions(
 ) -> DecisionResult:
     """Check ``decisions`` (the FILE_COLUMNS' English names, as text) and record them."""
     checked = _checked(decisions, where, date.today())
-    with open_database(db) as database:
+    states = {kind.value: state.value for kind, state in DECIDES_ON.items()}
+    wanted = checked.select("person_key", pl.col("kind").replace_strict(states).alias("state"))
+    with open_database(existing_database(db)) as database:
         added = record_decisions(database, checked)
-    return DecisionResult(checked.height, added)
+        unmatched = without_state(database, wanted.unique())
+    return DecisionResult(checked.height, added, unmatched.height)
 
 
 def one_decision(

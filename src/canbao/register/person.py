@@ -30,6 +30,7 @@ from canbao.match.vocabulary import (
     Reason,
     UninsuredFlag,
 )
+from canbao.register import existing_database
 
 # Every code a state's detail may hold, with its label (docs/database.md, "A person's states").
 DETAIL_LABELS: dict[str, str] = {
@@ -119,6 +120,7 @@ class PersonView:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "current": [state(r) for r in _rows(self.current())],
             "history": [state(r) for r in _rows(self.record.states)],
+            "places": _rows(self.record.places),
             "visits": _rows(self.record.visits),
             "ledger_confirmations": _rows(self.record.ledgers),
             "decisions": [decision(r) for r in _rows(self.record.decisions)],
@@ -132,6 +134,10 @@ class PersonView:
         when = self.as_of.isoformat() if self.as_of else "最新快照 latest snapshot"
         out.append(f"当前状态 (state on {when}):")
         out += [f"  {r['area']} {self._state(r)}，自 {r['began']}" for r in _rows(self.current())]
+        out.append("地点 (place):")
+        for r in _rows(self.record.places):
+            end = r["ended"] or "至今"
+            out.append(f"  {r['county']} {r['township']} {r['village']}（{r['began']} – {end}）")
         out.append("历史 (history, every dated state):")
         for r in _rows(self.record.states):
             end = r["ended"] or "至今"
@@ -173,6 +179,6 @@ def read_person(
 ) -> PersonView:
     """Open the register at ``db`` and read one person (the ID in full is the key)."""
     key = person_key(raw_id)
-    with open_database(db) as database:
+    with open_database(existing_database(db)) as database:
         record = person_record(database, key)
     return PersonView(record, as_of, field_view)
