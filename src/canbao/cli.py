@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
     ),
+    "changes": (
+        "canbao.changes.cli",
+        "Who entered and who left each set between two snapshots, and why, per county.",
+    ),
     "progress": (
         "canbao.progress.cli",
         "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
@@ -60,10 +64,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.register.cli",
         "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
         "when, why.",
-    ),
-    "changes": (
-        "canbao.changes.cli",
-        "Who entered and who left each set between two snapshots, and why, per county.",
     ),
     "export": (
         "canbao.register.cli",
