@@ -291,7 +291,7 @@ def test_workbooks_headings_and_facts_read_back_by_score(
     assert result.exit_code == 0, result.output
     import json
 
-    counties = {c["code"]: c["scores"] for c in json.loads(result.output)["counties"]}
+    counties = {c["code"]: c["scores"] for c in json.loads(result.stdout)["counties"]}
     # 杜集区: 5 enrolled of the 20 its submission gives; facts of other rule sets were skipped
     assert counties[A]["1"] == "25.00%" and counties[A]["9"] == "50.00%"
     assert counties[B]["8"] == "50.00%" and counties[B]["7"] == "12.50%"

@@ -61,7 +61,9 @@ def progress(
     """The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and
     tables (一)/(二) from the registration database, and the facts `canbao score --facts` reads.
 
-    Example: canbao progress --db campaign.duckdb --population population.csv --output progress
+    \b
+    示例 (example):
+      canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08
     """
     from canbao.progress._write import as_json
     from canbao.progress.api import run_progress

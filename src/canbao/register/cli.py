@@ -53,7 +53,10 @@ def person(
     """Show one person's state and history: dated states, survey visits, ledgers, decisions.
 
     Printed masked (340621********123X) unless --field-view.
-    Example: canbao person 340621199001011234 --db campaign.duckdb --json
+
+    \b
+    示例 (example):
+      canbao person 340621199001011234 --db campaign.duckdb --json
     """
     from canbao.register.person import read_person
 
@@ -111,8 +114,9 @@ def decide(
 ) -> None:
     """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
 
-    Example: canbao decide 340621199001011234 --db campaign.duckdb --kind conflict-resolved
-    --by 张三 --reason "户籍姓名已核对" --on 2017-07-20
+    \b
+    示例 (example):
+      canbao decide --db campaign.duckdb --file decisions.csv
     """
     from canbao.register.decide import (
         one_decision,
@@ -182,8 +186,9 @@ def export(
 ) -> None:
     """Export the confirmed registrations with the registration form's items, for upload.
 
-    Example: canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07
-    --output upload/2017-08
+    \b
+    示例 (example):
+      canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07 -o upload/
     """
     from canbao.register.export import write_export
 
