@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from canbao.errors import InputError
-from canbao.match.vocabulary import PersonState
+from canbao.match.vocabulary import PersonState, UninsuredFlag
 from canbao.regions import county_name_expr
 from canbao.result_tables import find_result_table, read_result_table
 
@@ -150,14 +150,21 @@ class ReportInputs:
 
     @cached_property
     def uninsured(self) -> pl.DataFrame:
-        """Uninsured persons per county: all (each once) and per flag (类别代码)."""
+        """Uninsured persons per county: all (each once) and per flag (类别代码, ``;``-joined)."""
         frame = self._table(PersonState.UNINSURED, [COUNTY, ID, FLAG])
-        persons = frame.group_by(COUNTY).agg(pl.col(ID).n_unique().alias("persons"))
-        flags = frame.group_by(COUNTY).agg(
-            pl.col(ID).filter(pl.col(FLAG) == code).n_unique().alias(code)
-            for code in frame[FLAG].unique().sort().to_list()
+        flags = pl.col(FLAG).fill_null("").str.split(";")
+        return (
+            frame.group_by(COUNTY)
+            .agg(
+                pl.col(ID).n_unique().alias("persons"),
+                *(
+                    pl.col(ID).filter(flags.list.contains(flag.value)).n_unique().alias(flag.value)
+                    for flag in UninsuredFlag
+                ),
+            )
+            .with_columns(_county_names())
+            .sort(COUNTY)
         )
-        return persons.join(flags, on=COUNTY).with_columns(_county_names()).sort(COUNTY)
 
     @cached_property
     def score_runs(self) -> list[ScoreRun]:

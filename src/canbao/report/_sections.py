@@ -75,8 +75,7 @@ def uninsured(inputs: ReportInputs) -> Section | None:
         return None
     series = [counts("应参未参人数", frame["persons"].to_list())]
     for flag in (UninsuredFlag.MISSING_PENSION, UninsuredFlag.MISSING_MEDICAL):
-        values = frame[flag.value].to_list() if flag.value in frame.columns else []
-        series.append(counts(flag.label, values or [0] * frame.height))
+        series.append(counts(flag.label, frame[flag.value].to_list()))
     chart = BarChart(
         "uninsured_county", "各县区应参未参人数", frame["county_name"].to_list(), series
     )

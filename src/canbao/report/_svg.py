@@ -93,7 +93,7 @@ def bar_chart_svg(chart: BarChart) -> str:
     width = label_px + PLOT_PX + VALUE_ROOM_PX
     height = top + plot_h + AXIS_PX
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart.key)}" '
+        f'<svg class="chart" id="{escape(chart.key)}" '
         f'role="img" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" aria-label="{escape(chart.title)}">',
         f"<title>{escape(chart.title)}</title>",

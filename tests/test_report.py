@@ -1,0 +1,192 @@
+"""canbao report: one offline HTML page, every chart shown by a real browser, nothing personal."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from canbao.cli import app
+from canbao.match.county_lists import write_county_lists
+from canbao.report import ReportInputs, build_sections
+from canbao.report._svg import PALETTE
+from tests.browser import colour_counts, pdf_text, print_to_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+SCORE = ROOT / "examples" / "score"
+GOLDEN = ROOT / "examples" / "city" / "golden"
+runner = CliRunner()
+PERSONAL = ("公民身份号码", "姓名", "人员编号", "常住地址")
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example score runs of Huaibei (self and review) and Changzhou (fees)."""
+    base = tmp_path_factory.mktemp("scores")
+    runs = {
+        "huaibei": [
+            *("--rules", "huaibei-2017", str(SCORE / "huaibei-2017-submission.csv")),
+            str(SCORE / "huaibei-2017-submission.xlsx"),
+            *("--self", str(SCORE / "huaibei-2017-self.csv")),
+        ],
+        "changzhou": [
+            *("--rules", "changzhou-2016", str(SCORE / "changzhou-2016-submission.csv")),
+            *("--self", str(SCORE / "changzhou-2016-self.csv")),
+        ],
+    }
+    for name, args in runs.items():
+        result = runner.invoke(app, ["score", *args, "--output", str(base / name), "--quiet"])
+        assert result.exit_code == 0, result.stderr
+    return {name: base / name for name in runs}
+
+
+@pytest.fixture(scope="module")
+def report(
+    example_city_output: Path, scored: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, object]]:
+    """The report of the example city with both score runs, and its --json summary."""
+    output = tmp_path_factory.mktemp("report") / "报告.html"
+    args = ["report", str(example_city_output), "--output", str(output), "--json"]
+    args += ["--score", str(scored["huaibei"]), "--score", str(scored["changzhou"])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    return output, json.loads(result.stdout)
+
+
+def test_the_json_lists_every_chart_and_the_page_draws_each(
+    report: tuple[Path, dict[str, object]],
+) -> None:
+    """--json names the file and ten charts; the page holds one inline SVG with bars for each."""
+    path, summary = report
+    assert summary["report"] == str(path)
+    charts = summary["charts"]
+    assert charts == [
+        "coverage", "uninsured_county", "survey_county", "survey_township", "survey_village",
+        "duplicates", "conflicts", "ranking_1", "ranking_2", "fees_2",
+    ]  # fmt: skip
+    html = path.read_text(encoding="utf-8")
+    for key in charts:
+        svg = re.search(rf'<svg class="chart" id="{key}".*?</svg>', html, re.S)
+        assert svg is not None, key
+        assert '<rect class="bar"' in svg.group(0), key
+
+
+def test_the_page_needs_nothing_from_outside(report: tuple[Path, dict[str, object]]) -> None:
+    """No script, link, image, font or address: the page is whole, and its policy loads nothing."""
+    html = report[0].read_text(encoding="utf-8")
+    for pattern in (r"<script", r"<link", r"<img", r"<iframe", r"src=", r"href=", r"url\(",
+                    r"@import", r"@font-face", r"https?:", r"//[a-z]"):  # fmt: skip
+        assert re.search(pattern, html, re.I) is None, pattern
+    assert "default-src 'none'" in html
+    assert "Noto Sans CJK SC" in html and "Microsoft YaHei" in html
+
+
+def test_the_counts_add_up_to_the_summary(example_city_output: Path) -> None:
+    """Villages add up to needs_survey and the counties' uninsured persons to uninsured."""
+    inputs = ReportInputs(example_city_output)
+    summary = inputs.summary
+    assert inputs.survey_load["persons"].sum() == summary["needs_survey"]
+    assert inputs.uninsured["persons"].sum() == summary["uninsured"]
+    flags = summary["uninsured_flags"]
+    assert inputs.uninsured["missing_pension"].sum() == flags["missing_pension"]
+
+
+def test_chromium_offline_renders_titles_labels_and_bars(
+    example_city_output: Path,
+    scored: dict[str, Path],
+    report: tuple[Path, dict[str, object]],
+    tmp_path: Path,
+) -> None:
+    """Chromium with no network prints each chart's title, every label and value, and its bars."""
+    path, _ = report
+    pdf = print_to_pdf(path, tmp_path)
+    text = re.sub(r"\s+", "", pdf_text(pdf))
+    inputs = ReportInputs(example_city_output, (scored["huaibei"], scored["changzhou"]))
+    for section in build_sections(inputs):
+        assert section.title in text
+        for chart in section.charts:
+            assert chart.title.replace(" ", "") in text, chart.key
+            for label in chart.categories:
+                assert label.replace(" ", "") in text, (chart.key, label)
+            for series in chart.series:
+                assert all(t in text for t in series.texts), (chart.key, series.name)
+    drawn = colour_counts(pdf, tmp_path, list(PALETTE[:3]))
+    assert all(n > 200 for n in drawn.values()), drawn
+
+
+def _personal_values() -> set[str]:
+    """Every ID, 人员编号, name and address in the example city's result tables."""
+    values: set[str] = set()
+    for name in ("needs_survey", "uninsured", "duplicates", "conflicts", "confirmed"):
+        frame = pl.read_csv(GOLDEN / f"{name}.csv", infer_schema=False)
+        for column in PERSONAL:
+            if column in frame.columns:
+                values |= {v for v in frame[column].drop_nulls().to_list() if len(v) >= 2}
+    return values
+
+
+def _xlsx_text(book: Path) -> str:
+    with zipfile.ZipFile(book) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_nothing_that_leaves_holds_an_id_or_a_name(
+    example_city_output: Path,
+    scored: dict[str, Path],
+    report: tuple[Path, dict[str, object]],
+    tmp_path: Path,
+) -> None:
+    """The report, the national tables, the task table and the evaluation workbooks hold no ID,
+    人员编号, name or address of the example city; the field teams' lists do."""
+    personal = _personal_values()
+    assert len(personal) > 2000
+    upward = {
+        "report": report[0].read_text(encoding="utf-8"),
+        **{
+            book.name: _xlsx_text(book)
+            for book in [
+                example_city_output / "basic_data_tables.xlsx",
+                example_city_output / "task_table.xlsx",
+                *scored["huaibei"].glob("*.xlsx"),
+                *scored["changzhou"].glob("*.xlsx"),
+            ]
+        },
+    }
+    for name, text in upward.items():
+        leaked = sorted(v for v in personal if v in text)
+        assert leaked == [], (name, len(leaked))
+
+    needs = pl.read_csv(GOLDEN / "needs_survey.csv", infer_schema=False)
+    lists = write_county_lists({"needs_survey": needs}, tmp_path).values()
+    field_text = "".join(_xlsx_text(book) for book in lists)
+    assert all(v in field_text for v in needs["公民身份号码"].head(20).to_list())
+    assert all(v in field_text for v in needs["姓名"].head(20).to_list())
+
+
+def test_a_rerun_replaces_its_own_report_but_no_other_file(
+    example_city_output: Path, tmp_path: Path
+) -> None:
+    """The report overwrites a report canbao wrote, refuses any other file, and --force wins."""
+    target = tmp_path / "r.html"
+    args = ["report", str(example_city_output), "-o", str(target), "--quiet"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    other = tmp_path / "notes.html"
+    other.write_text("<p>mine</p>", encoding="utf-8")
+    refused = runner.invoke(app, ["report", str(example_city_output), "-o", str(other)])
+    assert refused.exit_code == 2
+    assert other.read_text(encoding="utf-8") == "<p>mine</p>"
+    forced = runner.invoke(app, ["report", str(example_city_output), "-o", str(other), "--force"])
+    assert forced.exit_code == 0 and "canbao" in other.read_text(encoding="utf-8")
+
+
+def test_a_folder_that_is_no_match_exits_3(tmp_path: Path) -> None:
+    """A folder without summary.json is unusable input, named with the fix."""
+    result = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 3
+    assert "summary.json" in result.stderr
