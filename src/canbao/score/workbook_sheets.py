@@ -133,7 +133,7 @@ def ranking_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             t.put(row, 4, num(c.self_total), fmt["num"])
             t.put(row, 5, num(diff), fmt["num"])
     _finish(t, row)
-    series = [(f"总分（{rules.review_heading}）", 3)] + ([("自评总分", 4)] if selfs else [])
+    series = [(heads[3], 3)] + ([(heads[4], 4)] if selfs else [])  # named as their columns
     chart = ChartSpec(
         "总分排名" + ("（审核与自评）" if selfs else ""), HEAD_ROW + 1, row, 1, series
     )
