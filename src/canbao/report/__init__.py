@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from canbao.match.vocabulary import PersonState
+from canbao.regions import display_name
 from canbao.report._html import page, section_html
 from canbao.report._inputs import ReportInputs
 from canbao.report._sections import SECTIONS, Section
@@ -91,9 +92,10 @@ def write_report(
     sections = build_sections(inputs)
     summary = inputs.summary
     meta = f"数据截至 {summary.get('as_of', '—')}"
-    if summary.get("area"):
-        area = summary["area"]
-        meta += f"；地区：{'、'.join(area) if isinstance(area, list) else area}"
+    area = summary.get("area")
+    if area:
+        codes = area if isinstance(area, list) else [str(area)]
+        meta += "；地区：" + "、".join(display_name(str(c).ljust(6, "0")) for c in codes)
     text = page(TITLE, meta, _figures(summary), [section_html(s) for s in sections])
     target = Path(output) if output is not None else default_output(Path(match))
     with atomic_file(target, force=force, inputs=[Path(match), *inputs.scores]) as tmp:
