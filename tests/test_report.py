@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from canbao.cli import app
@@ -190,3 +192,36 @@ def test_a_folder_that_is_no_match_exits_3(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 3
     assert "summary.json" in result.stderr
+
+
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=12),
+    label=st.text(st.characters(exclude_categories=["Cc", "Cs"]), min_size=1, max_size=12),
+)
+def test_every_bar_fits_the_axis_and_the_svg_is_well_formed(values: list[int], label: str) -> None:
+    """The axis reaches the largest value, no bar runs past it, any label is escaped text."""
+    from xml.etree import ElementTree
+
+    from canbao.report._sections import counts
+    from canbao.report._svg import PLOT_PX, BarChart, axis_end, bar_chart_svg
+
+    assert axis_end(max(values)) >= max(values)
+    chart = BarChart("k", label, [f"{label}{i}" for i in range(len(values))], [counts("n", values)])
+    svg = ElementTree.fromstring(bar_chart_svg(chart))
+    bars = [r for r in svg.iter("rect") if r.get("class") == "bar"]
+    assert len(bars) == len(values)
+    assert all(0 <= float(b.get("width", "-1")) <= PLOT_PX for b in bars)
+    shown = [t.text for t in svg.iter("text")]
+    assert all(f"{label}{i}" in shown for i in range(len(values)))
+
+
+def test_control_characters_in_a_place_name_are_dropped() -> None:
+    """A place name with a stray control character (a pasted export) still gives valid SVG."""
+    from xml.etree import ElementTree
+
+    from canbao.report._sections import counts
+    from canbao.report._svg import BarChart, bar_chart_svg
+
+    chart = BarChart("k", "村\x1f", ["吕楼\x0b村"], [counts("n", [3])])
+    svg = ElementTree.fromstring(bar_chart_svg(chart))
+    assert "吕楼村" in [t.text for t in svg.iter("text")]

@@ -9,12 +9,11 @@ the file as canbao's, so that a rerun may replace it (:func:`canbao.outputs.chec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Final
 
 from canbao import __version__
 from canbao.report._sections import Section
-from canbao.report._svg import BarChart, bar_chart_svg
+from canbao.report._svg import BarChart, bar_chart_svg, escape
 
 GENERATOR: Final = "canbao"
 FONTS: Final = (

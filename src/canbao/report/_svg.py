@@ -9,9 +9,10 @@ Why our own SVG and not a charting library: docs/report.md ("Charts"). Geometry 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
+from html import escape as _escape
 from typing import Final
 
 from canbao.print_layout import text_points
@@ -26,6 +27,14 @@ LEGEND_PX: Final = 24
 AXIS_PX: Final = 22
 VALUE_ROOM_PX: Final = 72
 TICKS: Final = 4  # grid lines past zero, about
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """``text`` as XML/HTML text: special characters escaped, control characters dropped."""
+    return _escape(_NOT_XML.sub("", text))
 
 
 @dataclass(frozen=True)
