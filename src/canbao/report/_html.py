@@ -25,9 +25,9 @@ body {{ font-family: {FONTS}; margin: 2em auto; max-width: 60em; color: #222;
   padding: 0 1em; line-height: 1.5; }}
 h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
 h2 {{ font-size: 1.25em; border-bottom: 2px solid #0072B2; padding-bottom: 0.2em;
-  margin-top: 2em; }}
+  margin-top: 2em; break-after: avoid; page-break-after: avoid; }}
 .meta {{ color: #555; }}
-figure {{ margin: 1.5em 0; break-inside: avoid; }}
+figure {{ margin: 1.5em 0; break-inside: avoid; page-break-inside: avoid; }}
 figcaption {{ font-weight: bold; margin-bottom: 0.4em; }}
 svg.chart text {{ font-family: {FONTS}; font-size: 13px; fill: #222; }}
 svg.chart text.tick {{ fill: #666; font-size: 11px; }}
