@@ -225,3 +225,15 @@ def test_control_characters_in_a_place_name_are_dropped() -> None:
     chart = BarChart("k", "村\x1f", ["吕楼\x0b村"], [counts("n", [3])])
     svg = ElementTree.fromstring(bar_chart_svg(chart))
     assert "吕楼村" in [t.text for t in svg.iter("text")]
+
+
+def test_a_rule_set_of_checks_only_draws_no_ranking(
+    example_city_output: Path, tmp_path: Path
+) -> None:
+    """mohrss-2017 checks relations and gives no totals: the report leaves its scores out."""
+    score = ["score", "--rules", "mohrss-2017", str(SCORE / "mohrss-2017-submission.csv")]
+    assert runner.invoke(app, [*score, "-o", str(tmp_path / "mo"), "-q"]).exit_code == 0
+    args = ["report", str(example_city_output), "--score", str(tmp_path / "mo")]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "r.html"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "scores" not in json.loads(result.stdout)["sections"]

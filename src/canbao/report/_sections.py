@@ -195,10 +195,13 @@ def scores(inputs: ReportInputs) -> Section | None:
         return None
     charts: list[BarChart] = []
     for index, run in enumerate(runs, start=1):
-        charts.append(_ranking_chart(run, index))
+        if any(c.total is not None for c in run.counties):  # not a rule set of checks only
+            charts.append(_ranking_chart(run, index))
         fee = _fee_chart(run, index)
         if fee is not None:
             charts.append(fee)
+    if not charts:
+        return None
     note = "评估总分为审核后的得分；自评总分为县区自评。名次按评估总分，同分同名次。"
     return Section("scores", "评估得分与考核费用", charts, [note])
 
