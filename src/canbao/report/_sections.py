@@ -1,7 +1,7 @@
 """The report's sections: each is one function from the inputs to its charts.
 
 :data:`SECTIONS` lists them in the report's order. A section that has nothing to show (no
-score directory given, a match without duplicates) returns None and is left out. Adding a
+score directory given, nobody to survey) returns None and is left out. Adding a
 section (the changes or progress of a campaign) is one function here and one entry in
 :data:`SECTIONS`.
 """
@@ -44,7 +44,9 @@ def counts(name: str, values: Sequence[int | None]) -> Series:
     )
 
 
-def _rate(entry: dict[str, Any]) -> tuple[float | None, str]:
+def _rate(entry: dict[str, Any] | None) -> tuple[float | None, str]:
+    if not entry:
+        return None, "—"
     numerator, denominator = int(entry["numerator"]), int(entry["denominator"])
     if denominator == 0:
         return None, "—"
@@ -60,7 +62,7 @@ def coverage(inputs: ReportInputs) -> Section | None:
     rows.append(("合计", cov))
     series = []
     for key, name in (("pension", "养老保险参保率"), ("medical", "医疗保险参保率")):
-        pairs = [_rate(entry[key]) for _, entry in rows]
+        pairs = [_rate(entry.get(key)) for _, entry in rows]
         series.append(Series(name, [v for v, _ in pairs], [t for _, t in pairs]))
     chart = BarChart(
         "coverage", "各县区参保率（户籍口径）", [n for n, _ in rows], series, unit="%", full=100.0
