@@ -24,11 +24,16 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
         match: Annotated[
-            Path, typer.Argument(help="The output directory of `canbao match` (any --format).")
+            Path,
+            typer.Argument(
+                metavar="MATCH_DIR", help="The output directory of `canbao match` (any --format)."
+            ),
         ],
         score: Annotated[
             list[Path] | None,
-            typer.Option("--score", help="An output directory of `canbao score` (repeatable)."),
+            typer.Option(
+                "--score", metavar="DIR", help="An output directory of `canbao score` (repeatable)."
+            ),
         ] = None,
         output: Annotated[
             Path | None,
@@ -46,7 +51,9 @@ def register(app: typer.Typer) -> None:
 
         Coverage and uninsured by county, survey load by township and village, duplicates and
         conflicts by kind, the score ranking (self against review) and the fees; counts only,
-        no ID or name. Example: canbao report 比对结果/ --score 评估结果/ -o 报告.html
+        no ID or name.
+
+        Example: canbao report 比对结果/ --score 评估结果/ -o 报告.html
         """
         from canbao.report import write_report
 
