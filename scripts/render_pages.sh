@@ -36,7 +36,9 @@ unshare -n true 2>/dev/null && offline=(unshare -n)
 chrome() {
     "${offline[@]}" "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
         --user-data-dir="$work/chromium" --proxy-server=127.0.0.1:9 \
-        --proxy-bypass-list='<-loopback>' --host-resolver-rules='MAP * ~NOTFOUND' "$@" \
+        --proxy-bypass-list='<-loopback>' --host-resolver-rules='MAP * ~NOTFOUND' \
+        --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+        --disable-features=NetworkTimeServiceQuerying "$@" \
         >/dev/null 2>&1
 }
 

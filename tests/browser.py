@@ -6,6 +6,7 @@ and always with a proxy nobody listens at and no name resolution, so nothing can
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,14 @@ OFFLINE_FLAGS = (
     "--proxy-server=127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
     "--host-resolver-rules=MAP * ~NOTFOUND",
+    # The browser's own background fetches (updates, time, sync): off, as far as flags allow.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-features=NetworkTimeServiceQuerying",
 )
+BROWSER_ITSELF = "not an origin"  # the initiator the net log gives the browser's own requests
 
 
 def chromium() -> str:
@@ -32,17 +40,33 @@ def _no_network() -> list[str]:
     return ["unshare", "-n"]
 
 
-def print_to_pdf(page: Path, work: Path) -> Path:
-    """Print ``page`` as the browser shows it to an A4 PDF, with no network at all."""
+def print_to_pdf(page: Path, work: Path) -> tuple[Path, list[str]]:
+    """Print ``page`` as the browser shows it to an A4 PDF, with no network at all; return the
+    PDF and every address the page asked for (from Chromium's net log)."""
     pdf = work / f"{page.stem}.pdf"
+    netlog = work / f"{page.stem}-netlog.json"
     command = [
         *_no_network(), chromium(), "--headless", "--no-sandbox", "--disable-gpu",
         f"--user-data-dir={work / 'chromium-profile'}", *OFFLINE_FLAGS,
-        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.resolve().as_uri(),
+        f"--log-net-log={netlog}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+        page.resolve().as_uri(),
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, timeout=180)
     assert pdf.is_file() and pdf.stat().st_size > 0
-    return pdf
+    return pdf, page_requests(netlog)
+
+
+def page_requests(netlog: Path) -> list[str]:
+    """The URLs of the requests a page started (not the browser's own), from a net log."""
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return sorted(
+        str(params["url"])
+        for event in log["events"]
+        if event["type"] == start
+        and "url" in (params := event.get("params") or {})
+        and params.get("initiator") != BROWSER_ITSELF
+    )
 
 
 def pdf_text(pdf: Path) -> str:

@@ -106,7 +106,8 @@ def test_chromium_offline_renders_titles_labels_and_bars(
 ) -> None:
     """Chromium with no network prints each chart's title, every label and value, and its bars."""
     path, _ = report
-    pdf = print_to_pdf(path, tmp_path)
+    pdf, requested = print_to_pdf(path, tmp_path)
+    assert requested == []
     text = re.sub(r"\s+", "", pdf_text(pdf))
     inputs = ReportInputs(example_city_output, (scored["huaibei"], scored["changzhou"]))
     for section in build_sections(inputs):
@@ -119,6 +120,19 @@ def test_chromium_offline_renders_titles_labels_and_bars(
                 assert all(t in text for t in series.texts), (chart.key, series.name)
     drawn = colour_counts(pdf, tmp_path, list(PALETTE[:3]))
     assert all(n > 200 for n in drawn.values()), drawn
+
+
+def test_the_net_log_catches_a_page_that_fetches(tmp_path: Path) -> None:
+    """The check above is not blind: a page with an image and a style sheet from outside shows
+    both requests in the browser's net log (they fail: there is no network)."""
+    page = tmp_path / "fetching.html"
+    page.write_text(
+        '<!DOCTYPE html><img src="http://example.invalid/x.png">'
+        '<link rel="stylesheet" href="https://fonts.example.invalid/a.css">',
+        encoding="utf-8",
+    )
+    _, requested = print_to_pdf(page, tmp_path)
+    assert requested == ["http://example.invalid/x.png", "https://fonts.example.invalid/a.css"]
 
 
 def _personal_values() -> set[str]:
