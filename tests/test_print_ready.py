@@ -292,30 +292,6 @@ def test_charts_sit_under_their_table_and_read_its_cells(
         assert bottom < first + 1 <= last + 1 <= area[3]
 
 
-def _overprinted_words(pdf: Path) -> list[tuple[int, str, str]]:
-    """Pairs of words whose boxes overlap on a printed page (pdftotext's word boxes): text that
-    overprints its neighbour, or text drawn where a cell clips it."""
-    import subprocess
-    from xml.etree import ElementTree
-
-    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"],
-                           check=True, capture_output=True, text=True).stdout  # fmt: skip
-    doc = ElementTree.fromstring(xhtml[xhtml.index("<doc>") : xhtml.index("</doc>") + 6])
-    found = []
-    for number, page in enumerate(doc.iter("page"), start=1):
-        boxes = [
-            ([float(w.get(k, "0")) for k in ("xMin", "yMin", "xMax", "yMax")], w.text or "")
-            for w in page.iter("word")
-        ]
-        for i, (a, first) in enumerate(boxes):
-            for b, second in boxes[i + 1 :]:
-                across = min(a[2], b[2]) - max(a[0], b[0])
-                down = min(a[3], b[3]) - max(a[1], b[1])
-                if across > 1 and down > 1:
-                    found.append((number, first, second))
-    return found
-
-
 def test_the_evaluation_workbooks_print_on_their_counted_pages(
     books: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -324,7 +300,7 @@ def test_the_evaluation_workbooks_print_on_their_counted_pages(
     page does a word overlap another."""
     import subprocess
 
-    from tests.test_printed_pages import printed_pages
+    from tests.test_printed_pages import overprinted_words, printed_pages
 
     for book, pages, one_page in (
         ("huaibei", 12, ["排名"]), ("changzhou", 9, ["排名", "考核费用"])
@@ -338,7 +314,7 @@ def test_the_evaluation_workbooks_print_on_their_counted_pages(
                            check=True, capture_output=True, text=True).stdout
             for i in range(1, pages + 1)
         ]  # fmt: skip
-        assert _overprinted_words(pdf) == []
+        assert overprinted_words(pdf) == []
         for sheet in one_page:
             page = next(i for i, t in enumerate(texts) if f"（{sheet}）" in t)
             assert "（说明）" in texts[page + 1] or "（考核费用）" in texts[page + 1]
@@ -352,7 +328,7 @@ def test_the_survey_roster_prints_every_person_one_page_wide(
     person's 18-character ID on exactly one page, no word over another."""
     import subprocess
 
-    from tests.test_printed_pages import printed_pages
+    from tests.test_printed_pages import overprinted_words, printed_pages
 
     assert printed_pages(books["roster"], tmp_path) == 5
     pdf = tmp_path / f"{books['roster'].stem}.pdf"
@@ -363,4 +339,4 @@ def test_the_survey_roster_prints_every_person_one_page_wide(
         assert "公民身份号码" in text and "调查原因" in text
         ids += len(re.findall(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", text))
     assert ids == 55
-    assert _overprinted_words(pdf) == []
+    assert overprinted_words(pdf) == []

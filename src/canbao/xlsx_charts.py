@@ -18,6 +18,9 @@ PALETTE: Final = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 CHART_HEIGHT_PX: Final = 280
 DEFAULT_ROW_PX: Final = 20  # a row of the default height (15 pt)
 FONT: Final = {"name": "SimSun", "size": 9}
+# Past these, values over neighbouring columns would overprint each other.
+LABELLED_SERIES: Final = 2
+LABELLED_BARS: Final = 24
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ def _ref(sheet: str, row: int, col: int, last_row: int | None = None) -> str:
     return f"={quoted}!{first}:{last}"
 
 
+def _labels(spec: ChartSpec) -> dict[str, Any]:
+    """Values over the columns while they have room (the numbers are in the table above)."""
+    bars = len(spec.series) * (spec.last_row - spec.first_row + 1)
+    if len(spec.series) > LABELLED_SERIES or bars > LABELLED_BARS:
+        return {"value": False}
+    return {"value": True, "num_format": spec.number_format, "font": FONT}
+
+
 def table_width_px(widths: Sequence[float]) -> int:
     """The width in pixels of columns ``widths`` characters wide (Excel: 7 px a digit + 5)."""
     return int(sum(7 * w + 5 for w in widths))
@@ -60,6 +71,7 @@ def charts_below(
         if spec.last_row < spec.first_row:
             continue
         chart = book.add_chart({"type": "column"})
+        labels = _labels(spec)
         for index, (name, col) in enumerate(spec.series):
             colour = PALETTE[index % len(PALETTE)]
             chart.add_series(
@@ -69,8 +81,7 @@ def charts_below(
                     "values": _ref(ws.name, spec.first_row, col, spec.last_row),
                     "fill": {"color": colour},
                     "border": {"none": True},
-                    "data_labels": {"value": True, "num_format": spec.number_format,
-                                    "font": FONT},
+                    "data_labels": labels,
                 }
             )  # fmt: skip
         chart.set_title({"name": spec.title, "name_font": {**FONT, "size": 11, "bold": True}})
