@@ -64,3 +64,22 @@ def test_the_task_table_prints_on_one_a4_page(example_city_output: Path, tmp_pat
     page, no word over another."""
     assert printed_pages(example_city_output / "task_table.xlsx", tmp_path) == 1
     assert overprinted_words(tmp_path / "task_table.pdf") == []
+
+
+def test_the_overlap_check_sees_wrapped_text_overflowing_its_row(tmp_path: Path) -> None:
+    """The check is not blind: a wrapped text of three lines in a row one line high (the old
+    evaluation table's fault) is found overprinting the row below."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    book = Workbook()
+    sheet = book.active
+    sheet.column_dimensions["A"].width = 8
+    sheet["A1"] = "全民参保登记工作评估表的指标说明文字"
+    sheet["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[1].height = 14
+    sheet["A2"] = "总分合计"
+    path = tmp_path / "overflow.xlsx"
+    book.save(path)
+    assert printed_pages(path, tmp_path) == 1
+    assert overprinted_words(tmp_path / "overflow.pdf")
