@@ -31,6 +31,7 @@ figure {{ margin: 1.5em 0; break-inside: avoid; page-break-inside: avoid; }}
 figcaption {{ font-weight: bold; margin-bottom: 0.4em; }}
 svg.chart text {{ font-family: {FONTS}; font-size: 13px; fill: #222; }}
 svg.chart text.tick {{ fill: #666; font-size: 11px; }}
+svg.chart text.value {{ font-size: 11px; }}
 table {{ border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }}
 th, td {{ border: 1px solid #bbb; padding: 0.15em 0.6em; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}

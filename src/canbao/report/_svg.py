@@ -161,6 +161,6 @@ def _bar(
     return [
         f'<rect class="bar" x="{label_px:.0f}" y="{y:.1f}" width="{length:.1f}" '
         f'height="{BAR_PX - 2}" fill="{colour}"><title>{escape(tip)}</title></rect>',
-        f'<text x="{label_px + length + 4:.1f}" y="{y + BAR_PX - 4:.1f}" '
+        f'<text x="{label_px + length + 4:.1f}" y="{y + BAR_PX / 2 + 3:.1f}" '
         f'class="value">{escape(text)}</text>',
     ]
