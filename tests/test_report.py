@@ -190,7 +190,8 @@ def test_a_rerun_replaces_its_own_report_but_no_other_file(
     """The report overwrites a report canbao wrote, refuses any other file, and --force wins."""
     target = tmp_path / "r.html"
     args = ["report", str(example_city_output), "-o", str(target), "--quiet"]
-    assert runner.invoke(app, args).exit_code == 0
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0 and first.stdout == ""
     assert runner.invoke(app, args).exit_code == 0
     other = tmp_path / "notes.html"
     other.write_text("<p>mine</p>", encoding="utf-8")
@@ -251,3 +252,19 @@ def test_a_rule_set_of_checks_only_draws_no_ranking(
     result = runner.invoke(app, [*args, "-o", str(tmp_path / "r.html"), "--json"])
     assert result.exit_code == 0, result.stderr
     assert "scores" not in json.loads(result.stdout)["sections"]
+
+
+def test_without_output_the_report_goes_beside_the_match(tmp_path: Path) -> None:
+    """No --output: MATCH_DIR-report.html beside the match directory, never inside it."""
+    import shutil
+
+    from canbao.report import default_output
+
+    match = tmp_path / "比对结果"
+    shutil.copytree(GOLDEN, match)
+    result = runner.invoke(app, ["report", str(match)])
+    assert result.exit_code == 0, result.stderr
+    assert default_output(match) == tmp_path.resolve() / "比对结果-report.html"
+    assert default_output(match).is_file()
+    assert str(default_output(match)) in result.stdout
+    assert not any(p.suffix == ".html" for p in match.iterdir())

@@ -19,7 +19,14 @@ from canbao.report._html import page, section_html
 from canbao.report._inputs import ReportInputs
 from canbao.report._sections import SECTIONS, Section
 
-__all__ = ["ReportInputs", "ReportResult", "Section", "build_sections", "write_report"]
+__all__ = [
+    "ReportInputs",
+    "ReportResult",
+    "Section",
+    "build_sections",
+    "default_output",
+    "write_report",
+]
 
 TITLE = "全民参保登记工作报告"
 
