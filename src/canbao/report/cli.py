@@ -53,7 +53,9 @@ def register(app: typer.Typer) -> None:
         conflicts by kind, the score ranking (self against review) and the fees; counts only,
         no ID or name.
 
-        Example: canbao report 比对结果/ --score 评估结果/ -o 报告.html
+        \b
+        示例 (example):
+          canbao report 比对结果/ --score 评估结果/ -o 报告.html
         """
         from canbao.report import write_report
 
