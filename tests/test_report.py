@@ -268,3 +268,33 @@ def test_without_output_the_report_goes_beside_the_match(tmp_path: Path) -> None
     assert default_output(match).is_file()
     assert str(default_output(match)) in result.stdout
     assert not any(p.suffix == ".html" for p in match.iterdir())
+
+
+def test_the_changes_of_a_second_month_are_one_more_section(
+    example_city_output: Path, tmp_path: Path
+) -> None:
+    """With --changes (June and August of the example city recorded in a DuckDB file), the
+    report adds entries and departures per list and the reasons, adding up to counts.csv."""
+    from tests.test_match_examples import match_args
+
+    db = str(tmp_path / "登记库.duckdb")
+    august = ROOT / "examples" / "city-2017-08"
+    for city, month in ((ROOT / "examples" / "city", "06"), (august, "08")):
+        result = runner.invoke(app, [*match_args(tmp_path / month, city), "--db", db])
+        assert result.exit_code == 0, result.stderr
+    done = runner.invoke(app, ["changes", "--db", db, "--output", str(tmp_path / "c"), "-q"])
+    assert done.exit_code == 0, done.stderr
+    args = ["report", str(tmp_path / "08"), "--changes", str(tmp_path / "c")]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "r.html"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["charts"][-2:] == ["changes_lists", "changes_reasons"]
+    counts = pl.read_csv(tmp_path / "c" / "counts.csv", infer_schema=False)
+    total = counts["人数"].cast(pl.Int64).sum()
+    inputs = ReportInputs(tmp_path / "08", (), tmp_path / "c")
+    section = next(s for s in build_sections(inputs) if s.key == "changes")
+    lists, reasons = section.charts
+    assert sum(v or 0 for s in lists.series for v in s.values) == total
+    assert sum(v or 0 for v in reasons.series[0].values) == total
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    changed = pl.read_csv(tmp_path / "c" / "changes.csv", infer_schema=False)["公民身份号码"]
+    assert changed.len() > 0 and not any(v in html for v in changed.to_list())

@@ -28,6 +28,7 @@ VILLAGE = "村(社区)"
 ID = "公民身份号码"
 FLAG = "类别代码"
 MATCH_FIX = "give the --output directory of a finished `canbao match` run"
+CHANGES_FIX = "give the --output directory of a finished `canbao changes` run"
 SCORE_FIX = "give the --output directory of a finished `canbao score` run"
 
 
@@ -114,6 +115,7 @@ class ReportInputs:
 
     match: Path
     scores: Sequence[Path] = ()
+    changes: Path | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -165,6 +167,27 @@ class ReportInputs:
             .with_columns(_county_names())
             .sort(COUNTY)
         )
+
+    @cached_property
+    def change_counts(self) -> tuple[str, pl.DataFrame] | None:
+        """The period and the persons per list, direction and reason of a ``canbao changes``
+        output (its counts.csv and changes.json: no ID), if one was given."""
+        if self.changes is None:
+            return None
+        folder = Path(self.changes)
+        counts, meta = folder / "counts.csv", folder / "changes.json"
+        if not counts.is_file() or not meta.is_file():
+            raise InputError(f"{folder}：没有 counts.csv（no counts.csv）", fix=CHANGES_FIX)
+        data = _read_json(meta, CHANGES_FIX)
+        period = f"{data.get('from', '—')} 至 {data.get('to', '—')}"
+        frame = pl.read_csv(counts, infer_schema=False, encoding="utf8")
+        frame = frame.rename(lambda c: c.lstrip("\ufeff").strip())
+        missing = [c for c in ("名单", "变动", "变动原因", "人数") if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"{counts}：缺少列 {'、'.join(missing)}（missing columns）", fix=CHANGES_FIX
+            )
+        return period, frame.with_columns(pl.col("人数").cast(pl.Int64))
 
     @cached_property
     def score_runs(self) -> list[ScoreRun]:

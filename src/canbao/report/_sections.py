@@ -15,7 +15,13 @@ from typing import Any, Final
 
 import polars as pl
 
-from canbao.match.vocabulary import ConflictKind, DuplicateKind, PersonState, UninsuredFlag
+from canbao.match.vocabulary import (
+    ChangeDirection,
+    ConflictKind,
+    DuplicateKind,
+    PersonState,
+    UninsuredFlag,
+)
 from canbao.report._inputs import TOWNSHIP, VILLAGE, ReportInputs, ScoreRun
 from canbao.report._svg import BarChart, Series
 
@@ -208,4 +214,46 @@ def scores(inputs: ReportInputs) -> Section | None:
     return Section("scores", "评估得分与考核费用", charts, [note])
 
 
-SECTIONS: Final[tuple[SectionFn, ...]] = (coverage, uninsured, survey_load, findings, scores)
+def changes(inputs: ReportInputs) -> Section | None:
+    """Between two snapshots (``canbao changes``): entries and departures per list, and why."""
+    found = inputs.change_counts
+    if found is None or found[1].height == 0:
+        return None
+    period, frame = found
+    lists = frame.group_by("名单", maintain_order=True).agg(
+        *(
+            pl.col("人数").filter(pl.col("变动") == d.label).sum().alias(d.label)
+            for d in ChangeDirection
+        )
+    )
+    reasons = (
+        frame.group_by("变动原因", maintain_order=True)
+        .agg(pl.col("人数").sum())
+        .sort("人数", descending=True, maintain_order=True)
+    )
+    charts = [
+        BarChart(
+            "changes_lists",
+            f"各名单新增与减少人数（{period}）",
+            lists["名单"].to_list(),
+            [counts(d.label, lists[d.label].to_list()) for d in ChangeDirection],
+        ),
+        BarChart(
+            "changes_reasons",
+            f"变动原因（{period}）",
+            reasons["变动原因"].to_list(),
+            [counts("人次", reasons["人数"].to_list())],
+        ),
+    ]
+    note = "一人可在同一期间进出多个名单：按名单和原因分别计数。名单详见各县区的变动名单。"
+    return Section("changes", "本期变动", charts, [note])
+
+
+SECTIONS: Final[tuple[SectionFn, ...]] = (
+    coverage,
+    uninsured,
+    survey_load,
+    findings,
+    scores,
+    changes,
+)

@@ -35,6 +35,12 @@ def register(app: typer.Typer) -> None:
                 "--score", metavar="DIR", help="An output directory of `canbao score` (repeatable)."
             ),
         ] = None,
+        changes: Annotated[
+            Path | None,
+            typer.Option(
+                "--changes", metavar="DIR", help="The output directory of `canbao changes`."
+            ),
+        ] = None,
         output: Annotated[
             Path | None,
             output_option("The HTML file to write (default: MATCH_DIR-report.html beside it)."),
@@ -60,7 +66,9 @@ def register(app: typer.Typer) -> None:
         from canbao.report import write_report
 
         with reporting(verbose):
-            result = write_report(match, scores=score or (), output=output, force=force)
+            result = write_report(
+                match, scores=score or (), changes=changes, output=output, force=force
+            )
             if json_output:
                 print_json(result.as_json())
             elif not quiet:
