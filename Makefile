@@ -84,7 +84,7 @@ demo: env
 	@echo "== 6. spot check (抽查): a seeded sample of the entered forms, per village and 经办人"
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
 	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
-	@echo "== 7. registration database (DuckDB file): June, the survey's forms, August, then canbao changes"
+	@echo "== 7. registration database (DuckDB file): June, the survey's forms, August, then canbao changes and progress"
 	$(RUN) canbao match $(call city_rosters,$(CITY)) --as-of 2017-06-30 --output $(DEMO_OUT)/db/2017-06 \
 	  --db $(CAMPAIGN_DB) --quiet
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) \
@@ -93,6 +93,8 @@ demo: env
 	$(RUN) canbao match $(call city_rosters,$(AUGUST)) --as-of 2017-08-31 --output $(DEMO_OUT)/db/2017-08 \
 	  --db $(CAMPAIGN_DB) --quiet
 	$(RUN) canbao changes --db $(CAMPAIGN_DB) --output $(DEMO_OUT)/changes
+	$(RUN) canbao progress --db $(CAMPAIGN_DB) --population examples/progress/population.csv \
+	  --manual examples/progress/manual.csv --output $(DEMO_OUT)/progress
 	@echo "== 8. canbao report: one HTML page of charts (opens offline in any browser)"
 	$(RUN) canbao report $(DEMO_OUT)/match --score $(DEMO_OUT)/score-huaibei \
 	  --score $(DEMO_OUT)/score-changzhou --changes $(DEMO_OUT)/changes --output $(DEMO_OUT)/report.html
@@ -103,7 +105,8 @@ demo: env
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
 	@echo "      ledger confirmations: $(DEMO_OUT)/survey-ledgers, spot-check sheet: $(DEMO_OUT)/spot-check"
-	@echo "      registration database: $(CAMPAIGN_DB); June to August per county: $(DEMO_OUT)/changes"
+	@echo "      registration database: $(CAMPAIGN_DB); June to August per county: $(DEMO_OUT)/changes;"
+	@echo "      the nine rates, 进度表 and facts for score --facts: $(DEMO_OUT)/progress"
 	@echo "Report (charts, no ID or name; open in a browser): $$(realpath $(DEMO_OUT)/report.html)"
 
 bench: env

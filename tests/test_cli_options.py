@@ -30,6 +30,9 @@ AS_OF_COMMANDS: dict[str, list[str]] = {
     "intake": ["sheet.xlsx", "--output", "out"],
     "inspect": ["roster.csv"],
     "demo": ["--output", "out"],
+    "progress": ["--db", "campaign.duckdb", "--population", "p.csv", "--output", "out"],
+    "person": ["110101199003070011", "--db", "campaign.duckdb"],
+    "export": ["--db", "campaign.duckdb", "--from", "match", "--output", "out"],
 }
 SPELLINGS = ["2017-06-30", "2017/06/30", "20170630", "2017年6月30日"]
 

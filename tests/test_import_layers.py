@@ -18,8 +18,10 @@ SRC = Path(canbao.__file__).resolve().parent
 # Layers, lowest first. A module may import its own package and anything in a lower layer.
 DATA = ("canbao.roster", "canbao.ids", "canbao.uscc", "canbao.regions")
 ENGINES = ("canbao.match", "canbao.score", "canbao.inspect", "canbao.changes")
-# The report reads the outputs of match and score (their vocabulary, the tables' readers).
-FORMS = ("canbao.forms", "canbao.report")
+# canbao.register reads the register for the analyst (person, decisions, the export of the
+# registration form's items): beside the forms, above the match's vocabulary. The report reads
+# the outputs of match and score (their vocabulary, the tables' readers).
+FORMS = ("canbao.forms", "canbao.register", "canbao.progress", "canbao.report")
 # The generator of synthetic cities and the demo's sample clerk: scaffolding that fills the
 # inputs of every package (rosters, forms' entry sheets), so it sits above them; none imports it.
 SCAFFOLDING = ("canbao.synth",)

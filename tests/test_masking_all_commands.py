@@ -45,6 +45,12 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         ),
         # An entry sheet with a broken row.
         "entries": _write(tmp_path / "entries.csv", ["公民身份号码", "姓名"], [[PID + "9", NAME]]),
+        # A decisions file whose ID is broken, the name as decider and the ID again as reason.
+        "decisions": _write(
+            tmp_path / "decisions.csv",
+            ["公民身份号码", "决定类型", "决定日期", "决定人", "理由"],
+            [[PID + "9", "conflict-resolved", "2017-07-01", NAME, PID]],
+        ),
     }
     return files
 
@@ -71,8 +77,23 @@ def _calls(files: dict[str, Path], tmp_path: Path) -> list[list[str]]:
         ["rules", "check", str(files["submission"])],
         ["intake", str(files["entries"]), "--output", out],
         ["forms", "survey", "--from", str(tmp_path), "--output", out],
-        # A roster given as the registration database: refused without quoting a row.
-        ["changes", "--db", str(files["household"]), "--output", out],
+        ["person", PID[:-1] + "9", "--db", str(tmp_path / "c.duckdb")],
+        ["person", PID + "9", "--db", str(tmp_path / "c.duckdb"), "--json"],
+        [
+            "decide",
+            PID,
+            "--db",
+            str(tmp_path / "c.duckdb"),
+            "--kind",
+            "merged",
+            "--by",
+            NAME,
+            "--reason",
+            PID,
+        ],
+        ["decide", "--db", str(tmp_path / "c.duckdb"), "--file", str(files["decisions"])],
+        ["decide", "--db", str(tmp_path / "c.duckdb"), "--file", str(files["entries"])],
+        ["export", "--db", str(tmp_path / "c.duckdb"), "--from", str(tmp_path), "--output", out],
     ]
 
 

@@ -26,6 +26,7 @@ from canbao.match.summary_model import LegalGroupsSummary, MatchSummary
 from canbao.match.tables import TABLE1_COLUMNS, TABLE2_COLUMNS
 from canbao.match.vocabulary import (
     ConflictKind,
+    DecisionKind,
     DuplicateKind,
     LegalGap,
     LegalKind,
@@ -47,6 +48,7 @@ AnyKind = (
     | type[ConflictKind]
     | type[LegalGap]
     | type[LegalKind]
+    | type[DecisionKind]
 )
 # The kinds whose codes no source file may spell out. LegalKind's codes are the roster kinds'
 # names (canbao.roster.kinds), another vocabulary spelled the same: it is labelled, not searched.
@@ -57,6 +59,7 @@ KINDS: tuple[AnyKind, ...] = (
     DuplicateKind,
     ConflictKind,
     LegalGap,
+    DecisionKind,
 )
 LABELLED: tuple[AnyKind, ...] = (*KINDS, LegalKind)
 CJK = re.compile(r"[\u4e00-\u9fff]")

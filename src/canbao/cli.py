@@ -55,6 +55,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.changes.cli",
         "Who entered and who left each set between two snapshots, and why, per county.",
     ),
+    "progress": (
+        "canbao.progress.cli",
+        "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
+        "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
+        "reads.",
+    ),
+    "person": (
+        "canbao.register.cli",
+        "Show one person's state and history: dated states, survey visits, ledgers, decisions.",
+    ),
+    "decide": (
+        "canbao.register.cli",
+        "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
+        "when, why.",
+    ),
+    "export": (
+        "canbao.register.cli",
+        "Export the confirmed registrations with the registration form's items, for upload.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -99,9 +99,21 @@ def echo(text: str, *, err: bool = False) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
 
 
-def print_json(data: object) -> None:
-    """Print a command's ``--json`` result on stdout: indented, Chinese as it is, masked."""
-    echo(json.dumps(data, ensure_ascii=False, indent=2))
+def echo_unmasked(text: str) -> None:
+    """Print ``text`` on stdout **unmasked**: only for an option that asks for full personal
+    data by name (``canbao person --field-view``), documented as such; nothing else uses it."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def print_json(data: object, *, unmasked: bool = False) -> None:
+    """Print a command's ``--json`` result on stdout: indented, Chinese as it is, masked
+    (``unmasked`` only for ``canbao person --field-view``, see :func:`echo_unmasked`)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if unmasked:
+        echo_unmasked(text)
+    else:
+        echo(text)
 
 
 VerboseOption = Annotated[

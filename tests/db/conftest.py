@@ -76,7 +76,8 @@ def new_database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
             cursor.execute("DELETE FROM canbao.person_states")
             cursor.execute("DELETE FROM canbao.person_places")
             cursor.execute("DELETE FROM canbao.runs")
-            cursor.execute("DELETE FROM canbao.survey_results")
+            for table in ("survey_results", "decisions", "ledger_confirmations"):
+                cursor.execute(f"DELETE FROM canbao.{table}")
             con.commit()
         return url
 

@@ -49,7 +49,7 @@ def upgrade_to_3() -> Mapping[int, Sequence[str]]:
     """Two upgrade steps, as a later canbao would ship them: 1 → 2 → 3."""
     return {
         1: ("ALTER TABLE canbao.runs ADD COLUMN note TEXT",),
-        2: ("CREATE TABLE canbao.decisions (person_key TEXT NOT NULL, why TEXT NOT NULL)",),
+        2: ("CREATE TABLE canbao.pretend_notes (person_key TEXT NOT NULL, why TEXT NOT NULL)",),
     }
 
 
@@ -146,7 +146,7 @@ def test_old_schema_is_upgraded_or_refused(empty_database: str, stored: int) -> 
             .column("table_name")
             .to_pylist()
         )
-        assert ("decisions" in tables) == (stored <= 2)
+        assert ("pretend_notes" in tables) == (stored <= 2)
     finally:
         con.close()
 

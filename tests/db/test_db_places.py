@@ -61,7 +61,8 @@ def test_a_version_2_database_gains_the_places_table(empty_database: str) -> Non
     """A database canbao made at version 2 (no places) is upgraded to 3 on opening."""
     with open_database(empty_database) as db:
         record_snapshot(db, frame(CONFIRMED), meta(6, "a"))
-        db.connection.execute("DROP TABLE canbao.person_places")
+        for table in ("person_places", "decisions", "ledger_confirmations"):  # versions 3, 4
+            db.connection.execute(f"DROP TABLE canbao.{table}")
         db.connection.execute("UPDATE canbao.meta SET value = '2' WHERE key = 'schema_version'")
     with open_database(empty_database) as db:
         assert read_meta(db.connection)["schema_version"] == str(SCHEMA_VERSION)

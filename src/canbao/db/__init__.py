@@ -13,24 +13,36 @@ from datetime import date
 import polars as pl
 
 from canbao.db._open import Database, open_database
+from canbao.db._person import PersonRecord
 from canbao.db._schema import SCHEMA_VERSION
 from canbao.db._snapshots import SnapshotMeta, SnapshotResult
 
 __all__ = [
     "SCHEMA_VERSION",
     "Database",
+    "PersonRecord",
     "SnapshotMeta",
     "SnapshotResult",
+    "areas",
     "check_snapshot_order",
+    "confirmed_by_ledger",
     "confirmed_by_survey",
+    "decisions",
+    "has_snapshot",
+    "ledger_confirmations",
     "open_database",
+    "person_record",
     "places_as_of",
+    "record_decisions",
+    "record_ledger_confirmations",
     "record_snapshot",
     "record_survey_results",
     "snapshot_areas",
     "snapshot_runs",
     "states_as_of",
+    "states_between",
     "survey_results",
+    "without_state",
 ]
 
 
@@ -107,3 +119,75 @@ def confirmed_by_survey(db: Database, as_of: date, *, area: str, state: str) -> 
     from canbao.db._survey import confirmed_since_reasons as read
 
     return read(db.connection, as_of, area=area, state=state)
+
+
+def areas(db: Database) -> list[str]:
+    """The areas with a standing snapshot, in code order."""
+    from canbao.db._history import areas as read
+
+    return read(db.connection)
+
+
+def confirmed_by_ledger(db: Database, as_of: date, *, area: str, state: str) -> pl.DataFrame:
+    """The persons in ``state`` on ``as_of`` whom a recorded ledger confirmation (台账) took off
+    the visit list since their reasons last changed (person_key)."""
+    from canbao.db._survey import confirmed_by_ledger_since as read
+
+    return read(db.connection, as_of, area=area, state=state)
+
+
+def has_snapshot(db: Database, as_of: date, *, area: str) -> bool:
+    """Whether a match of ``area`` on ``as_of`` was recorded (a standing snapshot)."""
+    from canbao.db._survey import has_snapshot as found
+
+    return found(db.connection, as_of, area=area)
+
+
+def record_decisions(db: Database, frame: pl.DataFrame) -> int:
+    """Record manual decisions (person_key, kind, decided_on, decided_by, reason); rows added."""
+    from canbao.db._decisions import record_decisions as record
+
+    return record(db.connection, frame)
+
+
+def decisions(db: Database, *, until: date | None = None) -> pl.DataFrame:
+    """The manual decisions taken on or before ``until`` (every one when None):
+    person_key, kind, decided_on, decided_by, reason; oldest first."""
+    from canbao.db._decisions import decisions as read
+
+    return read(db.connection, until=until)
+
+
+def record_ledger_confirmations(db: Database, frame: pl.DataFrame, on: date) -> int:
+    """Record the persons a village ledger confirmed on ``on`` (person_key, source); rows added."""
+    from canbao.db._decisions import record_ledger_confirmations as record
+
+    return record(db.connection, frame, on)
+
+
+def ledger_confirmations(db: Database) -> pl.DataFrame:
+    """Every recorded ledger confirmation: person_key, confirmed_on, source."""
+    from canbao.db._decisions import ledger_confirmations as read
+
+    return read(db.connection)
+
+
+def states_between(db: Database, first: date, last: date, *, area: str) -> pl.DataFrame:
+    """Every (person_key, state, detail) that held in ``area`` on some day of [first, last]."""
+    from canbao.db._history import states_between as read
+
+    return read(db.connection, first, last, area=area)
+
+
+def person_record(db: Database, person_key: str) -> PersonRecord:
+    """One person's dated states, visits, ledger confirmations and decisions."""
+    from canbao.db._person import person_record as read
+
+    return read(db.connection, person_key)
+
+
+def without_state(db: Database, wanted: pl.DataFrame) -> pl.DataFrame:
+    """The (person_key, state) rows of ``wanted`` that the register never recorded."""
+    from canbao.db._person import without_state as read
+
+    return read(db.connection, wanted)

@@ -23,7 +23,7 @@ from canbao.db._connection import Connection
 from canbao.errors import DatabaseError
 
 APPLICATION = "canbao"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The survey's results (version 2): one row per person visited by a survey, recorded by
 # ``canbao intake --db``: the date of the intake, whether a valid form confirmed the person
@@ -33,6 +33,26 @@ SURVEY_RESULTS = """CREATE TABLE canbao.survey_results (
         visited DATE NOT NULL,
         confirmed BOOLEAN NOT NULL,
         reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )"""
+
+# Manual decisions (version 4): one row per decision an analyst recorded with ``canbao decide``
+# (a conflict resolved by hand, a duplicate cleaned at the agency): who, when and why.
+DECISIONS = """CREATE TABLE canbao.decisions (
+        person_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        decided_on DATE NOT NULL,
+        decided_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )"""
+
+# Ledger confirmations (version 4): one row per person a village ledger (台账) confirmed in
+# ``canbao forms survey --ledger … --db``: the date and the ledgers' sources.
+LEDGER_CONFIRMATIONS = """CREATE TABLE canbao.ledger_confirmations (
+        person_key TEXT NOT NULL,
+        confirmed_on DATE NOT NULL,
+        source TEXT NOT NULL,
         recorded_at TEXT NOT NULL
     )"""
 
@@ -53,7 +73,11 @@ PERSON_PLACES = """CREATE TABLE canbao.person_places (
 
 # Statements that bring a database at version N to N + 1; a change of the tables below adds
 # its step here and raises SCHEMA_VERSION.
-UPGRADES: Mapping[int, Sequence[str]] = {1: (SURVEY_RESULTS,), 2: (PERSON_PLACES,)}
+UPGRADES: Mapping[int, Sequence[str]] = {
+    1: (SURVEY_RESULTS,),
+    2: (PERSON_PLACES,),
+    3: (DECISIONS, LEDGER_CONFIRMATIONS),
+}
 
 # The same tables on both engines. Dates are DATE, identifiers BIGINT, everything else TEXT
 # (JSON documents included, so that no engine-specific JSON type is needed).
@@ -90,6 +114,8 @@ TABLES: tuple[str, ...] = (
     )""",
     SURVEY_RESULTS,
     PERSON_PLACES,
+    DECISIONS,
+    LEDGER_CONFIRMATIONS,
 )
 
 # PostgreSQL looks rows up through indexes; DuckDB joins whole columns and needs none. Each is

@@ -68,15 +68,44 @@ def survey_results(con: Connection) -> pl.DataFrame:
     return pl.DataFrame(table)
 
 
+# The person held ``state`` ($2) in ``area`` ($1) on the date ($3), in a standing interval.
+_HELD = (
+    "p.area = $1 AND p.state = $2 AND p.retired_by IS NULL AND p.began <= $3 "
+    "AND (p.ended IS NULL OR p.ended > $3)"
+)
+
+
 def confirmed_since_reasons(con: Connection, as_of: date, *, area: str, state: str) -> pl.DataFrame:
     """The persons (person_key) in ``state`` (the needs-survey code) on ``as_of`` whom a valid
     form confirmed on or after the day that state with its present reasons began."""
     table = con.fetch(
         "SELECT DISTINCT p.person_key FROM canbao.person_states p "
         "JOIN canbao.survey_results r ON r.person_key = p.person_key "
-        "WHERE p.area = $1 AND p.state = $2 AND p.retired_by IS NULL AND p.began <= $3 "
-        "AND (p.ended IS NULL OR p.ended > $3) AND r.confirmed AND r.visited >= p.began "
-        "ORDER BY 1",
+        f"WHERE {_HELD} AND r.confirmed AND r.visited >= p.began ORDER BY 1",
         (area, state, as_of),
     )
     return pl.DataFrame(table).cast({"person_key": pl.String})
+
+
+def confirmed_by_ledger_since(
+    con: Connection, as_of: date, *, area: str, state: str
+) -> pl.DataFrame:
+    """The persons (person_key) in ``state`` on ``as_of`` whom a ledger (台账) confirmed, as
+    recorded by ``forms survey --ledger --db``, on or after that state with its reasons began."""
+    table = con.fetch(
+        "SELECT DISTINCT p.person_key FROM canbao.person_states p "
+        "JOIN canbao.ledger_confirmations c ON c.person_key = p.person_key "
+        f"WHERE {_HELD} AND c.confirmed_on >= p.began ORDER BY 1",
+        (area, state, as_of),
+    )
+    return pl.DataFrame(table).cast({"person_key": pl.String})
+
+
+def has_snapshot(con: Connection, as_of: date, *, area: str) -> bool:
+    """Whether a standing snapshot of ``area`` on ``as_of`` was recorded."""
+    table = con.fetch(
+        "SELECT COUNT(*) AS n FROM canbao.runs WHERE area = $1 AND as_of = $2 "
+        "AND retired_by IS NULL",
+        (area, as_of),
+    )
+    return int(table.column("n")[0].as_py()) > 0

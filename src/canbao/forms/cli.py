@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from canbao.cli_common import (
     VerboseOption,
     db_option,
     output_option,
+    parse_as_of,
     print_json,
     progress_printer,
     reporting,
@@ -81,7 +83,17 @@ def survey(
         str | None,
         db_option(
             "The registration database (a DuckDB file or postgresql://…): leave out "
-            "the persons a survey form confirmed since their reasons last changed."
+            "the persons a survey form or a ledger confirmed since their reasons last changed, "
+            "and record the persons --ledger confirms."
+        ),
+    ] = None,
+    ledger_date: Annotated[
+        date | None,
+        typer.Option(
+            "--ledger-date",
+            parser=parse_as_of,
+            metavar="DATE",
+            help="With --db: the date the ledgers confirmed, as recorded (default today).",
         ),
     ] = None,
     json_: JsonOption = False,
@@ -95,12 +107,17 @@ def survey(
       canbao forms survey --from 结果 --by village -o 调查表
     """
     with reporting(verbose):
-        if not ledger and (ledger_source is not None or columns is not None):
+        if not ledger and (
+            ledger_source is not None or columns is not None or ledger_date is not None
+        ):
             raise UsageError(
-                "--ledger-source and --columns describe ledgers", fix="add --ledger FILE"
+                "--ledger-source, --columns and --ledger-date describe ledgers",
+                fix="add --ledger FILE",
             )
         ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
-        result = write_survey_forms(from_, output, by=by, seal=seal, ledgers=ledgers, db=db)
+        result = write_survey_forms(
+            from_, output, by=by, seal=seal, ledgers=ledgers, db=db, as_of=ledger_date
+        )
         for archive, password in result.sealed.items():
             show_password(archive, password)
         if json_:
@@ -117,8 +134,11 @@ def survey(
                     for g in result.units
                 ],
             }
-            if result.confirmed_by_survey is not None:
-                payload["confirmed_by_survey"] = result.confirmed_by_survey
+            if result.left_out is not None:
+                payload["confirmed_by_survey"] = result.left_out.by_survey
+                payload["confirmed_by_recorded_ledger"] = result.left_out.by_ledger
+            if result.ledger_recorded is not None:
+                payload["ledger_recorded"] = result.ledger_recorded
             if result.ledger is not None:
                 payload["ledger"] = {
                     **result.ledger.summary(),
@@ -137,10 +157,16 @@ def survey(
                     f"{len(result.units)} county(ies): unit roster and entry sheet per county",
                     markup=False,
                 )
-            if result.confirmed_by_survey is not None:
+            if result.left_out is not None:
                 stdout_console.print(
-                    f"{result.confirmed_by_survey} persons left out: confirmed by a survey form "
-                    "since their reasons last changed (已核实入库)",
+                    f"{result.left_out.by_survey} persons left out: confirmed by a survey form "
+                    "since their reasons last changed (已核实入库); "
+                    f"{result.left_out.by_ledger} by a ledger recorded earlier (台账)",
+                    markup=False,
+                )
+            if result.ledger_recorded is not None:
+                stdout_console.print(
+                    f"{result.ledger_recorded} ledger confirmation(s) recorded in the database",
                     markup=False,
                 )
             for line in ledger_report(result.ledger) if result.ledger is not None else ():

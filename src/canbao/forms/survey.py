@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -16,7 +17,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.forms.entry_sheet import write_entry_workbook
 from canbao.forms.ledgers import LedgerFiles, LedgerOutcome, apply_ledgers
 from canbao.forms.registration_form import write_forms_sheet, write_instructions
-from canbao.forms.survey_db import without_confirmed
+from canbao.forms.survey_db import LeftOut, record_ledger, without_confirmed
 from canbao.forms.survey_roster import (
     GROUP_COLUMNS,
     place_label,
@@ -63,7 +64,13 @@ class SurveyFormsResult:
     sealed: dict[str, str] = field(default_factory=dict, repr=False)
     ledger: LedgerOutcome | None = None  # with --ledger: who was confirmed without a visit
     units: list[UnitGroup] = field(default_factory=list)  # the unit survey, per county
-    confirmed_by_survey: int | None = None  # with --db: persons a form already confirmed
+    left_out: LeftOut | None = None  # with --db: persons a form or a ledger already confirmed
+    ledger_recorded: int | None = None  # with --db and --ledger: confirmations newly recorded
+
+    @property
+    def confirmed_by_survey(self) -> int | None:
+        """With --db: the persons left out because a valid form confirmed them."""
+        return None if self.left_out is None else self.left_out.by_survey
 
     def entry_sheets(self) -> list[Path]:
         """Return the entry workbook of every group."""
@@ -103,6 +110,7 @@ def write_survey_forms(
     seal: bool = False,
     ledgers: LedgerFiles | None = None,
     db: str | Path | None = None,
+    as_of: date | None = None,
 ) -> SurveyFormsResult:
     """Write, for each group of a match's needs_survey, the roster, forms and entry sheet.
 
@@ -110,7 +118,9 @@ def write_survey_forms(
     each with its own password: a village opens its own forms and no one else's.
     With ``ledgers`` the persons they confirm (forms/ledgers.py) get no forms. With ``db`` the
     visit list also leaves out those a form confirmed since their reasons last changed
-    (forms/survey_db.py); the match's needs_survey stays as it is.
+    (forms/survey_db.py), and the persons ``ledgers`` confirm are recorded there, dated
+    ``as_of`` (default today), once the forms are written; the match's needs_survey stays as
+    it is.
     """
     frame = read_needs_survey(match_dir)
     units = read_units_needing_survey(match_dir)
@@ -119,9 +129,9 @@ def write_survey_forms(
         rows, unreadable = ledgers.read()
         ledger = apply_ledgers(frame, rows, unreadable=unreadable)
     frame = ledger.to_visit if ledger is not None else frame
-    surveyed = 0
+    left_out = None
     if db is not None:
-        frame, surveyed = without_confirmed(frame, match_dir, db)
+        frame, left_out = without_confirmed(frame, match_dir, db)
     groups = split_groups(frame, by)
     written: list[SurveyGroup] = []
     used: set[Path] = set()
@@ -163,8 +173,9 @@ def write_survey_forms(
             "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
             "units": None if units is None else units.height,
         }
-        if db is not None:
-            summary["confirmed_by_survey"] = surveyed
+        if left_out is not None:
+            summary["confirmed_by_survey"] = left_out.by_survey
+            summary["confirmed_by_recorded_ledger"] = left_out.by_ledger
         if ledger is not None:
             ledger.write(staging)
             summary["ledger"] = ledger.summary()
@@ -173,6 +184,9 @@ def write_survey_forms(
         )
         folders = [g.directory for g in written] + [g.directory for g in unit_groups]
         sealed = seal_groups(staging, folders) if seal else {}
+    recorded = None
+    if db is not None and ledger is not None:
+        recorded = record_ledger(db, ledger.confirmed, as_of or date.today())
     return SurveyFormsResult(
         Path(output),
         by,
@@ -181,7 +195,8 @@ def write_survey_forms(
         sealed,
         ledger=ledger,
         units=unit_groups,
-        confirmed_by_survey=surveyed if db is not None else None,
+        left_out=left_out,
+        ledger_recorded=recorded,
     )
 
 

@@ -2,18 +2,21 @@
 
 ``canbao intake --db`` records each person a form says was visited, and whether the form,
 valid, confirmed them (已核实入库) with its reasons for not being insured;
-``canbao forms survey --db`` leaves out of the visit list the persons a form confirmed since
-their reasons last changed. The match's own sets never change with ``--db``.
+``canbao forms survey --db`` leaves out of the visit list the persons a form or a ledger
+confirmed since their reasons last changed, and records the persons its ``--ledger`` files
+confirm. The match's own sets never change with ``--db``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from canbao.errors import DatabaseError, InputError
 from canbao.forms.form_codes import CONFIRMED, NOT_INSURED, VISITED
 
 
@@ -33,22 +36,66 @@ def visits(passed: pl.DataFrame) -> pl.DataFrame:
 def match_identity(match_dir: Path) -> tuple[date, str]:
     """The as-of date and area (codes, comma-separated) of a match directory's summary.json:
     the snapshot its needs-survey persons were recorded under."""
-    document = json.loads((Path(match_dir) / "summary.json").read_text(encoding="utf-8"))
-    return date.fromisoformat(str(document["as_of"])), ",".join(document["area"])
+    path = Path(match_dir) / "summary.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return date.fromisoformat(str(document["as_of"])), ",".join(document["area"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{path}：无法读取比对摘要（no readable summary.json of a match run）",
+            fix="--from 给出 canbao match 的 --output 目录（the output directory of a finished "
+            "`canbao match` run）",
+        ) from None
+
+
+def _no_snapshot(db: str | Path, as_of: date, area: str) -> DatabaseError:
+    return DatabaseError(
+        f"数据库 {db} 中没有地区 {area or '（全部）'} {as_of} 的比对快照，无法排除已确认人员"
+        f"（no match of area {area or 'all'} on {as_of} was recorded in the database）",
+        fix="先对这个比对目录运行 canbao match … --db（同一个数据库），或检查 --db 和 --from "
+        "是否对应（record the match with canbao match … --db first, or check that --db and "
+        "--from belong together）",
+    )
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """How many needs-survey persons the register took off the visit list, and why."""
+
+    by_survey: int  # a valid form confirmed them (已核实入库)
+    by_ledger: int  # a ledger confirmation recorded by an earlier run
 
 
 def without_confirmed(
     frame: pl.DataFrame, match_dir: Path, db: str | Path
-) -> tuple[pl.DataFrame, int]:
-    """The needs-survey rows less the persons the database says a form confirmed since their
-    reasons last changed (in the snapshot of the match's as-of date and area); how many left."""
-    from canbao.db import confirmed_by_survey, open_database
+) -> tuple[pl.DataFrame, LeftOut]:
+    """The needs-survey rows less the persons the database says a form or a recorded ledger
+    confirmed since their reasons last changed (in the snapshot of the match's as-of date and
+    area). A match never recorded in that database is refused (exit 8): the list would
+    silently be the whole needs-survey set."""
+    from canbao.db import confirmed_by_ledger, confirmed_by_survey, has_snapshot, open_database
     from canbao.match.vocabulary import PersonState
 
     as_of, area = match_identity(match_dir)
+    state = PersonState.NEEDS_SURVEY.value
     with open_database(db) as database:
-        confirmed = confirmed_by_survey(
-            database, as_of, area=area, state=PersonState.NEEDS_SURVEY.value
-        )["person_key"]
-    keep = frame.filter(~pl.col("公民身份号码").is_in(confirmed.implode()).fill_null(False))
-    return keep, frame.height - keep.height
+        if not has_snapshot(database, as_of, area=area):
+            raise _no_snapshot(database.where, as_of, area)
+        surveyed = confirmed_by_survey(database, as_of, area=area, state=state)["person_key"]
+        ledgered = confirmed_by_ledger(database, as_of, area=area, state=state)["person_key"]
+    key = pl.col("公民身份号码")
+    after_survey = frame.filter(~key.is_in(surveyed.implode()).fill_null(False))
+    keep = after_survey.filter(~key.is_in(ledgered.implode()).fill_null(False))
+    return keep, LeftOut(frame.height - after_survey.height, after_survey.height - keep.height)
+
+
+def record_ledger(db: str | Path, confirmed: pl.DataFrame, on: date) -> int:
+    """Record the persons a ledger confirmed in this run (公民身份号码, 台账) on ``on``; rows
+    added (the same run recorded again adds none)."""
+    from canbao.db import open_database, record_ledger_confirmations
+
+    rows = confirmed.select(
+        pl.col("公民身份号码").alias("person_key"), pl.col("台账").alias("source")
+    )
+    with open_database(db) as database:
+        return record_ledger_confirmations(database, rows, on)

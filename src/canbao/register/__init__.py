@@ -1,0 +1,24 @@
+"""The analyst's daily questions of the registration database (docs/database.md).
+
+``canbao person ID``: one person's state and history; ``canbao decide``: manual decisions
+recorded with who, when and why; ``canbao export``: the confirmed registrations with the
+registration form's items, for upload into the city or provincial system.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from canbao.errors import DatabaseError
+
+
+def existing_database(db: str | Path) -> str | Path:
+    """``db`` when it names a server or an existing file: these commands read (or add to) a
+    register that ``match --db`` made, and never create one from a mistyped path (exit 8)."""
+    if "://" in str(db) or Path(db).expanduser().exists():
+        return db
+    raise DatabaseError(
+        f"数据库文件 {db} 不存在（no such database file）",
+        fix="用 canbao match … --db 建立并记录比对，或检查 --db 的路径"
+        "（record a match with canbao match … --db first, or check the path）",
+    )

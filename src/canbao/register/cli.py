@@ -1,0 +1,219 @@
+"""``canbao person``, ``canbao decide`` and ``canbao export`` (thin layer over canbao.register)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    as_of_option,
+    db_option,
+    echo_unmasked,
+    output_option,
+    parse_as_of,
+    print_json,
+    print_warning,
+    reporting,
+    stdout_console,
+)
+from canbao.errors import UsageError
+
+DbOption = Annotated[
+    str, db_option("The registration database: a DuckDB file or postgresql://user@host/dbname.")
+]
+
+
+def person(
+    citizen_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The citizen ID in full (the register's key).")
+    ],
+    db: DbOption,
+    as_of: Annotated[
+        date | None,
+        as_of_option("Show the state held on this date (default: the latest snapshot)."),
+    ] = None,
+    field_view: Annotated[
+        bool,
+        typer.Option(
+            "--field-view",
+            help="Show the field team's view: the full ID and the deciders' names UNMASKED. "
+            "Use only where the person's file may be seen (docs/database.md).",
+        ),
+    ] = False,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Show one person's state and history: dated states, survey visits, ledgers, decisions.
+
+    Printed masked (340621********123X) unless --field-view.
+
+    \b
+    示例 (example):
+      canbao person 340621199001011234 --db campaign.duckdb --json
+    """
+    from canbao.register.person import read_person
+
+    with reporting(verbose):
+        view = read_person(db, citizen_id, as_of=as_of, field_view=field_view)
+        if quiet:
+            return
+        if field_view:
+            print_warning("--field-view：以下显示完整身份证号码和姓名（unmasked personal data）")
+        if json_:
+            print_json(view.to_json(), unmasked=field_view)
+        elif field_view:
+            echo_unmasked("\n".join(view.lines()))
+        else:
+            stdout_console.print("\n".join(view.lines()), markup=False)
+
+
+def decide(
+    db: DbOption,
+    citizen_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="The citizen ID in full.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="conflict-resolved (信息错误已人工更正) or duplicate-cleaned "
+            "(重复参保已由经办机构清理).",
+        ),
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who decided (stored in full).")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why: the documents checked, the case number.")
+    ] = None,
+    on: Annotated[
+        date | None,
+        typer.Option(
+            "--on",
+            parser=parse_as_of,
+            metavar="DATE",
+            help="The date of the decision (default today).",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="A CSV of decisions instead of one ID (headings 公民身份号码, 决定类型, "
+            "决定日期, 决定人, 理由).",
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
+
+    \b
+    示例 (example):
+      canbao decide --db campaign.duckdb --file decisions.csv
+    """
+    from canbao.register.decide import (
+        one_decision,
+        read_decision_file,
+        record_manual_decisions,
+    )
+
+    with reporting(verbose):
+        if file is not None:
+            if citizen_id is not None or kind or by or reason or on:
+                raise UsageError(
+                    "--file 与 ID、--kind、--by、--reason、--on 不能同时使用",
+                    fix="give either --file or one decision on the command line",
+                )
+            result = record_manual_decisions(db, read_decision_file(file), where=str(file))
+        else:
+            if citizen_id is None or kind is None or by is None or reason is None:
+                raise UsageError(
+                    "需要 ID、--kind、--by 和 --reason（or --file）",
+                    fix="canbao decide ID --db URL --kind conflict-resolved --by NAME "
+                    "--reason TEXT",
+                )
+            result = record_manual_decisions(db, one_decision(citizen_id, kind, by, reason, on))
+        if json_:
+            print_json(
+                {
+                    "decisions": result.rows,
+                    "recorded": result.recorded,
+                    "not_in_register": result.unmatched,
+                }
+            )
+        if result.unmatched and not quiet:
+            print_warning(
+                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
+                "决定已照样记录"
+                f"（{result.unmatched} decision(s) concern a person the register never had in "
+                "that conflict or duplicate: check the ID; recorded anyway）"
+            )
+        elif not quiet:
+            stdout_console.print(
+                f"{result.recorded} 条决定已入库，{result.rows - result.recorded} 条此前已记录"
+                f"（{result.recorded} decision(s) recorded, {result.rows - result.recorded} "
+                "already there）",
+                markup=False,
+            )
+
+
+def export(
+    db: DbOption,
+    from_: Annotated[
+        Path, typer.Option("--from", help="The output directory of the `canbao match --db` run.")
+    ],
+    output: Annotated[Path, output_option("Directory for 全民参保登记信息.xlsx and .csv.")],
+    as_of: Annotated[
+        date | None,
+        as_of_option("Confirmed on this date (default: the match's as-of date)."),
+    ] = None,
+    intake: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--intake", help="An intake output directory: the valid forms' items win (repeat)."
+        ),
+    ] = None,
+    json_: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Export the confirmed registrations with the registration form's items, for upload.
+
+    \b
+    示例 (example):
+      canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07 -o upload/
+    """
+    from canbao.register.export import write_export
+
+    with reporting(verbose):
+        result = write_export(db, from_, output, as_of=as_of, intakes=intake)
+        if json_:
+            print_json(
+                {
+                    "output": str(result.output),
+                    "as_of": result.as_of.isoformat(),
+                    "persons": result.persons,
+                    "by_how": result.by_how,
+                }
+            )
+        elif not quiet:
+            how = "，".join(f"{k} {v}" for k, v in result.by_how.items())
+            stdout_console.print(
+                f"{result.persons} 人已确认登记（{how}），截至 {result.as_of}："
+                f"{result.output}（confirmed registrations exported）",
+                markup=False,
+            )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``person``, ``decide`` and ``export`` to the canbao app."""
+    app.command("person")(person)
+    app.command("decide")(decide)
+    app.command("export")(export)

@@ -1,0 +1,184 @@
+"""``canbao person ID``: one person's states, visits, ledger confirmations and decisions.
+
+The ID given in full is the key, normalised as the match normalises IDs (15 digits upgraded,
+full-width folded, spaces dropped). What is shown is masked like everything canbao prints
+(ID ``340621********123X``, the decider's name ``张*``); :func:`person_view` with
+``field_view=True`` keeps them whole: what a field team's forms show, for the explicit
+``--field-view`` option only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from canbao.db import PersonRecord, open_database, person_record
+from canbao.errors import UsageError
+from canbao.ids import normalize_id_value, validate_id
+from canbao.masking import mask_id, mask_name, mask_text
+from canbao.match.vocabulary import (
+    ConflictKind,
+    DecisionKind,
+    DuplicateKind,
+    ExclusionReason,
+    LegalGap,
+    PersonState,
+    Reason,
+    UninsuredFlag,
+)
+from canbao.register import existing_database
+
+# Every code a state's detail may hold, with its label (docs/database.md, "A person's states").
+DETAIL_LABELS: dict[str, str] = {
+    **Reason.labels(),
+    **UninsuredFlag.labels(),
+    **ExclusionReason.labels(),
+    **DuplicateKind.labels(),
+    **ConflictKind.labels(),
+    **LegalGap.labels(),
+}
+INSURANCE_TYPES = {"1": "养老保险", "2": "医疗保险"}
+
+
+def person_key(raw: str) -> str:
+    """The register's key for an ID typed by a user: normalised as the match does; a value
+    that is no citizen ID is a usage error (exit 2), quoted masked."""
+    key = normalize_id_value(raw)
+    if key is None or validate_id(key, date.today()) is not None:
+        raise UsageError(
+            f"{mask_id(raw)} 不是有效的公民身份号码（not a valid citizen ID）",
+            fix="输入完整的 18 位（或 15 位）身份证号码（give the full 18- or 15-digit ID）",
+        )
+    return key
+
+
+def detail_label(detail: str) -> str:
+    """The labels of a state's detail codes (``uninsured;conflict`` -> 应参未参、信息错误)."""
+    if not detail:
+        return ""
+    parts = []
+    for code in detail.split(";"):
+        kind, _, itype = code.partition(":")
+        label = DETAIL_LABELS.get(kind, kind)
+        parts.append(f"{label}（{INSURANCE_TYPES.get(itype, itype)}）" if itype else label)
+    return "、".join(parts)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person's record as shown: masked unless ``field_view``."""
+
+    record: PersonRecord
+    as_of: date | None
+    field_view: bool
+
+    @property
+    def shown_id(self) -> str:
+        """The ID as printed: whole in the field view, masked else."""
+        key = self.record.person_key
+        return key if self.field_view else mask_id(key)
+
+    def _who(self, name: str) -> str:
+        return name if self.field_view else mask_name(name)
+
+    def _text(self, text: str) -> str:
+        return text if self.field_view else mask_text(text)
+
+    def current(self) -> pl.DataFrame:
+        """The standing states on ``as_of`` (the latest snapshot's when None)."""
+        states = self.record.states.filter(~pl.col("retired"))
+        if self.as_of is None:
+            return states.filter(pl.col("ended").is_null())
+        held = (pl.col("began") <= self.as_of) & (
+            pl.col("ended").is_null() | (pl.col("ended") > self.as_of)
+        )
+        return states.filter(held)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data (dates as ISO text); one person's few rows."""
+
+        def state(row: dict[str, Any]) -> dict[str, Any]:
+            label = PersonState.labels().get(row["state"], "")
+            return {**row, "label": label, "detail_label": detail_label(row["detail"])}
+
+        def decision(row: dict[str, Any]) -> dict[str, Any]:
+            return {
+                **row,
+                "label": DecisionKind.labels().get(row["kind"], ""),
+                "decided_by": self._who(row["decided_by"]),
+                "reason": self._text(row["reason"]),
+            }
+
+        return {
+            "person": self.shown_id,
+            "masked": not self.field_view,
+            "known": self.record.known,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "current": [state(r) for r in _rows(self.current())],
+            "history": [state(r) for r in _rows(self.record.states)],
+            "places": _rows(self.record.places),
+            "visits": _rows(self.record.visits),
+            "ledger_confirmations": _rows(self.record.ledgers),
+            "decisions": [decision(r) for r in _rows(self.record.decisions)],
+        }
+
+    def lines(self) -> list[str]:
+        """The record as lines for the terminal."""
+        out = [f"人员 (person) {self.shown_id}"]
+        if not self.record.known:
+            return [*out, "登记库中没有这个人的记录（the register holds nothing on this person）"]
+        when = self.as_of.isoformat() if self.as_of else "最新快照 latest snapshot"
+        out.append(f"当前状态 (state on {when}):")
+        out += [f"  {r['area']} {self._state(r)}，自 {r['began']}" for r in _rows(self.current())]
+        out.append("地点 (place):")
+        for r in _rows(self.record.places):
+            end = r["ended"] or "至今"
+            out.append(f"  {r['county']} {r['township']} {r['village']}（{r['began']} – {end}）")
+        out.append("历史 (history, every dated state):")
+        for r in _rows(self.record.states):
+            end = r["ended"] or "至今"
+            replaced = "（已被修订替换 replaced by a revision）" if r["retired"] else ""
+            out.append(f"  {r['area']} {r['began']} – {end} {self._state(r)}{replaced}")
+        out.append("入户调查 (survey visits):")
+        for r in _rows(self.record.visits):
+            outcome = "已核实入库 confirmed" if r["confirmed"] else "未确认 not confirmed"
+            reason = f"，未参保原因 {r['reason']}" if r["reason"] else ""
+            out.append(f"  {r['visited']} {outcome}{reason}")
+        out.append("台账确认 (ledger confirmations):")
+        out += [f"  {r['confirmed_on']} {r['source']}" for r in _rows(self.record.ledgers)]
+        out.append("人工决定 (manual decisions):")
+        for r in _rows(self.record.decisions):
+            label = DecisionKind.labels().get(r["kind"], r["kind"])
+            out.append(
+                f"  {r['decided_on']} {label}（{r['kind']}）由 {self._who(r['decided_by'])}："
+                f"{self._text(r['reason'])}"
+            )
+        return out
+
+    @staticmethod
+    def _state(row: dict[str, Any]) -> str:
+        label = PersonState.labels().get(row["state"], row["state"])
+        detail = detail_label(row["detail"])
+        return f"{label}（{row['state']}）" + (f"：{detail}" if detail else "")
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """A few rows as dicts, dates as ISO text."""
+    return [
+        {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+def read_person(
+    db: str | Path, raw_id: str, *, as_of: date | None = None, field_view: bool = False
+) -> PersonView:
+    """Open the register at ``db`` and read one person (the ID in full is the key)."""
+    key = person_key(raw_id)
+    with open_database(existing_database(db)) as database:
+        record = person_record(database, key)
+    return PersonView(record, as_of, field_view)
