@@ -30,6 +30,7 @@ AS_OF_COMMANDS: dict[str, list[str]] = {
     "intake": ["sheet.xlsx", "--output", "out"],
     "inspect": ["roster.csv"],
     "demo": ["--output", "out"],
+    "progress": ["--db", "campaign.duckdb", "--population", "p.csv", "--output", "out"],
     "person": ["110101199003070011", "--db", "campaign.duckdb"],
     "export": ["--db", "campaign.duckdb", "--from", "match", "--output", "out"],
 }

@@ -94,8 +94,6 @@ def _calls(files: dict[str, Path], tmp_path: Path) -> list[list[str]]:
         ["decide", "--db", str(tmp_path / "c.duckdb"), "--file", str(files["decisions"])],
         ["decide", "--db", str(tmp_path / "c.duckdb"), "--file", str(files["entries"])],
         ["export", "--db", str(tmp_path / "c.duckdb"), "--from", str(tmp_path), "--output", out],
-        # A roster given as the registration database: refused without quoting a row.
-        ["changes", "--db", str(files["household"]), "--output", out],
     ]
 
 

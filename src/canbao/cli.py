@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.inspect_cli",
         "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
     ),
+    "report": (
+        "canbao.report.cli",
+        "Write one offline HTML page of charts from a match (and score) output.",
+    ),
     "seal": (
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
@@ -50,6 +54,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "changes": (
         "canbao.changes.cli",
         "Who entered and who left each set between two snapshots, and why, per county.",
+    ),
+    "progress": (
+        "canbao.progress.cli",
+        "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
+        "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
+        "reads.",
     ),
     "person": (
         "canbao.register.cli",

@@ -23,6 +23,7 @@ __all__ = [
     "PersonRecord",
     "SnapshotMeta",
     "SnapshotResult",
+    "areas",
     "check_snapshot_order",
     "confirmed_by_ledger",
     "confirmed_by_survey",
@@ -39,6 +40,7 @@ __all__ = [
     "snapshot_areas",
     "snapshot_runs",
     "states_as_of",
+    "states_between",
     "survey_results",
     "without_state",
 ]
@@ -119,6 +121,13 @@ def confirmed_by_survey(db: Database, as_of: date, *, area: str, state: str) -> 
     return read(db.connection, as_of, area=area, state=state)
 
 
+def areas(db: Database) -> list[str]:
+    """The areas with a standing snapshot, in code order."""
+    from canbao.db._history import areas as read
+
+    return read(db.connection)
+
+
 def confirmed_by_ledger(db: Database, as_of: date, *, area: str, state: str) -> pl.DataFrame:
     """The persons in ``state`` on ``as_of`` whom a recorded ledger confirmation (台账) took off
     the visit list since their reasons last changed (person_key)."""
@@ -161,6 +170,13 @@ def ledger_confirmations(db: Database) -> pl.DataFrame:
     from canbao.db._decisions import ledger_confirmations as read
 
     return read(db.connection)
+
+
+def states_between(db: Database, first: date, last: date, *, area: str) -> pl.DataFrame:
+    """Every (person_key, state, detail) that held in ``area`` on some day of [first, last]."""
+    from canbao.db._history import states_between as read
+
+    return read(db.connection, first, last, area=area)
 
 
 def person_record(db: Database, person_key: str) -> PersonRecord:

@@ -262,8 +262,13 @@ def check_sheet(book: Any, basic: BasicTables, fmt: dict[str, Any]) -> None:
     t.ws.print_area(0, 0, max(row, TOP), 4)
 
 
-def write_basic_tables(basic: BasicTables, path: Path) -> None:
-    """Write ``basic_data_tables.xlsx``: tables (一) and (二) and the sheet 逻辑关系校验."""
+def write_basic_tables(
+    basic: BasicTables,
+    path: Path,
+    notes: tuple[tuple[str, ...], tuple[str, ...]] = (NOTES1, NOTES2),
+) -> None:
+    """Write ``basic_data_tables.xlsx``: tables (一) and (二) and the sheet 逻辑关系校验;
+    ``notes`` go below each table (the match's by default)."""
     from canbao.text_workbook import TextWorkbook
 
     assert MIN_SCALE == 70  # the notice's tables are laid out for this floor
@@ -271,8 +276,8 @@ def write_basic_tables(basic: BasicTables, path: Path) -> None:
         fmt = formats(book)
         names1 = [c for c in basic.table1.columns if c not in (LABEL, CODE_COLUMN)]
         names2 = [c for c in basic.table2.columns if c not in (LABEL, CODE_COLUMN)]
-        _table_sheet(book, SHEET1, basic.table1, table1_columns(names1), list(NOTES1), fmt)
-        _table_sheet(book, SHEET2, basic.table2, table2_columns(names2), list(NOTES2), fmt)
+        _table_sheet(book, SHEET1, basic.table1, table1_columns(names1), list(notes[0]), fmt)
+        _table_sheet(book, SHEET2, basic.table2, table2_columns(names2), list(notes[1]), fmt)
         check_sheet(book, basic, fmt)
 
 

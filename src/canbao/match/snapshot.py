@@ -18,6 +18,7 @@ import polars as pl
 
 from canbao.match.vocabulary import (
     ExclusionReason,
+    LinkClass,
     PersonState,
     Reason,
     UninsuredFlag,
@@ -111,6 +112,12 @@ def legal_gaps(frames: SnapshotFrames) -> pl.LazyFrame:
     return _rows(rows, pl.col("公民身份号码"), PersonState.LEGAL_GAP, pl.col("类别代码"))
 
 
+def enrolled(frames: SnapshotFrames) -> pl.LazyFrame:
+    """Every distinct person of the enrolment rosters with a valid ID (rate 1's numerator)."""
+    rows = frames.linked.filter(pl.col("link") != LinkClass.INVALID.value).select("id_norm")
+    return _rows(rows.unique(), pl.col("id_norm"), PersonState.ENROLLED, pl.lit(""))
+
+
 Producer = Callable[[SnapshotFrames], pl.LazyFrame]
 PRODUCERS: dict[PersonState, Producer] = {
     PersonState.CONFIRMED: confirmed,
@@ -120,6 +127,7 @@ PRODUCERS: dict[PersonState, Producer] = {
     PersonState.DUPLICATE: duplicates,
     PersonState.CONFLICT: conflicts,
     PersonState.LEGAL_GAP: legal_gaps,
+    PersonState.ENROLLED: enrolled,
 }
 
 

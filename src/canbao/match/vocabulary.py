@@ -158,6 +158,9 @@ class PersonState(_Labelled):
     DUPLICATE = "duplicate", "重复参保"
     CONFLICT = "conflict", "信息错误"
     LEGAL_GAP = "legal_gap", "法定群体未参保"
+    # Every distinct valid person of the enrolment rosters (any link class but an invalid ID):
+    # the numerator of rate 1 of 人社厅发〔2017〕28号 (docs/database.md, "Progress").
+    ENROLLED = "enrolled", "参保名册人员"
 
 
 class DecisionKind(_Labelled):
@@ -225,6 +228,15 @@ class LegalGap(_Labelled):
 
 
 _LEGAL_ITYPES = {"injury": "3", "unemployment": "4", "maternity": "5"}
+
+
+class ProgressPeriod(_Labelled):
+    """The period of a progress report (canbao progress): 人社厅发〔2017〕28号's 双月调度 by
+    default, a month, or the week of a weekly report (周报)."""
+
+    BIMONTHLY = "bimonthly", "双月"
+    MONTHLY = "monthly", "月"
+    WEEKLY = "weekly", "周"
 
 
 class ChangeList(_Labelled):

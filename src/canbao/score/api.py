@@ -110,11 +110,13 @@ def score_evaluation(
     self_files: Sequence[Path] = (),
     area: Sequence[str] = (),
     from_match: Path | None = None,
+    facts: Sequence[Path] = (),
 ) -> Evaluation:
     """Validate the rules, then read and score the submissions (nothing written).
 
     County names are mapped to codes inside ``area`` (default: the counties of the match's task
-    table, else all of GB/T 2260); ``from_match`` supplies the ``source: task_table`` facts.
+    table, else all of GB/T 2260); ``from_match`` supplies the ``source: task_table`` facts;
+    ``facts`` (``canbao progress``'s facts.csv) the declared facts a submission does not give.
     """
     notes = validated(loaded)
     task = read_task_table(from_match) if from_match is not None else None
@@ -130,6 +132,7 @@ def score_evaluation(
         area=area,
         task=task,
         task_file=f"{TASK_TABLE} ({from_match})",
+        fact_rows=[row for file in facts for row in read_submission(Path(file))],
     )
 
 
@@ -141,6 +144,7 @@ def score_files(
     output: Path,
     area: Sequence[str] = (),
     from_match: Path | None = None,
+    facts: Sequence[Path] = (),
     progress: Callable[[str], None] = print_nothing,
 ) -> ScoreResult:
     """Score submissions by one rule file and write ``DIR/<name>.xlsx`` and ``DIR/<name>.json``.
@@ -154,12 +158,12 @@ def score_files(
     given = len(submissions) + len(self_files)
     progress(f"scoring {given:,} submission file(s) by {loaded.rules.name}")
     ev = score_evaluation(
-        loaded, submissions, self_files=self_files, area=area, from_match=from_match
+        loaded, submissions, self_files=self_files, area=area, from_match=from_match, facts=facts
     )
     progress(f"{len(ev.counties):,} counties scored; writing the workbook")
     output = Path(output)
     name = loaded.rules.name
-    inputs = [Path(rules), *map(Path, submissions), *map(Path, self_files)]
+    inputs = [Path(rules), *map(Path, submissions), *map(Path, self_files), *map(Path, facts)]
     with atomic_directory(output, command="score", inputs=inputs) as staging:
         write_workbook(ev, staging / f"{name}.xlsx")
         text = json.dumps(ev.as_json(), ensure_ascii=False, indent=2)

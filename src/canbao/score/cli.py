@@ -100,6 +100,14 @@ def score(
             "source: task_table (需入户调查人数) and the area county names must lie in.",
         ),
     ] = None,
+    facts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--facts",
+            help="A `canbao progress` facts.csv: the facts the rule set declares, for each "
+            "county a submission does not give them; repeatable.",
+        ),
+    ] = None,
     area: Annotated[
         list[str] | None,
         typer.Option(
@@ -126,6 +134,7 @@ def score(
             output=output,
             area=area or (),
             from_match=from_match,
+            facts=facts or (),
             progress=progress_printer(quiet),
         )
         if json_:

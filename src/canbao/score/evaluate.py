@@ -169,6 +169,7 @@ def evaluate(
     area: Sequence[str] = (),
     task: pl.DataFrame | None = None,
     task_file: str = "task_table.csv",
+    fact_rows: list[Row] | None = None,
 ) -> Evaluation:
     """Score the rows (review) and optional self rows; raise ScoringError listing every problem.
 
@@ -182,6 +183,8 @@ def evaluate(
     problems: list[str] = []
     codes = CountyCodes(area)
     table = _table(rows, keys, problems, codes)
+    if fact_rows:
+        _fill_facts(table, fact_rows, keys, codes, problems)
     if task is not None:
         given = {c: {k[1:] for k in v if k.startswith("@")} for c, v in table.items()}
         for row in task_rows(rules, task, given, task_file):
@@ -252,6 +255,24 @@ def _table(
         origin[(county, target)] = row
         values[target] = row.value
     return table
+
+
+def _fill_facts(
+    table: dict[str, dict[str, str]],
+    rows: list[Row],
+    keys: _Keys,
+    codes: CountyCodes,
+    problems: list[str],
+) -> None:
+    """Rows of ``--facts`` files (``canbao progress``'s facts.csv) fill the facts the rule set
+    declares for each county with a submission, where its submission does not give them."""
+    for row in rows:
+        target = keys.resolve(row.key)
+        if target is None or not target.startswith("@"):
+            continue  # a fact of another rule set
+        county = codes.code(clean(row.county), f"{row.file} 第 {row.line} 行", problems)
+        if county in table and target not in table[county]:
+            table[county][target] = row.value
 
 
 def _with_unit(text: str | None, unit: str) -> str | None:

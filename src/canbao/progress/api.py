@@ -1,0 +1,252 @@
+"""``canbao progress``: the nine rates per county and period, the progress table, tables (一) and
+(二) with their survey-fed columns, and the facts scoring reads (docs/database.md, "Progress").
+
+:func:`progress_report` computes (nothing written); :func:`write_progress` publishes the folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from canbao.db import Database, areas, snapshot_runs
+from canbao.errors import DatabaseError
+from canbao.match.vocabulary import ProgressPeriod
+from canbao.progress import _counts as c
+from canbao.progress import _rates as r
+from canbao.progress._inputs import Manual, Unit
+from canbao.progress._periods import Period, periods
+
+# Each person's county (person_key, county) in an area on a date: the register's places
+# (canbao.db.places_as_of); None: the counties' counts are unknown, the area's alone are given.
+Places = Callable[[Database, date, str], pl.DataFrame]
+WHOLE: str = "累计"  # the label of the rows over the whole campaign
+
+
+@dataclass(frozen=True)
+class UnitRates:
+    """One row of the rates: a period (None: the whole campaign up to the as-of date) and a unit
+    (a county code; None for the area), its counts and its nine rates."""
+
+    period: Period | None
+    county: Unit
+    counts: dict[str, int | None]
+    rates: list[r.Rate]
+
+    @property
+    def period_label(self) -> str:
+        """The period's first and last day, or 累计 for the whole campaign."""
+        return WHOLE if self.period is None else self.period.label
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """Everything ``canbao progress`` writes: the rows of rates, table (一)/(二) columns fed
+    by the survey per county, and what was entered by hand."""
+
+    area: str
+    as_of: date
+    kind: ProgressPeriod
+    counties: list[str]
+    rows: list[UnitRates]
+    survey_columns: pl.DataFrame  # county (null: 合计) and table (一)/(二)'s survey-fed columns
+    manual: Manual
+    per_county: bool  # False when the register holds no places: counties' counts unknown
+
+    def latest(self) -> list[UnitRates]:
+        """The rows of the last period (the as-of date's), counties then the area."""
+        last = max(row.period.end for row in self.rows if row.period is not None)
+        return [row for row in self.rows if row.period is not None and row.period.end == last]
+
+    def whole(self) -> list[UnitRates]:
+        """The rows over the whole campaign up to the as-of date."""
+        return [row for row in self.rows if row.period is None]
+
+
+def _area(db: Database, area: str | None) -> str:
+    known = areas(db)
+    if area is not None:
+        if area not in known:
+            raise DatabaseError(
+                f"数据库 {db.where} 中没有地区 {area} 的快照（已有：{'、'.join(known) or '无'}）"
+                "(no snapshot of that area)",
+                fix="用 --area 写已入库的地区代码，或先用 canbao match --db 入库",
+            )
+        return area
+    if len(known) != 1:
+        raise DatabaseError(
+            f"数据库 {db.where} 中有 {len(known)} 个地区的快照（{'、'.join(known) or '无'}）"
+            "(give the area)",
+            fix="先用 canbao match --db 入库；有多个地区时用 --area 指定一个",
+        )
+    return known[0]
+
+
+def _run_dates(db: Database, area: str, as_of: date | None) -> tuple[list[date], date]:
+    runs = snapshot_runs(db, area=area).filter(pl.col("retired_by").is_null())
+    dates = sorted(set(runs["as_of"].cast(pl.Date).to_list()))
+    end = as_of or dates[-1]
+    if dates[0] > end:
+        raise DatabaseError(
+            f"地区 {area} 的第一个快照是 {dates[0]}，晚于 --as-of {end} (no snapshot by then)",
+            fix="把 --as-of 设为第一个快照之后的日期",
+        )
+    return dates, end
+
+
+def _counted(
+    reg: c.Register, window: c.Window, places: Callable[[date], pl.DataFrame | None]
+) -> dict[Unit, dict[str, int]]:
+    found = c.measures(reg, window)
+    table = c.per_county(found, places(window.end))
+    out: dict[Unit, dict[str, int]] = {}
+    for row in table.iter_rows(named=True):
+        unit = row.pop("county")
+        out[unit] = {k: int(v) for k, v in row.items()}
+    out[None] = {name: int(table[name].sum()) for name in found}
+    return out
+
+
+def _unit_counts(
+    unit: Unit,
+    counted: dict[Unit, dict[str, int]],
+    population: dict[str, int],
+    manual: Manual,
+    known: bool,
+) -> dict[str, int | None]:
+    counts: dict[str, int | None] = dict.fromkeys(c.SCORING_FACTS)
+    counts.update(dict.fromkeys(r.COUNTED))
+    if unit is None or known:
+        counts.update(counted.get(unit, dict.fromkeys(counted[None], 0)))
+    counts[r.POPULATION] = sum(population.values()) if unit is None else population.get(unit)
+    for name in (r.CROSS_CITY, r.CROSS_PROVINCE):
+        counts[name] = manual.counts.get(unit, {}).get(name)
+    return counts
+
+
+def progress_report(
+    db: Database,
+    *,
+    population: dict[str, int],
+    manual: Manual | None = None,
+    as_of: date | None = None,
+    kind: ProgressPeriod = ProgressPeriod.BIMONTHLY,
+    area: str | None = None,
+    places: Places | None = None,
+) -> ProgressReport:
+    """The rates of every period from the first snapshot to ``as_of`` (default: the latest
+    snapshot's date), per county and for the area, and the whole campaign's (累计)."""
+    manual = manual or Manual()
+    area = _area(db, area)
+    dates, end = _run_dates(db, area, as_of)
+    windows: list[tuple[Period | None, c.Window]] = []
+    for p in periods(dates[0], end, kind):
+        inside = [d for d in dates if p.start <= d <= p.end]
+        windows.append((p, c.Window(p.start, p.end, inside[0] if inside else p.start)))
+    windows.append((None, c.Window(None, end, dates[0])))
+    rows: list[UnitRates] = []
+    counties: set[str] = set(population)
+    reg = c.Register(db, area)
+    seen: dict[date, pl.DataFrame | None] = {}
+
+    def where(day: date) -> pl.DataFrame | None:
+        if day not in seen:
+            seen[day] = places(db, day, area) if places else None
+        return seen[day]
+
+    for period, window in windows:
+        counted = _counted(reg, window, where)
+        counties |= {u for u in counted if u is not None}
+        for unit in [*sorted(counties), None]:
+            counts = _unit_counts(unit, counted, population, manual, places is not None)
+            rows.append(UnitRates(period, unit, counts, r.rates_of(counts, manual.rates.get(unit))))
+    survey = c.per_county(c.table_measures(reg, end), where(end))
+    total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
+    return ProgressReport(
+        area=area,
+        as_of=end,
+        kind=kind,
+        counties=sorted(counties),
+        rows=[row for row in rows if row.county is None or row.county in counties],
+        survey_columns=pl.concat([survey.filter(pl.col("county").is_not_null()), total]),
+        manual=manual,
+        per_county=places is not None,
+    )
+
+
+def facts_frame(report: ProgressReport) -> pl.DataFrame:
+    """The facts scoring reads (县区, 指标, 实际值, 说明): each county's counts over the whole
+    campaign, as rows of a submission (docs/scoring.md, ``--facts``)."""
+    records = []
+    for row in report.whole():
+        if row.county is None:
+            continue
+        for name, value in row.counts.items():
+            if value is not None:
+                records.append((row.county, name, str(value), f"{WHOLE}至{report.as_of}"))
+    schema = dict.fromkeys(("县区", "指标", "实际值", "说明"), pl.String)
+    return pl.DataFrame(records, schema=schema, orient="row")
+
+
+def rates_frame(rows: Sequence[UnitRates]) -> pl.DataFrame:
+    """A row per period and unit; per rate its numerator, denominator and percentage."""
+    records = []
+    for row in rows:
+        record: dict[str, object] = {"期间": row.period_label, "县区代码": row.county}
+        for rate in row.rates:
+            record[f"{rate.spec.number}.分子"] = rate.numerator
+            record[f"{rate.spec.number}.分母"] = rate.denominator
+            record[f"{rate.spec.number}.{rate.spec.name}"] = rate.text
+        records.append(record)
+    return pl.DataFrame(records, infer_schema_length=None)
+
+
+def write_progress(report: ProgressReport, output: Path, *, inputs: Sequence[Path] = ()) -> Path:
+    """Publish ``output`` atomically: progress.xlsx, basic_data_tables.xlsx, rates.csv,
+    facts.csv and progress.json."""
+    from canbao.atomic import atomic_directory
+    from canbao.progress._write import write_all
+
+    with atomic_directory(Path(output), command="progress", inputs=inputs) as staging:
+        write_all(report, staging)
+    return Path(output)
+
+
+def run_progress(
+    db: str | Path,
+    *,
+    population: Path,
+    output: Path,
+    manual: Path | None = None,
+    as_of: date | None = None,
+    kind: ProgressPeriod = ProgressPeriod.BIMONTHLY,
+    area: str | None = None,
+) -> ProgressReport:
+    """What ``canbao progress`` does: read the inputs, open the register, compute, publish."""
+    from canbao.db import open_database, places_as_of
+    from canbao.progress._inputs import read_manual, read_population
+
+    people = read_population(population)
+    entered = read_manual(manual) if manual is not None else Manual()
+    if "://" not in str(db) and not Path(db).expanduser().exists():
+        raise DatabaseError(
+            f"数据库文件 {db} 不存在，progress 只读取、不新建 (no such database file)",
+            fix="用 --db 指定 canbao match --db 入库用的数据库文件",
+        )
+    with open_database(db) as database:
+        report = progress_report(
+            database,
+            population=people,
+            manual=entered,
+            as_of=as_of,
+            kind=kind,
+            area=area,
+            places=lambda db, day, where: places_as_of(db, day, area=where),
+        )
+    inputs = [population, *([manual] if manual is not None else [])]
+    write_progress(report, output, inputs=inputs)
+    return report
