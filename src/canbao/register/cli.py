@@ -52,7 +52,8 @@ def person(
 ) -> None:
     """Show one person's state and history: dated states, survey visits, ledgers, decisions.
 
-    Printed masked (340621********123X) unless --field-view.
+    Printed masked (340621********1234) unless --field-view, which shows the field team's
+    view: the full ID and names.
 
     \b
     示例 (example):
@@ -114,9 +115,12 @@ def decide(
 ) -> None:
     """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
 
+    One decision on the command line, or a CSV of them with --file; every row is checked
+    before any is recorded.
+
     \b
     示例 (example):
-      canbao decide --db campaign.duckdb --file decisions.csv
+      canbao decide 340621199001011234 --db x.db --kind conflict-resolved --by 张三 --reason 核对
     """
     from canbao.register.decide import (
         one_decision,
@@ -185,6 +189,9 @@ def export(
     verbose: VerboseOption = False,
 ) -> None:
     """Export the confirmed registrations with the registration form's items, for upload.
+
+    Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed directly, by a
+    survey form or by a ledger, with the items of 全民参保登记表.
 
     \b
     示例 (example):
