@@ -28,7 +28,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError
-from canbao.match import legal_groups, stages
+from canbao.match import _shards, legal_groups, stages
 from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
@@ -93,6 +93,7 @@ def run_match(
     rebuild_history: bool = False,
     warn: Progress = warn_on_stderr,
     county_lists: bool = False,
+    shards: int | str = "auto",
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
@@ -116,12 +117,16 @@ def run_match(
     (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
     ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
     with IDs as text (``lists/``); off by default, they double the time of a large match.
+    ``shards``: run the sets in this many shards of persons, each in bounded memory, with the
+    same result files byte for byte (docs/scale.md); ``"auto"`` (the default) chooses from the
+    size of the rosters and the memory available, one shard for anything that fits.
     """
     # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
     day = read_optional_date(as_of, "as_of") or date.today()
     output = read_path(output, "output")
     columns = None if columns is None else read_path(columns, "columns")
     files, min_score = check_arguments(rosters, apply_links)
+    pieces = _shards.shard_count(shards, [p for paths in files.values() for p in paths])
     # The whole rule file is checked before any roster is read.
     legal_rule = load_legal_rule(legal_groups)
     colmap = load_column_map(columns) if columns else None
@@ -148,6 +153,7 @@ def run_match(
             progress=progress,
             legal_rule=legal_rule,
             county_lists=county_lists,
+            shards=pieces,
         )
     finally:
         if database is not None:
@@ -287,6 +293,7 @@ def _match(
     legal_rule: LegalRule | None = None,
     snapshot: bool = False,
     county_lists: bool = False,
+    shards: int = 1,
 ) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
 
@@ -300,9 +307,15 @@ def _match(
         work=work,
         progress=progress,
     )
-    first = stages.link_and_assess(prepared, work, progress)
+    first = stages.link_and_assess(prepared, work, progress, shards)
     links = stages.suggest_links(
-        first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
+        first,
+        prepared,
+        apply_links=apply_links,
+        as_of=as_of,
+        work=work,
+        progress=progress,
+        shards=shards,
     )
     # Announced before the employers' match, so progress timings (benchmarks.timed_match) count
     # it in the writing step as they always have.

@@ -20,6 +20,7 @@ import polars as pl
 from canbao.errors import ConservationError
 from canbao.match import (
     _repairs_in_match,
+    _shards,
     _summary_build,
     _summary_counts,
     present,
@@ -182,9 +183,28 @@ def prepare(
 
 
 def _sets(
-    work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
+    work: Path,
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    tag: str,
+    shards: int = 1,
+    progress: Progress = lambda _: None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
-    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
+    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag}).
+
+    With ``shards`` above one, shard by shard and merged (:mod:`canbao.match._shards`).
+    """
+    if shards > 1:
+        return _shards.sharded_sets(
+            work,
+            household,
+            enrolment,
+            tag=tag,
+            shards=shards,
+            columns=LINKED_COLUMNS,
+            stage=_stage,
+            progress=progress,
+        )
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
     linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
@@ -205,10 +225,12 @@ class LinkedSets:
     found: pl.DataFrame
 
 
-def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
+def link_and_assess(
+    prepared: Prepared, work: Path, progress: Progress, shards: int = 1
+) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
     progress("linking records to persons")
-    return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, ""))
+    return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, "", shards, progress))
 
 
 @dataclass(frozen=True)
@@ -229,6 +251,7 @@ def suggest_links(
     as_of: date,
     work: Path,
     progress: Progress,
+    shards: int = 1,
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress("suggesting links for invalid and unmatched records")
@@ -246,7 +269,7 @@ def suggest_links(
     )
     # The sets are recomputed from the repaired records: nothing downstream needs to know.
     enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
-    repaired = LinkedSets(*_sets(work, prepared.household, enrolment, "_applied"))
+    repaired = LinkedSets(*_sets(work, prepared.household, enrolment, "_applied", shards, progress))
     return Links(proposals, repaired, applied, before)
 
 

@@ -1,0 +1,156 @@
+"""The set logic shard by shard (``canbao match --shards N``), merged back into one piece.
+
+Every result set is keyed by the person (``id_key``), so the prepared household and enrolment
+rows are split by an arithmetic hash of the key: a person's household rows and every record
+carrying their valid key land in the same shard, and each shard's sets are the sets of its
+persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
+its own identity (its row number) and is judged there exactly as in one piece, since a null key
+joins nothing. Each shard's linked records and targets are staged in the input's order, then
+merged (a streaming merge of sorted files) into the same staged files one piece writes, so every
+later step reads the same frames and writes the same bytes (tests/test_shards.py).
+
+The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
+``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
+so the shards come out even where the last digits alone would split by sex.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from functools import reduce
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from canbao.errors import UsageError
+from canbao.match import sets
+
+# Stages a frame as Parquet and returns a scan of it (stages._stage).
+Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
+Progress = Callable[[str], None]
+
+KEY_MODULUS: Final = 2**31 - 1
+HOUSEHOLD_ROW: Final = "_h_row"
+MAX_SHARDS: Final = 64
+# Measured: one piece of a 10 M person city (1.4 GB of CSV input) peaked at 6.6 GiB, about
+# five times its input. The automatic choice keeps a shard's share of that under a third of
+# the memory available now.
+PEAK_PER_INPUT_BYTE: Final = 5
+MEMORY_SHARE: Final = 3
+
+
+def shard_of(row: str, shards: int) -> pl.Expr:
+    """The shard (0 .. shards-1, Int64) of a row: by its person key, else by its row ``row``."""
+    key = pl.col("id_key")
+    by_row = pl.col(row).cast(pl.Int64) % shards
+    return pl.when(key.is_null()).then(by_row).otherwise(key % KEY_MODULUS % shards)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new process (MemAvailable), or 0 when unknown."""
+    try:
+        text = Path("/proc/meminfo").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def automatic_shards(inputs: Sequence[Path], memory: int | None = None) -> int:
+    """The shards that keep a match's estimated peak within a third of the available memory.
+
+    The estimate is :data:`PEAK_PER_INPUT_BYTE` times the size of the roster files; one shard
+    when the memory is unknown or the estimate fits.
+    """
+    memory = available_memory() if memory is None else memory
+    size = sum(os.path.getsize(p) for p in inputs if Path(p).is_file())
+    if memory <= 0:
+        return 1
+    wanted = math.ceil(size * PEAK_PER_INPUT_BYTE * MEMORY_SHARE / memory)
+    return max(1, min(MAX_SHARDS, wanted))
+
+
+def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
+    """``--shards``: a whole number from 1 to :data:`MAX_SHARDS`, or ``auto`` (from the inputs)."""
+    text = str(shards).strip().lower()
+    if text == "auto":
+        return automatic_shards(inputs)
+    number = int(text) if text.isdigit() else 0
+    if not 1 <= number <= MAX_SHARDS:
+        raise UsageError(
+            f"--shards {shards} 不是 1 到 {MAX_SHARDS} 的整数（--shards takes 1 to {MAX_SHARDS} "
+            "or auto）",
+            fix=f"give --shards auto (the default) or a whole number from 1 to {MAX_SHARDS}",
+        )
+    return number
+
+
+def _merge(parts: list[pl.LazyFrame], key: str) -> pl.LazyFrame:
+    """One frame of staged parts that are each sorted by ``key``, in ``key`` order."""
+    return reduce(lambda merged, part: merged.merge_sorted(part, key), parts)
+
+
+def _one_shard(
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    columns: Sequence[str],
+    stage: Stage,
+    paths: tuple[Path, Path],
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+    """The sets of one shard's rows, staged (linked in e_row, targets in household order)."""
+    link = sets.link_records(enrolment, sets.household_persons(household))
+    linked = stage(link.select(columns), paths[0])
+    assessed = sets.assess_targets(household, sets.coverage(linked))
+    have = household.collect_schema().names()
+    order = [c for c in have if c != HOUSEHOLD_ROW]
+    added = [c for c in assessed.collect_schema().names() if c not in have]
+    targets = stage(assessed.select(*order, *added, HOUSEHOLD_ROW), paths[1])
+    found = sets.duplicates(linked).collect()
+    return linked, targets, found
+
+
+def sharded_sets(
+    work: Path,
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    *,
+    tag: str,
+    shards: int,
+    columns: Sequence[str],
+    stage: Stage,
+    progress: Progress,
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+    """Link and assess shard by shard; the merged linked records, targets and duplicates.
+
+    Staged as ``linked{tag}.parquet`` and ``targets{tag}.parquet`` like one piece, with the
+    shards' files under ``shards{tag}/`` (removed with the work folder).
+    """
+    folder = work / f"shards{tag}"
+    folder.mkdir(exist_ok=True)
+    rows = household.with_row_index(HOUSEHOLD_ROW).with_columns(
+        pl.col(HOUSEHOLD_ROW).cast(pl.Int64)
+    )
+    linked_parts, target_parts, found_parts = [], [], []
+    for shard in range(shards):
+        progress(f"linking records to persons, shard {shard + 1} of {shards}")
+        paths = (folder / f"linked_{shard}.parquet", folder / f"targets_{shard}.parquet")
+        linked, targets, found = _one_shard(
+            rows.filter(shard_of(HOUSEHOLD_ROW, shards) == shard),
+            enrolment.filter(shard_of("e_row", shards) == shard),
+            columns,
+            stage,
+            paths,
+        )
+        linked_parts.append(linked)
+        target_parts.append(targets)
+        found_parts.append(found)
+    progress(f"merging the {shards} shards")
+    linked = stage(_merge(linked_parts, "e_row"), work / f"linked{tag}.parquet")
+    merged = _merge(target_parts, HOUSEHOLD_ROW).drop(HOUSEHOLD_ROW)
+    targets = stage(merged, work / f"targets{tag}.parquet")
+    return linked, targets, pl.concat(found_parts, how="vertical")
