@@ -99,36 +99,31 @@ def run_match(
 
     ``as_of``: the reference date, a :class:`~datetime.date` or text (``"2017-06-30"``,
     ``"2017/06/30"``, ``"20170630"``, ``"2017年6月30日"``); default today. ``output`` and
-    ``columns``: a str or a Path. ``rosters``: the files of each kind
-    (:class:`canbao.roster.RosterKind` or its name), e.g. ``{"household": [path], "pension":
-    [a, b]}``; household files are required, ``units`` and ``insured_units`` (the market
-    registry and the insured units) go together. ``apply_links``: apply the unique top
-    suggested links scoring at least this (0-100) and compute the sets
-    with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
-    IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
-    is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
-    ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
-    ``"none"`` or None switches the legal-group gaps off.
-    ``db``: the registration database (a DuckDB file or ``postgresql://…``, docs/database.md),
-    opened before the rosters are read and given the run's snapshot after the results are
-    published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
-    A run that fails records nothing. The result files are the same with and without ``db``.
+    ``columns``: a str or a Path. ``rosters``: the files of each kind (:class:`RosterKind` or
+    its name), e.g. ``{"household": [path], "pension": [a, b]}``; household files are required,
+    ``units`` and ``insured_units`` (market registry, insured units) go together.
+    ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
+    compute the sets with them; ``None`` (the default) only proposes. ``accept_damaged_ids``:
+    run even when most IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem
+    with the arguments is reported at once, in one :class:`~canbao.errors.UsageError`, before
+    any file is read. ``legal_groups``: the legal-group rule's file or bundled name
+    (:mod:`canbao.match.legal_rule`; ``"none"`` or None: off). ``db``: the registration
+    database (a DuckDB file or ``postgresql://…``, docs/database.md), opened before the rosters
+    are read, given the run's snapshot once the results are published (a failed run records
+    nothing; the files are the same with or without it); ``rebuild_history`` lets a snapshot
+    older than the latest rebuild the history.
     ``warn``: called with each thing the match assumed for a missing column
     (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
     ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
     with IDs as text (``lists/``); off by default, they double the time of a large match.
-    ``shards``: run the sets in this many shards of persons, each in bounded memory, with the
-    same result files byte for byte (docs/scale.md); ``"auto"`` (the default) chooses from the
-    size of the rosters and the memory available, one shard for anything that fits.
+    ``shards``: N shards of persons or ``"auto"`` (docs/scale.md), with the same result files.
     """
     # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
     day = read_optional_date(as_of, "as_of") or date.today()
     output = read_path(output, "output")
     columns = None if columns is None else read_path(columns, "columns")
     files, min_score = check_arguments(rosters, apply_links)
-    pieces = _shards.shard_count(shards, [p for paths in files.values() for p in paths])
-    # The whole rule file is checked before any roster is read.
-    legal_rule = load_legal_rule(legal_groups)
+    legal_rule = load_legal_rule(legal_groups)  # the whole rule file, before any roster
     colmap = load_column_map(columns) if columns else None
     database = _open_database(db)
     snapshot = None
@@ -153,7 +148,7 @@ def run_match(
             progress=progress,
             legal_rule=legal_rule,
             county_lists=county_lists,
-            shards=pieces,
+            shards=shards,
         )
     finally:
         if database is not None:
@@ -216,6 +211,7 @@ def _publish(
     """
     import_in_background("xlsxwriter")
     inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
+    options["shards"] = _shards.shard_count(options["shards"], inputs)
     # The output is checked and locked before the rosters are read, so a wrong --output fails
     # at once; the work folder goes after the results are in place, however the run ends.
     with work_folder("match") as work:
@@ -306,16 +302,11 @@ def _match(
         accept_damaged_ids=accept_damaged_ids,
         work=work,
         progress=progress,
-    )
-    first = stages.link_and_assess(prepared, work, progress, shards)
-    links = stages.suggest_links(
-        first,
-        prepared,
-        apply_links=apply_links,
-        as_of=as_of,
-        work=work,
-        progress=progress,
         shards=shards,
+    )
+    first = stages.link_and_assess(prepared, work, progress)
+    links = stages.suggest_links(
+        first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
     )
     # Announced before the employers' match, so progress timings (benchmarks.timed_match) count
     # it in the writing step as they always have.

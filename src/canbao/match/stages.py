@@ -149,6 +149,7 @@ class Prepared:
     enrolment: pl.LazyFrame
     area: list[str]
     area_explicit: bool  # --area was given (else: the household roster's counties)
+    shards: int = 1  # the set logic runs in this many shards of persons (canbao.match._shards)
 
 
 def prepare(
@@ -159,6 +160,7 @@ def prepare(
     accept_damaged_ids: bool,
     work: Path,
     progress: Progress,
+    shards: int = 1,
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
@@ -179,7 +181,7 @@ def prepare(
     )
     check_id_damage(enrolment, accept=accept_damaged_ids)
     check_codes(household, enrolment)
-    return Prepared(household, enrolment, chosen, bool(area))
+    return Prepared(household, enrolment, chosen, bool(area), shards)
 
 
 def _sets(
@@ -251,7 +253,6 @@ def suggest_links(
     as_of: date,
     work: Path,
     progress: Progress,
-    shards: int = 1,
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress("suggesting links for invalid and unmatched records")
@@ -269,7 +270,9 @@ def suggest_links(
     )
     # The sets are recomputed from the repaired records: nothing downstream needs to know.
     enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
-    repaired = LinkedSets(*_sets(work, prepared.household, enrolment, "_applied", shards, progress))
+    repaired = LinkedSets(
+        *_sets(work, prepared.household, enrolment, "_applied", prepared.shards, progress)
+    )
     return Links(proposals, repaired, applied, before)
 
 
