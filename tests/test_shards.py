@@ -80,11 +80,15 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     messy_city: Path, tmp_path: Path
 ) -> None:
     """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
-    options = {"apply_links": 90, "county_lists": True}
+    said: list[str] = []
+    options = {"apply_links": 90, "county_lists": True, "progress": said.append}
     one = _match(messy_city, tmp_path / "1", 1, **options)
     assert "applied_links.csv" in one
+    assert not [message for message in said if "shard" in message]
     for shards in (2, 4, 7):
         _assert_same(one, _match(messy_city, tmp_path / str(shards), shards, **options), shards)
+        # Both runs of the sets (before and after the applied links) went shard by shard.
+        assert said.count(f"merging the {shards} shards") == 2
 
 
 def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_path: Path) -> None:

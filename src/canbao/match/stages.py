@@ -227,12 +227,11 @@ class LinkedSets:
     found: pl.DataFrame
 
 
-def link_and_assess(
-    prepared: Prepared, work: Path, progress: Progress, shards: int = 1
-) -> LinkedSets:
+def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
     progress("linking records to persons")
-    return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, "", shards, progress))
+    household, enrolment, shards = prepared.household, prepared.enrolment, prepared.shards
+    return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
 
 
 @dataclass(frozen=True)
