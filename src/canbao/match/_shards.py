@@ -91,27 +91,40 @@ def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
     return number
 
 
-def _merge(parts: list[Path], key: str, stage: Stage, folder: Path) -> pl.LazyFrame:
+def _merge(
+    parts: list[Path], key: str, keep: Sequence[str] | None, stage: Stage, folder: Path
+) -> pl.LazyFrame:
     """The staged parts, each sorted by the row number ``key``, as one frame in ``key`` order.
 
-    Window by window of :data:`WINDOW_ROWS` row numbers: each part's rows of the window (the
-    parts are sorted, so a scan reads only their row groups), sorted, staged as one file of
-    the window; the frame scans the windows' files in turn. A k-way merge of lazy frames held
-    more memory (1.2 GB against 0.9 GB at 1 M persons) and took longer.
+    Window by window of :data:`WINDOW_ROWS` row numbers: the rows of a window are one slice of
+    each part (found by a binary search of the part's row numbers), sorted and staged as the
+    window's file; the frame scans the windows' files in turn. A k-way merge of lazy frames
+    (``merge_sorted``) held more memory than one piece at 1 M persons. ``keep``: the columns
+    to merge (None: all).
     """
     scans = [pl.scan_parquet(part) for part in parts]
-    ends = pl.concat([scan.select(pl.col(key).max()) for scan in scans]).collect()
-    last = ends.get_column(key).max()
-    total = 0 if last is None else int(last) + 1  # type: ignore[arg-type]
+    scans = scans if keep is None else [scan.select(keep) for scan in scans]
+    numbers = [scan.select(key).collect().get_column(key) for scan in scans]
+    last = max((int(n[-1]) for n in numbers if n.len()), default=-1)
     folder.mkdir()
     files = []
     # One window at least: an empty frame still has its columns.
-    for window, start in enumerate(range(0, max(total, 1), WINDOW_ROWS)):
-        rows = pl.col(key).is_between(start, start + WINDOW_ROWS - 1)
-        merged = pl.concat([scan.filter(rows) for scan in scans]).sort(key)
+    for window, start in enumerate(range(0, max(last + 1, 1), WINDOW_ROWS)):
+        pieces = []
+        for scan, column in zip(scans, numbers, strict=True):
+            low, high = (int(column.search_sorted(at)) for at in (start, start + WINDOW_ROWS))
+            pieces.append(scan.slice(low, high - low))
         files.append(folder / f"{key}_{window:05d}.parquet")
-        stage(merged, files[-1])
+        stage(pl.concat(pieces).sort(key), files[-1])
     return pl.scan_parquet(files)
+
+
+# Columns of the linked records that the set logic does not read: a shard stages the others.
+# The merged linked records take every column the enrolment has from the staged enrolment.
+TEXTS_NOT_READ: Final = (
+    *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
+    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score", "in_area"),
+)
 
 
 def _one_shard(
@@ -121,15 +134,14 @@ def _one_shard(
     stage: Stage,
     paths: tuple[Path, Path],
 ) -> pl.DataFrame:
-    """Stage the sets of one shard's rows (linked in e_row, targets in household order) at
-    ``paths``; return its duplicates."""
+    """Stage the sets of one shard's rows at ``paths`` (records in e_row order, targets in
+    household order, only what the set logic reads and adds); return its duplicates."""
     link = sets.link_records(enrolment, sets.household_persons(household))
-    linked = stage(link.select(columns), paths[0])
+    linked = stage(link.select(c for c in columns if c not in TEXTS_NOT_READ), paths[0])
     assessed = sets.assess_targets(household, sets.coverage(linked))
     have = household.collect_schema().names()
-    order = [c for c in have if c != HOUSEHOLD_ROW]
     added = [c for c in assessed.collect_schema().names() if c not in have]
-    stage(assessed.select(*order, *added, HOUSEHOLD_ROW), paths[1])
+    stage(assessed.select(*added, HOUSEHOLD_ROW), paths[1])
     return sets.duplicates(linked).collect()
 
 
@@ -146,8 +158,10 @@ def sharded_sets(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
-    Staged under ``shards{tag}/`` in the work folder: each shard's files, and the merged
-    linked records and targets window by window (``linked/``, ``targets/``).
+    The linked records (``linked{tag}.parquet``) are the staged enrolment beside the columns
+    the shards added, merged in e_row order; the targets are the household's target rows
+    beside the columns the shards added, merged in household order, as one piece stages them.
+    The shards' files are under ``shards{tag}/`` in the work folder.
     """
     folder = work / f"shards{tag}"
     folder.mkdir(exist_ok=True)
@@ -169,6 +183,12 @@ def sharded_sets(
         target_parts.append(paths[1])
         found_parts.append(found)
     progress(f"merging the {shards} shards")
-    linked = _merge(linked_parts, "e_row", stage, folder / "linked")
-    targets = _merge(target_parts, HOUSEHOLD_ROW, stage, folder / "targets")
-    return linked, targets.drop(HOUSEHOLD_ROW), pl.concat(found_parts, how="vertical")
+    have = enrolment.collect_schema().names()
+    added = [c for c in columns if c not in have]
+    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "linked")
+    beside = pl.concat([enrolment, merged.drop("e_row")], how="horizontal")
+    linked = stage(beside.select(columns), work / f"linked{tag}.parquet")
+    assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
+    base = household.filter(pl.col("is_target"))
+    targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
+    return linked, targets, pl.concat(found_parts, how="vertical")
