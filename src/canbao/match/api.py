@@ -313,7 +313,7 @@ def _match(
     progress("writing result files")
     employers = stages.match_employers(rosters, progress)
     files = stages.write_result_files(
-        rosters, prepared.household, links, employers, fmt=fmt, out=out, lists=county_lists
+        rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
     )
     targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(

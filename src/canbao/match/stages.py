@@ -28,6 +28,7 @@ from canbao.match import (
     tables,
 )
 from canbao.match import conflicts as conflict_tables
+from canbao.match._person_tables import write_person_tables_by_county
 from canbao.match.area import default_area
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
@@ -150,6 +151,7 @@ class Prepared:
     area: list[str]
     area_explicit: bool  # --area was given (else: the household roster's counties)
     shards: int = 1  # the set logic runs in this many shards of persons (canbao.match._shards)
+    work: Path | None = None  # the work folder, for the steps that stage more as they go
 
 
 def prepare(
@@ -181,7 +183,7 @@ def prepare(
     )
     check_id_damage(enrolment, accept=accept_damaged_ids)
     check_codes(household, enrolment)
-    return Prepared(household, enrolment, chosen, bool(area), shards)
+    return Prepared(household, enrolment, chosen, bool(area), shards, work)
 
 
 def _sets(
@@ -308,7 +310,7 @@ class ResultFiles:
 
 def write_result_files(
     rosters: Rosters,
-    household: pl.LazyFrame,
+    prepared: Prepared,
     links: Links,
     employers: Employers,
     *,
@@ -317,7 +319,11 @@ def write_result_files(
     lists: bool = False,
 ) -> ResultFiles:
     """Write the record tables (duplicates, conflicts, links, units), the person tables and,
-    with ``lists``, the lists per county (:mod:`canbao.match.county_lists`)."""
+    with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
+
+    A sharded match writes CSV person tables county by county, never whole
+    (:mod:`canbao.match._person_tables`)."""
+    household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked)
     conflicts = conflict_tables.conflicts_table(linked, household)
@@ -334,9 +340,12 @@ def write_result_files(
     if employers.found is not None:
         outputs["units_needing_survey"] = employers.found
     written = write_tables(outputs, out, fmt)
-    person_tables = present.person_tables(targets, schemes)
     kept: dict[str, pl.DataFrame] | None = {"needs_survey": pl.DataFrame()} if lists else None
-    written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
+    if prepared.shards > 1 and fmt == "csv" and work is not None:
+        written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
+    else:
+        person_tables = present.person_tables(targets, schemes)
+        written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
     if kept is not None:
         if employers.found is not None:
             kept["units_needing_survey"] = employers.found
