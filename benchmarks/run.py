@@ -1,10 +1,13 @@
 """``make bench``: every benchmark in turn, each printing a markdown table.
 
 1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
-2. ``canbao match`` against a hand-written DuckDB SQL of the same sets on a 1 M person city,
-   with the repair step's share (benchmarks/bench_match.py).
+2. ``canbao match``, in one piece and with ``--shards 4``, against two hand-written DuckDB SQL
+   yardsticks (the same files; the bare sets) on a 1 M person city, with the repair step's
+   share (benchmarks/bench_match.py).
 
-Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``.
+Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
+the 10 M person run of docs/scale.md is
+``make bench BENCH_ARGS="--skip-read --persons 10000000 --runs 2 --no-duckdb"``.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ def main() -> None:
     parser.add_argument("--persons", default="1000000")
     parser.add_argument("--runs", default="3")
     parser.add_argument("--work", default="bench-output")
+    parser.add_argument("--shards", default="4")
+    parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument("--skip-read", action="store_true", help="only the match benchmark")
     opts = parser.parse_args()
     python = sys.executable
-    subprocess.run(
-        [python, "benchmarks/bench_read.py", "--rows", opts.rows, "--dir", f"{opts.work}/read"],
-        check=True,
-    )
+    if not opts.skip_read:
+        read = [python, "benchmarks/bench_read.py", "--rows", opts.rows]
+        subprocess.run([*read, "--dir", f"{opts.work}/read"], check=True)
     subprocess.run(
         [
             python,
@@ -38,6 +43,9 @@ def main() -> None:
             opts.runs,
             "--work",
             opts.work,
+            "--shards",
+            opts.shards,
+            *(["--no-duckdb"] if opts.no_duckdb else []),
         ],
         check=True,
     )

@@ -1,8 +1,8 @@
 """Run ``canbao.match.run_match`` on a generated city and record how long each step took.
 
-``python -m benchmarks.timed_match CITY OUT TIMINGS.json [SHARDS]``: the same work as ``canbao match``
-(the library call behind it), with the progress messages timestamped so the benchmark can
-report the repair step's share of the match.
+``python -m benchmarks.timed_match CITY OUT TIMINGS.json [SHARDS]``: the same work as
+``canbao match`` (the library call behind it), with the progress messages timestamped so the
+benchmark can report the repair step's share of the match.
 """
 
 from __future__ import annotations
