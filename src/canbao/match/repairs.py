@@ -30,6 +30,7 @@ from canbao.match._repair_candidates import (
     birth_column_expr,
     birth_from_id_expr,
     candidate_pairs,
+    candidate_pairs_in_shards,
     clean_id_expr,
 )
 from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
@@ -229,6 +230,7 @@ def suggest_links(
     *,
     as_of: date,
     max_candidates: int = 3,
+    shards: int = 1,
 ) -> pl.DataFrame:
     """Propose up to ``max_candidates`` household persons per record, best first (LINK_COLUMNS).
 
@@ -236,14 +238,21 @@ def suggest_links(
 
     ``records``: ``id_raw``, ``id_norm``, ``name``, ``county``, ``region``, ``birth_date``,
     ``_file``, ``_line`` (missing columns count as null). ``household``: ``id_norm``, ``name``,
-    ``county``, ``birth`` (Date); ``id_key`` may be present and is not needed.
+    ``county``, ``birth`` (Date); ``id_key`` may be present and is not needed. ``shards``:
+    hold the household side in this many parts at a time (the same proposals).
     """
     if max_candidates < 1:
         raise ValueError("max_candidates must be at least 1")
     rec = _prepare_records(_frame(records), as_of)
-    # Materialised once: both the blocks and the candidate details read it.
-    hh = _prepare_household(_frame(household)).collect().lazy()
-    pairs = candidate_pairs(rec, hh)
+    hh = _prepare_household(_frame(household))
+    if shards > 1:
+        pairs = candidate_pairs_in_shards(rec, hh, shards)
+        # The details of the proposed persons only, read again from the (lazy) household.
+        hh = hh.join(pairs.select("_hid").unique().lazy(), on="_hid", how="semi")
+    else:
+        # Materialised once: both the blocks and the candidate details read it.
+        hh = hh.collect().lazy()
+        pairs = candidate_pairs(rec, hh)
     hh_side = hh.select(
         "_hid",
         pl.col("_name").alias("_hname"),

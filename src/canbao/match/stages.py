@@ -257,7 +257,9 @@ def suggest_links(
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress("suggesting links for invalid and unmatched records")
-    proposals = _repairs_in_match.suggest(sets.linked, prepared.household, as_of=as_of)
+    proposals = _repairs_in_match.suggest(
+        sets.linked, prepared.household, as_of=as_of, shards=prepared.shards
+    )
     if apply_links is None:
         return Links(proposals, sets)
     progress(f"applying suggested links scoring {apply_links} or more")
