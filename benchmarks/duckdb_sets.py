@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.duckdb_match import compute_sets
-from benchmarks.duckdb_tables import Link
+from benchmarks.duckdb_tables import Link, vocabulary
 
 REASON_FLAGS = "r_uninsured, r_conflict, r_invalid_id, r_info_missing"
 UNINSURED_FLAGS = "missing_pension, missing_medical, interrupted, no_insurance"
@@ -26,11 +26,12 @@ def run(city: Path, out: Path, as_of: str, area: list[str]) -> dict[str, int]:
     """Compute the sets, write their IDs and reasons under ``out``; return the row counts."""
     con = compute_sets(city, as_of, area)
     out.mkdir(parents=True, exist_ok=True)
+    uninsured = vocabulary.Reason.UNINSURED.value
     queries = {
         "needs_survey": f"SELECT id_norm, {REASON_FLAGS} FROM targets WHERE needs_survey",
-        "uninsured": f"SELECT id_norm, {UNINSURED_FLAGS} FROM targets WHERE r_uninsured",
+        uninsured: f"SELECT id_norm, {UNINSURED_FLAGS} FROM targets WHERE r_uninsured",
         "duplicates": "SELECT id_key, itype, kind FROM dups",
-        "non_local": f"SELECT file, line FROM linked WHERE link = '{Link.NON_LOCAL}'",
+        Link.NON_LOCAL.value: f"SELECT file, line FROM linked WHERE link = '{Link.NON_LOCAL}'",
     }
     counts = {}
     for name, query in queries.items():

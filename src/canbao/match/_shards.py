@@ -185,7 +185,7 @@ def sharded_sets(
     progress(f"merging the {shards} shards")
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
-    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "linked")
+    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "records")
     beside = pl.concat([enrolment, merged.drop("e_row")], how="horizontal")
     linked = stage(beside.select(columns), work / f"linked{tag}.parquet")
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
