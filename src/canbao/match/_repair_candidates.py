@@ -249,6 +249,7 @@ def candidate_pairs_in_shards(rec: pl.DataFrame, hh: pl.LazyFrame, shards: int) 
     found = []
     for part in range(shards):
         side = hh.filter(shard == part).collect().lazy()
-        parts = _name_blocks(lazy_rec, side, small) + _id_blocks(lazy_rec, side)
-        found.append(pl.concat(parts).unique().collect())
+        # One block at a time: the joins before their filters grow with records x persons.
+        blocks = _name_blocks(lazy_rec, side, small) + _id_blocks(lazy_rec, side)
+        found += [block.collect() for block in blocks]
     return pl.concat(found).unique()
