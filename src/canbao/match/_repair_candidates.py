@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import combinations
 from math import prod
+from pathlib import Path
 from typing import Final
 
 import polars as pl
@@ -38,7 +39,7 @@ EARLIEST_BIRTH: Final = date(1880, 1, 1)
 # Household persons sharing one normalised name in one county, above which the name block is
 # skipped (docs/repairs.md).
 MAX_NAME_BLOCK: Final = 500
-# The household side in shards (candidate_pairs_in_shards): any split finds the same pairs.
+# The household side in shards (stage_household_parts): any split finds the same pairs.
 SHARD_MODULUS: Final = 2**31 - 1
 
 
@@ -235,21 +236,37 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
     return pl.concat(parts).unique().collect()
 
 
-def candidate_pairs_in_shards(rec: pl.DataFrame, hh: pl.LazyFrame, shards: int) -> pl.DataFrame:
-    """The pairs of :func:`candidate_pairs`, with the household side held one shard at a time.
+def stage_household_parts(hh: pl.LazyFrame, shards: int, work: Path) -> list[Path]:
+    """The prepared household side staged once, then split into ``shards`` files.
 
-    Every block is a join on the pair's own values, so the pairs of the parts of a household
-    are the pairs of the whole; only the name blocks' sizes are counted over the whole (a
-    streaming count of the few names of the name block). ``hh`` is lazy (a scan).
+    Any split finds the same pairs (each block joins on the pair's own values): by the
+    well-formed ID's first 17 digits, an Int64.
     """
-    lazy_rec = rec.lazy()
-    small = _small_name_blocks(lazy_rec, hh).collect().lazy()
-    # Well-formed IDs only (suggest_links keeps those): 17 digits make an Int64 to deal by.
+    whole = work / "household.parquet"
+    hh.sink_parquet(whole, compression="uncompressed")
     shard = pl.col("_hid").str.slice(0, 17).cast(pl.Int64) % SHARD_MODULUS % shards
+    parts = [work / f"household_{part}.parquet" for part in range(shards)]
+    for part, path in enumerate(parts):
+        pl.scan_parquet(whole).filter(shard == part).sink_parquet(path, compression="uncompressed")
+    whole.unlink()
+    return parts
+
+
+def small_name_blocks(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
+    """The name blocks small enough (:data:`MAX_NAME_BLOCK`), counted over the whole ``hh``."""
+    return _small_name_blocks(rec.lazy(), hh).collect().lazy()
+
+
+def candidate_pairs_in_parts(
+    rec: pl.DataFrame, parts: list[Path], small: pl.LazyFrame
+) -> pl.DataFrame:
+    """The pairs of :func:`candidate_pairs` against the household staged in ``parts``, one part
+    and one block at a time (a block's join grows with records x persons before its filter);
+    ``small`` from :func:`small_name_blocks` of the whole household."""
+    lazy_rec = rec.lazy()
     found = []
-    for part in range(shards):
-        side = hh.filter(shard == part).collect().lazy()
-        # One block at a time: the joins before their filters grow with records x persons.
+    for path in parts:
+        side = pl.read_parquet(path).lazy()
         blocks = _name_blocks(lazy_rec, side, small) + _id_blocks(lazy_rec, side)
         found += [block.collect() for block in blocks]
     return pl.concat(found).unique()
