@@ -80,7 +80,7 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     messy_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
-    # The repair step's records in chunks of 3 (50 000 in a real match): many chunks are scored.
+    # The repair step's records in chunks of 3 (20 000 in a real match): many chunks are scored.
     monkeypatch.setattr(repairs, "RECORD_CHUNK", 3)
     said: list[str] = []
     options = {"apply_links": 90, "county_lists": True, "progress": said.append}
