@@ -31,7 +31,7 @@ def canbao_command(city: Path, out: Path, timings: Path, shards: str = "1") -> l
     """The match of a generated city, with its steps timed (benchmarks/timed_match.py)."""
     return [
         *(sys.executable, "-m", "benchmarks.timed_match"),
-        *(str(city), str(out), str(timings), shards),
+        *(str(city), str(out), str(timings), f"--shards={shards}"),
     ]
 
 

@@ -3,7 +3,9 @@
 1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
 2. ``canbao match``, in one piece and with ``--shards 4``, against two hand-written DuckDB SQL
    yardsticks (the same files; the bare sets) on a 1 M person city, with the repair step's
-   share (benchmarks/bench_match.py).
+   share (benchmarks/bench_match.py);
+3. the registration database on that city: recording its snapshot, a second month's, and
+   ``canbao changes`` between them (benchmarks/bench_changes.py).
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
 the 10 M person run of docs/scale.md is
@@ -26,7 +28,9 @@ def main() -> None:
     parser.add_argument("--work", default="bench-output")
     parser.add_argument("--shards", default="4")
     parser.add_argument("--no-duckdb", action="store_true")
-    parser.add_argument("--skip-read", action="store_true", help="only the match benchmark")
+    parser.add_argument(
+        "--skip-read", action="store_true", help="skip the roster-reading benchmark"
+    )
     opts = parser.parse_args()
     python = sys.executable
     if not opts.skip_read:
@@ -46,6 +50,18 @@ def main() -> None:
             "--shards",
             opts.shards,
             *(["--no-duckdb"] if opts.no_duckdb else []),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "benchmarks.bench_changes",
+            "--persons",
+            opts.persons,
+            "--work",
+            opts.work,
         ],
         check=True,
     )

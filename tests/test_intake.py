@@ -286,7 +286,8 @@ def test_intake_cli_missing_headings(tmp_path: Path) -> None:
     """A sheet without the entry headings is an input error (exit 3) that names the fix."""
     bad = tmp_path / "x.csv"
     bad.write_text("公民身份号码,姓名\n340621198003150119,张伟\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["intake", str(bad), "--output", str(tmp_path / "o")])
+    args = ["intake", "--quiet", str(bad), "--output", str(tmp_path / "o")]  # no progress
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
     assert result.stderr.startswith(f"错误 (error): {bad}: headings missing: 县区, 乡镇(街道), ")
     assert result.stderr.endswith(

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
+from canbao.cli_help import chinese_first, fit_console_streams, readable_metavars
 
 # Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
 # which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
@@ -46,6 +47,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
     ),
+    "changes": (
+        "canbao.changes.cli",
+        "Who entered and who left each set between two snapshots, and why, per county.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",
@@ -72,6 +77,7 @@ def load_command(name: str) -> TyperCommand | TyperGroup:
     command = typer.main.get_group(holder).commands[name]
     assert isinstance(command, TyperCommand | TyperGroup)
     _record_options(command, [name])
+    readable_metavars(command)
     return command
 
 
@@ -153,7 +159,7 @@ class _LazyGroup(TyperGroup):
             code = exc.exit_code
             # The parser quotes what it could not parse: an ID typed as an argument, say.
             exc.message = _mask(exc.message)
-            raise
+            raise chinese_first(exc) from None
         except KeyboardInterrupt:
             code = 130
             raise
@@ -161,6 +167,13 @@ class _LazyGroup(TyperGroup):
             noted = _NOTED.get()
             _NOTED.reset(token)
             _audit(self._words, noted, code)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse the application's own options; a usage error is shown Chinese first."""
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            raise chinese_first(exc) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands from :data:`COMMANDS` without importing any of them."""
@@ -173,7 +186,7 @@ app = typer.Typer(
     name="canbao",
     help="canbao (参保): rosters matched, survey forms written and read, county work scored.",
     cls=_LazyGroup,
-    **_SETTINGS,
+    **{**_SETTINGS, "add_completion": True},  # --install-completion, --show-completion
 )
 
 
@@ -243,4 +256,5 @@ def _apply_config(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the console script."""
+    fit_console_streams()
     app()

@@ -49,6 +49,7 @@ from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
 from canbao.roster.unreadable import TOTAL_ROW
+from canbao.shown_path import shown_by_name, shown_path
 from canbao.write_errors import write_failure
 
 __all__ = [
@@ -134,10 +135,12 @@ def read_rosters(
 ) -> Rosters:
     """Read every file of every kind (kinds in :class:`RosterKind` order, files as given)."""
     rosters: Rosters = {}
+    total, done = sum(len(paths) for paths in files.values()), 0
     for kind, paths in files.items():
         rosters[kind.value] = []
         for path in paths:
-            progress(f"reading {kind} roster {path.name}")
+            done += 1
+            progress(f"reading roster {done}/{total} ({kind}): {shown_path(path)}")
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -166,12 +169,13 @@ def prepare(
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
+    where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress("checking ids and codes")
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
-    check_id_damage(household, accept=accept_damaged_ids)
+    check_id_damage(household, accept=accept_damaged_ids, where=where)
     # From the staged household, not the export: one read of the export is enough.
     chosen = area if area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
@@ -181,8 +185,8 @@ def prepare(
         .with_row_index("e_row"),
         work / "enrolment.parquet",
     )
-    check_id_damage(enrolment, accept=accept_damaged_ids)
-    check_codes(household, enrolment)
+    check_id_damage(enrolment, accept=accept_damaged_ids, where=where)
+    check_codes(household, enrolment, where=where)
     return Prepared(household, enrolment, chosen, bool(area), shards, work)
 
 
@@ -231,7 +235,10 @@ class LinkedSets:
 
 def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
-    progress("linking records to persons")
+    persons, records = (
+        f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
+    )
+    progress(f"linking {records:,} enrolment records to {persons:,} household rows")
     household, enrolment, shards = prepared.household, prepared.enrolment, prepared.shards
     return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
 
