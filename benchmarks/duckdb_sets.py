@@ -1,7 +1,7 @@
-"""The bare sets in DuckDB SQL: the second yardstick for ``canbao match`` (issue 16, point 4).
+"""The bare sets in DuckDB SQL: the second yardstick for ``canbao match`` (docs/scale.md).
 
 ``python -m benchmarks.duckdb_sets CITY_DIR OUT_DIR AS_OF AREA...``: the same SQL as
-benchmarks/duckdb_match.py reads, prepares and computes the sets of SPEC section 3, then writes
+benchmarks/duckdb_match.py reads, prepares and computes the result sets (docs/match.md), then writes
 only their IDs and reasons (plain CSV): the persons needing a survey with their reason flags,
 the uninsured with theirs, the duplicates by ID, insurance type and kind, and the non-local
 records by file and line. No headings, labels, names, addresses, order, conflicts table,

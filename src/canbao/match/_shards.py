@@ -36,7 +36,7 @@ HOUSEHOLD_ROW: Final = "_h_row"
 MAX_SHARDS: Final = 64
 # Rows merged at a time (canbao.match._shards._merge): about 200 MB of linked records.
 WINDOW_ROWS: Final = 1_000_000
-# One piece of a 10 M person city (3.8 GB of CSV rosters) peaked at 6.6 GiB (issue 16), about
+# One piece of a 10 M person city (3.8 GB of CSV rosters) peaked at 6.6 GiB (docs/scale.md), about
 # twice its input. The automatic choice keeps that estimate, shared among the shards, under a
 # third of the memory available at the start.
 PEAK_PER_INPUT_BYTE: Final = 2
