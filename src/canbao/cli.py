@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.inspect_cli",
         "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
     ),
+    "report": (
+        "canbao.report.cli",
+        "Write one offline HTML page of charts from a match (and score) output.",
+    ),
     "seal": (
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",

@@ -114,13 +114,19 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
 
 
 SHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".csv"})
+# What every entry sheet's file name holds (信息录入表.xlsx, 单位信息录入表.xlsx).
+ENTRY_NAME_PART: Final = "录入表"
 
 
 def entry_files(paths: Sequence[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the entry sheets inside it, at any depth, sorted.
 
-    A county sends a folder per township or village (207 of them in Huaibei); Excel's lock files
-    (``~$…``) and hidden files are left out. A folder without a sheet is an error, not silence.
+    A county sends a folder per township or village (207 of them in Huaibei). From a folder only
+    the files named as entry sheets are taken (``…录入表….xlsx``, as ``canbao forms survey``
+    names them: 信息录入表, 单位信息录入表, and copies such as ``信息录入表(1).xlsx``), since the
+    same folders hold the rosters, registration forms and index that are no entry sheets; Excel's
+    lock files (``~$…``) and hidden files are left out. A sheet saved under another name is given
+    by its path. A folder without an entry sheet is an error, not silence.
     """
     out: list[Path] = []
     for path in paths:
@@ -131,14 +137,16 @@ def entry_files(paths: Sequence[Path]) -> list[Path]:
             p
             for p in path.rglob("*")
             if p.suffix.lower() in SHEET_SUFFIXES
+            and ENTRY_NAME_PART in p.stem
             and p.is_file()
             and not p.name.startswith(("~$", "."))
         )
         if not found:
             raise InputError(
-                f"文件夹 {shown_path(path)} 中没有录入表 "
-                "(no .xlsx or .csv entry sheet in the folder)",
-                fix="give the folder that holds the filled 信息录入表, or the files themselves",
+                f"文件夹 {shown_path(path)} 中没有名为 …{ENTRY_NAME_PART}… 的录入表 "
+                f"(no .xlsx or .csv file named …{ENTRY_NAME_PART}… in the folder)",
+                fix="give the folder that holds the filled 信息录入表, or the files themselves "
+                "by their paths",
             )
         out += found
     return out
