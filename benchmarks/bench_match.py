@@ -1,10 +1,13 @@
-"""``make bench`` part 2: ``canbao match`` against a hand-written DuckDB SQL of the same files.
+"""``make bench`` part 2: ``canbao match`` against two hand-written DuckDB SQL yardsticks.
 
 Generates a city (default 1 million persons, UTF-8 CSV) with canbao's synthetic generator, then
-alternates runs of both on the same files and reports the median wall time, the ratio
-canbao / DuckDB and each one's peak memory. Both write the six result files of canbao's output
-contract (needs_survey, uninsured, confirmed, duplicates, conflicts, non_local) with the same
-columns; after the timed runs benchmarks/compare_outputs.py prints a verdict per file.
+alternates runs on the same files: canbao in one piece, canbao with ``--shards`` (default 4),
+the DuckDB SQL that writes the six result files of canbao's output contract (needs_survey,
+uninsured, confirmed, duplicates, conflicts, non_local) with the same columns
+(benchmarks/duckdb_match.py), and the DuckDB SQL of the bare sets that writes only their IDs
+and reasons (benchmarks/duckdb_sets.py). Reports the median wall time, every ratio, each one's
+peak memory and whether the sharded files are byte-identical to one piece; after the timed runs
+benchmarks/compare_outputs.py prints a verdict per file against the same-files SQL.
 """
 
 from __future__ import annotations
@@ -24,9 +27,24 @@ from canbao.synth import generate_city
 AS_OF = "2017-06-30"
 
 
-def canbao_command(city: Path, out: Path, timings: Path) -> list[str]:
+def canbao_command(city: Path, out: Path, timings: Path, shards: str = "1") -> list[str]:
     """The match of a generated city, with its steps timed (benchmarks/timed_match.py)."""
-    return [sys.executable, "-m", "benchmarks.timed_match", str(city), str(out), str(timings)]
+    return [
+        *(sys.executable, "-m", "benchmarks.timed_match"),
+        *(str(city), str(out), str(timings), f"--shards={shards}"),
+    ]
+
+
+def same_files(one: Path, other: Path) -> list[str]:
+    """The result files (workbooks aside: their zip has a time stamp) that differ in bytes."""
+    names = {p.name for p in [*one.iterdir(), *other.iterdir()] if p.suffix in (".csv", ".json")}
+    return sorted(
+        n
+        for n in names - {".canbao.json"}
+        if not (one / n).is_file()
+        or not (other / n).is_file()
+        or (one / n).read_bytes() != (other / n).read_bytes()
+    )
 
 
 def repair_share(timings: Path) -> tuple[float, float]:
@@ -36,12 +54,24 @@ def repair_share(timings: Path) -> tuple[float, float]:
     return repair, sum(steps.values()) - repair
 
 
+def _row(label: str, runs: list[dict[str, float]]) -> str:
+    times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
+    peak = max(r["peak_mb"] for r in runs)
+    return f"| {label} | {_median(runs):.1f} | {times} | {peak:,.0f} |"
+
+
+def _median(runs: list[dict[str, float]]) -> float:
+    return statistics.median(r["seconds"] for r in runs)
+
+
 def main() -> None:
     """Generate, run alternately, print a markdown table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("bench-output"))
+    parser.add_argument("--shards", default="4", help="the sharded run's --shards (0: none)")
+    parser.add_argument("--no-duckdb", action="store_true", help="only canbao's runs")
     opts = parser.parse_args()
     city = opts.work / f"city-{opts.persons}"
     if not (city / "manifest.json").exists():
@@ -50,50 +80,70 @@ def main() -> None:
         )
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     area = manifest["area"]
-    duck_cmd = [
-        sys.executable,
-        "-m",
-        "benchmarks.duckdb_match",
-        str(city),
-        str(opts.work / "duck"),
-        AS_OF,
-        *area,
-    ]
+    yardsticks = {
+        "DuckDB SQL, same files": ("benchmarks.duckdb_match", opts.work / "duck"),
+        "DuckDB SQL, bare sets": ("benchmarks.duckdb_sets", opts.work / "duck_sets"),
+    }
+    if opts.no_duckdb:
+        yardsticks = {}
     # A result folder of an older canbao has no marker, and canbao refuses to replace it.
     shutil.rmtree(opts.work / "canbao", ignore_errors=True)
-    ours, theirs = [], []
+    shutil.rmtree(opts.work / "canbao_shards", ignore_errors=True)
+    runs: dict[str, list[dict[str, float]]] = {}
     repairs: list[tuple[float, float]] = []
+    sharded = f"canbao match --shards {opts.shards}"
     for _ in range(opts.runs):
-        ours.append(measure(canbao_command(city, opts.work / "canbao", opts.work / "timings.json")))
-        repairs.append(repair_share(opts.work / "timings.json"))
-        shutil.rmtree(opts.work / "duck", ignore_errors=True)
-        theirs.append(measure(duck_cmd))
+        # Alternating, so that a busy machine slows each engine alike.
+        timings = opts.work / "timings.json"
+        one = canbao_command(city, opts.work / "canbao", timings)
+        runs.setdefault("canbao match (one piece)", []).append(measure(one))
+        repairs.append(repair_share(timings))
+        if opts.shards != "0":
+            many = canbao_command(city, opts.work / "canbao_shards", timings, opts.shards)
+            runs.setdefault(sharded, []).append(measure(many))
+        for label, (module, out) in yardsticks.items():
+            shutil.rmtree(out, ignore_errors=True)
+            command = [sys.executable, "-m", module, str(city), str(out), AS_OF, *area]
+            runs.setdefault(label, []).append(measure(command))
     summary = json.loads((opts.work / "canbao" / "summary.json").read_text(encoding="utf-8"))
-    enrolment = summary["enrolment_rows"]
-    t_ours = statistics.median(r["seconds"] for r in ours)
-    t_theirs = statistics.median(r["seconds"] for r in theirs)
+    _report(opts, summary["enrolment_rows"], runs, repairs)
+
+
+def _report(
+    opts: argparse.Namespace,
+    enrolment: int,
+    runs: dict[str, list[dict[str, float]]],
+    repairs: list[tuple[float, float]],
+) -> None:
     print(
         f"\n### canbao match vs DuckDB SQL: {opts.persons:,} persons, "
         f"{enrolment:,} enrolment rows\n"
     )
     print("| engine | median s | runs (s) | peak MB |")
     print("| --- | ---: | --- | ---: |")
-    for label, runs in (("canbao match", ours), ("DuckDB SQL", theirs)):
-        times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
-        peak = max(r["peak_mb"] for r in runs)
-        print(
-            f"| {label} | {statistics.median(r['seconds'] for r in runs):.1f} | {times} "
-            f"| {peak:,.0f} |"
-        )
-    print(f"\nratio canbao / DuckDB = {t_ours / t_theirs:.2f} (goal <= 1.0)")
+    for label, measured in runs.items():
+        print(_row(label, measured))
+    print()
+    ours = [label for label in runs if label.startswith("canbao")]
+    theirs = [label for label in runs if label.startswith("DuckDB")]
+    for mine in ours:
+        for yardstick in theirs:
+            ratio = _median(runs[mine]) / _median(runs[yardstick])
+            print(f"- {mine} / {yardstick} = {ratio:.2f}")
+    if len(ours) == 2:
+        ratio = _median(runs[ours[1]]) / _median(runs[ours[0]])
+        print(f"- sharded / one piece = {ratio:.2f} (goal <= 1.0)")
+        differ = same_files(opts.work / "canbao", opts.work / "canbao_shards")
+        print(f"- sharded result files byte-identical to one piece: {not differ} {differ or ''}")
     repair, rest = (statistics.median(r[i] for r in repairs) for i in (0, 1))
     print(
-        f"repair step (suggested links): {repair:.1f} s, "
+        f"- repair step (suggested links): {repair:.1f} s, "
         f"{repair / rest:.0%} of the rest of the match (goal < 25 %)"
     )
-    print("\nSame result files? (benchmarks/compare_outputs.py, last run of each)\n")
-    for line in compare(opts.work / "canbao", opts.work / "duck"):
-        print(f"- {line}")
+    if "DuckDB SQL, same files" in runs:
+        print("\nSame result files? (benchmarks/compare_outputs.py, last run of each)\n")
+        for line in compare(opts.work / "canbao", opts.work / "duck"):
+            print(f"- {line}")
 
 
 if __name__ == "__main__":

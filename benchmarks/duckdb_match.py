@@ -322,6 +322,28 @@ def run(
     ``explicit``: ``area`` is what --area named; by default it is read as canbao's default area
     (the household roster's counties, as the manifest lists them).
     """
+    con = compute_sets(city, as_of, area, explicit=explicit)
+    out.mkdir(parents=True, exist_ok=True)
+    write_tables(con, out)
+    row = con.execute(
+        f"""SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM targets),
+                  (SELECT count(*) FILTER (WHERE needs_survey) FROM targets),
+                  (SELECT count(*) FILTER (WHERE r_uninsured) FROM targets),
+                  (SELECT count(*) FROM en), (SELECT count(*) FILTER (WHERE link = '{Link.NON_LOCAL}') FROM linked)"""
+    ).fetchone()
+    assert row is not None
+    keys = [
+        *("household_rows", "target", "needs_survey", vocabulary.Reason.UNINSURED.value),
+        *("enrolment_rows", Link.NON_LOCAL.value),
+    ]
+    return dict(zip(keys, (int(v) for v in row), strict=True))
+
+
+def compute_sets(
+    city: Path, as_of: str, area: list[str], *, explicit: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Read the rosters, prepare them and compute the sets (tables hh, en, linked, targets,
+    dups) in a new in-memory DuckDB connection."""
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     con = duckdb.connect()
     con.execute(MACROS)
@@ -345,20 +367,7 @@ def run(
     con.execute(_prepare_sql(as_of, area, explicit))
     con.execute("DROP TABLE hh_raw; DROP TABLE en_raw")
     con.execute(SETS)
-    out.mkdir(parents=True, exist_ok=True)
-    write_tables(con, out)
-    row = con.execute(
-        f"""SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM targets),
-                  (SELECT count(*) FILTER (WHERE needs_survey) FROM targets),
-                  (SELECT count(*) FILTER (WHERE r_uninsured) FROM targets),
-                  (SELECT count(*) FROM en), (SELECT count(*) FILTER (WHERE link = '{Link.NON_LOCAL}') FROM linked)"""
-    ).fetchone()
-    assert row is not None
-    keys = [
-        *("household_rows", "target", "needs_survey", vocabulary.Reason.UNINSURED.value),
-        *("enrolment_rows", Link.NON_LOCAL.value),
-    ]
-    return dict(zip(keys, (int(v) for v in row), strict=True))
+    return con
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """``make bench``: every benchmark in turn, each printing a markdown table.
 
 1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
-2. ``canbao match`` against a hand-written DuckDB SQL of the same sets on a 1 M person city,
-   with the repair step's share (benchmarks/bench_match.py);
+2. ``canbao match``, in one piece and with ``--shards 4``, against two hand-written DuckDB SQL
+   yardsticks (the same files; the bare sets) on a 1 M person city, with the repair step's
+   share (benchmarks/bench_match.py);
 3. the registration database on that city: recording its snapshot, a second month's, and
    ``canbao changes`` between them (benchmarks/bench_changes.py).
 
-Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``.
+Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
+the 10 M person run of docs/scale.md is
+``make bench BENCH_ARGS="--skip-read --persons 10000000 --runs 2 --no-duckdb"``.
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ def main() -> None:
     parser.add_argument("--persons", default="1000000")
     parser.add_argument("--runs", default="3")
     parser.add_argument("--work", default="bench-output")
+    parser.add_argument("--shards", default="4")
+    parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument(
+        "--skip-read", action="store_true", help="skip the roster-reading benchmark"
+    )
     opts = parser.parse_args()
     python = sys.executable
-    subprocess.run(
-        [python, "benchmarks/bench_read.py", "--rows", opts.rows, "--dir", f"{opts.work}/read"],
-        check=True,
-    )
+    if not opts.skip_read:
+        read = [python, "benchmarks/bench_read.py", "--rows", opts.rows]
+        subprocess.run([*read, "--dir", f"{opts.work}/read"], check=True)
     subprocess.run(
         [
             python,
@@ -40,6 +47,9 @@ def main() -> None:
             opts.runs,
             "--work",
             opts.work,
+            "--shards",
+            opts.shards,
+            *(["--no-duckdb"] if opts.no_duckdb else []),
         ],
         check=True,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import combinations
 from math import prod
+from pathlib import Path
 from typing import Final
 
 import polars as pl
@@ -38,6 +39,8 @@ EARLIEST_BIRTH: Final = date(1880, 1, 1)
 # Household persons sharing one normalised name in one county, above which the name block is
 # skipped (docs/repairs.md).
 MAX_NAME_BLOCK: Final = 500
+# The household side in shards (stage_household_parts): any split finds the same pairs.
+SHARD_MODULUS: Final = 2**31 - 1
 
 
 def clean_id_expr(expr: pl.Expr) -> pl.Expr:
@@ -119,26 +122,47 @@ def _numbers_within_two_substitutions() -> pl.Expr:
     return pl.sum_horizontal(*differ, pl.col("_l") != pl.col("_hl")) <= 2
 
 
-def _name_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
-    """Pairs by name and county (IDs not 18 characters), and by name, birth date and county."""
+def _by_name(lazy_rec: pl.LazyFrame) -> pl.LazyFrame:
     # Only for IDs that are not 18 characters (a digit dropped or added, spreadsheet damage):
     # with 18, a candidate worth keeping is within two substitutions or shares name, birth date
     # and county, and both are found below.
-    by_name = (
+    return (
         lazy_rec.filter(pl.col("_id18").is_null()).select("_rec", "_name", "_county").drop_nulls()
     )
+
+
+def _namesakes(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
+    """The household persons sharing name and county with a record of the name block."""
     # Namesakes of those records only (a semi join against a few names, not a count of every
-    # name in the roster); a namesake block too large to single out a person is skipped, and
-    # such records still get the birth-date and ID blocks.
-    namesakes = hh.select("_hid", "_name", "_county").join(
-        by_name.select("_name", "_county").unique(), on=["_name", "_county"], how="semi"
+    # name in the roster).
+    return hh.select("_hid", "_name", "_county").join(
+        _by_name(lazy_rec).select("_name", "_county").unique(), on=["_name", "_county"], how="semi"
     )
-    small = (
-        namesakes.group_by("_name", "_county")
+
+
+def _small_name_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
+    """The (name, county) blocks of at most MAX_NAME_BLOCK persons: a larger one cannot single
+    out a person and is skipped (such records still get the birth-date and ID blocks)."""
+    return (
+        _namesakes(lazy_rec, hh)
+        .group_by("_name", "_county")
         .len()
         .filter(pl.col("len") <= MAX_NAME_BLOCK)
         .select("_name", "_county")
     )
+
+
+def _name_blocks(
+    lazy_rec: pl.LazyFrame, hh: pl.LazyFrame, small: pl.LazyFrame | None = None
+) -> list[pl.LazyFrame]:
+    """Pairs by name and county (IDs not 18 characters), and by name, birth date and county.
+
+    ``small``: the blocks small enough, counted over the whole household when ``hh`` is a part
+    of it; by default counted over ``hh``.
+    """
+    by_name = _by_name(lazy_rec)
+    namesakes = _namesakes(lazy_rec, hh)
+    small = _small_name_blocks(lazy_rec, hh) if small is None else small
     return [
         by_name.join(
             namesakes.join(small, on=["_name", "_county"], how="semi"), on=["_name", "_county"]
@@ -210,3 +234,39 @@ def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
     lazy_rec = rec.lazy()
     parts = _name_blocks(lazy_rec, hh) + _id_blocks(lazy_rec, hh)
     return pl.concat(parts).unique().collect()
+
+
+def stage_household_parts(hh: pl.LazyFrame, shards: int, work: Path) -> list[Path]:
+    """The prepared household side staged once, then split into ``shards`` files.
+
+    Any split finds the same pairs (each block joins on the pair's own values): by the
+    well-formed ID's first 17 digits, an Int64.
+    """
+    whole = work / "household.parquet"
+    hh.sink_parquet(whole, compression="uncompressed")
+    shard = pl.col("_hid").str.slice(0, 17).cast(pl.Int64) % SHARD_MODULUS % shards
+    parts = [work / f"household_{part}.parquet" for part in range(shards)]
+    for part, path in enumerate(parts):
+        pl.scan_parquet(whole).filter(shard == part).sink_parquet(path, compression="uncompressed")
+    whole.unlink()
+    return parts
+
+
+def small_name_blocks(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
+    """The name blocks small enough (:data:`MAX_NAME_BLOCK`), counted over the whole ``hh``."""
+    return _small_name_blocks(rec.lazy(), hh).collect().lazy()
+
+
+def candidate_pairs_in_parts(
+    rec: pl.DataFrame, parts: list[Path], small: pl.LazyFrame
+) -> pl.DataFrame:
+    """The pairs of :func:`candidate_pairs` against the household staged in ``parts``, one part
+    and one block at a time (a block's join grows with records x persons before its filter);
+    ``small`` from :func:`small_name_blocks` of the whole household."""
+    lazy_rec = rec.lazy()
+    found = []
+    for path in parts:
+        side = pl.read_parquet(path).lazy()
+        blocks = _name_blocks(lazy_rec, side, small) + _id_blocks(lazy_rec, side)
+        found += [block.collect() for block in blocks]
+    return pl.concat(found).unique()

@@ -64,8 +64,11 @@ def repair_records(linked: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def suggest(linked: pl.LazyFrame, household: pl.LazyFrame, *, as_of: date) -> Suggestions:
-    """Proposals for every invalid or not_in_household record, against valid household IDs."""
+def suggest(
+    linked: pl.LazyFrame, household: pl.LazyFrame, *, as_of: date, shards: int = 1
+) -> Suggestions:
+    """Proposals for every invalid or not_in_household record, against valid household IDs
+    (``shards``: the household side held in this many parts at a time)."""
     records = repair_records(linked)
     persons = household.filter(pl.col("id_reason").is_null()).select(
         "id_norm", "name", "county", pl.col("id_birth").alias("birth")
@@ -73,7 +76,7 @@ def suggest(linked: pl.LazyFrame, household: pl.LazyFrame, *, as_of: date) -> Su
     if records.height == 0:
         links = suggest_links(records, persons.head(0), as_of=as_of)
     else:
-        links = suggest_links(records, persons, as_of=as_of)
+        links = suggest_links(records, persons, as_of=as_of, shards=shards)
     return Suggestions(records, links)
 
 

@@ -28,7 +28,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError
-from canbao.match import legal_groups, stages
+from canbao.match import _shards, legal_groups, stages
 from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
@@ -95,37 +95,37 @@ def run_match(
     rebuild_history: bool = False,
     warn: Progress = warn_on_stderr,
     county_lists: bool = False,
+    shards: int | str = "auto",
 ) -> MatchResult:
     """Match the rosters into the campaign's result sets and write them under ``output``.
 
     ``as_of``: the reference date, a :class:`~datetime.date` or text (``"2017-06-30"``,
     ``"2017/06/30"``, ``"20170630"``, ``"2017年6月30日"``); default today. ``output`` and
-    ``columns``: a str or a Path. ``rosters``: the files of each kind
-    (:class:`canbao.roster.RosterKind` or its name), e.g. ``{"household": [path], "pension":
-    [a, b]}``; household files are required, ``units`` and ``insured_units`` (the market
-    registry and the insured units) go together. ``apply_links``: apply the unique top
-    suggested links scoring at least this (0-100) and compute the sets
-    with them; ``None`` (the default) only proposes. ``accept_damaged_ids``: run even when most
-    IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem with the arguments
-    is reported at once, in one :class:`~canbao.errors.UsageError`, before any file is read.
-    ``legal_groups``: the legal-group rule's file or bundled name (:mod:`canbao.match.legal_rule`);
-    ``"none"`` or None switches the legal-group gaps off.
-    ``db``: the registration database (a DuckDB file or ``postgresql://…``, docs/database.md),
-    opened before the rosters are read and given the run's snapshot after the results are
-    published; ``rebuild_history`` lets a snapshot older than the latest rebuild the history.
-    A run that fails records nothing. The result files are the same with and without ``db``.
+    ``columns``: a str or a Path. ``rosters``: the files of each kind (:class:`RosterKind` or
+    its name), e.g. ``{"household": [path], "pension": [a, b]}``; household files are required,
+    ``units`` and ``insured_units`` (market registry, insured units) go together.
+    ``apply_links``: apply the unique top suggested links scoring at least this (0-100) and
+    compute the sets with them; ``None`` (the default) only proposes. ``accept_damaged_ids``:
+    run even when most IDs of a roster are invalid (:mod:`canbao.match.damage`). Every problem
+    with the arguments is reported at once, in one :class:`~canbao.errors.UsageError`, before
+    any file is read. ``legal_groups``: the legal-group rule's file or bundled name
+    (:mod:`canbao.match.legal_rule`; ``"none"`` or None: off). ``db``: the registration
+    database (a DuckDB file or ``postgresql://…``, docs/database.md), opened before the rosters
+    are read, given the run's snapshot once the results are published (a failed run records
+    nothing; the files are the same with or without it); ``rebuild_history`` lets a snapshot
+    older than the latest rebuild the history.
     ``warn``: called with each thing the match assumed for a missing column
     (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
     ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
     with IDs as text (``lists/``); off by default, they double the time of a large match.
+    ``shards``: N shards of persons or ``"auto"`` (docs/scale.md), with the same result files.
     """
     # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.
     day = read_optional_date(as_of, "as_of") or date.today()
     output = read_path(output, "output")
     columns = None if columns is None else read_path(columns, "columns")
     files, min_score = check_arguments(rosters, apply_links)
-    # The whole rule file is checked before any roster is read.
-    legal_rule = load_legal_rule(legal_groups)
+    legal_rule = load_legal_rule(legal_groups)  # the whole rule file, before any roster
     colmap = load_column_map(columns) if columns else None
     database = _open_database(db)
     snapshot = None
@@ -150,6 +150,7 @@ def run_match(
             progress=progress,
             legal_rule=legal_rule,
             county_lists=county_lists,
+            shards=shards,
         )
     finally:
         if database is not None:
@@ -213,6 +214,7 @@ def _publish(
     """
     import_in_background("xlsxwriter")
     inputs = [p for paths in files.values() for p in paths] + ([columns] if columns else [])
+    options["shards"] = _shards.shard_count(options["shards"], inputs)
     # The output is checked and locked before the rosters are read, so a wrong --output fails
     # at once; the work folder goes after the results are in place, however the run ends.
     with work_folder("match") as work:
@@ -290,6 +292,7 @@ def _match(
     legal_rule: LegalRule | None = None,
     snapshot: bool = False,
     county_lists: bool = False,
+    shards: int = 1,
 ) -> tuple[MatchSummary, dict[str, Path], Rows | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
 
@@ -302,6 +305,7 @@ def _match(
         accept_damaged_ids=accept_damaged_ids,
         work=work,
         progress=progress,
+        shards=shards,
     )
     first = stages.link_and_assess(prepared, work, progress)
     links = stages.suggest_links(
@@ -312,7 +316,7 @@ def _match(
     progress("writing result files")
     employers = stages.match_employers(rosters, progress)
     files = stages.write_result_files(
-        rosters, prepared.household, links, employers, fmt=fmt, out=out, lists=county_lists
+        rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
     )
     targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(

@@ -119,6 +119,15 @@ def match(
             "a TOML file or a bundled rule's name; 'none' switches the judgement off.",
         ),
     ] = DEFAULT_LEGAL_GROUPS,
+    shards: Annotated[
+        str,
+        typer.Option(
+            "--shards",
+            metavar="N|auto",
+            help="Match the persons in N shards, one at a time in bounded memory, with the same "
+            "result files (docs/scale.md); auto chooses from the rosters' size and free memory.",
+        ),
+    ] = "auto",
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -149,6 +158,7 @@ def match(
             legal_groups=legal_groups,
             warn=print_warning,
             county_lists=county_lists,
+            shards=shards,
         )
         if not quiet:
             progress(f"done: {result.summary.household_rows:,} household rows matched")

@@ -18,8 +18,17 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import ConservationError
-from canbao.match import _repairs_in_match, _summary_build, _summary_counts, present, sets, tables
+from canbao.match import (
+    _repairs_in_match,
+    _shards,
+    _summary_build,
+    _summary_counts,
+    present,
+    sets,
+    tables,
+)
 from canbao.match import conflicts as conflict_tables
+from canbao.match._person_tables import write_person_tables_by_county
 from canbao.match.area import default_area
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
@@ -144,6 +153,8 @@ class Prepared:
     enrolment: pl.LazyFrame
     area: list[str]
     area_explicit: bool  # --area was given (else: the household roster's counties)
+    shards: int = 1  # the set logic runs in this many shards of persons (canbao.match._shards)
+    work: Path | None = None  # the work folder, for the steps that stage more as they go
 
 
 def prepare(
@@ -154,6 +165,7 @@ def prepare(
     accept_damaged_ids: bool,
     work: Path,
     progress: Progress,
+    shards: int = 1,
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
@@ -175,13 +187,32 @@ def prepare(
     )
     check_id_damage(enrolment, accept=accept_damaged_ids, where=where)
     check_codes(household, enrolment, where=where)
-    return Prepared(household, enrolment, chosen, bool(area))
+    return Prepared(household, enrolment, chosen, bool(area), shards, work)
 
 
 def _sets(
-    work: Path, household: pl.LazyFrame, enrolment: pl.LazyFrame, tag: str
+    work: Path,
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    tag: str,
+    shards: int = 1,
+    progress: Progress = lambda _: None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
-    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag})."""
+    """Link records to persons and assess the targets (staged as linked{tag}, targets{tag}).
+
+    With ``shards`` above one, shard by shard and merged (:mod:`canbao.match._shards`).
+    """
+    if shards > 1:
+        return _shards.sharded_sets(
+            work,
+            household,
+            enrolment,
+            tag=tag,
+            shards=shards,
+            columns=LINKED_COLUMNS,
+            stage=_stage,
+            progress=progress,
+        )
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
     linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
@@ -208,7 +239,8 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
         f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
     )
     progress(f"linking {records:,} enrolment records to {persons:,} household rows")
-    return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, ""))
+    household, enrolment, shards = prepared.household, prepared.enrolment, prepared.shards
+    return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
 
 
 @dataclass(frozen=True)
@@ -232,7 +264,9 @@ def suggest_links(
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress("suggesting links for invalid and unmatched records")
-    proposals = _repairs_in_match.suggest(sets.linked, prepared.household, as_of=as_of)
+    proposals = _repairs_in_match.suggest(
+        sets.linked, prepared.household, as_of=as_of, shards=prepared.shards
+    )
     if apply_links is None:
         return Links(proposals, sets)
     progress(f"applying suggested links scoring {apply_links} or more")
@@ -246,7 +280,9 @@ def suggest_links(
     )
     # The sets are recomputed from the repaired records: nothing downstream needs to know.
     enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
-    repaired = LinkedSets(*_sets(work, prepared.household, enrolment, "_applied"))
+    repaired = LinkedSets(
+        *_sets(work, prepared.household, enrolment, "_applied", prepared.shards, progress)
+    )
     return Links(proposals, repaired, applied, before)
 
 
@@ -283,7 +319,7 @@ class ResultFiles:
 
 def write_result_files(
     rosters: Rosters,
-    household: pl.LazyFrame,
+    prepared: Prepared,
     links: Links,
     employers: Employers,
     *,
@@ -292,7 +328,11 @@ def write_result_files(
     lists: bool = False,
 ) -> ResultFiles:
     """Write the record tables (duplicates, conflicts, links, units), the person tables and,
-    with ``lists``, the lists per county (:mod:`canbao.match.county_lists`)."""
+    with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
+
+    A sharded match writes CSV person tables county by county, never whole
+    (:mod:`canbao.match._person_tables`)."""
+    household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked)
     conflicts = conflict_tables.conflicts_table(linked, household)
@@ -309,9 +349,12 @@ def write_result_files(
     if employers.found is not None:
         outputs["units_needing_survey"] = employers.found
     written = write_tables(outputs, out, fmt)
-    person_tables = present.person_tables(targets, schemes)
     kept: dict[str, pl.DataFrame] | None = {"needs_survey": pl.DataFrame()} if lists else None
-    written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
+    if prepared.shards > 1 and fmt == "csv" and work is not None:
+        written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
+    else:
+        person_tables = present.person_tables(targets, schemes)
+        written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
     if kept is not None:
         if employers.found is not None:
             kept["units_needing_survey"] = employers.found

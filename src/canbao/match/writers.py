@@ -8,7 +8,7 @@ programs and keeps every value as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import polars as pl
 
@@ -63,12 +63,20 @@ def write_sorted_tables(
             write_table(table[order], directory, name, fmt)
             continue
         with paths[name].open("wb") as out:
-            # The header (with the BOM) even for an empty table, as sink_csv writes it.
-            for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
-                first = start == 0
-                rows = neutralise_frame(table[order.slice(start, CSV_SLICE_ROWS)])
-                rows.write_csv(out, include_header=first, include_bom=first)
+            append_csv(out, table, order, first=True)
     return paths
+
+
+def append_csv(out: BinaryIO, table: pl.DataFrame, order: pl.Series, *, first: bool) -> None:
+    """Write ``table``'s rows in the order of the row numbers ``order``, slice by slice.
+
+    ``first``: the header (with the BOM), written even for an empty table as sink_csv does.
+    """
+    for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
+        head = first and start == 0
+        rows = neutralise_frame(table[order.slice(start, CSV_SLICE_ROWS)])
+        if head or rows.height:
+            rows.write_csv(out, include_header=head, include_bom=head)
 
 
 def write_table(

@@ -1,0 +1,194 @@
+"""The set logic shard by shard (``canbao match --shards N``), merged back into one piece.
+
+Every result set is keyed by the person (``id_key``), so the prepared household and enrolment
+rows are split by an arithmetic hash of the key: a person's household rows and every record
+carrying their valid key land in the same shard, and each shard's sets are the sets of its
+persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
+its own identity (its row number) and is judged there exactly as in one piece, since a null key
+joins nothing. Each shard's linked records and targets are staged in the input's order, then
+merged (a streaming merge of sorted files) into the same staged files one piece writes, so every
+later step reads the same frames and writes the same bytes (tests/test_shards.py).
+
+The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
+``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
+so the shards come out even where the last digits alone would split by sex.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from canbao.errors import UsageError
+from canbao.match import sets
+
+# Stages a frame as Parquet and returns a scan of it (stages._stage).
+Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
+Progress = Callable[[str], None]
+
+KEY_MODULUS: Final = 2**31 - 1
+HOUSEHOLD_ROW: Final = "_h_row"
+MAX_SHARDS: Final = 64
+# Rows merged at a time (canbao.match._shards._merge): about 200 MB of linked records.
+WINDOW_ROWS: Final = 1_000_000
+# One piece of a 10 M person city (3.8 GB of CSV rosters) peaked at 6.6 GiB (docs/scale.md), about
+# twice its input. The automatic choice keeps that estimate, shared among the shards, under a
+# third of the memory available at the start.
+PEAK_PER_INPUT_BYTE: Final = 2
+MEMORY_SHARE: Final = 3
+
+
+def shard_of(row: str, shards: int) -> pl.Expr:
+    """The shard (0 .. shards-1, Int64) of a row: by its person key, else by its row ``row``."""
+    key = pl.col("id_key")
+    by_row = pl.col(row).cast(pl.Int64) % shards
+    return pl.when(key.is_null()).then(by_row).otherwise(key % KEY_MODULUS % shards)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new process (MemAvailable), or 0 when unknown."""
+    try:
+        text = Path("/proc/meminfo").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def automatic_shards(inputs: Sequence[Path], memory: int | None = None) -> int:
+    """The shards that keep a match's estimated peak within a third of the available memory.
+
+    The estimate is :data:`PEAK_PER_INPUT_BYTE` times the size of the roster files; one shard
+    when the memory is unknown or the estimate fits.
+    """
+    memory = available_memory() if memory is None else memory
+    size = sum(os.path.getsize(p) for p in inputs if Path(p).is_file())
+    if memory <= 0:
+        return 1
+    wanted = math.ceil(size * PEAK_PER_INPUT_BYTE * MEMORY_SHARE / memory)
+    return max(1, min(MAX_SHARDS, wanted))
+
+
+def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
+    """``--shards``: a whole number from 1 to :data:`MAX_SHARDS`, or ``auto`` (from the inputs)."""
+    text = str(shards).strip().lower()
+    if text == "auto":
+        return automatic_shards(inputs)
+    number = int(text) if text.isdigit() else 0
+    if not 1 <= number <= MAX_SHARDS:
+        raise UsageError(
+            f"--shards {shards} 不是 1 到 {MAX_SHARDS} 的整数（--shards takes 1 to {MAX_SHARDS} "
+            "or auto）",
+            fix=f"give --shards auto (the default) or a whole number from 1 to {MAX_SHARDS}",
+        )
+    return number
+
+
+def _merge(
+    parts: list[Path], key: str, keep: Sequence[str] | None, stage: Stage, folder: Path
+) -> pl.LazyFrame:
+    """The staged parts, each sorted by the row number ``key``, as one frame in ``key`` order.
+
+    Window by window of :data:`WINDOW_ROWS` row numbers: the rows of a window are one slice of
+    each part (found by a binary search of the part's row numbers), sorted and staged as the
+    window's file; the frame scans the windows' files in turn. A k-way merge of lazy frames
+    (``merge_sorted``) held more memory than one piece at 1 M persons. ``keep``: the columns
+    to merge (None: all).
+    """
+    scans = [pl.scan_parquet(part) for part in parts]
+    scans = scans if keep is None else [scan.select(keep) for scan in scans]
+    numbers = [scan.select(key).collect().get_column(key) for scan in scans]
+    last = max((int(n[-1]) for n in numbers if n.len()), default=-1)
+    folder.mkdir()
+    files = []
+    # One window at least: an empty frame still has its columns.
+    for window, start in enumerate(range(0, max(last + 1, 1), WINDOW_ROWS)):
+        pieces = []
+        for scan, column in zip(scans, numbers, strict=True):
+            low, high = (int(column.search_sorted(at)) for at in (start, start + WINDOW_ROWS))
+            pieces.append(scan.slice(low, high - low))
+        files.append(folder / f"{key}_{window:05d}.parquet")
+        stage(pl.concat(pieces).sort(key), files[-1])
+    return pl.scan_parquet(files)
+
+
+# Columns of the linked records that the set logic does not read: a shard stages the others.
+# The merged linked records take every column the enrolment has from the staged enrolment.
+TEXTS_NOT_READ: Final = (
+    *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
+    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score", "in_area"),
+)
+
+
+def _one_shard(
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    columns: Sequence[str],
+    stage: Stage,
+    paths: tuple[Path, Path],
+) -> pl.DataFrame:
+    """Stage the sets of one shard's rows at ``paths`` (records in e_row order, targets in
+    household order, only what the set logic reads and adds); return its duplicates."""
+    link = sets.link_records(enrolment, sets.household_persons(household))
+    linked = stage(link.select(c for c in columns if c not in TEXTS_NOT_READ), paths[0])
+    assessed = sets.assess_targets(household, sets.coverage(linked))
+    have = household.collect_schema().names()
+    added = [c for c in assessed.collect_schema().names() if c not in have]
+    stage(assessed.select(*added, HOUSEHOLD_ROW), paths[1])
+    return sets.duplicates(linked).collect()
+
+
+def sharded_sets(
+    work: Path,
+    household: pl.LazyFrame,
+    enrolment: pl.LazyFrame,
+    *,
+    tag: str,
+    shards: int,
+    columns: Sequence[str],
+    stage: Stage,
+    progress: Progress,
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+    """Link and assess shard by shard; the merged linked records, targets and duplicates.
+
+    The linked records (``linked{tag}.parquet``) are the staged enrolment beside the columns
+    the shards added, merged in e_row order; the targets are the household's target rows
+    beside the columns the shards added, merged in household order, as one piece stages them.
+    The shards' files are under ``shards{tag}/`` in the work folder.
+    """
+    folder = work / f"shards{tag}"
+    folder.mkdir(exist_ok=True)
+    rows = household.with_row_index(HOUSEHOLD_ROW).with_columns(
+        pl.col(HOUSEHOLD_ROW).cast(pl.Int64)
+    )
+    linked_parts, target_parts, found_parts = [], [], []
+    for shard in range(shards):
+        progress(f"linking records to persons, shard {shard + 1} of {shards}")
+        paths = (folder / f"linked_{shard}.parquet", folder / f"targets_{shard}.parquet")
+        found = _one_shard(
+            rows.filter(shard_of(HOUSEHOLD_ROW, shards) == shard),
+            enrolment.filter(shard_of("e_row", shards) == shard),
+            columns,
+            stage,
+            paths,
+        )
+        linked_parts.append(paths[0])
+        target_parts.append(paths[1])
+        found_parts.append(found)
+    progress(f"merging the {shards} shards")
+    have = enrolment.collect_schema().names()
+    added = [c for c in columns if c not in have]
+    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "records")
+    beside = pl.concat([enrolment, merged.drop("e_row")], how="horizontal")
+    linked = stage(beside.select(columns), work / f"linked{tag}.parquet")
+    assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
+    base = household.filter(pl.col("is_target"))
+    targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
+    return linked, targets, pl.concat(found_parts, how="vertical")

@@ -1,0 +1,163 @@
+"""``canbao match --shards N`` writes the same result files, byte for byte, as one piece."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scripts.regenerate_golden import workbook_cells
+from typer.testing import CliRunner
+
+from canbao.cli import app
+from canbao.errors import UsageError
+from canbao.match import repairs, run_match
+from canbao.match._shards import automatic_shards, shard_count, shard_of
+from canbao.synth import generate_city
+from tests.test_match_examples import match_args
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+MARKER = ".canbao.json"  # the output folder's marker: it records when it was written
+
+
+def _rosters(city: Path) -> dict[str, list[Path]]:
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+    files: dict[str, list[Path]] = {}
+    for name, info in manifest["rosters"].items():
+        files.setdefault(info["kind"], []).append(city / name)
+    return files
+
+
+def _contents(folder: Path) -> dict[str, object]:
+    """Every file a match wrote: bytes, and a workbook's cells (its zip carries a time stamp)."""
+    found: dict[str, object] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MARKER):
+        name = str(path.relative_to(folder))
+        found[name] = workbook_cells(path) if path.suffix == ".xlsx" else path.read_bytes()
+    return found
+
+
+def _match(city: Path, out: Path, shards: int, **options: object) -> dict[str, object]:
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+    run_match(
+        _rosters(city),
+        as_of=manifest["as_of"],
+        output=out,
+        shards=shards,
+        warn=lambda _: None,
+        **options,  # type: ignore[arg-type]
+    )
+    return _contents(out)
+
+
+def _assert_same(one: dict[str, object], sharded: dict[str, object], shards: int) -> None:
+    assert sorted(one) == sorted(sharded)
+    differ = [name for name in one if one[name] != sharded[name]]
+    assert not differ, f"{shards} shards changed {differ}"
+
+
+@pytest.mark.parametrize("example", ["city", "legal"])
+def test_the_examples_are_the_same_in_1_2_4_and_7_shards(example: str, tmp_path: Path) -> None:
+    """Each example city's result files and summary are byte-identical in 1, 2, 4 and 7 shards."""
+    one = _match(EXAMPLES / example, tmp_path / "1", 1)
+    for shards in (2, 4, 7):
+        _assert_same(one, _match(EXAMPLES / example, tmp_path / str(shards), shards), shards)
+
+
+@pytest.fixture(scope="module")
+def messy_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated messy city of 1500 persons (every kind of finding planted)."""
+    city = tmp_path_factory.mktemp("messy") / "city"
+    generate_city(1500, seed=16, as_of=date(2017, 6, 30), output=city, messy=True)
+    return city
+
+
+def test_a_messy_city_with_applied_links_is_the_same_in_shards(
+    messy_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
+    # The repair step's records in chunks of 3 (20 000 in a real match): many chunks are scored.
+    monkeypatch.setattr(repairs, "RECORD_CHUNK", 3)
+    said: list[str] = []
+    options = {"apply_links": 90, "county_lists": True, "progress": said.append}
+    one = _match(messy_city, tmp_path / "1", 1, **options)
+    assert "applied_links.csv" in one
+    assert one["suggested_links.csv"].count(b"\n") > 5  # type: ignore[union-attr]
+    assert not [message for message in said if "shard" in message]
+    for shards in (2, 4, 7):
+        _assert_same(one, _match(messy_city, tmp_path / str(shards), shards, **options), shards)
+        # Both runs of the sets (before and after the applied links) went shard by shard.
+        assert said.count(f"merging the {shards} shards") == 2
+
+
+def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_path: Path) -> None:
+    """The same city written as xlsx: the same cells in 3 shards as in one."""
+    one = _match(messy_city, tmp_path / "1", 1, format="xlsx")
+    _assert_same(one, _match(messy_city, tmp_path / "3", 3, format="xlsx"), 3)
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    persons=st.integers(min_value=20, max_value=400),
+    seed=st.integers(min_value=0, max_value=10_000),
+    shards=st.integers(min_value=2, max_value=9),
+)
+def test_random_small_cities_are_the_same_in_any_shards(
+    persons: int, seed: int, shards: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Random small messy cities give the same files in any number of shards as in one."""
+    folder = tmp_path_factory.mktemp("city")
+    city = folder / "city"
+    generate_city(persons, seed=seed, as_of=date(2017, 6, 30), output=city, messy=True)
+    one = _match(city, folder / "1", 1, format="parquet")
+    _assert_same(one, _match(city, folder / "n", shards, format="parquet"), shards)
+
+
+def test_a_persons_rows_share_a_shard_and_keyless_rows_go_by_their_row() -> None:
+    """Rows of one key land in one shard; rows without a key are dealt by their row number."""
+    frame = pl.DataFrame(
+        {"id_key": [34062119900101123, 34062119900101123, None, None], "row": [0, 9, 4, 5]}
+    )
+    got = frame.select(shard_of("row", 3)).to_series().to_list()
+    assert got[0] == got[1] == 34062119900101123 % (2**31 - 1) % 3
+    assert got[2:] == [1, 2]
+
+
+def test_automatic_shards_follow_the_input_size_and_the_memory(tmp_path: Path) -> None:
+    """One shard while the estimate fits, more as the rosters grow against the memory."""
+    roster = tmp_path / "household.csv"
+    roster.write_bytes(b"x" * 1000)
+    assert automatic_shards([roster], memory=1_000_000) == 1
+    assert automatic_shards([roster], memory=3000) == 2
+    assert automatic_shards([roster], memory=600) == 10
+    assert automatic_shards([roster], memory=0) == 1
+    assert shard_count("auto", [EXAMPLES / "city" / "household.csv"]) == 1
+    assert shard_count(" 4 ", []) == 4
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "65", "many", "2.5"])
+def test_a_wrong_shard_count_is_refused(value: str) -> None:
+    """--shards takes auto or a whole number from 1 to 64, and says so."""
+    with pytest.raises(UsageError, match="--shards"):
+        shard_count(value, [])
+
+
+def test_the_cli_takes_shards(tmp_path: Path) -> None:
+    """canbao match --shards 3 writes the files of --shards 1."""
+    runner = CliRunner()
+    for shards in ("1", "3"):
+        args = [*match_args(tmp_path / shards), "--shards", shards]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    assert _contents(tmp_path / "1") == _contents(tmp_path / "3")
+    refused = runner.invoke(app, [*match_args(tmp_path / "x"), "--shards", "0"])
+    assert refused.exit_code != 0
+    assert "--shards" in refused.stderr
