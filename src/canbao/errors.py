@@ -103,6 +103,10 @@ class DatabaseError(CanbaoError):
     exit_code = EXIT_DATABASE
 
 
+class DatabaseInUse(DatabaseError):
+    """A DuckDB file another process holds open (a run may wait for it: ``CANBAO_DB_WAIT``)."""
+
+
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so every ``with`` block unwinds (work files removed).
 

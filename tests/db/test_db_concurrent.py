@@ -4,11 +4,13 @@ database, on DuckDB and on a real PostgreSQL server.
 PostgreSQL: every write holds a transaction-level advisory lock, so a second writer waits for
 the first and both snapshots land whole. DuckDB: the file is locked by the process that opened
 it, so a second process is refused at once with exit 8 ("正在被另一个程序使用") and writes
-nothing; run again after the first, it lands.
+nothing; run again after the first, it lands. With ``CANBAO_DB_WAIT`` (seconds) the second
+process queues behind the first instead and lands when the file is free.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -67,10 +69,11 @@ with open_database(sys.argv[1]) as db:
 """
 
 
-def _start(script: str, *args: str) -> subprocess.Popen[str]:
+def _start(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", script, *args],
         cwd=REPO,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -159,3 +162,30 @@ def test_the_monthly_cron_run_is_silent_unless_it_fails(
     result = run(tmp_path / "older", url, as_of="2017-05-31")
     assert result.exit_code == EXIT_DATABASE and result.stdout == ""
     assert "早于已入库的最新快照" in result.stderr and "--rebuild-history" in result.stderr
+
+
+def test_a_second_writer_queues_on_duckdb_with_a_wait(tmp_path: Path) -> None:
+    """With CANBAO_DB_WAIT, a second process waits for the DuckDB file the first holds and
+    records its snapshot after the first lets go, instead of exiting 8."""
+    url = str(tmp_path / "campaign.duckdb")
+    open_database(url).close()
+    holder = _hold(url, tmp_path / "holding", 3.0)
+    waiting = {**os.environ, "CANBAO_DB_WAIT": "300"}
+    writer = _start(RECORD, url, "340605", "100", env=waiting)
+    code = writer.wait(timeout=300)
+    out, err = writer.communicate()
+    released = float(holder.communicate(timeout=60)[0])
+    assert code == 0, err
+    assert float(out) > released  # it recorded only after the holder let go
+    assert _landed(url, "340605") == 100
+
+
+def test_a_wait_that_is_no_number_is_refused(tmp_path: Path) -> None:
+    """A CANBAO_DB_WAIT that is not a number of seconds stops with exit 8 and says the fix."""
+    url = str(tmp_path / "campaign.duckdb")
+    open_database(url).close()
+    shown = runner.invoke(
+        app, ["person", "110101199003070011", "--db", url], env={"CANBAO_DB_WAIT": "一小时"}
+    )
+    assert shown.exit_code == EXIT_DATABASE
+    assert "CANBAO_DB_WAIT" in shown.output

@@ -13,8 +13,10 @@ which keeps the server's first line (masked) and drops what may quote a row (Pos
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -23,7 +25,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from canbao.errors import DatabaseError
+from canbao.errors import DatabaseError, DatabaseInUse
 from canbao.masking import mask_text
 
 # A parameter as the statements here use them: text, integers, dates, or NULL.
@@ -95,22 +97,13 @@ class DuckDBConnection:
     engine = "duckdb"
 
     def __init__(self, path: Path) -> None:
-        import duckdb
 
         self.where = str(path)
         # DuckDB creates the file and its WAL itself: a private umask while it does, so no
         # other user can ever read a citizen ID in them.
         old = os.umask(0o077)
         try:
-            with _duckdb_open_errors(path):
-                # No extension may be fetched at run time: a centre's machine is offline.
-                self._con = duckdb.connect(
-                    str(path),
-                    config={
-                        "autoinstall_known_extensions": False,
-                        "autoload_known_extensions": False,
-                    },
-                )
+            self._con = _connect_waiting(path, wait_seconds())
         finally:
             os.umask(old)
         path.chmod(0o600)
@@ -153,6 +146,55 @@ class DuckDBConnection:
         self._con.close()
 
 
+# How long a run waits for a DuckDB file another run holds (seconds; CANBAO_DB_WAIT). DuckDB
+# locks the file for one process at a time: with a wait, overlapping cron runs queue behind
+# each other instead of the second stopping with exit 8.
+WAIT_VARIABLE = "CANBAO_DB_WAIT"
+_POLL_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+def wait_seconds() -> float:
+    """``CANBAO_DB_WAIT`` as seconds (0, the default, stops at once when the file is in use)."""
+    given = os.environ.get(WAIT_VARIABLE, "").strip()
+    if not given:
+        return 0.0
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 7 * 24 * 3600:
+        raise DatabaseError(
+            f"环境变量 {WAIT_VARIABLE} 的值 {given!r} 不是等待秒数（not a number of seconds）",
+            fix=f"设为 0 到 604800 之间的秒数，例如 {WAIT_VARIABLE}=3600"
+            f"（seconds from 0 to 604800, e.g. {WAIT_VARIABLE}=3600）",
+        )
+    return seconds
+
+
+def _connect_waiting(path: Path, wait: float) -> Any:
+    """Open the file; while another process holds it, retry until ``wait`` seconds have passed."""
+    import duckdb
+
+    deadline = time.monotonic() + wait
+    for attempt in itertools.count():
+        try:
+            with _duckdb_open_errors(path):
+                # No extension may be fetched at run time: a centre's machine is offline.
+                return duckdb.connect(
+                    str(path),
+                    config={
+                        "autoinstall_known_extensions": False,
+                        "autoload_known_extensions": False,
+                    },
+                )
+        except DatabaseInUse:
+            pause = _POLL_SECONDS[min(attempt, len(_POLL_SECONDS) - 1)]
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @contextmanager
 def _duckdb_open_errors(path: Path) -> Iterator[None]:
     """Explain the two ways a DuckDB file fails to open: in use, or not a database."""
@@ -163,11 +205,11 @@ def _duckdb_open_errors(path: Path) -> Iterator[None]:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            raise DatabaseError(
+            raise DatabaseInUse(
                 f"数据库文件 {path} 正在被另一个程序使用（database file in use by another "
                 "process）",
-                fix="等另一个 canbao 运行结束后再试；cron 任务不要重叠"
-                "（wait for the other run to finish; do not let cron runs overlap）",
+                fix=f"等另一个 canbao 运行结束后再试，或设 {WAIT_VARIABLE}=秒数 让本次运行排队等待"
+                f"（wait for the other run, or set {WAIT_VARIABLE}=seconds to queue behind it）",
             ) from None
         raise DatabaseError(
             f"{path} 不是 DuckDB 数据库文件，canbao 不会改写它（not a DuckDB database file）",
