@@ -1,0 +1,132 @@
+"""A Spark session that keeps canbao's promises: quiet logs, private and removed scratch folders.
+
+``spark_session`` either takes the session a caller (a notebook, a job under ``spark-submit``)
+already has, and then leaves it running, or starts one (``local[2]`` unless ``master`` says
+otherwise) and stops it at the end. A session it starts gets:
+
+- a log4j2 configuration that prints only errors of Spark itself and never a row (Spark's INFO
+  and WARN lines can quote plans with literal values); the messages canbao raises are masked
+  (:func:`masked_spark_errors`);
+- its local and shuffle folders (``spark.local.dir``) and the JVM's temporary folder inside the
+  run's private work folder (0700, :mod:`canbao.workdir`), removed with it at the end;
+- the workers' Python: this interpreter (``PYSPARK_PYTHON``) unless the environment names one
+  (a cluster ships its own with ``spark.archives``, docs/scale.md);
+- little memory: ``spark.driver.memory`` 1g unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from canbao.errors import CanbaoError, InputError
+from canbao.masking import mask_text
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_MASTER: Final = "local[2]"
+DEFAULT_DRIVER_MEMORY: Final = "1g"
+# Errors of Spark itself only, on stderr, without the throwable's data: no row reaches a log.
+LOG4J2: Final = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%throwable{short.message}
+logger.spark.name = org.apache.spark
+logger.spark.level = error
+logger.parquet.name = org.apache.parquet
+logger.parquet.level = error
+logger.hadoop.name = org.apache.hadoop
+logger.hadoop.level = error
+"""
+
+
+def _conf(work: Path, master: str, driver_memory: str) -> dict[str, str]:
+    """The settings of a session canbao starts (see the module doc)."""
+    scratch = work / "spark"
+    scratch.mkdir(mode=0o700, exist_ok=True)
+    log4j = work / "log4j2.properties"
+    log4j.write_text(LOG4J2, encoding="utf-8")
+    java = f"-Dlog4j2.configurationFile=file:{log4j} -Djava.io.tmpdir={scratch}"
+    return {
+        "spark.master": master,
+        "spark.app.name": "canbao-match",
+        "spark.driver.memory": driver_memory,
+        "spark.driver.extraJavaOptions": java,
+        "spark.executor.extraJavaOptions": java,
+        "spark.local.dir": str(scratch),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "8",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+    }
+
+
+@contextmanager
+def spark_session(
+    work: Path,
+    *,
+    session: SparkSession | None = None,
+    master: str | None = None,
+    driver_memory: str = DEFAULT_DRIVER_MEMORY,
+) -> Iterator[SparkSession]:
+    """The caller's ``session`` as it is, or a new one in ``work`` (private), stopped at the end.
+
+    Under ``spark-submit`` the master and the memory come from its command line: the session
+    it prepared is taken (``getOrCreate``) with canbao's folders and logging added.
+    """
+    if session is not None:
+        yield session
+        return
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    conf = _conf(work, master or DEFAULT_MASTER, driver_memory)
+    if master is None and "SPARK_HOME" in os.environ and _submitted():
+        del conf["spark.master"], conf["spark.driver.memory"]
+    builder = SparkSession.builder
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    started = builder.getOrCreate()
+    started.sparkContext.setLogLevel("ERROR")
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def _submitted() -> bool:
+    """Whether this Python runs under ``spark-submit`` (which sets the master itself)."""
+    return "pyspark-shell" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "pyspark-shell")
+
+
+@contextmanager
+def masked_spark_errors() -> Iterator[None]:
+    """Turn an error of Spark into a canbao error whose text has no ID or name in it.
+
+    Spark's exceptions quote rows (a failed cast, a worker's Python traceback): the text is
+    masked (:func:`canbao.masking.mask_text`) and the Java stack dropped.
+    """
+    try:
+        yield
+    except CanbaoError:
+        raise
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"Spark 运行失败 (Spark failed): {type(exc).__name__}: {mask_text(first)[:500]}",
+            fix="check the roster paths or tables and the cluster's logs; rerun with the "
+            "same rosters on Polars (without --engine spark) to see the row it names",
+        ) from None
