@@ -179,6 +179,6 @@ def run_match_spark(
         summary = counts(found, household, enrolment)
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         (staging / "summary_spark.json").write_text(text, encoding="utf-8")
-        household.unpersist()
-        enrolment.unpersist()
+        for kept in (household, enrolment, found.linked, found.targets, found.duplicates):
+            kept.unpersist()
     return SparkMatchResult(summary, target)

@@ -50,11 +50,11 @@ class SparkSets:
 def result_sets(household: DataFrame, enrolment: DataFrame) -> SparkSets:
     """The five set functions of :mod:`canbao.match.sets` chained as the Polars match does."""
     persons = sets.household_persons(household)
-    linked = sets.link_records(enrolment, persons)
+    # Kept (memory, then the private local folder) for the files and counts that read them.
+    linked = sets.link_records(enrolment, persons).persist()
     cover = sets.coverage(linked)
-    return SparkSets(
-        persons, linked, cover, sets.assess_targets(household, cover), sets.duplicates(linked)
-    )
+    targets = sets.assess_targets(household, cover).persist()
+    return SparkSets(persons, linked, cover, targets, sets.duplicates(linked).persist())
 
 
 def _scheme_flags(linked: DataFrame) -> DataFrame:
@@ -121,8 +121,10 @@ def write_linked(found: SparkSets, out: Path) -> None:
 
 def write_duplicates(found: SparkSets, out: Path) -> Path:
     """duplicates.parquet: the Polars duplicates table on the collected duplicates."""
+    from pyspark.sql import functions as F
+
     dups = to_polars(found.duplicates)
-    keys = found.duplicates.select("id_key").distinct()
+    keys = F.broadcast(found.duplicates.select("id_key").distinct())
     records = found.linked.join(keys, on="id_key", how="left_semi")
     table = present.duplicates_table(dups.lazy(), to_polars(records).lazy())
     return write_table(table, out, "duplicates", "parquet")
