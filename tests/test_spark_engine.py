@@ -21,7 +21,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from pyspark.sql import SparkSession
+from typer.testing import CliRunner
 
+from canbao.cli import app
 from canbao.match import run_match, sets
 from canbao.match.spark import run_match_spark, spark_session
 from canbao.match.spark._read import Source, read_source
@@ -171,3 +173,26 @@ def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
     ids = pl.read_csv(CITY / "household.csv", infer_schema=False).to_series(0).drop_nulls()
     text = log.read_text(encoding="utf-8", errors="replace")
     assert not [i for i in ids.to_list() if len(i) >= 15 and i in text]
+
+
+def test_match_cli_runs_on_spark_and_refuses_polars_only_options(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path
+) -> None:
+    """``canbao match --engine spark`` writes the person tables; --db with it is a usage error."""
+    files = _files(CITY)
+    args = ["match", "--engine", "spark", "--as-of", "2017-06-30", "--output", str(tmp_path / "o")]
+    for kind, paths in files.items():
+        for path in paths:
+            args += [f"--{kind}", str(path)]
+    refused = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "r.duckdb")])
+    assert refused.exit_code == 2 and "--db" in refused.stderr
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert all(counts["conservation"].values()) and counts["targets"] > 1000
+    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.is_dir()) == [
+        "confirmed",
+        "linked_records",
+        "needs_survey",
+        "uninsured",
+    ]

@@ -79,15 +79,18 @@ def spark_session(
     master: str | None = None,
     driver_memory: str = DEFAULT_DRIVER_MEMORY,
 ) -> Iterator[SparkSession]:
-    """The caller's ``session`` as it is, or a new one in ``work`` (private), stopped at the end.
+    """The caller's ``session`` (or this process's active one) as it is, or a new one in
+    ``work`` (private), stopped at the end.
 
     Under ``spark-submit`` the master and the memory come from its command line: the session
     it prepared is taken (``getOrCreate``) with canbao's folders and logging added.
     """
-    if session is not None:
+    from pyspark.sql import SparkSession
+
+    session = session or SparkSession.getActiveSession()
+    if session is not None:  # the caller's (a notebook's, a test's): used, left running
         yield session
         return
-    from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)

@@ -24,13 +24,16 @@ from canbao.match import present, sets
 from canbao.match.spark._checks import to_polars
 from canbao.match.spark._prepare import on_workers
 from canbao.match.stages import LINKED_COLUMNS
-from canbao.match.vocabulary import LinkClass, Reason
+from canbao.match.vocabulary import LinkClass, PersonState, Reason
 from canbao.match.writers import write_table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-PERSON_TABLES: Final = ("needs_survey", "uninsured", "confirmed")
+# The tables of present.person_tables, named as the person states they list.
+PERSON_TABLES: Final = tuple(
+    s.value for s in (PersonState.NEEDS_SURVEY, PersonState.UNINSURED, PersonState.CONFIRMED)
+)
 COUNTY: Final = "县区"
 _TABLE: Final = "表"
 _CODES: Final = list(present.SCHEME_BITS)  # sorted scheme codes, the order schemes_now spells
