@@ -2,7 +2,9 @@
 
 1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
 2. ``canbao match`` against a hand-written DuckDB SQL of the same sets on a 1 M person city,
-   with the repair step's share (benchmarks/bench_match.py).
+   with the repair step's share (benchmarks/bench_match.py);
+3. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
+   (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``.
 """
@@ -21,6 +23,7 @@ def main() -> None:
     parser.add_argument("--persons", default="1000000")
     parser.add_argument("--runs", default="3")
     parser.add_argument("--work", default="bench-output")
+    parser.add_argument("--no-spark", action="store_true")
     opts = parser.parse_args()
     python = sys.executable
     subprocess.run(
@@ -41,6 +44,9 @@ def main() -> None:
         ],
         check=True,
     )
+    if not opts.no_spark:
+        spark = ["-m", "benchmarks.bench_spark", "--persons", opts.persons, "--work", opts.work]
+        subprocess.run([python, *spark], check=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ one xdist worker: ``xdist_group``). Each test matches a city on Polars (``run_ma
 output) and on Spark (``run_match_spark``) and compares the result files as Polars frames sorted
 by every column (Spark keeps no row order), column by column: the person tables, the duplicates,
 the linked records (less ``e_row``, which Spark derives from file and line) and the counts.
+The Spark matches run through ``canbao match --engine spark``, which takes the active session.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.match import run_match, sets
-from canbao.match.spark import run_match_spark, spark_session
+from canbao.match.spark import spark_session
 from canbao.match.spark._read import Source, read_source
 from canbao.match.stages import LINKED_COLUMNS
 from canbao.roster import read_roster
@@ -99,14 +100,27 @@ def _polars_linked(
     return seen[0], json.loads(result.summary.to_json())
 
 
+def _cli_args(files: dict[str, list[Path]], day: date, out: Path) -> list[str]:
+    """``canbao match --engine spark`` of ``files``."""
+    args = ["match", "--engine", "spark", "--as-of", day.isoformat(), "--output", str(out)]
+    for kind, paths in files.items():
+        for path in paths:
+            args += [f"--{kind}", str(path)]
+    return args
+
+
 def _compare(
     spark: SparkSession, city: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, int]:
     """Match ``city`` on both engines, assert equal result sets; the row count of each."""
+    assert SparkSession.getActiveSession() is spark  # the session the command line takes
     files = _files(city)
     day = date.fromisoformat(json.loads((city / "manifest.json").read_text())["as_of"])
     linked, summary = _polars_linked(files, day, tmp / "polars", monkeypatch)
-    result = run_match_spark(files, as_of=day, output=tmp / "spark", spark=spark)
+    # Through the command line, which takes this process's active session (the fixture's).
+    ran = CliRunner().invoke(app, [*_cli_args(files, day, tmp / "spark"), "--json"])
+    assert ran.exit_code == 0, ran.stderr
+    counts = json.loads(ran.stdout)
     rows = {}
     for name in PERSON_TABLES:
         want = pl.read_parquet(tmp / "polars" / f"{name}.parquet")
@@ -121,9 +135,9 @@ def _compare(
     got = _folder(tmp / "spark" / "linked_records").select(columns)
     assert_frame_equal(_sorted(got), _sorted(linked.select(columns)))
     rows["linked"] = linked.height
-    assert result.counts["targets"] == rows["needs_survey"] + rows["confirmed"]
-    assert result.counts["needs_survey"] == summary["needs_survey"]
-    assert all(result.counts["conservation"].values()), result.counts
+    assert counts["targets"] == rows["needs_survey"] + rows["confirmed"]
+    assert counts["needs_survey"] == summary["needs_survey"]
+    assert all(counts["conservation"].values()), counts
     return rows
 
 
@@ -175,24 +189,9 @@ def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
     assert not [i for i in ids.to_list() if len(i) >= 15 and i in text]
 
 
-def test_match_cli_runs_on_spark_and_refuses_polars_only_options(
-    spark: tuple[SparkSession, Path, Path], tmp_path: Path
-) -> None:
-    """``canbao match --engine spark`` writes the person tables; --db with it is a usage error."""
-    files = _files(CITY)
-    args = ["match", "--engine", "spark", "--as-of", "2017-06-30", "--output", str(tmp_path / "o")]
-    for kind, paths in files.items():
-        for path in paths:
-            args += [f"--{kind}", str(path)]
-    refused = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "r.duckdb")])
+def test_match_cli_refuses_polars_only_options_with_spark(tmp_path: Path) -> None:
+    """``--engine spark`` with an option only a Polars match runs (--db) is a usage error."""
+    args = [*_cli_args(_files(CITY), date(2017, 6, 30), tmp_path / "o"), "--db", "r.duckdb"]
+    refused = CliRunner().invoke(app, args)
     assert refused.exit_code == 2 and "--db" in refused.stderr
-    result = CliRunner().invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.stderr
-    counts = json.loads(result.stdout)
-    assert all(counts["conservation"].values()) and counts["targets"] > 1000
-    assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.is_dir()) == [
-        "confirmed",
-        "linked_records",
-        "needs_survey",
-        "uninsured",
-    ]
+    assert not (tmp_path / "o").exists()

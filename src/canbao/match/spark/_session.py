@@ -95,7 +95,7 @@ def spark_session(
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     conf = _conf(work, master or DEFAULT_MASTER, driver_memory)
-    if master is None and "SPARK_HOME" in os.environ and _submitted():
+    if master is None and _submitted():
         del conf["spark.master"], conf["spark.driver.memory"]
     builder = SparkSession.builder
     for key, value in conf.items():
@@ -109,8 +109,8 @@ def spark_session(
 
 
 def _submitted() -> bool:
-    """Whether this Python runs under ``spark-submit`` (which sets the master itself)."""
-    return "pyspark-shell" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "pyspark-shell")
+    """Whether this Python runs under ``spark-submit`` (its JVM is up; it set the master)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 @contextmanager
