@@ -29,9 +29,8 @@ typecheck: env
 
 # The offline-install test installs from the wheelhouse, so it is built first (the only step
 # of make test that may reach the package registry).
-# loadgroup: the tests of one xdist_group (the Spark tests: one JVM) run on one worker.
 pytest: env wheelhouse postgres printing
-	$(RUN) pytest -n 2 --dist loadgroup --hypothesis-profile=thorough
+	$(RUN) pytest -n 2 --hypothesis-profile=thorough
 
 # The database tests start and stop their own PostgreSQL server (tests/db/postgres_server.py)
 # from Debian's postgresql package: installed here when missing, never by a test.

@@ -1,8 +1,8 @@
 """``canbao match --engine spark`` on a real Spark ``local[2]`` session gives Polars' result sets.
 
-One Spark session serves every test here (module fixture, one JVM; the module's tests run on
-one xdist worker: ``xdist_group``). Each test matches a city on Polars (``run_match``, Parquet
-output) and on Spark (``run_match_spark``) and compares the result files as Polars frames sorted
+One Spark session serves every test here (module fixture, one JVM; under ``pytest -n`` the
+module's tests run on one worker: tests/conftest.py). Each test matches a city on Polars
+(``run_match``, Parquet output) and on Spark and compares the result files as Polars frames sorted
 by every column (Spark keeps no row order), column by column: the person tables, the duplicates,
 the linked records (less ``e_row``, which Spark derives from file and line) and the counts.
 The Spark matches run through ``canbao match --engine spark``, which takes the active session.
@@ -33,7 +33,6 @@ from canbao.roster import read_roster
 from canbao.synth import generate_city
 from canbao.workdir import work_folder
 
-pytestmark = pytest.mark.xdist_group("spark")
 CITY = Path(__file__).parent.parent / "examples" / "city"
 PERSON_TABLES = ("needs_survey", "uninsured", "confirmed")
 
