@@ -32,30 +32,14 @@ if TYPE_CHECKING:
 DEFAULT_MASTER: Final = "local[2]"
 DEFAULT_DRIVER_MEMORY: Final = "1g"
 # Errors of Spark itself only, on stderr, without the throwable's data: no row reaches a log.
-LOG4J2: Final = """\
-rootLogger.level = error
-rootLogger.appenderRef.stderr.ref = console
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%throwable{short.message}
-logger.spark.name = org.apache.spark
-logger.spark.level = error
-logger.parquet.name = org.apache.parquet
-logger.parquet.level = error
-logger.hadoop.name = org.apache.hadoop
-logger.hadoop.level = error
-"""
-
+# The same file serves spark-submit (--driver-java-options, docs/scale.md).
+LOG4J2: Final = Path(__file__).with_name("log4j2.properties")
 
 def _conf(work: Path, master: str, driver_memory: str) -> dict[str, str]:
     """The settings of a session canbao starts (see the module doc)."""
     scratch = work / "spark"
     scratch.mkdir(mode=0o700, exist_ok=True)
-    log4j = work / "log4j2.properties"
-    log4j.write_text(LOG4J2, encoding="utf-8")
-    java = f"-Dlog4j2.configurationFile=file:{log4j} -Djava.io.tmpdir={scratch}"
+    java = f"-Dlog4j2.configurationFile=file:{LOG4J2} -Djava.io.tmpdir={scratch}"
     return {
         "spark.master": master,
         "spark.app.name": "canbao-match",
