@@ -194,3 +194,14 @@ def test_match_cli_refuses_polars_only_options_with_spark(tmp_path: Path) -> Non
     refused = CliRunner().invoke(app, args)
     assert refused.exit_code == 2 and "--db" in refused.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_table_is_an_input_error_naming_it(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path
+) -> None:
+    """A roster table the catalog does not have stops the match with exit 3, output untouched."""
+    args = ["match", "--engine", "spark", "--household", "table:nowhere.household"]
+    ran = CliRunner().invoke(app, [*args, "--output", str(tmp_path / "o")])
+    assert ran.exit_code == 3, ran.stderr
+    assert "Spark" in ran.stderr and "nowhere" in ran.stderr
+    assert not (tmp_path / "o").exists()

@@ -35,6 +35,7 @@ DEFAULT_DRIVER_MEMORY: Final = "1g"
 # The same file serves spark-submit (--driver-java-options, docs/scale.md).
 LOG4J2: Final = Path(__file__).with_name("log4j2.properties")
 
+
 def _conf(work: Path, master: str, driver_memory: str) -> dict[str, str]:
     """The settings of a session canbao starts (see the module doc)."""
     scratch = work / "spark"
@@ -99,10 +100,11 @@ def _submitted() -> bool:
 
 @contextmanager
 def masked_spark_errors() -> Iterator[None]:
-    """Turn an error of Spark into a canbao error whose text has no ID or name in it.
+    """Turn an error of Spark into a canbao error that shows no row.
 
-    Spark's exceptions quote rows (a failed cast, a worker's Python traceback): the text is
-    masked (:func:`canbao.masking.mask_text`) and the Java stack dropped.
+    A worker's Python error (``PythonException``) can quote a value: only its class is shown.
+    Another error of Spark (a missing path or table, a plan Spark refuses) shows its first
+    line, masked (:func:`canbao.masking.mask_text`); the Java stack is dropped.
     """
     try:
         yield
@@ -111,9 +113,11 @@ def masked_spark_errors() -> Iterator[None]:
     except Exception as exc:
         if not type(exc).__module__.startswith(("pyspark", "py4j")):
             raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        name = type(exc).__name__
+        lines = str(exc).strip().splitlines()
+        shown = "" if name == "PythonException" or not lines else f": {mask_text(lines[0])[:300]}"
         raise InputError(
-            f"Spark 运行失败 (Spark failed): {type(exc).__name__}: {mask_text(first)[:500]}",
+            f"Spark 运行失败 (Spark failed): {name}{shown}",
             fix="check the roster paths or tables and the cluster's logs; rerun with the "
             "same rosters on Polars (without --engine spark) to see the row it names",
         ) from None
