@@ -159,19 +159,30 @@ def test_spark_gives_polars_results_on_a_messy_generated_city(
     assert rows["linked"] > 20_000 and min(rows.values()) >= 20, rows
 
 
-def test_spark_reads_a_csv_uri_with_the_lines_of_canbaos_reader(
+def _read_by_spark(spark: SparkSession, text: str, work: Path) -> pl.DataFrame:
+    frame = read_source(spark, Source(text, "household"), columns=None, work=work, index=0)
+    got = pl.from_arrow(frame.toArrow())
+    assert isinstance(got, pl.DataFrame)
+    return got.sort("_line")
+
+
+def test_spark_reads_csv_and_parquet_uris_and_tables_as_canbaos_reader_does(
     spark: tuple[SparkSession, Path, Path], tmp_path: Path
 ) -> None:
-    """A roster read by Spark's own CSV reader (a file:// URI) has canbao's fields and lines."""
+    """Spark's own readers (file:// CSV and Parquet, a catalog table) give canbao's fields and
+    lines: a CSV line counts the header, a Parquet or table row is its number + 1."""
     path = tmp_path / "household.csv"
     generate_city(300, seed=3, as_of=date(2017, 6, 30), output=tmp_path / "c", messy=False)
     (tmp_path / "c" / "household.csv").rename(path)
-    want = read_roster(path, "household", workdir=tmp_path).frame.collect()
-    source = Source(f"file://{path}", "household")
-    frame = read_source(spark[0], source, columns=None, work=tmp_path, index=0)
-    got = pl.from_arrow(frame.toArrow())
-    assert isinstance(got, pl.DataFrame)
-    assert_frame_equal(got.sort("_line"), want.sort("_line"))
+    want = read_roster(path, "household", workdir=tmp_path).frame.collect().sort("_line")
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{path}", tmp_path), want)
+    parquet = tmp_path / "household.parquet"
+    pl.read_csv(path, infer_schema=False).write_parquet(parquet)
+    want = read_roster(parquet, "household", workdir=tmp_path).frame.collect().sort("_line")
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{parquet}", tmp_path), want)
+    spark[0].read.parquet(str(parquet)).createOrReplaceTempView("household_view")
+    got = _read_by_spark(spark[0], "table:household_view", tmp_path)
+    assert_frame_equal(got, want.with_columns(pl.lit("household_view").alias("_file")))
 
 
 def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
