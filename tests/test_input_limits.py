@@ -15,6 +15,7 @@ from canbao.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_LINE_BYTES,
     MAX_SHEET_CELLS,
+    MAX_WORKBOOK_BYTES,
     MAX_YAML_DEPTH,
     MAX_ZIP_ENTRIES,
     RATIO_FLOOR_BYTES,
@@ -224,4 +225,13 @@ def test_lying_dimension_does_not_hide_a_far_cell(tmp_path: Path) -> None:
     far = '<row r="2"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
     book = workbook(tmp_path / "lie.xlsx", HEADER_ROW + far, dimension="A1:B2")
     with pytest.raises(InputError, match="1048576 行 x 16384 列"):
+        check_workbook(book)
+
+
+def test_oversized_xls_is_refused(tmp_path: Path) -> None:
+    """An .xls (not a zip) larger than the workbook limit is refused before calamine reads it."""
+    book = tmp_path / "huge.xls"
+    with book.open("wb") as handle:
+        handle.truncate(MAX_WORKBOOK_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(InputError, match=r"huge\.xls"):
         check_workbook(book)

@@ -25,13 +25,16 @@ _D = "[0-9\uff10-\uff19]"
 _X = "[Xx\uff38\uff58]"
 _NOT_DIGIT_BEFORE = "(?<![0-9\uff10-\uff19])"
 _END = "(?![0-9\uff10-\uff19A-Za-z\uff21-\uff3a\uff41-\uff5a])"
-# A citizen ID as one run: 15 to 20 digits (a damaged ID, one digit too many, or a bank card
-# is still personal), or 14 to 17 digits and X.
-_ID_IN_TEXT = re.compile(rf"{_NOT_DIGIT_BEFORE}(?:{_D}{{15,20}}{_END}|{_D}{{14,17}}{_X}{_END})")
+# A citizen ID as one run: 15 or more digits (a damaged ID, one digit too many, a bank card or
+# an ID glued to other digits is still personal), or 14 to 17 digits and X.
+_ID_IN_TEXT = re.compile(rf"{_NOT_DIGIT_BEFORE}(?:{_D}{{15,}}{_END}|{_D}{{14,17}}{_X}{_END})")
 # An ID split into groups of three or more digits by single spaces or hyphens
-# (``340621 1990 0101 123X``); the callback keeps only runs of 15 to 18 characters.
+# (``340621 1990 0101 123X``), the last group possibly shorter when it ends in X
+# (``3406 2119 8001 0112 3X``); shorter digit groups are left alone, since dates and times
+# are written so. The callback masks runs of 15 characters or more.
+_SEP = "[ \t\u00a0\u3000-]"
 _ID_SPACED = re.compile(
-    rf"{_NOT_DIGIT_BEFORE}{_D}{{3,}}(?:[ \t\u00a0\u3000-]{_D}{{3,}})+{_X}?{_END}"
+    rf"{_NOT_DIGIT_BEFORE}{_D}{{3,}}(?:{_SEP}{_D}{{3,}})*(?:{_SEP}{_D}{{0,2}}{_X}|{_X})?{_END}"
 )
 # An ID as Excel shows it in scientific notation: 3.40621199E+17 (a 15- to 18-digit number).
 _ID_SCIENTIFIC = re.compile(
@@ -83,7 +86,7 @@ def _mask_scientific(match: re.Match[str]) -> str:
 
 def _mask_spaced_id(match: re.Match[str]) -> str:
     compact = "".join(c for c in unicodedata.normalize("NFKC", match.group(0)) if c.isalnum())
-    return mask_id(compact) if 15 <= len(compact) <= 18 else match.group(0)
+    return mask_id(compact) if len(compact) >= 15 else match.group(0)
 
 
 def mask_ids_in_text(text: str) -> str:

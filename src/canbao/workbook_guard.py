@@ -55,7 +55,14 @@ def check_workbook(path: Path) -> None:
     try:
         book = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        return  # not a zip (an .xls, a broken file): the reader reports it in its own words
+        # Not a zip (an .xls, a broken file): the reader reports it in its own words. An .xls
+        # sheet holds at most 65,536 x 256 cells, so only its size needs a bound here.
+        size = path.stat().st_size if path.exists() else 0
+        if size > MAX_WORKBOOK_BYTES:
+            raise _refuse(
+                path, f"文件 {size} 字节 ({size} bytes)", f"上限 {MAX_WORKBOOK_BYTES} 字节 (limit)"
+            ) from None
+        return
     with book:
         entries = book.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:

@@ -9,6 +9,7 @@ another worker or a real server), without fsync: the data dies with the test ses
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -19,6 +20,9 @@ from pathlib import Path
 UNPRIVILEGED_USER = "nobody"
 SUPERUSER = "canbao"
 PORT = 5432
+PREFIX = "canbao-pg-"
+# The pid of the test process that started a server: a server whose owner is gone is an orphan.
+OWNER_FILE = "owner.pid"
 
 
 def postgres_bin() -> Path:
@@ -73,11 +77,46 @@ class PostgresServer:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_orphans(binaries: Path, as_root: bool) -> int:
+    """Stop and remove the servers of test sessions that were killed before they could (their
+    ``owner.pid`` names a process that is gone); returns how many were found."""
+    found = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        owner = folder / OWNER_FILE
+        try:
+            pid = int(owner.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        found += 1
+        server = PostgresServer(folder, binaries, as_root)
+        if (server.data / "postmaster.pid").exists():
+            with contextlib.suppress(RuntimeError):
+                server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
 def start_server() -> PostgresServer:
-    """initdb a new cluster in a private temporary folder and start it; the caller stops it."""
+    """initdb a new cluster in a private temporary folder and start it; the caller stops it.
+
+    Servers left by a killed test session (a CI timeout, Ctrl+C twice) are stopped first."""
     binaries = postgres_bin()
     as_root = os.geteuid() == 0
-    folder = Path(tempfile.mkdtemp(prefix="canbao-pg-"))
+    stop_orphans(binaries, as_root)
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
     if as_root:
         shutil.chown(folder, user=UNPRIVILEGED_USER)
     server = PostgresServer(folder, binaries, as_root)
