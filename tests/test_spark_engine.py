@@ -39,7 +39,8 @@ PERSON_TABLES = ("needs_survey", "uninsured", "confirmed")
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SparkSession, Path, Path]]:
-    """One local[2] session as canbao starts it; the JVM's stderr goes to a file read later."""
+    """One local[2] session as canbao starts it; the JVM's stderr goes to a file read later;
+    its folders are gone after it stops."""
     log = tmp_path_factory.mktemp("spark-log") / "stderr.txt"
     saved = os.dup(2)
     with work_folder("spark-test") as work, log.open("wb") as sink:
@@ -51,6 +52,8 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SparkSessi
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+    # Spark's local and shuffle folders went with the work folder when the session stopped.
+    assert not work.exists()
 
 
 def _files(city: Path) -> dict[str, list[Path]]:
