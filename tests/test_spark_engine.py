@@ -197,6 +197,9 @@ def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
     assert local.parent == work and local.is_dir()
     assert stat.S_IMODE(local.stat().st_mode) == 0o700
     assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    # The catalog's folder too (Spark's default is ./spark-warehouse in the user's folder).
+    warehouse = (session.conf.get("spark.sql.warehouse.dir") or "").removeprefix("file:")
+    assert Path(warehouse).is_relative_to(local)
     ids = pl.read_csv(CITY / "household.csv", infer_schema=False).to_series(0).drop_nulls()
     text = log.read_text(encoding="utf-8", errors="replace")
     assert not [i for i in ids.to_list() if len(i) >= 15 and i in text]

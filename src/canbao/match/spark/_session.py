@@ -48,6 +48,8 @@ def _conf(work: Path, master: str, driver_memory: str) -> dict[str, str]:
         "spark.driver.extraJavaOptions": java,
         "spark.executor.extraJavaOptions": java,
         "spark.local.dir": str(scratch),
+        # Not ./spark-warehouse in the user's folder: canbao creates no table.
+        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "4",
@@ -81,7 +83,9 @@ def spark_session(
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     conf = _conf(work, master or DEFAULT_MASTER, driver_memory)
     if master is None and _submitted():
-        del conf["spark.master"], conf["spark.driver.memory"]
+        # The cluster's own master, memory and catalog (its Hive warehouse).
+        for key in ("spark.master", "spark.driver.memory", "spark.sql.warehouse.dir"):
+            del conf[key]
     builder = SparkSession.builder
     for key, value in conf.items():
         builder = builder.config(key, value)
