@@ -29,7 +29,7 @@ from canbao.match import run_match, sets
 from canbao.match.spark import spark_session
 from canbao.match.spark._read import Source, read_source
 from canbao.match.stages import LINKED_COLUMNS
-from canbao.roster import read_roster
+from canbao.roster import ColumnMap, load_column_map, read_roster
 from canbao.synth import generate_city
 from canbao.workdir import work_folder
 
@@ -162,8 +162,10 @@ def test_spark_gives_polars_results_on_a_messy_generated_city(
     assert rows["linked"] > 20_000 and min(rows.values()) >= 20, rows
 
 
-def _read_by_spark(spark: SparkSession, text: str, work: Path) -> pl.DataFrame:
-    frame = read_source(spark, Source(text, "household"), columns=None, work=work, index=0)
+def _read_by_spark(
+    spark: SparkSession, text: str, work: Path, columns: ColumnMap | None = None
+) -> pl.DataFrame:
+    frame = read_source(spark, Source(text, "household"), columns=columns, work=work, index=0)
     got = pl.from_arrow(frame.toArrow())
     assert isinstance(got, pl.DataFrame)
     return got.sort("_line")
@@ -179,6 +181,14 @@ def test_spark_reads_csv_and_parquet_uris_and_tables_as_canbaos_reader_does(
     (tmp_path / "c" / "household.csv").rename(path)
     want = read_roster(path, "household", workdir=tmp_path).frame.collect().sort("_line")
     assert_frame_equal(_read_by_spark(spark[0], f"file://{path}", tmp_path), want)
+    # --columns' values: a word of the export replaced in Spark's read as in canbao's.
+    path.write_text(path.read_text(encoding="utf-8").replace(",正常,", ",在册,"), encoding="utf-8")
+    (tmp_path / "columns.yaml").write_text("values:\n  status:\n    在册: 正常\n", encoding="utf-8")
+    assert ",在册," in path.read_text(encoding="utf-8")
+    colmap = load_column_map(tmp_path / "columns.yaml")
+    mapped = read_roster(path, "household", columns=colmap, workdir=tmp_path).frame.collect()
+    assert mapped.get_column("status").to_list() == want.get_column("status").to_list()
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{path}", tmp_path, colmap), want)
     parquet = tmp_path / "household.parquet"
     pl.read_csv(path, infer_schema=False).write_parquet(parquet)
     want = read_roster(parquet, "household", workdir=tmp_path).frame.collect().sort("_line")

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
+from canbao.match.spark._prepare import on_workers
 from canbao.roster import ColumnMap, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.mapping import map_headers
+from canbao.roster.reader import mapped_values
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -96,6 +99,8 @@ def _read_remote(spark: SparkSession, source: Source, columns: ColumnMap | None)
         for f in KIND_FIELDS[source.kind]
     ]
     numbered = _with_lines(raw.select(*fields), first_line)
+    if columns is not None and columns.values:  # the words of --columns' values:, on the workers
+        numbered = on_workers(numbered, partial(mapped_values, columns=columns))
     return numbered.withColumn("_file", F.lit(source.name)).select(_columns_of(source.kind))
 
 
