@@ -56,6 +56,12 @@ printing:
 test: lint typecheck pytest
 
 CITY := examples/city
+AUGUST := examples/city-2017-08
+CAMPAIGN_DB = $(DEMO_OUT)/campaign.duckdb
+# The rosters of a month of the example city (the June and August folders hold the same files).
+city_rosters = --household $(1)/household.csv --floating $(1)/floating.csv \
+  --pension $(1)/pension_employee.csv --pension $(1)/pension_resident.xlsx \
+  --medical $(1)/medical_employee.csv --medical $(1)/medical_resident.csv
 # The whole chain on the bundled examples, as an analyst would type it.
 demo: env
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
@@ -83,6 +89,15 @@ demo: env
 	@echo "== 6. spot check (抽查): a seeded sample of the entered forms, per village and 经办人"
 	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) --survey $(DEMO_OUT)/match \
 	  --as-of 2017-06-30 --sample --seed 2017 --output $(DEMO_OUT)/spot-check | tail -n 2
+	@echo "== 7. registration database (DuckDB file): June, the survey's forms, August, then canbao changes"
+	$(RUN) canbao match $(call city_rosters,$(CITY)) --as-of 2017-06-30 --output $(DEMO_OUT)/db/2017-06 \
+	  --db $(CAMPAIGN_DB) --quiet
+	set -o pipefail; $(RUN) canbao intake $$(find $(DEMO_OUT)/survey/filled -name '*.xlsx' | sort) \
+	  --survey $(DEMO_OUT)/db/2017-06 --as-of 2017-07-15 --output $(DEMO_OUT)/db/intake-2017-07 \
+	  --db $(CAMPAIGN_DB) | tail -n 2
+	$(RUN) canbao match $(call city_rosters,$(AUGUST)) --as-of 2017-08-31 --output $(DEMO_OUT)/db/2017-08 \
+	  --db $(CAMPAIGN_DB) --quiet
+	$(RUN) canbao changes --db $(CAMPAIGN_DB) --output $(DEMO_OUT)/changes
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, ...; to print: basic_data_tables.xlsx,"
 	@echo "      task_table.xlsx, lists/<县区>/需入户调查人员名单.xlsx),"
@@ -90,6 +105,7 @@ demo: env
 	@echo "      survey forms, intake and its score: $(DEMO_OUT)/survey"
 	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
 	@echo "      ledger confirmations: $(DEMO_OUT)/survey-ledgers, spot-check sheet: $(DEMO_OUT)/spot-check"
+	@echo "      registration database: $(CAMPAIGN_DB); June to August per county: $(DEMO_OUT)/changes"
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)

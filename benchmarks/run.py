@@ -3,7 +3,9 @@
 1. read and validate a 5 M row household roster, UTF-8 and GB18030 (benchmarks/bench_read.py);
 2. ``canbao match`` against a hand-written DuckDB SQL of the same sets on a 1 M person city,
    with the repair step's share (benchmarks/bench_match.py);
-3. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
+3. the registration database on that city: recording its snapshot, a second month's, and
+   ``canbao changes`` between them (benchmarks/bench_changes.py);
+4. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
    (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``.
@@ -39,6 +41,18 @@ def main() -> None:
             opts.persons,
             "--runs",
             opts.runs,
+            "--work",
+            opts.work,
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "benchmarks.bench_changes",
+            "--persons",
+            opts.persons,
             "--work",
             opts.work,
         ],

@@ -8,7 +8,8 @@ FAMILY is one of
 
 - ``city``: the example cities, examples/city/ and examples/legal/ (rosters, manifest.json,
   README.md and the planted truth in expected/), written by ``canbao demo`` with the manifest's
-  persons, seed and as-of date (and ``--legal-groups`` for a city with an injury roster);
+  persons, seed and as-of date (and ``--legal-groups`` for a city with an injury roster), and
+  examples/city-2017-08/, the city's second month (``canbao demo --month-after``);
 - ``match``: examples/city/golden/ and examples/legal/golden/, the reviewed results of
   ``canbao match`` on those cities (examples/legal keeps the legal-group files and the task
   table);
@@ -54,6 +55,7 @@ from tests.test_units import read_units  # noqa: E402  (the units test's own rea
 
 CITY = ROOT / "examples" / "city"
 CITIES = (CITY, ROOT / "examples" / "legal")
+SECOND_MONTH = ROOT / "examples" / "city-2017-08"
 SCORE = ROOT / "examples" / "score"
 UNITS = ROOT / "examples" / "units"
 UNITS_GOLDEN = "expected_units_needing_survey.csv"
@@ -111,6 +113,13 @@ def _city(scratch: Path) -> dict[Path, Path]:
         _invoke(["demo", "--output", str(out), *args])
         made = [p for p in out.rglob("*") if p.is_file() and p.name != MARKER]
         files |= {city / p.relative_to(out): p for p in sorted(made)}
+    # The second month is made from the committed June city, with the same seed.
+    month = json.loads((SECOND_MONTH / "manifest.json").read_text(encoding="utf-8"))
+    out = scratch / SECOND_MONTH.name
+    args = ["--month-after", str(CITY), "--seed", str(month["seed"]), "--as-of", month["as_of"]]
+    _invoke(["demo", "--output", str(out), *args, "--quiet"])
+    made = [p for p in out.rglob("*") if p.is_file() and p.name != MARKER]
+    files |= {SECOND_MONTH / p.relative_to(out): p for p in sorted(made)}
     return files
 
 

@@ -17,7 +17,7 @@ SRC = Path(canbao.__file__).resolve().parent
 
 # Layers, lowest first. A module may import its own package and anything in a lower layer.
 DATA = ("canbao.roster", "canbao.ids", "canbao.uscc", "canbao.regions")
-ENGINES = ("canbao.match", "canbao.score", "canbao.inspect")
+ENGINES = ("canbao.match", "canbao.score", "canbao.inspect", "canbao.changes")
 FORMS = ("canbao.forms",)
 # The generator of synthetic cities and the demo's sample clerk: scaffolding that fills the
 # inputs of every package (rosters, forms' entry sheets), so it sits above them; none imports it.

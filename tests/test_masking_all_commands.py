@@ -71,6 +71,8 @@ def _calls(files: dict[str, Path], tmp_path: Path) -> list[list[str]]:
         ["rules", "check", str(files["submission"])],
         ["intake", str(files["entries"]), "--output", out],
         ["forms", "survey", "--from", str(tmp_path), "--output", out],
+        # A roster given as the registration database: refused without quoting a row.
+        ["changes", "--db", str(files["household"]), "--output", out],
     ]
 
 

@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "canbao.seal_cli",
         "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
     ),
+    "changes": (
+        "canbao.changes.cli",
+        "Who entered and who left each set between two snapshots, and why, per county.",
+    ),
     "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
     "forms": (
         "canbao.forms.cli",

@@ -74,6 +74,7 @@ def new_database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
     def emptied() -> str:
         with pg.connect(url) as con, con.cursor() as cursor:
             cursor.execute("DELETE FROM canbao.person_states")
+            cursor.execute("DELETE FROM canbao.person_places")
             cursor.execute("DELETE FROM canbao.runs")
             cursor.execute("DELETE FROM canbao.survey_results")
             con.commit()

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from canbao.cli import app
 from canbao.codes import HOUSEHOLD_NORMAL, HOUSEHOLD_STATUSES, INSURANCE_TYPES
-from canbao.db import open_database, snapshot_runs, states_as_of
+from canbao.db import open_database, places_as_of, snapshot_runs, states_as_of
 from canbao.errors import EXIT_DATABASE
 from canbao.match.snapshot import EXCLUSIONS, PRODUCERS
 from canbao.match.vocabulary import ExclusionReason, LegalGap, PersonState
@@ -28,6 +28,7 @@ CITY = REPO / "examples" / "city"
 AS_OF = "2017-06-30"
 AREA = "340602,340603,340604,340621"
 runner = CliRunner()
+PERSON_FILES = ("confirmed", "needs_survey")
 ALL_STATES = "SELECT * FROM canbao.person_states ORDER BY person_key, state, detail, began"
 
 
@@ -89,6 +90,8 @@ def test_recorded_states_are_the_result_files_and_the_files_do_not_change(
     with open_database(url) as db:
         states = states_as_of(db, date.fromisoformat(AS_OF), area=AREA)
         runs = snapshot_runs(db, area=AREA)
+        places = places_as_of(db, date.fromisoformat(AS_OF), area=AREA)
+    assert_places_are_the_files(places, plain)
     assert stored(states, PersonState.CONFIRMED) == pairs(
         table(plain / "confirmed.csv"), "公民身份号码", pl.lit("")
     )
@@ -108,6 +111,23 @@ def test_recorded_states_are_the_result_files_and_the_files_do_not_change(
     assert len(excluded) == summary["excluded"] == 57
     assert {d for _, d in excluded} <= set(ExclusionReason.codes())
     assert runs.height == 1 and json.loads(runs["summary"][0]) == summary
+
+
+def assert_places_are_the_files(places: pl.DataFrame, results: Path) -> None:
+    """Each person of confirmed and needs_survey has the place those files show."""
+    place = ["公民身份号码", "县区", "乡镇(街道)", "村(社区)"]
+    shown = pl.concat([table(results / f"{name}.csv").select(place) for name in PERSON_FILES])
+    shown = shown.filter(pl.col("公民身份号码").is_not_null()).unique().fill_null("")
+    assert places.height >= shown.height > 0
+    joined = shown.join(places, left_on="公民身份号码", right_on="person_key", how="left")
+    assert_frame_equal(
+        joined.select(pl.col("县区"), pl.col("乡镇(街道)"), pl.col("村(社区)")),
+        joined.select(
+            pl.col("county").alias("县区"),
+            pl.col("township").alias("乡镇(街道)"),
+            pl.col("village").alias("村(社区)"),
+        ),
+    )
 
 
 def test_same_inputs_a_new_month_a_revision_and_an_older_date(

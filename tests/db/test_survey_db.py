@@ -109,9 +109,10 @@ def test_a_changed_reason_sends_the_person_back(new_database: Callable[[], str])
 def test_version_1_database_gains_the_survey_table(empty_database: str) -> None:
     """A database of schema version 1 (before survey results) is upgraded to the current one."""
     open_database(empty_database).close()
-    run_sql(empty_database, "DROP TABLE canbao.survey_results")
+    # The tables version 1 did not have: survey results (2) and places (3).
+    run_sql(empty_database, "DROP TABLE canbao.survey_results", "DROP TABLE canbao.person_places")
     update_version(empty_database, 1)
     with open_database(empty_database) as db:
         assert survey_results(db).height == 0
     rows = run_sql(empty_database, "SELECT value FROM canbao.meta WHERE key = 'schema_version'")
-    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 2
+    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 3

@@ -1,8 +1,9 @@
 """The registration database (登记信息库): match snapshots stored as each person's dated states.
 
 ``open_database("campaign.duckdb")`` or ``open_database("postgresql://…")`` opens (and on first
-use creates) the database; :func:`record_snapshot` stores one run's states, :func:`states_as_of`
-reads them back for a date. docs/database.md describes the tables and the rules.
+use creates) the database; :func:`record_snapshot` stores one run's states (and places),
+:func:`states_as_of` and :func:`places_as_of` read them back for a date. docs/database.md
+describes the tables and the rules.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ __all__ = [
     "check_snapshot_order",
     "confirmed_by_survey",
     "open_database",
+    "places_as_of",
     "record_snapshot",
     "record_survey_results",
+    "snapshot_areas",
     "snapshot_runs",
     "states_as_of",
     "survey_results",
@@ -32,12 +35,20 @@ __all__ = [
 
 
 def record_snapshot(
-    db: Database, states: pl.DataFrame, meta: SnapshotMeta, *, rebuild: bool = False
+    db: Database,
+    states: pl.DataFrame,
+    meta: SnapshotMeta,
+    *,
+    rebuild: bool = False,
+    places: pl.DataFrame | None = None,
 ) -> SnapshotResult:
-    """Record one run: ``states`` has person_key, state and detail; only changes are stored."""
+    """Record one run: ``states`` has person_key, state and detail; only changes are stored.
+
+    ``places`` (person_key, county, township, village) are stored the same way when given.
+    """
     from canbao.db._snapshots import record_snapshot as record
 
-    return record(db.connection, states, meta, rebuild=rebuild)
+    return record(db.connection, states, meta, rebuild=rebuild, places=places)
 
 
 def check_snapshot_order(db: Database, meta: SnapshotMeta, *, rebuild: bool = False) -> None:
@@ -52,6 +63,21 @@ def states_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
     from canbao.db._snapshots import states_as_of as read
 
     return read(db.connection, as_of, area=area)
+
+
+def places_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
+    """Each person's place on ``as_of`` in ``area``: person_key, county, township, village."""
+    from canbao.db._places import places_as_of as read
+
+    return read(db.connection, as_of, area=area)
+
+
+def snapshot_areas(db: Database) -> list[str]:
+    """The areas with a standing snapshot, sorted."""
+    table = db.connection.fetch(
+        "SELECT DISTINCT area FROM canbao.runs WHERE retired_by IS NULL ORDER BY area"
+    )
+    return [str(a) for a in table.column("area").to_pylist()]
 
 
 def snapshot_runs(db: Database, *, area: str) -> pl.DataFrame:

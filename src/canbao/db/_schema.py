@@ -23,7 +23,7 @@ from canbao.db._connection import Connection
 from canbao.errors import DatabaseError
 
 APPLICATION = "canbao"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The survey's results (version 2): one row per person visited by a survey, recorded by
 # ``canbao intake --db``: the date of the intake, whether a valid form confirmed the person
@@ -36,9 +36,24 @@ SURVEY_RESULTS = """CREATE TABLE canbao.survey_results (
         recorded_at TEXT NOT NULL
     )"""
 
+# Each person's place (version 3): county, township and village as the match's result files
+# give them, one row per interval in which they held, like canbao.person_states.
+PERSON_PLACES = """CREATE TABLE canbao.person_places (
+        area TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        county TEXT NOT NULL,
+        township TEXT NOT NULL,
+        village TEXT NOT NULL,
+        began DATE NOT NULL,
+        ended DATE,
+        began_run BIGINT NOT NULL,
+        ended_run BIGINT,
+        retired_by BIGINT
+    )"""
+
 # Statements that bring a database at version N to N + 1; a change of the tables below adds
 # its step here and raises SCHEMA_VERSION.
-UPGRADES: Mapping[int, Sequence[str]] = {1: (SURVEY_RESULTS,)}
+UPGRADES: Mapping[int, Sequence[str]] = {1: (SURVEY_RESULTS,), 2: (PERSON_PLACES,)}
 
 # The same tables on both engines. Dates are DATE, identifiers BIGINT, everything else TEXT
 # (JSON documents included, so that no engine-specific JSON type is needed).
@@ -74,13 +89,18 @@ TABLES: tuple[str, ...] = (
         retired_by BIGINT
     )""",
     SURVEY_RESULTS,
+    PERSON_PLACES,
 )
 
-# PostgreSQL looks rows up through indexes; DuckDB joins whole columns and needs none.
+# PostgreSQL looks rows up through indexes; DuckDB joins whole columns and needs none. Each is
+# made when missing, so that an upgraded database gets the indexes of its new tables too.
 POSTGRES_INDEXES: tuple[str, ...] = (
-    """CREATE INDEX person_states_open ON canbao.person_states (area, person_key, state, detail)
+    """CREATE INDEX IF NOT EXISTS person_states_open
+        ON canbao.person_states (area, person_key, state, detail)
         WHERE ended IS NULL AND retired_by IS NULL""",
-    "CREATE INDEX person_states_person ON canbao.person_states (person_key)",
+    "CREATE INDEX IF NOT EXISTS person_states_person ON canbao.person_states (person_key)",
+    """CREATE INDEX IF NOT EXISTS person_places_open ON canbao.person_places (area, person_key)
+        WHERE ended IS NULL AND retired_by IS NULL""",
 )
 
 _NOT_CANBAO_FIX = (
@@ -112,9 +132,7 @@ def create_schema(con: Connection, version: int = SCHEMA_VERSION) -> None:
     con.execute("CREATE SCHEMA canbao")
     for statement in TABLES:
         con.execute(statement)
-    if con.engine == "postgresql":
-        for statement in POSTGRES_INDEXES:
-            con.execute(statement)
+    _postgres_indexes(con)
     con.execute("INSERT INTO canbao.meta VALUES ('application', $1)", (APPLICATION,))
     con.execute("INSERT INTO canbao.meta VALUES ('schema_version', $1)", (str(version),))
 
@@ -155,10 +173,18 @@ def ensure_schema(
             for statement in upgrades[step]:
                 con.execute(statement)
         if current != version:
+            _postgres_indexes(con)
             con.execute(
                 "UPDATE canbao.meta SET value = $1 WHERE key = 'schema_version'", (str(version),)
             )
         return version
+
+
+def _postgres_indexes(con: Connection) -> None:
+    """Make the indexes a PostgreSQL database lacks (DuckDB needs none)."""
+    if con.engine == "postgresql":
+        for statement in POSTGRES_INDEXES:
+            con.execute(statement)
 
 
 def _not_canbao(con: Connection, tables: list[tuple[str, str]]) -> DatabaseError:

@@ -32,27 +32,17 @@ import polars as pl
 import pyarrow as pa
 
 from canbao.db._connection import Connection
+from canbao.db._intervals import PLACES, STATES
+from canbao.db._places import load_places, prepared_places
 from canbao.errors import DatabaseError, InputError
 
 STATE_COLUMNS = ("person_key", "state", "detail")
-INCOMING = "canbao_incoming"
+INCOMING = STATES.incoming
 
 # The two statements of a load ($1 area, $2 as-of date, $3 run): end every open interval the
 # snapshot lacks, begin one for every row of the snapshot without an open interval.
-END_INTERVALS = (
-    "UPDATE canbao.person_states AS p SET ended = $2, ended_run = $3 "
-    "WHERE p.area = $1 AND p.ended IS NULL AND p.retired_by IS NULL AND NOT EXISTS ("
-    f"SELECT 1 FROM {INCOMING} i WHERE i.person_key = p.person_key "
-    "AND i.state = p.state AND i.detail = p.detail)"
-)
-BEGIN_INTERVALS = (
-    "INSERT INTO canbao.person_states (area, person_key, state, detail, began, ended, "
-    "began_run, ended_run, retired_by) "
-    f"SELECT $1, i.person_key, i.state, i.detail, $2, NULL, $3, NULL, NULL FROM {INCOMING} i "
-    "WHERE NOT EXISTS (SELECT 1 FROM canbao.person_states p WHERE p.area = $1 "
-    "AND p.ended IS NULL AND p.retired_by IS NULL AND p.person_key = i.person_key "
-    "AND p.state = i.state AND p.detail = i.detail)"
-)
+END_INTERVALS = STATES.end_statement
+BEGIN_INTERVALS = STATES.begin_statement
 
 Outcome = Literal["recorded", "unchanged", "revised", "rebuilt"]
 
@@ -127,10 +117,21 @@ def prepared_states(states: pl.DataFrame) -> pa.Table:
 
 
 def record_snapshot(
-    con: Connection, states: pl.DataFrame, meta: SnapshotMeta, *, rebuild: bool = False
+    con: Connection,
+    states: pl.DataFrame,
+    meta: SnapshotMeta,
+    *,
+    rebuild: bool = False,
+    places: pl.DataFrame | None = None,
 ) -> SnapshotResult:
-    """Record one snapshot of ``states`` (person_key, state, detail) as the module says."""
+    """Record one snapshot of ``states`` (person_key, state, detail) as the module says.
+
+    ``places`` (person_key, county, township, village), when given, is recorded the same
+    changes-only way in ``canbao.person_places`` (schema version 3); without it the places of
+    the area are left as they were.
+    """
     incoming = prepared_states(states)
+    where = None if places is None else prepared_places(places)
     fingerprint = meta.fingerprint()
     with con.transaction():
         live = _live_runs(con, meta.area)
@@ -151,6 +152,8 @@ def record_snapshot(
         _end_intervals(con, meta.area, meta.as_of, run_id)
         _begin_intervals(con, meta.area, meta.as_of, run_id)
         con.execute(f"DROP TABLE {INCOMING}")
+        if where is not None:
+            load_places(con, where, meta.area, meta.as_of, run_id)
         began, ended = _counts(con, run_id)
     return SnapshotResult(run_id, revision, outcome, began, ended)
 
@@ -225,29 +228,10 @@ def _insert_run(
 
 
 def _rewind(con: Connection, area: str, as_of: date, run_id: int) -> None:
-    """Take the history back to just before ``as_of``; what is replaced is retired, not deleted.
-
-    Intervals that began on or after the date are retired. Intervals that ended on or after it
-    are retired and reopened as a copy (same beginning), since from that date on the new
-    snapshot decides. Runs from the date on are retired by the new run.
-    """
-    con.execute(
-        "UPDATE canbao.person_states SET retired_by = $3 "
-        "WHERE area = $1 AND retired_by IS NULL AND began >= $2",
-        (area, as_of, run_id),
-    )
-    con.execute(
-        "INSERT INTO canbao.person_states "
-        "SELECT area, person_key, state, detail, began, NULL, began_run, NULL, NULL "
-        "FROM canbao.person_states "
-        "WHERE area = $1 AND retired_by IS NULL AND ended >= $2",
-        (area, as_of),
-    )
-    con.execute(
-        "UPDATE canbao.person_states SET retired_by = $3 "
-        "WHERE area = $1 AND retired_by IS NULL AND ended >= $2",
-        (area, as_of, run_id),
-    )
+    """Take the history back to just before ``as_of`` (:meth:`IntervalTable.rewind`, states and
+    places alike); the runs from the date on are retired by the new run, not deleted."""
+    STATES.rewind(con, area, as_of, run_id)
+    PLACES.rewind(con, area, as_of, run_id)
     con.execute(
         "UPDATE canbao.runs SET retired_by = $3 "
         "WHERE area = $1 AND retired_by IS NULL AND as_of >= $2",
@@ -255,7 +239,7 @@ def _rewind(con: Connection, area: str, as_of: date, run_id: int) -> None:
     )
 
 
-def _analyze(con: Connection) -> None:
+def _analyze(con: Connection, incoming: str = INCOMING) -> None:
     """Keep PostgreSQL's planner off nested loops for the joins of a load.
 
     A temporary table is never analysed by autovacuum, and a table just filled by the first
@@ -266,7 +250,7 @@ def _analyze(con: Connection) -> None:
     """
     if con.engine == "postgresql":
         con.execute("SET LOCAL enable_nestloop = off")
-        con.execute(f"ANALYZE {INCOMING}")
+        con.execute(f"ANALYZE {incoming}")
 
 
 def _end_intervals(con: Connection, area: str, as_of: date, run_id: int) -> None:
@@ -293,9 +277,7 @@ def _counts(con: Connection, run_id: int) -> tuple[int, int]:
 def states_as_of(con: Connection, as_of: date, *, area: str) -> pl.DataFrame:
     """Every (person_key, state, detail) that held on ``as_of``, with the date it began."""
     table = con.fetch(
-        "SELECT person_key, state, detail, began FROM canbao.person_states "
-        "WHERE area = $1 AND retired_by IS NULL AND began <= $2 "
-        "AND (ended IS NULL OR ended > $2) ORDER BY person_key, state, detail",
+        STATES.held_on("person_key, state, detail, began") + " ORDER BY person_key, state, detail",
         (area, as_of),
     )
     return pl.DataFrame(table).cast({name: pl.String for name in STATE_COLUMNS})

@@ -33,7 +33,7 @@ from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.results import scan_result, scan_results
-from canbao.match.snapshot import SnapshotFrames, person_states
+from canbao.match.snapshot import SnapshotFrames, person_places, person_states
 from canbao.match.summary_model import MatchSummary
 from canbao.match.writers import OutputFormat
 from canbao.roster import ColumnMap, load_column_map
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from canbao.db import Database, SnapshotMeta, SnapshotResult
 
 Progress = Callable[[str], None]
+# What --db records of a run: each person's states, and each person's place.
+Rows = tuple[pl.DataFrame, pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,12 @@ class _Snapshot:
         check_snapshot_order(self.database, meta, rebuild=self.rebuild)
         return meta
 
-    def record(self, states: pl.DataFrame, meta: SnapshotMeta) -> SnapshotResult:
-        """Record the published run's states (only their changes are stored)."""
+    def record(self, states: Rows, meta: SnapshotMeta) -> SnapshotResult:
+        """Record the published run's states and places (only their changes are stored)."""
         from canbao.db import record_snapshot
 
-        return record_snapshot(self.database, states, meta, rebuild=self.rebuild)
+        person, places = states
+        return record_snapshot(self.database, person, meta, rebuild=self.rebuild, places=places)
 
 
 def _publish(
@@ -287,7 +290,7 @@ def _match(
     legal_rule: LegalRule | None = None,
     snapshot: bool = False,
     county_lists: bool = False,
-) -> tuple[MatchSummary, dict[str, Path], pl.DataFrame | None]:
+) -> tuple[MatchSummary, dict[str, Path], Rows | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
 
     With ``snapshot``, also the rows the registration database records (canbao.match.snapshot).
@@ -353,10 +356,10 @@ def _person_states(
     links: stages.Links,
     files: stages.ResultFiles,
     legal_gaps: pl.DataFrame,
-) -> pl.DataFrame:
-    """The rows ``--db`` records: each person's sets (canbao.match.snapshot)."""
+) -> Rows:
+    """The rows ``--db`` records: each person's sets and place (canbao.match.snapshot)."""
     sets = links.sets
     frames = SnapshotFrames(
         prepared.household, sets.targets, sets.linked, sets.found, files.conflicts, legal_gaps
     )
-    return person_states(frames)
+    return person_states(frames), person_places(prepared.household)

@@ -58,6 +58,10 @@ WIDTHS: Final = {
     "单位类型": 13.0,
     "单位名称": 30.0,
     "来源文件": 20.0,
+    # canbao changes (canbao.changes): the list, the direction and the reason of a change.
+    "名单": 14.0,
+    "变动": 6.0,
+    "变动原因": 16.0,
 }
 
 

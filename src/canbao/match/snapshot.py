@@ -22,6 +22,7 @@ from canbao.match.vocabulary import (
     Reason,
     UninsuredFlag,
 )
+from canbao.roster.kinds import RosterKind
 
 COLUMNS = ("person_key", "state", "detail")
 # 人员状态 (as prepare_household maps it) -> why the row is excluded.
@@ -120,6 +121,31 @@ PRODUCERS: dict[PersonState, Producer] = {
     PersonState.CONFLICT: conflicts,
     PersonState.LEGAL_GAP: legal_gaps,
 }
+
+
+PLACE_COLUMNS = ("person_key", "county", "township", "village")
+
+
+def person_places(household: pl.LazyFrame) -> pl.DataFrame:
+    """Each person's county, township and village as the result files give them, once.
+
+    A person on several household rows (a household and a floating row) takes the place of a
+    target row first, then of the household roster, then the first in sort order.
+    """
+    key = pl.col("id_norm").cast(pl.String).str.strip_chars()
+    return (
+        household.filter(key.is_not_null() & (key != ""))
+        .select(
+            key.alias("person_key"),
+            *(pl.col(c).cast(pl.String).fill_null("").alias(c) for c in PLACE_COLUMNS[1:]),
+            (~pl.col("is_target")).alias("_other"),
+            (pl.col("_roster") != RosterKind.HOUSEHOLD.value).alias("_floating"),
+        )
+        .sort("person_key", "_other", "_floating", *PLACE_COLUMNS[1:])
+        .unique("person_key", keep="first", maintain_order=True)
+        .select(PLACE_COLUMNS)
+        .collect()
+    )
 
 
 def person_states(frames: SnapshotFrames) -> pl.DataFrame:

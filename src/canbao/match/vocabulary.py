@@ -213,3 +213,44 @@ class LegalGap(_Labelled):
 
 
 _LEGAL_ITYPES = {"injury": "3", "unemployment": "4", "maternity": "5"}
+
+
+class ChangeList(_Labelled):
+    """A list ``canbao changes`` follows beyond the match's sets (:class:`PersonState`).
+
+    The visit list (下一轮入户名单) is the needs-survey persons less those a valid form confirmed
+    since their reasons last changed (docs/database.md): a person confirmed by survey leaves it
+    while still needing a survey by the rosters.
+    """
+
+    VISIT_LIST = "visit_list", "下一轮入户名单"
+
+
+class ChangeDirection(_Labelled):
+    """Whether a person entered or left a set between two snapshots (``canbao changes``)."""
+
+    ENTERED = "entered", "新增"
+    LEFT = "left", "减少"
+
+
+class ChangeReason(_Labelled):
+    """Why a person entered or left a set between two snapshots (``canbao changes``).
+
+    Read from the two snapshots' states, the person's birth date (their ID) and the survey
+    results in between; docs/database.md gives the order in which they are tried.
+    """
+
+    TURNED_16 = "turned_16", "年满16周岁"
+    DIED = "died", "死亡"
+    MOVED_OUT = "moved_out", "迁出"
+    CANCELLED = "cancelled", "户籍注销"
+    NEWLY_INSURED = "newly_insured", "新参保"
+    COVERAGE_LAPSED = "coverage_lapsed", "参保中断或未续保"
+    NEW_CONFLICT = "new_conflict", "新发现信息错误"
+    CONFLICT_RESOLVED = "conflict_resolved", "信息错误已更正"
+    NEW_DUPLICATE = "new_duplicate", "新发现重复参保"
+    DUPLICATE_CLEANED = "duplicate_cleaned", "重复参保已清理"
+    CONFIRMED_BY_SURVEY = "confirmed_by_survey", "入户调查已核实"
+    NEW_PERSON = "new_person", "新列入名册"
+    LEFT_ROSTERS = "left_rosters", "不再列入名册"
+    OTHER = "other", "其他变化"

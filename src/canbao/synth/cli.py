@@ -31,7 +31,12 @@ def demo(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed: the same seed gives the same city.")
     ] = 2017,
-    as_of: Annotated[date, as_of_option("Reference date of the city.")] = DEFAULT_AS_OF,
+    as_of: Annotated[
+        date | None,
+        as_of_option(
+            "Reference date of the city (default 2017-06-30; 2017-08-31 with --month-after)."
+        ),
+    ] = None,
     clean: Annotated[
         bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
     ] = False,
@@ -42,6 +47,15 @@ def demo(
             help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
         ),
     ] = False,
+    month_after: Annotated[
+        Path | None,
+        typer.Option(
+            "--month-after",
+            help="Write the next month of the city in this folder instead: its rosters with "
+            "planted deaths, moves, new insurance, corrected names, cleaned duplicates and "
+            "survey visits, expected/changes.csv what `canbao changes` must list.",
+        ),
+    ] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -49,6 +63,11 @@ def demo(
     """Write a synthetic city (Huaibei's four counties) with every finding planted and expected/."""
     with reporting(verbose):
         from canbao.synth.city import generate_city
+
+        if month_after is not None:
+            _second_month(month_after, output, seed, as_of, json_output=json_output, quiet=quiet)
+            return
+        as_of = as_of or DEFAULT_AS_OF
 
         try:
             manifest = generate_city(
@@ -86,6 +105,36 @@ def demo(
                 f"(not insured {u['not_insured']}, invalid USCC {u['invalid_uscc']}).",
                 markup=False,
             )
+
+
+def _second_month(
+    june: Path, output: Path, seed: int, as_of: date | None, *, json_output: bool, quiet: bool
+) -> None:
+    """``canbao demo --month-after``: the city's next month (canbao.synth.second_month)."""
+    from canbao.synth.second_month import AUGUST, generate_second_month
+
+    if not (june / "manifest.json").is_file():
+        raise UsageError(
+            f"{june} 不是 canbao demo 写的城市（没有 manifest.json）（not a synthetic city）",
+            fix="先运行 canbao demo --output 目录，再用 --month-after 目录",
+        )
+    month = generate_second_month(june, output, seed=seed, as_of=as_of or AUGUST)
+    if json_output:
+        print_json(
+            {
+                "output": str(output),
+                "as_of": month.as_of.isoformat(),
+                "planted": month.planted,
+                "changes": month.changes,
+            }
+        )
+    elif not quiet:
+        planted = ", ".join(f"{k} {v}" for k, v in month.planted.items())
+        stdout_console.print(
+            f"合成城市下一月 (next month) written to {output}, as of {month.as_of}: {planted}; "
+            f"expected changes {month.changes}.",
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

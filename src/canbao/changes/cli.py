@@ -1,0 +1,114 @@
+"""``canbao changes``: who entered and who left each set between two snapshots (thin layer)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    db_option,
+    output_option,
+    parse_as_of,
+    print_json,
+    reporting,
+    stdout_console,
+)
+from canbao.errors import UsageError
+
+if TYPE_CHECKING:
+    from canbao.changes import Changes
+
+
+def changes(
+    output: Annotated[Path, output_option("Directory for the workbooks per county and the CSV.")],
+    db: Annotated[
+        str | None,
+        db_option("The registration database (a DuckDB file or postgresql://…) to read."),
+    ] = None,
+    start: Annotated[
+        date | None,
+        typer.Option(
+            "--from",
+            parser=parse_as_of,
+            metavar="DATE",
+            help="The earlier date (default: the snapshot before --to).",
+        ),
+    ] = None,
+    end: Annotated[
+        date | None,
+        typer.Option(
+            "--to",
+            parser=parse_as_of,
+            metavar="DATE",
+            help="The later date (default: the latest snapshot).",
+        ),
+    ] = None,
+    # Not named ``area``: canbao.toml's area (region prefixes for match) is another thing.
+    snapshot_area: Annotated[
+        str | None,
+        typer.Option(
+            "--snapshot-area",
+            help="The snapshots' area as recorded (default: the only one in the database).",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Who entered and who left each set between two snapshots, and why, per county.
+
+    Writes one print-ready workbook per county (changes sorted by township, village and
+    person), changes.csv, counts.csv and changes.json; prints the counts (no ID).
+
+    Example: canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/
+    """
+    with reporting(verbose):
+        if db is None:
+            raise UsageError(
+                "缺少 --db（the registration database is required）",
+                fix="加 --db campaign.duckdb 或 --db postgresql://…（give --db）",
+            )
+        from canbao.changes import changes_between, write_changes
+        from canbao.db import open_database
+
+        with open_database(db) as database:
+            found = changes_between(database, area=snapshot_area, start=start, end=end)
+        books = write_changes(found, output)
+        if json_output:
+            print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})
+        elif not quiet:
+            print_counts(found)
+            stdout_console.print(
+                f"{len(books)} county workbook(s) and changes.csv written to {output}/",
+                markup=False,
+            )
+
+
+def print_counts(found: Changes) -> None:
+    """The counts per list, direction and reason as a table (counts only, never an ID)."""
+    from rich.table import Table
+
+    from canbao.changes._tables import labelled
+
+    table = Table(
+        title=f"canbao changes · {found.start.isoformat()} → {found.end.isoformat()} · "
+        f"area {found.area}"
+    )
+    for heading in ("名单 (list)", "变动 (change)", "原因 (why)"):
+        table.add_column(heading)
+    table.add_column("人数 (persons)", justify="right")
+    for row in labelled(found.counts()).iter_rows():
+        table.add_row(*(str(v) for v in row[:3]), f"{row[3]:,}")
+    table.add_row("合计 total", "", "", f"{found.rows['person_key'].n_unique():,}")
+    stdout_console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``canbao changes`` to the application."""
+    app.command("changes")(changes)
