@@ -43,12 +43,12 @@ postgres:
 	fi
 
 # The print tests render the workbooks people print as a county office would (LibreOffice to PDF,
-# pages counted by poppler's pdfinfo; the fonts set the widths): installed when missing, never by
-# a test.
-PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-crosextra-carlito
+# pages counted by poppler's pdfinfo; the fonts set the widths) and open the HTML report in a
+# headless Chromium with no network: installed when missing, never by a test.
+PRINT_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-crosextra-carlito chromium
 printing:
 	@if ! dpkg -s $(PRINT_PACKAGES) >/dev/null 2>&1; then \
-	  echo "installing LibreOffice Calc, poppler and fonts (Debian) for the print tests"; \
+	  echo "installing LibreOffice Calc, poppler, Chromium and fonts (Debian) for the print tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    $(SUDO) apt-get install -y -qq $(PRINT_PACKAGES) >/dev/null; \
 	fi
@@ -98,6 +98,9 @@ demo: env
 	$(RUN) canbao match $(call city_rosters,$(AUGUST)) --as-of 2017-08-31 --output $(DEMO_OUT)/db/2017-08 \
 	  --db $(CAMPAIGN_DB) --quiet
 	$(RUN) canbao changes --db $(CAMPAIGN_DB) --output $(DEMO_OUT)/changes
+	@echo "== 8. canbao report: one HTML page of charts (opens offline in any browser)"
+	$(RUN) canbao report $(DEMO_OUT)/match --score $(DEMO_OUT)/score-huaibei \
+	  --score $(DEMO_OUT)/score-changzhou --changes $(DEMO_OUT)/changes --output $(DEMO_OUT)/report.html
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, ...; to print: basic_data_tables.xlsx,"
 	@echo "      task_table.xlsx, lists/<县区>/需入户调查人员名单.xlsx),"
@@ -106,6 +109,7 @@ demo: env
 	@echo "      unit survey (forms in survey/forms/单位), filled unit sheets and their intake: $(DEMO_OUT)/units"
 	@echo "      ledger confirmations: $(DEMO_OUT)/survey-ledgers, spot-check sheet: $(DEMO_OUT)/spot-check"
 	@echo "      registration database: $(CAMPAIGN_DB); June to August per county: $(DEMO_OUT)/changes"
+	@echo "Report (charts, no ID or name; open in a browser): $$(realpath $(DEMO_OUT)/report.html)"
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from canbao.limits import (
     long_line_at,
     yaml_limit_hit,
 )
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 from tests.hostile_files import (
     HEADER_ROW,
@@ -104,7 +106,7 @@ def test_cell_at_xfd1048576_is_refused_by_every_reader(tmp_path: Path, args: lis
     argv = [a.format(x=book, o=tmp_path / "out") for a in args]
     code, out = _run(argv)
     assert code == 3
-    assert "拒绝读取工作簿 far.xlsx" in out and "1048576 行 x 16384 列" in out
+    assert f"拒绝读取工作簿 {shown_path(book)}" in out and "1048576 行 x 16384 列" in out
     assert not (tmp_path / "out").exists()
 
 
@@ -189,7 +191,7 @@ def test_intake_summary_xlsx_is_checked(tmp_path: Path) -> None:
     from canbao.forms.intake_facts import read_summary
 
     book = far_cell_workbook(tmp_path / "summary.xlsx")
-    with pytest.raises(InputError, match=r"拒绝读取工作簿 summary\.xlsx"):
+    with pytest.raises(InputError, match=re.escape(f"拒绝读取工作簿 {shown_path(book)}")):
         read_summary(book)
 
 

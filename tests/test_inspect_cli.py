@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.inspect import guess_kind
+from canbao.shown_path import shown_path
 
 FORMATS = Path(__file__).resolve().parents[1] / "examples" / "formats"
 BROKEN = FORMATS / "broken"
@@ -38,7 +39,8 @@ def test_no_id_column(tmp_path: Path) -> None:
     code, out = _run(str(BROKEN / "no_id.csv"), "--kind", "household")
     assert code == 3
     assert out.splitlines() == [
-        "错误 (error): no_id.csv: no citizen ID column (公民身份号码) for a household roster; "
+        f"错误 (error): {shown_path(BROKEN / 'no_id.csv')}: "
+        "no citizen ID column (公民身份号码) for a household roster; "
         "headers found: 姓名, 性别, 出生日期, 县(区), 乡镇(街道), 村(社区), 常住地址, 户口性质, "
         "人员状态, 人员编号",
         "修正方法 (fix): name the column in a YAML file and pass it with --columns MAP.yaml, a "

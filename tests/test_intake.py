@@ -286,7 +286,8 @@ def test_intake_cli_missing_headings(tmp_path: Path) -> None:
     """A sheet without the entry headings is an input error (exit 3) that names the fix."""
     bad = tmp_path / "x.csv"
     bad.write_text("公民身份号码,姓名\n340621198003150119,张伟\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["intake", str(bad), "--output", str(tmp_path / "o")])
+    args = ["intake", "--quiet", str(bad), "--output", str(tmp_path / "o")]  # no progress
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
     assert result.stderr.startswith(f"错误 (error): {bad}: headings missing: 县区, 乡镇(街道), ")
     assert result.stderr.endswith(
@@ -312,10 +313,13 @@ def test_intake_reads_a_match_written_as_xlsx(chain: dict[str, Any], tmp_path: P
 
 
 def test_intake_takes_the_folder_of_filled_sheets(chain: dict[str, Any], tmp_path: Path) -> None:
-    """A folder stands for the sheets inside it: the same facts as the files named one by one."""
+    """A folder stands for the entry sheets inside it (not the rosters, forms and index beside
+    them): the same facts as the files named one by one."""
     planted: PlantedMistakes = chain["planted"]
     common = Path(os.path.commonpath([str(p) for p in planted.files]))
     (common / "~$锁定.xlsx").write_bytes(b"an Excel lock file, not a sheet")
+    (common / "index.csv").write_text("县区,文件\n", encoding="utf-8")
+    (common / "入户调查对象名册.xlsx").write_bytes(b"a roster canbao wrote, not a sheet")
     runs = {}
     for name, given in (("files", [str(p) for p in planted.files]), ("folder", [str(common)])):
         out = tmp_path / name
@@ -341,4 +345,4 @@ def test_intake_refuses_a_folder_without_sheets(tmp_path: Path) -> None:
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
-    assert "没有录入表" in result.output
+    assert "没有名为 …录入表… 的录入表" in result.output

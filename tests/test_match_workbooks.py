@@ -184,3 +184,17 @@ def test_seven_digit_counts_split_the_table_rather_than_shrink_it(tmp_path: Path
             assert ws.print_title_cols == "$A:$B"
     got = read_basic_tables(path)["基础数据情况表(一)"]
     assert got["本地户籍人口数"].to_list() == [1_234_567, 2_469_134]
+
+
+def test_the_report_is_the_same_from_a_match_in_any_format(
+    matches: dict[str, Path], tmp_path: Path
+) -> None:
+    """canbao report draws the identical page from a match written as csv, parquet or xlsx."""
+    pages = {}
+    for fmt in FORMATS:
+        output = tmp_path / f"{fmt}.html"
+        result = CliRunner().invoke(app, ["report", str(matches[fmt]), "-o", str(output), "-q"])
+        assert result.exit_code == 0, result.output
+        pages[fmt] = output.read_text(encoding="utf-8")
+    assert pages["parquet"] == pages["csv"] and pages["xlsx"] == pages["csv"]
+    assert pages["csv"].count('<rect class="bar"') > 50

@@ -241,3 +241,102 @@ def test_the_blank_data_table_keeps_its_column_numbers_and_fits_its_notes(tmp_pa
     notes_width = (sum(column_points(w) for w in widths[:22]) / 0.75 - 5) / 7
     assert (ws.row_dimensions[8].height or 0) >= text_height(DATATABLE_NOTES, notes_width)
     assert int(ws.page_setup.paperSize) == 9 and plan_pages(widths[:22]).scale >= MIN_SCALE
+
+
+def _charts(ws: Worksheet) -> list[tuple[str, list[tuple[str, str, str]], int, int]]:
+    """Each chart's title, its series (name, values, categories), first and last row (0-based)."""
+    found = []
+    for chart in ws._charts:
+        title = "".join(r.t for p in chart.title.tx.rich.p for r in (p.r or []))
+        series = [(s.tx.v, s.val.numRef.f, (s.cat.strRef or s.cat.numRef).f) for s in chart.series]
+        found.append((title, series, chart.anchor._from.row, chart.anchor.to.row))
+    return found
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    """(first column, first row, last column, last row), 1-based, of ``'sheet'!$A$1:$B$2``."""
+    bounds = range_boundaries(ref.split("!")[-1].replace("$", ""))
+    assert None not in bounds, ref
+    return bounds  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("book", "sheet", "titles", "heads"),
+    [
+        ("task", "入户调查任务表", ["各县区需入户调查人数", "各县区养老、医疗保险应参与已参人数"],
+         ["需入户调查人员数", "养老保险已参人数"]),
+        ("huaibei", "排名", ["总分排名（审核与自评）"], ["总分"]),
+        ("changzhou", "排名", ["总分排名（审核与自评）"], ["总分"]),
+        ("changzhou", "考核费用", ["各县区考核费用（元）"], ["考核费用（元）"]),
+    ],
+)  # fmt: skip
+def test_charts_sit_under_their_table_and_read_its_cells(
+    books: dict[str, Path], book: str, sheet: str, titles: list[str], heads: list[str]
+) -> None:
+    """Each native chart reads the county rows of its own table (its series' columns under the
+    headings they are named by) and lies below the table, inside the print area."""
+    ws = _sheet(books, book, sheet)
+    charts = _charts(ws)
+    assert [c[0] for c in charts] == titles
+    area = _bounds(str(ws.print_area))
+    headings = {ws.cell(row=3, column=c).value: c for c in range(1, ws.max_column + 1)}
+    for (_, series, first, last), head in zip(charts, heads, strict=True):
+        columns = []
+        for name, values, categories in series:
+            assert values.startswith(f"'{sheet}'!") and categories.startswith(f"'{sheet}'!")
+            col, top, _, bottom = _bounds(values)
+            assert (top, bottom) == _bounds(categories)[1::2] and top == 4
+            assert ws.cell(row=3, column=col).value == name
+            columns.append(col)
+        assert headings[head] in columns
+        assert bottom < first + 1 <= last + 1 <= area[3]
+
+
+def test_the_evaluation_workbooks_print_on_their_counted_pages(
+    books: dict[str, Path], tmp_path: Path
+) -> None:
+    """Huaibei: 评估表 6 pages (3 bands x 2 across), 分项得分 4, 排名 with its chart 1, 说明 1;
+    Changzhou: 评估表 4, 分项得分 2, 排名 1, 考核费用 with its notes and chart 1, 说明 1; on no
+    page does a word overlap another."""
+    import subprocess
+
+    from tests.test_printed_pages import overprinted_words, printed_pages
+
+    for book, pages, one_page in (
+        ("huaibei", 12, ["排名"]), ("changzhou", 9, ["排名", "考核费用"])
+    ):  # fmt: skip
+        work = tmp_path / book
+        work.mkdir()
+        assert printed_pages(books[book], work) == pages
+        pdf = work / f"{books[book].stem}.pdf"
+        texts = [
+            subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                           check=True, capture_output=True, text=True).stdout
+            for i in range(1, pages + 1)
+        ]  # fmt: skip
+        assert overprinted_words(pdf) == []
+        for sheet in one_page:
+            page = next(i for i, t in enumerate(texts) if f"（{sheet}）" in t)
+            assert "（说明）" in texts[page + 1] or "（考核费用）" in texts[page + 1]
+            assert ("总分排名" if sheet == "排名" else "各县区考核费用") in texts[page]
+
+
+def test_the_survey_roster_prints_every_person_one_page_wide(
+    books: dict[str, Path], tmp_path: Path
+) -> None:
+    """杜集区's roster (55 persons) prints on 5 landscape A4 pages, the headings on each, every
+    person's 18-character ID on exactly one page, no word over another."""
+    import subprocess
+
+    from tests.test_printed_pages import overprinted_words, printed_pages
+
+    assert printed_pages(books["roster"], tmp_path) == 5
+    pdf = tmp_path / f"{books['roster'].stem}.pdf"
+    ids = 0
+    for i in range(1, 6):
+        text = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                              check=True, capture_output=True, text=True).stdout  # fmt: skip
+        assert "公民身份号码" in text and "调查原因" in text
+        ids += len(re.findall(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", text))
+    assert ids == 55
+    assert overprinted_words(pdf) == []

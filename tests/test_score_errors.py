@@ -42,7 +42,9 @@ def _edited(tmp_path: Path, source: str, changes: dict[tuple[str, str], str | No
 
 
 def _score(rules: Path, sub: Path, out: Path) -> tuple[int, str]:
-    result = runner.invoke(app, ["score", "--rules", str(rules), str(sub), "--output", str(out)])
+    # --quiet: no progress lines, so the error is the first line of stderr.
+    args = ["score", "--quiet", "--rules", str(rules), str(sub), "--output", str(out)]
+    result = runner.invoke(app, args)
     return result.exit_code, result.stderr
 
 

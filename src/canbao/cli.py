@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
+from canbao.cli_help import chinese_first, fit_console_streams, readable_metavars
 
 # Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
 # which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
@@ -41,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": (
         "canbao.inspect_cli",
         "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
+    ),
+    "report": (
+        "canbao.report.cli",
+        "Write one offline HTML page of charts from a match (and score) output.",
     ),
     "seal": (
         "canbao.seal_cli",
@@ -76,6 +81,7 @@ def load_command(name: str) -> TyperCommand | TyperGroup:
     command = typer.main.get_group(holder).commands[name]
     assert isinstance(command, TyperCommand | TyperGroup)
     _record_options(command, [name])
+    readable_metavars(command)
     return command
 
 
@@ -157,7 +163,7 @@ class _LazyGroup(TyperGroup):
             code = exc.exit_code
             # The parser quotes what it could not parse: an ID typed as an argument, say.
             exc.message = _mask(exc.message)
-            raise
+            raise chinese_first(exc) from None
         except KeyboardInterrupt:
             code = 130
             raise
@@ -165,6 +171,13 @@ class _LazyGroup(TyperGroup):
             noted = _NOTED.get()
             _NOTED.reset(token)
             _audit(self._words, noted, code)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse the application's own options; a usage error is shown Chinese first."""
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            raise chinese_first(exc) from None
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands from :data:`COMMANDS` without importing any of them."""
@@ -177,7 +190,7 @@ app = typer.Typer(
     name="canbao",
     help="canbao (参保): rosters matched, survey forms written and read, county work scored.",
     cls=_LazyGroup,
-    **_SETTINGS,
+    **{**_SETTINGS, "add_completion": True},  # --install-completion, --show-completion
 )
 
 
@@ -247,4 +260,5 @@ def _apply_config(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the console script."""
+    fit_console_streams()
     app()

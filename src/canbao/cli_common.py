@@ -20,8 +20,9 @@ import json
 import signal
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -230,6 +231,28 @@ def reporting(verbose: bool = False) -> Iterator[None]:
         if verbose:
             stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    """The ``progress`` a command hands its library function: one line per step on stderr.
+
+    Each line starts with the seconds since the command started (``[canbao 12.3 s]``), so a
+    long step shows how long it took; the library's messages carry the counts (files, rows)
+    and never personal data (the stream masks any that slipped in). ``--quiet``: nothing.
+    """
+    started = time.monotonic()
+
+    def step(message: str) -> None:
+        if quiet:
+            return
+        elapsed = time.monotonic() - started
+        stderr_console.print(
+            f"[canbao {elapsed:.1f} s] {message}",
+            markup=False,
+            style="dim" if is_terminal() else None,
+        )
+
+    return step
 
 
 def is_terminal() -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 
 from canbao.dates import read_date
 from canbao.errors import UsageError
+from canbao.shown_path import shown_path
 
 CONFIG_NAME = "canbao.toml"
 ENV_PREFIX = "CANBAO_"
@@ -95,21 +96,24 @@ def read_config(path: Path, problems: list[str]) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path}: 不是有效的 TOML（not valid TOML）：{exc}")
+        problems.append(f"{shown_path(path)}: 不是有效的 TOML（not valid TOML）：{exc}")
         return {}
     except OSError as exc:
-        problems.append(f"{path}: 无法读取（cannot be read）：{exc.strerror}")
+        problems.append(f"{shown_path(path)}: 无法读取（cannot be read）：{exc.strerror}")
         return {}
     defaults: dict[str, Any] = {}
     for key, value in data.items():
         if key not in KEYS:
             problems.append(
-                f"{path}: 未知的键 {key!r}（unknown key）；可用的键 (known keys): {', '.join(KEYS)}"
+                f"{shown_path(path)}: 未知的键 {key!r}（unknown key）；"
+                f"可用的键 (known keys): {', '.join(KEYS)}"
             )
             continue
         checked, problem = _check(key, value)
         if problem is not None:
-            problems.append(f"{path}: 键 {key!r}（{KEYS[key][0]}）{problem}；应为 {KEYS[key][1]}")
+            problems.append(
+                f"{shown_path(path)}: 键 {key!r}（{KEYS[key][0]}）{problem}；应为 {KEYS[key][1]}"
+            )
         else:
             defaults[key] = checked
     return defaults

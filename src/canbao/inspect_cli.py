@@ -50,7 +50,12 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Show each file's format, encoding, header mapping, unreadable rows and ID validity."""
+        """Show each file's format, encoding, header mapping, unreadable rows and ID validity.
+
+        \b
+        示例 (example):
+          canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx
+        """
         with reporting(verbose):
             if kind is not None and kind not in KINDS:
                 raise UsageError(f"unknown --kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")

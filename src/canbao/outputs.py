@@ -207,6 +207,19 @@ def xlsx_is_canbaos(path: Path) -> bool:
         return False
 
 
+HTML_MARKER = b'<meta name="generator" content="canbao '
+HTML_HEAD_BYTES = 1024  # the marker is among the first lines of canbao's HTML
+
+
+def html_is_canbaos(path: Path) -> bool:
+    """Tell whether an HTML file is a report canbao wrote (its generator meta tag, near the top)."""
+    try:
+        with open(path, "rb") as handle:
+            return HTML_MARKER in handle.read(HTML_HEAD_BYTES)
+    except OSError:
+        return False
+
+
 def check_single_file(target: Path, *, force: bool, inputs: Iterable[Path] = ()) -> None:
     """Refuse to overwrite a file canbao did not write (unless ``force``), or an input."""
     if str(target) == "-":
@@ -216,7 +229,8 @@ def check_single_file(target: Path, *, force: bool, inputs: Iterable[Path] = ())
             raise _refuse(f"--output {target} 是输入文件（is an input）", "give another file name")
     if target.is_dir():
         raise _refuse(f"--output {target} 是目录（is a folder）", "give a file name ending .xlsx")
-    if target.exists() and not force and not xlsx_is_canbaos(target):
+    ours = xlsx_is_canbaos(target) or html_is_canbaos(target)
+    if target.exists() and not force and not ours:
         raise _refuse(
             f"--output {target} 已存在且不是 canbao 写的（a file canbao did not write）",
             "give a new file name, or add --force to overwrite it",

@@ -14,6 +14,7 @@ from pathlib import Path
 from canbao.errors import InputError
 from canbao.limits import MAX_LINE_BYTES, long_line_at
 from canbao.masking import mask_ids_in_text
+from canbao.shown_path import shown_path
 
 _DETAIL_CHARS = 200
 
@@ -22,7 +23,7 @@ def unreadable_file(path: Path, exc: BaseException, *, fix: str) -> InputError:
     """An :class:`InputError` for ``path`` that a reader could not read (``exc`` says why)."""
     detail = str(exc).splitlines()[0] if str(exc) else ""
     detail = mask_ids_in_text(f"{type(exc).__name__}: {detail}"[:_DETAIL_CHARS])
-    return InputError(f"无法读取文件 {path}（{detail}）(cannot read the file)", fix=fix)
+    return InputError(f"无法读取文件 {shown_path(path)}（{detail}）(cannot read the file)", fix=fix)
 
 
 def check_text_lines(path: Path, data: bytes | None = None) -> bytes:
@@ -36,7 +37,7 @@ def check_text_lines(path: Path, data: bytes | None = None) -> bytes:
     line = long_line_at(data)
     if line is not None:
         raise InputError(
-            f"拒绝读取文件 {path}：第 {line} 行超过 {MAX_LINE_BYTES} 字节 "
+            f"拒绝读取文件 {shown_path(path)}：第 {line} 行超过 {MAX_LINE_BYTES} 字节 "
             f"(line {line} is longer than {MAX_LINE_BYTES} bytes: not a table of records)",
             fix="检查是否选错了文件，或在 Excel/WPS 中打开后另存为 CSV UTF-8 "
             "(check the file is the right one, or save it again as CSV UTF-8)",

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyzipper
 
 from canbao.errors import OutputError, UsageError
+from canbao.shown_path import shown_path
 
 # Letters only, without the look-alikes I, l, O and o: a password read out on the phone is
 # written down right, and no run of digits is mistaken for an ID by the masker.
@@ -46,7 +47,7 @@ def _members(sources: Sequence[Path]) -> list[tuple[Path, str]]:
         elif source.is_file():
             members.append((source, source.name))
         else:
-            raise UsageError(f"{source}: no such file or folder", fix="check the path")
+            raise UsageError(f"{shown_path(source)}: no such file or folder", fix="check the path")
     return members
 
 

@@ -33,7 +33,12 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Pack files leaving the centre into an AES-256 zip; the password is shown once."""
+        """Pack files leaving the centre into an AES-256 zip; the password is shown once.
+
+        \b
+        示例 (example):
+          canbao seal 结果/needs_survey.csv -o 名单.zip
+        """
         with reporting(verbose):
             archive = output or default_archive(paths)
             password = new_password()

@@ -26,6 +26,7 @@ from canbao.limits import (
     MAX_ZIP_ENTRIES,
     RATIO_FLOOR_BYTES,
 )
+from canbao.shown_path import shown_path
 
 _HEAD_BYTES: Final = 64 * 1024
 _SCAN_CHUNK: Final = 4 * 1024 * 1024
@@ -182,7 +183,8 @@ def _odd_references(data: bytes) -> bool:
 
 def _refuse(path: Path, found: str, limit: str) -> InputError:
     return InputError(
-        f"拒绝读取工作簿 {path.name}：{found}，超过{limit} (the workbook exceeds canbao's limits; "
+        f"拒绝读取工作簿 {shown_path(path)}：{found}，超过{limit} "
+        "(the workbook exceeds canbao's limits; "
         "see docs/security.md)",
         fix=_RESAVE,
     )

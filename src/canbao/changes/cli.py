@@ -66,7 +66,9 @@ def changes(
     Writes one print-ready workbook per county (changes sorted by township, village and
     person), changes.csv, counts.csv and changes.json; prints the counts (no ID).
 
-    Example: canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/
+    \b
+    示例 (example):
+      canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/
     """
     with reporting(verbose):
         if db is None:

@@ -15,10 +15,12 @@ from canbao.cli_common import (
     db_option,
     output_option,
     print_json,
+    progress_printer,
     reporting,
     show_password,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
 from canbao.forms.intake import run_intake
 from canbao.forms.ledgers import LedgerFiles, ledger_report
@@ -32,12 +34,14 @@ from canbao.forms.spot_check import (
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
+from canbao.shown_path import shown_path
 
 SHOWN_PROBLEMS = 20
 
 forms_app = typer.Typer(
     name="forms",
-    help="Survey forms: roster, registration forms and entry sheets; blank county templates.",
+    help="Survey forms: roster, registration forms and entry sheets; blank county templates."
+    + example("canbao forms survey --from 结果 --by village -o 调查表"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -84,7 +88,12 @@ def survey(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the survey roster, the pre-filled registration forms and the entry sheet per group."""
+    """Write the survey roster, the pre-filled registration forms and the entry sheet per group.
+
+    \b
+    示例 (example):
+      canbao forms survey --from 结果 --by village -o 调查表
+    """
     with reporting(verbose):
         if not ledger and (ledger_source is not None or columns is not None):
             raise UsageError(
@@ -143,7 +152,11 @@ def template(
     kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
     rules: Annotated[
         Path,
-        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
+        typer.Option(
+            "--rules",
+            metavar="NAME|FILE",
+            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+        ),
     ],
     output: Annotated[Path, output_option("The workbook to write (.xlsx).")],
     force: Annotated[
@@ -153,7 +166,12 @@ def template(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a blank evaluation table or data table for counties to fill."""
+    """Write a blank evaluation table or data table for counties to fill.
+
+    \b
+    示例 (example):
+      canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx
+    """
     with reporting(verbose):
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
@@ -218,7 +236,12 @@ def intake(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
+    """Check filled entry sheets and count what scoring needs (problems never stop the run).
+
+    \b
+    示例 (example):
+      canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查
+    """
     with reporting(verbose):
         spec = SampleSpec(seed, parse_rate(sample_rate), sample_min) if sample else None
         result = run_intake(
@@ -231,6 +254,7 @@ def intake(
             sample=spec,
             spot_checks=spot_check or (),
             db=db,
+            progress=progress_printer(quiet),
         )
         if json_:
             print_json(result.to_json())
@@ -252,7 +276,7 @@ def intake(
         shown = result.masked_problems().head(SHOWN_PROBLEMS)
         for row in shown.iter_rows(named=True):
             stdout_console.print(
-                f"  {Path(row['文件']).name}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
+                f"  {shown_path(row['文件'])}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
                 f"{row['项目']}={row['值'] or '(空)'}: {row['原因']} [{row['原因代码']}]",
                 markup=False,
             )
@@ -281,7 +305,7 @@ def show_unit_problems(units: UnitIntake, output: Path) -> None:
     )
     for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
         stdout_console.print(
-            f"  {Path(row['文件']).parent.name}/{Path(row['文件']).name} 第 {row['行号']} 行 "
+            f"  {shown_path(row['文件'])} 第 {row['行号']} 行 "
             f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
             f"{row['改正方法']}",
             markup=False,

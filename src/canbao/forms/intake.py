@@ -14,7 +14,7 @@ Outputs (one directory, written atomically):
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -111,6 +111,10 @@ class IntakeResult:
         }
 
 
+def print_nothing(message: str) -> None:
+    """The default ``progress`` of a library call: say nothing."""
+
+
 def run_intake(
     files: Sequence[str | Path],
     *,
@@ -122,6 +126,7 @@ def run_intake(
     sample: SampleSpec | None = None,
     spot_checks: Sequence[Path] = (),
     db: str | Path | None = None,
+    progress: Callable[[str], None] = print_nothing,
 ) -> IntakeResult:
     """Check filled entry sheets against the form's rules (and the survey roster, if given).
 
@@ -129,6 +134,7 @@ def run_intake(
     spot-check sheets whose outcome is counted into the facts (forms/spot_check.py).
     ``db`` (a DuckDB file or ``postgresql://…``) records each visited person, confirmed by a
     valid form or not, on the intake's date, once the outputs are written (forms/survey_db.py).
+    ``progress`` is told each step with its counts (the CLI prints it on stderr).
     """
     # str or date, str or Path, as a notebook passes them (canbao.dates).
     day = read_optional_date(as_of) or date.today()
@@ -140,6 +146,7 @@ def run_intake(
     survey = None if survey is None else read_path(survey, "survey")
     summary = None if summary is None else read_path(summary, "summary")
     rules = None if rules is None else read_path(rules, "rules")
+    progress(f"reading {len(paths):,} entry sheet(s)")
     sheets = split_unit_sheets(paths)  # unit sheets apart; the rest are the persons'
     roster = read_needs_survey(survey) if survey is not None else None
     area = _area(roster["县区"] if roster is not None else None)
@@ -148,8 +155,10 @@ def run_intake(
     raw = read_entry_files(persons) if persons is not None else no_person_entries()
     raw = with_county_codes(raw, area)
     entries = normalise_entries(raw, as_of=day)
+    progress(f"checking {entries.height:,} entered rows")
     roster_ids = roster["公民身份号码"] if roster is not None else None
     problems = find_problems(entries, roster_ids)
+    progress(f"{problems.height:,} problem(s) found; counting the facts")
     facts = count_facts(entries, problems, roster)
     if units is not None:  # unit sheets only: no person counts (zeros would score as such)
         both = [facts, units.facts] if persons is not None else [units.facts]
@@ -193,6 +202,7 @@ def run_intake(
     )
     given = (*files, *paths, survey, summary, rules, *spot_checks)  # folders and their sheets
     inputs = [Path(p) for p in given if p is not None]
+    progress(f"writing problems, facts and {entry_out.height:,} entries")
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)

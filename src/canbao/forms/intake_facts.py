@@ -26,6 +26,7 @@ from canbao.forms.intake_checks import (
 )
 from canbao.match.vocabulary import Reason
 from canbao.readfail import check_text_lines, unreadable_file
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 
 PENSION_AGE: Final = 16
@@ -203,7 +204,9 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file", fix="give the county's 汇总表 as CSV or xlsx")
+        raise InputError(
+            f"{shown_path(path)}: no such file", fix="give the county's 汇总表 as CSV or xlsx"
+        )
     try:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
             check_workbook(path)
@@ -218,7 +221,7 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     raw = raw.rename(lambda c: c.lstrip("\ufeff").strip())
     if "县区" not in raw.columns:
         raise InputError(
-            f"{path}: no 县区 column (found: {', '.join(raw.columns)})",
+            f"{shown_path(path)}: no 县区 column (found: {', '.join(raw.columns)})",
             fix="write the summary as 县区, 指标, 实际值 (one row per county and total)",
         )
     if {"指标", "实际值"} <= set(raw.columns):
@@ -231,7 +234,7 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     if bad.height:
         first = bad.row(0, named=True)
         raise InputError(
-            f"{path}: 县区 {first['县区']}, {first['指标']}: {first['实际值']!r} "
+            f"{shown_path(path)}: 县区 {first['县区']}, {first['指标']}: {first['实际值']!r} "
             "is not a whole number",
             fix="write each reported total as a count of persons",
         )

@@ -24,6 +24,7 @@ from canbao.errors import InputError
 from canbao.forms.entry_sheet import ENTRY_SHEET
 from canbao.forms.form_codes import ENTRY_HEADINGS
 from canbao.readfail import check_text_lines, unreadable_file
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 
 OPTIONAL: Final = frozenset({"序号", "经办人", "复核人"})
@@ -37,7 +38,7 @@ def _raw_csv(path: Path) -> pl.DataFrame:
     data = check_text_lines(path)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(
-            f"文件 {path} 是空的 (the entry sheet is empty)",
+            f"文件 {shown_path(path)} 是空的 (the entry sheet is empty)",
             fix="give the filled 信息录入表 written by `canbao forms survey`",
         )
     for encoding in ("utf-8-sig", "gb18030"):
@@ -55,7 +56,7 @@ def _raw_csv(path: Path) -> pl.DataFrame:
         except pl.exceptions.PolarsError as exc:
             raise unreadable_file(path, exc, fix=_CSV_FIX) from None
     raise InputError(
-        f"{path}: neither UTF-8 nor GB18030 text",
+        f"{shown_path(path)}: neither UTF-8 nor GB18030 text",
         fix="save the entry sheet as CSV UTF-8 (or as .xlsx) and try again",
     )
 
@@ -100,7 +101,9 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
     except Exception as exc:  # fastexcel raises its own error types for broken files
         raise unreadable_file(path, exc, fix="re-save it as .xlsx") from exc
     if not names:
-        raise InputError(f"{path}: the workbook has no sheet", fix="re-save it as .xlsx")
+        raise InputError(
+            f"{shown_path(path)}: the workbook has no sheet", fix="re-save it as .xlsx"
+        )
     sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]
     try:
         if _has_formula(path):
@@ -111,13 +114,19 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
 
 
 SHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".csv"})
+# What every entry sheet's file name holds (信息录入表.xlsx, 单位信息录入表.xlsx).
+ENTRY_NAME_PART: Final = "录入表"
 
 
 def entry_files(paths: Sequence[Path]) -> list[Path]:
     """``paths`` with each folder replaced by the entry sheets inside it, at any depth, sorted.
 
-    A county sends a folder per township or village (207 of them in Huaibei); Excel's lock files
-    (``~$…``) and hidden files are left out. A folder without a sheet is an error, not silence.
+    A county sends a folder per township or village (207 of them in Huaibei). From a folder only
+    the files named as entry sheets are taken (``…录入表….xlsx``, as ``canbao forms survey``
+    names them: 信息录入表, 单位信息录入表, and copies such as ``信息录入表(1).xlsx``), since the
+    same folders hold the rosters, registration forms and index that are no entry sheets; Excel's
+    lock files (``~$…``) and hidden files are left out. A sheet saved under another name is given
+    by its path. A folder without an entry sheet is an error, not silence.
     """
     out: list[Path] = []
     for path in paths:
@@ -128,13 +137,16 @@ def entry_files(paths: Sequence[Path]) -> list[Path]:
             p
             for p in path.rglob("*")
             if p.suffix.lower() in SHEET_SUFFIXES
+            and ENTRY_NAME_PART in p.stem
             and p.is_file()
             and not p.name.startswith(("~$", "."))
         )
         if not found:
             raise InputError(
-                f"文件夹 {path} 中没有录入表 (no .xlsx or .csv entry sheet in the folder)",
-                fix="give the folder that holds the filled 信息录入表, or the files themselves",
+                f"文件夹 {shown_path(path)} 中没有名为 …{ENTRY_NAME_PART}… 的录入表 "
+                f"(no .xlsx or .csv file named …{ENTRY_NAME_PART}… in the folder)",
+                fix="give the folder that holds the filled 信息录入表, or the files themselves "
+                "by their paths",
             )
         out += found
     return out
@@ -144,7 +156,9 @@ def read_entry_file(path: Path) -> pl.DataFrame:
     """Read one entry sheet: the required headings as String columns plus ``_file``, ``_row``."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file", fix="give the filled 信息录入表 (.xlsx or .csv)")
+        raise InputError(
+            f"{shown_path(path)}: no such file", fix="give the filled 信息录入表 (.xlsx or .csv)"
+        )
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         raw = _raw_xlsx(path)
@@ -152,7 +166,8 @@ def read_entry_file(path: Path) -> pl.DataFrame:
         raw = _raw_csv(path)
     else:
         raise InputError(
-            f"{path}: unknown format {suffix!r}", fix="give an .xlsx or .csv entry sheet"
+            f"{shown_path(path)}: unknown format {suffix!r}",
+            fix="give an .xlsx or .csv entry sheet",
         )
     cells = raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
     header_at = None
@@ -162,7 +177,7 @@ def read_entry_file(path: Path) -> pl.DataFrame:
             break
     if header_at is None:
         raise InputError(
-            f"{path}: no heading row with {ID_HEADING} in the first {SCAN_ROWS} rows",
+            f"{shown_path(path)}: no heading row with {ID_HEADING} in the first {SCAN_ROWS} rows",
             fix="use the 信息录入表 written by `canbao forms survey` (headings on row 3)",
         )
     headings = [
@@ -172,7 +187,7 @@ def read_entry_file(path: Path) -> pl.DataFrame:
     if missing:
         found = ", ".join(h for h in headings if not h.startswith("_blank"))
         raise InputError(
-            f"{path}: headings missing: {', '.join(missing)} (found: {found})",
+            f"{shown_path(path)}: headings missing: {', '.join(missing)} (found: {found})",
             fix="keep the headings of the 信息录入表 as written by `canbao forms survey`",
         )
     body = cells.slice(header_at + 1)

@@ -30,6 +30,7 @@ from canbao.ids import normalize_id
 from canbao.match.names import normalize_name_expr
 from canbao.match.vocabulary import Reason
 from canbao.roster import load_column_map, read_roster
+from canbao.shown_path import shown_path
 from canbao.workdir import work_folder
 
 # The ledgers 淮人社秘〔2017〕166号 三(三) names; any other source text is accepted as written.
@@ -73,7 +74,8 @@ class LedgerFiles:
                 roster = read_roster(Path(path), "ledger", columns=colmap, workdir=work)
                 if "name" not in roster.info.mapping:
                     raise InputError(
-                        f"台账 {path} 没有姓名列 (the ledger has no name column: a ledger "
+                        f"台账 {shown_path(path)} 没有姓名列 "
+                        "(the ledger has no name column: a ledger "
                         "confirms a person by ID and name together)",
                         fix="name the column in a --columns map (`name: 户主姓名`) or add a "
                         "姓名 column",
@@ -92,8 +94,8 @@ class LedgerFiles:
         if unnamed.height:
             file, line = unnamed.row(0, named=True)["_file"], unnamed.row(0, named=True)["_line"]
             raise InputError(
-                f"台账 {file} 第 {line} 行：未注明台账来源（共 {unnamed.height} 行）"
-                f"(ledger rows without a source, e.g. {file} line {line})",
+                f"台账 {shown_path(file)} 第 {line} 行：未注明台账来源（共 {unnamed.height} 行）"
+                f"(ledger rows without a source, e.g. {shown_path(file)} line {line})",
                 fix=f"add a 台账 column ({'/'.join(LEDGER_SOURCES)}) or give --ledger-source",
             )
         kept = rows.select(

@@ -42,6 +42,7 @@ from canbao.forms.form_codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
 from canbao.forms.intake_read import _raw_csv, _raw_xlsx
 from canbao.rng import Rng
 from canbao.sheet_style import BODY_FONT, BOX, WRAP, setup_print, title_and_headings
+from canbao.shown_path import shown_path
 
 DEFAULT_RATE: Final = Fraction(5, 100)
 DEFAULT_MINIMUM: Final = 1
@@ -226,10 +227,14 @@ def write_sample(directory: Path, sample: pl.DataFrame, strata: pl.DataFrame) ->
 def _read_filled(path: Path) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file", fix="give the filled 抽查表 (.xlsx or .csv)")
+        raise InputError(
+            f"{shown_path(path)}: no such file", fix="give the filled 抽查表 (.xlsx or .csv)"
+        )
     suffix = path.suffix.lower()
     if suffix not in {".xlsx", ".xlsm", ".csv", ".txt"}:
-        raise InputError(f"{path}: unknown format {suffix!r}", fix="give 抽查表 as .xlsx or .csv")
+        raise InputError(
+            f"{shown_path(path)}: unknown format {suffix!r}", fix="give 抽查表 as .xlsx or .csv"
+        )
     raw = _raw_xlsx(path) if suffix in {".xlsx", ".xlsm"} else _raw_csv(path)
     cells = raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
     at = next(
@@ -239,7 +244,7 @@ def _read_filled(path: Path) -> pl.DataFrame:
     missing = [h for h in ("县区", "公民身份号码", AGREES) if h not in headings]
     if at is None or missing:
         raise InputError(
-            f"{path}: 抽查表缺少列 {', '.join(missing or ['公民身份号码'])} "
+            f"{shown_path(path)}: 抽查表缺少列 {', '.join(missing or ['公民身份号码'])} "
             "(not a spot-check sheet)",
             fix=f"fill the {SHEET_FILE} written by `canbao intake --sample` and keep its headings",
         )

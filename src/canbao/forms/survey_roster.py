@@ -26,6 +26,7 @@ from canbao.sheet_style import (
     table_head,
     text_body,
 )
+from canbao.shown_path import shown_path
 
 NEEDS_SURVEY_TABLE: Final = "needs_survey"
 NEEDS_SURVEY_FILE: Final = "needs_survey.csv"
@@ -105,7 +106,8 @@ def read_needs_survey(match_dir: Path) -> pl.DataFrame:
     missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{path}: columns missing: {', '.join(missing)} (found: {', '.join(frame.columns)})",
+            f"{shown_path(path)}: columns missing: {', '.join(missing)} "
+            f"(found: {', '.join(frame.columns)})",
             fix="rerun `canbao match`; needs_survey.csv must have the columns of docs/design.md",
         )
     return frame.select(NEEDS_SURVEY_COLUMNS).with_columns(

@@ -34,6 +34,7 @@ from canbao.sheet_style import (
     table_head,
     text_body,
 )
+from canbao.shown_path import shown_path
 
 UNITS_TABLE: Final = "units_needing_survey"
 UNITS_FILE: Final = f"{UNITS_TABLE}.csv"
@@ -76,7 +77,7 @@ def read_units_needing_survey(match_dir: Path) -> pl.DataFrame | None:
     missing = [c for c in UNIT_SOURCE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
-            f"文件 {path} 缺少列：{'、'.join(missing)} (columns missing; found: "
+            f"文件 {shown_path(path)} 缺少列：{'、'.join(missing)} (columns missing; found: "
             f"{', '.join(frame.columns)})",
             fix="rerun `canbao match` with --units and --insured-units",
         )

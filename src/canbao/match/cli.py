@@ -16,10 +16,10 @@ from canbao.cli_common import (
     TableFormat,
     VerboseOption,
     db_option,
-    is_terminal,
     output_option,
     print_json,
     print_warning,
+    progress_printer,
     reporting,
     stderr_console,
     stdout_console,
@@ -137,10 +137,17 @@ def match(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Match household, pension and medical rosters into the campaign's result sets."""
+    """Match household, pension and medical rosters into the campaign's result sets.
+
+    \b
+    示例 (example):
+      cd examples/city
+      canbao match --household household.csv --medical medical_resident.csv --as-of 20170630 -o 结果
+    """
+    progress = progress_printer(quiet)
     with reporting(verbose):
         if engine == Engine.SPARK:
-            match_on_spark(ctx.params, _progress(quiet), quiet=quiet, as_json=json_output)
+            match_on_spark(ctx.params, progress, quiet=quiet, as_json=json_output)
             return
         result = run_match(
             # The roster options by kind: each parameter above is named after its kind.
@@ -152,7 +159,7 @@ def match(
             format=OUTPUT_FORMATS[format],
             # Passed as typed: run_match alone checks that it is a score from 0 to 100.
             apply_links=apply_links,
-            progress=_progress(quiet),
+            progress=progress,
             accept_damaged_ids=accept_damaged_ids,
             db=db,
             rebuild_history=rebuild_history,
@@ -160,6 +167,8 @@ def match(
             warn=print_warning,
             county_lists=county_lists,
         )
+        if not quiet:
+            progress(f"done: {result.summary.household_rows:,} household rows matched")
         if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)
         if json_output:
@@ -171,16 +180,6 @@ def match(
 def roster_files(params: Mapping[str, Any]) -> dict[RosterKind, tuple[Path, ...]]:
     """The roster options by kind: each option's parameter is named after its kind's value."""
     return {kind: tuple(params.get(kind.value) or ()) for kind in RosterKind}
-
-
-def _progress(quiet: bool) -> Any:
-    def step(message: str) -> None:
-        if not quiet:
-            stderr_console.print(
-                f"[canbao] {message}", markup=False, style="dim" if is_terminal() else None
-            )
-
-    return step
 
 
 def print_summary(result: MatchResult) -> None:

@@ -10,6 +10,7 @@ frame: no per-row Python.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Final
 
@@ -24,10 +25,13 @@ SPREADSHEET_REASONS: Final = ("spreadsheet_scientific", "spreadsheet_rounded")
 ACCEPT_OPTION: Final = "--accept-damaged-ids"
 
 
-def check_id_damage(frame: pl.LazyFrame, *, accept: bool) -> None:
+def check_id_damage(
+    frame: pl.LazyFrame, *, accept: bool, where: Mapping[str, str] | None = None
+) -> None:
     """Raise :class:`InputError` for the first file of ``frame`` whose IDs are mostly invalid.
 
-    ``frame`` has ``_file`` and ``id_reason`` (null when valid, ``missing`` when empty).
+    ``frame`` has ``_file`` and ``id_reason`` (null when valid, ``missing`` when empty);
+    ``where`` gives the path a message shows for a file's name (canbao.shown_path).
     """
     if accept:
         return
@@ -45,7 +49,8 @@ def check_id_damage(frame: pl.LazyFrame, *, accept: bool) -> None:
     )
     for file, given_n, invalid, spreadsheet in per_file.iter_rows():
         if given_n and Fraction(invalid, given_n) > DAMAGE_SHARE:
-            raise _damaged(str(file), int(given_n), int(invalid), int(spreadsheet))
+            shown = (where or {}).get(str(file), str(file))
+            raise _damaged(shown, int(given_n), int(invalid), int(spreadsheet))
 
 
 def _damaged(file: str, given: int, invalid: int, spreadsheet: int) -> InputError:

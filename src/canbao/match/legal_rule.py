@@ -24,6 +24,7 @@ import polars as pl
 from canbao.codes import ENROLMENT_STATUS_LABELS, SCHEMES
 from canbao.errors import RulesError
 from canbao.match.vocabulary import LegalKind
+from canbao.shown_path import shown_path
 
 __all__ = ["DEFAULT_LEGAL_GROUPS", "OFF", "LegalRule", "load_legal_rule"]
 
@@ -148,7 +149,9 @@ def _read(file: Path) -> tuple[Any, dict[PathT, int]]:
         problem = f"TOML 语法错误 (TOML syntax): {exc}"
     except OSError as exc:
         problem = f"无法读取文件 (cannot read the file): {exc.strerror}"
-    raise RulesError([f"{file}: (file): error: {problem}"], fix="save the rule as UTF-8 TOML")
+    raise RulesError(
+        [f"{shown_path(file)}: (file): error: {problem}"], fix="save the rule as UTF-8 TOML"
+    )
 
 
 def bundled_rules() -> list[str]:
@@ -184,7 +187,10 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
     if not file.is_file():
         names = "、".join(bundled_rules()) or "-"
         raise RulesError(
-            [f"{file}:1: (file): error: 找不到法定群体规则文件 (no such legal-group rule file)"],
+            [
+                f"{shown_path(file)}:1: (file): error: 找不到法定群体规则文件 "
+                "(no such legal-group rule file)"
+            ],
             fix=f"给出规则文件的路径，内置规则的名称之一：{names}，或 none 关闭此项判断"
             f" (a file, a bundled rule's name, or none to switch the rule off)",
         )
@@ -193,11 +199,13 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
 
     def report(path: PathT, message: str) -> None:
         row = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), None)
-        where = f"{file}:{row}" if row else str(file)
+        where = f"{shown_path(file)}:{row}" if row else str(file)
         problems.append(f"{where}: {render_path(path)}: error: {message}")
 
     if not isinstance(data, dict):
-        raise RulesError([f"{file}:1: (top): error: 规则文件应为映射 (the file must be a mapping)"])
+        raise RulesError(
+            [f"{shown_path(file)}:1: (top): error: 规则文件应为映射 (the file must be a mapping)"]
+        )
     for key in data:
         if key not in _KEYS:
             report((key,), f"未知字段 (unknown field); known: {', '.join(_KEYS)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import polars as pl
@@ -229,16 +229,25 @@ def _nfkc_keys(aliases: dict[str, str]) -> dict[str, str]:
     return {unicodedata.normalize("NFKC", k).replace(" ", ""): v for k, v in aliases.items()}
 
 
-def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
-    """Stop with one message naming every unknown status or scheme value, with file and count."""
+def check_codes(
+    household: pl.LazyFrame, enrolment: pl.LazyFrame, *, where: Mapping[str, str] | None = None
+) -> None:
+    """Stop with one message naming every unknown status or scheme value, with file and count.
+
+    ``where`` gives the path a message shows for a file's name (canbao.shown_path).
+    """
     problems: list[str] = []
     bad_h = household.filter(pl.col("hstatus").is_null())
     problems += _describe(
-        bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销"
+        bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销", where
     )
     bad_s = enrolment.filter(pl.col("scheme").is_null())
     problems += _describe(
-        bad_s, "scheme_raw", "险种 (scheme)", "codes 11-15, 21-26, 30, 40, 50 or their labels"
+        bad_s,
+        "scheme_raw",
+        "险种 (scheme)",
+        "codes 11-15, 21-26, 30, 40, 50 or their labels",
+        where,
     )
     bad_e = enrolment.filter(pl.col("estatus").is_null())
     problems += _describe(
@@ -246,6 +255,7 @@ def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
         "estatus_raw",
         "参保状态 (enrolment status)",
         "参保缴费, 领取待遇, 暂停缴费, 终止参保",
+        where,
     )
     if problems:
         raise InputError(
@@ -256,7 +266,9 @@ def check_codes(household: pl.LazyFrame, enrolment: pl.LazyFrame) -> None:
         )
 
 
-def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list[str]:
+def _describe(
+    bad: pl.LazyFrame, column: str, label: str, accepted: str, where: Mapping[str, str] | None
+) -> list[str]:
     counts = (
         bad.group_by("_file", column)
         .agg(pl.len().alias("n"), pl.col("_line").min().alias("first_line"))
@@ -265,7 +277,8 @@ def _describe(bad: pl.LazyFrame, column: str, label: str, accepted: str) -> list
         .collect()
     )
     lines = []
-    for file, value, n, first in counts.iter_rows():
+    for name, value, n, first in counts.iter_rows():
+        file = (where or {}).get(name, name)
         # A status or scheme word is a code, not personal data: shown in full so the user can
         # map it (--columns ``values:``). A value that may be a name, an ID or a birth date in
         # the wrong column shows only its first character.

@@ -18,14 +18,7 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import ConservationError
-from canbao.match import (
-    _repairs_in_match,
-    _summary_build,
-    _summary_counts,
-    present,
-    sets,
-    tables,
-)
+from canbao.match import _repairs_in_match, _summary_build, _summary_counts, present, sets, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match.area import default_area
 from canbao.match.assumptions import assumed
@@ -47,6 +40,7 @@ from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
 from canbao.roster.unreadable import TOTAL_ROW
+from canbao.shown_path import shown_by_name, shown_path
 from canbao.write_errors import write_failure
 
 __all__ = [
@@ -132,10 +126,12 @@ def read_rosters(
 ) -> Rosters:
     """Read every file of every kind (kinds in :class:`RosterKind` order, files as given)."""
     rosters: Rosters = {}
+    total, done = sum(len(paths) for paths in files.values()), 0
     for kind, paths in files.items():
         rosters[kind.value] = []
         for path in paths:
-            progress(f"reading {kind} roster {path.name}")
+            done += 1
+            progress(f"reading roster {done}/{total} ({kind}): {shown_path(path)}")
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -161,12 +157,13 @@ def prepare(
 ) -> Prepared:
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
+    where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress("checking ids and codes")
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
-    check_id_damage(household, accept=accept_damaged_ids)
+    check_id_damage(household, accept=accept_damaged_ids, where=where)
     # From the staged household, not the export: one read of the export is enough.
     chosen = area if area else default_area(household)
     enrolment_raw = _concat(rosters, ENROLMENT_KINDS)
@@ -176,8 +173,8 @@ def prepare(
         .with_row_index("e_row"),
         work / "enrolment.parquet",
     )
-    check_id_damage(enrolment, accept=accept_damaged_ids)
-    check_codes(household, enrolment)
+    check_id_damage(enrolment, accept=accept_damaged_ids, where=where)
+    check_codes(household, enrolment, where=where)
     return Prepared(household, enrolment, chosen, bool(area))
 
 
@@ -207,7 +204,10 @@ class LinkedSets:
 
 def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
-    progress("linking records to persons")
+    persons, records = (
+        f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
+    )
+    progress(f"linking {records:,} enrolment records to {persons:,} household rows")
     return LinkedSets(*_sets(work, prepared.household, prepared.enrolment, ""))
 
 

@@ -23,12 +23,20 @@ from canbao.print_layout import (
     unit_and_date,
     xlsx_formats,
 )
+from canbao.xlsx_charts import ChartSpec, charts_below
 
 TITLE: Final = "入户调查任务表"
 SHEET: Final = "入户调查任务表"
 HEAD_ROW: Final = 2  # rows 0-1: title and the 填报单位 / date line
 WIDTHS: Final = {CODE_COLUMN: 8.0, "县（区）": 9.0}
 NUMBER_WIDTH: Final = 8.0
+SURVEY_SERIES: Final = ("需入户调查人员数", "流动人口需入户调查人员数")
+ENROLMENT_SERIES: Final = (
+    "养老保险应参人数",
+    "养老保险已参人数",
+    "医疗保险应参人数",
+    "医疗保险已参人数",
+)
 
 
 def formats(book: Any) -> dict[str, Any]:
@@ -80,4 +88,18 @@ def write_task_table(task: pl.DataFrame, path: Path) -> None:
         t.ws.freeze_panes(HEAD_ROW + 1, 2)
         t.ws.autofilter(HEAD_ROW, 0, max(row, HEAD_ROW), len(widths) - 1)
         apply_to_xlsxwriter(t.ws, plan, title_rows=(HEAD_ROW, HEAD_ROW), repeat_columns=2)
-        t.ws.print_area(0, 0, max(row, HEAD_ROW), len(widths) - 1)
+        end = charts_below(book, t.ws, _charts(task, row), at_row=row + 2, widths=widths)
+        t.ws.print_area(0, 0, max(end, row, HEAD_ROW), len(widths) - 1)
+
+
+def _charts(task: pl.DataFrame, last_row: int) -> list[ChartSpec]:
+    """Under the table: the survey load and the enrolment (required, enrolled) by county, from
+    the county rows (合计, the last row, left out)."""
+    col = {name: j for j, name in enumerate(task.columns)}
+    first, last = HEAD_ROW + 1, last_row - 1
+    load = [(name, col[name]) for name in SURVEY_SERIES if name in col]
+    enrolment = [(name, col[name]) for name in ENROLMENT_SERIES if name in col]
+    return [
+        ChartSpec("各县区需入户调查人数", first, last, 1, load),
+        ChartSpec("各县区养老、医疗保险应参与已参人数", first, last, 1, enrolment),
+    ]

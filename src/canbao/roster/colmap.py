@@ -35,6 +35,7 @@ from canbao.codes import (
 from canbao.errors import InputError
 from canbao.limits import yaml_limit_hit
 from canbao.roster.fields import FIELD_LABELS
+from canbao.shown_path import shown_path
 
 _EXAMPLE = "id: 身份证号(新)"
 # What a word may be mapped to under ``values:``: the words and codes canbao itself reads.
@@ -77,13 +78,13 @@ def load_column_map(path: Path) -> ColumnMap:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"cannot read the column map {path}: {exc}",
+            f"cannot read the column map {shown_path(path)}: {exc}",
             fix="give a UTF-8 YAML file to --columns",
         ) from exc
     hit = yaml_limit_hit(text)
     if hit is not None:
         raise InputError(
-            f"拒绝读取列映射文件 {path} 第 {hit.line} 行：{hit.problem} "
+            f"拒绝读取列映射文件 {shown_path(path)} 第 {hit.line} 行：{hit.problem} "
             "(the column map is refused)",
             fix=hit.fix,
         )
@@ -91,7 +92,7 @@ def load_column_map(path: Path) -> ColumnMap:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         raise InputError(
-            f"the column map {path} is not valid YAML: {exc}".replace("\n", " "),
+            f"the column map {shown_path(path)} is not valid YAML: {exc}".replace("\n", " "),
             fix=f"write one `field: header` per line, e.g. `{_EXAMPLE}`",
         ) from exc
     if data is None:
@@ -157,6 +158,6 @@ def _entries(path: Path, data: dict[Any, Any], where: str) -> dict[str, tuple[st
 
 def _bad(path: Path, problem: str) -> InputError:
     return InputError(
-        f"the column map {path} is not usable: {problem}",
+        f"the column map {shown_path(path)} is not usable: {problem}",
         fix=f"write one `field: header` per line (or `field: [header, header]`), e.g. `{_EXAMPLE}`",
     )

@@ -18,6 +18,7 @@ from canbao.readfail import unreadable_file
 from canbao.roster.fields import alias_index, header_key
 from canbao.roster.totals import key_field, total_row
 from canbao.roster.unreadable import EMPTY_LINE, TOTAL_ROW, unreadable_frame
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 
 _HEADER_SEARCH_ROWS = 20
@@ -31,7 +32,7 @@ def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
         names = reader.sheet_names
         if not names:
             raise InputError(
-                f"{path.name}: the workbook has no sheet", fix="export the roster again"
+                f"{shown_path(path)}: the workbook has no sheet", fix="export the roster again"
             )
         sheet = reader.load_sheet(0, header_row=None, dtypes="string")
         data = sheet.to_polars()

@@ -11,6 +11,7 @@ from canbao.errors import InputError
 from canbao.masking import mask_text
 from canbao.roster.colmap import ColumnMap
 from canbao.roster.fields import ALIASES, KIND_FIELDS, PERSON_KINDS, alias_index, header_key
+from canbao.shown_path import shown_path
 
 _MAX_SHOWN = 40
 
@@ -99,7 +100,7 @@ def _check_duplicates(path: Path, headers: tuple[str, ...], keys: list[str]) -> 
             first = seen[key]
             shown = show_header(headers[pos])
             raise InputError(
-                f"{path.name}: duplicated header {shown!r} (columns {first + 1} and "
+                f"{shown_path(path)}: duplicated header {shown!r} (columns {first + 1} and "
                 f"{pos + 1}); headers found: {describe_headers(headers)}",
                 fix="rename or delete one of the two columns so that every header is unique, "
                 "then name the right one with --columns MAP.yaml if needed (e.g. `id: 身份证号`)",
@@ -116,7 +117,7 @@ def _check_required(path: Path, kind: str, mapping: HeaderMapping) -> None:
     else:
         return
     raise InputError(
-        f"{path.name}: {what} for a {kind} roster; headers found: "
+        f"{shown_path(path)}: {what} for a {kind} roster; headers found: "
         f"{describe_headers(mapping.headers)}",
         fix=f"name the column in a YAML file and pass it with --columns MAP.yaml, a line such as "
         f"`{example}` (see docs/reading.md for the built-in header names)",

@@ -20,6 +20,7 @@ from canbao.roster.text import bound_read_ahead, scan_text
 from canbao.roster.totals import key_field, total_row
 from canbao.roster.transcode import prepare_text, sha256_later
 from canbao.roster.unreadable import TOTAL_ROW, no_unreadable, unreadable_frame
+from canbao.shown_path import shown_path
 
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
@@ -53,7 +54,7 @@ class SourceInfo:
             return self.digest.result()
         except OSError as exc:
             raise InputError(
-                f"{self.path.name}: cannot read the file again to compute its SHA-256 "
+                f"{shown_path(self.path)}: cannot read the file again to compute its SHA-256 "
                 f"({exc.strerror or type(exc).__name__})",
                 fix="keep the input files in place until canbao has finished",
             ) from exc
@@ -154,11 +155,11 @@ def _read_text(
 def _read_workbook(path: Path, kind: str, fmt: str, columns: ColumnMap | None) -> Roster:
     data, sheet = excel.load_sheet(path)
     if data.width == 0 or data.height == 0:
-        raise InputError(f"{path.name}: the first sheet ({sheet}) is empty", fix=_SHEET_FIX)
+        raise InputError(f"{shown_path(path)}: the first sheet ({sheet}) is empty", fix=_SHEET_FIX)
     try:
         at = excel.header_row(data, kind)
     except InputError as exc:
-        raise InputError(f"{path.name}: {exc.message}", fix=exc.fix) from None
+        raise InputError(f"{shown_path(path)}: {exc.message}", fix=exc.fix) from None
     mapping = map_headers(path, excel.sheet_headers(data, at), kind, columns)
     frame, unreadable = excel.scan_sheet(
         data, header_at=at, positions=mapping.columns, fields=KIND_FIELDS[kind], file_name=path.name
@@ -181,7 +182,8 @@ def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
         dtype = schema[headers[pos]]
         if dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null):
             raise InputError(
-                f"{path.name}: 列 {headers[pos]!r}（{field}）的类型是 {dtype}，不是文字或数字 "
+                f"{shown_path(path)}: 列 {headers[pos]!r}（{field}）的类型是 {dtype}，"
+                "不是文字或数字 "
                 f"(column {headers[pos]!r} holds {dtype} values, not text)",
                 fix="write the roster again with one text value per cell (a list or a struct "
                 "cannot be read as a field), or give it as CSV",

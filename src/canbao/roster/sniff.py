@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from canbao.errors import InputError
+from canbao.shown_path import shown_path
 
 HEAD_BYTES: Final = 64 * 1024
 CHUNK_BYTES: Final = 16 * 1024 * 1024
@@ -42,7 +43,9 @@ def sniff(path: Path) -> Sniffed:
     """Identify ``path``'s format (and for text: encoding, separator, header cells)."""
     name = path.name
     if not path.is_file():
-        raise InputError(f"{path}: no such file", fix="check the path and the file name")
+        raise InputError(
+            f"{shown_path(path)}: no such file", fix="check the path and the file name"
+        )
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
@@ -184,7 +187,7 @@ def _check_tail(path: Path, size: int, encoding: str) -> None:
         return
     first = "UTF-8" if encoding == "utf-8" else "GBK/GB18030"
     raise InputError(
-        f"{path.name}: 一个文件里有两种编码：开头是 {first}，末尾是 {other} "
+        f"{shown_path(path)}: 一个文件里有两种编码：开头是 {first}，末尾是 {other} "
         f"(two encodings in one file: {first} at the start, {other} at the end)",
         fix=f"分别导出后用同一种编码保存（{_SAVE_AS_CSV}），或把两部分作为两个文件分别给出",
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from canbao.score.evaluate import Evaluation, evaluate, validated
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.score.submissions import Row, read_submission
 from canbao.score.workbook import write_workbook
+from canbao.shown_path import shown_path
 
 WORKBOOKS = (".xlsx", ".xlsm")  # the suffixes a data table (数据表) may have
 
@@ -98,6 +99,10 @@ def _read_self(files: Sequence[Path]) -> tuple[list[Row], bool]:
         return _read_all(files, self_scores=False), False
 
 
+def print_nothing(message: str) -> None:
+    """The default ``progress`` of a library call: say nothing."""
+
+
 def score_evaluation(
     loaded: LoadedRules,
     submissions: Sequence[Path],
@@ -136,17 +141,22 @@ def score_files(
     output: Path,
     area: Sequence[str] = (),
     from_match: Path | None = None,
+    progress: Callable[[str], None] = print_nothing,
 ) -> ScoreResult:
     """Score submissions by one rule file and write ``DIR/<name>.xlsx`` and ``DIR/<name>.json``.
 
     The rule file is validated whole first (:class:`RulesError`, exit 5); every scoring problem is
     raised at once (:class:`ScoringError`, exit 6) and then nothing is written. ``output`` is
-    replaced atomically.
+    replaced atomically. ``progress`` is told each step with its counts (the CLI prints it).
     """
+    progress(f"reading the rule set {shown_path(rules)}")
     loaded = load_rules(Path(rules))
+    given = len(submissions) + len(self_files)
+    progress(f"scoring {given:,} submission file(s) by {loaded.rules.name}")
     ev = score_evaluation(
         loaded, submissions, self_files=self_files, area=area, from_match=from_match
     )
+    progress(f"{len(ev.counties):,} counties scored; writing the workbook")
     output = Path(output)
     name = loaded.rules.name
     inputs = [Path(rules), *map(Path, submissions), *map(Path, self_files)]

@@ -14,10 +14,12 @@ from canbao.cli_common import (
     VerboseOption,
     output_option,
     print_json,
+    progress_printer,
     reporting,
     stderr_console,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import EXIT_RULES
 from canbao.score.api import check_files, score_files
 from canbao.score.fees import ROUNDING_RULE
@@ -25,7 +27,8 @@ from canbao.score.values import total_text
 
 rules_app = typer.Typer(
     name="rules",
-    help="Rule sets for `canbao score`: check them.",
+    help="Rule sets for `canbao score`: check them."
+    + example("canbao rules check rules/huaibei-2017.yaml"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -41,6 +44,10 @@ def rules_check(
     """Report gaps, overlaps, masked bands, points that do not add up and unknown fields.
 
     Errors exit 5; what a file resolves explicitly (hit policy first, an added band) is a note.
+
+    \b
+    示例 (example):
+      canbao rules check rules/huaibei-2017.yaml
     """
     with reporting(verbose):
         report = check_files(files)
@@ -74,7 +81,11 @@ def score(
     ],
     rules: Annotated[
         Path,
-        typer.Option("--rules", help="The rule set: a bundled name (huaibei-2017) or a YAML file."),
+        typer.Option(
+            "--rules",
+            metavar="NAME|FILE",
+            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+        ),
     ],
     output: Annotated[Path, output_option("Directory for the workbook and JSON.")],
     self_files: Annotated[
@@ -101,7 +112,12 @@ def score(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Score county submissions by a rule set: evaluation workbook, ranking, fees."""
+    """Score county submissions by a rule set: evaluation workbook, ranking, fees.
+
+    \b
+    示例 (example):
+      canbao score --rules huaibei-2017 examples/score/huaibei-2017-submission.csv -o 评分结果
+    """
     with reporting(verbose):
         result = score_files(
             rules,
@@ -110,6 +126,7 @@ def score(
             output=output,
             area=area or (),
             from_match=from_match,
+            progress=progress_printer(quiet),
         )
         if json_:
             print_json(result.as_json())

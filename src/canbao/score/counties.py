@@ -25,6 +25,7 @@ from canbao.result_tables import find_result_table, read_result_table
 from canbao.score import model as m
 from canbao.score.submissions import Row
 from canbao.score.values import clean
+from canbao.shown_path import shown_path
 
 TASK_TABLE: Final = "task_table"
 TASK_CODE_COLUMN: Final = "县区代码"
@@ -63,7 +64,7 @@ def read_task_table(match_dir: Path) -> pl.DataFrame:
     )
     if TASK_CODE_COLUMN not in frame.columns:
         raise InputError(
-            f"{path}：没有“{TASK_CODE_COLUMN}”列 (no {TASK_CODE_COLUMN} column; "
+            f"{shown_path(path)}：没有“{TASK_CODE_COLUMN}”列 (no {TASK_CODE_COLUMN} column; "
             f"found: {', '.join(frame.columns)})",
             fix="give --from-match the --output directory of a finished `canbao match` run",
         )

@@ -31,6 +31,7 @@ from canbao.sheet_style import (
     fit_heading_height,
     setup_print,
 )
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 
 DATATABLE_SHEET: Final = "数据表"
@@ -157,7 +158,7 @@ def read_datatable(path: Path, rules: LoadedRules | str | Path) -> pl.DataFrame:
     county = unit.split("：", 1)[-1].strip() if "：" in unit else ""
     if not county:
         raise InputError(
-            f"{path}: no county after 填报单位名称 on row 2",
+            f"{shown_path(path)}: no county after 填报单位名称 on row 2",
             fix="write the county after the colon, e.g. 填报单位名称[县（区）级单位]：濉溪县",
         )
     rows = []

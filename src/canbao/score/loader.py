@@ -19,6 +19,7 @@ from canbao.errors import RulesError
 from canbao.limits import yaml_limit_hit
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
+from canbao.shown_path import shown_path
 
 PathT = tuple[str | int, ...]
 
@@ -33,7 +34,7 @@ class LoadedRules:
 
     def where(self, path: PathT) -> str:
         """``file:line: path`` for a path in the file (the nearest enclosing line if unknown)."""
-        return f"{self.file}:{line_of(self.lines, path)}: {render_path(path)}"
+        return f"{shown_path(self.file)}:{line_of(self.lines, path)}: {render_path(path)}"
 
 
 def render_path(path: PathT) -> str:
@@ -87,7 +88,8 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         names = "、".join(bundled_names()) or "-"
         raise RulesError(
             [
-                f"{file}:1: (file): error: 无法读取规则文件 (cannot read the rule file):"
+                f"{shown_path(file)}:1: (file): error: 无法读取规则文件 "
+                "(cannot read the rule file):"
                 f" {exc.strerror}"
             ],
             fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
@@ -97,7 +99,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         line = text_line_of(file, exc.start)
         raise RulesError(
             [
-                f"{file}:{line}: (file): error: 不是 UTF-8 文本 "
+                f"{shown_path(file)}:{line}: (file): error: 不是 UTF-8 文本 "
                 f"(not UTF-8 text near byte {exc.start})"
             ],
             fix="save the rule file as UTF-8",
@@ -105,7 +107,8 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
     hit = yaml_limit_hit(text)
     if hit is not None:
         raise RulesError(
-            [f"{file}:{hit.line}: (yaml): error: 拒绝读取规则文件：{hit.problem}"], fix=hit.fix
+            [f"{shown_path(file)}:{hit.line}: (yaml): error: 拒绝读取规则文件：{hit.problem}"],
+            fix=hit.fix,
         )
     try:
         data = yaml.load(text)
@@ -115,11 +118,13 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         problem = problem.replace("\n", " ")
         raise RulesError(
-            [f"{file}:{line}: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+            [f"{shown_path(file)}:{line}: (yaml): error: 语法错误 (YAML syntax): {problem}"]
         ) from None
     except YAMLError as exc:
         problem = str(exc).replace("\n", " ")
-        raise RulesError([f"{file}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]) from None
+        raise RulesError(
+            [f"{shown_path(file)}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+        ) from None
     lines: dict[PathT, int] = {(): 1}
     return _plain(data, (), lines), lines
 
@@ -138,7 +143,10 @@ def load_rules(file: str | Path) -> LoadedRules:
     data, lines = read_yaml(file)
     if not isinstance(data, dict):
         raise RulesError(
-            [f"{file}:1: (top): error: a rule file is a mapping (name, title, indicators)"]
+            [
+                f"{shown_path(file)}:1: (top): error: "
+                "a rule file is a mapping (name, title, indicators)"
+            ]
         )
     try:
         rules = RuleSet.model_validate(data)
@@ -147,7 +155,9 @@ def load_rules(file: str | Path) -> LoadedRules:
         for err in exc.errors():
             path = _clean_loc(err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{file}:{line_of(lines, path)}: {render_path(path)}: error: {msg}")
+            problems.append(
+                f"{shown_path(file)}:{line_of(lines, path)}: {render_path(path)}: error: {msg}"
+            )
         raise RulesError(problems, fix="correct the rule file; every problem is listed") from None
     return LoadedRules(rules, file, lines)
 

@@ -20,6 +20,7 @@ from canbao.cells import restored_value
 from canbao.errors import InputError
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.score.values import clean
+from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
 
 COUNTY = ("县区", "县(区)", "区县", "县区名称", "地区", "单位名称", "county")
@@ -64,13 +65,15 @@ def _decode(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{path}: neither UTF-8 nor GB18030 text", fix="save the file as UTF-8 CSV")
+    raise InputError(
+        f"{shown_path(path)}: neither UTF-8 nor GB18030 text", fix="save the file as UTF-8 CSV"
+    )
 
 
 def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
     """Sheets of cells as text: one sheet for a CSV."""
     if not path.exists():
-        raise InputError(f"{path}: no such file", fix="check the submission path")
+        raise InputError(f"{shown_path(path)}: no such file", fix="check the submission path")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         reader = csv.reader(io.StringIO(_decode(path)), strict=True)
@@ -78,7 +81,8 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
             rows = list(reader)
         except csv.Error as exc:
             raise InputError(
-                f"无法读取文件 {path} 第 {reader.line_num} 行：{exc} (cannot read the CSV file; "
+                f"无法读取文件 {shown_path(path)} 第 {reader.line_num} 行：{exc} "
+                "(cannot read the CSV file; "
                 "a quote that is never closed takes the rest of the file with it)",
                 fix="close the quote or remove it, or save the file again as CSV UTF-8",
             ) from None
@@ -99,7 +103,9 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
             grid = [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
             sheets.append((sheet.title, grid))
         return sheets
-    raise InputError(f"{path}: unknown format {suffix!r}", fix="give a .csv or .xlsx file")
+    raise InputError(
+        f"{shown_path(path)}: unknown format {suffix!r}", fix="give a .csv or .xlsx file"
+    )
 
 
 def read_submission(path: Path, *, self_scores: bool = False) -> list[Row]:
@@ -128,7 +134,8 @@ def read_submission(path: Path, *, self_scores: bool = False) -> list[Row]:
         out.extend(_evaluation_sheet(path, title, grid, wanted))
     if not out:
         raise InputError(
-            f"{path}: no rows found: expected columns 县区, 指标 and {wanted[0]}, or an "
+            f"{shown_path(path)}: no rows found: "
+            f"expected columns 县区, 指标 and {wanted[0]}, or an "
             "evaluation table with a 实际值 heading",
             fix="see docs/scoring.md for the submission layouts",
         )

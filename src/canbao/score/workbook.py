@@ -164,7 +164,11 @@ def _total_row(
     t: XlsxTable, ev: Evaluation, fixed: int, heads: list[str], fmt: dict[str, Any]
 ) -> None:
     row = TOP + 2
-    t.put(row, 0, "总分", fmt["head"], to_col=fixed - 1)
+    # The label within the indicator columns, which every printed page of a split table repeats
+    # (merged over the tier columns too, it was centred off the later pages and clipped).
+    levels = len(ev.loaded.rules.levels)
+    t.put(row, 0, "总分", fmt["head"], to_col=levels - 1)
+    t.put(row, levels, "", fmt["head"], to_col=fixed - 1)
     for k, county in enumerate(ev.counties):
         col = fixed + k * len(heads)
         values: list[Any] = ["", _num(county.total), ""]

@@ -17,6 +17,7 @@ from canbao.score import model as m
 from canbao.score.check import Finding
 from canbao.score.evaluate import Evaluation
 from canbao.score.fees import ROUNDING_RULE
+from canbao.xlsx_charts import ChartSpec, charts_below
 
 HEAD_ROW = 2  # rows 0-1: title and the 填报单位 / date line
 
@@ -132,6 +133,12 @@ def ranking_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
             t.put(row, 4, num(c.self_total), fmt["num"])
             t.put(row, 5, num(diff), fmt["num"])
     _finish(t, row)
+    series = [(heads[3], 3)] + ([(heads[4], 4)] if selfs else [])  # named as their columns
+    chart = ChartSpec(
+        "总分排名" + ("（审核与自评）" if selfs else ""), HEAD_ROW + 1, row, 1, series
+    )
+    end = charts_below(book, t.ws, [chart], at_row=row + 2, widths=t.widths)
+    t.ws.print_area(0, 0, max(end, HEAD_ROW), len(widths) - 1)
 
 
 def fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
@@ -174,7 +181,10 @@ def fee_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:
         row += 1
         t.put(row, 0, line, fmt["line"], to_col=len(widths) - 1)
     _finish(t, last_row)
-    t.ws.print_area(0, 0, row, len(widths) - 1)
+    chart = ChartSpec("各县区考核费用（元）", HEAD_ROW + 1, last_row, 0, [("考核费用（元）", 6)],
+                      number_format="#,##0.00", axis_format="#,##0")  # fmt: skip
+    end = charts_below(book, t.ws, [chart], at_row=row + 2, widths=t.widths)
+    t.ws.print_area(0, 0, max(end, row), len(widths) - 1)
 
 
 def relations_sheet(book: Any, ev: Evaluation, fmt: dict[str, Any]) -> None:

@@ -60,7 +60,12 @@ def demo(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a synthetic city (Huaibei's four counties) with every finding planted and expected/."""
+    """Write a synthetic city (Huaibei's four counties) with every finding planted and expected/.
+
+    \b
+    示例 (example):
+      canbao demo -o 示例城市 --persons 3000
+    """
     with reporting(verbose):
         from canbao.synth.city import generate_city
 

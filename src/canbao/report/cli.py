@@ -1,0 +1,77 @@
+"""``canbao report``: parse options, call :func:`canbao.report.write_report`, print where it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from canbao.cli_common import (
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    output_option,
+    print_json,
+    reporting,
+    stdout_console,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+
+    @app.command("report")
+    def report(
+        match: Annotated[
+            Path,
+            typer.Argument(
+                metavar="MATCH_DIR", help="The output directory of `canbao match` (any --format)."
+            ),
+        ],
+        score: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--score", metavar="DIR", help="An output directory of `canbao score` (repeatable)."
+            ),
+        ] = None,
+        changes: Annotated[
+            Path | None,
+            typer.Option(
+                "--changes", metavar="DIR", help="The output directory of `canbao changes`."
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            output_option("The HTML file to write (default: MATCH_DIR-report.html beside it)."),
+        ] = None,
+        force: Annotated[
+            bool,
+            typer.Option("--force", help="Overwrite --output even if canbao did not write it."),
+        ] = False,
+        json_output: JsonOption = False,
+        quiet: QuietOption = False,
+        verbose: VerboseOption = False,
+    ) -> None:
+        """Write one offline HTML page of charts from a match (and score) output.
+
+        Coverage and uninsured by county, survey load by township and village, duplicates and
+        conflicts by kind, the score ranking (self against review) and the fees; counts only,
+        no ID or name.
+
+        \b
+        示例 (example):
+          canbao report 比对结果/ --score 评估结果/ -o 报告.html
+        """
+        from canbao.report import write_report
+
+        with reporting(verbose):
+            result = write_report(
+                match, scores=score or (), changes=changes, output=output, force=force
+            )
+            if json_output:
+                print_json(result.as_json())
+            elif not quiet:
+                stdout_console.print(
+                    f"报告 (report, {len(result.charts)} charts): {result.path}", markup=False
+                )

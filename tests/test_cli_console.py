@@ -1,0 +1,89 @@
+"""Usage errors are Chinese first, and a GBK (cp936) console prints canbao's Chinese."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from canbao.cli import app
+from tests.test_match_examples import match_args
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese", "english"),
+    [
+        (
+            ["match", "--household", "h.csv", "-o", "out", "--format", "docx"],
+            "选项 --format 的值不对，可用的值：csv、parquet、xlsx",
+            "'docx' is not one of",
+        ),
+        (["match", "-o", "out"], "缺少选项 '--household'", "Missing option"),
+        (["match", "--bogus"], "没有选项 --bogus", "No such option"),
+        (["nosuch"], "没有这个命令，可用的命令：match、score", "No such command 'nosuch'"),
+        (["forms", "bogus"], "没有这个命令，可用的命令：survey、template", "No such command"),
+        (["--bogus"], "没有选项 --bogus", "No such option"),
+        (
+            ["intake", "a.xlsx", "-o", "out", "--sample-min", "0"],
+            "选项 --sample-min 的值不对",
+            "greater than",
+        ),
+        (["match", "--household"], "选项 --household 后面要跟一个值", "requires an argument"),
+    ],
+)
+def test_usage_errors_are_chinese_first(args: list[str], chinese: str, english: str) -> None:
+    """A parser error exits 2 with the Chinese lead before Click's English and a Chinese fix."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    message = result.stderr
+    assert message.index("错误 (error): ") < message.index(chinese)
+    assert message.index(chinese) < message.index(english)
+    assert "Error:" not in message
+
+
+def test_usage_error_shows_the_usage_and_the_fix() -> None:
+    """The usage line and the fix name the command, Chinese first."""
+    result = runner.invoke(app, ["forms", "template", "evaluation", "-o", "t.xlsx"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("用法 (usage): canbao forms template [OPTIONS] {KIND}")
+    assert "修正方法 (fix): 运行 canbao forms template --help 查看用法" in result.stderr
+
+
+def _cp936(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m canbao`` with stdout and stderr encoded as a Chinese Windows console's."""
+    env = {**os.environ, "PYTHONIOENCODING": "cp936"}
+    return subprocess.run(
+        [sys.executable, "-m", "canbao", *args], capture_output=True, env=env, cwd=cwd
+    )
+
+
+def test_help_on_a_cp936_console_decodes_as_gbk() -> None:
+    """`canbao intake --help` on a cp936 stream exits 0 and its bytes are GBK with the example."""
+    done = _cp936("intake", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "示例 (example):" in done.stdout.decode("gbk")
+
+
+def test_match_summary_on_a_cp936_console_decodes_as_gbk(tmp_path: Path) -> None:
+    """The match summary table prints on a cp936 stream and reads back as GBK."""
+    args = [a for a in match_args(tmp_path / "out") if a != "--quiet"]
+    done = _cp936(*args)
+    assert done.returncode == 0, done.stderr.decode("gbk")
+    assert "户籍人口行数" in done.stdout.decode("gbk")
+
+
+def test_a_character_outside_gbk_does_not_stop_the_run(tmp_path: Path) -> None:
+    """A file name with 𠮷 (in GB18030, not in GBK) is printed as GB18030, not a crash."""
+    roster = tmp_path / "户籍_𠮷.csv"
+    shutil.copy(ROOT / "examples" / "formats" / "household_utf8.csv", roster)
+    done = _cp936("inspect", str(roster))
+    assert done.returncode == 0, done.stderr.decode("gb18030")
+    assert "户籍_𠮷.csv" in done.stdout.decode("gb18030")
