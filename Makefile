@@ -4,15 +4,21 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 # uv from PATH, else the copy pip installs for the machine's Python (wherever pip puts it).
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
-RUN := $(UV) run --locked
+# The spark extra (PySpark, pandas) is part of the development environment: the engine-parity
+# tests run a real Spark local[2] session (canbao[spark] stays optional for users).
+RUN := $(UV) run --locked --extra spark
 DEMO_OUT ?= demo-output
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: env test lint typecheck pytest postgres printing demo bench clean wheelhouse
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 	  || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
-	@$(UV) sync --locked --quiet
+	@$(UV) sync --locked --quiet --extra spark
+	@command -v java >/dev/null 2>&1 || { echo "installing Java (Debian openjdk-17-jre-headless) for Spark"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
 
 lint: env
 	$(RUN) ruff check src tests benchmarks scripts
@@ -28,7 +34,6 @@ pytest: env wheelhouse postgres printing
 
 # The database tests start and stop their own PostgreSQL server (tests/db/postgres_server.py)
 # from Debian's postgresql package: installed here when missing, never by a test.
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 postgres:
 	@if [ -z "$$CANBAO_PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	    && ! command -v initdb >/dev/null 2>&1; then \

@@ -5,7 +5,9 @@
    yardsticks (the same files; the bare sets) on a 1 M person city, with the repair step's
    share (benchmarks/bench_match.py);
 3. the registration database on that city: recording its snapshot, a second month's, and
-   ``canbao changes`` between them (benchmarks/bench_changes.py).
+   ``canbao changes`` between them (benchmarks/bench_changes.py);
+4. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
+   (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
 the 10 M person run of docs/scale.md is
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument(
         "--skip-read", action="store_true", help="skip the roster-reading benchmark"
     )
+    parser.add_argument("--no-spark", action="store_true")
     opts = parser.parse_args()
     python = sys.executable
     if not opts.skip_read:
@@ -65,6 +68,9 @@ def main() -> None:
         ],
         check=True,
     )
+    if not opts.no_spark:
+        spark = ["-m", "benchmarks.bench_spark", "--persons", opts.persons, "--work", opts.work]
+        subprocess.run([python, *spark], check=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -23,6 +24,26 @@ from canbao.audit import AUDIT_ENV
 from canbao.cli import app
 from canbao.config import KEYS, envvar
 from tests.test_match_examples import match_args
+
+# The Spark tests share one JVM (a module fixture: 1-2.5 GB, 5-30 s to start), so under
+# ``pytest -n 2`` they all go to one worker, first (the largest unit); every other test is its
+# own unit, as with xdist's default "load". (xdist's ``xdist_group`` marks do nothing under
+# pytest 9: the node id suffix they rely on is no longer read.)
+SPARK_TESTS = "tests/test_spark_engine.py"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n`` with the default distribution: the Spark tests as one unit of work."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneSparkWorker(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return SPARK_TESTS if nodeid.startswith(SPARK_TESTS) else nodeid
+
+    return OneSparkWorker(config, log)
+
 
 settings.register_profile("fast", max_examples=10, deadline=None)
 settings.register_profile("thorough", max_examples=100, deadline=None)

@@ -27,6 +27,7 @@ from canbao.cli_common import (
 from canbao.match.api import MatchResult, run_match
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
+from canbao.match.spark.cli import Engine, match_on_spark
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
 
@@ -128,6 +129,19 @@ def match(
             "result files (docs/scale.md); auto chooses from the rosters' size and free memory.",
         ),
     ] = "auto",
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="polars (this machine) or spark (a Spark session: local[2], --spark-master, "
+            "or the one spark-submit prepares; needs canbao[spark], docs/scale.md).",
+        ),
+    ] = Engine.POLARS,
+    spark_master: Annotated[
+        str | None, typer.Option(help="With --engine spark: Spark's master, e.g. local[2].")
+    ] = None,
+    driver_memory: Annotated[
+        str, typer.Option(help="With --engine spark: spark.driver.memory of a local session.")
+    ] = "1g",
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -141,6 +155,9 @@ def match(
     """
     progress = progress_printer(quiet)
     with reporting(verbose):
+        if engine == Engine.SPARK:
+            match_on_spark(ctx.params, progress, quiet=quiet, as_json=json_output)
+            return
         result = run_match(
             # The roster options by kind: each parameter above is named after its kind.
             roster_files(ctx.params),

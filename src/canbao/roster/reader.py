@@ -96,7 +96,13 @@ def _mapped_values(roster: Roster, columns: ColumnMap | None) -> Roster:
     """Replace the status and scheme words the column map's ``values:`` names (trimmed)."""
     if columns is None or not columns.values:
         return roster
-    names = roster.frame.collect_schema().names()
+    frame = mapped_values(roster.frame, columns)
+    return Roster(roster.info, frame, roster.unreadable)
+
+
+def mapped_values(frame: pl.LazyFrame, columns: ColumnMap) -> pl.LazyFrame:
+    """``frame`` with the words of ``columns.values`` replaced (Spark's workers call it too)."""
+    names = frame.collect_schema().names()
     changes = []
     for field, words in columns.values.items():
         if field not in names:
@@ -108,9 +114,7 @@ def _mapped_values(roster: Roster, columns: ColumnMap | None) -> Roster:
             .otherwise(pl.col(field))
             .alias(field)
         )
-    if not changes:
-        return roster
-    return Roster(roster.info, roster.frame.with_columns(changes), roster.unreadable)
+    return frame.with_columns(changes) if changes else frame
 
 
 def _read_text(

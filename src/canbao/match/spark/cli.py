@@ -1,0 +1,85 @@
+"""``canbao match --engine spark``: the options a Spark match takes, checked, and its summary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from canbao.cli_common import print_json, stdout_console
+from canbao.errors import UsageError
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
+from canbao.roster.kinds import RosterKind
+
+# A URI given where a Path is parsed loses one slash (hdfs://ns/x -> hdfs:/ns/x): put it back.
+_SCHEME_ONE_SLASH = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/(?!/)")
+
+
+class Engine(StrEnum):
+    """What runs the match: Polars on this machine, or a Spark session (docs/scale.md)."""
+
+    POLARS = "polars"
+    SPARK = "spark"
+
+
+def source_text(path: Path) -> str:
+    """The roster source as the user wrote it: a path, ``table:db.name`` or a URI."""
+    return _SCHEME_ONE_SLASH.sub(r"\1://", str(path))
+
+
+# Options of a Polars match that a Spark match does not run, with what was given by default.
+_POLARS_ONLY = {
+    "units": None,
+    "insured_units": None,
+    "apply_links": None,
+    "db": None,
+    "county_lists": False,
+    "format": "csv",
+    "shards": "auto",  # Spark splits the work itself
+}
+
+
+def _refused(params: Mapping[str, Any]) -> list[str]:
+    refused = [
+        f"--{name.replace('_', '-')}"
+        for name, default in _POLARS_ONLY.items()
+        if params.get(name) not in (default, [], ())
+    ]
+    if params.get("legal_groups") not in (DEFAULT_LEGAL_GROUPS, "none"):
+        refused.append("--legal-groups")
+    return refused
+
+
+def match_on_spark(
+    params: Mapping[str, Any], progress: Callable[[str], None], *, quiet: bool, as_json: bool
+) -> None:
+    """Run :func:`canbao.match.spark.run_match_spark` with the CLI's options; print the counts."""
+    refused = _refused(params)
+    if refused:
+        raise UsageError(
+            f"--engine spark 不支持 {', '.join(refused)} (not run on Spark)",
+            fix="leave these options out with --engine spark, or match on Polars (the default)",
+        )
+    from canbao.match.spark import run_match_spark
+
+    kinds = [k for k in RosterKind if k not in (RosterKind.UNITS, RosterKind.INSURED_UNITS)]
+    rosters = {k.value: [source_text(p) for p in params.get(k.value) or ()] for k in kinds}
+    result = run_match_spark(
+        rosters,
+        output=params["output"],
+        as_of=params.get("as_of"),
+        area=params.get("area"),
+        columns=params.get("columns"),
+        accept_damaged_ids=bool(params.get("accept_damaged_ids")),
+        master=params.get("spark_master"),
+        driver_memory=params.get("driver_memory") or "1g",
+        progress=progress,
+    )
+    if as_json:
+        print_json(result.counts)
+    elif not quiet:
+        for key, value in result.counts.items():
+            stdout_console.print(f"{key}: {value}", markup=False)
+        stdout_console.print(f"results written to {result.output}/", markup=False)

@@ -1,0 +1,234 @@
+"""``canbao match --engine spark`` on a real Spark ``local[2]`` session gives Polars' result sets.
+
+One Spark session serves every test here (module fixture, one JVM; under ``pytest -n`` the
+module's tests run on one worker: tests/conftest.py). Each test matches a city on Polars
+(``run_match``, Parquet output) and on Spark and compares the result files as Polars frames sorted
+by every column (Spark keeps no row order), column by column: the person tables, the duplicates,
+the linked records (less ``e_row``, which Spark derives from file and line) and the counts.
+The Spark matches run through ``canbao match --engine spark``, which takes the active session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from pyspark.sql import SparkSession
+from typer.testing import CliRunner
+
+from canbao.cli import app
+from canbao.match import run_match, sets
+from canbao.match.spark import spark_session
+from canbao.match.spark._read import Source, read_source
+from canbao.match.stages import LINKED_COLUMNS
+from canbao.roster import ColumnMap, load_column_map, read_roster
+from canbao.synth import generate_city
+from canbao.workdir import work_folder
+
+CITY = Path(__file__).parent.parent / "examples" / "city"
+PERSON_TABLES = ("needs_survey", "uninsured", "confirmed")
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SparkSession, Path, Path]]:
+    """One local[2] session as canbao starts it; the JVM's stderr goes to a file read later;
+    its folders are gone after it stops."""
+    log = tmp_path_factory.mktemp("spark-log") / "stderr.txt"
+    saved = os.dup(2)
+    with work_folder("spark-test") as work, log.open("wb") as sink:
+        os.dup2(sink.fileno(), 2)  # the JVM and its Python workers inherit this stderr
+        try:
+            with spark_session(work, driver_memory="768m") as session:
+                os.dup2(saved, 2)
+                yield session, work, log
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    # Spark's local and shuffle folders went with the work folder when the session stopped.
+    assert not work.exists()
+
+
+def _files(city: Path) -> dict[str, list[Path]]:
+    manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
+    files: dict[str, list[Path]] = {}
+    for name, info in manifest["rosters"].items():
+        if info["kind"] not in ("units", "insured_units"):
+            files.setdefault(info["kind"], []).append(city / name)
+    return files
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+def _folder(path: Path) -> pl.DataFrame:
+    """A folder of Parquet partitioned by 县区, with 县区 as text (as in the Polars tables)."""
+    files = sorted(path.rglob("*.parquet"))
+    parts = [
+        pl.read_parquet(f).with_columns(
+            pl.lit(None if "__HIVE_DEFAULT" in f.parent.name else f.parent.name.split("=", 1)[1])
+            .cast(pl.String)
+            .alias("县区")
+        )
+        for f in files
+    ]
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _polars_linked(
+    files: dict[str, list[Path]], day: date, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The Polars match of ``files`` (Parquet): its linked records (as the sets give them)."""
+    seen: list[pl.DataFrame] = []
+    link = sets.link_records
+
+    def spy(enrolment: pl.LazyFrame, persons: pl.LazyFrame) -> pl.LazyFrame:
+        found = link(enrolment, persons)
+        if not seen:
+            seen.append(found.select(LINKED_COLUMNS).collect())
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sets, "link_records", spy)
+        result = run_match(files, as_of=day, output=out, format="parquet")
+    return seen[0], json.loads(result.summary.to_json())
+
+
+def _cli_args(files: dict[str, list[Path]], day: date, out: Path) -> list[str]:
+    """``canbao match --engine spark`` of ``files``."""
+    args = ["match", "--engine", "spark", "--as-of", day.isoformat(), "--output", str(out)]
+    for kind, paths in files.items():
+        for path in paths:
+            args += [f"--{kind}", str(path)]
+    return args
+
+
+def _compare(
+    spark: SparkSession, city: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, int]:
+    """Match ``city`` on both engines, assert equal result sets; the row count of each."""
+    assert SparkSession.getActiveSession() is spark  # the session the command line takes
+    files = _files(city)
+    day = date.fromisoformat(json.loads((city / "manifest.json").read_text())["as_of"])
+    linked, summary = _polars_linked(files, day, tmp / "polars", monkeypatch)
+    # Through the command line, which takes this process's active session (the fixture's).
+    ran = CliRunner().invoke(app, [*_cli_args(files, day, tmp / "spark"), "--json"])
+    assert ran.exit_code == 0, ran.stderr
+    counts = json.loads(ran.stdout)
+    rows = {}
+    for name in PERSON_TABLES:
+        want = pl.read_parquet(tmp / "polars" / f"{name}.parquet")
+        got = _folder(tmp / "spark" / name).select(want.columns)
+        assert_frame_equal(_sorted(got), _sorted(want))
+        rows[name] = want.height
+    want = pl.read_parquet(tmp / "polars" / "duplicates.parquet")
+    got = pl.read_parquet(tmp / "spark" / "duplicates.parquet")
+    assert_frame_equal(_sorted(got), _sorted(want))
+    rows["duplicates"] = want.height
+    columns = [c for c in LINKED_COLUMNS if c != "e_row"]
+    got = _folder(tmp / "spark" / "linked_records").select(columns)
+    assert_frame_equal(_sorted(got), _sorted(linked.select(columns)))
+    rows["linked"] = linked.height
+    assert counts["targets"] == rows["needs_survey"] + rows["confirmed"]
+    assert counts["needs_survey"] == summary["needs_survey"]
+    assert all(counts["conservation"].values()), counts
+    return rows
+
+
+def test_spark_gives_polars_results_on_the_example_city(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On examples/city, Spark's person tables, duplicates and linked records equal Polars'."""
+    rows = _compare(spark[0], CITY, tmp_path, monkeypatch)
+    assert min(rows.values()) >= 5, rows  # every set has rows: none compares vacuously
+
+
+@pytest.mark.slow
+def test_spark_gives_polars_results_on_a_messy_generated_city(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a generated messy city of 20,000 persons, Spark's result sets equal Polars'."""
+    city = tmp_path / "city"
+    generate_city(20_000, seed=16, as_of=date(2017, 6, 30), output=city, messy=True)
+    rows = _compare(spark[0], city, tmp_path, monkeypatch)
+    assert rows["linked"] > 20_000 and min(rows.values()) >= 20, rows
+
+
+def _read_by_spark(
+    spark: SparkSession, text: str, work: Path, columns: ColumnMap | None = None
+) -> pl.DataFrame:
+    frame = read_source(spark, Source(text, "household"), columns=columns, work=work, index=0)
+    got = pl.from_arrow(frame.toArrow())
+    assert isinstance(got, pl.DataFrame)
+    return got.sort("_line")
+
+
+def test_spark_reads_csv_and_parquet_uris_and_tables_as_canbaos_reader_does(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path
+) -> None:
+    """Spark's own readers (file:// CSV and Parquet, a catalog table) give canbao's fields and
+    lines: a CSV line counts the header, a Parquet or table row is its number + 1."""
+    path = tmp_path / "household.csv"
+    generate_city(300, seed=3, as_of=date(2017, 6, 30), output=tmp_path / "c", messy=False)
+    (tmp_path / "c" / "household.csv").rename(path)
+    want = read_roster(path, "household", workdir=tmp_path).frame.collect().sort("_line")
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{path}", tmp_path), want)
+    # --columns' values: a word of the export replaced in Spark's read as in canbao's.
+    path.write_text(path.read_text(encoding="utf-8").replace(",正常,", ",在册,"), encoding="utf-8")
+    (tmp_path / "columns.yaml").write_text("values:\n  status:\n    在册: 正常\n", encoding="utf-8")
+    assert ",在册," in path.read_text(encoding="utf-8")
+    colmap = load_column_map(tmp_path / "columns.yaml")
+    mapped = read_roster(path, "household", columns=colmap, workdir=tmp_path).frame.collect()
+    assert mapped.get_column("status").to_list() == want.get_column("status").to_list()
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{path}", tmp_path, colmap), want)
+    parquet = tmp_path / "household.parquet"
+    pl.read_csv(path, infer_schema=False).write_parquet(parquet)
+    want = read_roster(parquet, "household", workdir=tmp_path).frame.collect().sort("_line")
+    assert_frame_equal(_read_by_spark(spark[0], f"file://{parquet}", tmp_path), want)
+    spark[0].read.parquet(str(parquet)).createOrReplaceTempView("household_view")
+    got = _read_by_spark(spark[0], "table:household_view", tmp_path)
+    assert_frame_equal(got, want.with_columns(pl.lit("household_view").alias("_file")))
+
+
+def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
+    spark: tuple[SparkSession, Path, Path],
+) -> None:
+    """Spark's local folder is 0700 inside the run's work folder; its stderr quotes no ID."""
+    session, work, log = spark
+    local = Path(session.sparkContext.getConf().get("spark.local.dir") or "")
+    assert local.parent == work and local.is_dir()
+    assert stat.S_IMODE(local.stat().st_mode) == 0o700
+    assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    # The catalog's folder too (Spark's default is ./spark-warehouse in the user's folder).
+    warehouse = (session.conf.get("spark.sql.warehouse.dir") or "").removeprefix("file:")
+    assert Path(warehouse).is_relative_to(local)
+    ids = pl.read_csv(CITY / "household.csv", infer_schema=False).to_series(0).drop_nulls()
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert not [i for i in ids.to_list() if len(i) >= 15 and i in text]
+
+
+def test_match_cli_refuses_polars_only_options_with_spark(tmp_path: Path) -> None:
+    """``--engine spark`` with an option only a Polars match runs (--db) is a usage error."""
+    args = [*_cli_args(_files(CITY), date(2017, 6, 30), tmp_path / "o"), "--db", "r.duckdb"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "--db" in refused.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_table_is_an_input_error_naming_it(
+    spark: tuple[SparkSession, Path, Path], tmp_path: Path
+) -> None:
+    """A roster table the catalog does not have stops the match with exit 3, output untouched."""
+    args = ["match", "--engine", "spark", "--household", "table:nowhere.household"]
+    ran = CliRunner().invoke(app, [*args, "--output", str(tmp_path / "o")])
+    assert ran.exit_code == 3, ran.stderr
+    assert "Spark" in ran.stderr and "nowhere" in ran.stderr
+    assert not (tmp_path / "o").exists()
