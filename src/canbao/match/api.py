@@ -28,7 +28,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError
-from canbao.match import _shards, legal_groups, stages
+from canbao.match import _shards, legal_groups, output_stages, stages
 from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
@@ -315,7 +315,7 @@ def _match(
     # it in the writing step as they always have.
     progress("writing result files")
     employers = stages.match_employers(rosters, progress)
-    files = stages.write_result_files(
+    files = output_stages.write_result_files(
         rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
     )
     targets, linked = links.sets.targets, links.sets.linked
@@ -330,7 +330,7 @@ def _match(
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
     )
-    basic, written = stages.national_tables(
+    basic, written = output_stages.national_tables(
         links.sets,
         files.schemes,
         employers.per_county,
@@ -339,7 +339,7 @@ def _match(
         progress=progress,
         legal=legal.per_county,
     )
-    result = stages.summary_and_conservation(
+    result = output_stages.summary_and_conservation(
         rosters,
         prepared,
         links,
@@ -358,7 +358,7 @@ def _match(
 def _person_states(
     prepared: stages.Prepared,
     links: stages.Links,
-    files: stages.ResultFiles,
+    files: output_stages.ResultFiles,
     legal_gaps: pl.DataFrame,
 ) -> Rows:
     """The rows ``--db`` records: each person's sets and place (canbao.match.snapshot)."""

@@ -1,0 +1,163 @@
+"""The output stages of a match: result files, national tables, summary and conservation.
+
+They follow the stages of :mod:`canbao.match.stages` (read, prepare, link and assess, suggest
+links, employers) in :func:`canbao.match.api.run_match`, and take what those made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from canbao.errors import ConservationError
+from canbao.match import _summary_build, present, tables
+from canbao.match import conflicts as conflict_tables
+from canbao.match._person_tables import write_person_tables_by_county
+from canbao.match.assumptions import assumed
+from canbao.match.county_lists import write_county_lists
+from canbao.match.legal_groups import LegalGaps
+from canbao.match.national_book import write_basic_tables
+from canbao.match.stages import Employers, LinkedSets, Links, Prepared, Progress, Rosters
+from canbao.match.summary_model import MatchSummary
+from canbao.match.task_book import write_task_table
+from canbao.match.writers import OutputFormat, write_sorted_tables, write_table, write_tables
+from canbao.roster.unreadable import TOTAL_ROW
+
+__all__ = ["ResultFiles", "national_tables", "summary_and_conservation", "write_result_files"]
+
+
+@dataclass(frozen=True)
+class ResultFiles:
+    """The files written so far by name, and the frames the later stages count from."""
+
+    written: dict[str, Path]
+    schemes: pl.DataFrame
+    conflicts: pl.LazyFrame
+    unreadable: pl.LazyFrame
+
+
+def write_result_files(
+    rosters: Rosters,
+    prepared: Prepared,
+    links: Links,
+    employers: Employers,
+    *,
+    fmt: OutputFormat,
+    out: Path,
+    lists: bool = False,
+) -> ResultFiles:
+    """Write the record tables (duplicates, conflicts, links, units), the person tables and,
+    with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
+
+    A sharded match writes CSV person tables county by county, never whole
+    (:mod:`canbao.match._person_tables`)."""
+    household, work = prepared.household, prepared.work
+    linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
+    schemes = present.current_schemes(linked)
+    conflicts = conflict_tables.conflicts_table(linked, household)
+    unreadable = _summary_build.unreadable_table(rosters)
+    outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
+        "duplicates": present.duplicates_table(found.lazy(), linked),
+        "conflicts": conflicts,
+        "non_local": conflict_tables.non_local_table(linked),
+        "unreadable": unreadable,
+        "suggested_links": links.proposals.links,
+    }
+    if links.applied is not None:
+        outputs["applied_links"] = links.applied
+    if employers.found is not None:
+        outputs["units_needing_survey"] = employers.found
+    written = write_tables(outputs, out, fmt)
+    kept: dict[str, pl.DataFrame] | None = {"needs_survey": pl.DataFrame()} if lists else None
+    if prepared.shards > 1 and fmt == "csv" and work is not None:
+        written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
+    else:
+        person_tables = present.person_tables(targets, schemes)
+        written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
+    if kept is not None:
+        if employers.found is not None:
+            kept["units_needing_survey"] = employers.found
+        # The lists for field teams, one workbook per county (listed in the folder's marker);
+        # asked for, since at 1 M persons they took a 9 s match to 21-23 s (xlsx is slow to write).
+        write_county_lists(kept, out)
+    return ResultFiles(written, schemes, conflicts, unreadable)
+
+
+def national_tables(
+    sets: LinkedSets,
+    schemes: pl.DataFrame,
+    units_per_county: pl.DataFrame | None,
+    *,
+    fmt: OutputFormat,
+    out: Path,
+    progress: Progress,
+    legal: pl.DataFrame | None = None,
+) -> tuple[tables.BasicTables, dict[str, Path]]:
+    """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)."""
+    progress("computing the task table and the national basic data tables")
+    written: dict[str, Path] = {}
+    task = tables.task_table(sets.targets, units=units_per_county, legal=legal)
+    # The print-ready workbook is for people, always; CSV or Parquet beside it for programs.
+    printed = out / "task_table.xlsx"
+    write_task_table(task, printed)
+    if fmt == "xlsx":
+        written["task_table"] = printed
+    else:
+        written["task_table"] = write_table(task, out, "task_table", fmt)
+        written["task_table_xlsx"] = printed
+    basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes, legal=legal)
+    written["basic_data_tables"] = out / "basic_data_tables.xlsx"
+    write_basic_tables(basic, written["basic_data_tables"])
+    return basic, written
+
+
+def summary_and_conservation(
+    rosters: Rosters,
+    prepared: Prepared,
+    links: Links,
+    employers: Employers,
+    files: ResultFiles,
+    basic: tables.BasicTables,
+    *,
+    as_of: date,
+    out: Path,
+    progress: Progress,
+    legal: LegalGaps | None = None,
+) -> MatchSummary:
+    """Count the summary, write summary.json and refuse to publish counts that do not add up."""
+    household, after = prepared.household, links.sets
+    linked, targets, found = after.linked, after.targets, after.found
+    conflicts, unreadable = files.conflicts, files.unreadable
+    proposals, applied, before = links.proposals, links.applied, links.before
+    unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
+    progress("counting for the summary and checking conservation")
+    result = _summary_build.build_summary(
+        rosters,
+        _summary_build.Frames(household, linked, targets, found, conflicts, unreadable),
+        repairs=_summary_build.Repairs(
+            proposals.records_with_links, None if applied is None else applied.height, before
+        ),
+        units=unit_counts,
+        unit_frames=unit_frames,
+        relations=basic.relations,
+        as_of=as_of,
+        area=area,
+        area_explicit=prepared.area_explicit,
+    )
+    if legal is not None:
+        conservation = [*result.conservation, *legal.equations]
+        result = replace(result, legal_groups=legal.summary, conservation=conservation)
+    totals = unreadable.filter(pl.col("原因代码") == TOTAL_ROW).select(pl.len()).collect().item()
+    result = replace(result, total_rows=int(totals), warnings=assumed(rosters))
+    (out / "summary.json").write_text(result.to_json(), encoding="utf-8")
+    failed = result.failed()
+    if failed:
+        detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
+        raise ConservationError(
+            f"the counts do not add up ({detail}); no result was published",
+            fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
+        )
+    return result
