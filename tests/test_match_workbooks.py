@@ -86,24 +86,27 @@ def test_the_task_table_workbook_is_print_ready_in_every_format(
 
 
 def test_the_lists_per_county_keep_every_id_as_text(matches: dict[str, Path]) -> None:
-    """lists/<县区>/: one needs_survey and one units workbook per county, every cell text."""
+    """lists/<县区>/: a needs-survey, an uninsured and a units workbook per county, every cell
+    text, together holding every row of needs_survey and uninsured."""
     lists = matches["csv"] / "lists"
     counties = sorted(p.name for p in lists.iterdir())
-    assert counties == ["杜集区", "濉溪县", "烈山区", "相山区"]
-    persons = 0
-    for county in counties:
-        ws = load_workbook(lists / county / "需入户调查人员名单.xlsx").active
-        assert ws is not None and ws.print_title_rows == "$3:$3" and ws.freeze_panes == "A4"
-        heads = {str(c.value): c.column for c in ws[3] if c.value in ID_HEADINGS}
-        assert {"公民身份号码", "人员编号", "县区"} <= set(heads)
-        for row in ws.iter_rows(min_row=4):
-            for col in heads.values():
-                cell = row[col - 1]
-                assert cell.number_format == "@"
-                assert cell.value is None or cell.data_type == "s"
-        persons += ws.max_row - 3
-    csv = pl.read_csv(matches["csv"] / "needs_survey.csv", infer_schema=False)
-    assert persons == csv.height
+    assert {"杜集区", "濉溪县", "烈山区", "相山区"} <= set(counties)
+    for table, title in (("needs_survey", "需入户调查人员名单"), ("uninsured", "应参未参人员名单")):
+        persons = 0
+        for book in sorted(lists.glob(f"*/{title}*.xlsx")):
+            ws = load_workbook(book).active
+            assert ws is not None and ws.print_title_rows == "$3:$3" and ws.freeze_panes == "A4"
+            assert ws["A1"].value == title
+            heads = {str(c.value): c.column for c in ws[3] if c.value in ID_HEADINGS}
+            assert {"公民身份号码", "人员编号", "县区"} <= set(heads)
+            for row in ws.iter_rows(min_row=4):
+                for col in heads.values():
+                    cell = row[col - 1]
+                    assert cell.number_format == "@"
+                    assert cell.value is None or cell.data_type == "s"
+            persons += ws.max_row - 3
+        csv = pl.read_csv(matches["csv"] / f"{table}.csv", infer_schema=False)
+        assert persons == csv.height > 0
     assert (lists / "濉溪县" / "需入户调查单位名单.xlsx").is_file()
 
 

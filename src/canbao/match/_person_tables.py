@@ -42,7 +42,8 @@ def write_person_tables_by_county(
 ) -> dict[str, Path]:
     """Write needs_survey, uninsured and confirmed as CSV, county by county, sorted.
 
-    ``kept``: tables to keep in memory as written (the needs-survey list of --county-lists).
+    ``kept``: tables to keep in memory as written (the needs-survey and uninsured lists of
+    --county-lists).
     """
     staged = work / "persons.parquet"
     present.person_rows(targets, schemes).sink_parquet(staged, compression="uncompressed")

@@ -2,7 +2,8 @@
 
 A match writes, beside its CSV or Parquet tables (the machine formats), ``lists/<县区>/`` with
 
-- ``需入户调查人员名单.xlsx``: the county's rows of needs_survey;
+- ``需入户调查人员名单.xlsx``: the county's rows of needs_survey (the survey's visits);
+- ``应参未参人员名单.xlsx``: the county's rows of uninsured (the agencies' enrolment drive, 扩面);
 - ``需入户调查单位名单.xlsx``: the county's rows of units_needing_survey (when units were matched).
 
 Every cell is a text cell formatted ``@``: 公民身份号码, 人员编号, 统一社会信用代码 and the codes
@@ -32,6 +33,7 @@ HEAD_ROW: Final = 2
 # What each list is called, by the match table it comes from.
 LIST_TITLES: Final = {
     "needs_survey": "需入户调查人员名单",
+    "uninsured": "应参未参人员名单",
     "units_needing_survey": "需入户调查单位名单",
 }
 PLACE_KEYS: Final = ("乡镇(街道)", "村(社区)")  # a list too long for one sheet splits by these
@@ -58,6 +60,9 @@ WIDTHS: Final = {
     "单位类型": 13.0,
     "单位名称": 30.0,
     "来源文件": 20.0,
+    "名册": 10.0,
+    "类别代码": 22.0,
+    "类别": 22.0,
     # canbao changes (canbao.changes): the list, the direction and the reason of a change.
     "名单": 14.0,
     "变动": 6.0,

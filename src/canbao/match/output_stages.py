@@ -71,7 +71,9 @@ def write_result_files(
     if employers.found is not None:
         outputs["units_needing_survey"] = employers.found
     written = write_tables(outputs, out, fmt)
-    kept: dict[str, pl.DataFrame] | None = {"needs_survey": pl.DataFrame()} if lists else None
+    kept: dict[str, pl.DataFrame] | None = None
+    if lists:  # the person tables the lists for field teams are cut from, kept as written
+        kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
     if prepared.shards > 1 and fmt == "csv" and work is not None:
         written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
     else:
