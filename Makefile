@@ -102,7 +102,8 @@ demo: env
 	  --manual examples/progress/manual.csv --output $(DEMO_OUT)/progress
 	@echo "== 8. canbao report: one HTML page of charts (opens offline in any browser)"
 	$(RUN) canbao report $(DEMO_OUT)/match --score $(DEMO_OUT)/score-huaibei \
-	  --score $(DEMO_OUT)/score-changzhou --changes $(DEMO_OUT)/changes --output $(DEMO_OUT)/report.html
+	  --score $(DEMO_OUT)/score-changzhou --changes $(DEMO_OUT)/changes --progress $(DEMO_OUT)/progress \
+	  --output $(DEMO_OUT)/report.html
 	@echo
 	@echo "Done. Results: $(DEMO_OUT)/match (summary.json, needs_survey.csv, ...; to print: basic_data_tables.xlsx,"
 	@echo "      task_table.xlsx, lists/<县区>/需入户调查人员名单.xlsx),"

@@ -298,3 +298,35 @@ def test_the_changes_of_a_second_month_are_one_more_section(
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     changed = pl.read_csv(tmp_path / "c" / "changes.csv", infer_schema=False)["公民身份号码"]
     assert changed.len() > 0 and not any(v in html for v in changed.to_list())
+
+
+def test_the_progress_rates_are_one_more_section(example_city_output: Path, tmp_path: Path) -> None:
+    """With --progress, the report draws the survey and register rates per county over the
+    campaign and the area's rates per period, each bar the rate of its 分子 and 分母."""
+    from canbao.db import open_database
+    from canbao.progress import progress_report, write_progress
+    from tests.db.test_progress import POPULATION, load, places
+
+    db = str(tmp_path / "登记库.duckdb")
+    load(db)
+    out = tmp_path / "progress"
+    with open_database(db) as opened:
+        write_progress(progress_report(opened, population=POPULATION, places=places), out)
+    args = ["report", str(example_city_output), "--progress", str(out)]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "r.html"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["charts"][-2:] == ["progress_counties", "progress_periods"]
+    section = next(
+        s
+        for s in build_sections(ReportInputs(example_city_output, (), None, out))
+        if s.key == "progress"
+    )
+    counties, periods = section.charts
+    assert counties.categories == ["杜集区", "相山区"]
+    # worked out by hand in tests/db/test_progress.py: 杜集区 5: 2/2, 6: 2/2, 7: 5/10;
+    # 相山区 5: 1/1, 6: 0/1, 7: 1/8
+    assert [s.values for s in counties.series] == [[100.0, 100.0], [100.0, 0.0], [50.0, 12.5]]
+    assert [s.name for s in counties.series] == ["入户率", "入户调查完成率", "登记信息入库率"]
+    assert len(periods.categories) >= 1
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "各县区累计进度" in html and "全市各期进度" in html

@@ -90,15 +90,21 @@ def write_report(
     *,
     scores: Sequence[Path] = (),
     changes: Path | None = None,
+    progress: Path | None = None,
     output: Path | None = None,
     force: bool = False,
 ) -> ReportResult:
-    """Write the report of ``match`` (and ``scores``, ``changes``) to ``output`` atomically."""
+    """Write the report of ``match`` (and ``scores``, ``changes``, ``progress``) to ``output``
+    atomically."""
     from canbao.atomic import atomic_file
 
     inputs = ReportInputs(
-        Path(match), tuple(Path(s) for s in scores), None if changes is None else Path(changes)
+        Path(match),
+        tuple(Path(s) for s in scores),
+        None if changes is None else Path(changes),
+        None if progress is None else Path(progress),
     )
+    given = [p for p in (changes, progress) if p is not None]
     sections = build_sections(inputs)
     summary = inputs.summary
     meta = f"数据截至 {summary.get('as_of', '—')}"
@@ -108,8 +114,6 @@ def write_report(
         meta += "；地区：" + "、".join(display_name(str(c).ljust(6, "0")) for c in codes)
     text = page(TITLE, meta, _figures(summary), [section_html(s) for s in sections])
     target = Path(output) if output is not None else default_output(Path(match))
-    with atomic_file(
-        target, force=force, inputs=[Path(match), *inputs.scores, *([changes] if changes else [])]
-    ) as tmp:
+    with atomic_file(target, force=force, inputs=[Path(match), *inputs.scores, *given]) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return ReportResult(target, sections)

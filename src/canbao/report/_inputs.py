@@ -29,6 +29,7 @@ ID = "公民身份号码"
 FLAG = "类别代码"
 MATCH_FIX = "give the --output directory of a finished `canbao match` run"
 CHANGES_FIX = "give the --output directory of a finished `canbao changes` run"
+PROGRESS_FIX = "give the --output directory of a finished `canbao progress` run"
 SCORE_FIX = "give the --output directory of a finished `canbao score` run"
 
 
@@ -116,6 +117,7 @@ class ReportInputs:
     match: Path
     scores: Sequence[Path] = ()
     changes: Path | None = None
+    progress: Path | None = None
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -188,6 +190,21 @@ class ReportInputs:
                 f"{counts}：缺少列 {'、'.join(missing)}（missing columns）", fix=CHANGES_FIX
             )
         return period, frame.with_columns(pl.col("人数").cast(pl.Int64))
+
+    @cached_property
+    def progress_rates(self) -> pl.DataFrame | None:
+        """The rates.csv of a ``canbao progress`` output (per period and county, each rate's
+        分子, 分母 and percentage: no ID), if one was given."""
+        if self.progress is None:
+            return None
+        path = Path(self.progress) / "rates.csv"
+        if not path.is_file():
+            raise InputError(f"{self.progress}：没有 rates.csv（no rates.csv）", fix=PROGRESS_FIX)
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+        frame = frame.rename(lambda c: c.lstrip("\ufeff").strip())
+        if not {"期间", "县区代码"} <= set(frame.columns):
+            raise InputError(f"{path}：缺少列 期间、县区代码（missing columns）", fix=PROGRESS_FIX)
+        return frame
 
     @cached_property
     def score_runs(self) -> list[ScoreRun]:

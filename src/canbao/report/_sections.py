@@ -2,7 +2,7 @@
 
 :data:`SECTIONS` lists them in the report's order. A section that has nothing to show (no
 score directory given, nobody to survey) returns None and is left out. Adding a
-section (the changes or progress of a campaign) is one function here and one entry in
+section (the changes and the progress of a campaign came so) is one function here and one entry in
 :data:`SECTIONS`.
 """
 
@@ -22,6 +22,7 @@ from canbao.match.vocabulary import (
     PersonState,
     UninsuredFlag,
 )
+from canbao.regions import county_name_expr
 from canbao.report._inputs import TOWNSHIP, VILLAGE, ReportInputs, ScoreRun
 from canbao.report._svg import BarChart, Series
 
@@ -249,6 +250,67 @@ def changes(inputs: ReportInputs) -> Section | None:
     return Section("changes", "本期变动", charts, [note])
 
 
+# The rates drawn per county (the survey and the register) and for the area per period (the
+# survey, corrections and expansion), by their number in 人社厅发〔2017〕28号.
+COUNTY_RATES: Final = (5, 6, 7)
+PERIOD_RATES: Final = (6, 8, 9)
+WHOLE_CAMPAIGN: Final = "累计"
+
+
+def _rate_series(frame: pl.DataFrame, number: int) -> Series:
+    """One rate's percentages from its 分子 and 分母 columns (none where either is unknown)."""
+    name = next(
+        c for c in frame.columns if c.startswith(f"{number}.") and c[-2:] not in ("分子", "分母")
+    )
+    values: list[float | None] = []
+    for numerator, denominator in zip(
+        frame[f"{number}.分子"].to_list(), frame[f"{number}.分母"].to_list(), strict=True
+    ):
+        known = numerator not in (None, "") and denominator not in (None, "", "0")
+        values.append(100.0 * int(numerator) / int(denominator) if known else None)
+    texts = [
+        "—" if v is None else str(t) for v, t in zip(values, frame[name].to_list(), strict=True)
+    ]
+    return Series(name.split(".", 1)[1], values, texts)
+
+
+def progress(inputs: ReportInputs) -> Section | None:
+    """The rates of ``canbao progress``: per county over the campaign, for the area per period."""
+    rates = inputs.progress_rates
+    if rates is None or rates.height == 0:
+        return None
+    county = pl.col("县区代码").fill_null("")
+    counties = rates.filter((pl.col("期间") == WHOLE_CAMPAIGN) & (county != "")).sort("县区代码")
+    area = rates.filter((pl.col("期间") != WHOLE_CAMPAIGN) & (county == ""))
+    charts: list[BarChart] = []
+    if counties.height:
+        names = counties.select(county_name_expr(pl.col("县区代码")))["县区代码"].to_list()
+        charts.append(
+            BarChart(
+                "progress_counties",
+                "各县区累计进度（%）",
+                names,
+                [_rate_series(counties, n) for n in COUNTY_RATES],
+            )
+        )
+    if area.height:
+        charts.append(
+            BarChart(
+                "progress_periods",
+                "全市各期进度（%）",
+                area["期间"].to_list(),
+                [_rate_series(area, n) for n in PERIOD_RATES],
+            )
+        )
+    if not charts:
+        return None
+    note = (
+        "比率的分子、分母及九项比率见进度表和比率明细；入户率、入户调查完成率按期间内的入户计，"
+        "累计为整个登记工作至截止日期。"
+    )
+    return Section("progress", "工作进度", charts, [note])
+
+
 SECTIONS: Final[tuple[SectionFn, ...]] = (
     coverage,
     uninsured,
@@ -256,4 +318,5 @@ SECTIONS: Final[tuple[SectionFn, ...]] = (
     findings,
     scores,
     changes,
+    progress,
 )

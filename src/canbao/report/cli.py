@@ -41,6 +41,12 @@ def register(app: typer.Typer) -> None:
                 "--changes", metavar="DIR", help="The output directory of `canbao changes`."
             ),
         ] = None,
+        progress: Annotated[
+            Path | None,
+            typer.Option(
+                "--progress", metavar="DIR", help="The output directory of `canbao progress`."
+            ),
+        ] = None,
         output: Annotated[
             Path | None,
             output_option("The HTML file to write (default: MATCH_DIR-report.html beside it)."),
@@ -56,8 +62,8 @@ def register(app: typer.Typer) -> None:
         """Write one offline HTML page of charts from a match (and score) output.
 
         Coverage and uninsured by county, survey load by township and village, duplicates and
-        conflicts by kind, the score ranking (self against review) and the fees; counts only,
-        no ID or name.
+        conflicts by kind, the score ranking (self against review) and the fees, the changes
+        between two snapshots and the progress rates; counts only, no ID or name.
 
         \b
         示例 (example):
@@ -67,7 +73,12 @@ def register(app: typer.Typer) -> None:
 
         with reporting(verbose):
             result = write_report(
-                match, scores=score or (), changes=changes, output=output, force=force
+                match,
+                scores=score or (),
+                changes=changes,
+                progress=progress,
+                output=output,
+                force=force,
             )
             if json_output:
                 print_json(result.as_json())
