@@ -116,14 +116,17 @@ def test_keys_reach_the_commands_with_the_option(folders: tuple[Path, Path]) -> 
     assert default_map(load_command("forms"), "forms", defaults) == {"survey": {}, "template": {}}
 
 
-def test_changes_takes_the_database_but_not_the_area() -> None:
-    """canbao changes reads the configured database; the match's area prefixes are not its
-    --snapshot-area (an area as recorded)."""
+def test_changes_takes_the_database_and_the_area_as_progress_does() -> None:
+    """canbao changes reads the configured database and area, as canbao progress does (the
+    area as the match recorded it with that --area)."""
     from canbao.cli import load_command
     from canbao.config import default_map
 
     defaults = {"area": ["3406"], "db": "campaign.duckdb", "as_of": "2020-01-01"}
-    assert default_map(load_command("changes"), "changes", defaults) == {"db": "campaign.duckdb"}
+    want = {"db": "campaign.duckdb", "area": ["3406"]}
+    assert default_map(load_command("changes"), "changes", defaults) == want
+    progress = default_map(load_command("progress"), "progress", defaults)
+    assert {k: progress[k] for k in want} == want
 
 
 def test_bad_config_lists_every_problem(folders: tuple[Path, Path]) -> None:

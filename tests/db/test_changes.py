@@ -108,3 +108,31 @@ def test_dates_must_be_two_and_in_order(new_database: Callable[[], str], tmp_pat
     done = runner.invoke(app, ["changes", "--db", url, *backwards, "-o", str(tmp_path / "d")])
     assert done.exit_code == EXIT_USAGE
     assert not (tmp_path / "c").exists() and not (tmp_path / "d").exists()
+
+
+def test_the_area_option_picks_one_of_several_areas(tmp_path: Path) -> None:
+    """With snapshots of two areas, changes needs --area (as progress does) and reads only that
+    area's snapshots; CANBAO_AREA gives the same."""
+    from canbao.db import SnapshotMeta, record_snapshot
+
+    url = str(tmp_path / "campaign.duckdb")
+    with open_database(url) as db:
+        for area, people in (("340602", 3), ("340603", 5)):
+            for day, state in (
+                (date(2017, 6, 30), "needs_survey"),
+                (date(2017, 8, 31), "confirmed"),
+            ):
+                keys = [f"{area}19900101{n:04d}" for n in range(people)]
+                frame = pl.DataFrame({"person_key": keys, "state": state, "detail": ""})
+                record_snapshot(db, frame, SnapshotMeta(day, area, [("household", area)]))
+    out = tmp_path / "changes"
+    several = runner.invoke(app, ["changes", "--db", url, "-o", str(out), "--json"])
+    assert several.exit_code != 0 and "340602" in several.output and "340603" in several.output
+    for args, env in ((["--area", "340603"], {}), ([], {"CANBAO_AREA": "340603"})):
+        target = tmp_path / f"changes-{len(args)}"
+        result = runner.invoke(
+            app, ["changes", "--db", url, "-o", str(target), "--json", *args], env=env
+        )
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)
+        assert found["area"] == "340603"

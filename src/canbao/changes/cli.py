@@ -49,12 +49,16 @@ def changes(
             help="The later date (default: the latest snapshot).",
         ),
     ] = None,
-    # Not named ``area``: canbao.toml's area (region prefixes for match) is another thing.
-    snapshot_area: Annotated[
-        str | None,
+    # The same option as progress's: the area as the match recorded it (its --area, or the
+    # counties it found), from --area, CANBAO_AREA or canbao.toml; --snapshot-area is its old name.
+    area: Annotated[
+        list[str] | None,
         typer.Option(
+            "--area",
             "--snapshot-area",
-            help="The snapshots' area as recorded (default: the only one in the database).",
+            envvar="CANBAO_AREA",
+            help="The area the snapshots were recorded for, as `match --area` gave it "
+            "(repeatable; default: the only one in the database).",
         ),
     ] = None,
     json_output: JsonOption = False,
@@ -80,7 +84,9 @@ def changes(
         from canbao.db import open_database
 
         with open_database(db) as database:
-            found = changes_between(database, area=snapshot_area, start=start, end=end)
+            found = changes_between(
+                database, area=",".join(area) if area else None, start=start, end=end
+            )
         books = write_changes(found, output)
         if json_output:
             print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})
