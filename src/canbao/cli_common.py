@@ -166,6 +166,25 @@ def as_of_option(help: str, envvar: str | None = None) -> Any:
     return typer.Option("--as-of", parser=parse_as_of, metavar="DATE", envvar=envvar, help=help)
 
 
+# The area of the snapshots a database command reads, as ``match`` recorded it (its --area,
+# or the county codes it found, comma-separated); --snapshot-area is its first name.
+SnapshotAreaOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--area",
+        "--snapshot-area",
+        envvar="CANBAO_AREA",
+        help="The area the snapshots were recorded for, as `match --area` gave it "
+        "(repeatable; default: the only one in the database).",
+    ),
+]
+
+
+def snapshot_area(values: list[str] | None) -> str | None:
+    """The area as recorded (``3406`` or ``340602,340603``) from the repeated --area values."""
+    return ",".join(values) if values else None
+
+
 AsOfOption = Annotated[
     date | None,
     as_of_option(

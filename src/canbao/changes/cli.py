@@ -11,12 +11,14 @@ import typer
 from canbao.cli_common import (
     JsonOption,
     QuietOption,
+    SnapshotAreaOption,
     VerboseOption,
     db_option,
     output_option,
     parse_as_of,
     print_json,
     reporting,
+    snapshot_area,
     stdout_console,
 )
 from canbao.errors import UsageError
@@ -49,18 +51,7 @@ def changes(
             help="The later date (default: the latest snapshot).",
         ),
     ] = None,
-    # The same option as progress's: the area as the match recorded it (its --area, or the
-    # counties it found), from --area, CANBAO_AREA or canbao.toml; --snapshot-area is its old name.
-    area: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--area",
-            "--snapshot-area",
-            envvar="CANBAO_AREA",
-            help="The area the snapshots were recorded for, as `match --area` gave it "
-            "(repeatable; default: the only one in the database).",
-        ),
-    ] = None,
+    area: SnapshotAreaOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -84,9 +75,7 @@ def changes(
         from canbao.db import open_database
 
         with open_database(db) as database:
-            found = changes_between(
-                database, area=",".join(area) if area else None, start=start, end=end
-            )
+            found = changes_between(database, area=snapshot_area(area), start=start, end=end)
         books = write_changes(found, output)
         if json_output:
             print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})

@@ -176,7 +176,8 @@ def _connect_waiting(path: Path, wait: float) -> Any:
     import duckdb
 
     deadline = time.monotonic() + wait
-    for attempt in itertools.count():
+    pauses = itertools.chain(_POLL_SECONDS, itertools.repeat(_POLL_SECONDS[-1]))
+    while True:
         try:
             with _duckdb_open_errors(path):
                 # No extension may be fetched at run time: a centre's machine is offline.
@@ -188,11 +189,10 @@ def _connect_waiting(path: Path, wait: float) -> Any:
                     },
                 )
         except DatabaseInUse:
-            pause = _POLL_SECONDS[min(attempt, len(_POLL_SECONDS) - 1)]
+            pause = next(pauses)
             if time.monotonic() + pause > deadline:
                 raise
             time.sleep(pause)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager

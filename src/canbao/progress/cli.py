@@ -11,12 +11,14 @@ import typer
 from canbao.cli_common import (
     JsonOption,
     QuietOption,
+    SnapshotAreaOption,
     VerboseOption,
     as_of_option,
     db_option,
     output_option,
     print_json,
     reporting,
+    snapshot_area,
     stdout_console,
 )
 from canbao.match.vocabulary import ProgressPeriod
@@ -45,15 +47,7 @@ def progress(
         Path | None,
         typer.Option("--manual", help="Columns answered by hand and rates 3-4 (县区, 项目, 值)."),
     ] = None,
-    area: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--area",
-            envvar="CANBAO_AREA",
-            help="The area the snapshots were recorded for, as `match --area` gave it "
-            "(repeatable); needed when the database holds several.",
-        ),
-    ] = None,
+    area: SnapshotAreaOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -76,7 +70,7 @@ def progress(
             manual=manual,
             as_of=as_of,
             kind=period,
-            area=",".join(area) if area else None,
+            area=snapshot_area(area),
         )
         if json_:
             print_json(as_json(report))
