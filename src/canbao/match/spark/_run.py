@@ -31,6 +31,7 @@ from canbao.match.spark._prepare import (
     prepare_household_on_workers,
 )
 from canbao.match.spark._read import Source, missing_local, read_source
+from canbao.match.spark._repairs import suggest_on_spark
 from canbao.match.spark._session import masked_spark_errors, spark_session
 from canbao.match.spark._summary import Inputs, spark_counts, write_small_results
 from canbao.match.spark._write import result_sets, write_results
@@ -177,9 +178,11 @@ def run_match_spark(
         found = result_sets(household, enrolment)
         progress("writing result files")
         write_results(found, staging)
+        progress("suggesting links for invalid and unmatched records")
+        proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
         counts = spark_counts(found, household)
         inputs = Inputs(read, sources, day, found_area, bool(options.area))
-        summary = write_small_results(counts, inputs, staging, progress)
+        summary = write_small_results(counts, inputs, proposals, staging, progress)
         for kept in (household, enrolment, found.linked, found.targets, found.duplicates):
             kept.unpersist()
     files: dict[str, Path] = {}

@@ -2,9 +2,10 @@
 
 The keyed counts (:mod:`canbao.match.keyed_counts`) are computed on Spark by the same narwhals
 code as on Polars and collected (a few hundred rows); from them the Polars writers of a Polars
-match write the task table (``task_table.parquet`` and the print-ready ``task_table.xlsx``), the
-national basic data tables (``basic_data_tables.xlsx``) and ``summary.json`` with its
-conservation equations, which refuse to publish counts that do not add up.
+match write the task table (``task_table.parquet`` and the print-ready ``task_table.xlsx``),
+the national basic data tables (``basic_data_tables.xlsx``) and ``summary.json`` with its
+conservation equations, which refuse to publish counts that do not add up; beside them the
+suggested links of the repair step (:mod:`._repairs`, ``suggested_links.parquet``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from canbao.match import _summary_build, output_stages
+from canbao.match._repairs_in_match import Suggestions
 from canbao.match.keyed_counts import KeyedCounts, N, keyed_counts, scheme_masks
 from canbao.match.spark._read import PARQUET, Source
 from canbao.match.summary_model import InputFile, LegalGroupsSummary, MatchSummary
@@ -74,9 +76,15 @@ def _remote_inputs(inputs: Inputs, counts: KeyedCounts) -> list[InputFile]:
 
 
 def write_small_results(
-    counts: KeyedCounts, inputs: Inputs, out: Path, progress: Callable[[str], None]
+    counts: KeyedCounts,
+    inputs: Inputs,
+    proposals: Suggestions,
+    out: Path,
+    progress: Callable[[str], None],
 ) -> MatchSummary:
-    """The task table, the national tables, unreadable rows and summary.json under ``out``."""
+    """The suggested links, the task table, the national tables, unreadable rows and
+    summary.json under ``out``."""
+    write_table(proposals.links, out, "suggested_links", "parquet")
     basic, _ = output_stages.national_tables(
         counts, None, fmt="parquet", out=out, progress=progress
     )
@@ -86,7 +94,7 @@ def write_small_results(
     result = _summary_build.build_summary(
         inputs.rosters,
         _summary_build.Frames(counts, unreadable),
-        repairs=_summary_build.Repairs(0, None, None),
+        repairs=_summary_build.Repairs(proposals.records_with_links, None, None),
         units=None,
         unit_frames=[],
         relations=basic.relations,
