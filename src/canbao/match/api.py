@@ -330,6 +330,7 @@ def _match(
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
     )
+    progress(output_stages.TABLES_STEP)
     counts = output_stages.count_sets(prepared, links.sets, files.schemes)
     basic, written = output_stages.national_tables(
         counts,

@@ -96,6 +96,10 @@ def write_result_files(
     return ResultFiles(written, schemes, conflicts, unreadable)
 
 
+# The progress message of the tables' step, which starts with counting (count_sets).
+TABLES_STEP = "computing the task table and the national basic data tables"
+
+
 def count_sets(prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame) -> KeyedCounts:
     """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`)."""
     return keyed_counts(
@@ -113,8 +117,8 @@ def national_tables(
     legal: pl.DataFrame | None = None,
 ) -> tuple[tables.BasicTables, dict[str, Path]]:
     """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)
-    from the match's keyed counts (on Polars and on Spark)."""
-    progress("computing the task table and the national basic data tables")
+    from the match's keyed counts (on Polars and on Spark; announced with :data:`TABLES_STEP`
+    before the counts are computed)."""
     written: dict[str, Path] = {}
     task = tables.task_table(counts, units=units_per_county, legal=legal)
     # The print-ready workbook is for people, always; CSV or Parquet beside it for programs.

@@ -25,6 +25,7 @@ from canbao.dates import read_optional_date, read_path
 from canbao.errors import UsageError
 from canbao.match.api import MatchResult
 from canbao.match.assumptions import assumed
+from canbao.match.output_stages import TABLES_STEP
 from canbao.match.spark._checks import area_of, check_damage, check_unknown_codes
 from canbao.match.spark._prepare import (
     prepare_enrolment_on_workers,
@@ -180,6 +181,7 @@ def run_match_spark(
         write_results(found, staging)
         progress("suggesting links for invalid and unmatched records")
         proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
+        progress(TABLES_STEP)
         counts = spark_counts(found, household)
         inputs = Inputs(read, sources, day, found_area, bool(options.area))
         summary = write_small_results(counts, inputs, proposals, staging, progress)
