@@ -40,6 +40,7 @@ from canbao.errors import (
     Terminated,
     UsageError,
 )
+from canbao.i18n import _
 from canbao.masking import mask_text
 from canbao.write_errors import write_failure
 
@@ -117,12 +118,12 @@ def print_json(data: object, *, unmasked: bool = False) -> None:
 
 
 VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
+    bool, typer.Option("--verbose", "-v", help=_("Show tracebacks and step details on errors."))
 ]
 QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")
+    bool, typer.Option("--quiet", "-q", help=_("Print nothing but errors (for cron)."))
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print the result as JSON on stdout."))]
 
 
 def output_option(help: str) -> Any:
@@ -140,7 +141,7 @@ class TableFormat(StrEnum):
 
 FormatOption = Annotated[
     TableFormat,
-    typer.Option("--format", envvar="CANBAO_FORMAT", help="Format of the result tables."),
+    typer.Option("--format", envvar="CANBAO_FORMAT", help=_("Format of the result tables.")),
 ]
 
 
@@ -174,8 +175,10 @@ SnapshotAreaOption = Annotated[
         "--area",
         "--snapshot-area",
         envvar="CANBAO_AREA",
-        help="The area the snapshots were recorded for, as `match --area` gave it "
-        "(repeatable; default: the only one in the database).",
+        help=_(
+            "The area the snapshots were recorded for, as `match --area` gave it "
+            "(repeatable; default: the only one in the database)."
+        ),
     ),
 ]
 
@@ -188,7 +191,7 @@ def snapshot_area(values: list[str] | None) -> str | None:
 AsOfOption = Annotated[
     date | None,
     as_of_option(
-        "Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today).",
+        _("Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today)."),
         envvar="CANBAO_AS_OF",
     ),
 ]

@@ -18,7 +18,9 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.ids import ID_REASONS
 from canbao.inspect import FileReport, inspect_files
 from canbao.roster import KINDS, load_column_map
@@ -30,7 +32,13 @@ from canbao.roster.unreadable import REASONS
 def register(app: typer.Typer) -> None:
     """Add the ``inspect`` command to ``app``."""
 
-    @app.command("inspect")
+    @app.command(
+        "inspect",
+        help=_(
+            "Show each file's format, encoding, header mapping, unreadable rows and ID validity."
+        )
+        + example("canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx"),
+    )
     def inspect_command(
         files: Annotated[list[Path], typer.Argument(help="Roster files to inspect.")],
         kind: Annotated[
@@ -50,12 +58,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Show each file's format, encoding, header mapping, unreadable rows and ID validity.
-
-        \b
-        示例 (example):
-          canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx
-        """
+        """Show each file's format, encoding, header mapping, unreadable rows and ID validity."""
         with reporting(verbose):
             if kind is not None and kind not in KINDS:
                 raise UsageError(f"unknown --kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")

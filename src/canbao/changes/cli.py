@@ -21,7 +21,9 @@ from canbao.cli_common import (
     snapshot_area,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 if TYPE_CHECKING:
     from canbao.changes import Changes
@@ -56,15 +58,7 @@ def changes(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Who entered and who left each set between two snapshots, and why, per county.
-
-    Writes one print-ready workbook per county (changes sorted by township, village and
-    person), changes.csv, counts.csv and changes.json; prints the counts (no ID).
-
-    \b
-    示例 (example):
-      canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/
-    """
+    """Who entered and who left each set between two snapshots, and why, per county."""
     with reporting(verbose):
         if db is None:
             raise UsageError(
@@ -108,4 +102,16 @@ def print_counts(found: Changes) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao changes`` to the application."""
-    app.command("changes")(changes)
+    app.command(
+        "changes",
+        help=_("Who entered and who left each set between two snapshots, and why, per county.")
+        + "\n\n"
+        + _(
+            "Writes one print-ready workbook per county (changes sorted by "
+            "township, village and person), changes.csv, counts.csv and "
+            "changes.json; prints the counts (no ID)."
+        )
+        + example(
+            "canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/"
+        ),
+    )(changes)

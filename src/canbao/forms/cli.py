@@ -36,20 +36,27 @@ from canbao.forms.spot_check import (
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
+from canbao.i18n import _
 from canbao.shown_path import shown_path
 
 SHOWN_PROBLEMS = 20
 
 forms_app = typer.Typer(
     name="forms",
-    help="Survey forms: roster, registration forms and entry sheets; blank county templates."
+    help=_("Survey forms: roster, registration forms and entry sheets; blank county templates.")
     + example("canbao forms survey --from 结果 --by village -o 调查表"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 
 
-@forms_app.command("survey")
+@forms_app.command(
+    "survey",
+    help=_(
+        "Write the survey roster, the pre-filled registration forms and the entry sheet per group."
+    )
+    + example("canbao forms survey --from 结果 --by village -o 调查表"),
+)
 def survey(
     from_: Annotated[Path, typer.Option("--from", help="Output directory of `canbao match`.")],
     output: Annotated[Path, output_option("Directory for the forms.")],
@@ -100,12 +107,7 @@ def survey(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the survey roster, the pre-filled registration forms and the entry sheet per group.
-
-    \b
-    示例 (example):
-      canbao forms survey --from 结果 --by village -o 调查表
-    """
+    """Write the survey forms per group (the help: its registration above)."""
     with reporting(verbose):
         if not ledger and (
             ledger_source is not None or columns is not None or ledger_date is not None
@@ -173,7 +175,11 @@ def survey(
                 stdout_console.print(line, markup=False)
 
 
-@forms_app.command("template")
+@forms_app.command(
+    "template",
+    help=_("Write a blank evaluation table or data table for counties to fill.")
+    + example("canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx"),
+)
 def template(
     kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
     rules: Annotated[
@@ -192,12 +198,7 @@ def template(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a blank evaluation table or data table for counties to fill.
-
-    \b
-    示例 (example):
-      canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx
-    """
+    """Write a blank evaluation table or data table for counties to fill."""
     with reporting(verbose):
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
@@ -262,12 +263,7 @@ def intake(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Check filled entry sheets and count what scoring needs (problems never stop the run).
-
-    \b
-    示例 (example):
-      canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查
-    """
+    """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
     with reporting(verbose):
         spec = SampleSpec(seed, parse_rate(sample_rate), sample_min) if sample else None
         result = run_intake(
@@ -343,4 +339,12 @@ def show_unit_problems(units: UnitIntake, output: Path) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``forms`` (survey, template) and ``intake`` to the canbao app."""
     app.add_typer(forms_app, name="forms")
-    app.command("intake")(intake)
+    app.command(
+        "intake",
+        help=_(
+            "Check filled entry sheets and count what scoring needs (problems never stop the run)."
+        )
+        + example(
+            "canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查"
+        ),
+    )(intake)

@@ -24,6 +24,8 @@ from canbao.cli_common import (
     stderr_console,
     stdout_console,
 )
+from canbao.cli_help import example
+from canbao.i18n import _
 from canbao.match.api import MatchResult, run_match
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
@@ -146,13 +148,7 @@ def match(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Match household, pension and medical rosters into the campaign's result sets.
-
-    \b
-    示例 (example):
-      cd examples/city
-      canbao match --household household.csv --medical medical_resident.csv --as-of 20170630 -o 结果
-    """
+    """Match household, pension and medical rosters into the campaign's result sets."""
     progress = progress_printer(quiet)
     with reporting(verbose):
         if engine == Engine.SPARK:
@@ -269,4 +265,11 @@ def print_snapshot(snapshot: SnapshotResult) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao match`` to the application."""
-    app.command("match")(match)
+    app.command(
+        "match",
+        help=_("Match household, pension and medical rosters into the campaign's result sets.")
+        + example(
+            "canbao match --household household.csv --medical medical_resident.csv "
+            "--as-of 20170630 -o 结果"
+        ),
+    )(match)

@@ -21,6 +21,8 @@ from canbao.cli_common import (
     snapshot_area,
     stdout_console,
 )
+from canbao.cli_help import example
+from canbao.i18n import _
 from canbao.match.vocabulary import ProgressPeriod
 
 
@@ -52,13 +54,7 @@ def progress(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and
-    tables (一)/(二) from the registration database, and the facts `canbao score --facts` reads.
-
-    \b
-    示例 (example):
-      canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08
-    """
+    """The progress rates and tables (the help: its registration below)."""
     from canbao.progress._write import as_json
     from canbao.progress.api import run_progress
 
@@ -93,4 +89,14 @@ def progress(
 
 def register(app: typer.Typer) -> None:
     """Add ``progress`` to the canbao app."""
-    app.command("progress")(progress)
+    app.command(
+        "progress",
+        help=_(
+            "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress "
+            "table and tables (一)/(二) from the registration database, and the facts "
+            "`canbao score --facts` reads."
+        )
+        + example(
+            "canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08"
+        ),
+    )(progress)

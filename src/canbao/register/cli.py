@@ -22,7 +22,9 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 DbOption = Annotated[
     str, db_option("The registration database: a DuckDB file or postgresql://user@host/dbname.")
@@ -50,15 +52,7 @@ def person(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Show one person's state and history: dated states, survey visits, ledgers, decisions.
-
-    Printed masked (340621********1234) unless --field-view, which shows the field team's
-    view: the full ID and names.
-
-    \b
-    示例 (example):
-      canbao person 340621199001011234 --db campaign.duckdb --json
-    """
+    """Show one person's state and history: dated states, survey visits, ledgers, decisions."""
     from canbao.register.person import read_person
 
     with reporting(verbose):
@@ -113,15 +107,7 @@ def decide(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
-
-    One decision on the command line, or a CSV of them with --file; every row is checked
-    before any is recorded.
-
-    \b
-    示例 (example):
-      canbao decide 340621199001011234 --db x.db --kind conflict-resolved --by 张三 --reason 核对
-    """
+    """Show one person's state and history (the help: its registration below)."""
     from canbao.register.decide import (
         one_decision,
         read_decision_file,
@@ -188,15 +174,7 @@ def export(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Export the confirmed registrations with the registration form's items, for upload.
-
-    Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed directly, by a
-    survey form or by a ledger, with the items of 全民参保登记表.
-
-    \b
-    示例 (example):
-      canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07 -o upload/
-    """
+    """Export the confirmed registrations with the registration form's items, for upload."""
     from canbao.register.export import write_export
 
     with reporting(verbose):
@@ -221,6 +199,44 @@ def export(
 
 def register(app: typer.Typer) -> None:
     """Add ``person``, ``decide`` and ``export`` to the canbao app."""
-    app.command("person")(person)
-    app.command("decide")(decide)
-    app.command("export")(export)
+    app.command(
+        "person",
+        help=_(
+            "Show one person's state and history: dated states, survey visits, ledgers, decisions."
+        )
+        + "\n\n"
+        + _(
+            "Printed masked (340621********1234) unless --field-view, which shows "
+            "the field team's view: the full ID and names."
+        )
+        + example("canbao person 340621199001011234 --db campaign.duckdb --json"),
+    )(person)
+    app.command(
+        "decide",
+        help=_(
+            "Record a manual decision (a conflict resolved by hand, a duplicate "
+            "cleaned): who, when, why."
+        )
+        + "\n\n"
+        + _(
+            "One decision on the command line, or a CSV of them with --file; every "
+            "row is checked before any is recorded."
+        )
+        + example(
+            "canbao decide 340621199001011234 --db x.db --kind conflict-resolved "
+            "--by 张三 --reason 核对"
+        ),
+    )(decide)
+    app.command(
+        "export",
+        help=_("Export the confirmed registrations with the registration form's items, for upload.")
+        + "\n\n"
+        + _(
+            "Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed "
+            "directly, by a survey form or by a ledger, with the items of 全民参保登记表."
+        )
+        + example(
+            "canbao export --db campaign.duckdb --from results/2017-08 "
+            "--intake intake/2017-07 -o upload/"
+        ),
+    )(export)

@@ -16,12 +16,25 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
+from canbao.i18n import _
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
-    @app.command("report")
+    @app.command(
+        "report",
+        help=_("Write one offline HTML page of charts from a match (and score) output.")
+        + "\n\n"
+        + _(
+            "Coverage and uninsured by county, survey load by township and village, "
+            "duplicates and conflicts by kind, the score ranking (self against "
+            "review) and the fees, the changes between two snapshots and the "
+            "progress rates; counts only, no ID or name."
+        )
+        + example("canbao report 比对结果/ --score 评估结果/ -o 报告.html"),
+    )
     def report(
         match: Annotated[
             Path,
@@ -59,16 +72,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Write one offline HTML page of charts from a match (and score) output.
-
-        Coverage and uninsured by county, survey load by township and village, duplicates and
-        conflicts by kind, the score ranking (self against review) and the fees, the changes
-        between two snapshots and the progress rates; counts only, no ID or name.
-
-        \b
-        示例 (example):
-          canbao report 比对结果/ --score 评估结果/ -o 报告.html
-        """
+        """Write one offline HTML page of charts from a match (and score) output."""
         from canbao.report import write_report
 
         with reporting(verbose):

@@ -21,34 +21,37 @@ from canbao.cli_common import (
 )
 from canbao.cli_help import example
 from canbao.errors import EXIT_RULES
+from canbao.i18n import _
 from canbao.score.api import check_files, score_files
 from canbao.score.fees import ROUNDING_RULE
 from canbao.score.values import total_text
 
 rules_app = typer.Typer(
     name="rules",
-    help="Rule sets for `canbao score`: check them."
+    help=_("Rule sets for `canbao score`: check them.")
     + example("canbao rules check rules/huaibei-2017.yaml"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 
 
-@rules_app.command("check")
+@rules_app.command(
+    "check",
+    help=_("Report gaps, overlaps, masked bands, points that do not add up and unknown fields.")
+    + "\n\n"
+    + _(
+        "Errors exit 5; what a file resolves explicitly (hit policy first, an "
+        "added band) is a note."
+    )
+    + example("canbao rules check rules/huaibei-2017.yaml"),
+)
 def rules_check(
     files: Annotated[list[Path], typer.Argument(help="Rule files (YAML) to analyse.")],
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Report gaps, overlaps, masked bands, points that do not add up and unknown fields.
-
-    Errors exit 5; what a file resolves explicitly (hit policy first, an added band) is a note.
-
-    \b
-    示例 (example):
-      canbao rules check rules/huaibei-2017.yaml
-    """
+    """Report gaps, overlaps, masked bands, points that do not add up and unknown fields."""
     with reporting(verbose):
         report = check_files(files)
         if json_:
@@ -120,12 +123,7 @@ def score(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Score county submissions by a rule set: evaluation workbook, ranking, fees.
-
-    \b
-    示例 (example):
-      canbao score --rules huaibei-2017 examples/score/huaibei-2017-submission.csv -o 评分结果
-    """
+    """Score county submissions by a rule set: evaluation workbook, ranking, fees."""
     with reporting(verbose):
         result = score_files(
             rules,
@@ -168,5 +166,12 @@ def score(
 
 def register(app: typer.Typer) -> None:
     """Add ``score`` and ``rules check`` to the canbao app."""
-    app.command("score")(score)
+    app.command(
+        "score",
+        help=_("Score county submissions by a rule set: evaluation workbook, ranking, fees.")
+        + example(
+            "canbao score --rules huaibei-2017 "
+            "examples/score/huaibei-2017-submission.csv -o 评分结果"
+        ),
+    )(score)
     app.add_typer(rules_app, name="rules")

@@ -18,7 +18,9 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 DEFAULT_AS_OF = date(2017, 6, 30)
 
@@ -60,12 +62,7 @@ def demo(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a synthetic city (Huaibei's four counties) with every finding planted and expected/.
-
-    \b
-    示例 (example):
-      canbao demo -o 示例城市 --persons 3000
-    """
+    """Write a synthetic city (the help: its registration below)."""
     with reporting(verbose):
         from canbao.synth.city import generate_city
 
@@ -144,4 +141,11 @@ def _second_month(
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao demo`` to the application."""
-    app.command("demo")(demo)
+    app.command(
+        "demo",
+        help=_(
+            "Write a synthetic city (Huaibei's four counties) with every finding "
+            "planted and expected/."
+        )
+        + example("canbao demo -o 示例城市 --persons 3000"),
+    )(demo)
