@@ -40,17 +40,20 @@ def register(app: typer.Typer) -> None:
         + example("canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx"),
     )
     def inspect_command(
-        files: Annotated[list[Path], typer.Argument(help="Roster files to inspect.")],
+        files: Annotated[list[Path], typer.Argument(help=_("Roster files to inspect."))],
         kind: Annotated[
             str | None,
             typer.Option(
-                "--kind", help=f"Roster kind (guessed from headers if omitted): {', '.join(KINDS)}."
+                "--kind",
+                help=_("Roster kind (guessed from headers if omitted): {kinds}.").format(
+                    kinds=", ".join(KINDS)
+                ),
             ),
         ] = None,
         columns: Annotated[
             Path | None,
             typer.Option(
-                "--columns", help="YAML file naming headers for fields (docs/reading.md)."
+                "--columns", help=_("YAML file naming headers for fields (docs/reading.md).")
             ),
         ] = None,
         as_of: AsOfOption = None,

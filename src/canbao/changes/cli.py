@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 
 
 def changes(
-    output: Annotated[Path, output_option("Directory for the workbooks per county and the CSV.")],
+    output: Annotated[
+        Path, output_option(_("Directory for the workbooks per county and the CSV."))
+    ],
     db: Annotated[
         str | None,
-        db_option("The registration database (a DuckDB file or postgresql://…) to read."),
+        db_option(_("The registration database (a DuckDB file or postgresql://…) to read.")),
     ] = None,
     start: Annotated[
         date | None,
@@ -41,7 +43,7 @@ def changes(
             "--from",
             parser=parse_as_of,
             metavar="DATE",
-            help="The earlier date (default: the snapshot before --to).",
+            help=_("The earlier date (default: the snapshot before --to)."),
         ),
     ] = None,
     end: Annotated[
@@ -50,7 +52,7 @@ def changes(
             "--to",
             parser=parse_as_of,
             metavar="DATE",
-            help="The later date (default: the latest snapshot).",
+            help=_("The later date (default: the latest snapshot)."),
         ),
     ] = None,
     area: SnapshotAreaOption = None,

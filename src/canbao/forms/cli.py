@@ -58,40 +58,46 @@ forms_app = typer.Typer(
     + example("canbao forms survey --from 结果 --by village -o 调查表"),
 )
 def survey(
-    from_: Annotated[Path, typer.Option("--from", help="Output directory of `canbao match`.")],
-    output: Annotated[Path, output_option("Directory for the forms.")],
+    from_: Annotated[Path, typer.Option("--from", help=_("Output directory of `canbao match`."))],
+    output: Annotated[Path, output_option(_("Directory for the forms."))],
     by: Annotated[
-        str, typer.Option("--by", help="One workbook set per county, township or village.")
+        str, typer.Option("--by", help=_("One workbook set per county, township or village."))
     ] = "village",
     seal: Annotated[
         bool,
         typer.Option(
             "--seal",
-            help="Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
-            "password shown once on stderr.",
+            help=_(
+                "Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
+                "password shown once on stderr."
+            ),
         ),
     ] = False,
     ledger: Annotated[
         list[Path] | None,
         typer.Option(
             "--ledger",
-            help="A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
-            "persons found in it with the same ID and name are confirmed without a visit.",
+            help=_(
+                "A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
+                "persons found in it with the same ID and name are confirmed without a visit."
+            ),
         ),
     ] = None,
     ledger_source: Annotated[
         str | None,
-        typer.Option("--ledger-source", help="The source of ledger rows without a 台账 column."),
+        typer.Option("--ledger-source", help=_("The source of ledger rows without a 台账 column.")),
     ] = None,
     columns: Annotated[
-        Path | None, typer.Option(help="YAML mapping of other ledger headers to fields.")
+        Path | None, typer.Option(help=_("YAML mapping of other ledger headers to fields."))
     ] = None,
     db: Annotated[
         str | None,
         db_option(
-            "The registration database (a DuckDB file or postgresql://…): leave out "
-            "the persons a survey form or a ledger confirmed since their reasons last changed, "
-            "and record the persons --ledger confirms."
+            _(
+                "The registration database (a DuckDB file or postgresql://…): leave out "
+                "the persons a survey form or a ledger confirmed since their reasons last changed, "
+                "and record the persons --ledger confirms."
+            )
         ),
     ] = None,
     ledger_date: Annotated[
@@ -100,7 +106,7 @@ def survey(
             "--ledger-date",
             parser=parse_as_of,
             metavar="DATE",
-            help="With --db: the date the ledgers confirmed, as recorded (default today).",
+            help=_("With --db: the date the ledgers confirmed, as recorded (default today)."),
         ),
     ] = None,
     json_: JsonOption = False,
@@ -181,18 +187,18 @@ def survey(
     + example("canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx"),
 )
 def template(
-    kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
+    kind: Annotated[str, typer.Argument(help=_("evaluation (评估表) or datatable (数据表)."))],
     rules: Annotated[
         Path,
         typer.Option(
             "--rules",
             metavar="NAME|FILE",
-            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+            help=_("The rule set: a bundled name (huaibei-2017) or a YAML file."),
         ),
     ],
-    output: Annotated[Path, output_option("The workbook to write (.xlsx).")],
+    output: Annotated[Path, output_option(_("The workbook to write (.xlsx)."))],
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output even if canbao did not write it.")
+        bool, typer.Option("--force", help=_("Overwrite --output even if canbao did not write it."))
     ] = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
@@ -212,51 +218,57 @@ def template(
 def intake(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv) or their folders."),
+        typer.Argument(help=_("Filled entry sheets (信息录入表, .xlsx or .csv) or their folders.")),
     ],
-    output: Annotated[Path, output_option("Directory for problems, facts and entries.")],
+    output: Annotated[Path, output_option(_("Directory for problems, facts and entries."))],
     survey: Annotated[
-        Path | None, typer.Option("--survey", help="The match directory whose roster was surveyed.")
+        Path | None,
+        typer.Option("--survey", help=_("The match directory whose roster was surveyed.")),
     ] = None,
     summary: Annotated[
         Path | None,
-        typer.Option("--summary", help="The county's reported totals (汇总表), CSV or xlsx."),
+        typer.Option("--summary", help=_("The county's reported totals (汇总表), CSV or xlsx.")),
     ] = None,
     as_of: AsOfOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
-            "--rules", help="Also write submission.csv with the facts this rule set knows."
+            "--rules", help=_("Also write submission.csv with the facts this rule set knows.")
         ),
     ] = None,
     sample: Annotated[
         bool,
         typer.Option(
             "--sample",
-            help=f"Also draw the spot-check sample (抽查) of entered forms into {SHEET_FILE}, "
-            "stratified by village and 经办人.",
+            help=_(
+                "Also draw the spot-check sample (抽查) of entered forms into {file}, "
+                "stratified by village and 经办人."
+            ).format(file=SHEET_FILE),
         ),
     ] = False,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the sample: the same seed, the same sample.")
+        int, typer.Option("--seed", help=_("Seed of the sample: the same seed, the same sample."))
     ] = DEFAULT_SEED,
     sample_rate: Annotated[
-        str, typer.Option("--sample-rate", help="Share of each stratum to check (percent).")
+        str, typer.Option("--sample-rate", help=_("Share of each stratum to check (percent)."))
     ] = "5%",
     sample_min: Annotated[
-        int, typer.Option("--sample-min", min=1, help="Forms checked at least per stratum.")
+        int, typer.Option("--sample-min", min=1, help=_("Forms checked at least per stratum."))
     ] = DEFAULT_MINIMUM,
     spot_check: Annotated[
         list[Path] | None,
         typer.Option(
-            "--spot-check", help=f"A filled {SHEET_FILE}: its outcome is counted into facts."
+            "--spot-check",
+            help=_("A filled {file}: its outcome is counted into facts.").format(file=SHEET_FILE),
         ),
     ] = None,
     db: Annotated[
         str | None,
         db_option(
-            "Record each visited person in the registration database (a DuckDB file or "
-            "postgresql://…), confirmed by survey (已核实入库) when the form is valid."
+            _(
+                "Record each visited person in the registration database (a DuckDB file or "
+                "postgresql://…), confirmed by survey (已核实入库) when the form is valid."
+            )
         ),
     ] = None,
     json_: JsonOption = False,

@@ -52,7 +52,7 @@ def _files(kind: RosterKind) -> Any:
 def match(
     ctx: typer.Context,
     household: Annotated[list[Path], _files(RosterKind.HOUSEHOLD)],
-    output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
+    output: Annotated[Path, output_option(_("Directory for the results (replaced atomically)."))],
     pension: Annotated[list[Path] | None, _files(RosterKind.PENSION)] = None,
     medical: Annotated[list[Path] | None, _files(RosterKind.MEDICAL)] = None,
     floating: Annotated[list[Path] | None, _files(RosterKind.FLOATING)] = None,
@@ -64,11 +64,11 @@ def match(
         list[str] | None,
         typer.Option(
             envvar="CANBAO_AREA",
-            help="Region-code prefix(es) of the area (default: household counties).",
+            help=_("Region-code prefix(es) of the area (default: household counties)."),
         ),
     ] = None,
     columns: Annotated[
-        Path | None, typer.Option(help="YAML mapping of other headers to fields.")
+        Path | None, typer.Option(help=_("YAML mapping of other headers to fields."))
     ] = None,
     format: FormatOption = TableFormat.CSV,
     units: Annotated[list[Path] | None, _files(RosterKind.UNITS)] = None,
@@ -78,22 +78,26 @@ def match(
         typer.Option(
             "--apply-links",
             metavar="MIN_SCORE",
-            help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
-            f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
+            help=_(
+                "Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
+                "{threshold} is the documented safe threshold). Default: only suggest."
+            ).format(threshold=APPLY_THRESHOLD),
         ),
     ] = None,
     accept_damaged_ids: Annotated[
         bool,
         typer.Option(
             "--accept-damaged-ids",
-            help="Run even when most IDs of a roster are invalid or damaged by a spreadsheet.",
+            help=_("Run even when most IDs of a roster are invalid or damaged by a spreadsheet."),
         ),
     ] = False,
     db: Annotated[
         str | None,
         db_option(
-            "Record the run in the registration database: a DuckDB file (created on first "
-            "use) or postgresql://user@host/dbname. See docs/database.md.",
+            _(
+                "Record the run in the registration database: a DuckDB file (created on first "
+                "use) or postgresql://user@host/dbname. See docs/database.md."
+            ),
             envvar="CANBAO_DB",
         ),
     ] = None,
@@ -101,16 +105,20 @@ def match(
         bool,
         typer.Option(
             "--rebuild-history",
-            help="With --db: accept an as-of date older than the latest snapshot and rebuild "
-            "the history from it (the later snapshots are retired; load them again after).",
+            help=_(
+                "With --db: accept an as-of date older than the latest snapshot and rebuild "
+                "the history from it (the later snapshots are retired; load them again after)."
+            ),
         ),
     ] = False,
     county_lists: Annotated[
         bool,
         typer.Option(
             "--county-lists",
-            help="Also write lists/<county>/需入户调查人员名单.xlsx (and the units' list) for "
-            "field teams, IDs as text; slow on a large city, so asked for.",
+            help=_(
+                "Also write lists/<county>/需入户调查人员名单.xlsx (and the units' list) for "
+                "field teams, IDs as text; slow on a large city, so asked for."
+            ),
         ),
     ] = False,
     legal_groups: Annotated[
@@ -118,8 +126,10 @@ def match(
         typer.Option(
             "--legal-groups",
             metavar="FILE|NAME",
-            help="Rule saying who should have injury, unemployment and maternity cover (法定群体): "
-            "a TOML file or a bundled rule's name; 'none' switches the judgement off.",
+            help=_(
+                "Rule saying who should have injury, unemployment and maternity cover (法定群体): "
+                "a TOML file or a bundled rule's name; 'none' switches the judgement off."
+            ),
         ),
     ] = DEFAULT_LEGAL_GROUPS,
     shards: Annotated[
@@ -127,22 +137,26 @@ def match(
         typer.Option(
             "--shards",
             metavar="N|auto",
-            help="Match the persons in N shards, one at a time in bounded memory, with the same "
-            "result files (docs/scale.md); auto chooses from the rosters' size and free memory.",
+            help=_(
+                "Match the persons in N shards, one at a time in bounded memory, with the same "
+                "result files (docs/scale.md); auto chooses from the rosters' size and free memory."
+            ),
         ),
     ] = "auto",
     engine: Annotated[
         Engine,
         typer.Option(
-            help="polars (this machine) or spark (a Spark session: local[2], --spark-master, "
-            "or the one spark-submit prepares; needs canbao[spark], docs/scale.md).",
+            help=_(
+                "polars (this machine) or spark (a Spark session: local[2], --spark-master, "
+                "or the one spark-submit prepares; needs canbao[spark], docs/scale.md)."
+            ),
         ),
     ] = Engine.POLARS,
     spark_master: Annotated[
-        str | None, typer.Option(help="With --engine spark: Spark's master, e.g. local[2].")
+        str | None, typer.Option(help=_("With --engine spark: Spark's master, e.g. local[2]."))
     ] = None,
     driver_memory: Annotated[
-        str, typer.Option(help="With --engine spark: spark.driver.memory of a local session.")
+        str, typer.Option(help=_("With --engine spark: spark.driver.memory of a local session."))
     ] = "1g",
     json_output: JsonOption = False,
     quiet: QuietOption = False,

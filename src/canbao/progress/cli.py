@@ -27,27 +27,33 @@ from canbao.match.vocabulary import ProgressPeriod
 
 
 def progress(
-    db: Annotated[str, db_option("The registration database (a DuckDB file or postgresql://…).")],
+    db: Annotated[
+        str, db_option(_("The registration database (a DuckDB file or postgresql://…)."))
+    ],
     population: Annotated[
         Path,
         typer.Option(
-            "--population", help="Resident population (常住人口) per county, CSV or xlsx."
+            "--population", help=_("Resident population (常住人口) per county, CSV or xlsx.")
         ),
     ],
-    output: Annotated[Path, output_option("Directory for the workbooks, rates and facts.")],
+    output: Annotated[Path, output_option(_("Directory for the workbooks, rates and facts."))],
     as_of: Annotated[
         date | None,
         as_of_option(
-            "Last day reported (default: the latest snapshot's date).", envvar="CANBAO_AS_OF"
+            _("Last day reported (default: the latest snapshot's date)."), envvar="CANBAO_AS_OF"
         ),
     ] = None,
     period: Annotated[
         ProgressPeriod,
-        typer.Option("--period", help="Period of each row: bimonthly (双月调度), monthly, weekly."),
+        typer.Option(
+            "--period", help=_("Period of each row: bimonthly (双月调度), monthly, weekly.")
+        ),
     ] = ProgressPeriod.BIMONTHLY,
     manual: Annotated[
         Path | None,
-        typer.Option("--manual", help="Columns answered by hand and rates 3-4 (县区, 项目, 值)."),
+        typer.Option(
+            "--manual", help=_("Columns answered by hand and rates 3-4 (县区, 项目, 值).")
+        ),
     ] = None,
     area: SnapshotAreaOption = None,
     json_: JsonOption = False,

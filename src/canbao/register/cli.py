@@ -27,25 +27,27 @@ from canbao.errors import UsageError
 from canbao.i18n import _
 
 DbOption = Annotated[
-    str, db_option("The registration database: a DuckDB file or postgresql://user@host/dbname.")
+    str, db_option(_("The registration database: a DuckDB file or postgresql://user@host/dbname."))
 ]
 
 
 def person(
     citizen_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The citizen ID in full (the register's key).")
+        str, typer.Argument(metavar="ID", help=_("The citizen ID in full (the register's key)."))
     ],
     db: DbOption,
     as_of: Annotated[
         date | None,
-        as_of_option("Show the state held on this date (default: the latest snapshot)."),
+        as_of_option(_("Show the state held on this date (default: the latest snapshot).")),
     ] = None,
     field_view: Annotated[
         bool,
         typer.Option(
             "--field-view",
-            help="Show the field team's view: the full ID and the deciders' names UNMASKED. "
-            "Use only where the person's file may be seen (docs/database.md).",
+            help=_(
+                "Show the field team's view: the full ID and the deciders' names UNMASKED. "
+                "Use only where the person's file may be seen (docs/database.md)."
+            ),
         ),
     ] = False,
     json_: JsonOption = False,
@@ -72,19 +74,21 @@ def person(
 def decide(
     db: DbOption,
     citizen_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="The citizen ID in full.")
+        str | None, typer.Argument(metavar="[ID]", help=_("The citizen ID in full."))
     ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
             "--kind",
-            help="conflict-resolved (信息错误已人工更正) or duplicate-cleaned "
-            "(重复参保已由经办机构清理).",
+            help=_(
+                "conflict-resolved (信息错误已人工更正) or duplicate-cleaned "
+                "(重复参保已由经办机构清理)."
+            ),
         ),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who decided (stored in full).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_("Who decided (stored in full)."))] = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why: the documents checked, the case number.")
+        str | None, typer.Option("--reason", help=_("Why: the documents checked, the case number."))
     ] = None,
     on: Annotated[
         date | None,
@@ -92,15 +96,17 @@ def decide(
             "--on",
             parser=parse_as_of,
             metavar="DATE",
-            help="The date of the decision (default today).",
+            help=_("The date of the decision (default today)."),
         ),
     ] = None,
     file: Annotated[
         Path | None,
         typer.Option(
             "--file",
-            help="A CSV of decisions instead of one ID (headings 公民身份号码, 决定类型, "
-            "决定日期, 决定人, 理由).",
+            help=_(
+                "A CSV of decisions instead of one ID (headings 公民身份号码, 决定类型, "
+                "决定日期, 决定人, 理由)."
+            ),
         ),
     ] = None,
     json_: JsonOption = False,
@@ -157,17 +163,17 @@ def decide(
 def export(
     db: DbOption,
     from_: Annotated[
-        Path, typer.Option("--from", help="The output directory of the `canbao match --db` run.")
+        Path, typer.Option("--from", help=_("The output directory of the `canbao match --db` run."))
     ],
-    output: Annotated[Path, output_option("Directory for 全民参保登记信息.xlsx and .csv.")],
+    output: Annotated[Path, output_option(_("Directory for 全民参保登记信息.xlsx and .csv."))],
     as_of: Annotated[
         date | None,
-        as_of_option("Confirmed on this date (default: the match's as-of date)."),
+        as_of_option(_("Confirmed on this date (default: the match's as-of date).")),
     ] = None,
     intake: Annotated[
         list[Path] | None,
         typer.Option(
-            "--intake", help="An intake output directory: the valid forms' items win (repeat)."
+            "--intake", help=_("An intake output directory: the valid forms' items win (repeat).")
         ),
     ] = None,
     json_: JsonOption = False,

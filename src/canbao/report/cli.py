@@ -39,34 +39,37 @@ def register(app: typer.Typer) -> None:
         match: Annotated[
             Path,
             typer.Argument(
-                metavar="MATCH_DIR", help="The output directory of `canbao match` (any --format)."
+                metavar="MATCH_DIR",
+                help=_("The output directory of `canbao match` (any --format)."),
             ),
         ],
         score: Annotated[
             list[Path] | None,
             typer.Option(
-                "--score", metavar="DIR", help="An output directory of `canbao score` (repeatable)."
+                "--score",
+                metavar="DIR",
+                help=_("An output directory of `canbao score` (repeatable)."),
             ),
         ] = None,
         changes: Annotated[
             Path | None,
             typer.Option(
-                "--changes", metavar="DIR", help="The output directory of `canbao changes`."
+                "--changes", metavar="DIR", help=_("The output directory of `canbao changes`.")
             ),
         ] = None,
         progress: Annotated[
             Path | None,
             typer.Option(
-                "--progress", metavar="DIR", help="The output directory of `canbao progress`."
+                "--progress", metavar="DIR", help=_("The output directory of `canbao progress`.")
             ),
         ] = None,
         output: Annotated[
             Path | None,
-            output_option("The HTML file to write (default: MATCH_DIR-report.html beside it)."),
+            output_option(_("The HTML file to write (default: MATCH_DIR-report.html beside it).")),
         ] = None,
         force: Annotated[
             bool,
-            typer.Option("--force", help="Overwrite --output even if canbao did not write it."),
+            typer.Option("--force", help=_("Overwrite --output even if canbao did not write it.")),
         ] = False,
         json_output: JsonOption = False,
         quiet: QuietOption = False,

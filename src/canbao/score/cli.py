@@ -46,7 +46,7 @@ rules_app = typer.Typer(
     + example("canbao rules check rules/huaibei-2017.yaml"),
 )
 def rules_check(
-    files: Annotated[list[Path], typer.Argument(help="Rule files (YAML) to analyse.")],
+    files: Annotated[list[Path], typer.Argument(help=_("Rule files (YAML) to analyse."))],
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
@@ -80,35 +80,42 @@ def rules_check(
 
 def score(
     submissions: Annotated[
-        list[Path], typer.Argument(help="Submissions: long tables (CSV/xlsx) or evaluation tables.")
+        list[Path],
+        typer.Argument(help=_("Submissions: long tables (CSV/xlsx) or evaluation tables.")),
     ],
     rules: Annotated[
         Path,
         typer.Option(
             "--rules",
             metavar="NAME|FILE",
-            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+            help=_("The rule set: a bundled name (huaibei-2017) or a YAML file."),
         ),
     ],
-    output: Annotated[Path, output_option("Directory for the workbook and JSON.")],
+    output: Annotated[Path, output_option(_("Directory for the workbook and JSON."))],
     self_files: Annotated[
         list[Path] | None,
-        typer.Option("--self", help="Counties' self-evaluations (自评分 or 实际值); repeatable."),
+        typer.Option(
+            "--self", help=_("Counties' self-evaluations (自评分 or 实际值); repeatable.")
+        ),
     ] = None,
     from_match: Annotated[
         Path | None,
         typer.Option(
             "--from-match",
-            help="A `canbao match` output: its task table gives the facts marked "
-            "source: task_table (需入户调查人数) and the area county names must lie in.",
+            help=_(
+                "A `canbao match` output: its task table gives the facts marked "
+                "source: task_table (需入户调查人数) and the area county names must lie in."
+            ),
         ),
     ] = None,
     facts: Annotated[
         list[Path] | None,
         typer.Option(
             "--facts",
-            help="A `canbao progress` facts.csv: the facts the rule set declares, for each "
-            "county a submission does not give them; repeatable.",
+            help=_(
+                "A `canbao progress` facts.csv: the facts the rule set declares, for each "
+                "county a submission does not give them; repeatable."
+            ),
         ),
     ] = None,
     area: Annotated[
@@ -116,7 +123,7 @@ def score(
         typer.Option(
             "--area",
             envvar="CANBAO_AREA",
-            help="Region-code prefix (3406) narrowing county names; repeatable.",
+            help=_("Region-code prefix (3406) narrowing county names; repeatable."),
         ),
     ] = None,
     json_: JsonOption = False,

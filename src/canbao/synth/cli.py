@@ -26,36 +26,38 @@ DEFAULT_AS_OF = date(2017, 6, 30)
 
 
 def demo(
-    output: Annotated[Path, output_option("Directory to write (replaced whole).")],
+    output: Annotated[Path, output_option(_("Directory to write (replaced whole)."))],
     persons: Annotated[
-        int, typer.Option("--persons", "-n", min=1, help="Household persons.")
+        int, typer.Option("--persons", "-n", min=1, help=_("Household persons."))
     ] = 3000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed gives the same city.")
+        int, typer.Option("--seed", help=_("Random seed: the same seed gives the same city."))
     ] = 2017,
     as_of: Annotated[
         date | None,
         as_of_option(
-            "Reference date of the city (default 2017-06-30; 2017-08-31 with --month-after)."
+            _("Reference date of the city (default 2017-06-30; 2017-08-31 with --month-after).")
         ),
     ] = None,
     clean: Annotated[
-        bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
+        bool, typer.Option("--clean", help=_("UTF-8 CSV only, no harmless mess in IDs and names."))
     ] = False,
     legal_groups: Annotated[
         bool,
         typer.Option(
             "--legal-groups",
-            help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
+            help=_("Also write injury, unemployment and maternity rosters with legal-group gaps."),
         ),
     ] = False,
     month_after: Annotated[
         Path | None,
         typer.Option(
             "--month-after",
-            help="Write the next month of the city in this folder instead: its rosters with "
-            "planted deaths, moves, new insurance, corrected names, cleaned duplicates and "
-            "survey visits, expected/changes.csv what `canbao changes` must list.",
+            help=_(
+                "Write the next month of the city in this folder instead: its rosters with "
+                "planted deaths, moves, new insurance, corrected names, cleaned duplicates and "
+                "survey visits, expected/changes.csv what `canbao changes` must list."
+            ),
         ),
     ] = None,
     json_output: JsonOption = False,
