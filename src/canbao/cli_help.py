@@ -26,6 +26,7 @@ import typer
 import typer.core
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from canbao.help_format import HelpContext
 from canbao.i18n import N_, _, language
 
 # The heading of the example paragraph that closes each command's help (shown as _(…)).
@@ -87,6 +88,8 @@ def _write_usage(command: TyperCommand | TyperGroup, ctx: Any, formatter: Any) -
 class TranslatedCommand(TyperCommand):
     """A Typer command whose usage line and ``--help`` text are in canbao's language."""
 
+    context_class = HelpContext  # help wrapped by display width (canbao.help_format)
+
     def get_params(self, ctx: Any) -> list[Any]:
         """The parameters, Typer's own helps in canbao's language."""
         return _translated_params(super().get_params(ctx))
@@ -98,6 +101,8 @@ class TranslatedCommand(TyperCommand):
 
 class TranslatedGroup(TyperGroup):
     """A Typer group whose usage line and ``--help`` text are in canbao's language."""
+
+    context_class = HelpContext
 
     def get_params(self, ctx: Any) -> list[Any]:
         """The parameters, Typer's own helps in canbao's language."""
