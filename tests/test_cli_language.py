@@ -46,13 +46,14 @@ CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 # The Chinese words English help keeps on purpose: the names analysts meet in their files, the
 # headings they type, the terms of the source documents and the file names canbao writes
 # (README "Language"). Nothing else of the help may be Chinese in English.
-KEPT_IN_ENGLISH = """
+_KEPT = """
     人社厅发〔2017〕28号 全民参保登记表 全民参保登记信息 需入户调查人员名单 信息录入表 需入户调查人数
     公民身份号码 决定类型 决定日期 决定人 理由 县区 项目 值 台账 居民医保 城居保 新生儿登记 低保 暂住证
     人口普查 信息错误已人工更正 重复参保已由经办机构清理 双月调度 实际值 自评分 已核实入库 常住人口
     抽查表 抽查 数据表 评估表 汇总表 法定群体 经办人 户籍 流动人口 养老 医疗 工伤 失业 生育
     登记注册单位 参保单位 参保 年 月 日 一 二
-""".split()
+"""
+KEPT_IN_ENGLISH = _KEPT.split()
 
 
 @cache
