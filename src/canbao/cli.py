@@ -254,9 +254,12 @@ def _audit(
     except OSError as exc:
         from canbao.cli_common import print_warning
 
+        unwritable = _(
+            "the audit log {path} could not be written: {reason}; set {variable} to a writable file"
+        )
+        reason = exc.strerror or str(exc)
         print_warning(
-            f"审计日志无法写入 {audit.audit_log_path()}：{exc.strerror}（the audit log could not "
-            f"be written; set {audit.AUDIT_ENV} to a writable file）"
+            unwritable.format(path=audit.audit_log_path(), reason=reason, variable=audit.AUDIT_ENV)
         )
 
 

@@ -40,7 +40,7 @@ from canbao.errors import (
     Terminated,
     UsageError,
 )
-from canbao.i18n import _
+from canbao.i18n import _, language
 from canbao.masking import mask_text
 from canbao.write_errors import write_failure
 
@@ -197,6 +197,12 @@ AsOfOption = Annotated[
 ]
 
 
+def term(code: Any) -> str:
+    """A vocabulary code (canbao.match.vocabulary) as the screen shows it: its Chinese label in
+    Chinese, the code itself (as summary.json names it) in English."""
+    return str(code.label) if language() == "zh" else str(code.value)
+
+
 def print_error(message: str) -> None:
     """Print an error message to stderr, never interpreting it as rich markup."""
     stderr_console.print(f"错误 (error): {message}", markup=False)
@@ -226,11 +232,11 @@ def print_warning(message: str) -> None:
 
 def show_password(archive: str, password: str) -> None:
     """Show a sealed archive's password once, on stderr (the terminal); canbao keeps no copy."""
-    stderr_console.print(
-        f"密码 (password) {archive}: {password}  —— 只显示这一次，请另行告知接收人"
-        "（shown once and stored nowhere: give it to the recipient by another way, e.g. phone）",
-        markup=False,
+    shown = _(
+        "password of {archive}: {password}  (shown once and stored nowhere: give it to the "
+        "recipient by another way, e.g. by phone)"
     )
+    stderr_console.print(shown.format(archive=archive, password=password), markup=False)
 
 
 @contextmanager
@@ -247,10 +253,10 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        print_error("已中断 (interrupted); work files and half-written results removed")
+        print_error(_("interrupted; work files and half-written results removed"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
+        print_error(_("terminated (SIGTERM); work files and half-written results removed"))
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
         written = write_failure(exc)  # a full disk outside canbao's own write helpers
@@ -258,10 +264,11 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             print_error(written.render())
             raise typer.Exit(written.exit_code) from None
         detail = f"{type(exc).__name__}: {exc}"
-        print_error(
-            f"internal error ({detail}). This is a bug in canbao; "
-            "rerun with --verbose and report the output (personal data is masked)."
+        internal = _(
+            "internal error ({detail}). This is a bug in canbao; rerun with --verbose and "
+            "report the output (personal data is masked)."
         )
+        print_error(internal.format(detail=detail))
         if verbose:
             stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None

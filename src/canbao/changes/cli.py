@@ -77,10 +77,8 @@ def changes(
             print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})
         elif not quiet:
             print_counts(found)
-            stdout_console.print(
-                f"{len(books)} county workbook(s) and changes.csv written to {output}/",
-                markup=False,
-            )
+            written = _("{books} county workbook(s) and changes.csv written to {folder}/")
+            stdout_console.print(written.format(books=len(books), folder=output), markup=False)
 
 
 def print_counts(found: Changes) -> None:
@@ -89,16 +87,18 @@ def print_counts(found: Changes) -> None:
 
     from canbao.changes._tables import labelled
 
+    title = _("canbao changes · {start} → {end} · area {area}")
     table = Table(
-        title=f"canbao changes · {found.start.isoformat()} → {found.end.isoformat()} · "
-        f"area {found.area}"
+        title=title.format(
+            start=found.start.isoformat(), end=found.end.isoformat(), area=found.area
+        )
     )
-    for heading in ("名单 (list)", "变动 (change)", "原因 (why)"):
+    for heading in (_("list"), _("change"), _("why")):
         table.add_column(heading)
-    table.add_column("人数 (persons)", justify="right")
+    table.add_column(_("persons"), justify="right")
     for row in labelled(found.counts()).iter_rows():
         table.add_row(*(str(v) for v in row[:3]), f"{row[3]:,}")
-    table.add_row("合计 total", "", "", f"{found.rows['person_key'].n_unique():,}")
+    table.add_row(_("total"), "", "", f"{found.rows['person_key'].n_unique():,}")
     stdout_console.print(table)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,10 +36,11 @@ from canbao.forms.spot_check import (
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
-from canbao.i18n import _
+from canbao.i18n import N_, _
 from canbao.shown_path import shown_path
 
 SHOWN_PROBLEMS = 20
+FACTS_WRITTEN = N_("facts for scoring written to {path}")
 
 forms_app = typer.Typer(
     name="forms",
@@ -154,29 +155,7 @@ def survey(
                 }
             print_json(payload)
         elif not quiet:
-            stdout_console.print(
-                f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
-                f"roster, forms and entry sheet written to {result.output}",
-                markup=False,
-            )
-            if result.units:
-                stdout_console.print(
-                    f"{sum(g.units for g in result.units)} units needing a survey in "
-                    f"{len(result.units)} county(ies): unit roster and entry sheet per county",
-                    markup=False,
-                )
-            if result.left_out is not None:
-                stdout_console.print(
-                    f"{result.left_out.by_survey} persons left out: confirmed by a survey form "
-                    "since their reasons last changed (已核实入库); "
-                    f"{result.left_out.by_ledger} by a ledger recorded earlier (台账)",
-                    markup=False,
-                )
-            if result.ledger_recorded is not None:
-                stdout_console.print(
-                    f"{result.ledger_recorded} ledger confirmation(s) recorded in the database",
-                    markup=False,
-                )
+            _print_survey(result, by)
             for line in ledger_report(result.ledger) if result.ledger is not None else ():
                 stdout_console.print(line, markup=False)
 
@@ -212,7 +191,8 @@ def template(
         if json_:
             print_json({"template": kind, "output": str(path)})
         elif not quiet:
-            stdout_console.print(f"{kind} template written to {path}", markup=False)
+            written = _("{kind} template written to {path}").format(kind=kind, path=path)
+            stdout_console.print(written, markup=False)
 
 
 def intake(
@@ -297,55 +277,102 @@ def intake(
             return
         if result.units is not None and len(result.units.files) == len(result.files):
             show_unit_problems(result.units, output)  # unit sheets only
-            stdout_console.print(
-                f"facts for scoring written to {output / 'facts.csv'}", markup=False
-            )
+            stdout_console.print(_(FACTS_WRITTEN).format(path=output / "facts.csv"), markup=False)
             return
-        cats = "，".join(f"{k} {v}" for k, v in result.by_category().items())
+        cats = _(", ").join(f"{k} {v}" for k, v in result.by_category().items())
+        read = _("{rows} rows read from {files} file(s); {problems} problem(s): {kinds}")
         stdout_console.print(
-            f"{result.rows} rows read from {len(result.files)} file(s); "
-            f"{result.problems.height} problem(s): {cats}",
+            read.format(
+                rows=result.rows,
+                files=len(result.files),
+                problems=result.problems.height,
+                kinds=cats,
+            ),
             markup=False,
         )
         shown = result.masked_problems().head(SHOWN_PROBLEMS)
         for row in shown.iter_rows(named=True):
             stdout_console.print(
                 f"  {shown_path(row['文件'])}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
-                f"{row['项目']}={row['值'] or '(空)'}: {row['原因']} [{row['原因代码']}]",
+                f"{row['项目']}={row['值'] or _('(empty)')}: {row['原因']} [{row['原因代码']}]",
                 markup=False,
             )
         if result.problems.height > SHOWN_PROBLEMS:
-            stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
+            more = _("  ... see {path}").format(path=output / "problems.csv")
+            stdout_console.print(more, markup=False)
         if result.units is not None:
             show_unit_problems(result.units, output)
-        stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
+        stdout_console.print(_(FACTS_WRITTEN).format(path=output / "facts.csv"), markup=False)
         if result.sample is not None:
-            sizes = "，".join(
+            sizes = _(", ").join(
                 f"{code} {c['sampled']}/{c['entered']}"
                 for code, c in result.sample["per_county"].items()
             )
+            drawn = _("spot-check sample (seed {seed}): {sizes} -> {path}")
             stdout_console.print(
-                f"spot-check sample (抽查, seed {seed}): {sizes} -> {output / SHEET_FILE}",
-                markup=False,
+                drawn.format(seed=seed, sizes=sizes, path=output / SHEET_FILE), markup=False
             )
+
+
+def _print_survey(result: Any, by: str) -> None:
+    """What ``forms survey`` wrote: persons and groups, units, who was left out and why."""
+    written = _(
+        "{persons} persons in {groups} group(s) by {by}: roster, forms and entry sheet "
+        "written to {folder}"
+    )
+    stdout_console.print(
+        written.format(
+            persons=result.persons, groups=len(result.groups), by=by, folder=result.output
+        ),
+        markup=False,
+    )
+    if result.units:
+        units = _(
+            "{units} units needing a survey in {counties} county(ies): unit roster and entry "
+            "sheet per county"
+        )
+        counted = units.format(units=sum(g.units for g in result.units), counties=len(result.units))
+        stdout_console.print(counted, markup=False)
+    if result.left_out is not None:
+        left_out = _(
+            "{by_survey} persons left out: confirmed by a survey form since their reasons last "
+            "changed (已核实入库); {by_ledger} by a ledger recorded earlier (台账)"
+        )
+        stdout_console.print(
+            left_out.format(
+                by_survey=result.left_out.by_survey, by_ledger=result.left_out.by_ledger
+            ),
+            markup=False,
+        )
+    if result.ledger_recorded is not None:
+        recorded = _("{n} ledger confirmation(s) recorded in the database")
+        stdout_console.print(recorded.format(n=result.ledger_recorded), markup=False)
 
 
 def show_unit_problems(units: UnitIntake, output: Path) -> None:
     """Print the unit sheets' count and their first problems (Chinese first, with the fix)."""
+    counted = _("units: {rows} rows from {files} file(s), {problems} problem(s)")
     stdout_console.print(
-        f"单位：{units.entries.height} 行，{units.problems.height} 个问题 "
-        f"({units.entries.height} unit rows from {len(units.files)} file(s))",
+        counted.format(
+            rows=units.entries.height, files=len(units.files), problems=units.problems.height
+        ),
         markup=False,
     )
+    line = _("  {file} row {row} {item}={value}: {reason} [{code}]; {fix}")
     for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
-        stdout_console.print(
-            f"  {shown_path(row['文件'])} 第 {row['行号']} 行 "
-            f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
-            f"{row['改正方法']}",
-            markup=False,
+        shown = line.format(
+            file=shown_path(row["文件"]),
+            row=row["行号"],
+            item=row["项目"],
+            value=row["值"] or _("(empty)"),
+            reason=row["原因"],
+            code=row["原因代码"],
+            fix=row["改正方法"],
         )
+        stdout_console.print(shown, markup=False)
     if units.problems.height > SHOWN_PROBLEMS:
-        stdout_console.print(f"  ... see {output / UNIT_PROBLEMS_FILE}", markup=False)
+        more = _("  ... see {path}").format(path=output / UNIT_PROBLEMS_FILE)
+        stdout_console.print(more, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -90,7 +90,8 @@ def progress(
                         f"{rate.spec.number}. {rate.spec.name} {rate.text} ({counts})",
                         markup=False,
                     )
-        stdout_console.print(f"进度表 (progress table): {output / 'progress.xlsx'}", markup=False)
+        table = _("progress table: {path}").format(path=output / "progress.xlsx")
+        stdout_console.print(table, markup=False)
 
 
 def register(app: typer.Typer) -> None:

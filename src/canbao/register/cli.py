@@ -62,7 +62,7 @@ def person(
         if quiet:
             return
         if field_view:
-            print_warning("--field-view：以下显示完整身份证号码和姓名（unmasked personal data）")
+            print_warning(_("--field-view: full citizen IDs and names follow, unmasked"))
         if json_:
             print_json(view.to_json(), unmasked=field_view)
         elif field_view:
@@ -145,17 +145,15 @@ def decide(
                 }
             )
         if result.unmatched and not quiet:
-            print_warning(
-                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
-                "决定已照样记录"
-                f"（{result.unmatched} decision(s) concern a person the register never had in "
-                "that conflict or duplicate: check the ID; recorded anyway）"
+            never = _(
+                "{n} decision(s) concern a person the register never had in that conflict or "
+                "duplicate: check the ID; recorded anyway"
             )
+            print_warning(never.format(n=result.unmatched))
         elif not quiet:
+            recorded = _("{recorded} decision(s) recorded, {before} already there")
             stdout_console.print(
-                f"{result.recorded} 条决定已入库，{result.rows - result.recorded} 条此前已记录"
-                f"（{result.recorded} decision(s) recorded, {result.rows - result.recorded} "
-                "already there）",
+                recorded.format(recorded=result.recorded, before=result.rows - result.recorded),
                 markup=False,
             )
 
@@ -195,10 +193,12 @@ def export(
                 }
             )
         elif not quiet:
-            how = "，".join(f"{k} {v}" for k, v in result.by_how.items())
+            how = _(", ").join(f"{k} {v}" for k, v in result.by_how.items())
+            exported = _("{persons} confirmed registrations ({how}) as of {date}: {folder}")
             stdout_console.print(
-                f"{result.persons} 人已确认登记（{how}），截至 {result.as_of}："
-                f"{result.output}（confirmed registrations exported）",
+                exported.format(
+                    persons=result.persons, how=how, date=result.as_of, folder=result.output
+                ),
                 markup=False,
             )
 

@@ -90,6 +90,7 @@ def register(app: typer.Typer) -> None:
             if json_output:
                 print_json(result.as_json())
             elif not quiet:
+                written = _("report ({charts} charts): {path}")
                 stdout_console.print(
-                    f"报告 (report, {len(result.charts)} charts): {result.path}", markup=False
+                    written.format(charts=len(result.charts), path=result.path), markup=False
                 )

@@ -14,6 +14,7 @@ from canbao.cli_common import (
     VerboseOption,
     output_option,
     print_json,
+    print_warning,
     progress_printer,
     reporting,
     stderr_console,
@@ -69,9 +70,11 @@ def rules_check(
         for line in () if json_ or quiet else report.lines:
             stdout_console.print(line, markup=False)
         if not (json_ or quiet):
+            counted = _("{errors} error(s), {notes} note(s) in {files} file(s)")
             stdout_console.print(
-                f"{len(report.errors)} error(s), {len(report.notes)} note(s) in "
-                f"{len(files)} file(s)",
+                counted.format(
+                    errors=len(report.errors), notes=len(report.notes), files=len(files)
+                ),
                 markup=False,
             )
     if not report.ok:
@@ -149,26 +152,31 @@ def score(
             return
         ev = result.evaluation
         for rank, county in ev.ranking():
-            fee = f"  考核费用 {county.fee.amount} 元" if county.fee else ""
+            fee = _("  fee {amount} yuan").format(amount=county.fee.amount) if county.fee else ""
             total = total_text(county.total or Decimal(0), ev.places)
-            stdout_console.print(f"{rank}. {county.name}  总分 {total}{fee}", markup=False)
+            ranked = _("{rank}. {county}  total {total}").format(
+                rank=rank, county=county.name, total=total
+            )
+            stdout_console.print(ranked + fee, markup=False)
         for county in ev.counties:
             above = county.above_review()
             if above:
                 listed = ", ".join(above)
+                above_review = _("{county}: self-evaluation above the review: indicators {ids}")
                 stdout_console.print(
-                    f"{county.name}: 自评高于上级评估 (self above review): 指标 {listed}",
-                    markup=False,
+                    above_review.format(county=county.name, ids=listed), markup=False
                 )
             failed = [r.id for r in county.relations if not r.holds]
             if failed:
-                stderr_console.print(
-                    f"警告 (warning): {county.name}: 逻辑关系不成立 {', '.join(failed)}",
-                    markup=False,
+                print_warning(
+                    _("{county}: relations that do not hold: {ids}").format(
+                        county=county.name, ids=", ".join(failed)
+                    )
                 )
         if ev.loaded.rules.fee is not None:
             stdout_console.print(ROUNDING_RULE, markup=False)
-        stdout_console.print(f"评估表 (workbook): {result.workbook}", markup=False)
+        workbook = _("evaluation workbook: {path}").format(path=result.workbook)
+        stdout_console.print(workbook, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -94,19 +94,37 @@ def demo(
             print_json(payload)
         elif not quiet:
             s = manifest.summary
+            city = _(
+                "synthetic city written to {folder}: {households} household/floating rows, "
+                "{enrolment} enrolment rows; expected: target {target}, needs survey {survey}, "
+                "uninsured {uninsured}, conflict records {conflicts}, non-local {non_local}."
+            )
             stdout_console.print(
-                f"合成城市 (synthetic city) written to {output}: "
-                f"{s['household_rows']} household/floating rows, "
-                f"{s['enrolment_rows']} enrolment rows; expected: target {s['target']}, "
-                f"needs survey {s['needs_survey']}, uninsured {s['uninsured']['persons']}, "
-                f"conflict records {s['conflict_records']}, non-local {s['non_local']}.",
+                city.format(
+                    folder=output,
+                    households=s["household_rows"],
+                    enrolment=s["enrolment_rows"],
+                    target=s["target"],
+                    survey=s["needs_survey"],
+                    uninsured=s["uninsured"]["persons"],
+                    conflicts=s["conflict_records"],
+                    non_local=s["non_local"],
+                ),
                 markup=False,
             )
             u = manifest.units
+            units = _(
+                "employers: {registered} registered, {insured} insured rows; expected: units "
+                "needing a survey {survey} (not insured {not_insured}, invalid USCC {invalid})."
+            )
             stdout_console.print(
-                f"单位 (employers): {u['registry_rows']} registered, {u['insured_rows']} insured "
-                f"rows; expected: units needing a survey {u['needing_survey']} "
-                f"(not insured {u['not_insured']}, invalid USCC {u['invalid_uscc']}).",
+                units.format(
+                    registered=u["registry_rows"],
+                    insured=u["insured_rows"],
+                    survey=u["needing_survey"],
+                    not_insured=u["not_insured"],
+                    invalid=u["invalid_uscc"],
+                ),
                 markup=False,
             )
 
@@ -134,9 +152,12 @@ def _second_month(
         )
     elif not quiet:
         planted = ", ".join(f"{k} {v}" for k, v in month.planted.items())
+        written = _(
+            "next month of the synthetic city written to {folder}, as of {date}: {planted}; "
+            "expected changes {changes}."
+        )
         stdout_console.print(
-            f"合成城市下一月 (next month) written to {output}, as of {month.as_of}: {planted}; "
-            f"expected changes {month.changes}.",
+            written.format(folder=output, date=month.as_of, planted=planted, changes=month.changes),
             markup=False,
         )
 
