@@ -15,9 +15,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from typer._click.formatting import HelpFormatter as ClickHelpFormatter
-from typer._click.formatting import iter_rows, measure_table
-from typer.models import Context
+import typer
+
+# Click's formatter, reached through the public context class (typer keeps Click private).
+_ClickFormatter = typer.Context.formatter_class
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CLOSING = "，。、；：！？）》」』】〕,.;:!?)"
@@ -85,7 +86,7 @@ def wrap_paragraphs(text: str, width: int, indent: str = "") -> str:
     return "\n\n".join(paragraphs)
 
 
-class HelpFormatter(ClickHelpFormatter):
+class HelpFormatter(_ClickFormatter):  # type: ignore[misc,valid-type]
     """Click's help formatter, its text and definition lists wrapped by display width."""
 
     def write_text(self, text: str) -> None:
@@ -98,8 +99,8 @@ class HelpFormatter(ClickHelpFormatter):
     ) -> None:
         """Write the options (or commands) and their help in two columns."""
         rows = list(rows)
-        first_col = min(measure_table(rows)[0], col_max) + col_spacing
-        for first, second in iter_rows(rows, 2):
+        first_col = min(max((display_width(r[0]) for r in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")
             if not second:
                 self.write("\n")
@@ -115,7 +116,7 @@ class HelpFormatter(ClickHelpFormatter):
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
 
 
-class HelpContext(Context):
+class HelpContext(typer.Context):
     """Typer's context, its help written by :class:`HelpFormatter`."""
 
     formatter_class = HelpFormatter

@@ -31,6 +31,7 @@ from canbao.match.api import MatchResult, run_match
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.spark.cli import Engine, match_on_spark
+from canbao.match.vocabulary import Reason
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
 
@@ -242,7 +243,7 @@ def _summary_rows(s: Any) -> list[tuple[str, int]]:
         ("  " + _("excluded (died, moved out, cancelled)"), s.excluded),
         (_("confirmed directly"), s.confirmed),
         (_("needs a household survey"), s.needs_survey),
-        (_("uninsured"), s.uninsured),
+        (term(Reason.UNINSURED), s.uninsured),
         *((f"  {term(k)}", v) for k, v in s.uninsured_flags.items()),
         *(
             (_("duplicate enrolment: {kind}").format(kind=term(k)), v)
