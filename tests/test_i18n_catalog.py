@@ -104,6 +104,24 @@ def test_the_language_precedence(
     assert i18n.resolve_language(environ, configured, platform="linux") == expected
 
 
+@pytest.mark.parametrize(
+    ("ui_language", "locale_name", "expected"),
+    [
+        (0x0804, "Chinese (Simplified)_China", "zh"),  # zh-CN Windows
+        (0x0409, "English_United States", "en"),
+        (0x0809, "Chinese (Simplified)_China", "en"),  # an English UI wins over the locale
+        (None, "English_United States", "en"),
+        (None, "Chinese (Simplified)_China", "zh"),
+        (None, None, None),
+    ],
+)
+def test_the_windows_language(
+    ui_language: int | None, locale_name: str | None, expected: str | None
+) -> None:
+    """On Windows (no LANG) the UI language decides, else the locale's name."""
+    assert i18n.windows_language(ui_language, locale_name) == expected
+
+
 def test_the_config_file_names_the_language(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,19 +71,27 @@ def locale_language(environ: Mapping[str, str]) -> Language | None:
     return None
 
 
+def windows_language(ui_language: int | None, locale_name: str | None) -> Language | None:
+    """The language Windows names: its UI language (a LANGID, primary language 0x09 English,
+    0x04 Chinese), else the locale's name (``English_United States``, ``zh_CN``)."""
+    primary = None if ui_language is None else ui_language & 0x3FF
+    if primary == 0x09:
+        return "en"
+    if primary == 0x04:
+        return "zh"
+    return classify(locale_name)
+
+
 def _windows_language() -> Language | None:  # pragma: no cover - Windows only
-    """The system's UI language (LANGID's primary language: 0x09 English), else the locale."""
+    """:func:`windows_language` of this Windows machine."""
+    ui_language = None
     try:
         import ctypes
 
-        langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
-        if langid & 0x3FF == 0x09:
-            return "en"
-        if langid & 0x3FF == 0x04:
-            return "zh"
+        ui_language = int(ctypes.windll.kernel32.GetUserDefaultUILanguage())  # type: ignore[attr-defined]
     except (AttributeError, OSError):
         pass
-    return classify(locale.getlocale()[0])
+    return windows_language(ui_language, locale.getlocale()[0])
 
 
 def resolve_language(
