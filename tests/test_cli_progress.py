@@ -46,7 +46,7 @@ def test_match_progress_has_counts_and_times(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     lines = _progress_lines(result.stderr)
-    assert any(re.search(r"\] 读取名册 1/\d+（household）：", line) for line in lines)
+    assert any(re.search(r"\] 读取名册 1/\d+（户籍人口）：", line) for line in lines)
     linking = r"\] 关联 [\d,]+ 条参保记录与 [\d,]+ 行户籍人口$"
     assert any(re.search(linking, line) for line in lines)
     assert re.search(r"\] 完成：已比对 [\d,]+ 行户籍人口$", lines[-1])

@@ -40,7 +40,8 @@ from canbao.errors import (
     Terminated,
     UsageError,
 )
-from canbao.i18n import _, language
+from canbao.i18n import _
+from canbao.i18n import term as i18n_term
 from canbao.masking import mask_text
 from canbao.write_errors import write_failure
 
@@ -200,7 +201,7 @@ AsOfOption = Annotated[
 def term(code: Any) -> str:
     """A vocabulary code (canbao.match.vocabulary) as the screen shows it: its Chinese label in
     Chinese, the code itself (as summary.json names it) in English."""
-    return str(code.label) if language() == "zh" else str(code.value)
+    return i18n_term(str(code.label), str(code.value))
 
 
 def print_error(message: str) -> None:

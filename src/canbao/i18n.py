@@ -146,6 +146,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
+def term(label: str, code: str) -> str:
+    """A coded value as the screen shows it: its Chinese ``label`` in Chinese, its ``code``
+    (as summary.json and the files name it) in English."""
+    return label if language() == "zh" else code
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it (translate it where shown)."""
     return message

@@ -18,7 +18,7 @@ from typing import Final
 
 import polars as pl
 
-from canbao.i18n import _
+from canbao.i18n import _, term
 from canbao.match import (
     _repairs_in_match,
     _shards,
@@ -121,7 +121,7 @@ def read_rosters(
             done += 1
             progress(
                 _("reading roster {done}/{total} ({kind}): {path}").format(
-                    done=done, total=total, kind=kind, path=shown_path(path)
+                    done=done, total=total, kind=term(kind.label, kind.value), path=shown_path(path)
                 )
             )
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
