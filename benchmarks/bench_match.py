@@ -70,7 +70,7 @@ def _median(runs: list[dict[str, float]], key: str = "seconds") -> float:
 IO_FLOOR = "I/O floor (Polars reads every roster as strings)"
 
 
-# Issue 19's goals for one piece at 1 M persons (docs/performance.md).
+# The speed goals of one piece at 1 M persons (docs/performance.md).
 GOALS = {"DuckDB SQL, bare sets": " (goal <= 1.2)", IO_FLOOR: " (goal <= 6)"}
 
 
