@@ -237,9 +237,14 @@ def main() -> None:
         print(SECTIONS[opts.section](city, scratch), end="\n\n", flush=True)
         return
     if not (city / "manifest.json").exists():
-        from canbao.synth import generate_city
-
-        generate_city(opts.persons, seed=1, as_of=AS_OF, output=city, messy=False)
+        # In a process of its own: a child inherits the peak memory of the process it forks from.
+        generate = (
+            "import sys; from datetime import date; from pathlib import Path; "
+            "from canbao.synth import generate_city; "
+            "generate_city(int(sys.argv[1]), seed=1, as_of=date(2017, 6, 30), "
+            "output=Path(sys.argv[2]), messy=False)"
+        )
+        subprocess.run([sys.executable, "-c", generate, str(opts.persons), str(city)], check=True)
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     load = Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3]
