@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import ConservationError
+from canbao.i18n import _
 from canbao.match import _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match._person_tables import write_person_tables_by_county
@@ -99,7 +100,7 @@ def national_tables(
     legal: pl.DataFrame | None = None,
 ) -> tuple[tables.BasicTables, dict[str, Path]]:
     """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)."""
-    progress("computing the task table and the national basic data tables")
+    progress(_("computing the task table and the national basic data tables"))
     written: dict[str, Path] = {}
     task = tables.task_table(sets.targets, units=units_per_county, legal=legal)
     # The print-ready workbook is for people, always; CSV or Parquet beside it for programs.
@@ -135,7 +136,7 @@ def summary_and_conservation(
     conflicts, unreadable = files.conflicts, files.unreadable
     proposals, applied, before = links.proposals, links.applied, links.before
     unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
-    progress("counting for the summary and checking conservation")
+    progress(_("counting for the summary and checking conservation"))
     result = _summary_build.build_summary(
         rosters,
         _summary_build.Frames(household, linked, targets, found, conflicts, unreadable),

@@ -18,6 +18,7 @@ from typing import Final
 
 import polars as pl
 
+from canbao.i18n import _, term
 from canbao.match import (
     _repairs_in_match,
     _shards,
@@ -122,7 +123,11 @@ def read_rosters(
         rosters[kind.value] = []
         for path in paths:
             done += 1
-            progress(f"reading roster {done}/{total} ({kind}): {shown_path(path)}")
+            progress(
+                _("reading roster {done}/{total} ({kind}): {path}").format(
+                    done=done, total=total, kind=term(kind.label, kind.value), path=shown_path(path)
+                )
+            )
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -152,7 +157,7 @@ def prepare(
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
-    progress("checking ids and codes")
+    progress(_("checking ids and codes"))
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
@@ -220,7 +225,11 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
     persons, records = (
         f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
     )
-    progress(f"linking {records:,} enrolment records to {persons:,} household rows")
+    progress(
+        _("linking {records:,} enrolment records to {persons:,} household rows").format(
+            records=records, persons=persons
+        )
+    )
     household, enrolment, shards = prepared.household, prepared.enrolment, prepared.shards
     return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
 
@@ -245,13 +254,13 @@ def suggest_links(
     progress: Progress,
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
-    progress("suggesting links for invalid and unmatched records")
+    progress(_("suggesting links for invalid and unmatched records"))
     proposals = _repairs_in_match.suggest(
         sets.linked, prepared.household, as_of=as_of, shards=prepared.shards
     )
     if apply_links is None:
         return Links(proposals, sets)
-    progress(f"applying suggested links scoring {apply_links} or more")
+    progress(_("applying suggested links scoring {score} or more").format(score=apply_links))
     before = _summary_counts.count_enrolment(sets.linked)
     applied = _repairs_in_match.apply_to_enrolment(
         prepared.enrolment,
@@ -283,7 +292,7 @@ def match_employers(rosters: Rosters, progress: Progress) -> Employers:
     frames = [_concat(rosters, (kind,)) for kind in UNIT_KINDS if rosters[kind]]
     if not frames:
         return Employers(frames)
-    progress("matching employers")
+    progress(_("matching employers"))
     registry, insured = frames  # both or neither: run_match checked
     found, counts = match_units_counted(registry, insured)
     return Employers(frames, found, counts, units_per_county(found).rename({"县区": "county"}))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match.spark._checks import area_of, check_damage, check_unknown_codes
 from canbao.match.spark._prepare import (
     prepare_enrolment_on_workers,
@@ -170,11 +171,11 @@ def run_match_spark(
         spark_session(work, session=spark, master=master, driver_memory=driver_memory) as run,
         masked_spark_errors(),
     ):
-        progress("reading and preparing the rosters on Spark")
+        progress(_("reading and preparing the rosters on Spark"))
         household, enrolment, _area = _prepared(run, sources, options, work)
-        progress("linking records to persons and assessing the targets on Spark")
+        progress(_("linking records to persons and assessing the targets on Spark"))
         found = result_sets(household, enrolment)
-        progress("writing result files")
+        progress(_("writing result files"))
         write_results(found, staging)
         summary = counts(found, household, enrolment)
         text = json.dumps(summary, ensure_ascii=False, indent=2)

@@ -10,6 +10,7 @@ from typing import Any
 
 from canbao.cli_common import print_json, stdout_console
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.roster.kinds import RosterKind
 
@@ -82,4 +83,5 @@ def match_on_spark(
     elif not quiet:
         for key, value in result.counts.items():
             stdout_console.print(f"{key}: {value}", markup=False)
-        stdout_console.print(f"results written to {result.output}/", markup=False)
+        written = _("results written to {folder}/").format(folder=result.output)
+        stdout_console.print(written, markup=False)
