@@ -47,6 +47,26 @@ def progress(
         Path | None,
         typer.Option("--manual", help="Columns answered by hand and rates 3-4 (县区, 项目, 值)."),
     ] = None,
+    cross_city: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cross-city",
+            help="Enrolment rosters of other cities (files or folders): computes rate 3 "
+            "(跨地市), every target person compared with them.",
+        ),
+    ] = None,
+    cross_province: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cross-province",
+            help="Enrolment rosters of other provinces or the ministry's (files or folders): "
+            "computes rate 4 (跨省).",
+        ),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(help="YAML mapping of other headings of the --cross-city/-province rosters."),
+    ] = None,
     area: SnapshotAreaOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
@@ -58,9 +78,21 @@ def progress(
     \b
     示例 (example):
       canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08
+      canbao progress --db campaign.duckdb --population population.csv \\
+        --cross-city other-cities/ --cross-province ministry.csv -o progress/2017-08
     """
+    from canbao.errors import UsageError
+    from canbao.progress._outside import COMPARISONS, OutsideRosters
     from canbao.progress._write import as_json
     from canbao.progress.api import run_progress
+
+    if columns is not None and not (cross_city or cross_province):
+        raise UsageError(
+            "--columns 描述 --cross-city/--cross-province 的名册 (--columns describes those "
+            "rosters)",
+            fix="加 --cross-city 或 --cross-province，或去掉 --columns",
+        )
+    outside = OutsideRosters(tuple(cross_city or ()), tuple(cross_province or ()), columns)
 
     with reporting(verbose):
         report = run_progress(
@@ -71,6 +103,7 @@ def progress(
             as_of=as_of,
             kind=period,
             area=snapshot_area(area),
+            outside=outside,
         )
         if json_:
             print_json(as_json(report))
@@ -88,6 +121,10 @@ def progress(
                         f"{rate.spec.number}. {rate.spec.name} {rate.text} ({counts})",
                         markup=False,
                     )
+                for name, bad in report.outside_unreadable.items():
+                    found = COMPARISONS[name][0]
+                    unread = f"，名册中 {bad} 行无法读取" if bad else ""
+                    stdout_console.print(f"{found} {row.counts.get(found)}{unread}", markup=False)
         stdout_console.print(f"进度表 (progress table): {output / 'progress.xlsx'}", markup=False)
 
 
