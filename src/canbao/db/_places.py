@@ -61,5 +61,5 @@ def places_as_of(
     """Each person's place on ``as_of`` in ``area``: person_key, county, township, village;
     with ``changed`` (two dates), only of the persons whose states may differ between them."""
     query = PLACES.held_on(", ".join(PLACE_COLUMNS), changed=changed is not None)
-    table = con.fetch(query + " ORDER BY person_key", (area, as_of, *(changed or ())))
-    return pl.DataFrame(table).cast(dict.fromkeys(PLACE_COLUMNS, pl.String))
+    table = con.fetch_frame(query + " ORDER BY person_key", (area, as_of, *(changed or ())))
+    return table.cast(dict.fromkeys(PLACE_COLUMNS, pl.String))

@@ -288,8 +288,8 @@ def states_as_of(
     columns = "person_key, state, detail, began"
     query = STATES.held_on(columns, changed=changed is not None)
     order = " ORDER BY person_key, state, detail" if ordered else ""
-    table = con.fetch(query + order, (area, as_of, *(changed or ())))
-    return pl.DataFrame(table).cast({name: pl.String for name in STATE_COLUMNS})
+    table = con.fetch_frame(query + order, (area, as_of, *(changed or ())))
+    return table.cast({name: pl.String for name in STATE_COLUMNS})
 
 
 def snapshot_runs(con: Connection, *, area: str) -> pl.DataFrame:
