@@ -55,14 +55,49 @@ def progress(
             "--manual", help=_("Columns answered by hand and rates 3-4 (县区, 项目, 值).")
         ),
     ] = None,
+    cross_city: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cross-city",
+            help=_(
+                "Enrolment rosters of other cities (files or folders): computes rate 3 "
+                "(跨地市), every target person compared with them."
+            ),
+        ),
+    ] = None,
+    cross_province: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cross-province",
+            help=_(
+                "Enrolment rosters of other provinces or the ministry's (files or folders): "
+                "computes rate 4 (跨省)."
+            ),
+        ),
+    ] = None,
+    columns: Annotated[
+        Path | None,
+        typer.Option(
+            help=_("YAML mapping of other headings of the --cross-city/-province rosters.")
+        ),
+    ] = None,
     area: SnapshotAreaOption = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """The progress rates and tables (the help: its registration below)."""
+    from canbao.errors import UsageError
+    from canbao.progress._outside import COMPARISONS, OutsideRosters
     from canbao.progress._write import as_json
     from canbao.progress.api import run_progress
+
+    if columns is not None and not (cross_city or cross_province):
+        raise UsageError(
+            _("--columns describes the rosters of --cross-city/--cross-province"),
+            fix=_("add --cross-city or --cross-province, or leave out --columns"),
+        )
+    outside = OutsideRosters(tuple(cross_city or ()), tuple(cross_province or ()), columns)
 
     with reporting(verbose):
         report = run_progress(
@@ -73,6 +108,7 @@ def progress(
             as_of=as_of,
             kind=period,
             area=snapshot_area(area),
+            outside=outside,
         )
         if json_:
             print_json(as_json(report))
@@ -90,6 +126,13 @@ def progress(
                         f"{rate.spec.number}. {rate.spec.name} {rate.text} ({counts})",
                         markup=False,
                     )
+                for name, bad in report.outside_unreadable.items():
+                    found = COMPARISONS[name][0]
+                    line = f"{found} {row.counts.get(found)}"
+                    if bad:
+                        unread = _("{found} {count} ({n} rows of the rosters could not be read)")
+                        line = unread.format(found=found, count=row.counts.get(found), n=bad)
+                    stdout_console.print(line, markup=False)
         table = _("progress table: {path}").format(path=output / "progress.xlsx")
         stdout_console.print(table, markup=False)
 
@@ -104,6 +147,8 @@ def register(app: typer.Typer) -> None:
             "`canbao score --facts` reads."
         )
         + example(
-            "canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08"
+            "canbao progress --db campaign.duckdb --population population.csv -o progress/2017-08",
+            "canbao progress --db campaign.duckdb --population population.csv "
+            "--cross-city other-cities/ --cross-province ministry.csv -o progress/2017-08",
         ),
     )(progress)
