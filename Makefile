@@ -10,7 +10,7 @@ RUN := $(UV) run --locked --extra spark
 DEMO_OUT ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: env test lint typecheck pytest postgres printing demo bench clean wheelhouse
+.PHONY: env test lint typecheck pytest postgres printing demo bench profile clean wheelhouse catalog
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -54,6 +54,19 @@ printing:
 	fi
 
 test: lint typecheck pytest
+
+# The message catalog (canbao.i18n, README "Language"): Babel extracts every marked string into
+# the template, adds the new ones to the Chinese catalog (sorted by msgid, no locations and a fixed
+# creation date, so two branches' additions merge as blocks and the .mo is reproducible), and compiles it. Fill in each new msgstr, run it again.
+LOCALE := src/canbao/locale
+catalog: env
+	$(RUN) pybabel --quiet extract -F babel.cfg --sort-output --no-location --omit-header \
+	  -o $(LOCALE)/canbao.pot .
+	$(RUN) pybabel --quiet update -i $(LOCALE)/canbao.pot -d $(LOCALE) -D canbao -l zh_CN \
+	  --no-fuzzy-matching --ignore-obsolete
+	sed -i 's/^"POT-Creation-Date: .*/"POT-Creation-Date: 2026-12-05 00:00+0000\\n"/' \
+	  $(LOCALE)/zh_CN/LC_MESSAGES/canbao.po
+	$(RUN) pybabel compile --statistics -d $(LOCALE) -D canbao -l zh_CN
 
 CITY := examples/city
 AUGUST := examples/city-2017-08
@@ -120,6 +133,11 @@ demo: env
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
+
+# Where the match's time goes at 1 M persons, per step, per part and per expression: the tables
+# of docs/performance.md (a few minutes; not part of make test). Smaller: PROFILE_ARGS="--persons 100000".
+profile: env
+	$(RUN) python -m benchmarks.profile_match $(PROFILE_ARGS)
 
 # A folder that installs canbao and everything it needs on an offline machine of the same
 # platform: python -m pip install --no-index --find-links wheelhouse canbao (README, "Offline").

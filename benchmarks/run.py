@@ -4,8 +4,9 @@
 2. ``canbao match``, in one piece and with ``--shards 4``, against two hand-written DuckDB SQL
    yardsticks (the same files; the bare sets) on a 1 M person city, with the repair step's
    share (benchmarks/bench_match.py);
-3. the registration database on that city: recording its snapshot, a second month's, and
-   ``canbao changes`` between them (benchmarks/bench_changes.py);
+3. the registration database on that city, on DuckDB and on a PostgreSQL server it starts:
+   recording its snapshot, a second month's, ``canbao changes`` between them and ``canbao
+   progress`` (benchmarks/bench_changes.py; ``--db-engines duckdb`` for the file alone);
 4. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
    (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
@@ -34,6 +35,7 @@ def main() -> None:
         "--skip-read", action="store_true", help="skip the roster-reading benchmark"
     )
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--db-engines", default="duckdb,postgresql")
     opts = parser.parse_args()
     python = sys.executable
     if not opts.skip_read:
@@ -65,6 +67,8 @@ def main() -> None:
             opts.persons,
             "--work",
             opts.work,
+            "--db-engines",
+            opts.db_engines,
         ],
         check=True,
     )

@@ -28,8 +28,8 @@ runner = CliRunner()
         ),
         (["match", "-o", "out"], "缺少选项 '--household'", "Missing option"),
         (["match", "--bogus"], "没有选项 --bogus", "No such option"),
-        (["nosuch"], "没有这个命令，可用的命令：match、score", "No such command 'nosuch'"),
-        (["forms", "bogus"], "没有这个命令，可用的命令：survey、template", "No such command"),
+        (["nosuch"], "没有这个命令，可用的命令：match、score", "没有命令 'nosuch'"),
+        (["forms", "bogus"], "没有这个命令，可用的命令：survey、template", "没有命令 'bogus'"),
         (["--bogus"], "没有选项 --bogus", "No such option"),
         (
             ["intake", "a.xlsx", "-o", "out", "--sample-min", "0"],
@@ -53,7 +53,7 @@ def test_usage_error_shows_the_usage_and_the_fix() -> None:
     """The usage line and the fix name the command, Chinese first."""
     result = runner.invoke(app, ["forms", "template", "evaluation", "-o", "t.xlsx"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("用法 (usage): canbao forms template [OPTIONS] {KIND}")
+    assert result.stderr.startswith("用法: canbao forms template [OPTIONS] {KIND}")
     assert "修正方法 (fix): 运行 canbao forms template --help 查看用法" in result.stderr
 
 
@@ -69,7 +69,7 @@ def test_help_on_a_cp936_console_decodes_as_gbk() -> None:
     """`canbao intake --help` on a cp936 stream exits 0 and its bytes are GBK with the example."""
     done = _cp936("intake", "--help")
     assert done.returncode == 0, done.stderr
-    assert "示例 (example):" in done.stdout.decode("gbk")
+    assert "示例:" in done.stdout.decode("gbk")
 
 
 def test_match_summary_on_a_cp936_console_decodes_as_gbk(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.cli_help import EXAMPLE_HEADING
+from canbao.i18n import _
 
 runner = CliRunner()
 
@@ -49,9 +50,9 @@ def test_each_help_ends_with_an_example(words: list[str]) -> None:
     """Each command's help text closes with 示例 (example) and a line that runs this command."""
     result = runner.invoke(app, [*words, "--help"])
     assert result.exit_code == 0, result.output
-    description = result.output.split("\nArguments:")[0].split("\nOptions:")[0].rstrip()
-    last = description.split("\n\n")[-1].splitlines()
-    assert last[0].strip() == EXAMPLE_HEADING, description
+    description = result.output.split(f"\n{_('Arguments')}:")[0].split(f"\n{_('Options')}:")[0]
+    last = description.rstrip().split("\n\n")[-1].splitlines()
+    assert last[0].strip() == _(EXAMPLE_HEADING) == "示例:", description
     commands = [line.strip() for line in last[1:] if line.strip().startswith("canbao ")]
     assert any(line.startswith(f"canbao {' '.join(words)} ") for line in commands), last
 

@@ -47,6 +47,8 @@ def test_root_help_imports_no_command() -> None:
         "canbao",
         "canbao.cli",
         "canbao.cli_help",
+        "canbao.help_format",
+        "canbao.i18n",  # the suite pins CANBAO_LANG (tests/__init__.py): no canbao.toml read
     }
     assert not modules & {"polars", "xlsxwriter", "rich", *SCORE_AND_FORMS}
 

@@ -46,10 +46,10 @@ def test_match_progress_has_counts_and_times(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     lines = _progress_lines(result.stderr)
-    assert any(re.search(r"\] reading roster 1/\d+ \(household\): ", line) for line in lines)
-    linking = r"\] linking [\d,]+ enrolment records to [\d,]+ household rows$"
+    assert any(re.search(r"\] 读取名册 1/\d+（户籍人口）：", line) for line in lines)
+    linking = r"\] 关联 [\d,]+ 条参保记录与 [\d,]+ 行户籍人口$"
     assert any(re.search(linking, line) for line in lines)
-    assert re.search(r"\] done: [\d,]+ household rows matched$", lines[-1])
+    assert re.search(r"\] 完成：已比对 [\d,]+ 行户籍人口$", lines[-1])
 
 
 def test_intake_progress_has_counts_and_times(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_intake_progress_has_counts_and_times(tmp_path: Path) -> None:
     result = runner.invoke(app, ["intake", str(_sheet(tmp_path)), "-o", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     text = "\n".join(_progress_lines(result.stderr))
-    for step in ("reading 1 entry sheet(s)", "checking 2 entered rows", "1 problem(s) found"):
+    for step in ("读取 1 个信息录入表", "检查已录入的 2 行", "发现 1 个问题"):
         assert f"] {step}" in text
 
 
@@ -66,8 +66,8 @@ def test_score_progress_has_counts_and_times(tmp_path: Path) -> None:
     result = runner.invoke(app, _score_args(tmp_path))
     assert result.exit_code == 0, result.output
     text = "\n".join(_progress_lines(result.stderr))
-    assert "] scoring 1 submission file(s) by huaibei-2017" in text
-    assert re.search(r"\] \d+ counties scored; writing the workbook", text)
+    assert "] 按 huaibei-2017 给 1 个上报文件评分" in text
+    assert re.search(r"\] 已为 \d+ 个县区评分；写出考核评估表", text)
 
 
 @pytest.mark.parametrize("command", ["match", "intake", "score"])

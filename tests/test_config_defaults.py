@@ -100,7 +100,7 @@ def test_help_shows_the_configured_default(folders: tuple[Path, Path]) -> None:
     (cwd / "canbao.toml").write_text('format = "xlsx"\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["match", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "default: xlsx" in result.output
+    assert "默认：xlsx" in "".join(result.output.split())  # wrapped where the terminal ends
     assert "CANBAO_FORMAT" in result.output
 
 

@@ -127,7 +127,7 @@ def test_forms_survey_cli_prints_the_count(tmp_path: Path, monkeypatch: pytest.M
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "12 persons in 2 group(s) by township: roster, forms and entry sheet written to out\n"
+        "12 人，按 township 分为 2 组：调查名册、登记表和信息录入表已写入 out\n"
     )
     assert sorted(p.name for p in (tmp_path / "out" / "濉溪县").iterdir()) == ["濉溪镇", "韩村镇"]
 
@@ -239,7 +239,7 @@ def test_template_cli_writes_the_file(tmp_path: Path) -> None:
         app, ["forms", "template", "evaluation", "--rules", str(RULES), "--output", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"evaluation template written to {out}\n"
+    assert result.stdout == f"evaluation 模板已写入 {out}\n"
     assert out.is_file()
 
 

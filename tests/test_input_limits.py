@@ -175,7 +175,7 @@ def test_long_line_of_a_roster_is_unreadable_not_read(tmp_path: Path) -> None:
     )
     code, out = _run(["inspect", str(roster)])
     assert code == 0
-    assert "line 2: line_too_long" in out
+    assert "第 2 行: line_too_long" in out
 
 
 def test_long_line_at_finds_the_first_long_line() -> None:

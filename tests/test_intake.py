@@ -271,7 +271,7 @@ def test_intake_cli_masks_people(chain: dict[str, Any], tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     n = len(planted.expected())
     assert lines[0].startswith(
-        f"{chain['result'].rows} rows read from {len(planted.files)} file(s); {n} problem(s): "
+        f"从 {len(planted.files)} 个文件读取 {chain['result'].rows} 行；{n} 个问题："
     )
     problems = chain["result"].problems
     for full_id, name in problems.select("公民身份号码", "姓名").iter_rows():
@@ -279,7 +279,7 @@ def test_intake_cli_masks_people(chain: dict[str, Any], tmp_path: Path) -> None:
             assert full_id not in result.stdout
         if name and len(name) > 1:
             assert f" {name} " not in result.stdout
-    assert lines[-1] == f"facts for scoring written to {tmp_path / 'o' / 'facts.csv'}"
+    assert lines[-1] == f"考核所需数据已写入 {tmp_path / 'o' / 'facts.csv'}"
 
 
 def test_intake_cli_missing_headings(tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_intake_takes_the_folder_of_filled_sheets(chain: dict[str, Any], tmp_pat
         runs[name] = (out / "facts.csv").read_bytes(), result.stdout.splitlines()[0]
     assert len(planted.files) > 1
     assert runs["folder"] == runs["files"]
-    assert f"from {len(planted.files)} file(s)" in runs["folder"][1]
+    assert f"从 {len(planted.files)} 个文件" in runs["folder"][1]
 
 
 def test_intake_refuses_a_folder_without_sheets(tmp_path: Path) -> None:

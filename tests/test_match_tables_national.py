@@ -105,5 +105,5 @@ def test_the_command_prints_the_coverage_rates(tmp_path: Path) -> None:
         cli += [f"--{kind}", str(args[kind][0])]
     result = CliRunner().invoke(app, cli)
     assert result.exit_code == 0, result.output
-    assert "养老保险参保率 pension (户籍口径 hukou basis): 66.67% (2/3)" in result.stdout
-    assert "医疗保险参保率 medical (户籍口径 hukou basis): 66.67% (2/3)" in result.stdout
+    assert "养老保险参保率（户籍口径）: 66.67% (2/3)" in result.stdout
+    assert "医疗保险参保率（户籍口径）: 66.67% (2/3)" in result.stdout

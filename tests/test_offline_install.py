@@ -87,3 +87,19 @@ def test_the_installed_canbao_declares_its_type_hints(installed: Path) -> None:
         cwd=installed, env=_offline_env(), capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert (Path(done.stdout.strip()) / "py.typed").is_file()
+
+
+@pytest.mark.slow
+def test_the_installed_canbao_speaks_both_languages(installed: Path) -> None:
+    """The wheel ships the compiled catalog: Chinese under LANG=C.UTF-8, English under en_US."""
+    env = {k: v for k, v in _offline_env().items() if not k.startswith(("LC_", "LANG"))}
+    env.pop("CANBAO_LANG", None)  # the suite's pin (tests/__init__.py); the audit log stays
+    helps = {}
+    for lang in ("C.UTF-8", "en_US.UTF-8"):
+        done = subprocess.run(
+            [str(installed / "canbao"), "seal", "--help"], env={**env, "LANG": lang},
+            capture_output=True, text=True, encoding="utf-8", timeout=120, check=True,
+        )  # fmt: skip
+        helps[lang] = done.stdout
+    assert helps["C.UTF-8"].startswith("用法: canbao seal") and "示例:" in helps["C.UTF-8"]
+    assert helps["en_US.UTF-8"].startswith("Usage: canbao seal")

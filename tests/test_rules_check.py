@@ -53,10 +53,10 @@ def test_cli_check_exits_5_on_errors_and_0_on_notes() -> None:
     """Errors exit 5 with a summary line; a clean file exits 0."""
     bad = runner.invoke(app, ["rules", "check", str(LITERAL)])
     assert bad.exit_code == 5
-    assert bad.stdout.splitlines()[-1] == "5 error(s), 1 note(s) in 1 file(s)"
+    assert bad.stdout.splitlines()[-1] == "1 个文件中有 5 个错误、1 个提示"
     good = runner.invoke(app, ["rules", "check", *map(str, SHIPPED)])
     assert good.exit_code == 0
-    assert good.stdout.splitlines()[-1] == "0 error(s), 6 note(s) in 3 file(s)"
+    assert good.stdout.splitlines()[-1] == "3 个文件中有 0 个错误、6 个提示"
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -79,8 +79,8 @@ def test_cli_prints_ranking_rounding_rule_and_workbook(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "1. 新北区  总分 90.0  考核费用 183702.00 元"
-    assert "钟楼区: 自评高于上级评估 (self above review): 指标 3, 5, 8, 9, 10, 11" in lines
-    assert lines[-1] == f"评估表 (workbook): {out / 'changzhou-2016.xlsx'}"
+    assert "钟楼区：自评高于上级评估，指标 3, 5, 8, 9, 10, 11" in lines
+    assert lines[-1] == f"考核评估表：{out / 'changzhou-2016.xlsx'}"
     assert any("四舍五入到分" in line for line in lines)
 
 

@@ -16,7 +16,7 @@ from canbao.seal import new_password
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "survey"
-PASSWORD = re.compile(r"密码 \(password\) (\S+): ((?:[A-Za-z]{4}-){4}[A-Za-z]{4})")
+PASSWORD = re.compile(r"(\S+) 的密码：((?:[A-Za-z]{4}-){4}[A-Za-z]{4})")
 
 
 def _passwords(stderr: str) -> dict[str, str]:

@@ -87,11 +87,11 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     one = _match(messy_city, tmp_path / "1", 1, **options)
     assert "applied_links.csv" in one
     assert one["suggested_links.csv"].count(b"\n") > 5  # type: ignore[union-attr]
-    assert not [message for message in said if "shard" in message]
+    assert not [message for message in said if "片" in message]  # no shard (分片) said
     for shards in (2, 4, 7):
         _assert_same(one, _match(messy_city, tmp_path / str(shards), shards, **options), shards)
         # Both runs of the sets (before and after the applied links) went shard by shard.
-        assert said.count(f"merging the {shards} shards") == 2
+        assert said.count(f"合并 {shards} 片结果") == 2
 
 
 def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_path: Path) -> None:

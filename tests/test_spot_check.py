@@ -170,7 +170,7 @@ def test_cli_sample_and_read_back(sheet: Path, tmp_path: Path) -> None:
     args = ["intake", str(sheet), "--as-of", "2017-06-30", "--output", str(tmp_path / "o")]
     result = runner.invoke(app, [*args, "--sample", "--seed", "4"])
     assert result.exit_code == 0, result.output
-    assert "spot-check sample (抽查, seed 4): 340602 2/23，340621 7/93" in result.output
+    assert "抽查样本（随机种子 4）：340602 2/23、340621 7/93" in result.output
     for pid in _sampled_ids(tmp_path / "o"):
         assert pid not in result.output
     bad = tmp_path / "bad.csv"

@@ -142,7 +142,7 @@ def test_forms_survey_writes_a_unit_roster_and_entry_sheet_per_county(
     )
     assert result.exit_code == 0, result.output
     units = pl.read_csv(city["match"] / "units_needing_survey.csv", infer_schema=False)
-    assert f"{units.height} units needing a survey" in result.output
+    assert f"共 {units.height} 个需入户调查单位" in result.output
     index = pl.read_csv(out / UNITS_DIR / "index.csv", infer_schema=False)
     assert index["单位数"].cast(pl.Int64).sum() == units.height
     assert sorted(index["行政区划代码"]) == sorted(units["县区"].unique())

@@ -16,68 +16,82 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from canbao import __version__
-from canbao.cli_help import chinese_first, fit_console_streams, readable_metavars
+from canbao.cli_help import (
+    TranslatedGroup,
+    chinese_first,
+    fit_console_streams,
+    readable_metavars,
+    translate_commands,
+    use_canbao_catalog,
+)
+from canbao.i18n import N_, _
 
 # Each command's module (whose ``register(app)`` adds it) and the first paragraph of its help,
 # which is all ``canbao --help`` shows; tests/test_cli_imports.py holds the two equal.
-# The order is the one of the help listing.
+# The order is the one of the help listing; the summaries are English msgids, shown as _(…).
 COMMANDS: dict[str, tuple[str, str]] = {
     "match": (
         "canbao.match.cli",
-        "Match household, pension and medical rosters into the campaign's result sets.",
+        N_("Match household, pension and medical rosters into the campaign's result sets."),
     ),
     "score": (
         "canbao.score.cli",
-        "Score county submissions by a rule set: evaluation workbook, ranking, fees.",
+        N_("Score county submissions by a rule set: evaluation workbook, ranking, fees."),
     ),
     "demo": (
         "canbao.synth.cli",
-        "Write a synthetic city (Huaibei's four counties) with every finding planted and "
-        "expected/.",
+        N_(
+            "Write a synthetic city (Huaibei's four counties) with every finding planted and "
+            "expected/."
+        ),
     ),
     "intake": (
         "canbao.forms.cli",
-        "Check filled entry sheets and count what scoring needs (problems never stop the run).",
+        N_("Check filled entry sheets and count what scoring needs (problems never stop the run)."),
     ),
     "inspect": (
         "canbao.inspect_cli",
-        "Show each file's format, encoding, header mapping, unreadable rows and ID validity.",
+        N_("Show each file's format, encoding, header mapping, unreadable rows and ID validity."),
     ),
     "report": (
         "canbao.report.cli",
-        "Write one offline HTML page of charts from a match (and score) output.",
+        N_("Write one offline HTML page of charts from a match (and score) output."),
     ),
     "seal": (
         "canbao.seal_cli",
-        "Pack files leaving the centre into an AES-256 zip; the password is shown once.",
+        N_("Pack files leaving the centre into an AES-256 zip; the password is shown once."),
     ),
     "changes": (
         "canbao.changes.cli",
-        "Who entered and who left each set between two snapshots, and why, per county.",
+        N_("Who entered and who left each set between two snapshots, and why, per county."),
     ),
     "progress": (
         "canbao.progress.cli",
-        "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
-        "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
-        "reads.",
+        N_(
+            "The nine rates of 人社厅发〔2017〕28号 per county and period, the progress table and "
+            "tables (一)/(二) from the registration database, and the facts `canbao score --facts` "
+            "reads."
+        ),
     ),
     "person": (
         "canbao.register.cli",
-        "Show one person's state and history: dated states, survey visits, ledgers, decisions.",
+        N_("Show one person's state and history: dated states, survey visits, ledgers, decisions."),
     ),
     "decide": (
         "canbao.register.cli",
-        "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
-        "when, why.",
+        N_(
+            "Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, "
+            "when, why."
+        ),
     ),
     "export": (
         "canbao.register.cli",
-        "Export the confirmed registrations with the registration form's items, for upload.",
+        N_("Export the confirmed registrations with the registration form's items, for upload."),
     ),
-    "rules": ("canbao.score.cli", "Rule sets for `canbao score`: check them."),
+    "rules": ("canbao.score.cli", N_("Rule sets for `canbao score`: check them.")),
     "forms": (
         "canbao.forms.cli",
-        "Survey forms: roster, registration forms and entry sheets; blank county templates.",
+        N_("Survey forms: roster, registration forms and entry sheets; blank county templates."),
     ),
 }
 
@@ -101,6 +115,7 @@ def load_command(name: str) -> TyperCommand | TyperGroup:
     assert isinstance(command, TyperCommand | TyperGroup)
     _record_options(command, [name])
     readable_metavars(command)
+    translate_commands(command)
     return command
 
 
@@ -133,7 +148,7 @@ def _record_options(command: TyperCommand | TyperGroup, words: list[str]) -> Non
     command.callback = recorded
 
 
-class _LazyGroup(TyperGroup):
+class _LazyGroup(TranslatedGroup):
     """The application's group: a command's module is imported when the command is looked up.
 
     This is the lazy loading Click documents (override ``list_commands`` and ``get_command``);
@@ -201,13 +216,17 @@ class _LazyGroup(TyperGroup):
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands from :data:`COMMANDS` without importing any of them."""
         # Stand-ins carrying only the help let Typer's own listing (columns, truncation) run.
-        stand_ins = [TyperCommand(name, help=summary) for name, (_, summary) in COMMANDS.items()]
+        stand_ins = [
+            TyperCommand(name, help=_(summary)) for name, (__, summary) in COMMANDS.items()
+        ]
         TyperGroup(commands=stand_ins).format_commands(ctx, formatter)
 
 
+use_canbao_catalog()
+
 app = typer.Typer(
     name="canbao",
-    help="canbao (参保): rosters matched, survey forms written and read, county work scored.",
+    help=_("canbao (参保): rosters matched, survey forms written and read, county work scored."),
     cls=_LazyGroup,
     **{**_SETTINGS, "add_completion": True},  # --install-completion, --show-completion
 )
@@ -235,9 +254,12 @@ def _audit(
     except OSError as exc:
         from canbao.cli_common import print_warning
 
+        unwritable = _(
+            "the audit log {path} could not be written: {reason}; set {variable} to a writable file"
+        )
+        reason = exc.strerror or str(exc)
         print_warning(
-            f"审计日志无法写入 {audit.audit_log_path()}：{exc.strerror}（the audit log could not "
-            f"be written; set {audit.AUDIT_ENV} to a writable file）"
+            unwritable.format(path=audit.audit_log_path(), reason=reason, variable=audit.AUDIT_ENV)
         )
 
 
@@ -252,7 +274,12 @@ def _root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help=_("Print the version."),
+        ),
     ] = False,
 ) -> None:
     """canbao (参保): rosters matched, survey forms written and read, county work scored."""

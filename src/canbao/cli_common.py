@@ -40,6 +40,8 @@ from canbao.errors import (
     Terminated,
     UsageError,
 )
+from canbao.i18n import _
+from canbao.i18n import term as i18n_term
 from canbao.masking import mask_text
 from canbao.write_errors import write_failure
 
@@ -117,12 +119,12 @@ def print_json(data: object, *, unmasked: bool = False) -> None:
 
 
 VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Show tracebacks and step details on errors.")
+    bool, typer.Option("--verbose", "-v", help=_("Show tracebacks and step details on errors."))
 ]
 QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")
+    bool, typer.Option("--quiet", "-q", help=_("Print nothing but errors (for cron)."))
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print the result as JSON on stdout."))]
 
 
 def output_option(help: str) -> Any:
@@ -140,7 +142,7 @@ class TableFormat(StrEnum):
 
 FormatOption = Annotated[
     TableFormat,
-    typer.Option("--format", envvar="CANBAO_FORMAT", help="Format of the result tables."),
+    typer.Option("--format", envvar="CANBAO_FORMAT", help=_("Format of the result tables.")),
 ]
 
 
@@ -174,8 +176,10 @@ SnapshotAreaOption = Annotated[
         "--area",
         "--snapshot-area",
         envvar="CANBAO_AREA",
-        help="The area the snapshots were recorded for, as `match --area` gave it "
-        "(repeatable; default: the only one in the database).",
+        help=_(
+            "The area the snapshots were recorded for, as `match --area` gave it "
+            "(repeatable; default: the only one in the database)."
+        ),
     ),
 ]
 
@@ -188,10 +192,16 @@ def snapshot_area(values: list[str] | None) -> str | None:
 AsOfOption = Annotated[
     date | None,
     as_of_option(
-        "Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today).",
+        _("Reference date: 2017-06-30, 2017/06/30, YYYYMMDD or 2017年6月30日 (default today)."),
         envvar="CANBAO_AS_OF",
     ),
 ]
+
+
+def term(code: Any) -> str:
+    """A vocabulary code (canbao.match.vocabulary) as the screen shows it: its Chinese label in
+    Chinese, the code itself (as summary.json names it) in English."""
+    return i18n_term(str(code.label), str(code.value))
 
 
 def print_error(message: str) -> None:
@@ -223,11 +233,11 @@ def print_warning(message: str) -> None:
 
 def show_password(archive: str, password: str) -> None:
     """Show a sealed archive's password once, on stderr (the terminal); canbao keeps no copy."""
-    stderr_console.print(
-        f"密码 (password) {archive}: {password}  —— 只显示这一次，请另行告知接收人"
-        "（shown once and stored nowhere: give it to the recipient by another way, e.g. phone）",
-        markup=False,
+    shown = _(
+        "password of {archive}: {password}  (shown once and stored nowhere: give it to the "
+        "recipient by another way, e.g. by phone)"
     )
+    stderr_console.print(shown.format(archive=archive, password=password), markup=False)
 
 
 @contextmanager
@@ -244,10 +254,10 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        print_error("已中断 (interrupted); work files and half-written results removed")
+        print_error(_("interrupted; work files and half-written results removed"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        print_error("已终止 (terminated by SIGTERM); work files and half-written results removed")
+        print_error(_("terminated (SIGTERM); work files and half-written results removed"))
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as exc:
         written = write_failure(exc)  # a full disk outside canbao's own write helpers
@@ -255,10 +265,11 @@ def reporting(verbose: bool = False) -> Iterator[None]:
             print_error(written.render())
             raise typer.Exit(written.exit_code) from None
         detail = f"{type(exc).__name__}: {exc}"
-        print_error(
-            f"internal error ({detail}). This is a bug in canbao; "
-            "rerun with --verbose and report the output (personal data is masked)."
+        internal = _(
+            "internal error ({detail}). This is a bug in canbao; rerun with --verbose and "
+            "report the output (personal data is masked)."
         )
+        print_error(internal.format(detail=detail))
         if verbose:
             stderr_console.print(traceback.format_exc(), markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None

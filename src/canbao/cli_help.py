@@ -6,8 +6,14 @@ its own the classic one of its kind (``PATH``, ``TEXT``, ``N``, ``csv|parquet|xl
 argument its name in capitals (``FILES...``); :func:`canbao.cli.load_command` applies it to each
 command it builds, so a command added later gets it too.
 
-Each command's help ends with a paragraph ``示例 (example):`` and one or more runnable lines
-``canbao …`` (tests/test_cli_help.py walks every command and checks it).
+Each command's help ends with a paragraph ``示例：`` (``Example:`` in English) and one or more
+runnable lines ``canbao …`` (tests/test_cli_help.py walks every command and checks it).
+
+Typer's and Click's own words (``Usage:``, ``Options``, ``[default: …]``, ``[required]``, the
+``--help`` option's text) are canbao's messages too: :func:`use_canbao_catalog` gives Typer's
+``gettext`` canbao's catalog (:mod:`canbao.i18n`), and the commands built by
+:func:`canbao.cli.load_command` become :class:`TranslatedCommand` / :class:`TranslatedGroup`,
+which say the words the vendored Click hard-codes in canbao's language.
 """
 
 from __future__ import annotations
@@ -17,10 +23,106 @@ from pathlib import PurePath
 from typing import Any, get_args, get_origin
 
 import typer
+import typer.core
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-# The heading of the example paragraph that closes each command's help.
-EXAMPLE_HEADING = "示例 (example):"
+from canbao.help_format import HelpContext
+from canbao.i18n import N_, _, language
+
+# The heading of the example paragraph that closes each command's help (shown as _(…)).
+EXAMPLE_HEADING = N_("Example:")
+
+# What Typer's ``gettext`` asks for (typer/core.py) and what the vendored Click hard-codes:
+# marked here so that the catalog holds their Chinese.
+TYPER_WORDS = (
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+)
+HELP_OPTION_TEXT = N_("Show this message and exit.")
+USAGE_PREFIX = N_("Usage:")
+# The help of the options Typer adds to the application (shell completion).
+TYPER_OPTION_HELP = frozenset(
+    {
+        HELP_OPTION_TEXT,
+        N_("Install completion for the current shell."),
+        N_("Show completion for the current shell, to copy it or customize the installation."),
+    }
+)
+
+
+def use_canbao_catalog() -> None:
+    """Let Typer's own words come from canbao's catalog, in canbao's language.
+
+    Typer's core module binds ``gettext.gettext`` as ``_`` and calls it when it formats help
+    (``Options``, ``[default: …]``); the standard ``gettext`` would pick the language from
+    ``LANGUAGE``/``LANG`` alone and find no catalog of canbao's, so canbao's ``_`` (its
+    language, its catalog) takes that name's place.
+    """
+    setattr(typer.core, "_", _)  # noqa: B010 - the module's private name, set on purpose
+
+
+def _translated_params(params: list[Any]) -> list[Any]:
+    """``params`` with Typer's own helps (``--help``, completion) in canbao's language."""
+    for param in params:
+        if getattr(param, "help", None) in TYPER_OPTION_HELP:
+            param.help = _(param.help)
+    return params
+
+
+def _write_usage(command: TyperCommand | TyperGroup, ctx: Any, formatter: Any) -> None:
+    """The usage line, its ``Usage:`` in canbao's language."""
+    pieces = " ".join(command.collect_usage_pieces(ctx))
+    formatter.write_usage(ctx.command_path, pieces, prefix=_(USAGE_PREFIX) + " ")
+
+
+# Two plain subclasses (no mixin: a built command's class can only become a subclass that
+# adds nothing to its layout) with the same two overrides.
+class TranslatedCommand(TyperCommand):
+    """A Typer command whose usage line and ``--help`` text are in canbao's language."""
+
+    context_class = HelpContext  # help wrapped by display width (canbao.help_format)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, Typer's own helps in canbao's language."""
+        return _translated_params(super().get_params(ctx))
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        """The usage line in canbao's language."""
+        _write_usage(self, ctx, formatter)
+
+
+class TranslatedGroup(TyperGroup):
+    """A Typer group whose usage line and ``--help`` text are in canbao's language."""
+
+    context_class = HelpContext
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, Typer's own helps in canbao's language."""
+        return _translated_params(super().get_params(ctx))
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        """The usage line in canbao's language."""
+        _write_usage(self, ctx, formatter)
+
+
+def translate_commands(command: TyperCommand | TyperGroup) -> None:
+    """Make ``command`` and every subcommand a translated one (in place, as Typer built them)."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            assert isinstance(sub, TyperCommand | TyperGroup)
+            translate_commands(sub)
+        if type(command) is TyperGroup:
+            command.__class__ = TranslatedGroup
+    elif type(command) is TyperCommand:
+        command.__class__ = TranslatedCommand
 
 
 def example(*lines: str) -> str:
@@ -29,7 +131,7 @@ def example(*lines: str) -> str:
     Click keeps a paragraph that starts with ``\\b`` as written (no rewrapping), so a long
     command line stays one line that can be copied.
     """
-    return "\n\n\b\n" + "\n".join([EXAMPLE_HEADING, *(f"  {line}" for line in lines)])
+    return "\n\n\b\n" + "\n".join([_(EXAMPLE_HEADING), *(f"  {line}" for line in lines)])
 
 
 class _NamedArgument(TyperArgument):
@@ -79,32 +181,33 @@ def readable_metavars(command: TyperCommand | TyperGroup) -> None:
 
 
 class ChineseUsageError(typer.BadParameter):
-    """A usage error of the parser, shown Chinese first with Click's English after it.
+    """A usage error of the parser in canbao's language (README "Language").
 
-    Click's messages are English only; without a message catalogue the parser's error is
-    recognised by its kind and given a Chinese lead that names the option, the value is quoted
-    as Click quoted it, and the usage line and the fix (the command's ``--help``) are Chinese
-    first. A ``BadParameter`` (the one public usage error of Typer) so that Typer shows it and
-    exits 2 like any other.
+    The vendored Click's parser messages are English only (no catalog reaches them): the error
+    is recognised by its kind and given a lead in canbao's language that names the option; in
+    Chinese, Click's own message follows in brackets (it quotes the value as Click read it).
+    The usage line and the fix (the command's ``--help``) are in canbao's language too. A
+    ``BadParameter`` (the one public usage error of Typer) so that Typer shows it and exits 2
+    like any other.
     """
 
     def __init__(self, lead: str, english: str, ctx: Any) -> None:
-        super().__init__(f"{lead}（{english}）", ctx=ctx)
+        chinese = language() == "zh"
+        super().__init__(f"{lead}（{english}）" if chinese else english, ctx=ctx)
 
     def format_message(self) -> str:
-        """The Chinese lead and, in brackets, Click's own message."""
+        """The lead and, in Chinese, Click's own message in brackets."""
         return self.message
 
     def show(self, file: Any = None) -> None:
-        """Print the usage line, the error and the fix, Chinese first, on stderr."""
+        """Print the usage line, the error and the fix on stderr."""
         from canbao.cli_common import print_error, stderr_console
 
         if self.ctx is None:
             print_error(self.message)
             return
-        usage = self.ctx.get_usage().replace("Usage:", "用法 (usage):", 1)
-        stderr_console.print(usage, markup=False)
-        fix = f"运行 {self.ctx.command_path} --help 查看用法 (see the help)"
+        stderr_console.print(self.ctx.get_usage(), markup=False)
+        fix = _("run {command} --help to see the usage").format(command=self.ctx.command_path)
         print_error(f"{self.message}\n修正方法 (fix): {fix}")
 
 
@@ -124,36 +227,68 @@ def _bad_value(exc: Exception) -> str:
     param = getattr(exc, "param", None)
     opts = getattr(param, "opts", None)
     if not opts:
-        return f"{_hint(exc)} 的值不对".lstrip()
-    what = "选项" if getattr(param, "param_type_name", "") == "option" else "参数"
+        return _("the value of {name} is wrong").format(name=_hint(exc)).strip()
+    is_option = getattr(param, "param_type_name", "") == "option"
     choices = getattr(getattr(param, "type_descriptor", None), "choices", None)
-    listed = "、".join(str(getattr(c, "value", c)) for c in choices or ())
-    return f"{what} {opts[0]} 的值不对" + (f"，可用的值：{listed}" if listed else "")
+    listed = _(", ").join(str(getattr(c, "value", c)) for c in choices or ())
+    if listed:
+        lead = (
+            _("the value of option {name} is wrong; the values it takes: {choices}")
+            if is_option
+            else _("the value of argument {name} is wrong; the values it takes: {choices}")
+        )
+        return lead.format(name=opts[0], choices=listed)
+    lead = (
+        _("the value of option {name} is wrong")
+        if is_option
+        else _("the value of argument {name} is wrong")
+    )
+    return lead.format(name=opts[0])
+
+
+def _no_such(exc: Exception, english: str) -> str | None:
+    """The lead of an unknown option or command, with what there is instead."""
+    if type(exc).__name__ == "NoSuchOption":
+        option = str(getattr(exc, "option_name", ""))
+        possible = ", ".join(sorted(getattr(exc, "possibilities", None) or []))
+        if possible:
+            return _("no option {name}; options close to it: {possible}").format(
+                name=option, possible=possible
+            )
+        return _("no option {name}").format(name=option)
+    # Typer says it through its gettext, so in canbao's language (use_canbao_catalog).
+    no_such_command = _("No such command {name!r}.").partition("{")[0]
+    if english.startswith(("No such command", no_such_command)):
+        ctx = getattr(exc, "ctx", None)
+        names = _(", ").join(ctx.command.list_commands(ctx) if ctx is not None else [])
+        if names:
+            return _("no such command; the commands: {names}").format(names=names)
+        return _("no such command")
+    return None
 
 
 def _lead(exc: Exception, english: str) -> str:
-    """The Chinese lead of a parser error, by its kind (Click's class name and message)."""
+    """The lead of a parser error in canbao's language, by its kind (Click's class, message)."""
     kind = type(exc).__name__
-    option = str(getattr(exc, "option_name", ""))
-    if kind == "NoSuchOption":
-        possible = sorted(getattr(exc, "possibilities", None) or [])
-        return f"没有选项 {option}" + (f"，相近的选项：{', '.join(possible)}" if possible else "")
+    unknown = _no_such(exc, english)
+    if unknown is not None:
+        return unknown
     if kind == "MissingParameter":
         param_type = getattr(exc, "param_type", None) or getattr(
             getattr(exc, "param", None), "param_type_name", None
         )
-        return f"缺少{'选项' if param_type == 'option' else '参数'} {_hint(exc)}".rstrip()
+        missing = (
+            _("missing option {name}") if param_type == "option" else _("missing argument {name}")
+        )
+        return missing.format(name=_hint(exc)).strip()
     if kind == "BadParameter":
         return _bad_value(exc)
     if "requires an argument" in english:
-        return f"选项 {option} 后面要跟一个值"
-    if english.startswith("No such command"):
-        ctx = getattr(exc, "ctx", None)
-        names = ctx.command.list_commands(ctx) if ctx is not None else []
-        return "没有这个命令" + (f"，可用的命令：{'、'.join(names)}" if names else "")
+        option = str(getattr(exc, "option_name", ""))
+        return _("option {name} needs a value after it").format(name=option)
     if "unexpected extra argument" in english:
-        return "多余的参数"
-    return "命令行用法不对"
+        return _("extra arguments")
+    return _("the command line is not used as the help says")
 
 
 def chinese_first(exc: Exception) -> Exception:

@@ -11,7 +11,8 @@ Precedence, highest first (README "Defaults in a file"):
 
 Steps 3 and 4 become Click's ``default_map`` (read here with :mod:`tomllib`, checked all at
 once); Click itself applies steps 1, 2 and 5. A key applies to every command that has the option;
-``canbao demo`` takes none of them (its date defines the synthetic city).
+``canbao demo`` takes none of them (its date defines the synthetic city). The key ``language``
+(``zh`` or ``en``) is no option: :mod:`canbao.i18n` reads it, below ``CANBAO_LANG``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "db": ("--db", '登记库：DuckDB 文件或 postgresql:// 地址，如 db = "canbao.duckdb"'),
     "format": ("--format", 'csv、parquet 或 xlsx 之一，如 format = "xlsx"'),
     "as_of": ("--as-of", "日期，如 as_of = 2017-06-30"),
+    "language": ("CANBAO_LANG", '界面语言 zh（中文）或 en（English），如 language = "en"'),
 }
 FORMATS = ("csv", "parquet", "xlsx")
 COMMANDS_WITHOUT_DEFAULTS = frozenset({"demo"})
@@ -82,6 +84,10 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
         if isinstance(value, str) and value in FORMATS:
             return value, None
         return None, f"值 {value!r} 不是 {'、'.join(FORMATS)} 之一（not one of the formats）"
+    if key == "language":
+        if value in ("zh", "en"):
+            return value, None
+        return None, f"值 {value!r} 不是 zh 或 en（not zh or en）"
     if isinstance(value, date | str):
         try:
             return read_date(value, "as_of").isoformat(), None
@@ -136,6 +142,24 @@ def load_defaults() -> dict[str, Any]:
             "see README, Defaults in a file）",
         )
     return defaults
+
+
+def configured_language() -> str | None:
+    """The ``language`` of the config files (the folder's over the user's), read leniently.
+
+    Read before anything else (canbao.i18n), so a broken file says nothing here; the command's
+    :func:`load_defaults` reports it.
+    """
+    found = None
+    for path in config_paths():
+        try:
+            with path.open("rb") as handle:
+                value = tomllib.load(handle).get("language")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(value, str):
+            found = value
+    return found
 
 
 def default_map(command: Any, name: str, defaults: Mapping[str, Any]) -> dict[str, Any]:

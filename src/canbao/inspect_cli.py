@@ -18,7 +18,9 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.ids import ID_REASONS
 from canbao.inspect import FileReport, inspect_files
 from canbao.roster import KINDS, load_column_map
@@ -30,19 +32,28 @@ from canbao.roster.unreadable import REASONS
 def register(app: typer.Typer) -> None:
     """Add the ``inspect`` command to ``app``."""
 
-    @app.command("inspect")
+    @app.command(
+        "inspect",
+        help=_(
+            "Show each file's format, encoding, header mapping, unreadable rows and ID validity."
+        )
+        + example("canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx"),
+    )
     def inspect_command(
-        files: Annotated[list[Path], typer.Argument(help="Roster files to inspect.")],
+        files: Annotated[list[Path], typer.Argument(help=_("Roster files to inspect."))],
         kind: Annotated[
             str | None,
             typer.Option(
-                "--kind", help=f"Roster kind (guessed from headers if omitted): {', '.join(KINDS)}."
+                "--kind",
+                help=_("Roster kind (guessed from headers if omitted): {kinds}.").format(
+                    kinds=", ".join(KINDS)
+                ),
             ),
         ] = None,
         columns: Annotated[
             Path | None,
             typer.Option(
-                "--columns", help="YAML file naming headers for fields (docs/reading.md)."
+                "--columns", help=_("YAML file naming headers for fields (docs/reading.md).")
             ),
         ] = None,
         as_of: AsOfOption = None,
@@ -50,12 +61,7 @@ def register(app: typer.Typer) -> None:
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Show each file's format, encoding, header mapping, unreadable rows and ID validity.
-
-        \b
-        示例 (example):
-          canbao inspect examples/city/household.csv examples/city/pension_resident.xlsx
-        """
+        """Show each file's format, encoding, header mapping, unreadable rows and ID validity."""
         with reporting(verbose):
             if kind is not None and kind not in KINDS:
                 raise UsageError(f"unknown --kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
@@ -72,33 +78,48 @@ def register(app: typer.Typer) -> None:
 
 def _print(r: FileReport) -> None:
     out = stdout_console
-    kind = f"{r.kind} (guessed; set --kind to be sure)" if r.kind_guessed else r.kind
+    kind = (
+        _("{kind} (guessed; set --kind to be sure)").format(kind=r.kind)
+        if r.kind_guessed
+        else r.kind
+    )
     fmt = r.format
     if r.encoding:
-        fmt += f", {ENCODING_LABELS.get(r.encoding, r.encoding)}"
+        fmt += f", {_(ENCODING_LABELS.get(r.encoding, r.encoding))}"
     if r.separator:
-        fmt += f", {SEPARATOR_LABELS.get(r.separator, repr(r.separator))}-separated"
+        separator = _(SEPARATOR_LABELS.get(r.separator, repr(r.separator)))
+        fmt += ", " + _("{separator}-separated").format(separator=separator)
     if r.sheet:
-        fmt += f", sheet {r.sheet!r}, header in row {r.header_line}"
+        fmt += ", " + _("sheet {sheet!r}, header in row {row}").format(
+            sheet=r.sheet, row=r.header_line
+        )
     out.print(f"\n{r.path}", style="bold", markup=False)
-    out.print(f"  kind: {kind}\n  format: {fmt}", markup=False)
-    out.print(f"  rows: {r.rows:,} readable, {r.unreadable:,} unreadable", markup=False)
+    out.print(_("  kind: {kind}\n  format: {format}").format(kind=kind, format=fmt), markup=False)
+    rows = _("  rows: {rows:,} readable, {unreadable:,} unreadable")
+    out.print(rows.format(rows=r.rows, unreadable=r.unreadable), markup=False)
     for reason, n in r.unreadable_by_reason.items():
         out.print(f"    {reason} ({REASONS.get(reason, '')}): {n:,}", markup=False)
-    table = Table("field", "字段", "header in file", title="columns", title_justify="left")
+    table = Table(
+        _("field"), _("field name"), _("header in file"), title=_("columns"), title_justify="left"
+    )
     for fld, header in r.mapping.items():
         table.add_row(fld, FIELD_LABELS[fld], header)
     for header in r.unmapped:
-        table.add_row("-", "-", f"{header or '(empty)'} (unmapped)")
+        table.add_row("-", "-", _("{header} (unmapped)").format(header=header or _("(empty)")))
     out.print(table)
     if r.missing_fields:
-        out.print(f"  fields not in the file: {', '.join(r.missing_fields)}", markup=False)
+        missing = _("  fields not in the file: {fields}")
+        out.print(missing.format(fields=", ".join(r.missing_fields)), markup=False)
     if r.ids_valid is not None:
-        out.print(f"  citizen IDs: {r.ids_valid:,} valid, {r.ids_invalid:,} invalid", markup=False)
+        ids = _("  citizen IDs: {valid:,} valid, {invalid:,} invalid")
+        out.print(ids.format(valid=r.ids_valid, invalid=r.ids_invalid), markup=False)
         for reason, n in r.ids_invalid_by_reason.items():
             out.print(f"    {reason} ({ID_REASONS.get(reason, '')}): {n:,}", markup=False)
     if r.samples:
-        out.print("  sample problems:", markup=False)
+        out.print(_("  sample problems:"), markup=False)
         for p in r.samples:
             shown = f" {p.masked_id}" if p.masked_id else ""
-            out.print(f"    line {p.line}:{shown} {p.reason} ({p.label})", markup=False)
+            line = _("    line {line}:{id} {reason} ({label})")
+            out.print(
+                line.format(line=p.line, id=shown, reason=p.reason, label=p.label), markup=False
+            )

@@ -4,10 +4,10 @@ between two snapshots depend on those two alone, however the history before them
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -98,3 +98,44 @@ def test_replaying_the_history_gives_what_the_last_two_give(
         assert_frame_equal(
             changes(db, AREA, months[-2], months[-1]), changes(db, ALONE, months[-2], months[-1])
         )
+
+
+_NEEDS = (frozenset({(PEOPLE[0], "needs_survey", "no_pension")}), {})
+
+
+@PROPERTY
+@example(history=[_NEEDS, _NEEDS], visits=[(PEOPLE[0], 20)])  # leaves the visit list alone
+@given(
+    history=st.lists(month_strategy, min_size=2, max_size=3),
+    visits=st.lists(st.tuples(st.sampled_from(PEOPLE), st.integers(1, 120)), max_size=4),
+)
+def test_reading_only_the_changed_persons_gives_every_change(
+    new_database: Callable[[], str],
+    history: list[tuple[Rows, Places]],
+    visits: list[tuple[str, int]],
+) -> None:
+    """``changes`` reads only the persons whose intervals began or ended, or whom a form
+    confirmed, between its dates: its rows equal those computed from every person's states."""
+    from canbao.changes._compute import change_rows
+    from canbao.db import record_survey_results, survey_results
+
+    months = list(range(3, 3 + len(history)))
+    with open_database(new_database()) as db:
+        for month, (rows, where) in zip(months, history, strict=True):
+            load(db, AREA, month, rows, where)
+        for person, day in visits:
+            confirmed = pl.DataFrame({"person_key": [person], "confirmed": [True], "reason": [""]})
+            record_survey_results(db, confirmed, date(2017, 3, 1) + timedelta(days=day))
+        start, end = date(2017, months[-2], 1), date(2017, months[-1], 1)
+        survey = survey_results(db).select(
+            "person_key", pl.col("visited").cast(pl.Date), "confirmed"
+        )
+        whole = change_rows(
+            states_as_of(db, start, area=AREA).with_columns(pl.col("began").cast(pl.Date)),
+            states_as_of(db, end, area=AREA).with_columns(pl.col("began").cast(pl.Date)),
+            survey,
+            (places_as_of(db, start, area=AREA), places_as_of(db, end, area=AREA)),
+            (start, end),
+        )
+        order = ["county", "township", "village", "person_key", "list", "direction"]
+        assert_frame_equal(changes(db, AREA, months[-2], months[-1]), whole.sort(order))

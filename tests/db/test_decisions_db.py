@@ -108,4 +108,4 @@ def test_version_2_database_gains_the_decision_tables(empty_database: str) -> No
         assert record_decisions(db, _decisions()) == 2
         assert not person_record(db, "110101199001010000").known
     rows = run_sql(empty_database, "SELECT value FROM canbao.meta WHERE key = 'schema_version'")
-    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 4
+    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 5

@@ -117,4 +117,4 @@ def test_version_1_database_gains_the_survey_table(empty_database: str) -> None:
     with open_database(empty_database) as db:
         assert survey_results(db).height == 0
     rows = run_sql(empty_database, "SELECT value FROM canbao.meta WHERE key = 'schema_version'")
-    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 4
+    assert rows == [(str(SCHEMA_VERSION),)] and SCHEMA_VERSION == 5

@@ -21,17 +21,21 @@ from canbao.cli_common import (
     snapshot_area,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 if TYPE_CHECKING:
     from canbao.changes import Changes
 
 
 def changes(
-    output: Annotated[Path, output_option("Directory for the workbooks per county and the CSV.")],
+    output: Annotated[
+        Path, output_option(_("Directory for the workbooks per county and the CSV."))
+    ],
     db: Annotated[
         str | None,
-        db_option("The registration database (a DuckDB file or postgresql://…) to read."),
+        db_option(_("The registration database (a DuckDB file or postgresql://…) to read.")),
     ] = None,
     start: Annotated[
         date | None,
@@ -39,7 +43,7 @@ def changes(
             "--from",
             parser=parse_as_of,
             metavar="DATE",
-            help="The earlier date (default: the snapshot before --to).",
+            help=_("The earlier date (default: the snapshot before --to)."),
         ),
     ] = None,
     end: Annotated[
@@ -48,7 +52,7 @@ def changes(
             "--to",
             parser=parse_as_of,
             metavar="DATE",
-            help="The later date (default: the latest snapshot).",
+            help=_("The later date (default: the latest snapshot)."),
         ),
     ] = None,
     area: SnapshotAreaOption = None,
@@ -56,15 +60,7 @@ def changes(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Who entered and who left each set between two snapshots, and why, per county.
-
-    Writes one print-ready workbook per county (changes sorted by township, village and
-    person), changes.csv, counts.csv and changes.json; prints the counts (no ID).
-
-    \b
-    示例 (example):
-      canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/
-    """
+    """Who entered and who left each set between two snapshots, and why, per county."""
     with reporting(verbose):
         if db is None:
             raise UsageError(
@@ -81,10 +77,8 @@ def changes(
             print_json({**found.to_json(), "output": str(output), "workbooks": len(books)})
         elif not quiet:
             print_counts(found)
-            stdout_console.print(
-                f"{len(books)} county workbook(s) and changes.csv written to {output}/",
-                markup=False,
-            )
+            written = _("{books} county workbook(s) and changes.csv written to {folder}/")
+            stdout_console.print(written.format(books=len(books), folder=output), markup=False)
 
 
 def print_counts(found: Changes) -> None:
@@ -93,19 +87,33 @@ def print_counts(found: Changes) -> None:
 
     from canbao.changes._tables import labelled
 
+    title = _("canbao changes · {start} → {end} · area {area}")
     table = Table(
-        title=f"canbao changes · {found.start.isoformat()} → {found.end.isoformat()} · "
-        f"area {found.area}"
+        title=title.format(
+            start=found.start.isoformat(), end=found.end.isoformat(), area=found.area
+        )
     )
-    for heading in ("名单 (list)", "变动 (change)", "原因 (why)"):
+    for heading in (_("list"), _("change"), _("why")):
         table.add_column(heading)
-    table.add_column("人数 (persons)", justify="right")
+    table.add_column(_("persons"), justify="right")
     for row in labelled(found.counts()).iter_rows():
         table.add_row(*(str(v) for v in row[:3]), f"{row[3]:,}")
-    table.add_row("合计 total", "", "", f"{found.rows['person_key'].n_unique():,}")
+    table.add_row(_("total"), "", "", f"{found.rows['person_key'].n_unique():,}")
     stdout_console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao changes`` to the application."""
-    app.command("changes")(changes)
+    app.command(
+        "changes",
+        help=_("Who entered and who left each set between two snapshots, and why, per county.")
+        + "\n\n"
+        + _(
+            "Writes one print-ready workbook per county (changes sorted by "
+            "township, village and person), changes.csv, counts.csv and "
+            "changes.json; prints the counts (no ID)."
+        )
+        + example(
+            "canbao changes --db campaign.duckdb --from 2017-06-30 --to 2017-08-31 -o changes/"
+        ),
+    )(changes)

@@ -70,18 +70,34 @@ def check_snapshot_order(db: Database, meta: SnapshotMeta, *, rebuild: bool = Fa
     check_order(db.connection, meta, rebuild=rebuild)
 
 
-def states_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
-    """The states that held on ``as_of`` in ``area``: person_key, state, detail, began."""
+def states_as_of(
+    db: Database,
+    as_of: date,
+    *,
+    area: str,
+    changed: tuple[date, date] | None = None,
+    ordered: bool = True,
+) -> pl.DataFrame:
+    """The states that held on ``as_of`` in ``area``: person_key, state, detail, began.
+
+    ``changed=(first, last)`` keeps only the persons whose states or visit-list membership may
+    differ between the two dates (an interval began or ended, or a form confirmed them, after
+    ``first`` and up to ``last``): what ``changes`` needs, without every other person.
+    ``ordered=False``: the rows unsorted (a count needs no order; sorting a city costs memory).
+    """
     from canbao.db._snapshots import states_as_of as read
 
-    return read(db.connection, as_of, area=area)
+    return read(db.connection, as_of, area=area, changed=changed, ordered=ordered)
 
 
-def places_as_of(db: Database, as_of: date, *, area: str) -> pl.DataFrame:
-    """Each person's place on ``as_of`` in ``area``: person_key, county, township, village."""
+def places_as_of(
+    db: Database, as_of: date, *, area: str, changed: tuple[date, date] | None = None
+) -> pl.DataFrame:
+    """Each person's place on ``as_of`` in ``area``: person_key, county, township, village
+    (with ``changed``, only the persons :func:`states_as_of` would keep)."""
     from canbao.db._places import places_as_of as read
 
-    return read(db.connection, as_of, area=area)
+    return read(db.connection, as_of, area=area, changed=changed)
 
 
 def snapshot_areas(db: Database) -> list[str]:
@@ -172,11 +188,14 @@ def ledger_confirmations(db: Database) -> pl.DataFrame:
     return read(db.connection)
 
 
-def states_between(db: Database, first: date, last: date, *, area: str) -> pl.DataFrame:
-    """Every (person_key, state, detail) that held in ``area`` on some day of [first, last]."""
+def states_between(
+    db: Database, first: date, last: date, *, area: str, state: str | None = None
+) -> pl.DataFrame:
+    """Every (person_key, state, detail) that held in ``area`` on some day of [first, last]
+    (only those of ``state`` when given)."""
     from canbao.db._history import states_between as read
 
-    return read(db.connection, first, last, area=area)
+    return read(db.connection, first, last, area=area, state=state)
 
 
 def person_record(db: Database, person_key: str) -> PersonRecord:

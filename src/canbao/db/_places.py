@@ -55,9 +55,11 @@ def load_places(con: Connection, places: pa.Table, area: str, as_of: date, run_i
     con.execute(f"DROP TABLE {PLACES.incoming}")
 
 
-def places_as_of(con: Connection, as_of: date, *, area: str) -> pl.DataFrame:
-    """Each person's place on ``as_of`` in ``area``: person_key, county, township, village."""
-    table = con.fetch(
-        PLACES.held_on(", ".join(PLACE_COLUMNS)) + " ORDER BY person_key", (area, as_of)
-    )
-    return pl.DataFrame(table).cast(dict.fromkeys(PLACE_COLUMNS, pl.String))
+def places_as_of(
+    con: Connection, as_of: date, *, area: str, changed: tuple[date, date] | None = None
+) -> pl.DataFrame:
+    """Each person's place on ``as_of`` in ``area``: person_key, county, township, village;
+    with ``changed`` (two dates), only of the persons whose states may differ between them."""
+    query = PLACES.held_on(", ".join(PLACE_COLUMNS), changed=changed is not None)
+    table = con.fetch_frame(query + " ORDER BY person_key", (area, as_of, *(changed or ())))
+    return table.cast(dict.fromkeys(PLACE_COLUMNS, pl.String))

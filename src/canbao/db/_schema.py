@@ -23,7 +23,7 @@ from canbao.db._connection import Connection
 from canbao.errors import DatabaseError
 
 APPLICATION = "canbao"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # The survey's results (version 2): one row per person visited by a survey, recorded by
 # ``canbao intake --db``: the date of the intake, whether a valid form confirmed the person
@@ -77,6 +77,9 @@ UPGRADES: Mapping[int, Sequence[str]] = {
     1: (SURVEY_RESULTS,),
     2: (PERSON_PLACES,),
     3: (DECISIONS, LEDGER_CONFIRMATIONS),
+    # Version 5 adds PostgreSQL's indexes on the person of the newer tables (POSTGRES_INDEXES,
+    # made with every upgrade); DuckDB's tables stay as they were.
+    4: (),
 }
 
 # The same tables on both engines. Dates are DATE, identifiers BIGINT, everything else TEXT
@@ -127,6 +130,14 @@ POSTGRES_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS person_states_person ON canbao.person_states (person_key)",
     """CREATE INDEX IF NOT EXISTS person_places_open ON canbao.person_places (area, person_key)
         WHERE ended IS NULL AND retired_by IS NULL""",
+    # Version 5: one person's rows (canbao person, the visit list's join, the checks that the
+    # same intake, decision or ledger recorded again adds nothing), person first, then the date.
+    "CREATE INDEX IF NOT EXISTS person_places_person ON canbao.person_places (person_key)",
+    """CREATE INDEX IF NOT EXISTS survey_results_person
+        ON canbao.survey_results (person_key, visited)""",
+    "CREATE INDEX IF NOT EXISTS decisions_person ON canbao.decisions (person_key, decided_on)",
+    """CREATE INDEX IF NOT EXISTS ledger_confirmations_person
+        ON canbao.ledger_confirmations (person_key, confirmed_on)""",
 )
 
 _NOT_CANBAO_FIX = (

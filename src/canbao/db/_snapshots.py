@@ -274,13 +274,22 @@ def _counts(con: Connection, run_id: int) -> tuple[int, int]:
     return int(row["began"]), int(row["ended"])
 
 
-def states_as_of(con: Connection, as_of: date, *, area: str) -> pl.DataFrame:
-    """Every (person_key, state, detail) that held on ``as_of``, with the date it began."""
-    table = con.fetch(
-        STATES.held_on("person_key, state, detail, began") + " ORDER BY person_key, state, detail",
-        (area, as_of),
-    )
-    return pl.DataFrame(table).cast({name: pl.String for name in STATE_COLUMNS})
+def states_as_of(
+    con: Connection,
+    as_of: date,
+    *,
+    area: str,
+    changed: tuple[date, date] | None = None,
+    ordered: bool = True,
+) -> pl.DataFrame:
+    """Every (person_key, state, detail) that held on ``as_of``, with the date it began;
+    with ``changed`` (two dates), only the persons whose states may differ between them.
+    ``ordered=False`` leaves the rows in the engine's order (no sort of the whole area)."""
+    columns = "person_key, state, detail, began"
+    query = STATES.held_on(columns, changed=changed is not None)
+    order = " ORDER BY person_key, state, detail" if ordered else ""
+    table = con.fetch_frame(query + order, (area, as_of, *(changed or ())))
+    return table.cast({name: pl.String for name in STATE_COLUMNS})
 
 
 def snapshot_runs(con: Connection, *, area: str) -> pl.DataFrame:

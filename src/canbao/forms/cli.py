@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,55 +36,69 @@ from canbao.forms.spot_check import (
 from canbao.forms.survey import write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
+from canbao.i18n import N_, _
 from canbao.shown_path import shown_path
 
 SHOWN_PROBLEMS = 20
+FACTS_WRITTEN = N_("facts for scoring written to {path}")
 
 forms_app = typer.Typer(
     name="forms",
-    help="Survey forms: roster, registration forms and entry sheets; blank county templates."
+    help=_("Survey forms: roster, registration forms and entry sheets; blank county templates.")
     + example("canbao forms survey --from 结果 --by village -o 调查表"),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 
 
-@forms_app.command("survey")
+@forms_app.command(
+    "survey",
+    help=_(
+        "Write the survey roster, the pre-filled registration forms and the entry sheet per group."
+    )
+    + example("canbao forms survey --from 结果 --by village -o 调查表"),
+)
 def survey(
-    from_: Annotated[Path, typer.Option("--from", help="Output directory of `canbao match`.")],
-    output: Annotated[Path, output_option("Directory for the forms.")],
+    from_: Annotated[Path, typer.Option("--from", help=_("Output directory of `canbao match`."))],
+    output: Annotated[Path, output_option(_("Directory for the forms."))],
     by: Annotated[
-        str, typer.Option("--by", help="One workbook set per county, township or village.")
+        str, typer.Option("--by", help=_("One workbook set per county, township or village."))
     ] = "village",
     seal: Annotated[
         bool,
         typer.Option(
             "--seal",
-            help="Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
-            "password shown once on stderr.",
+            help=_(
+                "Also pack each group into sealed/GROUP.zip (AES-256), each with its own "
+                "password shown once on stderr."
+            ),
         ),
     ] = False,
     ledger: Annotated[
         list[Path] | None,
         typer.Option(
             "--ledger",
-            help="A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
-            "persons found in it with the same ID and name are confirmed without a visit.",
+            help=_(
+                "A village ledger (台账: 居民医保, 城居保, 新生儿登记, 低保, 暂住证, 人口普查): "
+                "persons found in it with the same ID and name are confirmed without a visit."
+            ),
         ),
     ] = None,
     ledger_source: Annotated[
         str | None,
-        typer.Option("--ledger-source", help="The source of ledger rows without a 台账 column."),
+        typer.Option("--ledger-source", help=_("The source of ledger rows without a 台账 column.")),
     ] = None,
     columns: Annotated[
-        Path | None, typer.Option(help="YAML mapping of other ledger headers to fields.")
+        Path | None, typer.Option(help=_("YAML mapping of other ledger headers to fields."))
     ] = None,
     db: Annotated[
         str | None,
         db_option(
-            "The registration database (a DuckDB file or postgresql://…): leave out "
-            "the persons a survey form or a ledger confirmed since their reasons last changed, "
-            "and record the persons --ledger confirms."
+            _(
+                "The registration database (a DuckDB file or postgresql://…): leave out "
+                "the persons a survey form or a ledger confirmed since their reasons last changed, "
+                "and record the persons --ledger confirms."
+            )
         ),
     ] = None,
     ledger_date: Annotated[
@@ -93,19 +107,14 @@ def survey(
             "--ledger-date",
             parser=parse_as_of,
             metavar="DATE",
-            help="With --db: the date the ledgers confirmed, as recorded (default today).",
+            help=_("With --db: the date the ledgers confirmed, as recorded (default today)."),
         ),
     ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the survey roster, the pre-filled registration forms and the entry sheet per group.
-
-    \b
-    示例 (example):
-      canbao forms survey --from 结果 --by village -o 调查表
-    """
+    """Write the survey forms per group (the help: its registration above)."""
     with reporting(verbose):
         if not ledger and (
             ledger_source is not None or columns is not None or ledger_date is not None
@@ -146,58 +155,35 @@ def survey(
                 }
             print_json(payload)
         elif not quiet:
-            stdout_console.print(
-                f"{result.persons} persons in {len(result.groups)} group(s) by {by}: "
-                f"roster, forms and entry sheet written to {result.output}",
-                markup=False,
-            )
-            if result.units:
-                stdout_console.print(
-                    f"{sum(g.units for g in result.units)} units needing a survey in "
-                    f"{len(result.units)} county(ies): unit roster and entry sheet per county",
-                    markup=False,
-                )
-            if result.left_out is not None:
-                stdout_console.print(
-                    f"{result.left_out.by_survey} persons left out: confirmed by a survey form "
-                    "since their reasons last changed (已核实入库); "
-                    f"{result.left_out.by_ledger} by a ledger recorded earlier (台账)",
-                    markup=False,
-                )
-            if result.ledger_recorded is not None:
-                stdout_console.print(
-                    f"{result.ledger_recorded} ledger confirmation(s) recorded in the database",
-                    markup=False,
-                )
+            _print_survey(result, by)
             for line in ledger_report(result.ledger) if result.ledger is not None else ():
                 stdout_console.print(line, markup=False)
 
 
-@forms_app.command("template")
+@forms_app.command(
+    "template",
+    help=_("Write a blank evaluation table or data table for counties to fill.")
+    + example("canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx"),
+)
 def template(
-    kind: Annotated[str, typer.Argument(help="evaluation (评估表) or datatable (数据表).")],
+    kind: Annotated[str, typer.Argument(help=_("evaluation (评估表) or datatable (数据表)."))],
     rules: Annotated[
         Path,
         typer.Option(
             "--rules",
             metavar="NAME|FILE",
-            help="The rule set: a bundled name (huaibei-2017) or a YAML file.",
+            help=_("The rule set: a bundled name (huaibei-2017) or a YAML file."),
         ),
     ],
-    output: Annotated[Path, output_option("The workbook to write (.xlsx).")],
+    output: Annotated[Path, output_option(_("The workbook to write (.xlsx)."))],
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output even if canbao did not write it.")
+        bool, typer.Option("--force", help=_("Overwrite --output even if canbao did not write it."))
     ] = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a blank evaluation table or data table for counties to fill.
-
-    \b
-    示例 (example):
-      canbao forms template evaluation --rules huaibei-2017 -o 评估表.xlsx
-    """
+    """Write a blank evaluation table or data table for counties to fill."""
     with reporting(verbose):
         if kind not in KINDS:
             raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
@@ -205,69 +191,71 @@ def template(
         if json_:
             print_json({"template": kind, "output": str(path)})
         elif not quiet:
-            stdout_console.print(f"{kind} template written to {path}", markup=False)
+            written = _("{kind} template written to {path}").format(kind=kind, path=path)
+            stdout_console.print(written, markup=False)
 
 
 def intake(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Filled entry sheets (信息录入表, .xlsx or .csv) or their folders."),
+        typer.Argument(help=_("Filled entry sheets (信息录入表, .xlsx or .csv) or their folders.")),
     ],
-    output: Annotated[Path, output_option("Directory for problems, facts and entries.")],
+    output: Annotated[Path, output_option(_("Directory for problems, facts and entries."))],
     survey: Annotated[
-        Path | None, typer.Option("--survey", help="The match directory whose roster was surveyed.")
+        Path | None,
+        typer.Option("--survey", help=_("The match directory whose roster was surveyed.")),
     ] = None,
     summary: Annotated[
         Path | None,
-        typer.Option("--summary", help="The county's reported totals (汇总表), CSV or xlsx."),
+        typer.Option("--summary", help=_("The county's reported totals (汇总表), CSV or xlsx.")),
     ] = None,
     as_of: AsOfOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
-            "--rules", help="Also write submission.csv with the facts this rule set knows."
+            "--rules", help=_("Also write submission.csv with the facts this rule set knows.")
         ),
     ] = None,
     sample: Annotated[
         bool,
         typer.Option(
             "--sample",
-            help=f"Also draw the spot-check sample (抽查) of entered forms into {SHEET_FILE}, "
-            "stratified by village and 经办人.",
+            help=_(
+                "Also draw the spot-check sample (抽查) of entered forms into {file}, "
+                "stratified by village and 经办人."
+            ).format(file=SHEET_FILE),
         ),
     ] = False,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the sample: the same seed, the same sample.")
+        int, typer.Option("--seed", help=_("Seed of the sample: the same seed, the same sample."))
     ] = DEFAULT_SEED,
     sample_rate: Annotated[
-        str, typer.Option("--sample-rate", help="Share of each stratum to check (percent).")
+        str, typer.Option("--sample-rate", help=_("Share of each stratum to check (percent)."))
     ] = "5%",
     sample_min: Annotated[
-        int, typer.Option("--sample-min", min=1, help="Forms checked at least per stratum.")
+        int, typer.Option("--sample-min", min=1, help=_("Forms checked at least per stratum."))
     ] = DEFAULT_MINIMUM,
     spot_check: Annotated[
         list[Path] | None,
         typer.Option(
-            "--spot-check", help=f"A filled {SHEET_FILE}: its outcome is counted into facts."
+            "--spot-check",
+            help=_("A filled {file}: its outcome is counted into facts.").format(file=SHEET_FILE),
         ),
     ] = None,
     db: Annotated[
         str | None,
         db_option(
-            "Record each visited person in the registration database (a DuckDB file or "
-            "postgresql://…), confirmed by survey (已核实入库) when the form is valid."
+            _(
+                "Record each visited person in the registration database (a DuckDB file or "
+                "postgresql://…), confirmed by survey (已核实入库) when the form is valid."
+            )
         ),
     ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Check filled entry sheets and count what scoring needs (problems never stop the run).
-
-    \b
-    示例 (example):
-      canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查
-    """
+    """Check filled entry sheets and count what scoring needs (problems never stop the run)."""
     with reporting(verbose):
         spec = SampleSpec(seed, parse_rate(sample_rate), sample_min) if sample else None
         result = run_intake(
@@ -289,58 +277,113 @@ def intake(
             return
         if result.units is not None and len(result.units.files) == len(result.files):
             show_unit_problems(result.units, output)  # unit sheets only
-            stdout_console.print(
-                f"facts for scoring written to {output / 'facts.csv'}", markup=False
-            )
+            stdout_console.print(_(FACTS_WRITTEN).format(path=output / "facts.csv"), markup=False)
             return
-        cats = "，".join(f"{k} {v}" for k, v in result.by_category().items())
+        cats = _(", ").join(f"{k} {v}" for k, v in result.by_category().items())
+        read = _("{rows} rows read from {files} file(s); {problems} problem(s): {kinds}")
         stdout_console.print(
-            f"{result.rows} rows read from {len(result.files)} file(s); "
-            f"{result.problems.height} problem(s): {cats}",
+            read.format(
+                rows=result.rows,
+                files=len(result.files),
+                problems=result.problems.height,
+                kinds=cats,
+            ),
             markup=False,
         )
         shown = result.masked_problems().head(SHOWN_PROBLEMS)
         for row in shown.iter_rows(named=True):
             stdout_console.print(
                 f"  {shown_path(row['文件'])}:{row['行号']} {row['公民身份号码']} {row['姓名']} "
-                f"{row['项目']}={row['值'] or '(空)'}: {row['原因']} [{row['原因代码']}]",
+                f"{row['项目']}={row['值'] or _('(empty)')}: {row['原因']} [{row['原因代码']}]",
                 markup=False,
             )
         if result.problems.height > SHOWN_PROBLEMS:
-            stdout_console.print(f"  ... see {output / 'problems.csv'}", markup=False)
+            more = _("  ... see {path}").format(path=output / "problems.csv")
+            stdout_console.print(more, markup=False)
         if result.units is not None:
             show_unit_problems(result.units, output)
-        stdout_console.print(f"facts for scoring written to {output / 'facts.csv'}", markup=False)
+        stdout_console.print(_(FACTS_WRITTEN).format(path=output / "facts.csv"), markup=False)
         if result.sample is not None:
-            sizes = "，".join(
+            sizes = _(", ").join(
                 f"{code} {c['sampled']}/{c['entered']}"
                 for code, c in result.sample["per_county"].items()
             )
+            drawn = _("spot-check sample (seed {seed}): {sizes} -> {path}")
             stdout_console.print(
-                f"spot-check sample (抽查, seed {seed}): {sizes} -> {output / SHEET_FILE}",
-                markup=False,
+                drawn.format(seed=seed, sizes=sizes, path=output / SHEET_FILE), markup=False
             )
+
+
+def _print_survey(result: Any, by: str) -> None:
+    """What ``forms survey`` wrote: persons and groups, units, who was left out and why."""
+    written = _(
+        "{persons} persons in {groups} group(s) by {by}: roster, forms and entry sheet "
+        "written to {folder}"
+    )
+    stdout_console.print(
+        written.format(
+            persons=result.persons, groups=len(result.groups), by=by, folder=result.output
+        ),
+        markup=False,
+    )
+    if result.units:
+        units = _(
+            "{units} units needing a survey in {counties} county(ies): unit roster and entry "
+            "sheet per county"
+        )
+        counted = units.format(units=sum(g.units for g in result.units), counties=len(result.units))
+        stdout_console.print(counted, markup=False)
+    if result.left_out is not None:
+        left_out = _(
+            "{by_survey} persons left out: confirmed by a survey form since their reasons last "
+            "changed (已核实入库); {by_ledger} by a ledger recorded earlier (台账)"
+        )
+        stdout_console.print(
+            left_out.format(
+                by_survey=result.left_out.by_survey, by_ledger=result.left_out.by_ledger
+            ),
+            markup=False,
+        )
+    if result.ledger_recorded is not None:
+        recorded = _("{n} ledger confirmation(s) recorded in the database")
+        stdout_console.print(recorded.format(n=result.ledger_recorded), markup=False)
 
 
 def show_unit_problems(units: UnitIntake, output: Path) -> None:
     """Print the unit sheets' count and their first problems (Chinese first, with the fix)."""
+    counted = _("units: {rows} rows from {files} file(s), {problems} problem(s)")
     stdout_console.print(
-        f"单位：{units.entries.height} 行，{units.problems.height} 个问题 "
-        f"({units.entries.height} unit rows from {len(units.files)} file(s))",
+        counted.format(
+            rows=units.entries.height, files=len(units.files), problems=units.problems.height
+        ),
         markup=False,
     )
+    line = _("  {file} row {row} {item}={value}: {reason} [{code}]; {fix}")
     for row in units.masked_problems().head(SHOWN_PROBLEMS).iter_rows(named=True):
-        stdout_console.print(
-            f"  {shown_path(row['文件'])} 第 {row['行号']} 行 "
-            f"{row['项目']}={row['值'] or '(空)'}：{row['原因']} [{row['原因代码']}]，"
-            f"{row['改正方法']}",
-            markup=False,
+        shown = line.format(
+            file=shown_path(row["文件"]),
+            row=row["行号"],
+            item=row["项目"],
+            value=row["值"] or _("(empty)"),
+            reason=row["原因"],
+            code=row["原因代码"],
+            fix=row["改正方法"],
         )
+        stdout_console.print(shown, markup=False)
     if units.problems.height > SHOWN_PROBLEMS:
-        stdout_console.print(f"  ... see {output / UNIT_PROBLEMS_FILE}", markup=False)
+        more = _("  ... see {path}").format(path=output / UNIT_PROBLEMS_FILE)
+        stdout_console.print(more, markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``forms`` (survey, template) and ``intake`` to the canbao app."""
     app.add_typer(forms_app, name="forms")
-    app.command("intake")(intake)
+    app.command(
+        "intake",
+        help=_(
+            "Check filled entry sheets and count what scoring needs (problems never stop the run)."
+        )
+        + example(
+            "canbao intake 调查表/相山区/古饶街道/萧营社区/信息录入表.xlsx --survey 结果 -o 检查"
+        ),
+    )(intake)

@@ -45,6 +45,7 @@ from canbao.forms.unit_intake import (
     run_unit_intake,
     split_unit_sheets,
 )
+from canbao.i18n import _
 
 if TYPE_CHECKING:
     from canbao.db import Database
@@ -146,7 +147,7 @@ def run_intake(
     survey = None if survey is None else read_path(survey, "survey")
     summary = None if summary is None else read_path(summary, "summary")
     rules = None if rules is None else read_path(rules, "rules")
-    progress(f"reading {len(paths):,} entry sheet(s)")
+    progress(_("reading {sheets:,} entry sheet(s)").format(sheets=len(paths)))
     sheets = split_unit_sheets(paths)  # unit sheets apart; the rest are the persons'
     roster = read_needs_survey(survey) if survey is not None else None
     area = _area(roster["县区"] if roster is not None else None)
@@ -155,10 +156,12 @@ def run_intake(
     raw = read_entry_files(persons) if persons is not None else no_person_entries()
     raw = with_county_codes(raw, area)
     entries = normalise_entries(raw, as_of=day)
-    progress(f"checking {entries.height:,} entered rows")
+    progress(_("checking {rows:,} entered rows").format(rows=entries.height))
     roster_ids = roster["公民身份号码"] if roster is not None else None
     problems = find_problems(entries, roster_ids)
-    progress(f"{problems.height:,} problem(s) found; counting the facts")
+    progress(
+        _("{problems:,} problem(s) found; counting the facts").format(problems=problems.height)
+    )
     facts = count_facts(entries, problems, roster)
     if units is not None:  # unit sheets only: no person counts (zeros would score as such)
         both = [facts, units.facts] if persons is not None else [units.facts]
@@ -202,7 +205,7 @@ def run_intake(
     )
     given = (*files, *paths, survey, summary, rules, *spot_checks)  # folders and their sheets
     inputs = [Path(p) for p in given if p is not None]
-    progress(f"writing problems, facts and {entry_out.height:,} entries")
+    progress(_("writing problems, facts and {entries:,} entries").format(entries=entry_out.height))
     with atomic_directory(Path(output), command="intake", inputs=inputs) as staging:
         neutralise_frame(problems).write_csv(staging / PROBLEMS_FILE, include_bom=True)
         neutralise_frame(facts).write_csv(staging / FACTS_FILE, include_bom=True)

@@ -26,6 +26,7 @@ import polars as pl
 from canbao import regions
 from canbao.cells import neutralise_frame
 from canbao.errors import InputError, UsageError
+from canbao.i18n import _
 from canbao.ids import normalize_id
 from canbao.match.names import normalize_name_expr
 from canbao.match.vocabulary import Reason
@@ -234,19 +235,26 @@ SHOWN_VILLAGES: Final = 20
 def ledger_report(outcome: LedgerOutcome) -> list[str]:
     """Lines for the terminal: totals and each spared village (place names only, no person)."""
     s = outcome.summary()
+    confirmed = _(
+        "{confirmed} persons confirmed by a ledger, {to_visit} still to visit "
+        "({needs_survey} needed a survey)"
+    )
     lines = [
-        f"台账直接确认 {s['confirmed_by_ledger']} 人，仍需入户调查 {s['to_visit']} 人"
-        f"（需入户调查 {s['needs_survey']} 人）(confirmed by ledger; still to visit)",
+        confirmed.format(
+            confirmed=s["confirmed_by_ledger"],
+            to_visit=s["to_visit"],
+            needs_survey=s["needs_survey"],
+        )
     ]
     if s["id_with_other_name"]:
-        lines.append(
-            f"身份证号码相同但姓名不同 {s['id_with_other_name']} 人：未确认，仍需入户 "
-            f"(same ID, other name: not confirmed) -> {NAME_DIFFERS_FILE}"
-        )
+        other = _("{n} persons with the same ID but another name: not confirmed, still to visit")
+        lines.append(f"{other.format(n=s['id_with_other_name'])} -> {NAME_DIFFERS_FILE}")
     spared = outcome.spared.filter(pl.col(CONFIRMED_N) > 0)
+    village = _("  {place}: {spared} fewer visits, {to_visit} still to visit")
     for row in spared.head(SHOWN_VILLAGES).iter_rows(named=True):
         place = " ".join(str(row[c]) for c in ("县区名称", *PLACE_COLUMNS[1:]))
-        lines.append(f"  {place}: 少入户 {row[CONFIRMED_N]} 人, 仍需入户 {row[TO_VISIT_N]} 人")
+        lines.append(village.format(place=place, spared=row[CONFIRMED_N], to_visit=row[TO_VISIT_N]))
     if spared.height > SHOWN_VILLAGES:
-        lines.append(f"  ... {spared.height} villages in all, see {SPARED_FILE}")
+        more = _("  ... {villages} villages in all, see {path}")
+        lines.append(more.format(villages=spared.height, path=SPARED_FILE))
     return lines

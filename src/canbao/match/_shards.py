@@ -25,6 +25,7 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match import sets
 
 # Stages a frame as Parquet and returns a scan of it (stages._stage).
@@ -170,7 +171,11 @@ def sharded_sets(
     )
     linked_parts, target_parts, found_parts = [], [], []
     for shard in range(shards):
-        progress(f"linking records to persons, shard {shard + 1} of {shards}")
+        progress(
+            _("linking records to persons, shard {shard} of {shards}").format(
+                shard=shard + 1, shards=shards
+            )
+        )
         paths = (folder / f"linked_{shard}.parquet", folder / f"targets_{shard}.parquet")
         found = _one_shard(
             rows.filter(shard_of(HOUSEHOLD_ROW, shards) == shard),
@@ -182,7 +187,7 @@ def sharded_sets(
         linked_parts.append(paths[0])
         target_parts.append(paths[1])
         found_parts.append(found)
-    progress(f"merging the {shards} shards")
+    progress(_("merging the {shards} shards").format(shards=shards))
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
     merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "records")

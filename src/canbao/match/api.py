@@ -28,6 +28,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError
+from canbao.i18n import _
 from canbao.match import _shards, legal_groups, output_stages, stages
 from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
@@ -313,7 +314,7 @@ def _match(
     )
     # Announced before the employers' match, so progress timings (benchmarks.timed_match) count
     # it in the writing step as they always have.
-    progress("writing result files")
+    progress(_("writing result files"))
     employers = stages.match_employers(rosters, progress)
     files = output_stages.write_result_files(
         rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
@@ -330,7 +331,7 @@ def _match(
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
     )
-    progress(output_stages.TABLES_STEP)
+    progress(output_stages.tables_step())
     counts = output_stages.count_sets(prepared, links.sets, files.schemes)
     basic, written = output_stages.national_tables(
         counts,

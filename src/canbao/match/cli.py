@@ -23,11 +23,15 @@ from canbao.cli_common import (
     reporting,
     stderr_console,
     stdout_console,
+    term,
 )
+from canbao.cli_help import example
+from canbao.i18n import N_, _
 from canbao.match.api import MatchResult, run_match
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.match.spark.cli import Engine, match_on_spark
+from canbao.match.vocabulary import Reason
 from canbao.match.writers import OutputFormat
 from canbao.roster.kinds import RosterKind
 
@@ -50,7 +54,7 @@ def _files(kind: RosterKind) -> Any:
 def match(
     ctx: typer.Context,
     household: Annotated[list[Path], _files(RosterKind.HOUSEHOLD)],
-    output: Annotated[Path, output_option("Directory for the results (replaced atomically).")],
+    output: Annotated[Path, output_option(_("Directory for the results (replaced atomically)."))],
     pension: Annotated[list[Path] | None, _files(RosterKind.PENSION)] = None,
     medical: Annotated[list[Path] | None, _files(RosterKind.MEDICAL)] = None,
     floating: Annotated[list[Path] | None, _files(RosterKind.FLOATING)] = None,
@@ -62,11 +66,11 @@ def match(
         list[str] | None,
         typer.Option(
             envvar="CANBAO_AREA",
-            help="Region-code prefix(es) of the area (default: household counties).",
+            help=_("Region-code prefix(es) of the area (default: household counties)."),
         ),
     ] = None,
     columns: Annotated[
-        Path | None, typer.Option(help="YAML mapping of other headers to fields.")
+        Path | None, typer.Option(help=_("YAML mapping of other headers to fields."))
     ] = None,
     format: FormatOption = TableFormat.CSV,
     units: Annotated[list[Path] | None, _files(RosterKind.UNITS)] = None,
@@ -76,22 +80,26 @@ def match(
         typer.Option(
             "--apply-links",
             metavar="MIN_SCORE",
-            help=f"Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
-            f"{APPLY_THRESHOLD} is the documented safe threshold). Default: only suggest.",
+            help=_(
+                "Apply the unique top suggested links scoring at least MIN_SCORE (0-100; "
+                "{threshold} is the documented safe threshold). Default: only suggest."
+            ).format(threshold=APPLY_THRESHOLD),
         ),
     ] = None,
     accept_damaged_ids: Annotated[
         bool,
         typer.Option(
             "--accept-damaged-ids",
-            help="Run even when most IDs of a roster are invalid or damaged by a spreadsheet.",
+            help=_("Run even when most IDs of a roster are invalid or damaged by a spreadsheet."),
         ),
     ] = False,
     db: Annotated[
         str | None,
         db_option(
-            "Record the run in the registration database: a DuckDB file (created on first "
-            "use) or postgresql://user@host/dbname. See docs/database.md.",
+            _(
+                "Record the run in the registration database: a DuckDB file (created on first "
+                "use) or postgresql://user@host/dbname. See docs/database.md."
+            ),
             envvar="CANBAO_DB",
         ),
     ] = None,
@@ -99,16 +107,20 @@ def match(
         bool,
         typer.Option(
             "--rebuild-history",
-            help="With --db: accept an as-of date older than the latest snapshot and rebuild "
-            "the history from it (the later snapshots are retired; load them again after).",
+            help=_(
+                "With --db: accept an as-of date older than the latest snapshot and rebuild "
+                "the history from it (the later snapshots are retired; load them again after)."
+            ),
         ),
     ] = False,
     county_lists: Annotated[
         bool,
         typer.Option(
             "--county-lists",
-            help="Also write lists/<county>/需入户调查人员名单.xlsx (and the units' list) for "
-            "field teams, IDs as text; slow on a large city, so asked for.",
+            help=_(
+                "Also write lists/<county>/需入户调查人员名单.xlsx (and the units' list) for "
+                "field teams, IDs as text; slow on a large city, so asked for."
+            ),
         ),
     ] = False,
     legal_groups: Annotated[
@@ -116,8 +128,10 @@ def match(
         typer.Option(
             "--legal-groups",
             metavar="FILE|NAME",
-            help="Rule saying who should have injury, unemployment and maternity cover (法定群体): "
-            "a TOML file or a bundled rule's name; 'none' switches the judgement off.",
+            help=_(
+                "Rule saying who should have injury, unemployment and maternity cover (法定群体): "
+                "a TOML file or a bundled rule's name; 'none' switches the judgement off."
+            ),
         ),
     ] = DEFAULT_LEGAL_GROUPS,
     shards: Annotated[
@@ -125,34 +139,32 @@ def match(
         typer.Option(
             "--shards",
             metavar="N|auto",
-            help="Match the persons in N shards, one at a time in bounded memory, with the same "
-            "result files (docs/scale.md); auto chooses from the rosters' size and free memory.",
+            help=_(
+                "Match the persons in N shards, one at a time in bounded memory, with the same "
+                "result files (docs/scale.md); auto chooses from the rosters' size and free memory."
+            ),
         ),
     ] = "auto",
     engine: Annotated[
         Engine,
         typer.Option(
-            help="polars (this machine) or spark (a Spark session: local[2], --spark-master, "
-            "or the one spark-submit prepares; needs canbao[spark], docs/scale.md).",
+            help=_(
+                "polars (this machine) or spark (a Spark session: local[2], --spark-master, "
+                "or the one spark-submit prepares; needs canbao[spark], docs/scale.md)."
+            ),
         ),
     ] = Engine.POLARS,
     spark_master: Annotated[
-        str | None, typer.Option(help="With --engine spark: Spark's master, e.g. local[2].")
+        str | None, typer.Option(help=_("With --engine spark: Spark's master, e.g. local[2]."))
     ] = None,
     driver_memory: Annotated[
-        str, typer.Option(help="With --engine spark: spark.driver.memory of a local session.")
+        str, typer.Option(help=_("With --engine spark: spark.driver.memory of a local session."))
     ] = "1g",
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Match household, pension and medical rosters into the campaign's result sets.
-
-    \b
-    示例 (example):
-      cd examples/city
-      canbao match --household household.csv --medical medical_resident.csv --as-of 20170630 -o 结果
-    """
+    """Match household, pension and medical rosters into the campaign's result sets."""
     progress = progress_printer(quiet)
     with reporting(verbose):
         if engine == Engine.SPARK:
@@ -182,7 +194,8 @@ def match(
             shards=shards,
         )
         if not quiet:
-            progress(f"done: {result.summary.household_rows:,} household rows matched")
+            done = _("done: {rows:,} household rows matched")
+            progress(done.format(rows=result.summary.household_rows))
         if db is not None and not quiet and result.snapshot is not None:
             print_snapshot(result.snapshot)
         if json_output:
@@ -202,75 +215,101 @@ def print_summary(result: MatchResult) -> None:
     from rich.table import Table
 
     s = result.summary
-    table = Table(title=f"canbao match · as of {s.as_of.isoformat()} · area {', '.join(s.area)}")
-    table.add_column("项目 (item)")
-    table.add_column("人数/条数 (count)", justify="right")
-    rows = [
-        ("户籍人口行数 household rows", s.household_rows),
-        ("  目标人群 target", s.target),
-        ("  排除 (死亡/迁出/注销) excluded", s.excluded),
-        ("直接确认登记 confirmed", s.confirmed),
-        ("需入户调查 needs survey", s.needs_survey),
-        ("应参未参 uninsured", s.uninsured),
-        *((f"  {k.value}", v) for k, v in s.uninsured_flags.items()),
-        *((f"重复参保 {k.value}", v) for k, v in s.duplicates.items()),
-        *((f"信息错误 {k.value}", v) for k, v in s.conflicts.items()),
-        ("参保记录行数 enrolment rows", s.enrolment_rows),
-        ("  外地户籍参保 non-local", s.non_local),
-        ("无法读取的行 unreadable rows", s.unreadable_rows),
-        ("  其中合计/小计行 of which total rows", s.total_rows),
-        ("建议关联 records with suggested links", s.suggested_links),
-        ("已应用关联 links applied", s.applied_links),
-    ]
-    if s.units:
-        rows += [
-            ("登记注册单位 registry units", s.units["registry_rows"]),
-            ("需入户调查单位 units needing survey", s.units["needing_survey"]),
-            ("  登记注册未参保 not insured", s.units["not_insured"]),
-            ("  统一社会信用代码有误 invalid USCC", s.units["invalid_uscc"]),
-        ]
-    legal = s.legal_groups
-    if legal is not None:
-        rows += [(f"法定群体{k.gap.label} {k.gap}", legal.count(k) or 0) for k in legal.judged]
-    for label, value in rows:
+    title = _("canbao match · as of {date} · area {area}")
+    table = Table(title=title.format(date=s.as_of.isoformat(), area=", ".join(s.area)))
+    table.add_column(_("item"))
+    table.add_column(_("persons / rows"), justify="right")
+    for label, value in _summary_rows(s):
         table.add_row(label, f"{value:,}")
     stdout_console.print(table)
     for rate, label in (
-        (s.coverage.pension, "养老保险参保率 pension"),
-        (s.coverage.medical, "医疗保险参保率 medical"),
+        (s.coverage.pension, _("pension coverage (hukou basis)")),
+        (s.coverage.medical, _("medical coverage (hukou basis)")),
     ):
         stdout_console.print(
-            f"{label} (户籍口径 hukou basis): {rate.rate or '—'} "
-            f"({rate.numerator:,}/{rate.denominator:,})",
+            f"{label}: {rate.rate or '—'} ({rate.numerator:,}/{rate.denominator:,})",
             markup=False,
         )
     for eq in s.conservation:
-        mark = "ok" if eq.ok else "FAILED"
+        line = _("conservation ok: {equation}") if eq.ok else _("conservation FAILED: {equation}")
         stdout_console.print(
-            f"conservation {mark}: {eq.equation}  ({eq.left:,} = {eq.right:,})",
-            markup=False,
+            f"{line.format(equation=eq.equation)}  ({eq.left:,} = {eq.right:,})", markup=False
         )
-    stdout_console.print(f"results written to {result.output}/", markup=False)
+    written = _("results written to {folder}/").format(folder=result.output)
+    stdout_console.print(written, markup=False)
+
+
+def _summary_rows(s: Any) -> list[tuple[str, int]]:
+    """The rows of the summary table: label (in canbao's language) and count."""
+    rows = [
+        (_("household rows"), s.household_rows),
+        ("  " + _("target persons"), s.target),
+        ("  " + _("excluded (died, moved out, cancelled)"), s.excluded),
+        (_("confirmed directly"), s.confirmed),
+        (_("needs a household survey"), s.needs_survey),
+        (term(Reason.UNINSURED), s.uninsured),
+        *((f"  {term(k)}", v) for k, v in s.uninsured_flags.items()),
+        *(
+            (_("duplicate enrolment: {kind}").format(kind=term(k)), v)
+            for k, v in s.duplicates.items()
+        ),
+        *((_("wrong information: {kind}").format(kind=term(k)), v) for k, v in s.conflicts.items()),
+        (_("enrolment rows"), s.enrolment_rows),
+        ("  " + _("insured here, household elsewhere"), s.non_local),
+        (_("unreadable rows"), s.unreadable_rows),
+        ("  " + _("of which total rows"), s.total_rows),
+        (_("records with suggested links"), s.suggested_links),
+        (_("links applied"), s.applied_links),
+    ]
+    if s.units:
+        rows += [
+            (_("registered units"), s.units["registry_rows"]),
+            (_("units needing a survey"), s.units["needing_survey"]),
+            ("  " + _("registered, not insured"), s.units["not_insured"]),
+            ("  " + _("invalid unified social credit code"), s.units["invalid_uscc"]),
+        ]
+    legal = s.legal_groups
+    if legal is not None:
+        rows += [
+            (_("legal group: {gap}").format(gap=term(k.gap)), legal.count(k) or 0)
+            for k in legal.judged
+        ]
+    return rows
 
 
 SNAPSHOT_OUTCOMES = {
-    "recorded": "已入库 recorded",
-    "unchanged": "与已入库的快照相同，未改动 same inputs as a recorded snapshot, unchanged",
-    "revised": "更正版本，替换同日快照 a revision replacing the snapshot of that date",
-    "rebuilt": "从此日期重建历史 history rebuilt from this date",
+    "recorded": N_("recorded"),
+    "unchanged": N_("same inputs as a recorded snapshot, unchanged"),
+    "revised": N_("a revision replacing the snapshot of that date"),
+    "rebuilt": N_("history rebuilt from this date"),
 }
 
 
 def print_snapshot(snapshot: SnapshotResult) -> None:
     """One line on stderr: what the database made of the run (stdout stays the summary)."""
+    line = _(
+        "[canbao] snapshot {outcome}: run {run}, revision {revision}, {began:,} states began, "
+        "{ended:,} ended"
+    )
     stderr_console.print(
-        f"[canbao] snapshot {SNAPSHOT_OUTCOMES[snapshot.outcome]}: run {snapshot.run_id}, "
-        f"revision {snapshot.revision}, {snapshot.began:,} states began, "
-        f"{snapshot.ended:,} ended",
+        line.format(
+            outcome=_(SNAPSHOT_OUTCOMES[snapshot.outcome]),
+            run=snapshot.run_id,
+            revision=snapshot.revision,
+            began=snapshot.began,
+            ended=snapshot.ended,
+        ),
         markup=False,
     )
 
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao match`` to the application."""
-    app.command("match")(match)
+    app.command(
+        "match",
+        help=_("Match household, pension and medical rosters into the campaign's result sets.")
+        + example(
+            "canbao match --household household.csv --medical medical_resident.csv "
+            "--as-of 20170630 -o 结果"
+        ),
+    )(match)

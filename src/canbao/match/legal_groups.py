@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from canbao.i18n import _
 from canbao.match.legal_rule import LegalRule, clip_month
 from canbao.match.present import PERSON_COLUMNS, PERSON_ROSTER_LABELS, labelled
 from canbao.match.summary_model import Equation, LegalGroupsSummary
@@ -124,7 +125,7 @@ def judge(
     if rule is None:
         empty = pl.DataFrame()
         return LegalGaps(empty, None, empty, LegalGroupsSummary.off(), [])
-    progress("judging the legal groups of injury, unemployment and maternity")
+    progress(_("judging the legal groups of injury, unemployment and maternity"))
     given = [str(kind) for kind, items in rosters.items() if items]
     found = assess(targets, linked, rule, given=given, as_of=as_of)
     if insured_units is not None:

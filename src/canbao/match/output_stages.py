@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import ConservationError
+from canbao.i18n import _
 from canbao.match import _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match._person_tables import write_person_tables_by_county
@@ -96,8 +97,9 @@ def write_result_files(
     return ResultFiles(written, schemes, conflicts, unreadable)
 
 
-# The progress message of the tables' step, which starts with counting (count_sets).
-TABLES_STEP = "computing the task table and the national basic data tables"
+def tables_step() -> str:
+    """The progress message of the tables' step, which starts with counting (count_sets)."""
+    return _("computing the task table and the national basic data tables")
 
 
 def count_sets(prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame) -> KeyedCounts:
@@ -117,7 +119,7 @@ def national_tables(
     legal: pl.DataFrame | None = None,
 ) -> tuple[tables.BasicTables, dict[str, Path]]:
     """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)
-    from the match's keyed counts (on Polars and on Spark; announced with :data:`TABLES_STEP`
+    from the match's keyed counts (on Polars and on Spark; announced with :func:`tables_step`
     before the counts are computed)."""
     written: dict[str, Path] = {}
     task = tables.task_table(counts, units=units_per_county, legal=legal)
@@ -153,7 +155,7 @@ def summary_and_conservation(
     unreadable = files.unreadable
     proposals, applied, before = links.proposals, links.applied, links.before
     unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
-    progress("counting for the summary and checking conservation")
+    progress(_("counting for the summary and checking conservation"))
     result = _summary_build.build_summary(
         rosters,
         _summary_build.Frames(counts, unreadable),

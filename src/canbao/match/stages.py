@@ -18,6 +18,7 @@ from typing import Final
 
 import polars as pl
 
+from canbao.i18n import _, term
 from canbao.match import (
     _repairs_in_match,
     _shards,
@@ -50,6 +51,10 @@ Progress = Callable[[str], None]
 Rosters = dict[str, list[Roster]]
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
+# Nor row-group statistics: the staged rows are in roster order, so min/max of a row group
+# lets no later filter skip it, and computing them for every string column cost a third of
+# the time of writing the linked records (docs/performance.md).
+STAGING_STATISTICS: Final = False
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -85,7 +90,7 @@ LINKED_COLUMNS: Final = (
 def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it."""
     try:
-        frame.sink_parquet(path, compression=STAGING)
+        frame.sink_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
     except pl.exceptions.PolarsError as exc:
         failure = write_failure(exc, path)
         if failure is not None:
@@ -118,7 +123,11 @@ def read_rosters(
         rosters[kind.value] = []
         for path in paths:
             done += 1
-            progress(f"reading roster {done}/{total} ({kind}): {shown_path(path)}")
+            progress(
+                _("reading roster {done}/{total} ({kind}): {path}").format(
+                    done=done, total=total, kind=term(kind.label, kind.value), path=shown_path(path)
+                )
+            )
             rosters[kind.value].append(read_roster(path, kind.value, columns=columns, workdir=work))
     return rosters
 
@@ -148,7 +157,7 @@ def prepare(
     """Type and check the household and enrolment rosters and stage them as Parquet."""
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
-    progress("checking ids and codes")
+    progress(_("checking ids and codes"))
     household = _stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
@@ -216,7 +225,11 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
     persons, records = (
         f.select(pl.len()).collect().item() for f in (prepared.household, prepared.enrolment)
     )
-    progress(f"linking {records:,} enrolment records to {persons:,} household rows")
+    progress(
+        _("linking {records:,} enrolment records to {persons:,} household rows").format(
+            records=records, persons=persons
+        )
+    )
     household, enrolment, shards = prepared.household, prepared.enrolment, prepared.shards
     return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
 
@@ -241,13 +254,13 @@ def suggest_links(
     progress: Progress,
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
-    progress("suggesting links for invalid and unmatched records")
+    progress(_("suggesting links for invalid and unmatched records"))
     proposals = _repairs_in_match.suggest(
         sets.linked, prepared.household, as_of=as_of, shards=prepared.shards
     )
     if apply_links is None:
         return Links(proposals, sets)
-    progress(f"applying suggested links scoring {apply_links} or more")
+    progress(_("applying suggested links scoring {score} or more").format(score=apply_links))
     before = _summary_counts.count_enrolment(sets.linked)
     applied = _repairs_in_match.apply_to_enrolment(
         prepared.enrolment,
@@ -279,7 +292,7 @@ def match_employers(rosters: Rosters, progress: Progress) -> Employers:
     frames = [_concat(rosters, (kind,)) for kind in UNIT_KINDS if rosters[kind]]
     if not frames:
         return Employers(frames)
-    progress("matching employers")
+    progress(_("matching employers"))
     registry, insured = frames  # both or neither: run_match checked
     found, counts = match_units_counted(registry, insured)
     return Employers(frames, found, counts, units_per_county(found).rename({"县区": "county"}))

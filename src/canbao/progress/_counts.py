@@ -103,7 +103,7 @@ class Register:
     def states(self, day: date) -> pl.DataFrame:
         """The states that held on ``day`` (``canbao.db.states_as_of``)."""
         if day not in self._states:
-            self._states[day] = states_as_of(self.db, day, area=self.area)
+            self._states[day] = states_as_of(self.db, day, area=self.area, ordered=False)
         return self._states[day]
 
     def _table(self, name: str) -> pl.DataFrame:
@@ -202,7 +202,9 @@ def table_measures(reg: Register, end: date) -> dict[str, pl.DataFrame]:
     now = reg.states(end)
     visits = reg.visits
     out = {VERIFIED_COLUMN: _standing(now, visits, end)}
-    held = _rows(states_between(reg.db, date.min, end, area=reg.area), PersonState.DUPLICATE)
+    duplicate = PersonState.DUPLICATE
+    ever = states_between(reg.db, date.min, end, area=reg.area, state=duplicate.value)
+    held = _rows(ever, duplicate)
     by_agency = _decided(reg, DecisionKind.DUPLICATE_CLEANED, Window(None, end, end))
     cleaned = pl.concat(
         [
@@ -228,27 +230,32 @@ def table_measures(reg: Register, end: date) -> dict[str, pl.DataFrame]:
 
 
 def per_county(found: dict[str, pl.DataFrame], places: pl.DataFrame | None) -> pl.DataFrame:
-    """One row per county (null: county unknown) and a column per measure, counted."""
-    parts = [rows.select(KEY, pl.lit(name).alias("measure")) for name, rows in found.items()]
-    long = (
-        pl.concat(parts) if parts else pl.DataFrame(schema={KEY: pl.String, "measure": pl.String})
-    )
-    if places is None:
-        long = long.with_columns(pl.lit(None, pl.String).alias("county"))
-    else:
+    """One row per county (null: county unknown) and a column per measure, counted.
+
+    Each measure is counted on its own (its rows joined to the places, grouped by county) and
+    only the small per-county tables are put together: one long table of every measure's rows
+    with the measure's name beside each held ten copies of the persons (at 10 M persons, gigabytes).
+    """
+    where = None
+    if places is not None:
         county = pl.col("county").cast(pl.String)
         known = pl.when(county != "").then(county).alias("county")  # "": no county
-        where = places.select(KEY, known).unique(KEY, keep="first")
-        long = long.join(where, on=KEY, how="left")
-    counts = long.group_by("county", "measure").len()
-    wide = counts.pivot(on="measure", index="county", values="len") if counts.height else None
-    table = pl.DataFrame(schema={"county": pl.String})
-    if wide is not None:
-        table = wide
+        where = places.select(pl.col(KEY).cast(pl.String), known).unique(KEY, keep="first")
+    tables = []
+    for name, rows in found.items():
+        keys = rows.select(pl.col(KEY).cast(pl.String))
+        if where is None:
+            placed = keys.select(pl.lit(None, pl.String).alias("county"))
+        else:
+            placed = keys.join(where, on=KEY, how="left").select("county")
+        tables.append(placed.group_by("county").len().rename({"len": name}))
+    long = (
+        pl.concat(tables, how="diagonal_relaxed")
+        if tables
+        else pl.DataFrame(schema={"county": pl.String})
+    )
+    table = long.group_by("county").agg(pl.col(n).sum() for n in found)
     return table.select(
-        "county",
-        *(
-            (pl.col(n) if n in table.columns else pl.lit(None)).cast(pl.Int64).fill_null(0).alias(n)
-            for n in found
-        ),
+        pl.col("county").cast(pl.String),
+        *(pl.col(n).cast(pl.Int64).fill_null(0).alias(n) for n in found),
     ).sort("county", nulls_last=True)

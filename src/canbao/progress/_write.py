@@ -21,6 +21,7 @@ from canbao.match.national_book import write_basic_tables
 from canbao.match.tables import CODE_COLUMN, TABLE1_COLUMNS, TABLE2_COLUMNS, BasicTables
 from canbao.print_layout import XlsxTable, apply_to_xlsxwriter, plan_pages, xlsx_formats
 from canbao.progress import _counts as c
+from canbao.progress._outside import COMPARISONS
 from canbao.progress._template import COLUMNS
 from canbao.progress.api import ProgressReport, UnitRates, facts_frame, rates_frame
 from canbao.regions import display_name
@@ -176,7 +177,9 @@ def write_all(report: ProgressReport, folder: Path) -> None:
 
 
 def as_json(report: ProgressReport) -> dict[str, object]:
-    """What ``--json`` prints and progress.json holds: the rows with each rate's counts."""
+    """What ``--json`` prints and progress.json holds: the rows with each rate's counts, and
+    with outside rosters given, the persons they list (``outside``) and their unreadable rows."""
+    found = [COMPARISONS[name][0] for name in report.outside_unreadable]
     return {
         "area": report.area,
         "as_of": report.as_of.isoformat(),
@@ -197,8 +200,10 @@ def as_json(report: ProgressReport) -> dict[str, object]:
                     }
                     for rate in row.rates
                 ],
+                **({"outside": {n: row.counts.get(n) for n in found}} if found else {}),
             }
             for row in report.rows
         ],
+        **({"outside_unreadable_rows": report.outside_unreadable} if found else {}),
         "survey_columns": {c.VERIFIED_COLUMN: int(report.survey_columns[c.VERIFIED_COLUMN][-1])},
     }

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from canbao.match.vocabulary import ProgressPeriod
 from canbao.progress import _counts as c
 from canbao.progress import _rates as r
 from canbao.progress._inputs import Manual, Unit
+from canbao.progress._outside import Compared, OutsideRosters, outside_measures
 from canbao.progress._periods import Period, periods
 
 # Each person's county (person_key, county) in an area on a date: the register's places
@@ -56,6 +57,9 @@ class ProgressReport:
     survey_columns: pl.DataFrame  # county (null: 合计) and table (一)/(二)'s survey-fed columns
     manual: Manual
     per_county: bool  # False when the register holds no places: counties' counts unknown
+    # Rows of the outside rosters (--cross-city, --cross-province) that could not be read,
+    # per rate 3's or 4's numerator name; empty when none were given.
+    outside_unreadable: dict[str, int] = field(default_factory=dict)
 
     def latest(self) -> list[UnitRates]:
         """The rows of the last period (the as-of date's), counties then the area."""
@@ -99,9 +103,14 @@ def _run_dates(db: Database, area: str, as_of: date | None) -> tuple[list[date],
 
 
 def _counted(
-    reg: c.Register, window: c.Window, places: Callable[[date], pl.DataFrame | None]
+    reg: c.Register,
+    window: c.Window,
+    places: Callable[[date], pl.DataFrame | None],
+    outside: Compared | None,
 ) -> dict[Unit, dict[str, int]]:
     found = c.measures(reg, window)
+    if outside is not None:
+        found |= outside_measures(found, outside)
     table = c.per_county(found, places(window.end))
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
@@ -124,7 +133,10 @@ def _unit_counts(
         counts.update(counted.get(unit, dict.fromkeys(counted[None], 0)))
     counts[r.POPULATION] = sum(population.values()) if unit is None else population.get(unit)
     for name in (r.CROSS_CITY, r.CROSS_PROVINCE):
-        counts[name] = manual.counts.get(unit, {}).get(name)
+        if name not in counted[None]:  # not computed from outside rosters: entered by hand
+            counts[name] = manual.counts.get(unit, {}).get(name)
+        elif unit is not None and not known:
+            counts[name] = None
     return counts
 
 
@@ -137,9 +149,13 @@ def progress_report(
     kind: ProgressPeriod = ProgressPeriod.BIMONTHLY,
     area: str | None = None,
     places: Places | None = None,
+    outside: Compared | None = None,
 ) -> ProgressReport:
     """The rates of every period from the first snapshot to ``as_of`` (default: the latest
-    snapshot's date), per county and for the area, and the whole campaign's (累计)."""
+    snapshot's date), per county and for the area, and the whole campaign's (累计).
+
+    ``outside`` (the IDs of other cities' and provinces' rosters) computes rates 3 and 4 for
+    the rows ending on the as-of date (the last period and 累计)."""
     manual = manual or Manual()
     area = _area(db, area)
     dates, end = _run_dates(db, area, as_of)
@@ -159,7 +175,7 @@ def progress_report(
         return seen[day]
 
     for period, window in windows:
-        counted = _counted(reg, window, where)
+        counted = _counted(reg, window, where, outside if window.end == end else None)
         counties |= {u for u in counted if u is not None}
         for unit in [*sorted(counties), None]:
             counts = _unit_counts(unit, counted, population, manual, places is not None)
@@ -175,6 +191,7 @@ def progress_report(
         survey_columns=pl.concat([survey.filter(pl.col("county").is_not_null()), total]),
         manual=manual,
         per_county=places is not None,
+        outside_unreadable=dict(outside.unreadable) if outside is not None else {},
     )
 
 
@@ -225,13 +242,18 @@ def run_progress(
     as_of: date | None = None,
     kind: ProgressPeriod = ProgressPeriod.BIMONTHLY,
     area: str | None = None,
+    outside: OutsideRosters | None = None,
 ) -> ProgressReport:
     """What ``canbao progress`` does: read the inputs, open the register, compute, publish."""
     from canbao.db import open_database, places_as_of
     from canbao.progress._inputs import read_manual, read_population
+    from canbao.progress._outside import check_not_entered
 
     people = read_population(population)
     entered = read_manual(manual) if manual is not None else Manual()
+    outside = outside or OutsideRosters()
+    check_not_entered(outside, entered)
+    compared = outside.read() if outside.given() else None
     if "://" not in str(db) and not Path(db).expanduser().exists():
         raise DatabaseError(
             f"数据库文件 {db} 不存在，progress 只读取、不新建 (no such database file)",
@@ -246,7 +268,9 @@ def run_progress(
             kind=kind,
             area=area,
             places=lambda db, day, where: places_as_of(db, day, area=where),
+            outside=compared,
         )
-    inputs = [population, *([manual] if manual is not None else [])]
+    rosters = [p for files in outside.given().values() for p in files]
+    inputs = [population, *([manual] if manual is not None else []), *rosters]
     write_progress(report, output, inputs=inputs)
     return report

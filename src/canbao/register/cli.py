@@ -22,43 +22,39 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 DbOption = Annotated[
-    str, db_option("The registration database: a DuckDB file or postgresql://user@host/dbname.")
+    str, db_option(_("The registration database: a DuckDB file or postgresql://user@host/dbname."))
 ]
 
 
 def person(
     citizen_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The citizen ID in full (the register's key).")
+        str, typer.Argument(metavar="ID", help=_("The citizen ID in full (the register's key)."))
     ],
     db: DbOption,
     as_of: Annotated[
         date | None,
-        as_of_option("Show the state held on this date (default: the latest snapshot)."),
+        as_of_option(_("Show the state held on this date (default: the latest snapshot).")),
     ] = None,
     field_view: Annotated[
         bool,
         typer.Option(
             "--field-view",
-            help="Show the field team's view: the full ID and the deciders' names UNMASKED. "
-            "Use only where the person's file may be seen (docs/database.md).",
+            help=_(
+                "Show the field team's view: the full ID and the deciders' names UNMASKED. "
+                "Use only where the person's file may be seen (docs/database.md)."
+            ),
         ),
     ] = False,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Show one person's state and history: dated states, survey visits, ledgers, decisions.
-
-    Printed masked (340621********1234) unless --field-view, which shows the field team's
-    view: the full ID and names.
-
-    \b
-    示例 (example):
-      canbao person 340621199001011234 --db campaign.duckdb --json
-    """
+    """Show one person's state and history: dated states, survey visits, ledgers, decisions."""
     from canbao.register.person import read_person
 
     with reporting(verbose):
@@ -66,7 +62,7 @@ def person(
         if quiet:
             return
         if field_view:
-            print_warning("--field-view：以下显示完整身份证号码和姓名（unmasked personal data）")
+            print_warning(_("--field-view: full citizen IDs and names follow, unmasked"))
         if json_:
             print_json(view.to_json(), unmasked=field_view)
         elif field_view:
@@ -78,19 +74,21 @@ def person(
 def decide(
     db: DbOption,
     citizen_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="The citizen ID in full.")
+        str | None, typer.Argument(metavar="[ID]", help=_("The citizen ID in full."))
     ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
             "--kind",
-            help="conflict-resolved (信息错误已人工更正) or duplicate-cleaned "
-            "(重复参保已由经办机构清理).",
+            help=_(
+                "conflict-resolved (信息错误已人工更正) or duplicate-cleaned "
+                "(重复参保已由经办机构清理)."
+            ),
         ),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who decided (stored in full).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_("Who decided (stored in full)."))] = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why: the documents checked, the case number.")
+        str | None, typer.Option("--reason", help=_("Why: the documents checked, the case number."))
     ] = None,
     on: Annotated[
         date | None,
@@ -98,30 +96,24 @@ def decide(
             "--on",
             parser=parse_as_of,
             metavar="DATE",
-            help="The date of the decision (default today).",
+            help=_("The date of the decision (default today)."),
         ),
     ] = None,
     file: Annotated[
         Path | None,
         typer.Option(
             "--file",
-            help="A CSV of decisions instead of one ID (headings 公民身份号码, 决定类型, "
-            "决定日期, 决定人, 理由).",
+            help=_(
+                "A CSV of decisions instead of one ID (headings 公民身份号码, 决定类型, "
+                "决定日期, 决定人, 理由)."
+            ),
         ),
     ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Record a manual decision (a conflict resolved by hand, a duplicate cleaned): who, when, why.
-
-    One decision on the command line, or a CSV of them with --file; every row is checked
-    before any is recorded.
-
-    \b
-    示例 (example):
-      canbao decide 340621199001011234 --db x.db --kind conflict-resolved --by 张三 --reason 核对
-    """
+    """Show one person's state and history (the help: its registration below)."""
     from canbao.register.decide import (
         one_decision,
         read_decision_file,
@@ -153,17 +145,15 @@ def decide(
                 }
             )
         if result.unmatched and not quiet:
-            print_warning(
-                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
-                "决定已照样记录"
-                f"（{result.unmatched} decision(s) concern a person the register never had in "
-                "that conflict or duplicate: check the ID; recorded anyway）"
+            never = _(
+                "{n} decision(s) concern a person the register never had in that conflict or "
+                "duplicate: check the ID; recorded anyway"
             )
+            print_warning(never.format(n=result.unmatched))
         elif not quiet:
+            recorded = _("{recorded} decision(s) recorded, {before} already there")
             stdout_console.print(
-                f"{result.recorded} 条决定已入库，{result.rows - result.recorded} 条此前已记录"
-                f"（{result.recorded} decision(s) recorded, {result.rows - result.recorded} "
-                "already there）",
+                recorded.format(recorded=result.recorded, before=result.rows - result.recorded),
                 markup=False,
             )
 
@@ -171,32 +161,24 @@ def decide(
 def export(
     db: DbOption,
     from_: Annotated[
-        Path, typer.Option("--from", help="The output directory of the `canbao match --db` run.")
+        Path, typer.Option("--from", help=_("The output directory of the `canbao match --db` run."))
     ],
-    output: Annotated[Path, output_option("Directory for 全民参保登记信息.xlsx and .csv.")],
+    output: Annotated[Path, output_option(_("Directory for 全民参保登记信息.xlsx and .csv."))],
     as_of: Annotated[
         date | None,
-        as_of_option("Confirmed on this date (default: the match's as-of date)."),
+        as_of_option(_("Confirmed on this date (default: the match's as-of date).")),
     ] = None,
     intake: Annotated[
         list[Path] | None,
         typer.Option(
-            "--intake", help="An intake output directory: the valid forms' items win (repeat)."
+            "--intake", help=_("An intake output directory: the valid forms' items win (repeat).")
         ),
     ] = None,
     json_: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Export the confirmed registrations with the registration form's items, for upload.
-
-    Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed directly, by a
-    survey form or by a ledger, with the items of 全民参保登记表.
-
-    \b
-    示例 (example):
-      canbao export --db campaign.duckdb --from results/2017-08 --intake intake/2017-07 -o upload/
-    """
+    """Export the confirmed registrations with the registration form's items, for upload."""
     from canbao.register.export import write_export
 
     with reporting(verbose):
@@ -211,16 +193,56 @@ def export(
                 }
             )
         elif not quiet:
-            how = "，".join(f"{k} {v}" for k, v in result.by_how.items())
+            how = _(", ").join(f"{k} {v}" for k, v in result.by_how.items())
+            exported = _("{persons} confirmed registrations ({how}) as of {date}: {folder}")
             stdout_console.print(
-                f"{result.persons} 人已确认登记（{how}），截至 {result.as_of}："
-                f"{result.output}（confirmed registrations exported）",
+                exported.format(
+                    persons=result.persons, how=how, date=result.as_of, folder=result.output
+                ),
                 markup=False,
             )
 
 
 def register(app: typer.Typer) -> None:
     """Add ``person``, ``decide`` and ``export`` to the canbao app."""
-    app.command("person")(person)
-    app.command("decide")(decide)
-    app.command("export")(export)
+    app.command(
+        "person",
+        help=_(
+            "Show one person's state and history: dated states, survey visits, ledgers, decisions."
+        )
+        + "\n\n"
+        + _(
+            "Printed masked (340621********1234) unless --field-view, which shows "
+            "the field team's view: the full ID and names."
+        )
+        + example("canbao person 340621199001011234 --db campaign.duckdb --json"),
+    )(person)
+    app.command(
+        "decide",
+        help=_(
+            "Record a manual decision (a conflict resolved by hand, a duplicate "
+            "cleaned): who, when, why."
+        )
+        + "\n\n"
+        + _(
+            "One decision on the command line, or a CSV of them with --file; every "
+            "row is checked before any is recorded."
+        )
+        + example(
+            "canbao decide 340621199001011234 --db x.db --kind conflict-resolved "
+            "--by 张三 --reason 核对"
+        ),
+    )(decide)
+    app.command(
+        "export",
+        help=_("Export the confirmed registrations with the registration form's items, for upload.")
+        + "\n\n"
+        + _(
+            "Writes 全民参保登记信息.xlsx (IDs as text) and .csv: the persons confirmed "
+            "directly, by a survey form or by a ledger, with the items of 全民参保登记表."
+        )
+        + example(
+            "canbao export --db campaign.duckdb --from results/2017-08 "
+            "--intake intake/2017-07 -o upload/"
+        ),
+    )(export)

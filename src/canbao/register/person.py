@@ -18,6 +18,7 @@ import polars as pl
 
 from canbao.db import PersonRecord, open_database, person_record
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.ids import normalize_id_value, validate_id
 from canbao.masking import mask_id, mask_name, mask_text
 from canbao.match.vocabulary import (
@@ -62,7 +63,7 @@ def detail_label(detail: str) -> str:
         return ""
     parts = []
     for code in detail.split(";"):
-        kind, _, itype = code.partition(":")
+        kind, _sep, itype = code.partition(":")
         label = DETAIL_LABELS.get(kind, kind)
         parts.append(f"{label}（{INSURANCE_TYPES.get(itype, itype)}）" if itype else label)
     return "、".join(parts)
@@ -128,34 +129,48 @@ class PersonView:
 
     def lines(self) -> list[str]:
         """The record as lines for the terminal."""
-        out = [f"人员 (person) {self.shown_id}"]
+        out = [_("person {id}").format(id=self.shown_id)]
         if not self.record.known:
-            return [*out, "登记库中没有这个人的记录（the register holds nothing on this person）"]
-        when = self.as_of.isoformat() if self.as_of else "最新快照 latest snapshot"
-        out.append(f"当前状态 (state on {when}):")
-        out += [f"  {r['area']} {self._state(r)}，自 {r['began']}" for r in _rows(self.current())]
-        out.append("地点 (place):")
+            return [*out, _("the register holds nothing on this person")]
+        when = self.as_of.isoformat() if self.as_of else _("the latest snapshot")
+        out.append(_("state on {date}:").format(date=when))
+        since = _("  {area} {state}, since {date}")
+        out += [
+            since.format(area=r["area"], state=self._state(r), date=r["began"])
+            for r in _rows(self.current())
+        ]
+        out.append(_("place:"))
         for r in _rows(self.record.places):
-            end = r["ended"] or "至今"
+            end = r["ended"] or _("now")
             out.append(f"  {r['county']} {r['township']} {r['village']}（{r['began']} – {end}）")
-        out.append("历史 (history, every dated state):")
+        out.append(_("history, every dated state:"))
         for r in _rows(self.record.states):
-            end = r["ended"] or "至今"
-            replaced = "（已被修订替换 replaced by a revision）" if r["retired"] else ""
+            end = r["ended"] or _("now")
+            replaced = _(" (replaced by a revision)") if r["retired"] else ""
             out.append(f"  {r['area']} {r['began']} – {end} {self._state(r)}{replaced}")
-        out.append("入户调查 (survey visits):")
+        out.append(_("survey visits:"))
         for r in _rows(self.record.visits):
-            outcome = "已核实入库 confirmed" if r["confirmed"] else "未确认 not confirmed"
-            reason = f"，未参保原因 {r['reason']}" if r["reason"] else ""
+            outcome = _("confirmed (已核实入库)") if r["confirmed"] else _("not confirmed")
+            reason = (
+                _(", reason not insured: {reason}").format(reason=r["reason"])
+                if r["reason"]
+                else ""
+            )
             out.append(f"  {r['visited']} {outcome}{reason}")
-        out.append("台账确认 (ledger confirmations):")
+        out.append(_("ledger confirmations:"))
         out += [f"  {r['confirmed_on']} {r['source']}" for r in _rows(self.record.ledgers)]
-        out.append("人工决定 (manual decisions):")
+        out.append(_("manual decisions:"))
+        decided = _("  {date} {label} ({kind}) by {who}: {reason}")
         for r in _rows(self.record.decisions):
             label = DecisionKind.labels().get(r["kind"], r["kind"])
             out.append(
-                f"  {r['decided_on']} {label}（{r['kind']}）由 {self._who(r['decided_by'])}："
-                f"{self._text(r['reason'])}"
+                decided.format(
+                    date=r["decided_on"],
+                    label=label,
+                    kind=r["kind"],
+                    who=self._who(r["decided_by"]),
+                    reason=self._text(r["reason"]),
+                )
             )
         return out
 

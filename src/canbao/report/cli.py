@@ -16,59 +16,66 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
+from canbao.i18n import _
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
-    @app.command("report")
+    @app.command(
+        "report",
+        help=_("Write one offline HTML page of charts from a match (and score) output.")
+        + "\n\n"
+        + _(
+            "Coverage and uninsured by county, survey load by township and village, "
+            "duplicates and conflicts by kind, the score ranking (self against "
+            "review) and the fees, the changes between two snapshots and the "
+            "progress rates; counts only, no ID or name."
+        )
+        + example("canbao report 比对结果/ --score 评估结果/ -o 报告.html"),
+    )
     def report(
         match: Annotated[
             Path,
             typer.Argument(
-                metavar="MATCH_DIR", help="The output directory of `canbao match` (any --format)."
+                metavar="MATCH_DIR",
+                help=_("The output directory of `canbao match` (any --format)."),
             ),
         ],
         score: Annotated[
             list[Path] | None,
             typer.Option(
-                "--score", metavar="DIR", help="An output directory of `canbao score` (repeatable)."
+                "--score",
+                metavar="DIR",
+                help=_("An output directory of `canbao score` (repeatable)."),
             ),
         ] = None,
         changes: Annotated[
             Path | None,
             typer.Option(
-                "--changes", metavar="DIR", help="The output directory of `canbao changes`."
+                "--changes", metavar="DIR", help=_("The output directory of `canbao changes`.")
             ),
         ] = None,
         progress: Annotated[
             Path | None,
             typer.Option(
-                "--progress", metavar="DIR", help="The output directory of `canbao progress`."
+                "--progress", metavar="DIR", help=_("The output directory of `canbao progress`.")
             ),
         ] = None,
         output: Annotated[
             Path | None,
-            output_option("The HTML file to write (default: MATCH_DIR-report.html beside it)."),
+            output_option(_("The HTML file to write (default: MATCH_DIR-report.html beside it).")),
         ] = None,
         force: Annotated[
             bool,
-            typer.Option("--force", help="Overwrite --output even if canbao did not write it."),
+            typer.Option("--force", help=_("Overwrite --output even if canbao did not write it.")),
         ] = False,
         json_output: JsonOption = False,
         quiet: QuietOption = False,
         verbose: VerboseOption = False,
     ) -> None:
-        """Write one offline HTML page of charts from a match (and score) output.
-
-        Coverage and uninsured by county, survey load by township and village, duplicates and
-        conflicts by kind, the score ranking (self against review) and the fees, the changes
-        between two snapshots and the progress rates; counts only, no ID or name.
-
-        \b
-        示例 (example):
-          canbao report 比对结果/ --score 评估结果/ -o 报告.html
-        """
+        """Write one offline HTML page of charts from a match (and score) output."""
         from canbao.report import write_report
 
         with reporting(verbose):
@@ -83,6 +90,7 @@ def register(app: typer.Typer) -> None:
             if json_output:
                 print_json(result.as_json())
             elif not quiet:
+                written = _("report ({charts} charts): {path}")
                 stdout_console.print(
-                    f"报告 (report, {len(result.charts)} charts): {result.path}", markup=False
+                    written.format(charts=len(result.charts), path=result.path), markup=False
                 )

@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final, TypeAlias
 
+from canbao.i18n import N_, _
+
 
 class RosterGroup(StrEnum):
     """What a roster lists: persons of the area, enrolment records, or employers."""
@@ -48,8 +50,8 @@ class RosterKind(StrEnum):
 
     @property
     def help(self) -> str:
-        """The command line's help for the kind's option."""
-        return _ABOUT[self][2]
+        """The command line's help for the kind's option, in canbao's language."""
+        return _(_ABOUT[self][2])
 
     @property
     def option(self) -> str:
@@ -58,31 +60,43 @@ class RosterKind(StrEnum):
 
 
 _ABOUT: Final[dict[RosterKind, tuple[RosterGroup, str, str]]] = {
-    RosterKind.HOUSEHOLD: (RosterGroup.HOUSEHOLD, "户籍人口", "Household (户籍) roster file(s)."),
+    RosterKind.HOUSEHOLD: (
+        RosterGroup.HOUSEHOLD,
+        "户籍人口",
+        N_("Household (户籍) roster file(s)."),
+    ),
     RosterKind.FLOATING: (
         RosterGroup.HOUSEHOLD,
         "流动人口",
-        "Floating population (流动人口) roster(s).",
+        N_("Floating population (流动人口) roster(s)."),
     ),
     RosterKind.PENSION: (
         RosterGroup.ENROLMENT,
         "养老保险",
-        "Pension (养老) enrolment roster file(s).",
+        N_("Pension (养老) enrolment roster file(s)."),
     ),
     RosterKind.MEDICAL: (
         RosterGroup.ENROLMENT,
         "医疗保险",
-        "Medical (医疗) enrolment roster file(s).",
+        N_("Medical (医疗) enrolment roster file(s)."),
     ),
-    RosterKind.INJURY: (RosterGroup.ENROLMENT, "工伤保险", "Work injury (工伤) roster(s)."),
-    RosterKind.UNEMPLOYMENT: (RosterGroup.ENROLMENT, "失业保险", "Unemployment (失业) roster(s)."),
-    RosterKind.MATERNITY: (RosterGroup.ENROLMENT, "生育保险", "Maternity (生育) roster(s)."),
+    RosterKind.INJURY: (RosterGroup.ENROLMENT, "工伤保险", N_("Work injury (工伤) roster(s).")),
+    RosterKind.UNEMPLOYMENT: (
+        RosterGroup.ENROLMENT,
+        "失业保险",
+        N_("Unemployment (失业) roster(s)."),
+    ),
+    RosterKind.MATERNITY: (RosterGroup.ENROLMENT, "生育保险", N_("Maternity (生育) roster(s).")),
     RosterKind.UNITS: (
         RosterGroup.UNIT,
         "登记注册单位",
-        "Market registry (登记注册单位) roster(s).",
+        N_("Market registry (登记注册单位) roster(s)."),
     ),
-    RosterKind.INSURED_UNITS: (RosterGroup.UNIT, "参保单位", "Insured units (参保单位) roster(s)."),
+    RosterKind.INSURED_UNITS: (
+        RosterGroup.UNIT,
+        "参保单位",
+        N_("Insured units (参保单位) roster(s)."),
+    ),
 }
 
 # The files of a match by kind, every kind present (no files: an empty tuple).

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import InputError, UsageError
+from canbao.i18n import N_
 from canbao.readfail import unreadable_file
 from canbao.roster import excel
 from canbao.roster.colmap import ColumnMap
@@ -24,11 +25,12 @@ from canbao.shown_path import shown_path
 
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
+    "utf-8-sig": N_("UTF-8 with BOM"),
     "gb18030": "GB18030 (GBK)",
     "utf-16": "UTF-16 (BOM)",
 }
-SEPARATOR_LABELS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+# Shown by `canbao inspect` in canbao's language (marked here, translated there).
+SEPARATOR_LABELS = {",": N_("comma"), "\t": N_("tab"), ";": N_("semicolon"), "|": N_("pipe")}
 
 
 @dataclass(frozen=True)

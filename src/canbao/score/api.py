@@ -9,6 +9,7 @@ from pathlib import Path
 
 from canbao.atomic import atomic_directory
 from canbao.errors import InputError, RulesError
+from canbao.i18n import _
 from canbao.score.check import Finding, check_rules
 from canbao.score.counties import TASK_TABLE, read_task_table, task_area
 from canbao.score.evaluate import Evaluation, evaluate, validated
@@ -153,14 +154,20 @@ def score_files(
     raised at once (:class:`ScoringError`, exit 6) and then nothing is written. ``output`` is
     replaced atomically. ``progress`` is told each step with its counts (the CLI prints it).
     """
-    progress(f"reading the rule set {shown_path(rules)}")
+    progress(_("reading the rule set {path}").format(path=shown_path(rules)))
     loaded = load_rules(Path(rules))
     given = len(submissions) + len(self_files)
-    progress(f"scoring {given:,} submission file(s) by {loaded.rules.name}")
+    progress(
+        _("scoring {files:,} submission file(s) by {rules}").format(
+            files=given, rules=loaded.rules.name
+        )
+    )
     ev = score_evaluation(
         loaded, submissions, self_files=self_files, area=area, from_match=from_match, facts=facts
     )
-    progress(f"{len(ev.counties):,} counties scored; writing the workbook")
+    progress(
+        _("{counties:,} counties scored; writing the workbook").format(counties=len(ev.counties))
+    )
     output = Path(output)
     name = loaded.rules.name
     inputs = [Path(rules), *map(Path, submissions), *map(Path, self_files), *map(Path, facts)]

@@ -18,54 +18,53 @@ from canbao.cli_common import (
     reporting,
     stdout_console,
 )
+from canbao.cli_help import example
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 DEFAULT_AS_OF = date(2017, 6, 30)
 
 
 def demo(
-    output: Annotated[Path, output_option("Directory to write (replaced whole).")],
+    output: Annotated[Path, output_option(_("Directory to write (replaced whole)."))],
     persons: Annotated[
-        int, typer.Option("--persons", "-n", min=1, help="Household persons.")
+        int, typer.Option("--persons", "-n", min=1, help=_("Household persons."))
     ] = 3000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed: the same seed gives the same city.")
+        int, typer.Option("--seed", help=_("Random seed: the same seed gives the same city."))
     ] = 2017,
     as_of: Annotated[
         date | None,
         as_of_option(
-            "Reference date of the city (default 2017-06-30; 2017-08-31 with --month-after)."
+            _("Reference date of the city (default 2017-06-30; 2017-08-31 with --month-after).")
         ),
     ] = None,
     clean: Annotated[
-        bool, typer.Option("--clean", help="UTF-8 CSV only, no harmless mess in IDs and names.")
+        bool, typer.Option("--clean", help=_("UTF-8 CSV only, no harmless mess in IDs and names."))
     ] = False,
     legal_groups: Annotated[
         bool,
         typer.Option(
             "--legal-groups",
-            help="Also write injury, unemployment and maternity rosters with legal-group gaps.",
+            help=_("Also write injury, unemployment and maternity rosters with legal-group gaps."),
         ),
     ] = False,
     month_after: Annotated[
         Path | None,
         typer.Option(
             "--month-after",
-            help="Write the next month of the city in this folder instead: its rosters with "
-            "planted deaths, moves, new insurance, corrected names, cleaned duplicates and "
-            "survey visits, expected/changes.csv what `canbao changes` must list.",
+            help=_(
+                "Write the next month of the city in this folder instead: its rosters with "
+                "planted deaths, moves, new insurance, corrected names, cleaned duplicates and "
+                "survey visits, expected/changes.csv what `canbao changes` must list."
+            ),
         ),
     ] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write a synthetic city (Huaibei's four counties) with every finding planted and expected/.
-
-    \b
-    示例 (example):
-      canbao demo -o 示例城市 --persons 3000
-    """
+    """Write a synthetic city (the help: its registration below)."""
     with reporting(verbose):
         from canbao.synth.city import generate_city
 
@@ -95,19 +94,37 @@ def demo(
             print_json(payload)
         elif not quiet:
             s = manifest.summary
+            city = _(
+                "synthetic city written to {folder}: {households} household/floating rows, "
+                "{enrolment} enrolment rows; expected: target {target}, needs survey {survey}, "
+                "uninsured {uninsured}, conflict records {conflicts}, non-local {non_local}."
+            )
             stdout_console.print(
-                f"合成城市 (synthetic city) written to {output}: "
-                f"{s['household_rows']} household/floating rows, "
-                f"{s['enrolment_rows']} enrolment rows; expected: target {s['target']}, "
-                f"needs survey {s['needs_survey']}, uninsured {s['uninsured']['persons']}, "
-                f"conflict records {s['conflict_records']}, non-local {s['non_local']}.",
+                city.format(
+                    folder=output,
+                    households=s["household_rows"],
+                    enrolment=s["enrolment_rows"],
+                    target=s["target"],
+                    survey=s["needs_survey"],
+                    uninsured=s["uninsured"]["persons"],
+                    conflicts=s["conflict_records"],
+                    non_local=s["non_local"],
+                ),
                 markup=False,
             )
             u = manifest.units
+            units = _(
+                "employers: {registered} registered, {insured} insured rows; expected: units "
+                "needing a survey {survey} (not insured {not_insured}, invalid USCC {invalid})."
+            )
             stdout_console.print(
-                f"单位 (employers): {u['registry_rows']} registered, {u['insured_rows']} insured "
-                f"rows; expected: units needing a survey {u['needing_survey']} "
-                f"(not insured {u['not_insured']}, invalid USCC {u['invalid_uscc']}).",
+                units.format(
+                    registered=u["registry_rows"],
+                    insured=u["insured_rows"],
+                    survey=u["needing_survey"],
+                    not_insured=u["not_insured"],
+                    invalid=u["invalid_uscc"],
+                ),
                 markup=False,
             )
 
@@ -135,13 +152,23 @@ def _second_month(
         )
     elif not quiet:
         planted = ", ".join(f"{k} {v}" for k, v in month.planted.items())
+        written = _(
+            "next month of the synthetic city written to {folder}, as of {date}: {planted}; "
+            "expected changes {changes}."
+        )
         stdout_console.print(
-            f"合成城市下一月 (next month) written to {output}, as of {month.as_of}: {planted}; "
-            f"expected changes {month.changes}.",
+            written.format(folder=output, date=month.as_of, planted=planted, changes=month.changes),
             markup=False,
         )
 
 
 def register(app: typer.Typer) -> None:
     """Add ``canbao demo`` to the application."""
-    app.command("demo")(demo)
+    app.command(
+        "demo",
+        help=_(
+            "Write a synthetic city (Huaibei's four counties) with every finding "
+            "planted and expected/."
+        )
+        + example("canbao demo -o 示例城市 --persons 3000"),
+    )(demo)

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match.api import MatchResult
 from canbao.match.assumptions import assumed
-from canbao.match.output_stages import TABLES_STEP
+from canbao.match.output_stages import tables_step
 from canbao.match.spark._checks import area_of, check_damage, check_unknown_codes
 from canbao.match.spark._prepare import (
     prepare_enrolment_on_workers,
@@ -172,16 +173,16 @@ def run_match_spark(
         spark_session(work, session=spark, master=master, driver_memory=driver_memory) as run,
         masked_spark_errors(),
     ):
-        progress("reading and preparing the rosters on Spark")
+        progress(_("reading and preparing the rosters on Spark"))
         read: dict[str, list[Roster]] = {k.value: [] for k in (*HOUSEHOLD_KINDS, *ENROLMENT_KINDS)}
         household, enrolment, found_area = _prepared(run, sources, options, work, read)
-        progress("linking records to persons and assessing the targets on Spark")
+        progress(_("linking records to persons and assessing the targets on Spark"))
         found = result_sets(household, enrolment)
-        progress("writing result files")
+        progress(_("writing result files"))
         write_results(found, staging)
-        progress("suggesting links for invalid and unmatched records")
+        progress(_("suggesting links for invalid and unmatched records"))
         proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
-        progress(TABLES_STEP)
+        progress(tables_step())
         counts = spark_counts(found, household)
         inputs = Inputs(read, sources, day, found_area, bool(options.area))
         summary = write_small_results(counts, inputs, proposals, staging, progress)
