@@ -331,8 +331,7 @@ def _match(
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
     )
-    progress(output_stages.tables_step())
-    counts = output_stages.count_sets(prepared, links.sets, files.schemes)
+    counts = output_stages.count_sets(prepared, links.sets, files.schemes, progress)
     basic, written = output_stages.national_tables(
         counts,
         employers.per_county,

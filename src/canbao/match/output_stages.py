@@ -102,8 +102,12 @@ def tables_step() -> str:
     return _("computing the task table and the national basic data tables")
 
 
-def count_sets(prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame) -> KeyedCounts:
-    """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`)."""
+def count_sets(
+    prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame, progress: Progress
+) -> KeyedCounts:
+    """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`),
+    announced as the tables' step (:func:`tables_step`), which they start."""
+    progress(tables_step())
     return keyed_counts(
         prepared.household, sets.linked, sets.targets, sets.found.lazy(), schemes.lazy()
     )
