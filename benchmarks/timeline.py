@@ -81,7 +81,10 @@ class Timeline:
 
     def table(self) -> str:
         """The steps as a markdown table."""
-        lines = ["| step | s | CPU s | peak MB | at end MB |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines = [
+            "| step | s | CPU s | peak MB | at end MB |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for s in self.steps:
             lines.append(
                 f"| {s['step']} | {s['seconds']:.1f} | {s['cpu_s']:.1f} | "

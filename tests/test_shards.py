@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from polars.testing import assert_frame_equal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from scripts.regenerate_golden import workbook_cells
 from typer.testing import CliRunner
 
