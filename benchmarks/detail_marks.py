@@ -42,13 +42,13 @@ def install(mark: Mark) -> None:
     _wrap(output_stages, "write_person_tables_by_county", "results: person tables by county", mark)
     _wrap(output_stages, "write_sorted_tables", "results: person tables", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)
-    original = output_stages.write_tables
+    original = getattr(output_stages, "write_tables")  # noqa: B009 (not exported)
 
     def one_at_a_time(frames: dict[str, Any], directory: Any, fmt: Any) -> Any:
-        written = {}
+        written: dict[str, Any] = {}
         for table, frame in frames.items():
             mark(f"results: {table}")
             written |= original({table: frame}, directory, fmt)
         return written
 
-    output_stages.write_tables = one_at_a_time  # type: ignore[assignment]
+    setattr(output_stages, "write_tables", one_at_a_time)  # noqa: B010
