@@ -19,7 +19,9 @@ Mark = Callable[[str], None]
 
 
 def _wrap(owner: Any, name: str, label: str, mark: Mark) -> None:
-    original = getattr(owner, name)
+    original = getattr(owner, name, None)
+    if original is None:  # a function of another version of canbao
+        return
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         mark(label)
@@ -38,6 +40,7 @@ def install(mark: Mark) -> None:
     _wrap(repairs, "candidate_pairs_in_parts", "repair: candidate pairs", mark)
     _wrap(repairs, "candidate_pairs", "repair: candidate pairs", mark)
     _wrap(repairs, "_top", "repair: scoring", mark)
+    _wrap(repairs, "_scored", "repair: scoring", mark)
     _wrap(present, "current_schemes", "results: schemes per person", mark)
     _wrap(output_stages, "write_person_tables_by_county", "results: person tables by county", mark)
     _wrap(output_stages, "write_sorted_tables", "results: person tables", mark)

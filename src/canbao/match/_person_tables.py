@@ -4,10 +4,10 @@ CSV).
 The person tables are sorted by county, township, village and ID
 (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order), so the sorted table
 is the sorted rows of each (county, township) one after the other, in the sort order of those
-pairs. The target persons' columns are staged once with their target row number (``_t``); the
-(county, township) pairs are packed in that order into batches of at most :data:`BATCH_ROWS`
-persons (a larger township is a batch of its own), the staged persons are split into one folder
-per batch in one pass, and each batch is read, sorted by the keys and then ``_t`` (the same
+pairs. The (county, township) pairs of the targets are packed in that order into batches of at
+most :data:`BATCH_ROWS` persons (a larger township is a batch of its own); the target persons'
+columns, with their target row number (``_t``), are staged in one pass into one folder per
+batch, and each batch is read, sorted by the keys and then ``_t`` (the same
 order as the whole table's stable sort) and appended to the three CSV files. One batch is held
 at a time: at 10 M persons the county-by-county version held a county of 3.6 M persons and
 peaked at 5.0 GB (docs/scale.md).
@@ -24,8 +24,9 @@ import polars as pl
 from canbao.match import present
 from canbao.match.writers import append_csv
 
-# Persons read and sorted at a time (about 400 MB of person columns).
-BATCH_ROWS: Final = 1_000_000
+# Persons read and sorted at a time (about 100 MB of person columns; a larger township is
+# read whole).
+BATCH_ROWS: Final = 250_000
 ROW: Final = "_t"
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
@@ -33,8 +34,9 @@ ORDER: Final = ("county", "township", "village", "id_norm", ROW)
 
 
 def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
-    """(county, township, ``_batch``): the pairs in sort order, packed into batches of at most
-    ``limit`` persons where the pairs allow (a pair is never split)."""
+    """(county, township, ``_batch``) of the persons (or targets): the pairs in sort order,
+    packed into batches of at most ``limit`` persons where the pairs allow (a pair is never
+    split)."""
     sizes = persons.group_by(*GROUP).len().sort(*GROUP, nulls_last=True).collect()
     numbers, batch, filled = [], 0, 0
     for size in sizes.get_column("len").to_list():
@@ -46,7 +48,7 @@ def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
 
 
 def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> None:
-    """Write each batch's persons under ``folder/_batch=N/`` in one pass."""
+    """Stage each batch's persons under ``folder/_batch=N/``, in one pass of the persons."""
     tagged = persons.join(groups.lazy(), on=list(GROUP), how="left", nulls_equal=True)
     tagged.sink_parquet(
         pl.PartitionBy(folder, key=BATCH, include_key=False), compression="uncompressed"
@@ -66,11 +68,8 @@ def write_person_tables_by_county(
     ``kept``: tables to keep in memory as written (the needs-survey and uninsured lists of
     --county-lists).
     """
-    staged = work / "persons.parquet"
-    rows = present.person_rows(targets, schemes).with_row_index(ROW)
-    rows.sink_parquet(staged, compression="uncompressed")
-    persons = pl.scan_parquet(staged)
-    groups = batches(persons, BATCH_ROWS)
+    persons = present.person_rows(targets, schemes).with_row_index(ROW)
+    groups = batches(targets, BATCH_ROWS)
     folder = work / "persons_by_batch"
     _split(persons, groups, folder)
     numbers = groups.get_column(BATCH).unique().sort().to_list()
