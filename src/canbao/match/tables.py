@@ -332,9 +332,16 @@ def duplicate_counts(
     county when none has a region).
     """
     found = duplicates.lazy().unique(["id_key", "itype", "kind"])
-    home = targets.group_by("id_key").agg(pl.col("county").min().alias("_home"))
+    # Only the persons with a duplicate (a few per thousand) are grouped, not the whole city.
+    keys = found.select("id_key").unique()
+    home = (
+        targets.join(keys, on="id_key", how="semi")
+        .group_by("id_key")
+        .agg(pl.col("county").min().alias("_home"))
+    )
     insured = (
         linked.filter(pl.col("id_key").is_not_null() & pl.col("active") & pl.col("in_area"))
+        .join(keys, on="id_key", how="semi")
         .group_by("id_key", "itype")
         .agg(pl.col("region").str.slice(0, 6).min().alias("_insured"))
     )
