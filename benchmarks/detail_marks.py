@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from canbao.match import output_stages, present, repairs
+from canbao.match import _person_tables, output_stages, present, repairs
 
 Mark = Callable[[str], None]
 
@@ -44,6 +44,9 @@ def install(mark: Mark) -> None:
     _wrap(present, "current_schemes", "results: schemes per person", mark)
     _wrap(output_stages, "write_person_tables_by_county", "results: person tables by county", mark)
     _wrap(output_stages, "write_sorted_tables", "results: person tables", mark)
+    _wrap(_person_tables, "batches", "results: person tables: batches", mark)
+    _wrap(_person_tables, "_split", "results: person tables: split", mark)
+    _wrap(_person_tables, "append_csv", "results: person tables: write", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)
     original = getattr(output_stages, "write_tables")  # noqa: B009 (not exported)
 

@@ -51,7 +51,8 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> None:
     """Stage each batch's persons under ``folder/_batch=N/``, in one pass of the persons."""
     tagged = persons.join(groups.lazy(), on=list(GROUP), how="left", nulls_equal=True)
     tagged.sink_parquet(
-        pl.PartitionBy(folder, key=BATCH, include_key=False), compression="uncompressed"
+        pl.PartitionBy(folder, key=BATCH, include_key=False, approximate_bytes_per_file=16_000_000),
+        compression="uncompressed",
     )
 
 
@@ -68,7 +69,8 @@ def write_person_tables_by_county(
     ``kept``: tables to keep in memory as written (the needs-survey and uninsured lists of
     --county-lists).
     """
-    persons = present.person_rows(targets, schemes).with_row_index(ROW)
+    beside = work / "schemes_of_targets.parquet"
+    persons = present.person_rows_beside(targets, schemes, beside).with_row_index(ROW)
     groups = batches(targets, BATCH_ROWS)
     folder = work / "persons_by_batch"
     _split(persons, groups, folder)
