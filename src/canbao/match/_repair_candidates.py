@@ -1,4 +1,5 @@
-"""Candidate generation for :mod:`canbao.match.repairs`: blocks, never an all-pairs cross join.
+"""Candidate generation for :mod:`canbao.match.repairs`: blocks, never an all-pairs cross join,
+and the edit distance of the IDs of a candidate pair (:func:`id_distance`).
 
 Three blocks propose household persons for an enrolment record:
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Final
 
 import polars as pl
+from rapidfuzz.distance import OSA
 
 # Five groups of 0-based positions of an 18-character ID, each worth roughly 6 bits within a city
 # (the region code carries only 2-3 bits there; see the module docstring).
@@ -127,7 +129,7 @@ def _character(number: str, last: str, position: int) -> pl.Expr:
     return pl.col(last) if position == 17 else _digit(pl.col(number), position)
 
 
-def number_edits() -> tuple[pl.Expr, pl.Expr]:
+def _number_edits() -> tuple[pl.Expr, pl.Expr]:
     """Of a pair's IDs as numbers (``_d``/``_l``, ``_hd``/``_hl``, no X among the first 17):
     the positions that differ, and whether two adjacent characters are swapped.
 
@@ -269,3 +271,48 @@ def candidate_pairs(rec: pl.DataFrame, side: pl.DataFrame, small: pl.LazyFrame) 
     lazy_rec, lazy_side = rec.lazy(), side.lazy()
     blocks = _name_blocks(lazy_rec, lazy_side, small) + _id_blocks(lazy_rec, lazy_side)
     return pl.concat([block.collect() for block in blocks]).unique()
+
+
+def id_distance(cand: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_ham`` and ``_osa`` (substitutions, adjacent transpositions, indels) to candidates.
+
+    Two 18-character IDs are compared as numbers (``_d``/``_l`` beside ``_hd``/``_hl``), or as
+    characters when the record has an X among its first 17 (``_x``); other IDs need a real edit
+    distance.
+    """
+    both18 = pl.col("_id18").is_not_null()
+    numbers = cand.filter(both18 & ~pl.col("_x"))
+    texts = cand.filter(both18 & pl.col("_x"))
+    differ, swapped = _number_edits()
+    a, b = pl.col("_id"), pl.col("_hid")
+    text_differ = pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18))
+    text_swapped = pl.any_horizontal(
+        (a.str.slice(i, 1) != b.str.slice(i, 1))
+        & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
+        & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
+        for i in range(17)
+    )
+    found = [
+        _with_edits(numbers, differ, swapped),
+        _with_edits(texts, text_differ, text_swapped),
+        _odd_distance(cand.filter(~both18)),
+    ]
+    return pl.concat(found, how="vertical")
+
+
+def _with_edits(cand: pl.DataFrame, differ: pl.Expr, swapped: pl.Expr) -> pl.DataFrame:
+    """``_ham`` (positions that differ) and ``_osa`` (a swap of two neighbours is one edit)."""
+    ham = differ.cast(pl.Int64)
+    return cand.with_columns(ham.alias("_ham")).with_columns(
+        pl.when((pl.col("_ham") == 2) & swapped).then(1).otherwise(pl.col("_ham")).alias("_osa")
+    )
+
+
+def _odd_distance(odd: pl.DataFrame) -> pl.DataFrame:
+    """``_osa`` of IDs that are not 18 characters (a digit dropped or added): the optimal string
+    alignment distance. They are few, so the C scorer runs under map() (rapidfuzz's cpdist
+    would need numpy)."""
+    dist = map(OSA.distance, odd["_id"].fill_null("").to_list(), odd["_hid"].to_list())
+    return odd.with_columns(
+        pl.lit(None, pl.Int64).alias("_ham"), pl.Series("_osa", list(dist), dtype=pl.Int64)
+    )

@@ -24,15 +24,14 @@ from datetime import date
 from typing import Final
 
 import polars as pl
-from rapidfuzz.distance import OSA
 
 from canbao.match._repair_candidates import (
     birth_column_expr,
     birth_from_id_expr,
     candidate_pairs,
     clean_id_expr,
+    id_distance,
     id_numbers,
-    number_edits,
     small_name_blocks,
     stage_household_parts,
 )
@@ -123,51 +122,6 @@ def _prepare_household(household: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _id_distance(cand: pl.DataFrame) -> pl.DataFrame:
-    """Add ``_ham`` and ``_osa`` (substitutions, adjacent transpositions, indels) to candidates.
-
-    Two 18-character IDs are compared as numbers (``_d``/``_l`` beside ``_hd``/``_hl``), or as
-    characters when the record has an X among its first 17 (``_x``); other IDs need a real edit
-    distance.
-    """
-    both18 = pl.col("_id18").is_not_null()
-    numbers = cand.filter(both18 & ~pl.col("_x"))
-    texts = cand.filter(both18 & pl.col("_x"))
-    differ, swapped = number_edits()
-    a, b = pl.col("_id"), pl.col("_hid")
-    text_differ = pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18))
-    text_swapped = pl.any_horizontal(
-        (a.str.slice(i, 1) != b.str.slice(i, 1))
-        & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
-        & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
-        for i in range(17)
-    )
-    found = [
-        _with_edits(numbers, differ, swapped),
-        _with_edits(texts, text_differ, text_swapped),
-        _odd_distance(cand.filter(~both18)),
-    ]
-    return pl.concat(found, how="vertical")
-
-
-def _with_edits(cand: pl.DataFrame, differ: pl.Expr, swapped: pl.Expr) -> pl.DataFrame:
-    """``_ham`` (positions that differ) and ``_osa`` (a swap of two neighbours is one edit)."""
-    ham = differ.cast(pl.Int64)
-    return cand.with_columns(ham.alias("_ham")).with_columns(
-        pl.when((pl.col("_ham") == 2) & swapped).then(1).otherwise(pl.col("_ham")).alias("_osa")
-    )
-
-
-def _odd_distance(odd: pl.DataFrame) -> pl.DataFrame:
-    """``_osa`` of IDs that are not 18 characters (a digit dropped or added): the optimal string
-    alignment distance. They are few, so the C scorer runs under map() (rapidfuzz's cpdist
-    would need numpy)."""
-    dist = map(OSA.distance, odd["_id"].fill_null("").to_list(), odd["_hid"].to_list())
-    return odd.with_columns(
-        pl.lit(None, pl.Int64).alias("_ham"), pl.Series("_osa", list(dist), dtype=pl.Int64)
-    )
-
-
 def _points() -> tuple[pl.Expr, pl.Expr]:
     """The points of the name verdict and of the ID's edit distance."""
     name_pts = (
@@ -224,7 +178,7 @@ def _evidence(birth_same: pl.Expr, county_same: pl.Expr) -> pl.Expr:
 
 def _score(cand: pl.DataFrame) -> pl.DataFrame:
     """Add name, ID, birth and county evidence and the score to candidate pairs."""
-    cand = _id_distance(cand)
+    cand = id_distance(cand)
     birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
     county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
     # Cheap filter before the name judgement: a kept candidate needs an ID within two edits or
