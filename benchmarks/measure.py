@@ -1,4 +1,4 @@
-"""Run a command in a child process and report its wall time, CPU time and peak resident memory."""
+"""Run a command in a child process and report its wall time, CPU seconds and peak memory."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import sys
 
 
 def measure(command: list[str]) -> dict[str, float]:
-    """Run ``command`` in a fresh child of a fresh process, so the peak RSS is its own; its
-    wall seconds, CPU seconds (user + system, every thread) and peak MB."""
+    """Run ``command`` in a fresh child of a fresh process, so the peak RSS is its own.
+
+    ``cpu_s``: user + system seconds of the command and its children (steadier than the wall
+    time on a shared machine).
+    """
     probe = (
         "import json, resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
