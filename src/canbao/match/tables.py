@@ -332,9 +332,17 @@ def duplicate_counts(
     county when none has a region).
     """
     found = duplicates.lazy().unique(["id_key", "itype", "kind"])
-    home = targets.group_by("id_key").agg(pl.col("county").min().alias("_home"))
+    # Only the persons with a duplicate (a few per thousand) are grouped, not the whole city;
+    # looked up in a list of their keys (a semi join held every row of the streamed query).
+    keys = found.select("id_key").unique().collect().get_column("id_key").implode()
+    home = (
+        targets.filter(pl.col("id_key").is_in(keys))
+        .group_by("id_key")
+        .agg(pl.col("county").min().alias("_home"))
+    )
     insured = (
         linked.filter(pl.col("id_key").is_not_null() & pl.col("active") & pl.col("in_area"))
+        .filter(pl.col("id_key").is_in(keys))
         .group_by("id_key", "itype")
         .agg(pl.col("region").str.slice(0, 6).min().alias("_insured"))
     )
