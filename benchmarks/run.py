@@ -10,6 +10,10 @@
 4. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
    (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
+``--sizes 1000000,10000000,30000000`` runs only the size series instead
+(benchmarks/bench_sizes.py: one piece and ``--shards`` at every size, time, CPU and peak per
+million persons); ``--one-piece-up-to N`` leaves one piece out above N persons.
+
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
 the 10 M person run of docs/scale.md is
 ``make bench BENCH_ARGS="--skip-read --persons 10000000 --runs 2 --no-duckdb"``.
@@ -36,8 +40,17 @@ def main() -> None:
     )
     parser.add_argument("--no-spark", action="store_true")
     parser.add_argument("--db-engines", default="duckdb,postgresql")
+    parser.add_argument("--sizes", help="persons, comma-separated: the size series only")
+    parser.add_argument("--one-piece-up-to", help="--sizes: one piece only up to this size")
     opts = parser.parse_args()
     python = sys.executable
+    if opts.sizes:
+        series = ["--sizes", opts.sizes, "--runs", opts.runs, "--work", opts.work]
+        series += ["--shards", opts.shards]
+        if opts.one_piece_up_to:
+            series += ["--one-piece-up-to", opts.one_piece_up_to]
+        subprocess.run([python, "-m", "benchmarks.bench_sizes", *series], check=True)
+        return
     if not opts.skip_read:
         read = [python, "benchmarks/bench_read.py", "--rows", opts.rows]
         subprocess.run([*read, "--dir", f"{opts.work}/read"], check=True)

@@ -1,42 +1,47 @@
 """Run ``canbao.match.run_match`` on a generated city and record how long each step took.
 
-``python -m benchmarks.timed_match CITY OUT TIMINGS.json [DB] [--shards=N]``: the same work as
-``canbao match`` (the library call behind it; with ``DB``, ``--db DB``; with ``--shards=N``, in N
-shards), with the progress messages timestamped so the benchmark can report the repair step's
-share of the match (and the time of recording the snapshot).
+``python -m benchmarks.timed_match CITY OUT TIMINGS.json [DB] [--shards=N] [--detail]``: the
+same work as ``canbao match`` (the library call behind it; with ``DB``, ``--db DB``; with
+``--shards=N``, in N shards), with the progress messages timestamped so the benchmark can report
+the repair step's share of the match (and the time of recording the snapshot). Beside
+``TIMINGS.json`` (step -> seconds) it writes ``TIMINGS.timeline.json``: every step's seconds,
+CPU seconds and peak memory (benchmarks/timeline.py). ``--detail`` adds marks inside the
+result-file and repair steps (benchmarks/detail_marks.py).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks.timeline import Timeline
 from canbao.match import run_match
 
 
 def main() -> None:
-    """Match the city and write the step durations (seconds) as JSON."""
+    """Match the city and write the step durations (seconds) and the timeline as JSON."""
     city, out, timings = (Path(a) for a in sys.argv[1:4])
     rest = sys.argv[4:]
     shards = next((a.split("=", 1)[1] for a in rest if a.startswith("--shards=")), "1")
-    db = next((a for a in rest if not a.startswith("--shards=")), None)
+    db = next((a for a in rest if not a.startswith("--")), None)
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     files: dict[str, list[Path]] = {}
     for name, info in manifest["rosters"].items():
         files.setdefault(info["kind"], []).append(city / name)
-    marks: list[tuple[str, float]] = [("start", time.perf_counter())]
+    timeline = Timeline()
+    if "--detail" in rest:
+        from benchmarks.detail_marks import install
 
-    def step(message: str) -> None:
-        marks.append((message, time.perf_counter()))
-
+        install(timeline.mark)
     as_of = date.fromisoformat(manifest["as_of"])
-    run_match(files, as_of=as_of, output=out, progress=step, db=db, shards=shards)
-    marks.append(("end", time.perf_counter()))
-    steps = {name: round(marks[i + 1][1] - t, 3) for i, (name, t) in enumerate(marks[:-1])}
-    timings.write_text(json.dumps(steps, ensure_ascii=False, indent=1), encoding="utf-8")
+    run_match(files, as_of=as_of, output=out, progress=timeline.mark, db=db, shards=shards)
+    steps = timeline.close()
+    seconds = {str(s["step"]): s["seconds"] for s in steps}
+    timings.write_text(json.dumps(seconds, ensure_ascii=False, indent=1), encoding="utf-8")
+    lined = timings.with_suffix(".timeline.json")
+    lined.write_text(json.dumps(steps, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from scripts.regenerate_golden import workbook_cells
 from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.errors import UsageError
-from canbao.match import repairs, run_match
+from canbao.match import _person_tables, repairs, run_match
 from canbao.match._shards import automatic_shards, shard_count, shard_of
 from canbao.synth import generate_city
 from tests.test_match_examples import match_args
@@ -82,6 +83,9 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
     # The repair step's records in chunks of 3 (20 000 in a real match): many chunks are scored.
     monkeypatch.setattr(repairs, "RECORD_CHUNK", 3)
+    # The person tables in batches of 40 persons, split 300 at a time: many of each.
+    monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
+    monkeypatch.setattr(_person_tables, "SPLIT_ROWS", 300)
     said: list[str] = []
     options = {"apply_links": 90, "county_lists": True, "progress": said.append}
     one = _match(messy_city, tmp_path / "1", 1, **options)
@@ -129,6 +133,25 @@ def test_a_persons_rows_share_a_shard_and_keyless_rows_go_by_their_row() -> None
     got = frame.select(shard_of("row", 3)).to_series().to_list()
     assert got[0] == got[1] == 34062119900101123 % (2**31 - 1) % 3
     assert got[2:] == [1, 2]
+
+
+def test_townships_are_packed_into_batches_in_sort_order() -> None:
+    """Consecutive townships fill a batch up to the limit; a larger one is a batch of its own."""
+    persons = pl.LazyFrame(
+        {
+            "county": ["2", "1", "1", "1", None, "1", "2", "2", "2"],
+            "township": ["a", "b", "a", "b", "a", None, "a", "a", "a"],
+        }
+    )
+    got = _person_tables.batches(persons, 3)
+    expected = pl.DataFrame(
+        {
+            "county": ["1", "1", "1", "2", None],
+            "township": ["a", "b", None, "a", "a"],
+            "_batch": [0, 0, 1, 2, 3],
+        }
+    )
+    assert_frame_equal(got, expected)
 
 
 def test_automatic_shards_follow_the_input_size_and_the_memory(tmp_path: Path) -> None:

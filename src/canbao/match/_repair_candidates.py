@@ -1,4 +1,5 @@
-"""Candidate generation for :mod:`canbao.match.repairs`: blocks, never an all-pairs cross join.
+"""Candidate generation for :mod:`canbao.match.repairs`: blocks, never an all-pairs cross join,
+and the edit distance of the IDs of a candidate pair (:func:`id_distance`).
 
 Three blocks propose household persons for an enrolment record:
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Final
 
 import polars as pl
+from rapidfuzz.distance import OSA
 
 # Five groups of 0-based positions of an 18-character ID, each worth roughly 6 bits within a city
 # (the region code carries only 2-3 bits there; see the module docstring).
@@ -65,7 +67,7 @@ def birth_column_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(digits.str.len_chars() == 8).then(digits.str.to_date("%Y%m%d", strict=False))
 
 
-def _id_numbers(id18: pl.Expr) -> list[pl.Expr]:
+def id_numbers(id18: pl.Expr) -> list[pl.Expr]:
     """An ID as numbers: ``_d`` (first 17 characters), ``_l`` (the last, X = 10), ``_x``.
 
     Integer arithmetic on one parsed number is several times cheaper than slicing strings for
@@ -120,6 +122,27 @@ def _numbers_within_two_substitutions() -> pl.Expr:
     """The same test on the numbers of a joined pair (``_d``/``_l`` and ``_hd``/``_hl``)."""
     differ = [_digit(pl.col("_d"), p) != _digit(pl.col("_hd"), p) for p in range(17)]
     return pl.sum_horizontal(*differ, pl.col("_l") != pl.col("_hl")) <= 2
+
+
+def _character(number: str, last: str, position: int) -> pl.Expr:
+    """Character ``position`` (0-17) of an ID as a number: a digit of ``number``, or ``last``."""
+    return pl.col(last) if position == 17 else _digit(pl.col(number), position)
+
+
+def _number_edits() -> tuple[pl.Expr, pl.Expr]:
+    """Of a pair's IDs as numbers (``_d``/``_l``, ``_hd``/``_hl``, no X among the first 17):
+    the positions that differ, and whether two adjacent characters are swapped.
+
+    The same as comparing the 18 characters (a character and its number are equal together),
+    at a fraction of the cost of slicing strings.
+    """
+    a = [_character("_d", "_l", p) for p in range(18)]
+    b = [_character("_hd", "_hl", p) for p in range(18)]
+    differ = pl.sum_horizontal(x != y for x, y in zip(a, b, strict=True))
+    swapped = pl.any_horizontal(
+        (a[i] != b[i]) & (a[i] == b[i + 1]) & (a[i + 1] == b[i]) for i in range(17)
+    )
+    return differ, swapped
 
 
 def _by_name(lazy_rec: pl.LazyFrame) -> pl.LazyFrame:
@@ -179,25 +202,20 @@ def _name_blocks(
 
 
 def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
-    """Pairs whose 18-character IDs are within two substitutions, one block per key group."""
-    # Parsed once per side; each of the ten keys is then arithmetic on the numbers.
+    """Pairs whose 18-character IDs are within two substitutions, one block per key group.
+
+    Both sides come with their IDs parsed (``_d``, ``_l``, ``_x`` of the records; ``_d``,
+    ``_l`` and the group values ``_g*`` of the household, staged once): each of the ten keys is
+    arithmetic on the numbers.
+    """
     rec_ids = (
-        lazy_rec.select("_rec", "_id18")
-        .drop_nulls()
-        .with_columns(_id_numbers(pl.col("_id18")))
+        lazy_rec.select("_rec", "_id18", "_d", "_l", "_x")
+        .filter(pl.col("_id18").is_not_null())
         .with_columns(_group_values())
-    )
-    hh_ids = (
-        hh.select("_hid", "_id18")
-        .drop_nulls()
-        .with_columns(_id_numbers(pl.col("_id18")))
-        .with_columns(_group_values())
-        .collect()
-        .lazy()
     )
     exact = (
         pl.when(pl.col("_x"))
-        .then(_within_two_substitutions(pl.col("_id18"), pl.col("_hid18")))
+        .then(_within_two_substitutions(pl.col("_id18"), pl.col("_hid")))
         .otherwise(_numbers_within_two_substitutions())
     )
     parts: list[pl.LazyFrame] = []
@@ -206,13 +224,7 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
         parts.append(
             rec_ids.select("_rec", "_id18", "_d", "_l", "_x", key)
             .join(
-                hh_ids.select(
-                    "_hid",
-                    pl.col("_id18").alias("_hid18"),
-                    pl.col("_d").alias("_hd"),
-                    pl.col("_l").alias("_hl"),
-                    key,
-                ),
+                hh.select("_hid", pl.col("_d").alias("_hd"), pl.col("_l").alias("_hl"), key),
                 on="_k",
             )
             .filter(exact)
@@ -221,35 +233,22 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
     return parts
 
 
-def candidate_pairs(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.DataFrame:
-    """Distinct (``_rec``, ``_hid``) pairs from the three blocks.
-
-    ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), ``_birth``, ``_county``;
-    ``hh`` has ``_hid``, ``_name``, ``_id18``, ``_birth``, ``_county``.
-
-    Every block is narrowed inside its join, so no intermediate grows with the roster: at 10 M
-    persons an unfiltered triple block proposes hundreds of persons per record and the name block
-    thousands (common names), which exhausted 24 GB before any scoring.
-    """
-    lazy_rec = rec.lazy()
-    parts = _name_blocks(lazy_rec, hh) + _id_blocks(lazy_rec, hh)
-    return pl.concat(parts).unique().collect()
-
-
-def stage_household_parts(hh: pl.LazyFrame, shards: int, work: Path) -> list[Path]:
-    """The prepared household side staged once, then split into ``shards`` files.
+def stage_household_parts(hh: pl.LazyFrame, parts: int, work: Path) -> list[str]:
+    """The prepared household side with its IDs parsed (``_d``, ``_l``, ``_g*``), staged in one
+    pass as ``parts`` parts; the parts' file patterns (a part without rows has none).
 
     Any split finds the same pairs (each block joins on the pair's own values): by the
     well-formed ID's first 17 digits, an Int64.
     """
-    whole = work / "household.parquet"
-    hh.sink_parquet(whole, compression="uncompressed")
-    shard = pl.col("_hid").str.slice(0, 17).cast(pl.Int64) % SHARD_MODULUS % shards
-    parts = [work / f"household_{part}.parquet" for part in range(shards)]
-    for part, path in enumerate(parts):
-        pl.scan_parquet(whole).filter(shard == part).sink_parquet(path, compression="uncompressed")
-    whole.unlink()
-    return parts
+    part = pl.col("_hid").str.slice(0, 17).cast(pl.Int64) % SHARD_MODULUS % parts
+    parsed = hh.with_columns(id_numbers(pl.col("_hid"))[:2]).with_columns(_group_values())
+    folder = work / "household"
+    parsed.sink_parquet(
+        pl.PartitionBy(folder, key={"_part": part}, include_key=False),
+        compression="uncompressed",
+    )
+    found = [folder / f"_part={n}" for n in range(parts)]
+    return [str(path / "*.parquet") for path in found if path.is_dir()]
 
 
 def small_name_blocks(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
@@ -257,16 +256,63 @@ def small_name_blocks(rec: pl.DataFrame, hh: pl.LazyFrame) -> pl.LazyFrame:
     return _small_name_blocks(rec.lazy(), hh).collect().lazy()
 
 
-def candidate_pairs_in_parts(
-    rec: pl.DataFrame, parts: list[Path], small: pl.LazyFrame
-) -> pl.DataFrame:
-    """The pairs of :func:`candidate_pairs` against the household staged in ``parts``, one part
-    and one block at a time (a block's join grows with records x persons before its filter);
-    ``small`` from :func:`small_name_blocks` of the whole household."""
-    lazy_rec = rec.lazy()
-    found = []
-    for path in parts:
-        side = pl.read_parquet(path).lazy()
-        blocks = _name_blocks(lazy_rec, side, small) + _id_blocks(lazy_rec, side)
-        found += [block.collect() for block in blocks]
-    return pl.concat(found).unique()
+def candidate_pairs(rec: pl.DataFrame, side: pl.DataFrame, small: pl.LazyFrame) -> pl.DataFrame:
+    """Distinct (``_rec``, ``_hid``) pairs from the three blocks, against one part of the
+    household (``side``, from :func:`stage_household_parts`), one block at a time (a block's
+    join grows with records x persons before its filter); ``small`` from
+    :func:`small_name_blocks` of the whole household.
+
+    ``rec`` has ``_rec``, ``_name``, ``_id18`` (null unless 18 characters), its numbers (``_d``,
+    ``_l``, ``_x``, :func:`id_numbers`), ``_birth``, ``_county``. Every block is narrowed
+    inside its join, so no intermediate grows with the roster: at 10 M persons an unfiltered
+    triple block proposes hundreds of persons per record and the name block thousands (common
+    names), which exhausted 24 GB before any scoring.
+    """
+    lazy_rec, lazy_side = rec.lazy(), side.lazy()
+    blocks = _name_blocks(lazy_rec, lazy_side, small) + _id_blocks(lazy_rec, lazy_side)
+    return pl.concat([block.collect() for block in blocks]).unique()
+
+
+def id_distance(cand: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_ham`` and ``_osa`` (substitutions, adjacent transpositions, indels) to candidates.
+
+    Two 18-character IDs are compared as numbers (``_d``/``_l`` beside ``_hd``/``_hl``), or as
+    characters when the record has an X among its first 17 (``_x``); other IDs need a real edit
+    distance.
+    """
+    both18 = pl.col("_id18").is_not_null()
+    numbers = cand.filter(both18 & ~pl.col("_x"))
+    texts = cand.filter(both18 & pl.col("_x"))
+    differ, swapped = _number_edits()
+    a, b = pl.col("_id"), pl.col("_hid")
+    text_differ = pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18))
+    text_swapped = pl.any_horizontal(
+        (a.str.slice(i, 1) != b.str.slice(i, 1))
+        & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
+        & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
+        for i in range(17)
+    )
+    found = [
+        _with_edits(numbers, differ, swapped),
+        _with_edits(texts, text_differ, text_swapped),
+        _odd_distance(cand.filter(~both18)),
+    ]
+    return pl.concat(found, how="vertical")
+
+
+def _with_edits(cand: pl.DataFrame, differ: pl.Expr, swapped: pl.Expr) -> pl.DataFrame:
+    """``_ham`` (positions that differ) and ``_osa`` (a swap of two neighbours is one edit)."""
+    ham = differ.cast(pl.Int64)
+    return cand.with_columns(ham.alias("_ham")).with_columns(
+        pl.when((pl.col("_ham") == 2) & swapped).then(1).otherwise(pl.col("_ham")).alias("_osa")
+    )
+
+
+def _odd_distance(odd: pl.DataFrame) -> pl.DataFrame:
+    """``_osa`` of IDs that are not 18 characters (a digit dropped or added): the optimal string
+    alignment distance. They are few, so the C scorer runs under map() (rapidfuzz's cpdist
+    would need numpy)."""
+    dist = map(OSA.distance, odd["_id"].fill_null("").to_list(), odd["_hid"].to_list())
+    return odd.with_columns(
+        pl.lit(None, pl.Int64).alias("_ham"), pl.Series("_osa", list(dist), dtype=pl.Int64)
+    )

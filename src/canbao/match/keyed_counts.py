@@ -128,10 +128,17 @@ def _duplicates(
     targets: nw.LazyFrame[Any], linked: nw.LazyFrame[Any], found: nw.LazyFrame[Any]
 ) -> pl.DataFrame:
     """Persons per county, insurance type and kind (tables.duplicate_counts has the rule)."""
-    home = targets.group_by("id_key").agg(nw.col("county").min().alias("_home"))
+    # Only the persons with a duplicate (a few per thousand) are grouped, not the whole city.
+    keys = found.select("id_key").unique(["id_key"])
+    home = (
+        targets.join(keys, on="id_key", how="semi")
+        .group_by("id_key")
+        .agg(nw.col("county").min().alias("_home"))
+    )
     active = ~nw.col("id_key").is_null() & nw.col("active") & nw.col("in_area")
     insured = (
         linked.filter(active)
+        .join(keys, on="id_key", how="semi")
         .select("id_key", "itype", nw.col("region").str.slice(0, 6).alias("_region"))
         .group_by("id_key", "itype")
         .agg(nw.col("_region").min().alias("_insured"))

@@ -24,14 +24,14 @@ from datetime import date
 from typing import Final
 
 import polars as pl
-from rapidfuzz.distance import OSA
 
 from canbao.match._repair_candidates import (
     birth_column_expr,
     birth_from_id_expr,
     candidate_pairs,
-    candidate_pairs_in_parts,
     clean_id_expr,
+    id_distance,
+    id_numbers,
     small_name_blocks,
     stage_household_parts,
 )
@@ -50,9 +50,13 @@ POINTS_COUNTY: Final = 5
 # or a two-edit ID (at most 80) stays a proposal to confirm. On the generated test populations no
 # wrong person reaches it.
 APPLY_THRESHOLD: Final = 90
-# Records scored at a time in a sharded match (_top_in_shards): at 10 M persons 50 000
-# records' candidate pairs took 2.2 GB to score.
-RECORD_CHUNK: Final = 20_000
+# Records joined to a part of the household at a time (_top_of_part), and candidate pairs
+# scored at a time: at 10 M persons 50 000 records' pairs (2.5 M) took 2.2 GB to score.
+RECORD_CHUNK: Final = 100_000
+PAIR_CHUNK: Final = 500_000
+# Household persons per part (at least --shards parts): the part is held while the records are
+# joined to it (about 120 bytes a person with its parsed ID).
+PART_ROWS: Final = 2_500_000
 
 LINK_COLUMNS: Final = (
     "记录公民身份号码",
@@ -103,6 +107,7 @@ def _prepare_records(records: pl.LazyFrame, as_of: date) -> pl.DataFrame:
             _col_or_null(schema, "_file").cast(pl.String).alias("_file"),
             _col_or_null(schema, "_line", pl.Int64).cast(pl.Int64).alias("_line"),
         )
+        .with_columns(id_numbers(pl.col("_id18")))
         .collect()
     )
 
@@ -111,39 +116,10 @@ def _prepare_household(household: pl.LazyFrame) -> pl.LazyFrame:
     # Only persons with a well-formed ID can be proposed: a link must lead to a usable number.
     return household.filter(pl.col("id_norm").str.contains(r"^[0-9]{17}[0-9X]$")).select(
         pl.col("id_norm").alias("_hid"),
-        pl.col("id_norm").alias("_id18"),
         normalize_name_expr(pl.col("name")).alias("_name"),
         pl.col("birth").alias("_birth"),
         pl.col("county").cast(pl.String).str.strip_chars().alias("_county"),
     )
-
-
-def _id_distance(cand: pl.DataFrame) -> pl.DataFrame:
-    """Add ``_ham`` and ``_osa`` (substitutions, adjacent transpositions, indels) to candidates."""
-    a, b = pl.col("_id"), pl.col("_hid")
-    both18 = pl.col("_id18").is_not_null()
-    ham = pl.sum_horizontal(a.str.slice(i, 1) != b.str.slice(i, 1) for i in range(18))
-    swapped = pl.any_horizontal(
-        (a.str.slice(i, 1) != b.str.slice(i, 1))
-        & (a.str.slice(i, 1) == b.str.slice(i + 1, 1))
-        & (a.str.slice(i + 1, 1) == b.str.slice(i, 1))
-        for i in range(17)
-    )
-    cand = cand.with_columns(pl.when(both18).then(ham).alias("_ham")).with_columns(
-        pl.when(both18)
-        .then(pl.when((pl.col("_ham") == 2) & swapped).then(1).otherwise(pl.col("_ham")))
-        .alias("_osa")
-    )
-    # IDs that are not 18 characters (a digit dropped or added) need a real edit distance; they
-    # are few, so the C scorer runs under map() (rapidfuzz's cpdist would need numpy).
-    odd = cand.filter(pl.col("_osa").is_null()).select("_rec", "_hid", "_id")
-    if odd.height:
-        dist = map(OSA.distance, odd["_id"].fill_null("").to_list(), odd["_hid"].to_list())
-        odd = odd.select("_rec", "_hid", pl.Series("_osa_odd", list(dist), dtype=pl.Int32))
-        cand = cand.join(odd, on=["_rec", "_hid"], how="left").with_columns(
-            pl.coalesce("_osa", "_osa_odd").alias("_osa")
-        )
-    return cand.with_columns(pl.col("_osa").cast(pl.Int64), pl.col("_ham").cast(pl.Int64))
 
 
 def _points() -> tuple[pl.Expr, pl.Expr]:
@@ -202,7 +178,7 @@ def _evidence(birth_same: pl.Expr, county_same: pl.Expr) -> pl.Expr:
 
 def _score(cand: pl.DataFrame) -> pl.DataFrame:
     """Add name, ID, birth and county evidence and the score to candidate pairs."""
-    cand = _id_distance(cand)
+    cand = id_distance(cand)
     birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
     county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
     # Cheap filter before the name judgement: a kept candidate needs an ID within two edits or
@@ -251,22 +227,18 @@ def suggest_links(
         raise ValueError("max_candidates must be at least 1")
     rec = _prepare_records(_frame(records), as_of)
     hh = _prepare_household(_frame(household))
-    if shards > 1:
-        return _link_table(_top_in_shards(rec, hh, shards, max_candidates))
-    # Materialised once: both the blocks and the candidate details read it.
-    hh = hh.collect().lazy()
-    return _link_table(_top(rec, hh, candidate_pairs(rec, hh), max_candidates))
+    return _link_table(_ranked(_top_in_parts(rec, hh, shards, max_candidates), max_candidates))
 
 
-def _top(
-    rec: pl.DataFrame, hh: pl.LazyFrame, pairs: pl.DataFrame, max_candidates: int
-) -> pl.DataFrame:
-    """The scored pairs of each record, ranked, the top ``max_candidates`` and every tie kept."""
-    hh_side = hh.select(
+def _scored(rec: pl.DataFrame, side: pl.LazyFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+    """The candidate pairs with the details of both sides, scored; only those kept."""
+    hh_side = side.select(
         "_hid",
         pl.col("_name").alias("_hname"),
         pl.col("_birth").alias("_hbirth"),
         pl.col("_county").alias("_hcounty"),
+        pl.col("_d").alias("_hd"),
+        pl.col("_l").alias("_hl"),
     )
     # Unique pairs: a household roster listing one person twice must not double a proposal.
     cand = (
@@ -276,7 +248,11 @@ def _top(
         .unique(subset=["_rec", "_hid"], keep="first")
         .collect()
     )
-    scored = _score(cand)
+    return _score(cand)
+
+
+def _ranked(scored: pl.DataFrame, max_candidates: int) -> pl.DataFrame:
+    """The scored pairs of each record, ranked, the top ``max_candidates`` and every tie kept."""
     return (
         scored.sort(["_rec", "_score", "_hid"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("_rec").alias("rank"))
@@ -289,26 +265,37 @@ def _top(
     )
 
 
-def _top_in_shards(
+def _top_in_parts(
     rec: pl.DataFrame, hh: pl.LazyFrame, shards: int, max_candidates: int
 ) -> pl.DataFrame:
-    """:func:`_top` of every record, with the household side in ``shards`` staged parts and
-    the records in chunks of RECORD_CHUNK: the pairs of one chunk are held at a time (at 10 M
-    persons every record's pairs with their details took 9 GB). Each record's proposals are
-    its own, so the chunks' tops are the whole one's."""
+    """The ranked top (:func:`_ranked`) of the pairs of every part of the household and chunk
+    of records, as one frame to rank again.
+
+    The household side is staged once in parts (at least ``shards``, at most PART_ROWS persons
+    each) with its IDs parsed; each part is read once and the records are joined to it
+    RECORD_CHUNK at a time, the pairs scored PAIR_CHUNK at a time. A record's top over all its
+    pairs is its top over the union of these tops (every pair before a top pair is itself in
+    the top of its piece), so ranking the union again gives the proposals of one pass.
+    """
+    persons = int(hh.select(pl.len()).collect().item())
+    parts = max(shards, -(-persons // PART_ROWS), 1)
     with work_folder("repairs") as work:
-        parts = stage_household_parts(hh, shards, work)
-        whole = pl.scan_parquet(parts)
-        small = small_name_blocks(rec, whole)
-        tops = []
-        for start in range(0, max(rec.height, 1), RECORD_CHUNK):
-            chunk = rec.slice(start, RECORD_CHUNK)
-            pairs = candidate_pairs_in_parts(chunk, parts, small)
-            side = whole.join(pairs.select("_hid").unique().lazy(), on="_hid", how="semi")
-            tops.append(_top(chunk, side.collect().lazy(), pairs, max_candidates))
-    # The scoring adds some working columns only where needed: the chunks may differ in them.
-    found = [top for top in tops if top.height]
-    return pl.concat(found, how="diagonal_relaxed") if found else tops[0]
+        paths = stage_household_parts(hh, parts, work)
+        small = small_name_blocks(rec, pl.scan_parquet(paths) if paths else hh.head(0))
+        # An empty piece first: the frame has its columns even when nothing was proposed.
+        none = pl.DataFrame(schema={"_rec": rec.schema["_rec"], "_hid": pl.String})
+        empty = hh.head(0).with_columns(id_numbers(pl.col("_hid"))[:2])
+        tops = [_scored(rec.head(0), empty, none)]
+        for path in paths:
+            side = pl.read_parquet(path)
+            for start in range(0, rec.height, RECORD_CHUNK):
+                chunk = rec.slice(start, RECORD_CHUNK)
+                pairs = candidate_pairs(chunk, side, small)
+                for at in range(0, pairs.height, PAIR_CHUNK):
+                    scored = _scored(chunk, side.lazy(), pairs.slice(at, PAIR_CHUNK))
+                    tops.append(_ranked(scored, max_candidates).drop("rank"))
+    # The scoring adds some working columns only where needed: the pieces may differ in them.
+    return pl.concat(tops, how="diagonal_relaxed")
 
 
 def _link_table(top: pl.DataFrame) -> pl.DataFrame:
