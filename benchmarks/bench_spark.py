@@ -1,15 +1,17 @@
 """``canbao match --engine spark`` (``local[2]``) beside the Polars match on the same city.
 
 Both read the person rosters of a generated city (``benchmarks/bench_match.py`` makes it; the
-employers are left out: a Spark match does not run them) and write Parquet. The peak memory is
-that of the whole process tree (Python and Spark's JVM), summed, sampled every 0.2 s from /proc:
-``ru_maxrss`` would miss the JVM, a grandchild.
+employers are left out: a Spark match does not run them) and write Parquet. The peak memory and
+the CPU time are those of the whole process tree (Python, Spark's JVM and its Python workers),
+summed, sampled every 0.2 s from /proc: ``ru_maxrss`` would miss the JVM, a grandchild.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,40 +24,55 @@ from canbao.synth import generate_city
 AS_OF = "2017-06-30"
 
 
-def _tree_rss_mb(root: int) -> float:
-    """The resident memory of ``root`` and all its descendants, in MB."""
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> dict[int, tuple[int, float]]:
+    """``root`` and all its descendants: pid -> (resident kB, CPU seconds used so far)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
+    seen: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-            )
+            text = stat.read_text()
+            rss = (stat.parent / "status").read_text().split("VmRSS:", 1)
         except OSError:
             continue
-        pid = int(status.parent.name)
-        children.setdefault(int(fields["PPid"]), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, todo = 0, [root]
+        fields = text.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        cpu = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+        seen[pid] = (int(rss[1].split()[0]) if len(rss) > 1 else 0, cpu)
+    tree, todo = {}, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        if pid in seen:
+            tree[pid] = seen[pid]
         todo += children.get(pid, [])
-    return total / 1024
+    return tree
 
 
 def measure_tree(command: list[str]) -> dict[str, float]:
-    """Wall time and peak memory of the process tree of ``command``."""
+    """Wall time, CPU time and peak memory of the process tree of ``command`` (Python, and for
+    Spark its JVM and Python workers), sampled every 0.2 s from /proc.
+
+    CPU: each process's last sampled user + system time, summed, or what the kernel reports of
+    the reaped children if more (a process ending between samples loses its last 0.2 s).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    peak = 0.0
+    peak, cpu = 0.0, dict[int, float]()
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
+        tree = _tree(proc.pid)
+        peak = max(peak, sum(rss for rss, _ in tree.values()) / 1024)
+        cpu |= {pid: used for pid, (_, used) in tree.items()}
         time.sleep(0.2)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    reaped = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if proc.returncode != 0:
         raise RuntimeError(f"{command[:4]} exited {proc.returncode}")
-    return {"seconds": seconds, "peak_mb": peak}
+    return {"seconds": seconds, "cpu_seconds": max(sum(cpu.values()), reaped), "peak_mb": peak}
 
 
 def _match(city: Path, out: Path, *extra: str) -> list[str]:
@@ -90,12 +107,15 @@ def main() -> None:
             for folder in ("polars-person", "spark"):
                 shutil.rmtree(opts.work / folder, ignore_errors=True)
             results[label].append(measure_tree(command))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n### canbao match on Polars and on Spark local[2]: {opts.persons:,} persons\n")
-    print("| engine | runs (s) | peak MB (process tree) |")
-    print("| --- | --- | ---: |")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average now {load}\n")
+    print("| engine | wall (s) | CPU (s, process tree) | peak MB (process tree) |")
+    print("| --- | --- | --- | ---: |")
     for label, runs in results.items():
         times = ", ".join(f"{r['seconds']:.1f}" for r in runs)
-        print(f"| {label} | {times} | {max(r['peak_mb'] for r in runs):,.0f} |")
+        cpu = ", ".join(f"{r['cpu_seconds']:.1f}" for r in runs)
+        print(f"| {label} | {times} | {cpu} | {max(r['peak_mb'] for r in runs):,.0f} |")
 
 
 if __name__ == "__main__":

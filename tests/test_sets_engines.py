@@ -5,11 +5,13 @@ to the set functions (captured during a real match), once as Polars LazyFrames a
 DuckDB relations over the same rows written to Parquet. The set functions take native frames and
 return native frames of the same engine, so nothing here converts between narwhals and a native
 frame; the results are compared as Polars frames sorted by every column (a lazy engine keeps no
-row order), column by column, with their types.
+row order), column by column, with their types. The keyed counts that the summary and the
+tables sum (``canbao.match.keyed_counts``) are compared the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -23,7 +25,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from canbao.match import run_match, sets
+from canbao.match import present, run_match, sets
+from canbao.match.keyed_counts import KeyedCounts, keyed_counts, scheme_masks
 from canbao.synth import generate_city
 
 CITY = Path(__file__).parent.parent / "examples" / "city"
@@ -133,3 +136,39 @@ def test_duckdb_gives_polars_sets_on_a_messy_generated_city(
     # Every set has rows (an empty one would compare vacuously); every record is linked once.
     assert min(rows.values()) >= 10, rows
     assert rows["linked"] == enrolment.height
+
+
+def test_keyed_counts_are_the_same_on_duckdb_and_polars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, duck: duckdb.DuckDBPyConnection
+) -> None:
+    """The keyed counts every summary count and table sums, computed by the same narwhals code on
+    DuckDB (schemes by scheme_masks) and on Polars (schemes by present.current_schemes), agree."""
+    household, enrolment = _staged_inputs(CITY, tmp_path / "out", monkeypatch)
+    relations = []
+    for name, frame in (("household", household), ("enrolment", enrolment)):
+        frame.write_parquet(tmp_path / f"{name}.parquet")
+        relations.append(duck.read_parquet(str(tmp_path / f"{name}.parquet")))
+    polars_sets = _result_sets(household.lazy(), enrolment.lazy())
+    duck_sets = _result_sets(*relations)
+    schemes = present.current_schemes(polars_sets["linked"])
+    masks = nw.from_native(scheme_masks(polars_sets["linked"])).collect("polars").to_native()
+    assert_frame_equal(_sorted(masks), _sorted(schemes.drop("schemes_now")), check_dtypes=False)
+    want = keyed_counts(
+        household.lazy(),
+        polars_sets["linked"],
+        polars_sets["targets"],
+        polars_sets["duplicates"],
+        schemes.lazy(),
+    )
+    got = keyed_counts(
+        relations[0],
+        duck_sets["linked"],
+        duck_sets["targets"],
+        duck_sets["duplicates"],
+        scheme_masks(duck_sets["linked"]),
+    )
+    for field in dataclasses.fields(KeyedCounts):
+        frames = (getattr(got, field.name), getattr(want, field.name))
+        assert_frame_equal(*(_sorted(f) for f in frames), check_dtypes=False)
+        assert frames[1].height > 0, field.name
+    assert want.targets["n"].sum() == polars_sets["targets"].collect().height

@@ -18,6 +18,7 @@ from canbao import __version__
 from canbao.match import _summary_counts
 from canbao.match.area import area_basis
 from canbao.match.coverage import coverage_summary
+from canbao.match.keyed_counts import KeyedCounts, N
 from canbao.match.summary_model import InputFile, MatchSummary, Relation, TableChecks
 from canbao.roster import Roster
 
@@ -33,13 +34,10 @@ class Repairs:
 
 @dataclass(frozen=True)
 class Frames:
-    """The staged frames a summary counts from (after any applied links)."""
+    """What a summary counts from (after any applied links): the match's keyed counts
+    (:mod:`canbao.match.keyed_counts`) and the unreadable rows of its inputs."""
 
-    household: pl.LazyFrame
-    linked: pl.LazyFrame
-    targets: pl.LazyFrame
-    found: pl.DataFrame
-    conflicts: pl.LazyFrame
+    counts: KeyedCounts
     unreadable: pl.LazyFrame
 
 
@@ -80,9 +78,10 @@ def build_summary(
 
     ``relations``: the logic relations of the national basic data tables, as checked.
     """
-    hh = _summary_counts.count_household(frames.household)
-    enrol = _summary_counts.count_enrolment(frames.linked)
-    counts = _summary_counts.count_targets(frames.targets)
+    keyed = frames.counts
+    hh = _summary_counts.count_household(keyed.household)
+    enrol = _summary_counts.enrolment_counts(keyed.records)
+    counts = _summary_counts.count_targets(keyed.targets)
     equations = _summary_counts.conservation(counts, hh, enrol)
     if repairs.applied is not None and repairs.before is not None:
         equations += _summary_counts.link_equations(repairs.before, enrol, repairs.applied)
@@ -97,8 +96,8 @@ def build_summary(
         needs_survey=counts.needs_survey,
         uninsured=counts.uninsured,
         uninsured_flags=counts.uninsured_flags,
-        duplicates=_summary_counts.count_duplicates(frames.found),
-        conflicts=_summary_counts.count_conflicts(frames.conflicts),
+        duplicates=_summary_counts.count_duplicates(keyed.duplicate_kinds),
+        conflicts=_summary_counts.count_conflicts(keyed),
         non_local=enrol.non_local,
         invalid_ids=enrol.invalid_ids,
         household_invalid_ids=hh.household_invalid_ids,
@@ -109,7 +108,7 @@ def build_summary(
         suggested_links=repairs.suggested,
         applied_links=repairs.applied or 0,
         units=units,
-        coverage=coverage_summary(frames.targets),
+        coverage=coverage_summary(keyed.targets),
         conservation=equations,
         inputs=_inputs(rosters, frames, unit_frames),
         as_of=as_of,
@@ -123,9 +122,11 @@ def build_summary(
 def _inputs(
     rosters: dict[str, list[Roster]], frames: Frames, unit_frames: Sequence[pl.LazyFrame]
 ) -> list[InputFile]:
-    parts = [frames.household.select("_file"), frames.linked.select("_file")]
-    parts += [f.select("_file") for f in unit_frames]
-    rows = dict(pl.concat(parts).group_by("_file").len().collect().iter_rows())
+    keyed = frames.counts
+    parts = [keyed.household.select("_file", N), keyed.records.select("_file", N)]
+    per_file = pl.len().cast(pl.Int64).alias(N)
+    parts += [f.group_by("_file").agg(per_file).collect() for f in unit_frames]
+    rows = dict(pl.concat(parts).group_by("_file").agg(pl.col(N).sum()).iter_rows())
     bad = dict(frames.unreadable.group_by("来源文件").len().collect().iter_rows())
     out = []
     for kind, items in rosters.items():

@@ -1,7 +1,8 @@
 """The summary's counts and its conservation equations (docs/match.md "Summary").
 
-Every count here is over the staged frames of a match; :mod:`canbao.match._summary_build`
-assembles them into a :class:`~canbao.match.summary_model.MatchSummary`.
+Every count here is a sum over the match's keyed counts (:mod:`canbao.match.keyed_counts`: the
+same small frames on every engine); :mod:`canbao.match._summary_build` assembles them into a
+:class:`~canbao.match.summary_model.MatchSummary`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+from narwhals.typing import IntoLazyFrame
 
+from canbao.match import keyed_counts
+from canbao.match.keyed_counts import KeyedCounts, N, counted
 from canbao.match.summary_model import Equation
 from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
@@ -47,36 +51,38 @@ class EnrolmentCounts:
     invalid_ids: int
 
 
-def _ints(frame: pl.LazyFrame, *aggregates: pl.Expr) -> list[int]:
-    """The integer values of ``aggregates`` over ``frame``, in their order."""
-    named = (expr.alias(f"_{i}") for i, expr in enumerate(aggregates))
-    return [int(v) for v in frame.select(*named).collect().row(0)]
+def _ints(frame: pl.DataFrame, *conditions: pl.Expr) -> list[int]:
+    """How many of the rows counted in ``frame`` meet each of ``conditions``, in their order."""
+    named = (counted(expr).alias(f"_{i}") for i, expr in enumerate(conditions))
+    return [int(v) for v in frame.select(*named).row(0)]
 
 
-def count_targets(targets: pl.LazyFrame) -> TargetCounts:
-    """Counts over target persons: confirmed, needs survey, uninsured and its flags."""
+def count_targets(targets: pl.DataFrame) -> TargetCounts:
+    """Counts over target persons (:attr:`KeyedCounts.targets`): confirmed, needs survey,
+    uninsured and its flags."""
     target, confirmed, needs_survey, uninsured, *flags = _ints(
         targets,
-        pl.len(),
-        (~pl.col("needs_survey")).sum(),
-        pl.col("needs_survey").sum(),
-        pl.col(Reason.UNINSURED.column).sum(),
-        *(pl.col(flag).sum() for flag in UninsuredFlag),
+        pl.lit(True),
+        ~pl.col("needs_survey"),
+        pl.col("needs_survey"),
+        pl.col(Reason.UNINSURED.column),
+        *(pl.col(flag) for flag in UninsuredFlag),
     )
     by_flag = dict(zip(UninsuredFlag, flags, strict=True))
     return TargetCounts(target, confirmed, needs_survey, uninsured, by_flag)
 
 
-def count_household(household: pl.LazyFrame) -> HouseholdCounts:
-    """Rows read from the household (and floating) rosters, split into target and excluded."""
+def count_household(household: pl.DataFrame) -> HouseholdCounts:
+    """Rows read from the household (and floating) rosters (:attr:`KeyedCounts.household`),
+    split into target and excluded."""
     return HouseholdCounts(
         *_ints(
             household,
-            pl.len(),
-            (pl.col("_roster") == "floating").sum(),
-            pl.col("is_target").sum(),
-            (~pl.col("is_target")).sum(),
-            pl.col("id_reason").is_not_null().sum(),
+            pl.lit(True),
+            pl.col("_roster") == "floating",
+            pl.col("is_target"),
+            ~pl.col("is_target"),
+            pl.col("id_invalid"),
         )
     )
 
@@ -88,24 +94,47 @@ _COUNTED_LINKS = (
 )
 
 
-def count_enrolment(linked: pl.LazyFrame) -> EnrolmentCounts:
-    """Enrolment rows by link class (linked, non_local, not_in_household, invalid)."""
+def enrolment_counts(records: pl.DataFrame) -> EnrolmentCounts:
+    """Enrolment rows by link class (linked, non_local, not_in_household, invalid), from the
+    records' keyed counts (:attr:`KeyedCounts.records`)."""
     link = pl.col("link")
     return EnrolmentCounts(
-        *_ints(linked, pl.len(), *((link == c.value).sum() for c in _COUNTED_LINKS))
+        *_ints(records, pl.lit(True), *(link == c.value for c in _COUNTED_LINKS))
     )
 
 
-def count_duplicates(found: pl.DataFrame) -> dict[DuplicateKind, int]:
-    """Persons per duplicate kind (a person counts once per kind, whatever the insurance type)."""
-    counts = dict(found.group_by("kind").agg(pl.col("id_key").n_unique()).iter_rows())
+def count_enrolment(linked: IntoLazyFrame) -> EnrolmentCounts:
+    """Enrolment rows by link class of the linked records (a native frame of any engine)."""
+    return enrolment_counts(keyed_counts.record_counts(linked))
+
+
+def count_duplicates(kinds: pl.DataFrame) -> dict[DuplicateKind, int]:
+    """Persons per duplicate kind (a person counts once per kind, whatever the insurance type),
+    from :attr:`KeyedCounts.duplicate_kinds`."""
+    counts = dict(kinds.select("kind", N).iter_rows())
     return {kind: int(counts.get(kind.value, 0)) for kind in DuplicateKind}
 
 
-def count_conflicts(conflicts: pl.LazyFrame) -> dict[ConflictKind, int]:
-    """Records per conflict kind, as listed in the conflicts file."""
-    counts = dict(conflicts.group_by("类别代码").len().collect().iter_rows())
-    return {kind: int(counts.get(kind.value, 0)) for kind in ConflictKind}
+def count_conflicts(keyed: KeyedCounts) -> dict[ConflictKind, int]:
+    """Records per conflict kind, as the conflicts file lists them (conflicts.conflicts_table):
+    household rows with an invalid ID or a sex or birth date the ID contradicts, enrolment
+    records with an invalid ID, not in the household roster, or with one of their flags."""
+    link = pl.col("link")
+    household = {
+        ConflictKind.INVALID_ID: pl.col("id_invalid"),
+        ConflictKind.SEX_MISMATCH: pl.col(ConflictKind.SEX_MISMATCH),
+        ConflictKind.BIRTH_MISMATCH: pl.col(ConflictKind.BIRTH_MISMATCH),
+    }
+    records = {
+        ConflictKind.INVALID_ID: link == LinkClass.INVALID.value,
+        ConflictKind.NOT_IN_HOUSEHOLD: link == LinkClass.NOT_IN_HOUSEHOLD.value,
+        **{flag: pl.col(flag.value) for flag in keyed_counts.RECORD_FLAGS},
+    }
+    counts = dict.fromkeys(ConflictKind, 0)
+    for frame, conditions in ((keyed.household, household), (keyed.records, records)):
+        for kind, value in zip(conditions, _ints(frame, *conditions.values()), strict=True):
+            counts[kind] += value
+    return counts
 
 
 def conservation(

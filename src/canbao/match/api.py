@@ -331,9 +331,9 @@ def _match(
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
     )
+    counts = output_stages.count_sets(prepared, links.sets, files.schemes, progress)
     basic, written = output_stages.national_tables(
-        links.sets,
-        files.schemes,
+        counts,
         employers.per_county,
         fmt=fmt,
         out=out,
@@ -347,6 +347,7 @@ def _match(
         employers,
         files,
         basic,
+        counts=counts,
         as_of=as_of,
         out=out,
         progress=progress,

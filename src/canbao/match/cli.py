@@ -168,7 +168,11 @@ def match(
     progress = progress_printer(quiet)
     with reporting(verbose):
         if engine == Engine.SPARK:
-            match_on_spark(ctx.params, progress, quiet=quiet, as_json=json_output)
+            spark_result = match_on_spark(ctx.params, progress)
+            if json_output:
+                print_json(spark_result.summary.to_dict())
+            elif not quiet:
+                print_summary(spark_result)
             return
         result = run_match(
             # The roster options by kind: each parameter above is named after its kind.

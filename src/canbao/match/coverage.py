@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from canbao.match.keyed_counts import counted
 from canbao.match.summary_model import CountyCoverage, Coverage, Rate
 from canbao.regions import county_name_expr
 
@@ -52,20 +53,19 @@ def rate_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator > 0).then(text)
 
 
-def counts_per_county(targets: pl.LazyFrame) -> pl.DataFrame:
-    """Per county of the household targets: eligible (应参) and covered (已参) per insurance."""
+def counts_per_county(targets: pl.DataFrame) -> pl.DataFrame:
+    """Per county of the household targets: eligible (应参) and covered (已参) per insurance.
+
+    ``targets``: the target persons' keyed counts (:attr:`KeyedCounts.targets`).
+    """
     aggs = []
     for key, _, eligible, covered in RATES:
         aggs += [
-            eligible.fill_null(True).cast(pl.Int64).sum().alias(f"{key}_denominator"),
-            (eligible.fill_null(True) & covered).cast(pl.Int64).sum().alias(f"{key}_numerator"),
+            counted(eligible.fill_null(True)).alias(f"{key}_denominator"),
+            counted(eligible.fill_null(True) & covered).alias(f"{key}_numerator"),
         ]
     return (
-        targets.filter(is_household())
-        .group_by("county")
-        .agg(*aggs)
-        .collect()
-        .sort("county", nulls_last=True)
+        targets.filter(is_household()).group_by("county").agg(*aggs).sort("county", nulls_last=True)
     )
 
 
@@ -73,8 +73,9 @@ def _ratio(numerator: int, denominator: int) -> Rate:
     return Rate(numerator, denominator, rate_text(numerator, denominator))
 
 
-def coverage_summary(targets: pl.LazyFrame) -> Coverage:
-    """The summary's ``coverage``: each rate in total and per county, as exact ratios."""
+def coverage_summary(targets: pl.DataFrame) -> Coverage:
+    """The summary's ``coverage``: each rate in total and per county, as exact ratios, from the
+    target persons' keyed counts (:attr:`KeyedCounts.targets`)."""
     counts = counts_per_county(targets)
     named = counts.with_columns(county_name_expr(pl.col("county")).alias("name"))
     total = {

@@ -19,6 +19,7 @@ from canbao.match import conflicts as conflict_tables
 from canbao.match._person_tables import write_person_tables_by_county
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
+from canbao.match.keyed_counts import KeyedCounts, keyed_counts
 from canbao.match.legal_groups import LegalGaps
 from canbao.match.national_book import write_basic_tables
 from canbao.match.stages import Employers, LinkedSets, Links, Prepared, Progress, Rosters
@@ -27,7 +28,14 @@ from canbao.match.task_book import write_task_table
 from canbao.match.writers import OutputFormat, write_sorted_tables, write_table, write_tables
 from canbao.roster.unreadable import TOTAL_ROW
 
-__all__ = ["ResultFiles", "national_tables", "summary_and_conservation", "write_result_files"]
+__all__ = [
+    "ResultFiles",
+    "count_sets",
+    "national_tables",
+    "summary_and_conservation",
+    "write_result_files",
+    "write_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,24 @@ def write_result_files(
     return ResultFiles(written, schemes, conflicts, unreadable)
 
 
+def tables_step() -> str:
+    """The progress message of the tables' step, which starts with counting (count_sets)."""
+    return _("computing the task table and the national basic data tables")
+
+
+def count_sets(
+    prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame, progress: Progress
+) -> KeyedCounts:
+    """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`),
+    announced as the tables' step (:func:`tables_step`), which they start."""
+    progress(tables_step())
+    return keyed_counts(
+        prepared.household, sets.linked, sets.targets, sets.found.lazy(), schemes.lazy()
+    )
+
+
 def national_tables(
-    sets: LinkedSets,
-    schemes: pl.DataFrame,
+    counts: KeyedCounts,
     units_per_county: pl.DataFrame | None,
     *,
     fmt: OutputFormat,
@@ -99,10 +122,11 @@ def national_tables(
     progress: Progress,
     legal: pl.DataFrame | None = None,
 ) -> tuple[tables.BasicTables, dict[str, Path]]:
-    """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)."""
-    progress(_("computing the task table and the national basic data tables"))
+    """Write the task table and the national basic data tables (人社厅发〔2017〕28号 附件2)
+    from the match's keyed counts (on Polars and on Spark; announced with :func:`tables_step`
+    before the counts are computed)."""
     written: dict[str, Path] = {}
-    task = tables.task_table(sets.targets, units=units_per_county, legal=legal)
+    task = tables.task_table(counts, units=units_per_county, legal=legal)
     # The print-ready workbook is for people, always; CSV or Parquet beside it for programs.
     printed = out / "task_table.xlsx"
     write_task_table(task, printed)
@@ -111,7 +135,7 @@ def national_tables(
     else:
         written["task_table"] = write_table(task, out, "task_table", fmt)
         written["task_table_xlsx"] = printed
-    basic = tables.basic_tables(sets.targets, sets.linked, sets.found, schemes, legal=legal)
+    basic = tables.basic_tables(counts, legal=legal)
     written["basic_data_tables"] = out / "basic_data_tables.xlsx"
     write_basic_tables(basic, written["basic_data_tables"])
     return basic, written
@@ -125,21 +149,20 @@ def summary_and_conservation(
     files: ResultFiles,
     basic: tables.BasicTables,
     *,
+    counts: KeyedCounts,
     as_of: date,
     out: Path,
     progress: Progress,
     legal: LegalGaps | None = None,
 ) -> MatchSummary:
     """Count the summary, write summary.json and refuse to publish counts that do not add up."""
-    household, after = prepared.household, links.sets
-    linked, targets, found = after.linked, after.targets, after.found
-    conflicts, unreadable = files.conflicts, files.unreadable
+    unreadable = files.unreadable
     proposals, applied, before = links.proposals, links.applied, links.before
     unit_counts, unit_frames, area = employers.counts, employers.frames, prepared.area
     progress(_("counting for the summary and checking conservation"))
     result = _summary_build.build_summary(
         rosters,
-        _summary_build.Frames(household, linked, targets, found, conflicts, unreadable),
+        _summary_build.Frames(counts, unreadable),
         repairs=_summary_build.Repairs(
             proposals.records_with_links, None if applied is None else applied.height, before
         ),
@@ -153,6 +176,14 @@ def summary_and_conservation(
     if legal is not None:
         conservation = [*result.conservation, *legal.equations]
         result = replace(result, legal_groups=legal.summary, conservation=conservation)
+    return write_summary(result, rosters, unreadable, out)
+
+
+def write_summary(
+    result: MatchSummary, rosters: Rosters, unreadable: pl.LazyFrame, out: Path
+) -> MatchSummary:
+    """summary.json with the total rows and the assumptions; refused (ConservationError, no
+    result published) when its counts do not add up."""
     totals = unreadable.filter(pl.col("原因代码") == TOTAL_ROW).select(pl.len()).collect().item()
     result = replace(result, total_rows=int(totals), warnings=assumed(rosters))
     (out / "summary.json").write_text(result.to_json(), encoding="utf-8")

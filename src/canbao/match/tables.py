@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from canbao.match.coverage import counts_per_county, is_household, task_columns
-from canbao.match.present import SCHEME_BITS
+from canbao.match.keyed_counts import KeyedCounts, N, counted
 from canbao.match.summary_model import Relation, plain
-from canbao.match.vocabulary import DuplicateKind, LinkClass, UninsuredFlag
+from canbao.match.vocabulary import DuplicateKind, UninsuredFlag
 from canbao.regions import county_name_expr
 
 TABLE1_COLUMNS = [
@@ -87,7 +87,7 @@ def county_label(expr: pl.Expr) -> pl.Expr:
 
 
 def task_table(
-    targets: pl.LazyFrame, units: pl.DataFrame | None = None, legal: pl.DataFrame | None = None
+    counts: KeyedCounts, units: pl.DataFrame | None = None, legal: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """淮人社秘〔2017〕166号's task table: persons (and units) needing a survey per county, 合计.
 
@@ -97,14 +97,10 @@ def task_table(
     from its summed counts, never from the counties' rates. ``legal``: the legal-group gaps per
     county (:mod:`canbao.match.legal_groups`), a column per judged kind at the end.
     """
-    survey = pl.col("needs_survey")
-    persons = (
-        targets.group_by("county")
-        .agg(
-            (survey & is_household()).cast(pl.Int64).sum().alias("需入户调查人员数"),
-            (survey & ~is_household()).cast(pl.Int64).sum().alias("流动人口需入户调查人员数"),
-        )
-        .collect()
+    survey, targets = pl.col("needs_survey"), counts.targets
+    persons = targets.group_by("county").agg(
+        counted(survey & is_household()).alias("需入户调查人员数"),
+        counted(survey & ~is_household()).alias("流动人口需入户调查人员数"),
     )
     table = persons.join(counts_per_county(targets), on="county", how="left", nulls_equal=True)
     if units is not None:
@@ -149,56 +145,20 @@ class BasicTables:
         return pl.DataFrame([plain(r) for r in self.relations])
 
 
-def _person_summary(targets: pl.LazyFrame, schemes: pl.DataFrame) -> pl.LazyFrame:
-    # schemes: present.current_schemes, the scheme bits of each person's active linked records.
-    by_key = schemes.lazy().select(
-        "id_key",
-        "local_active",
-        *(
-            (pl.col("mask") & sum(SCHEME_BITS[c] for c in codes) != 0).alias(name)
-            for name, codes in _SCHEME_GROUPS.items()
-        ),
-    )
-    return targets.join(by_key, on="id_key", how="left").with_columns(
-        pl.col(c).fill_null(False) for c in ["local_active", *_SCHEME_GROUPS]
-    )
-
-
-_SCHEME_GROUPS = {
-    "e_pension": ["11", "13"],
-    "e_medical": ["21", "24"],
-    "injury": ["30"],
-    "unemployment": ["40"],
-    "maternity": ["50"],
-    "r_pension": ["12"],
-    "r_medical": ["22"],
-    "ncms": ["23"],
-    "other_scheme": ["14", "15", "25", "26"],
-}
-
-
-def basic_tables(
-    targets: pl.LazyFrame,
-    linked: pl.LazyFrame,
-    duplicates: pl.DataFrame,
-    schemes: pl.DataFrame,
-    legal: pl.DataFrame | None = None,
-) -> BasicTables:
+def basic_tables(keyed: KeyedCounts, legal: pl.DataFrame | None = None) -> BasicTables:
     """Compute tables (一) and (二) per county and check 人社厅发〔2017〕28号's logic relations.
 
-    ``schemes`` is :func:`canbao.match.present.current_schemes` of ``linked``; ``legal`` the
+    ``keyed``: the match's keyed counts (:mod:`canbao.match.keyed_counts`); ``legal`` the
     legal-group gaps per county, appended to table (一) as 应参未参 columns of the judged kinds.
     """
-    per_person = _person_summary(targets, schemes)
-    persons = (
-        per_person.group_by("county")
-        .agg(*(expr.cast(pl.Int64).alias(name) for name, expr in _person_counts().items()))
-        .collect()
+    persons = keyed.targets.group_by("county").agg(
+        *(counted(cond).alias(name) for name, cond in _person_counts().items())
     )
+    outsiders = keyed.outsiders.select("county", pl.col(N).alias("_non_local"))
     counts = (
-        persons.join(_outsiders(linked), on="county", how="full", coalesce=True, nulls_equal=True)
+        persons.join(outsiders, on="county", how="full", coalesce=True, nulls_equal=True)
         .join(
-            duplicate_counts(targets, linked, duplicates),
+            duplicate_counts(keyed.duplicates),
             on="county",
             how="full",
             coalesce=True,
@@ -221,7 +181,8 @@ def basic_tables(
 
 
 def _person_counts() -> dict[str, pl.Expr]:
-    """Each column counted over target persons per county: tables (一) and (二)."""
+    """Each column of tables (一) and (二) counted over target persons per county: the condition
+    a person meets to count (summed over the keyed counts with :func:`counted`)."""
     p, m, i, u, b = (
         pl.col(c) for c in ["e_pension", "e_medical", "injury", "unemployment", "maternity"]
     )
@@ -239,21 +200,21 @@ def _person_counts() -> dict[str, pl.Expr]:
     return {
         # 户籍口径 (docs/match.md "Household and floating persons"): (1), (2), (4) and (5)
         # count household persons; a confirmed floating person counts in (3), and so in (2).
-        "本地户籍人口数": household.sum(),
-        "本地参保确认入库人数": (household & confirmed & pl.col("local_active")).sum(),
-        "外地参保确认入库人数": (household & confirmed & ~pl.col("local_active")).sum(),
-        "需调查核实人数": (household & pl.col("needs_survey")).sum(),
-        "_floating_confirmed": (~household & confirmed).sum(),
-        **{_heading(f): pl.col(f).sum() for f in _GAPS},
-        "工伤保险参保人数": i.sum(),
-        "失业保险参保人数": u.sum(),
-        "生育保险参保人数": b.sum(),
-        "职工五险参保人数": five.sum(),
-        **{name: cond.sum() for name, cond in only.items()},
-        "职工其他情况人数": (employee & ~listed).sum(),
-        **{name: cond.sum() for name, cond in resident_cols.items()},
-        "居民其他情况人数": (resident & ~resident_listed).sum(),
-        _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED).sum(),
+        "本地户籍人口数": household,
+        "本地参保确认入库人数": household & confirmed & pl.col("local_active"),
+        "外地参保确认入库人数": household & confirmed & ~pl.col("local_active"),
+        "需调查核实人数": household & pl.col("needs_survey"),
+        "_floating_confirmed": ~household & confirmed,
+        **{_heading(f): pl.col(f) for f in _GAPS},
+        "工伤保险参保人数": i,
+        "失业保险参保人数": u,
+        "生育保险参保人数": b,
+        "职工五险参保人数": five,
+        **only,
+        "职工其他情况人数": employee & ~listed,
+        **resident_cols,
+        "居民其他情况人数": resident & ~resident_listed,
+        _heading(UninsuredFlag.INTERRUPTED): pl.col(UninsuredFlag.INTERRUPTED),
     }
 
 
@@ -285,22 +246,6 @@ def _resident_columns(employee: pl.Expr) -> tuple[pl.Expr, dict[str, pl.Expr]]:
     }
 
 
-def _outsiders(linked: pl.LazyFrame) -> pl.DataFrame:
-    """Non-local persons insured here, per county of their record's region.
-
-    (3) counts them and the confirmed floating persons; (2) includes them, so that
-    (1) = (2) - (3) + (4) + (5) holds by construction and checks our arithmetic.
-    """
-    return (
-        linked.filter(
-            (pl.col("link") == LinkClass.NON_LOCAL.value) & pl.col("active") & pl.col("in_area")
-        )
-        .group_by(pl.col("region").str.slice(0, 6).alias("county"))
-        .agg(pl.col("id_key").n_unique().cast(pl.Int64).alias("_non_local"))
-        .collect()
-    )
-
-
 def _legal_or_none(legal: pl.DataFrame | None) -> pl.DataFrame:
     return pl.DataFrame(schema={"county": pl.String}) if legal is None else legal
 
@@ -321,44 +266,20 @@ def _heading(flag: UninsuredFlag) -> str:
     return flag.heading
 
 
-def duplicate_counts(
-    targets: pl.LazyFrame, linked: pl.LazyFrame, duplicates: pl.DataFrame
-) -> pl.DataFrame:
+def duplicate_counts(per_person: pl.DataFrame) -> pl.DataFrame:
     """Persons per county and duplicate column, over every person with a duplicate.
 
+    ``per_person``: :attr:`KeyedCounts.duplicates`, persons per county, insurance type and kind.
     Persons outside the household roster count too (docs/match.md "National basic data
     tables"): a target person counts in their county, anyone else in the county of their active
     records of that insurance type (the lowest region code among those inside the area; no
     county when none has a region).
     """
-    found = duplicates.lazy().unique(["id_key", "itype", "kind"])
-    # Only the persons with a duplicate (a few per thousand) are grouped, not the whole city;
-    # looked up in a list of their keys (a semi join held every row of the streamed query).
-    keys = found.select("id_key").unique().collect().get_column("id_key").implode()
-    home = (
-        targets.filter(pl.col("id_key").is_in(keys))
-        .group_by("id_key")
-        .agg(pl.col("county").min().alias("_home"))
-    )
-    insured = (
-        linked.filter(pl.col("id_key").is_not_null() & pl.col("active") & pl.col("in_area"))
-        .filter(pl.col("id_key").is_in(keys))
-        .group_by("id_key", "itype")
-        .agg(pl.col("region").str.slice(0, 6).min().alias("_insured"))
-    )
-    per_person = (
-        found.join(home, on="id_key", how="left")
-        .join(insured, on=["id_key", "itype"], how="left")
-        .with_columns(pl.coalesce("_home", "_insured").alias("county"))
-        .group_by("county", "itype", "kind")
-        .len()
-        .collect()
-    )
     wide = pl.DataFrame({"county": per_person["county"].unique()}, schema={"county": pl.String})
     for (itype, kind), name in DUPLICATE_COLUMNS.items():
         part = per_person.filter((pl.col("itype") == itype) & (pl.col("kind") == kind.value))
         wide = wide.join(
-            part.select("county", pl.col("len").cast(pl.Int64).alias(name)),
+            part.select("county", pl.col(N).cast(pl.Int64).alias(name)),
             on="county",
             how="left",
             nulls_equal=True,

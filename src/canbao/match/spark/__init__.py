@@ -5,13 +5,12 @@ Needs the extra ``canbao[spark]`` (PySpark >= 4.0, pandas < 3) and Java 17. The 
 """
 
 from canbao.match.spark._read import TABLE_PREFIX
-from canbao.match.spark._run import SparkMatchResult, run_match_spark
+from canbao.match.spark._run import run_match_spark
 from canbao.match.spark._session import spark_session
 from canbao.match.spark._write import SparkSets, result_sets
 
 __all__ = [
     "TABLE_PREFIX",
-    "SparkMatchResult",
     "SparkSets",
     "result_sets",
     "run_match_spark",

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from canbao.match.spark._prepare import on_workers
-from canbao.roster import ColumnMap, read_roster
+from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.mapping import map_headers
 from canbao.roster.reader import mapped_values
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 TABLE_PREFIX: Final = "table:"
 _URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_PARQUET: Final = (".parquet", ".parq")
+PARQUET: Final = (".parquet", ".parq")
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,24 @@ def _columns_of(kind: str) -> list[str]:
 
 
 def read_source(
-    spark: SparkSession, source: Source, *, columns: ColumnMap | None, work: Path, index: int
+    spark: SparkSession,
+    source: Source,
+    *,
+    columns: ColumnMap | None,
+    work: Path,
+    index: int,
+    read: dict[str, list[Roster]] | None = None,
 ) -> DataFrame:
-    """The roster ``source`` as a Spark DataFrame (fields as text, ``_file``, ``_line``)."""
+    """The roster ``source`` as a Spark DataFrame (fields as text, ``_file``, ``_line``).
+
+    ``read``: where a local file's :class:`~canbao.roster.Roster` (its hash, encoding, mapping,
+    unreadable rows: what the summary reports of an input) is added under its kind.
+    """
     if source.is_remote:
         return _read_remote(spark, source, columns)
     roster = read_roster(Path(source.text), source.kind, columns=columns, workdir=work)
+    if read is not None:
+        read.setdefault(source.kind, []).append(roster)
     staged = work / f"roster-{index}.parquet"
     roster.frame.select(_columns_of(source.kind)).sink_parquet(staged, compression="uncompressed")
     return spark.read.parquet(str(staged))
@@ -83,7 +95,7 @@ def _read_remote(spark: SparkSession, source: Source, columns: ColumnMap | None)
 
     if source.is_table:
         raw, first_line = spark.read.table(source.name), 1
-    elif source.text.lower().endswith(_PARQUET):
+    elif source.text.lower().endswith(PARQUET):
         raw, first_line = spark.read.parquet(source.text), 1
     else:
         raw = spark.read.options(header=True, inferSchema=False, multiLine=False).csv(source.text)

@@ -6,32 +6,38 @@ read (:mod:`._read`) -> prepare on the workers (:mod:`._prepare`, the Polars cod
 -> the code and ID checks on the few rows they name (collected, the Polars checks) -> the set
 logic (:mod:`canbao.match.sets`, narwhals, the same code as on Polars) -> the results
 (:mod:`._write`): person tables and linked records as Parquet partitioned by county, the
-duplicates and the counts collected (summary_spark.json), with the conservation checks that the
-counts allow. Nothing here depends on the order of rows.
+duplicates collected -> the keyed counts (:mod:`canbao.match.keyed_counts`, the same narwhals
+code as on Polars), collected, from which the Polars writers write the task table, the national
+tables and summary.json with its conservation checks (:mod:`._summary`). Nothing here depends on
+the order of rows.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import UsageError
 from canbao.i18n import _
+from canbao.match.api import MatchResult
+from canbao.match.assumptions import assumed
+from canbao.match.output_stages import tables_step
 from canbao.match.spark._checks import area_of, check_damage, check_unknown_codes
 from canbao.match.spark._prepare import (
     prepare_enrolment_on_workers,
     prepare_household_on_workers,
 )
 from canbao.match.spark._read import Source, missing_local, read_source
+from canbao.match.spark._repairs import suggest_on_spark
 from canbao.match.spark._session import masked_spark_errors, spark_session
-from canbao.match.spark._write import counts, result_sets, write_results
-from canbao.roster import ColumnMap, load_column_map
+from canbao.match.spark._summary import Inputs, spark_counts, write_small_results
+from canbao.match.spark._write import result_sets, write_results
+from canbao.roster import ColumnMap, Roster, load_column_map
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, RosterKind
 from canbao.workdir import work_folder
@@ -44,14 +50,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
-
-
-@dataclass(frozen=True)
-class SparkMatchResult:
-    """What a Spark match wrote: the counts (summary_spark.json) and the output folder."""
-
-    counts: dict[str, Any]
-    output: Path
 
 
 def _sources(rosters: Mapping[str, Sequence[str | Path]]) -> dict[str, list[Source]]:
@@ -85,16 +83,18 @@ def _read_group(
     kinds: Sequence[RosterKind],
     columns: ColumnMap | None,
     work: Path,
+    read: dict[str, list[Roster]],
 ) -> DataFrame | None:
     """The sources of ``kinds`` (RosterKind order, files as given) as one frame with
-    ``_roster`` and ``_source`` (the place of the source in that order)."""
+    ``_roster`` and ``_source`` (the place of the source in that order); the local rosters
+    read are added to ``read``."""
     from pyspark.sql import functions as F
 
     frames: list[DataFrame] = []
     for kind in kinds:
         for source in sources[kind.value]:
             index = len(frames)
-            frame = read_source(spark, source, columns=columns, work=work, index=index)
+            frame = read_source(spark, source, columns=columns, work=work, index=index, read=read)
             tag = {"_roster": F.lit(kind.value), "_source": F.lit(index)}
             frames.append(frame.withColumns(tag))
     return _union(frames) if frames else None
@@ -105,15 +105,17 @@ def _prepared(
     sources: dict[str, list[Source]],
     options: _Options,
     work: Path,
+    read: dict[str, list[Roster]],
 ) -> tuple[DataFrame, DataFrame, list[str]]:
     """Read and prepare the person rosters on Spark; the checks of a Polars match on them."""
-    household_raw = _read_group(spark, sources, HOUSEHOLD_KINDS, options.columns, work)
+    household_raw = _read_group(spark, sources, HOUSEHOLD_KINDS, options.columns, work, read)
     assert household_raw is not None  # _sources requires a household roster
     household = prepare_household_on_workers(household_raw.drop("_source"), as_of=options.as_of)
     household = household.persist()
     check_damage(household, accept=options.accept_damaged_ids)
     area = options.area or area_of(household)
-    enrolment_raw = _read_group(spark, sources, ENROLMENT_KINDS, options.columns, work)
+    enrolment_raw = _read_group(spark, sources, ENROLMENT_KINDS, options.columns, work, read)
+    assumed(read)  # refuses an enrolment roster without status, as on Polars
     if enrolment_raw is None:
         enrolment_raw = _empty_enrolment(spark)
     enrolment = prepare_enrolment_on_workers(
@@ -151,8 +153,8 @@ def run_match_spark(
     master: str | None = None,
     driver_memory: str = "1g",
     progress: Progress = _quiet,
-) -> SparkMatchResult:
-    """Match the person rosters on Spark and write the result sets under ``output``.
+) -> MatchResult:
+    """Match the person rosters on Spark and write the results under ``output``.
 
     ``rosters``: kind -> sources (local files, ``hdfs://…`` URIs, ``table:db.name``).
     ``spark``: a session to use (left running); else one is started (``master``, default
@@ -172,14 +174,22 @@ def run_match_spark(
         masked_spark_errors(),
     ):
         progress(_("reading and preparing the rosters on Spark"))
-        household, enrolment, _area = _prepared(run, sources, options, work)
+        read: dict[str, list[Roster]] = {k.value: [] for k in (*HOUSEHOLD_KINDS, *ENROLMENT_KINDS)}
+        household, enrolment, found_area = _prepared(run, sources, options, work, read)
         progress(_("linking records to persons and assessing the targets on Spark"))
         found = result_sets(household, enrolment)
         progress(_("writing result files"))
         write_results(found, staging)
-        summary = counts(found, household, enrolment)
-        text = json.dumps(summary, ensure_ascii=False, indent=2)
-        (staging / "summary_spark.json").write_text(text, encoding="utf-8")
+        progress(_("suggesting links for invalid and unmatched records"))
+        proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
+        progress(tables_step())
+        counts = spark_counts(found, household)
+        inputs = Inputs(read, sources, day, found_area, bool(options.area))
+        summary = write_small_results(counts, inputs, proposals, staging, progress)
         for kept in (household, enrolment, found.linked, found.targets, found.duplicates):
             kept.unpersist()
-    return SparkMatchResult(summary, target)
+    files: dict[str, Path] = {}
+    for path in sorted(p for p in target.iterdir() if not p.name.startswith(".")):
+        name = path.stem if path.stem not in files else path.stem + path.suffix.replace(".", "_")
+        files[name] = path  # task_table (Parquet) and task_table_xlsx, as on Polars
+    return MatchResult(summary, target, files)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
@@ -24,7 +24,7 @@ from canbao.match import present, sets
 from canbao.match.spark._checks import to_polars
 from canbao.match.spark._prepare import on_workers
 from canbao.match.stages import LINKED_COLUMNS
-from canbao.match.vocabulary import LinkClass, PersonState, Reason
+from canbao.match.vocabulary import LinkClass, PersonState
 from canbao.match.writers import write_table
 
 if TYPE_CHECKING:
@@ -131,30 +131,6 @@ def write_duplicates(found: SparkSets, out: Path) -> Path:
     records = found.linked.join(keys, on="id_key", how="left_semi")
     table = present.duplicates_table(dups.lazy(), to_polars(records).lazy())
     return write_table(table, out, "duplicates", "parquet")
-
-
-def counts(found: SparkSets, household: DataFrame, enrolment: DataFrame) -> dict[str, Any]:
-    """The counts of summary_spark.json, with the conservation checks they allow."""
-    from pyspark.sql import functions as F
-
-    links: dict[str, int] = dict(found.linked.groupBy("link").count().collect())
-    flags = ["needs_survey", *(r.column for r in Reason)]
-    sums = found.targets.agg(
-        F.count(F.lit(1)).alias("targets"),
-        *(F.sum(F.col(c).cast("long")).alias(c) for c in flags),
-    ).collect()[0]
-    records, targets_in = enrolment.count(), household.filter(F.col("is_target")).count()
-    result: dict[str, Any] = {
-        "household_rows": household.count(),
-        "enrolment_records": records,
-        "records_by_link": {str(k): int(v) for k, v in sorted(links.items())},
-        **{k: int(sums[k] or 0) for k in ("targets", *flags)},
-    }
-    result["conservation"] = {
-        "every record has one link class": sum(links.values()) == records,
-        "every target row assessed once": result["targets"] == targets_in,
-    }
-    return result
 
 
 def write_results(found: SparkSets, out: Path) -> None:

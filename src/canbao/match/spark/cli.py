@@ -8,9 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from canbao.cli_common import print_json, stdout_console
 from canbao.errors import UsageError
-from canbao.i18n import _
+from canbao.match.api import MatchResult
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.roster.kinds import RosterKind
 
@@ -53,10 +52,8 @@ def _refused(params: Mapping[str, Any]) -> list[str]:
     return refused
 
 
-def match_on_spark(
-    params: Mapping[str, Any], progress: Callable[[str], None], *, quiet: bool, as_json: bool
-) -> None:
-    """Run :func:`canbao.match.spark.run_match_spark` with the CLI's options; print the counts."""
+def match_on_spark(params: Mapping[str, Any], progress: Callable[[str], None]) -> MatchResult:
+    """Run :func:`canbao.match.spark.run_match_spark` with the CLI's options."""
     refused = _refused(params)
     if refused:
         raise UsageError(
@@ -67,7 +64,7 @@ def match_on_spark(
 
     kinds = [k for k in RosterKind if k not in (RosterKind.UNITS, RosterKind.INSURED_UNITS)]
     rosters = {k.value: [source_text(p) for p in params.get(k.value) or ()] for k in kinds}
-    result = run_match_spark(
+    return run_match_spark(
         rosters,
         output=params["output"],
         as_of=params.get("as_of"),
@@ -78,10 +75,3 @@ def match_on_spark(
         driver_memory=params.get("driver_memory") or "1g",
         progress=progress,
     )
-    if as_json:
-        print_json(result.counts)
-    elif not quiet:
-        for key, value in result.counts.items():
-            stdout_console.print(f"{key}: {value}", markup=False)
-        written = _("results written to {folder}/").format(folder=result.output)
-        stdout_console.print(written, markup=False)
