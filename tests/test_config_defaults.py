@@ -146,7 +146,7 @@ def test_bad_config_lists_every_problem(folders: tuple[Path, Path]) -> None:
     assert "\n  canbao.toml: " in err and f"\n  {user / 'canbao.toml'}: " in err
     assert "'pdf'" in err and "csv、parquet 或 xlsx" in err
     assert "可用的键 (known keys): " + ", ".join(KEYS) in err
-    assert "修正方法 (fix)" in err
+    assert "修正方法：" in err
 
 
 def test_broken_toml_is_a_usage_error(folders: tuple[Path, Path]) -> None:

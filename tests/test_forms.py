@@ -139,9 +139,9 @@ def test_forms_survey_cli_without_match_dir(tmp_path: Path) -> None:
     )
     assert result.exit_code == 3
     assert result.stderr == (
-        f"错误 (error): {tmp_path}/needs_survey.csv: no needs_survey.csv, .parquet or .xlsx "
+        f"错误：{tmp_path}/needs_survey.csv: no needs_survey.csv, .parquet or .xlsx "
         "in the match directory\n"
-        "修正方法 (fix): give --from the --output directory of a finished `canbao match` run\n"
+        "修正方法：give --from the --output directory of a finished `canbao match` run\n"
     )
 
 
@@ -228,7 +228,7 @@ def test_template_cli_unknown_kind(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "错误 (error): unknown template 'x'\n修正方法 (fix): use evaluation or datatable\n"
+        "错误：unknown template 'x'\n修正方法：use evaluation or datatable\n"
     )
 
 

@@ -289,9 +289,9 @@ def test_intake_cli_missing_headings(tmp_path: Path) -> None:
     args = ["intake", "--quiet", str(bad), "--output", str(tmp_path / "o")]  # no progress
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"错误 (error): {bad}: headings missing: 县区, 乡镇(街道), ")
+    assert result.stderr.startswith(f"错误：{bad}: headings missing: 县区, 乡镇(街道), ")
     assert result.stderr.endswith(
-        "修正方法 (fix): keep the headings of the 信息录入表 as written by `canbao forms survey`\n"
+        "修正方法：keep the headings of the 信息录入表 as written by `canbao forms survey`\n"
     )
 
 

@@ -107,7 +107,7 @@ def test_award_above_maximum_and_missing_fee_fact(tmp_path: Path) -> None:
     code, err = _score(CHANGZHOU, sub, tmp_path / "out")
     assert code == 6
     lines = err.splitlines()
-    assert lines[0] == "错误 (error): 2 problem(s) in the submissions:"
+    assert lines[0] == "错误：2 problem(s) in the submissions:"
     assert (
         "县区 天宁区, 指标 2 召开全民参保登记工作动员大会。: award 6 is above the maximum 5"
         in lines
@@ -139,7 +139,7 @@ def test_rules_with_errors_refuse_to_score(tmp_path: Path) -> None:
         EXAMPLES / "huaibei-2017-literal.yaml", tmp_path / "missing.csv", tmp_path / "o"
     )
     assert code == 5
-    assert err.startswith("错误 (error): 5 problem(s) in the rule file(s):")
+    assert err.startswith("错误：5 problem(s) in the rule file(s):")
 
 
 def test_evaluation_table_workbook_is_read(tmp_path: Path) -> None:

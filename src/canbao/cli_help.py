@@ -26,6 +26,7 @@ import typer
 import typer.core
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from canbao.errors import fix_line
 from canbao.i18n import N_, _, language
 
 # The heading of the example paragraph that closes each command's help (shown as _(…)).
@@ -203,7 +204,7 @@ class ChineseUsageError(typer.BadParameter):
             return
         stderr_console.print(self.ctx.get_usage(), markup=False)
         fix = _("run {command} --help to see the usage").format(command=self.ctx.command_path)
-        print_error(f"{self.message}\n修正方法 (fix): {fix}")
+        print_error(f"{self.message}\n{fix_line(fix)}")
 
 
 def _hint(exc: Exception) -> str:
