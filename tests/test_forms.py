@@ -227,9 +227,7 @@ def test_template_cli_unknown_kind(tmp_path: Path) -> None:
         app, ["forms", "template", "x", "--rules", str(RULES), "--output", str(tmp_path / "t.xlsx")]
     )
     assert result.exit_code == 2
-    assert result.stderr == (
-        "错误：unknown template 'x'\n修正方法：use evaluation or datatable\n"
-    )
+    assert result.stderr == ("错误：unknown template 'x'\n修正方法：use evaluation or datatable\n")
 
 
 def test_template_cli_writes_the_file(tmp_path: Path) -> None:

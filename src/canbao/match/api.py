@@ -28,6 +28,7 @@ import polars as pl
 from canbao.atomic import atomic_directory
 from canbao.dates import read_optional_date, read_path
 from canbao.errors import DatabaseError
+from canbao.i18n import _
 from canbao.match import _shards, legal_groups, output_stages, stages
 from canbao.match._arguments import check_arguments
 from canbao.match.assumptions import assumed, warn_on_stderr
@@ -243,8 +244,10 @@ def _published_but_not_recorded(output: Path) -> Iterator[None]:
         yield
     except DatabaseError as exc:
         raise DatabaseError(
-            f"结果已写入 {output}，但本次运行未能入库（results published, snapshot not recorded）："
-            f"{exc.message}",
+            _(
+                "the results are published in {output}, but the run was not recorded in the "
+                "database: {message}"
+            ).format(output=output, message=exc.message),
             fix=exc.fix,
         ) from None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import ConservationError
+from canbao.i18n import _
 from canbao.match import _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match._person_tables import write_person_tables_by_county
@@ -159,7 +160,7 @@ def summary_and_conservation(
     if failed:
         detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
         raise ConservationError(
-            f"the counts do not add up ({detail}); no result was published",
-            fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
+            _("the counts do not add up ({detail}); no result was published").format(detail=detail),
+            fix=_("this is a bug in canbao: rerun with --verbose and report it with the summary"),
         )
     return result

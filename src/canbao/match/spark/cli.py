@@ -10,6 +10,7 @@ from typing import Any
 
 from canbao.cli_common import print_json, stdout_console
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.roster.kinds import RosterKind
 
@@ -59,8 +60,8 @@ def match_on_spark(
     refused = _refused(params)
     if refused:
         raise UsageError(
-            f"--engine spark 不支持 {', '.join(refused)} (not run on Spark)",
-            fix="leave these options out with --engine spark, or match on Polars (the default)",
+            _("--engine spark does not run {options}").format(options=", ".join(refused)),
+            fix=_("leave these options out with --engine spark, or match on Polars (the default)"),
         )
     from canbao.match.spark import run_match_spark
 
