@@ -14,6 +14,7 @@ from canbao.cli_common import (
     VerboseOption,
     output_option,
     print_json,
+    print_warning,
     progress_printer,
     reporting,
     stderr_console,
@@ -155,9 +156,10 @@ def score(
                 )
             failed = [r.id for r in county.relations if not r.holds]
             if failed:
-                stderr_console.print(
-                    f"警告 (warning): {county.name}: 逻辑关系不成立 {', '.join(failed)}",
-                    markup=False,
+                print_warning(
+                    _("{county}: relations do not hold: {ids}").format(
+                        county=county.name, ids=", ".join(failed)
+                    )
                 )
         if ev.loaded.rules.fee is not None:
             stdout_console.print(ROUNDING_RULE, markup=False)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from canbao.i18n import _
 from canbao.score.values import ValueProblem, amount
 
 _OPS = {"=": "=", "==": "=", "≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", ">": ">", "<": "<"}
@@ -89,6 +90,6 @@ def evaluate_relation(
         fact = resolve(name, columns)
         text = raw.get(fact)
         if text in (None, ""):
-            raise ValueProblem(f"no {fact} row for the relation")
+            raise ValueProblem(_("no {fact} row for the relation").format(fact=fact))
         values[name] = amount(str(text))
     return formula.holds(values)
