@@ -73,7 +73,7 @@ def test_decide_then_person_shows_the_whole_history_masked(
         "decide", LEGACY, "--db", url, "--kind", "conflict-resolved", "--by", DECIDER,
         "--reason", "户籍姓名已核对更正", "--on", "2017-07-25",
     )  # fmt: skip
-    assert code == 0 and "never had" not in out, out  # the person was in a conflict
+    assert code == 0 and "从未有过" not in out, out  # the person was in a conflict
     with open_database(url) as db:
         stored = decisions(db)
     kind = DecisionKind.CONFLICT_RESOLVED.value
@@ -102,11 +102,11 @@ def test_field_view_shows_the_full_id_and_name(new_database: Callable[[], str]) 
     _register(url)
     code, out = invoke("decide", PERSON, "--db", url, "--kind", "duplicate-cleaned", "--by",
                        DECIDER, "--reason", "城乡居民医保重复记录已停保")  # fmt: skip
-    assert code == 0 and "1 decision(s) concern a person the register never had" in out
+    assert code == 0 and "1 人在登记库中从未有过对应的信息错误或重复参保记录" in out
     result = runner.invoke(app, ["person", PERSON, "--db", url, "--field-view"])
     assert result.exit_code == 0, result.output
     assert PERSON in result.stdout and DECIDER in result.stdout
-    assert "unmasked" in result.stderr
+    assert "未遮蔽" in result.stderr
     result = runner.invoke(app, ["person", PERSON, "--db", url, "--field-view", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["person"] == PERSON
 
@@ -146,7 +146,7 @@ def test_decisions_from_a_file_are_checked_before_any_is_recorded(
         assert decisions(db).height == 0
     pl.DataFrame({**rows, "决定人": ["张三", "李四"]}).write_csv(path, include_bom=True)
     first = runner.invoke(app, ["decide", "--db", url, "--file", str(path), "--json"])
-    assert first.exit_code == 0 and "never had" in first.stderr
+    assert first.exit_code == 0 and "从未有过" in first.stderr
     assert json.loads(first.stdout) == {"decisions": 2, "recorded": 2, "not_in_register": 2}
     again = runner.invoke(app, ["decide", "--db", url, "--file", str(path), "--json"])
     assert json.loads(again.stdout) == {"decisions": 2, "recorded": 0, "not_in_register": 2}

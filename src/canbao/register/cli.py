@@ -24,7 +24,7 @@ from canbao.cli_common import (
 )
 from canbao.cli_help import example
 from canbao.errors import UsageError
-from canbao.i18n import _
+from canbao.i18n import _, ngettext
 
 DbOption = Annotated[
     str, db_option("The registration database: a DuckDB file or postgresql://user@host/dbname.")
@@ -60,7 +60,7 @@ def person(
         if quiet:
             return
         if field_view:
-            print_warning("--field-view：以下显示完整身份证号码和姓名（unmasked personal data）")
+            print_warning(_("--field-view: full citizen IDs and names below (unmasked)"))
         if json_:
             print_json(view.to_json(), unmasked=field_view)
         elif field_view:
@@ -118,16 +118,17 @@ def decide(
         if file is not None:
             if citizen_id is not None or kind or by or reason or on:
                 raise UsageError(
-                    "--file 与 ID、--kind、--by、--reason、--on 不能同时使用",
-                    fix="give either --file or one decision on the command line",
+                    _("--file cannot be used with ID, --kind, --by, --reason or --on"),
+                    fix=_("give either --file or one decision on the command line"),
                 )
             result = record_manual_decisions(db, read_decision_file(file), where=str(file))
         else:
             if citizen_id is None or kind is None or by is None or reason is None:
                 raise UsageError(
-                    "需要 ID、--kind、--by 和 --reason（or --file）",
-                    fix="canbao decide ID --db URL --kind conflict-resolved --by NAME "
-                    "--reason TEXT",
+                    _("ID, --kind, --by and --reason are needed (or --file)"),
+                    fix=_(
+                        "canbao decide ID --db URL --kind conflict-resolved --by NAME --reason TEXT"
+                    ),
                 )
             result = record_manual_decisions(db, one_decision(citizen_id, kind, by, reason, on))
         if json_:
@@ -140,10 +141,13 @@ def decide(
             )
         if result.unmatched and not quiet:
             print_warning(
-                f"{result.unmatched} 人在登记库中从未有过对应的信息错误或重复参保记录，"
-                "决定已照样记录"
-                f"（{result.unmatched} decision(s) concern a person the register never had in "
-                "that conflict or duplicate: check the ID; recorded anyway）"
+                ngettext(
+                    "{n} decision concerns a person the register never had in that conflict "
+                    "or duplicate: check the ID (recorded anyway)",
+                    "{n} decisions concern persons the register never had in that conflict "
+                    "or duplicate: check the IDs (recorded anyway)",
+                    result.unmatched,
+                ).format(n=result.unmatched)
             )
         elif not quiet:
             stdout_console.print(
