@@ -95,4 +95,4 @@ def test_unwritable_log_warns_and_keeps_the_exit_code(
     monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path))  # a folder: no file can be opened there
     result = runner.invoke(app, ["inspect", str(FORMATS / "household_utf8.csv")])
     assert result.exit_code == 0
-    assert "the audit log could not be written" in result.stderr
+    assert "审计日志无法写入" in result.stderr

@@ -255,8 +255,10 @@ def _audit(
         from canbao.cli_common import print_warning
 
         print_warning(
-            f"审计日志无法写入 {audit.audit_log_path()}：{exc.strerror}（the audit log could not "
-            f"be written; set {audit.AUDIT_ENV} to a writable file）"
+            _(
+                "the audit log {path} could not be written: {reason} "
+                "(set {name} to a writable file)"
+            ).format(path=audit.audit_log_path(), reason=exc.strerror, name=audit.AUDIT_ENV)
         )
 
 
