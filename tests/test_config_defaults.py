@@ -145,7 +145,7 @@ def test_bad_config_lists_every_problem(folders: tuple[Path, Path]) -> None:
     # The one in the current folder by its relative path, the user's by its absolute one.
     assert "\n  canbao.toml：" in err and f"\n  {user / 'canbao.toml'}：" in err
     assert "'pdf'" in err and "csv、parquet 或 xlsx" in err
-    assert "可用的键 (known keys): " + ", ".join(KEYS) in err
+    assert "可用的键：" + ", ".join(KEYS) in err
     assert "修正方法：" in err
 
 
