@@ -103,7 +103,7 @@ def generate_city(
     legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
     """
     if persons < 1:
-        raise ValueError("a city needs at least one person")
+        raise ValueError(_("a city needs at least one person"))
     counts = plan_counts(persons, *_fractions(fractions))
     rng = Rng(seed)
     core = build_core(rng, counts, as_of)
