@@ -148,7 +148,7 @@ CASES = [
 
 def chinese_first(message: str) -> bool:
     """True when the message's first words (after the prefix and paths) are Chinese."""
-    body = re.split(r"错误：|error:", message, maxsplit=1)[-1]
+    body = re.split(r"错误[：:]", message, maxsplit=1)[-1]
     body = re.sub(r"[^\s：，（]*[/\\.][^\s：，（]*", "", body)  # paths and file names
     cjk = re.search(r"[\u4e00-\u9fff]", body)
     latin = re.search(r"[A-Za-z]{3,}", body)

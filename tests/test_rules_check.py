@@ -20,7 +20,7 @@ runner = CliRunner()
 def test_literal_seed_tables_report_gaps_and_overlaps() -> None:
     """The literal 淮人社秘〔2017〕376号 has just the gaps of 7, 19, 20 and overlaps of 19, 28."""
     report = check_files([LITERAL])
-    messages = [e.split(": error: ", 1)[1] for e in report.errors]
+    messages = [e.split(": 错误: ", 1)[1] for e in report.errors]
     assert messages == [
         "指标 7 投入经费的数额：(100,+∞) 万元 处有空档，没有区间包含它",
         "指标 19 培训的场次数：(20,+∞) 场 处有空档，没有区间包含它",
@@ -93,8 +93,8 @@ def test_every_problem_is_reported_with_file_line_and_path(tmp_path: Path) -> No
     path = _write(tmp_path, BASE.replace("field: 培训场次", "field: 场次"))
     lines = check_files([path]).errors
     assert lines == [
-        f"{path}:8: indicators[0].points: error: 组：分值 5 与下级指标之和 4 不一致",
-        f"{path}:14: indicators[0].children[1].rule: error: 指标 2 乙：未知字段 '场次'"
+        f"{path}:8: indicators[0].points: 错误: 组：分值 5 与下级指标之和 4 不一致",
+        f"{path}:14: indicators[0].children[1].rule: 错误: 指标 2 乙：未知字段 '场次'"
         "（请在 facts 下声明）",
     ]
 
@@ -109,17 +109,17 @@ def test_schema_errors_are_all_reported_at_once(tmp_path: Path) -> None:
     problems = info.value.problems
     assert len(problems) == 2
     assert problems[0].startswith(
-        f"{tmp_path / 'r.yaml'}:16: indicators[0].children[1].rule.hit_policy: error:"
+        f"{tmp_path / 'r.yaml'}:16: indicators[0].children[1].rule.hit_policy: 错误:"
     )
     assert "无法读取区间 '[0,5'" in problems[1]
-    assert ":21: indicators[0].children[1].rule.bands[1].range: error:" in problems[1]
+    assert ":21: indicators[0].children[1].rule.bands[1].range: 错误:" in problems[1]
 
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     """ruamel.yaml rejects a duplicate key with its line."""
     with pytest.raises(RulesError) as info:
         load_rules(_write(tmp_path, BASE.replace("title: 测试", "title: 测试\nname: u")))
-    assert ":3: (yaml): error:" in info.value.problems[0]
+    assert ":3: (yaml): 错误:" in info.value.problems[0]
     assert "duplicate key" in info.value.problems[0]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from canbao.i18n import _, ngettext
+from canbao.i18n import N_, _, ngettext
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -61,6 +61,15 @@ class CanbaoError(Exception):
 def fix_line(fix: str) -> str:
     """The line that says how to fix a problem: ``修正方法：…`` (``Fix: …`` in English)."""
     return _("Fix: {fix}").format(fix=fix)
+
+
+# The level of a problem in a file (``file:line: path: level: message``, as compilers write it).
+LEVEL_WORDS = {"error": N_("error"), "note": N_("note")}
+
+
+def level_word(level: str = "error") -> str:
+    """``error`` or ``note`` in the current language (错误, 提示), for a file's problem line."""
+    return _(LEVEL_WORDS[level])
 
 
 class UsageError(CanbaoError):

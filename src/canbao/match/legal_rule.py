@@ -22,7 +22,7 @@ from typing import Any, Final
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, SCHEMES
-from canbao.errors import RulesError
+from canbao.errors import RulesError, level_word
 from canbao.i18n import _
 from canbao.match.vocabulary import LegalKind
 from canbao.shown_path import shown_path
@@ -151,7 +151,8 @@ def _read(file: Path) -> tuple[Any, dict[PathT, int]]:
     except OSError as exc:
         problem = _("cannot read the file: {reason}").format(reason=exc.strerror)
     raise RulesError(
-        [f"{shown_path(file)}: (file): error: {problem}"], fix=_("save the rule as UTF-8 TOML")
+        [f"{shown_path(file)}: (file): {level_word()}: {problem}"],
+        fix=_("save the rule as UTF-8 TOML"),
     )
 
 
@@ -188,7 +189,10 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
     if not file.is_file():
         names = "、".join(bundled_rules()) or "-"
         raise RulesError(
-            [f"{shown_path(file)}:1: (file): error: " + _("no such legal-group rule file")],
+            [
+                f"{shown_path(file)}:1: (file): {level_word()}: "
+                + _("no such legal-group rule file")
+            ],
             fix=_(
                 "give the path of a rule file, the name of a bundled rule ({names}), "
                 "or none to switch the rule off"
@@ -200,11 +204,11 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
     def report(path: PathT, message: str) -> None:
         row = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), None)
         where = f"{shown_path(file)}:{row}" if row else str(file)
-        problems.append(f"{where}: {render_path(path)}: error: {message}")
+        problems.append(f"{where}: {render_path(path)}: {level_word()}: {message}")
 
     if not isinstance(data, dict):
         raise RulesError(
-            [f"{shown_path(file)}:1: (top): error: " + _("the file must be a mapping")]
+            [f"{shown_path(file)}:1: (top): {level_word()}: " + _("the file must be a mapping")]
         )
     for key in data:
         if key not in _KEYS:

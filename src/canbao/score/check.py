@@ -15,6 +15,7 @@ from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
+from canbao.errors import level_word
 from canbao.i18n import _
 from canbao.score import model as m
 from canbao.score.bands import BandTable, default_domain
@@ -40,7 +41,7 @@ class Finding:
     def render(self, *, short: bool = False) -> str:
         """``file:line: path: level: message`` (``short``: the file's name only)."""
         name = Path(self.file).name if short else self.file
-        return f"{name}:{self.line}: {self.path}: {self.level}: {self.message}"
+        return f"{name}:{self.line}: {self.path}: {level_word(self.level)}: {self.message}"
 
 
 class _Checker:

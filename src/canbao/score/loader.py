@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from canbao.errors import RulesError
+from canbao.errors import RulesError, level_word
 from canbao.i18n import _
 from canbao.limits import yaml_limit_hit
 from canbao.score.model import RuleSet
@@ -89,7 +89,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         names = "、".join(bundled_names()) or "-"
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (file): error: "
+                f"{shown_path(file)}:1: (file): {level_word()}: "
                 + _("cannot read the rule file: {reason}").format(reason=exc.strerror)
             ],
             fix=_("give the path of a rule file, or the name of a bundled set: {names}").format(
@@ -100,7 +100,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         line = text_line_of(file, exc.start)
         raise RulesError(
             [
-                f"{shown_path(file)}:{line}: (file): error: "
+                f"{shown_path(file)}:{line}: (file): {level_word()}: "
                 + _("not UTF-8 text (near byte {at})").format(at=exc.start)
             ],
             fix=_("save the rule file as UTF-8"),
@@ -109,7 +109,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
     if hit is not None:
         raise RulesError(
             [
-                f"{shown_path(file)}:{hit.line}: (yaml): error: "
+                f"{shown_path(file)}:{hit.line}: (yaml): {level_word()}: "
                 + _("the rule file is refused: {problem}").format(problem=hit.problem)
             ],
             fix=hit.fix,
@@ -123,7 +123,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         problem = problem.replace("\n", " ")
         raise RulesError(
             [
-                f"{shown_path(file)}:{line}: (yaml): error: "
+                f"{shown_path(file)}:{line}: (yaml): {level_word()}: "
                 + _("YAML syntax error: {problem}").format(problem=problem)
             ]
         ) from None
@@ -131,7 +131,7 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         problem = str(exc).replace("\n", " ")
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (yaml): error: "
+                f"{shown_path(file)}:1: (yaml): {level_word()}: "
                 + _("YAML syntax error: {problem}").format(problem=problem)
             ]
         ) from None
@@ -154,7 +154,7 @@ def load_rules(file: str | Path) -> LoadedRules:
     if not isinstance(data, dict):
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (top): error: "
+                f"{shown_path(file)}:1: (top): {level_word()}: "
                 + _("a rule file is a mapping (name, title, indicators)")
             ]
         )
@@ -165,9 +165,8 @@ def load_rules(file: str | Path) -> LoadedRules:
         for err in exc.errors():
             path = _clean_loc(err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(
-                f"{shown_path(file)}:{line_of(lines, path)}: {render_path(path)}: error: {msg}"
-            )
+            where = f"{shown_path(file)}:{line_of(lines, path)}"
+            problems.append(f"{where}: {render_path(path)}: {level_word()}: {msg}")
         fix = _("correct the rule file; every problem is listed")
         raise RulesError(problems, fix=fix) from None
     return LoadedRules(rules, file, lines)
