@@ -71,7 +71,7 @@ def test_header_list_masks_cells_it_does_not_know() -> None:
     assert shown.startswith("姓名, 欧***")
     assert "欧阳娜娜" not in shown
     assert "幸福路" not in shown
-    assert "(column 2)" in shown
+    assert "（第 2 列）" in shown
 
 
 def test_duplicated_name_header_is_masked(tmp_path: Path) -> None:

@@ -160,17 +160,19 @@ def describe_headers(headers: Sequence[str]) -> str:
     cells = [_describe_cell(i, h) for i, h in enumerate(headers)]
     shown = ", ".join(cells[:_MAX_SHOWN])
     if len(headers) > _MAX_SHOWN:
-        shown += f", ... ({len(headers)} in all)"
+        shown += _(", ... ({n} in all)").format(n=len(headers))
     if any(_looks_like_data(h) for h in headers):
-        shown += " (masked: the first line looks like data, not a header line)"
+        shown += _(" (masked: the first line looks like data, not a header line)")
     elif any(show_header(h) != h for h in headers if h):
-        shown += " (headers canbao does not know are masked: they may be a person's data)"
-    return shown or "(none)"
+        shown += _(" (headers canbao does not know are masked: they may be a person's data)")
+    return shown or _("(none)")
 
 
 def _describe_cell(pos: int, header: str) -> str:
     shown = show_header(header)
-    return shown if shown == header or not header else f"{shown} (column {pos + 1})"
+    if shown == header or not header:
+        return shown
+    return _("{header} (column {n})").format(header=shown, n=pos + 1)
 
 
 def _looks_like_data(cell: str) -> bool:
