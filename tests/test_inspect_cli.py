@@ -85,7 +85,7 @@ def test_headerless_file_is_masked(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
     code, out = _run(str(path), "--kind", "household")
     assert code == 3
-    assert "looks like data" in out
+    assert "第一行看起来是数据" in out
     _assert_masked(out)
 
 
