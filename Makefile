@@ -77,7 +77,10 @@ city_rosters = --household $(1)/household.csv --floating $(1)/floating.csv \
   --medical $(1)/medical_employee.csv --medical $(1)/medical_resident.csv
 # The whole chain on the bundled examples, as an analyst would type it.
 demo: env
-	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	@# Only a folder an earlier `make demo` wrote (it holds the marker) is replaced: never the user's.
+	@if [ -e $(DEMO_OUT) ] && [ ! -e $(DEMO_OUT)/.canbao-demo ]; then \
+	  echo "$(DEMO_OUT) 已存在且不是 make demo 写的：请移走它，或用 DEMO_OUT=其他目录 ($(DEMO_OUT) exists and was not written by make demo)" >&2; exit 7; fi
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT) && touch $(DEMO_OUT)/.canbao-demo
 	@echo "== 1. canbao match: rosters -> result sets"
 	$(RUN) canbao match --household $(CITY)/household.csv --floating $(CITY)/floating.csv \
 	  --pension $(CITY)/pension_employee.csv --pension $(CITY)/pension_resident.xlsx \
