@@ -51,9 +51,7 @@ def test_every_marked_message_has_its_chinese() -> None:
         strings = (strings,) if isinstance(strings, str) else strings
         if entry is None or entry.fuzzy or not strings or not all(strings):
             missing.append(f"{where}: {msgid!r}")
-    assert missing == [], "untranslated (add the Chinese, run make catalog):\n" + "\n".join(
-        missing
-    )
+    assert missing == [], "untranslated (add the Chinese, run make catalog):\n" + "\n".join(missing)
 
 
 def test_the_catalog_holds_no_message_the_source_lost() -> None:
