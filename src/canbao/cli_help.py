@@ -26,7 +26,6 @@ import typer
 import typer.core
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from canbao.errors import fix_line
 from canbao.i18n import N_, _, language
 
 # The heading of the example paragraph that closes each command's help (shown as _(…)).
@@ -198,6 +197,7 @@ class ChineseUsageError(typer.BadParameter):
     def show(self, file: Any = None) -> None:
         """Print the usage line, the error and the fix on stderr."""
         from canbao.cli_common import print_error, stderr_console
+        from canbao.errors import fix_line
 
         if self.ctx is None:
             print_error(self.message)
