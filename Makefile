@@ -10,7 +10,7 @@ RUN := $(UV) run --locked --extra spark
 DEMO_OUT ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: env test lint typecheck pytest postgres printing demo bench clean wheelhouse catalog
+.PHONY: env test lint typecheck pytest postgres printing demo bench profile clean wheelhouse catalog
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -133,6 +133,11 @@ demo: env
 
 bench: env
 	$(RUN) python -m benchmarks.run $(BENCH_ARGS)
+
+# Where the match's time goes at 1 M persons, per step, per part and per expression: the tables
+# of docs/performance.md (a few minutes; not part of make test). Smaller: PROFILE_ARGS="--persons 100000".
+profile: env
+	$(RUN) python -m benchmarks.profile_match $(PROFILE_ARGS)
 
 # A folder that installs canbao and everything it needs on an offline machine of the same
 # platform: python -m pip install --no-index --find-links wheelhouse canbao (README, "Offline").

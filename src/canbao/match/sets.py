@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import narwhals as nw
+import polars as pl
 from narwhals.typing import IntoLazyFrameT
 
 from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
@@ -49,19 +50,26 @@ def left_join(
 ) -> nw.LazyFrame[Any]:
     """``left`` with the columns of ``right`` where ``on`` matches; on Polars in ``left``'s order.
 
-    The set logic needs no row order, and a lazy engine keeps none. The Polars orchestrator
-    does: it stages the targets' added columns beside the household rows by position
-    (``stages._stage_added``) and writes linked records in roster order (the golden files show
-    it). narwhals' join has no order option (checked in 2.29), so on Polars, and only there,
-    the native join is asked for ``maintain_order="left"``; its streaming engine then also
-    probes the right side batch by batch: half the time and 300 MB less at 1 M persons than
-    the default plan. The engine-neutral alternative, a sort by a row key after the join,
+    ``right`` has at most one row per key (every caller's is grouped by it), so the result has
+    ``left``'s rows. The set logic needs no row order, and a lazy engine keeps none. The Polars
+    orchestrator does: it stages the targets' added columns beside the household rows by
+    position (``stages._stage_added``) and writes linked records in roster order (the golden
+    files show it). narwhals' join has no order option (checked in 2.29), so on Polars, and
+    only there, the native join is asked for ``maintain_order="left"``; its streaming engine
+    then also probes the right side batch by batch: half the time and 300 MB less at 1 M
+    persons than the default plan. Only the key columns go through the join, and ``right``'s
+    columns are set beside ``left`` by position: a join gathers every column of its left side,
+    and the enrolment records' dozen text columns made that a third of the link's time
+    (docs/performance.md). The engine-neutral alternative, a sort by a row key after the join,
     would add a sort of every record to the Polars path and needs a row key that the
     household rows do not have. Every other engine runs the plain narwhals join, whose order
     is undefined: the rows and values are the same (tests/test_sets_engines.py).
     """
     if left.implementation.is_polars():
-        native = left.to_native().join(right.to_native(), on=on, how="left", maintain_order="left")
+        native_left, native_right = left.to_native(), right.to_native()
+        added = [c for c in native_right.collect_schema().names() if c not in on]
+        beside = native_left.select(on).join(native_right, on=on, how="left", maintain_order="left")
+        native = pl.concat([native_left, beside.select(added)], how="horizontal")
         joined: nw.LazyFrame[Any] = nw.from_native(native)
         return joined
     return left.join(right, on=on, how="left")

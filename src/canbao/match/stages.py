@@ -50,6 +50,10 @@ Progress = Callable[[str], None]
 Rosters = dict[str, list[Roster]]
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
+# Nor row-group statistics: the staged rows are in roster order, so min/max of a row group
+# lets no later filter skip it, and computing them for every string column cost a third of
+# the time of writing the linked records (docs/performance.md).
+STAGING_STATISTICS: Final = False
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -85,7 +89,7 @@ LINKED_COLUMNS: Final = (
 def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it."""
     try:
-        frame.sink_parquet(path, compression=STAGING)
+        frame.sink_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
     except pl.exceptions.PolarsError as exc:
         failure = write_failure(exc, path)
         if failure is not None:

@@ -149,7 +149,7 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
         sample, final=final and sample is head
     )
     bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    good = _non_ascii(text) - bad
     # GBK bytes almost never form valid UTF-8 sequences, so a sample with many good UTF-8
     # characters and a few bad bytes is a UTF-8 file with a stray line (reported per line as
     # bad_encoding), not a GBK file: decoding it as GBK would garble every name silently.
@@ -180,7 +180,7 @@ def _looks_gbk(sample: bytes, *, final: bool) -> bool:
     """True when ``sample`` is not UTF-8 (more than a stray bad byte) but is valid GB18030."""
     text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=final)
     bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    good = _non_ascii(text) - bad
     if bad == 0 or good > 4 * bad:
         return False
     try:
@@ -223,6 +223,12 @@ def _check_tail(path: Path, size: int, encoding: str) -> None:
             "or give the two parts as two files"
         ).format(save_as_csv=_(_SAVE_AS_CSV)),
     )
+
+
+def _non_ascii(text: str) -> int:
+    """The characters of ``text`` above U+007F, counted in C (a Python loop over every
+    roster's 64 KiB head and tail took 17 ms of the 1 M person city's sniffing, this 2 ms)."""
+    return len(text) - len(text.encode("ascii", errors="ignore"))
 
 
 def _has_high_bytes(data: bytes) -> bool:
