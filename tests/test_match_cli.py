@@ -51,7 +51,7 @@ def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
     args[args.index("2017-06-30")] = "30/06/2017"
     result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert "--as-of '30/06/2017' is not a date" in result.stderr
+    assert "日期 '30/06/2017' 无法识别或不存在（--as-of）" in result.stderr
     assert "YYYY-MM-DD" in result.stderr
 
 
