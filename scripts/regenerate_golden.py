@@ -45,6 +45,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from canbao.cli import app
+from canbao.i18n import set_language
 from canbao.match.units import match_units
 from canbao.score import score_files
 
@@ -211,6 +212,7 @@ def main(argv: list[str]) -> int:
         print(f"usage: regenerate_golden.py {'|'.join([*FAMILIES, 'all'])} [--checked]")
         return 2
     write = "--checked" in argv
+    set_language("zh")  # the golden files hold canbao's Chinese, as the suite runs it
     os.chdir(ROOT)  # the match records its rosters by paths relative to the repository root
     families = list(FAMILIES) if names[0] == "all" else names
     differing = sum(regenerate(family, write=write) for family in families)

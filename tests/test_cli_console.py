@@ -44,7 +44,7 @@ def test_usage_errors_are_chinese_first(args: list[str], chinese: str, english: 
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     message = result.stderr
-    assert message.index("错误 (error): ") < message.index(chinese)
+    assert message.index("错误：") < message.index(chinese)
     assert message.index(chinese) < message.index(english)
     assert "Error:" not in message
 
@@ -54,7 +54,7 @@ def test_usage_error_shows_the_usage_and_the_fix() -> None:
     result = runner.invoke(app, ["forms", "template", "evaluation", "-o", "t.xlsx"])
     assert result.exit_code == 2
     assert result.stderr.startswith("用法: canbao forms template [OPTIONS] {KIND}")
-    assert "修正方法 (fix): 运行 canbao forms template --help 查看用法" in result.stderr
+    assert "修正方法：运行 canbao forms template --help 查看用法" in result.stderr
 
 
 def _cp936(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:

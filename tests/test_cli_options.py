@@ -72,8 +72,8 @@ def test_each_command_refuses_a_month_13(name: str, tmp_path: Path) -> None:
     result = runner.invoke(app, [name, *args, "--as-of", "2017-13-01"])
     assert result.exit_code == 2
     message = result.stderr
-    assert "--as-of '2017-13-01' is not a date" in message
-    assert message.index("日期") < message.index("is not a date")
+    assert "日期 '2017-13-01' 无法识别或不存在（--as-of）" in message
+    assert message.index("选项 --as-of 的值不对") < message.index("日期")
     assert not (tmp_path / "out").exists()
 
 

@@ -139,14 +139,14 @@ def test_bad_config_lists_every_problem(folders: tuple[Path, Path]) -> None:
     result = CliRunner().invoke(app, ["match", "--household", "nope.csv", "-o", "out"])
     assert result.exit_code == EXIT_USAGE
     err = result.stderr
-    assert err.index("配置文件有误") < err.index("config file")
+    assert "配置文件有误：" in err and "config file" not in err
     for key in ("'areaa'", "'format'", "'as_of'", "'area'", "'db'"):
         assert key in err
     # The one in the current folder by its relative path, the user's by its absolute one.
-    assert "\n  canbao.toml: " in err and f"\n  {user / 'canbao.toml'}: " in err
+    assert "\n  canbao.toml：" in err and f"\n  {user / 'canbao.toml'}：" in err
     assert "'pdf'" in err and "csv、parquet 或 xlsx" in err
-    assert "可用的键 (known keys): " + ", ".join(KEYS) in err
-    assert "修正方法 (fix)" in err
+    assert "可用的键：" + ", ".join(KEYS) in err
+    assert "修正方法：" in err
 
 
 def test_broken_toml_is_a_usage_error(folders: tuple[Path, Path]) -> None:

@@ -148,8 +148,8 @@ CASES = [
 
 def chinese_first(message: str) -> bool:
     """True when the message's first words (after the prefix and paths) are Chinese."""
-    body = re.split(r"error\)?:", message, maxsplit=1)[-1]
-    body = re.sub(r"\S*[/\\.]\S*", "", body)  # paths and file names
+    body = re.split(r"错误[：:]", message, maxsplit=1)[-1]
+    body = re.sub(r"[^\s：，（]*[/\\.][^\s：，（]*", "", body)  # paths and file names
     cjk = re.search(r"[\u4e00-\u9fff]", body)
     latin = re.search(r"[A-Za-z]{3,}", body)
     return cjk is not None and (latin is None or cjk.start() < latin.start())

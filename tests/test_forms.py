@@ -139,9 +139,9 @@ def test_forms_survey_cli_without_match_dir(tmp_path: Path) -> None:
     )
     assert result.exit_code == 3
     assert result.stderr == (
-        f"错误 (error): {tmp_path}/needs_survey.csv: no needs_survey.csv, .parquet or .xlsx "
-        "in the match directory\n"
-        "修正方法 (fix): give --from the --output directory of a finished `canbao match` run\n"
+        f"错误：{tmp_path}/needs_survey.csv："
+        "比对结果目录中没有 needs_survey.csv、.parquet 或 .xlsx\n"
+        "修正方法：--from 给出一次已完成的 `canbao match` 运行的 --output 目录\n"
     )
 
 
@@ -151,7 +151,7 @@ def test_forms_survey_cli_unknown_grouping(tmp_path: Path) -> None:
         app, ["forms", "survey", "--from", str(EXAMPLE), "--output", str(tmp_path), "--by", "x"]
     )
     assert result.exit_code == 2
-    assert "--by x: unknown grouping" in result.stderr
+    assert "--by x：未知的分组方式" in result.stderr
 
 
 def _evaluation_answers() -> dict[str, str]:
@@ -227,9 +227,7 @@ def test_template_cli_unknown_kind(tmp_path: Path) -> None:
         app, ["forms", "template", "x", "--rules", str(RULES), "--output", str(tmp_path / "t.xlsx")]
     )
     assert result.exit_code == 2
-    assert result.stderr == (
-        "错误 (error): unknown template 'x'\n修正方法 (fix): use evaluation or datatable\n"
-    )
+    assert result.stderr == ("错误：未知的模板 'x'\n修正方法：请用 evaluation 或 datatable\n")
 
 
 def test_template_cli_writes_the_file(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ def test_excel_damaged_id_column_stops_the_match(tmp_path: Path) -> None:
     code, out = _match(_household(tmp_path / "hh.csv", ids), tmp_path / "out")
     assert code == 3
     assert "hh.csv" in out and "8 个公民身份号码中有 6 个" in out
-    assert "被电子表格损坏" in out and "re-export the ID column as text" in out
+    assert "被电子表格损坏" in out and "把身份证号码列设为文本" in out
     assert ACCEPT_OPTION in out
     assert not (tmp_path / "out").exists()
 

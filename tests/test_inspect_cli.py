@@ -39,12 +39,12 @@ def test_no_id_column(tmp_path: Path) -> None:
     code, out = _run(str(BROKEN / "no_id.csv"), "--kind", "household")
     assert code == 3
     assert out.splitlines() == [
-        f"错误 (error): {shown_path(BROKEN / 'no_id.csv')}: "
-        "no citizen ID column (公民身份号码) for a household roster; "
-        "headers found: 姓名, 性别, 出生日期, 县(区), 乡镇(街道), 村(社区), 常住地址, 户口性质, "
+        f"错误：{shown_path(BROKEN / 'no_id.csv')}："
+        "household 名册没有公民身份号码列；"
+        "找到的表头：姓名, 性别, 出生日期, 县(区), 乡镇(街道), 村(社区), 常住地址, 户口性质, "
         "人员状态, 人员编号",
-        "修正方法 (fix): name the column in a YAML file and pass it with --columns MAP.yaml, a "
-        "line such as `id: 证件号` (see docs/reading.md for the built-in header names)",
+        "修正方法：在 YAML 文件中指明该列，用 --columns MAP.yaml 传入，"
+        "写一行如 `id: 证件号`（内置表头名见 docs/reading.md）",
     ]
     _assert_masked(out)
 
@@ -53,19 +53,19 @@ def test_workbook_renamed_csv() -> None:
     """An xlsx renamed .csv exits 3 and says to rename it."""
     code, out = _run(str(BROKEN / "workbook_renamed.csv"))
     assert code == 3
-    assert "workbook_renamed.csv: the file is a zip archive (an .xlsx workbook) named .csv" in out
-    assert "rename it to .xlsx" in out
+    assert "workbook_renamed.csv：该文件是zip 压缩包（.xlsx 工作簿），扩展名却是 .csv" in out
+    assert "把它改名为 .xlsx" in out
 
 
 @pytest.mark.parametrize(
     ("name", "content", "needle"),
     [
-        ("empty.csv", b"", "empty.csv: the file is empty"),
-        ("blank.csv", b"\r\n\r\n", "blank.csv: the file is empty"),
-        ("bin.csv", b"\x00\x01\x02\xff" * 100, "bin.csv: binary content"),
-        ("roster.doc", "身份证号\n".encode(), "roster.doc: unknown file type .doc"),
-        ("dup.csv", "身份证号,姓名,姓名\n1,a,b\n".encode(), "dup.csv: duplicated header '姓名'"),
-        ("fake.xlsx", "身份证号\n".encode(), "fake.xlsx: named .xlsx but the content"),
+        ("empty.csv", b"", "empty.csv：文件是空的"),
+        ("blank.csv", b"\r\n\r\n", "blank.csv：文件是空的"),
+        ("bin.csv", b"\x00\x01\x02\xff" * 100, "bin.csv：.csv 文件中有二进制内容"),
+        ("roster.doc", "身份证号\n".encode(), "roster.doc：未知的文件类型 .doc"),
+        ("dup.csv", "身份证号,姓名,姓名\n1,a,b\n".encode(), "dup.csv：表头 '姓名' 重复"),
+        ("fake.xlsx", "身份证号\n".encode(), "fake.xlsx：扩展名是 .xlsx，内容却不是"),
     ],
 )
 def test_unusable_files_exit_3(tmp_path: Path, name: str, content: bytes, needle: str) -> None:
@@ -75,7 +75,7 @@ def test_unusable_files_exit_3(tmp_path: Path, name: str, content: bytes, needle
     code, out = _run(str(path), "--kind", "household")
     assert code == 3
     assert needle in out
-    assert out.count("错误 (error)") == 1
+    assert out.count("错误：") == 1
 
 
 def test_headerless_file_is_masked(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_headerless_file_is_masked(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
     code, out = _run(str(path), "--kind", "household")
     assert code == 3
-    assert "looks like data" in out
+    assert "第一行看起来是数据" in out
     _assert_masked(out)
 
 

@@ -289,10 +289,8 @@ def test_intake_cli_missing_headings(tmp_path: Path) -> None:
     args = ["intake", "--quiet", str(bad), "--output", str(tmp_path / "o")]  # no progress
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"错误 (error): {bad}: headings missing: 县区, 乡镇(街道), ")
-    assert result.stderr.endswith(
-        "修正方法 (fix): keep the headings of the 信息录入表 as written by `canbao forms survey`\n"
-    )
+    assert result.stderr.startswith(f"错误：{bad}：缺少表头 县区, 乡镇(街道), ")
+    assert result.stderr.endswith("修正方法：保留 `canbao forms survey` 写出的信息录入表的表头\n")
 
 
 def test_intake_reads_a_match_written_as_xlsx(chain: dict[str, Any], tmp_path: Path) -> None:
@@ -345,4 +343,4 @@ def test_intake_refuses_a_folder_without_sheets(tmp_path: Path) -> None:
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 3
-    assert "没有名为 …录入表… 的录入表" in result.output
+    assert "中没有名为 …录入表… 的 .xlsx 或 .csv 录入表" in result.output

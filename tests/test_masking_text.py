@@ -71,7 +71,7 @@ def test_header_list_masks_cells_it_does_not_know() -> None:
     assert shown.startswith("姓名, 欧***")
     assert "欧阳娜娜" not in shown
     assert "幸福路" not in shown
-    assert "(column 2)" in shown
+    assert "（第 2 列）" in shown
 
 
 def test_duplicated_name_header_is_masked(tmp_path: Path) -> None:
@@ -80,5 +80,5 @@ def test_duplicated_name_header_is_masked(tmp_path: Path) -> None:
     path.write_text("身份证号,欧阳娜娜,欧阳娜娜\n1,a,b\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["inspect", str(path), "--kind", "household"])
     assert result.exit_code == 3
-    assert "duplicated header '欧***'" in result.stderr
+    assert "表头 '欧***' 重复" in result.stderr
     assert "欧阳娜娜" not in result.stdout + result.stderr

@@ -51,8 +51,8 @@ def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
     args[args.index("2017-06-30")] = "30/06/2017"
     result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert "--as-of '30/06/2017' is not a date" in result.stderr
-    assert "YYYY-MM-DD" in result.stderr
+    assert "日期 '30/06/2017' 无法识别或不存在（--as-of）" in result.stderr
+    assert "YYYYMMDD" in result.stderr
 
 
 def test_unknown_status_is_an_input_error_naming_file_value_and_line(tmp_path: Path) -> None:
@@ -60,10 +60,7 @@ def test_unknown_status_is_an_input_error_naming_file_value_and_line(tmp_path: P
     p = pid("19800101")
     result = runner.invoke(app, _args(tmp_path, [[p, "张三", "21", "340621", "冻结"]]))
     assert result.exit_code == 3
-    assert (
-        "records.csv: column 参保状态 (enrolment status): value '冻结' in 1 row(s), first at line 2"
-        in (result.stderr)
-    )
+    assert "records.csv：参保状态列：值 '冻结' 出现在 1 行，首次在第 2 行" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -91,7 +88,7 @@ def test_failed_conservation_exits_4_and_publishes_nothing(
     monkeypatch.setattr(summary_module, "conservation", broken)
     result = runner.invoke(app, _args(tmp_path))
     assert result.exit_code == 4
-    assert "the counts do not add up (target = confirmed + needs_survey: 2 != 1)" in result.stderr
+    assert "计数不平衡（target = confirmed + needs_survey: 2 != 1）" in result.stderr
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
 
@@ -114,6 +111,6 @@ def test_errors_never_show_an_unmasked_id_or_name(tmp_path: Path) -> None:
     result = runner.invoke(app, _args(tmp_path, [[p, "张三", p, "340621", "参保缴费"]]))
     combined = result.stdout + result.stderr
     assert result.exit_code == 3
-    assert f"value '{p[0]}{'*' * 17}'" in result.stderr
+    assert f"值 '{p[0]}{'*' * 17}'" in result.stderr
     assert p not in combined
     assert "张三" not in combined

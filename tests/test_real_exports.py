@@ -168,7 +168,7 @@ def test_missing_household_column_warns_on_stderr_and_in_summary(
     assert result.exit_code == 0, result.output
     assert said in result.stderr
     warnings = json.loads((out / "summary.json").read_text("utf-8"))["warnings"]
-    assert [w for w in warnings if said in w and w.startswith(f"{path.name}: ")] != []
+    assert [w for w in warnings if said in w and w.startswith(f"{path.name}：")] != []
 
 
 def test_household_alone_warns_that_everyone_is_uninsured(tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_household_alone_warns_that_everyone_is_uninsured(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "未提供养老或医疗参保名册" in result.stderr
     summary = json.loads((out / "summary.json").read_text("utf-8"))
-    assert any("no pension or medical roster" in w for w in summary["warnings"])
+    assert any("未提供养老或医疗参保名册" in w for w in summary["warnings"])
 
 
 def test_enrolment_without_status_is_refused(tmp_path: Path) -> None:

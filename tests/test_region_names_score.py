@@ -84,7 +84,7 @@ def test_an_unknown_county_name_is_a_scoring_error(tmp_path: Path) -> None:
     sub = _write(tmp_path / "s.csv", [["不存在区", k, v] for _, k, v in _rows()])
     code, output = _score(str(sub), "--output", str(tmp_path / "o"))
     assert code == EXIT_SCORING
-    assert "“不存在区”不是 GB/T 2260" in output and "六位行政区划代码" in output
+    assert "县区 '不存在区' 不是 GB/T 2260" in output and "六位行政区划代码" in output
     assert not (tmp_path / "o").exists()
 
 

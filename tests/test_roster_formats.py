@@ -163,8 +163,8 @@ def test_mapping_file_names_other_headers(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("idd: 证号\n", "unknown field 'idd'"), ("id: [1, {a: b}]\n", "expected a header"),
-     ("- id\n", "top level"), ("id: a\nid: b\n", "not valid YAML")],
+    [("idd: 证号\n", "未知字段 'idd'"), ("id: [1, {a: b}]\n", "应为一个表头"),
+     ("- id\n", "最外层"), ("id: a\nid: b\n", "不是有效的 YAML")],
 )  # fmt: skip
 def test_bad_mapping_file(tmp_path: Path, text: str, needle: str) -> None:
     """A wrong mapping file is an InputError that says what is wrong."""
@@ -205,7 +205,7 @@ def test_utf16_without_bom_is_binary(tmp_path: Path) -> None:
     """UTF-16 text without a BOM holds NUL bytes and is refused as binary."""
     path = tmp_path / "x.txt"
     path.write_bytes("身份证号\t姓名\n".encode("utf-16-le"))
-    with pytest.raises(InputError, match="binary"):
+    with pytest.raises(InputError, match="二进制"):
         read_roster(path, "household", workdir=tmp_path)
 
 

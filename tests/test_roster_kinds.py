@@ -77,15 +77,15 @@ def test_run_match_reports_every_problem_of_its_arguments_at_once(tmp_path: Path
     with pytest.raises(UsageError) as caught:
         run_match(rosters, output=output, apply_links="101")
     message = caught.value.message
-    assert message.startswith("参数有 4 处问题（4 problems with the arguments）")
-    for part in ("'pensoin'", "no household roster", "insured units", "--apply-links 101"):
+    assert message.startswith("参数有 4 处问题：")
+    for part in ("'pensoin'", "没有给出户籍名册", "参保单位名单", "--apply-links 101"):
         assert part in message
     assert not output.exists()  # refused before the output directory was made
 
 
 def test_one_path_for_a_kind_is_refused_not_read_letter_by_letter(tmp_path: Path) -> None:
     """A bare path string instead of a list is a usage error (a string is a sequence too)."""
-    with pytest.raises(UsageError, match="one path, not a list"):
+    with pytest.raises(UsageError, match="是一个路径，而不是文件列表"):
         check_arguments({"household": str(tmp_path / "h.csv")}, None)
 
 

@@ -20,15 +20,14 @@ runner = CliRunner()
 def test_literal_seed_tables_report_gaps_and_overlaps() -> None:
     """The literal 淮人社秘〔2017〕376号 has just the gaps of 7, 19, 20 and overlaps of 19, 28."""
     report = check_files([LITERAL])
-    messages = [e.split(": error: ", 1)[1] for e in report.errors]
+    messages = [e.split(": 错误: ", 1)[1] for e in report.errors]
     assert messages == [
-        "指标 7 投入经费的数额: gap (100,+∞) 万元: no band holds it",
-        "指标 19 培训的场次数: gap (20,+∞) 场: no band holds it",
-        "指标 19 培训的场次数: overlap {5} 场 between ［5,20］ (2) and ［1,5﹞ (1) "
-        "under hit policy unique",
-        "指标 20 培训的人次数: gap (3,+∞) 百人: no band holds it",
-        "指标 28 扩面新增入库人数: overlap {100} 人 between 100+ (3) and ［10,100］ (1.5) "
-        "under hit policy unique",
+        "指标 7 投入经费的数额：(100,+∞) 万元 处有空档，没有区间包含它",
+        "指标 19 培训的场次数：(20,+∞) 场 处有空档，没有区间包含它",
+        "指标 19 培训的场次数：［5,20］ (2) 与 ［1,5﹞ (1) 在 {5} 场 处重叠，而命中规则为 unique",
+        "指标 20 培训的人次数：(3,+∞) 百人 处有空档，没有区间包含它",
+        "指标 28 扩面新增入库人数：100+ (3) 与 ［10,100］ (1.5) 在 {100} 人 处重叠，"
+        "而命中规则为 unique",
     ]
     assert report.errors[0].startswith(
         f"{LITERAL}:61: indicators[0].children[1].children[1].rule.bands:"
@@ -45,8 +44,8 @@ def test_shipped_huaibei_notes_name_its_resolutions() -> None:
     """The shipped Huaibei file's notes are its added bands, hit policies and the ［0） reading."""
     notes = check_files([SHIPPED[0]]).notes
     assert len(notes) == 6
-    assert sum("added beyond the seed" in n for n in notes) == 3
-    assert sum("resolved by hit policy first" in n for n in notes) == 2
+    assert sum("是在原文之外补充的" in n for n in notes) == 3
+    assert sum("按命中规则 first 取" in n for n in notes) == 2
 
 
 def test_cli_check_exits_5_on_errors_and_0_on_notes() -> None:
@@ -94,9 +93,9 @@ def test_every_problem_is_reported_with_file_line_and_path(tmp_path: Path) -> No
     path = _write(tmp_path, BASE.replace("field: 培训场次", "field: 场次"))
     lines = check_files([path]).errors
     assert lines == [
-        f"{path}:8: indicators[0].points: error: 组: points 5 differ from the children's sum 4",
-        f"{path}:14: indicators[0].children[1].rule: error: 指标 2 乙: unknown field '场次' "
-        "(declare it under facts)",
+        f"{path}:8: indicators[0].points: 错误: 组：分值 5 与下级指标之和 4 不一致",
+        f"{path}:14: indicators[0].children[1].rule: 错误: 指标 2 乙：未知字段 '场次'"
+        "（请在 facts 下声明）",
     ]
 
 
@@ -110,17 +109,17 @@ def test_schema_errors_are_all_reported_at_once(tmp_path: Path) -> None:
     problems = info.value.problems
     assert len(problems) == 2
     assert problems[0].startswith(
-        f"{tmp_path / 'r.yaml'}:16: indicators[0].children[1].rule.hit_policy: error:"
+        f"{tmp_path / 'r.yaml'}:16: indicators[0].children[1].rule.hit_policy: 错误:"
     )
-    assert "cannot read the interval '[0,5'" in problems[1]
-    assert ":21: indicators[0].children[1].rule.bands[1].range: error:" in problems[1]
+    assert "无法读取区间 '[0,5'" in problems[1]
+    assert ":21: indicators[0].children[1].rule.bands[1].range: 错误:" in problems[1]
 
 
 def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
     """ruamel.yaml rejects a duplicate key with its line."""
     with pytest.raises(RulesError) as info:
         load_rules(_write(tmp_path, BASE.replace("title: 测试", "title: 测试\nname: u")))
-    assert ":3: (yaml): error:" in info.value.problems[0]
+    assert ":3: (yaml): 错误:" in info.value.problems[0]
     assert "duplicate key" in info.value.problems[0]
 
 
@@ -139,4 +138,4 @@ def test_masked_band_is_an_error(tmp_path: Path) -> None:
         '- {range: "[0,5)", score: 1}\n            - {range: "[6,9]", score: 1}',
     )
     errors = check_files([_write(tmp_path, text)]).errors
-    assert any("band [6,9] is masked by earlier bands" in e for e in errors)
+    assert any("区间 [6,9] 被前面的区间完全覆盖" in e for e in errors)

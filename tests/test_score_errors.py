@@ -53,28 +53,28 @@ def _score(rules: Path, sub: Path, out: Path) -> tuple[int, str]:
     [
         (
             (("濉溪县", "21"), "优"),
-            "县区 濉溪县, 指标 21 培训效果: unknown grade '优' (expected 好/中/差)",
+            "县区 濉溪县，指标 21 培训效果：未知等级 '优'（应为 好/中/差）",
         ),
         (
             (("濉溪县", "1"), "也许"),
-            "县区 濉溪县, 指标 1 建立县区级领导小组: '也许' is not 是 or 否",
+            "县区 濉溪县，指标 1 建立县区级领导小组：'也许' 不是“是”或“否”",
         ),
         (
             (("濉溪县", "32"), None),
-            "县区 濉溪县, 指标 32 《全民参保登记信息汇总表》与《全民参保登记表》一致: "
-            "no 实际值 and no 全民参保登记信息汇总表人数 / 全民参保登记表人数 rows",
+            "县区 濉溪县，指标 32 《全民参保登记信息汇总表》与《全民参保登记表》一致："
+            "没有实际值，也没有 全民参保登记信息汇总表人数 / 全民参保登记表人数 行",
         ),
         (
             (("杜集区", "26"), "105%"),
-            "县区 杜集区, 指标 26 入户调查完成率: 实际值 105% lies outside [0,1]",
+            "县区 杜集区，指标 26 入户调查完成率：实际值 105% 超出 [0,1]",
         ),
         (
             (("杜集区", "19"), "2.5"),
-            "县区 杜集区, 指标 19 培训的场次数: '2.5' is not a whole count of 场",
+            "县区 杜集区，指标 19 培训的场次数：'2.5' 不是以场计的整数",
         ),
         (
             (("杜集区", "25"), "92"),
-            "县区 杜集区, 指标 25 入户率: '92' is not a share (write 92% or 23/25)",
+            "县区 杜集区，指标 25 入户率：'92' 不是比例（写作 23/25 或 92%）",
         ),
     ],
 )
@@ -94,7 +94,7 @@ def test_value_in_no_band(tmp_path: Path) -> None:
     sub = _edited(tmp_path, "huaibei-2017-submission.csv", {("杜集区", "7"): "-3"})
     code, err = _score(HUAIBEI, sub, tmp_path / "out")
     assert code == 6
-    assert "县区 杜集区, 指标 7 投入经费的数额: 实际值 -3万元 lies outside [0,+∞)" in err
+    assert "县区 杜集区，指标 7 投入经费的数额：实际值 -3万元 超出 [0,+∞)" in err
 
 
 def test_award_above_maximum_and_missing_fee_fact(tmp_path: Path) -> None:
@@ -107,12 +107,9 @@ def test_award_above_maximum_and_missing_fee_fact(tmp_path: Path) -> None:
     code, err = _score(CHANGZHOU, sub, tmp_path / "out")
     assert code == 6
     lines = err.splitlines()
-    assert lines[0] == "错误 (error): 2 problem(s) in the submissions:"
-    assert (
-        "县区 天宁区, 指标 2 召开全民参保登记工作动员大会。: award 6 is above the maximum 5"
-        in lines
-    )
-    assert "县区 钟楼区, 考核费用: no 实际录入人数 row (the fee needs it)" in lines
+    assert lines[0] == "错误：报送数据中有 2 处问题："
+    assert "县区 天宁区，指标 2 召开全民参保登记工作动员大会。：评定分 6 高于满分 5" in lines
+    assert "县区 钟楼区，考核费用：没有 实际录入人数 行（计算考核费用需要它）" in lines
     assert not (tmp_path / "out").exists()
 
 
@@ -123,13 +120,10 @@ def test_unknown_indicator(tmp_path: Path) -> None:
         f.write("新北区,15,3\n")
     code, err = _score(CHANGZHOU, sub, tmp_path / "out")
     assert code == 6
+    assert "县区 新北区，指标 15：未知指标（实际值 3；changzhou-2016-submission.csv:46）" in err
     assert (
-        "县区 新北区, 指标 15: unknown indicator (实际值 3; changzhou-2016-submission.csv:46)"
-        in err
-    )
-    assert (
-        "县区 新北区, 指标 14 撰写本辖区全民参保登记工作分析报告并报送市人社部门。: "
-        "no 实际值 (the indicator is missing)" in err
+        "县区 新北区，指标 14 撰写本辖区全民参保登记工作分析报告并报送市人社部门。："
+        "没有实际值：缺少该指标" in err
     )
 
 
@@ -139,7 +133,7 @@ def test_rules_with_errors_refuse_to_score(tmp_path: Path) -> None:
         EXAMPLES / "huaibei-2017-literal.yaml", tmp_path / "missing.csv", tmp_path / "o"
     )
     assert code == 5
-    assert err.startswith("错误 (error): 5 problem(s) in the rule file(s):")
+    assert err.startswith("错误：规则文件中有 5 处问题：")
 
 
 def test_evaluation_table_workbook_is_read(tmp_path: Path) -> None:

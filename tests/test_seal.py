@@ -61,7 +61,7 @@ def test_seal_never_overwrites(tmp_path: Path) -> None:
     archive.write_bytes(b"old")
     result = runner.invoke(app, ["seal", str(tmp_path / "a.txt")])
     assert result.exit_code == 2
-    assert "canbao does not overwrite a sealed archive" in result.stderr
+    assert "canbao 不会覆盖加密压缩包" in result.stderr
     assert archive.read_bytes() == b"old"
 
 

@@ -85,7 +85,7 @@ def test_match_error_names_the_roster_by_its_folder(
     args = ["match", "-q", "--household", "县A/户籍.csv", "--household", "县B/户籍.csv", "-o", "o"]
     result = runner.invoke(app, args)
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"错误 (error): {os.path.join('县B', '户籍.csv')}: ")
+    assert result.stderr.startswith(f"错误：{os.path.join('县B', '户籍.csv')}：")
 
 
 def test_a_name_two_inputs_share_names_both_paths(

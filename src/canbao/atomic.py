@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from canbao.errors import OutputError
+from canbao.i18n import _
 from canbao.locks import output_lock
 from canbao.outputs import (
     apply_result_mode,
@@ -40,8 +41,10 @@ def _make_parent(target: Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"cannot create the output directory {target}: {exc.strerror}",
-            fix="choose a writable --output directory",
+            _("cannot create the output directory {target}: {reason}").format(
+                target=target, reason=exc.strerror
+            ),
+            fix=_("choose a writable --output directory"),
         ) from exc
     return parent
 
@@ -51,9 +54,10 @@ def _make_staging(target: Path, parent: Path) -> Path:
         return Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
     except OSError as exc:
         raise OutputError(
-            f"无法在 {parent} 中写入输出目录 {target.name}：{exc.strerror}"
-            f" (cannot write the output directory {target})",
-            fix="choose a writable --output directory, or free space there",
+            _("cannot write the output directory {name} in {parent}: {reason}").format(
+                name=target.name, parent=parent, reason=exc.strerror
+            ),
+            fix=_("choose a writable --output directory, or free space there"),
         ) from exc
 
 
@@ -130,8 +134,10 @@ def _replace(staging: Path, target: Path, listed: list[str]) -> None:
         if old is not None and not target.exists():
             old.rename(target)
         raise OutputError(
-            f"cannot write the output directory {target}: {exc.strerror}",
-            fix="check the permissions and free space of the output location",
+            _("cannot write the output directory {target}: {reason}").format(
+                target=target, reason=exc.strerror
+            ),
+            fix=_("check the permissions and free space of the output location"),
         ) from exc
     if old is not None:
         # Only the files canbao listed: anything dropped in since the check stays, in .old-PID.

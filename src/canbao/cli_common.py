@@ -151,7 +151,10 @@ def parse_as_of(value: str | date) -> date:
     try:
         return read_date(value, "--as-of")
     except UsageError as exc:
-        raise typer.BadParameter(f"{exc.message}；修正方法 (fix): {exc.fix}") from None
+        fix = exc.fix or ""
+        raise typer.BadParameter(
+            _("{message}; fix: {fix}").format(message=exc.message, fix=fix)
+        ) from None
 
 
 def db_option(help: str, envvar: str | None = None) -> Any:
@@ -206,7 +209,7 @@ def term(code: Any) -> str:
 
 def print_error(message: str) -> None:
     """Print an error message to stderr, never interpreting it as rich markup."""
-    stderr_console.print(f"错误 (error): {message}", markup=False)
+    stderr_console.print(_("Error: {message}").format(message=message), markup=False)
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
@@ -228,7 +231,7 @@ def sigterm_raises() -> Iterator[None]:
 
 def print_warning(message: str) -> None:
     """Print a warning to stderr (the run goes on), never interpreting it as rich markup."""
-    stderr_console.print(f"警告 (warning): {message}", markup=False)
+    stderr_console.print(_("Warning: {message}").format(message=message), markup=False)
 
 
 def show_password(archive: str, password: str) -> None:

@@ -202,13 +202,14 @@ class ChineseUsageError(typer.BadParameter):
     def show(self, file: Any = None) -> None:
         """Print the usage line, the error and the fix on stderr."""
         from canbao.cli_common import print_error, stderr_console
+        from canbao.errors import fix_line
 
         if self.ctx is None:
             print_error(self.message)
             return
         stderr_console.print(self.ctx.get_usage(), markup=False)
         fix = _("run {command} --help to see the usage").format(command=self.ctx.command_path)
-        print_error(f"{self.message}\n修正方法 (fix): {fix}")
+        print_error(f"{self.message}\n{fix_line(fix)}")
 
 
 def _hint(exc: Exception) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from canbao.dates import read_date
 from canbao.errors import UsageError
+from canbao.i18n import N_, _
 from canbao.shown_path import shown_path
 
 CONFIG_NAME = "canbao.toml"
@@ -34,11 +35,17 @@ ENV_PREFIX = "CANBAO_"
 
 # The keys a config file may hold: the option's parameter name, its flag and what a value is.
 KEYS: dict[str, tuple[str, str]] = {
-    "area": ("--area", '区划代码前缀，字符串或其列表，如 area = ["3406"]'),
-    "db": ("--db", '登记库：DuckDB 文件或 postgresql:// 地址，如 db = "canbao.duckdb"'),
-    "format": ("--format", 'csv、parquet 或 xlsx 之一，如 format = "xlsx"'),
-    "as_of": ("--as-of", "日期，如 as_of = 2017-06-30"),
-    "language": ("CANBAO_LANG", '界面语言 zh（中文）或 en（English），如 language = "en"'),
+    "area": ("--area", N_('region-code prefixes, a string or a list, e.g. area = ["3406"]')),
+    "db": (
+        "--db",
+        N_('the register: a DuckDB file or a postgresql:// URL, e.g. db = "canbao.duckdb"'),
+    ),
+    "format": ("--format", N_('one of csv, parquet or xlsx, e.g. format = "xlsx"')),
+    "as_of": ("--as-of", N_("a date, e.g. as_of = 2017-06-30")),
+    "language": (
+        "CANBAO_LANG",
+        N_('the language, zh (Chinese) or en (English), e.g. language = "en"'),
+    ),
 }
 FORMATS = ("csv", "parquet", "xlsx")
 COMMANDS_WITHOUT_DEFAULTS = frozenset({"demo"})
@@ -75,25 +82,29 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
         strings = isinstance(items, list) and all(isinstance(v, str) for v in items)
         if strings and items and all(v.isascii() and v.isdigit() for v in items):
             return list(items), None
-        return None, f"值 {value!r} 不是区划代码前缀（not region-code prefixes of digits）"
+        return None, _("the value {value!r} is not region-code prefixes of digits").format(
+            value=value
+        )
     if key == "db":
         if isinstance(value, str) and value.strip():
             return value, None
-        return None, f"值 {value!r} 不是非空字符串（not a non-empty string）"
+        return None, _("the value {value!r} is not a non-empty string").format(value=value)
     if key == "format":
         if isinstance(value, str) and value in FORMATS:
             return value, None
-        return None, f"值 {value!r} 不是 {'、'.join(FORMATS)} 之一（not one of the formats）"
+        return None, _("the value {value!r} is not one of {choices}").format(
+            value=value, choices=", ".join(FORMATS)
+        )
     if key == "language":
         if value in ("zh", "en"):
             return value, None
-        return None, f"值 {value!r} 不是 zh 或 en（not zh or en）"
+        return None, _("the value {value!r} is not zh or en").format(value=value)
     if isinstance(value, date | str):
         try:
             return read_date(value, "as_of").isoformat(), None
         except UsageError:
             pass
-    return None, f"值 {value!r} 不是日期（not a date）"
+    return None, _("the value {value!r} is not a date").format(value=value)
 
 
 def read_config(path: Path, problems: list[str]) -> dict[str, Any]:
@@ -102,23 +113,34 @@ def read_config(path: Path, problems: list[str]) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{shown_path(path)}: 不是有效的 TOML（not valid TOML）：{exc}")
+        problems.append(
+            _("{path}: not valid TOML: {reason}").format(path=shown_path(path), reason=exc)
+        )
         return {}
     except OSError as exc:
-        problems.append(f"{shown_path(path)}: 无法读取（cannot be read）：{exc.strerror}")
+        problems.append(
+            _("{path}: cannot be read: {reason}").format(path=shown_path(path), reason=exc.strerror)
+        )
         return {}
     defaults: dict[str, Any] = {}
     for key, value in data.items():
         if key not in KEYS:
             problems.append(
-                f"{shown_path(path)}: 未知的键 {key!r}（unknown key）；"
-                f"可用的键 (known keys): {', '.join(KEYS)}"
+                _("{path}: unknown key {key!r}; known keys: {known}").format(
+                    path=shown_path(path), key=key, known=", ".join(KEYS)
+                )
             )
             continue
         checked, problem = _check(key, value)
         if problem is not None:
             problems.append(
-                f"{shown_path(path)}: 键 {key!r}（{KEYS[key][0]}）{problem}；应为 {KEYS[key][1]}"
+                _("{path}: key {key!r} ({option}): {problem}; expected {expected}").format(
+                    path=shown_path(path),
+                    key=key,
+                    option=KEYS[key][0],
+                    problem=problem,
+                    expected=_(KEYS[key][1]),
+                )
             )
         else:
             defaults[key] = checked
@@ -136,10 +158,11 @@ def load_defaults() -> dict[str, Any]:
         defaults.update(read_config(path, problems))
     if problems:
         raise UsageError(
-            "配置文件有误 (the config file has problems):\n  " + "\n  ".join(problems),
-            fix="改正或删除上面列出的键，或改名移开该文件；命令行选项与 CANBAO_* 环境变量仍可用"
-            "（fix or remove the keys listed, or move the file away; "
-            "see README, Defaults in a file）",
+            _("the config file has problems:") + "\n  " + "\n  ".join(problems),
+            fix=_(
+                "fix or remove the keys listed, or move the file away (command-line options "
+                "and CANBAO_* variables still work; see README, Defaults in a file)"
+            ),
         )
     return defaults
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from canbao.errors import UsageError
+from canbao.i18n import N_, _
 
 _DATE_SPELLINGS = (
     re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})"),
@@ -20,7 +21,7 @@ _DATE_SPELLINGS = (
     re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
 )
 # Eight digits in a row read as a birth date to the masking, hence YYYYMMDD, not an example.
-DATE_SPELLINGS_TEXT = "2017-06-30、2017/06/30、2017年6月30日 或八位数字 YYYYMMDD"
+DATE_SPELLINGS_TEXT = N_("2017-06-30, 2017/06/30, 2017年6月30日 or eight digits YYYYMMDD")
 
 
 def read_date(value: str | date, what: str = "as_of") -> date:
@@ -40,8 +41,8 @@ def read_date(value: str | date, what: str = "as_of") -> date:
             except ValueError:
                 break  # the spelling is right, the day does not exist (2017-13-01)
     raise UsageError(
-        f"日期 {value!r} 无法识别或不存在（{what} {value!r} is not a date）",
-        fix=f"写成 {DATE_SPELLINGS_TEXT}（write it as YYYY-MM-DD, e.g. 2017-06-30）",
+        _("{what} {value!r} is not a date (or no such day)").format(what=what, value=value),
+        fix=_("write it as {spellings}").format(spellings=_(DATE_SPELLINGS_TEXT)),
     )
 
 
@@ -57,7 +58,8 @@ def read_path(value: str | Path, what: str) -> Path:
     if isinstance(value, str) and value.strip():
         return Path(value)
     raise UsageError(
-        f"{what} 应为文件路径（str 或 pathlib.Path），收到 {type(value).__name__} {value!r} "
-        f"({what} must be a path)",
-        fix=f'pass {what} as a str or a pathlib.Path, e.g. Path("out")',
+        _("{what} must be a path (str or pathlib.Path), not {type} {value!r}").format(
+            what=what, type=type(value).__name__, value=value
+        ),
+        fix=_('pass {what} as a str or a pathlib.Path, e.g. Path("out")').format(what=what),
     )

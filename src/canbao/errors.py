@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from canbao.i18n import N_, _, ngettext
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
@@ -52,8 +54,22 @@ class CanbaoError(Exception):
     def render(self) -> str:
         """Return the message as printed: the problem, then how to fix it."""
         if self.fix:
-            return f"{self.message}\n修正方法 (fix): {self.fix}"
+            return f"{self.message}\n{fix_line(self.fix)}"
         return self.message
+
+
+def fix_line(fix: str) -> str:
+    """The line that says how to fix a problem: ``修正方法：…`` (``Fix: …`` in English)."""
+    return _("Fix: {fix}").format(fix=fix)
+
+
+# The level of a problem in a file (``file:line: path: level: message``, as compilers write it).
+LEVEL_WORDS = {"error": N_("error"), "note": N_("note")}
+
+
+def level_word(level: str = "error") -> str:
+    """``error`` or ``note`` in the current language (错误, 提示), for a file's problem line."""
+    return _(LEVEL_WORDS[level])
 
 
 class UsageError(CanbaoError):
@@ -81,7 +97,10 @@ class RulesError(CanbaoError):
 
     def __init__(self, problems: Sequence[str], *, fix: str | None = None) -> None:
         self.problems = list(problems)
-        head = f"{len(self.problems)} problem(s) in the rule file(s):"
+        n = len(self.problems)
+        head = ngettext(
+            "{n} problem in the rule file(s):", "{n} problems in the rule file(s):", n
+        ).format(n=n)
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]), fix=fix)
 
 

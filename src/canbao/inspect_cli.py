@@ -64,7 +64,10 @@ def register(app: typer.Typer) -> None:
         """Show each file's format, encoding, header mapping, unreadable rows and ID validity."""
         with reporting(verbose):
             if kind is not None and kind not in KINDS:
-                raise UsageError(f"unknown --kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
+                raise UsageError(
+                    _("unknown --kind {kind!r}").format(kind=kind),
+                    fix=_("use one of: {choices}").format(choices=", ".join(KINDS)),
+                )
             day = as_of or date.today()
             colmap = load_column_map(columns) if columns is not None else None
             reports = inspect_files(files, columns=colmap, as_of=day, kind=kind)

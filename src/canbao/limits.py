@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from canbao.i18n import N_, _
+
 # Text files (rosters, submissions, entry sheets, summaries). A roster line is a few hundred
 # bytes; Excel holds at most 32,767 characters in a cell, so no genuine line comes near this.
 MAX_LINE_BYTES: Final = 64 * 1024
@@ -44,9 +46,8 @@ class YamlLimitHit:
     fix: str
 
 
-YAML_ALIAS_FIX: Final = (
-    "不要使用 YAML 锚点和别名（&name、*name），把内容直接写出 (write the content out instead of "
-    "YAML anchors and aliases)"
+YAML_ALIAS_FIX: Final = N_(
+    "write the content out instead of YAML anchors and aliases (&name, *name)"
 )
 
 
@@ -68,9 +69,10 @@ def yaml_limit_hit(text: str) -> YamlLimitHit | None:
     if size > MAX_YAML_BYTES:
         return YamlLimitHit(
             1,
-            f"文件 {size} 字节，超过上限 {MAX_YAML_BYTES} 字节 (the file is larger than "
-            f"{MAX_YAML_BYTES} bytes)",
-            "规则文件和列映射只需几十 KB；检查是否选错了文件 (check the file is the right one)",
+            _("the file has {size} bytes, more than the limit of {limit} bytes").format(
+                size=size, limit=MAX_YAML_BYTES
+            ),
+            _("rule files and column maps take a few tens of KB; check the file is the right one"),
         )
     depth = 0
     try:
@@ -78,19 +80,23 @@ def yaml_limit_hit(text: str) -> YamlLimitHit | None:
             line = event.start_mark.line + 1 if event.start_mark is not None else 1
             if isinstance(event, AliasEvent):
                 return YamlLimitHit(
-                    line, f"YAML 别名 *{event.anchor} (alias; not allowed)", YAML_ALIAS_FIX
+                    line,
+                    _("a YAML alias *{name} (not allowed)").format(name=event.anchor),
+                    _(YAML_ALIAS_FIX),
                 )
             if isinstance(event, NodeEvent) and event.anchor is not None:
                 return YamlLimitHit(
-                    line, f"YAML 锚点 &{event.anchor} (anchor; not allowed)", YAML_ALIAS_FIX
+                    line,
+                    _("a YAML anchor &{name} (not allowed)").format(name=event.anchor),
+                    _(YAML_ALIAS_FIX),
                 )
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
                     return YamlLimitHit(
                         line,
-                        f"嵌套超过 {MAX_YAML_DEPTH} 层 (nesting deeper than {MAX_YAML_DEPTH})",
-                        "减少嵌套层数 (flatten the nesting; see docs/scoring.md, docs/reading.md)",
+                        _("nesting deeper than {n} levels").format(n=MAX_YAML_DEPTH),
+                        _("flatten the nesting (see docs/scoring.md, docs/reading.md)"),
                     )
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from canbao.errors import OutputError
+from canbao.i18n import _
 
 LOCK_MODE = 0o600
 
@@ -88,14 +89,17 @@ def output_lock(target: Path) -> Iterator[None]:
         fd = acquire(path)
     except OSError as exc:
         raise OutputError(
-            f"无法创建锁文件 {path}：{exc.strerror}（cannot create the lock file）",
-            fix="choose a writable --output location",
+            _("cannot create the lock file {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            ),
+            fix=_("choose a writable --output location"),
         ) from exc
     if fd is None:
         raise OutputError(
-            f"另一个 canbao 进程（PID {holder_pid(path)}）正在写入 {target}"
-            f"（another canbao run is writing this output; lock {path}）",
-            fix="wait for that run to finish, or give this run another --output",
+            _("another canbao run (PID {pid}) is writing {target} (lock {lock})").format(
+                pid=holder_pid(path), target=target, lock=path
+            ),
+            fix=_("wait for that run to finish, or give this run another --output"),
         )
     try:
         yield

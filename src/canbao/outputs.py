@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from canbao import __version__
 from canbao.errors import UsageError
+from canbao.i18n import _, ngettext
 from canbao.workdir import user_umask
 
 if TYPE_CHECKING:
@@ -50,20 +51,23 @@ def check_target(target: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse ``-``, the current folder or one above it, and a target that is or holds an input."""
     if str(target) == "-":
         raise _refuse(
-            "--output - 不是目录（canbao writes folders and files, not standard output）",
-            "give a folder name, e.g. --output results",
+            _("--output - is no folder (canbao writes folders and files, not standard output)"),
+            _("give a folder name, e.g. --output results"),
         )
     resolved = target.resolve()
     if _inside(Path.cwd().resolve(), resolved):
         raise _refuse(
-            f"--output {target} 是当前目录或其上级目录（would replace the folder you are in）",
-            "give a new folder inside it, e.g. --output results",
+            _(
+                "--output {target} is the current folder or one above it (it would replace "
+                "the folder you are in)"
+            ).format(target=target),
+            _("give a new folder inside it, e.g. --output results"),
         )
     for path in inputs:
         if _inside(Path(path).resolve(), resolved):
             raise _refuse(
-                f"--output {target} 包含输入文件 {path}（the output folder holds an input）",
-                "write the results to a folder apart from the inputs",
+                _("--output {target} holds the input file {path}").format(target=target, path=path),
+                _("write the results to a folder apart from the inputs"),
             )
 
 
@@ -100,17 +104,19 @@ def check_replaceable(target: Path) -> list[str]:
         return []
     if target.is_symlink() or not target.is_dir():
         raise _refuse(
-            f"--output {target} 已存在且不是目录（exists and is not a folder）",
-            "give a new folder name, or remove it yourself if it is no longer needed",
+            _("--output {target} exists and is not a folder").format(target=target),
+            _("give a new folder name, or remove it yourself if it is no longer needed"),
         )
     entries = _entries(target)
     listed = read_marker(target)
     if listed is None:
         if entries:
             raise _refuse(
-                f"--output {target} 不是 canbao 写的目录且不为空，例如其中有 {entries[0]}"
-                f"（a folder canbao did not write; canbao replaces only its own results）",
-                "give a new or empty folder, or move those files away first",
+                _(
+                    "--output {target} is a folder canbao did not write and it is not empty "
+                    "(it holds {entry}, for one); canbao replaces only its own results"
+                ).format(target=target, entry=entries[0]),
+                _("give a new or empty folder, or move those files away first"),
             )
         return []
     allowed = {MARKER, *listed}
@@ -121,9 +127,14 @@ def check_replaceable(target: Path) -> list[str]:
     foreign = sorted((e for e in entries if e not in allowed), key=lambda e: (target / e).is_dir())
     if foreign:
         raise _refuse(
-            f"--output {target} 中的 {foreign[0]} 不是 canbao 写的"
-            f"（{len(foreign)} entries canbao did not write; replacing would delete them）",
-            "move those files out of the folder, or give another --output",
+            ngettext(
+                "--output {target} holds {entry}, which canbao did not write ({n} entry in "
+                "all); replacing the folder would delete it",
+                "--output {target} holds {entry}, which canbao did not write ({n} entries in "
+                "all); replacing the folder would delete them",
+                len(foreign),
+            ).format(target=target, entry=foreign[0], n=len(foreign)),
+            _("move those files out of the folder, or give another --output"),
         )
     return listed
 
@@ -150,8 +161,12 @@ def result_umask() -> int:
         chosen = int(text, 8) & 0o777 if text else DEFAULT_RESULT_UMASK
     except ValueError:
         raise _refuse(
-            f"{RESULT_UMASK_VARIABLE}={text!r} 不是八进制权限掩码（not an octal umask）",
-            f"unset it, or write it like a umask, e.g. {RESULT_UMASK_VARIABLE}=027",
+            _("{name}={value!r} is not an octal umask").format(
+                name=RESULT_UMASK_VARIABLE, value=text
+            ),
+            _("unset it, or write it like a umask, e.g. {name}=027").format(
+                name=RESULT_UMASK_VARIABLE
+            ),
         ) from None
     return chosen | current
 
@@ -223,15 +238,21 @@ def html_is_canbaos(path: Path) -> bool:
 def check_single_file(target: Path, *, force: bool, inputs: Iterable[Path] = ()) -> None:
     """Refuse to overwrite a file canbao did not write (unless ``force``), or an input."""
     if str(target) == "-":
-        raise _refuse("--output - 不是文件名（not a file name）", "give a file name, e.g. t.xlsx")
+        raise _refuse(_("--output - is not a file name"), _("give a file name, e.g. t.xlsx"))
     for path in inputs:
         if Path(path).resolve() == target.resolve():
-            raise _refuse(f"--output {target} 是输入文件（is an input）", "give another file name")
+            raise _refuse(
+                _("--output {target} is an input file").format(target=target),
+                _("give another file name"),
+            )
     if target.is_dir():
-        raise _refuse(f"--output {target} 是目录（is a folder）", "give a file name ending .xlsx")
+        raise _refuse(
+            _("--output {target} is a folder").format(target=target),
+            _("give a file name ending .xlsx"),
+        )
     ours = xlsx_is_canbaos(target) or html_is_canbaos(target)
     if target.exists() and not force and not ours:
         raise _refuse(
-            f"--output {target} 已存在且不是 canbao 写的（a file canbao did not write）",
-            "give a new file name, or add --force to overwrite it",
+            _("--output {target} exists and canbao did not write it").format(target=target),
+            _("give a new file name, or add --force to overwrite it"),
         )

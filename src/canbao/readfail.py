@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.limits import MAX_LINE_BYTES, long_line_at
 from canbao.masking import mask_ids_in_text
 from canbao.shown_path import shown_path
@@ -23,7 +24,10 @@ def unreadable_file(path: Path, exc: BaseException, *, fix: str) -> InputError:
     """An :class:`InputError` for ``path`` that a reader could not read (``exc`` says why)."""
     detail = str(exc).splitlines()[0] if str(exc) else ""
     detail = mask_ids_in_text(f"{type(exc).__name__}: {detail}"[:_DETAIL_CHARS])
-    return InputError(f"无法读取文件 {shown_path(path)}（{detail}）(cannot read the file)", fix=fix)
+    return InputError(
+        _("cannot read the file {path} ({detail})").format(path=shown_path(path), detail=detail),
+        fix=fix,
+    )
 
 
 def check_text_lines(path: Path, data: bytes | None = None) -> bytes:
@@ -32,14 +36,18 @@ def check_text_lines(path: Path, data: bytes | None = None) -> bytes:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            fix = "check the path and the file's permissions"
+            fix = _("check the path and the file's permissions")
             raise unreadable_file(path, exc, fix=fix) from None
     line = long_line_at(data)
     if line is not None:
         raise InputError(
-            f"拒绝读取文件 {shown_path(path)}：第 {line} 行超过 {MAX_LINE_BYTES} 字节 "
-            f"(line {line} is longer than {MAX_LINE_BYTES} bytes: not a table of records)",
-            fix="检查是否选错了文件，或在 Excel/WPS 中打开后另存为 CSV UTF-8 "
-            "(check the file is the right one, or save it again as CSV UTF-8)",
+            _(
+                "the file {path} is refused: line {line} is longer than {limit} bytes "
+                "(not a table of records)"
+            ).format(path=shown_path(path), line=line, limit=MAX_LINE_BYTES),
+            fix=_(
+                "check the file is the right one, or open it in Excel/WPS and save it again "
+                "as CSV UTF-8"
+            ),
         )
     return data

@@ -22,6 +22,7 @@ from functools import cache
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.masking import mask_name
 
 _SPAN = re.compile(r"^\[(?P<start>[0-9]*)-(?P<end>[0-9]*)\](?P<name>.*)$")
@@ -71,10 +72,10 @@ def _regions() -> dict[str, Region]:
     from stdnum import numdb  # imported on first use: the data file is parsed once per process
 
     regions: dict[str, Region] = {}
-    for _, province_code, _, province_props, counties in numdb.get("cn/loc").prefixes:
+    for _p, province_code, _n, province_props, counties in numdb.get("cn/loc").prefixes:
         province = str(province_props.get("province", ""))
         cities: dict[str, str] = {}
-        for _, suffix, _, props, _ in counties:
+        for _c, suffix, _n, props, _r in counties:
             name, until = _latest(str(props.get("county", "")))
             code = f"{province_code}{suffix}"
             if suffix.endswith("00"):
@@ -174,21 +175,23 @@ def county_code(value: str, *, within: Sequence[str] = (), where: str = "") -> s
     if code is not None:  # "340602" or the entry sheet's "340602 杜集区": the code decides
         return code.group(1)
     codes = codes_named(text, within)
-    place = f"{where}：" if where else ""
-    scope = "、".join(within) if within else "全国"
+    place = _("{where}: ").format(where=where) if where else ""
+    scope = ", ".join(within) if within else _("the whole country")
     if len(codes) == 1:
         return codes[0]
     if not codes:
         shown = _shown(text)
         raise InputError(
-            f"{place}县区“{shown}”不是 GB/T 2260 中{scope}范围内的县区名称"
-            f" (unknown county name {shown!r} within {scope})",
-            fix="写六位行政区划代码（如 340602），或改正县区名称",
+            _("{place}the county {name!r} is no county name of GB/T 2260 within {scope}").format(
+                place=place, name=shown, scope=scope
+            ),
+            fix=_("write the six-digit region code (such as 340602), or correct the name"),
         )
     raise InputError(
-        f"{place}县区名称“{text}”对应多个行政区划代码：{'、'.join(codes)}"
-        f" (ambiguous county name {text!r}: {', '.join(codes)})",
-        fix="写六位行政区划代码代替名称，或用 --area 限定地区",
+        _("{place}the county name {name!r} has several region codes: {codes}").format(
+            place=place, name=text, codes=_(", ").join(codes)
+        ),
+        fix=_("write the six-digit region code instead of the name, or narrow it with --area"),
     )
 
 

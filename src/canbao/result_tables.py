@@ -17,6 +17,7 @@ import polars as pl
 
 from canbao.cells import restore_frame
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
@@ -71,8 +72,8 @@ def _read_xlsx(path: Path, key: str) -> pl.DataFrame:
     book.close()
     if not starts:
         raise InputError(
-            f"{shown_path(path)}：没有“{key}”列的工作表 (no sheet with a {key} column)",
-            fix="give the --output directory of a finished `canbao match` run",
+            _("{path}: no sheet with a {column} column").format(path=shown_path(path), column=key),
+            fix=_("give the --output directory of a finished `canbao match` run"),
         )
     parts = [
         pl.read_excel(

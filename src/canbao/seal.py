@@ -20,6 +20,7 @@ from pathlib import Path
 import pyzipper
 
 from canbao.errors import OutputError, UsageError
+from canbao.i18n import _
 from canbao.shown_path import shown_path
 
 # Letters only, without the look-alikes I, l, O and o: a password read out on the phone is
@@ -47,7 +48,10 @@ def _members(sources: Sequence[Path]) -> list[tuple[Path, str]]:
         elif source.is_file():
             members.append((source, source.name))
         else:
-            raise UsageError(f"{shown_path(source)}: no such file or folder", fix="check the path")
+            raise UsageError(
+                _("{path}: no such file or folder").format(path=shown_path(source)),
+                fix=_("check the path and the file name"),
+            )
     return members
 
 
@@ -55,12 +59,16 @@ def seal(sources: Sequence[Path], archive: Path, password: str) -> list[str]:
     """Pack ``sources`` into the AES-256 zip ``archive`` (0600, never overwritten); list names."""
     if archive.exists():
         raise UsageError(
-            f"{archive}: the file exists; canbao does not overwrite a sealed archive",
-            fix="name another file with --output, or move the old one away first",
+            _("{path}: the file exists; canbao does not overwrite a sealed archive").format(
+                path=archive
+            ),
+            fix=_("name another file with --output, or move the old one away first"),
         )
     members = _members(sources)
     if not members:
-        raise UsageError("nothing to seal: the folders are empty", fix="name files or folders")
+        raise UsageError(
+            _("nothing to seal: the folders are empty"), fix=_("name files or folders")
+        )
     partial = archive.with_name(f".{archive.name}.partial-{os.getpid()}")
     try:
         write_archive(partial, ((path, name) for path, name in members), password)
@@ -68,8 +76,10 @@ def seal(sources: Sequence[Path], archive: Path, password: str) -> list[str]:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise OutputError(
-            f"无法写入 {archive}：{exc.strerror}（cannot write the sealed archive）",
-            fix="check the folder exists, is writable and the disk has room",
+            _("cannot write the sealed archive {path}: {reason}").format(
+                path=archive, reason=exc.strerror
+            ),
+            fix=_("check the folder exists, is writable and the disk has room"),
         ) from None
     return [name for _, name in members]
 
@@ -93,7 +103,8 @@ def default_archive(sources: Sequence[Path]) -> Path:
     """``DIR.zip`` or ``FILE.zip`` beside a single source; several sources need --output."""
     if len(sources) != 1:
         raise UsageError(
-            "several files or folders to seal and no --output", fix="add --output HANDOUT.zip"
+            _("several files or folders to seal and no --output"),
+            fix=_("add --output HANDOUT.zip"),
         )
     source = sources[0].resolve()
     return source.with_name(f"{source.stem if source.is_file() else source.name}.zip")

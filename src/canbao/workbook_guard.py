@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from canbao.errors import InputError
+from canbao.i18n import N_, _
 from canbao.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_ENTRY_BYTES,
@@ -36,9 +37,9 @@ _ROW_REF: Final = re.compile(rb' r="(\d+)"')
 _FAR_CELL: Final = re.compile(rb' r="([A-Z]{2,})(\d+)"| r="[A-Z](\d{7,})"')
 _SPACES: Final = bytes.maketrans(b"\t\n\r", b"   ")
 _ANY_REF: Final = re.compile(rb"""\sr\s*=\s*["']([A-Z]*)(\d+)""")
-_RESAVE: Final = (
-    "在 Excel 或 WPS 中打开，删除多余的行列后另存为 .xlsx，或另存为 CSV UTF-8 "
-    "(open it in Excel or WPS, delete the stray rows and columns, save it again or as CSV UTF-8)"
+_RESAVE: Final = N_(
+    "open it in Excel or WPS, delete the stray rows and columns, and save it again as .xlsx "
+    "or as CSV UTF-8"
 )
 
 
@@ -61,7 +62,9 @@ def check_workbook(path: Path) -> None:
         size = path.stat().st_size if path.exists() else 0
         if size > MAX_WORKBOOK_BYTES:
             raise _refuse(
-                path, f"文件 {size} 字节 ({size} bytes)", f"上限 {MAX_WORKBOOK_BYTES} 字节 (limit)"
+                path,
+                _("the file has {n} bytes").format(n=size),
+                _("{n} bytes").format(n=MAX_WORKBOOK_BYTES),
             ) from None
         return
     with book:
@@ -69,8 +72,8 @@ def check_workbook(path: Path) -> None:
         if len(entries) > MAX_ZIP_ENTRIES:
             raise _refuse(
                 path,
-                f"包含 {len(entries)} 个部件 ({len(entries)} zip entries)",
-                f"上限 {MAX_ZIP_ENTRIES} (limit)",
+                _("it holds {n} zip entries").format(n=len(entries)),
+                _("{n} entries").format(n=MAX_ZIP_ENTRIES),
             )
         total = 0
         for entry in entries:
@@ -79,8 +82,8 @@ def check_workbook(path: Path) -> None:
         if total > MAX_WORKBOOK_BYTES:
             raise _refuse(
                 path,
-                f"解压后共 {total} 字节 ({total} bytes uncompressed)",
-                f"上限 {MAX_WORKBOOK_BYTES} 字节 (limit)",
+                _("it has {n} bytes uncompressed").format(n=total),
+                _("{n} bytes").format(n=MAX_WORKBOOK_BYTES),
             )
         for entry in entries:
             if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
@@ -92,15 +95,19 @@ def _check_entry(path: Path, entry: zipfile.ZipInfo) -> None:
     if size > MAX_ENTRY_BYTES:
         raise _refuse(
             path,
-            f"部件 {name} 解压后 {size} 字节 (part {name}: {size} bytes)",
-            f"上限 {MAX_ENTRY_BYTES} 字节 (limit)",
+            _("the part {name} has {n} bytes uncompressed").format(name=name, n=size),
+            _("{n} bytes").format(n=MAX_ENTRY_BYTES),
         )
     if size > RATIO_FLOOR_BYTES and size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
         ratio = size // max(entry.compress_size, 1)
         raise _refuse(
             path,
-            f"部件 {name} 压缩比 {ratio}:1 ({size} 字节) (part {name} inflates {ratio} times)",
-            f"上限 {MAX_COMPRESSION_RATIO}:1 (limit; genuine sheets compress 5-30 times)",
+            _("the part {name} inflates {ratio} times ({n} bytes)").format(
+                name=name, ratio=ratio, n=size
+            ),
+            _("{ratio}:1 (genuine sheets compress 5 to 30 times)").format(
+                ratio=MAX_COMPRESSION_RATIO
+            ),
         )
 
 
@@ -120,9 +127,10 @@ def _check_sheet(path: Path, book: zipfile.ZipFile, entry: zipfile.ZipInfo) -> N
     if rows * cols > MAX_SHEET_CELLS:
         raise _refuse(
             path,
-            f"工作表 {name} 的范围为 {rows} 行 x {cols} 列 = {rows * cols} 个单元格 "
-            f"(sheet {name} spans {rows} rows x {cols} columns)",
-            f"上限 {MAX_SHEET_CELLS} 个单元格 (limit)",
+            _("the sheet {name} spans {rows} rows x {cols} columns = {cells} cells").format(
+                name=name, rows=rows, cols=cols, cells=rows * cols
+            ),
+            _("{n} cells").format(n=MAX_SHEET_CELLS),
         )
 
 
@@ -183,8 +191,9 @@ def _odd_references(data: bytes) -> bool:
 
 def _refuse(path: Path, found: str, limit: str) -> InputError:
     return InputError(
-        f"拒绝读取工作簿 {shown_path(path)}：{found}，超过{limit} "
-        "(the workbook exceeds canbao's limits; "
-        "see docs/security.md)",
-        fix=_RESAVE,
+        _(
+            "the workbook {path} is refused: {found}, beyond the limit of {limit} "
+            "(see docs/security.md)"
+        ).format(path=shown_path(path), found=found, limit=limit),
+        fix=_(_RESAVE),
     )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Final
 
 from canbao.errors import OutputError
+from canbao.i18n import _
 from canbao.locks import acquire, release, try_lock
 
 PREFIX: Final = "canbao-work-"
@@ -134,8 +135,10 @@ def _create(base: Path, command: str, made: list[Path]) -> int:
             return fd
     except OSError as exc:
         raise OutputError(
-            f"无法在 {base} 创建工作目录：{exc.strerror}（cannot create the work folder）",
-            fix="set TMPDIR to a writable folder with free space",
+            _("cannot create the work folder in {base}: {reason}").format(
+                base=base, reason=exc.strerror
+            ),
+            fix=_("set TMPDIR to a writable folder with free space"),
         ) from exc
 
 

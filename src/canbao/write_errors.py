@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Final
 
 from canbao.errors import OutputError
+from canbao.i18n import N_, _
 
 # Errors that only a write can raise: whatever the file, the disk or the limit is the problem.
 WRITE_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 _OS_ERROR: Final = re.compile(r"\(os error (\d+)\)|\[Errno (\d+)\]")
-_FIX: Final = (
-    "腾出磁盘空间或换一个可写的位置，再运行一次 (free disk space, or choose a writable "
-    "location with room, and run again; nothing half-written was published)"
+_FIX: Final = N_(
+    "free disk space, or choose a writable location with room, and run again (nothing "
+    "half-written was published)"
 )
 
 
@@ -55,7 +56,7 @@ def write_failure(
 def _os_error_within(exc: BaseException) -> BaseException:
     """The OSError a writer wrapped (xlsxwriter's FileCreateError), else ``exc`` itself."""
     seen: BaseException | None = exc
-    for _ in range(5):  # a short chain: a wrapper or two
+    for _step in range(5):  # a short chain: a wrapper or two
         if seen is None:
             break
         if isinstance(seen, OSError):
@@ -79,5 +80,6 @@ def _strerror(code: int | None) -> str:
 
 
 def _error(where: Path | None, why: str) -> OutputError:
-    place = str(where) if where is not None else "(the output)"
-    return OutputError(f"无法写入 {place}：{why} (cannot write {place}: {why})", fix=_FIX)
+    place = str(where) if where is not None else _("(the output)")
+    message = _("cannot write {place}: {reason}").format(place=place, reason=why)
+    return OutputError(message, fix=_(_FIX))

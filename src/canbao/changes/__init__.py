@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from canbao.errors import UsageError
+from canbao.i18n import _
 
 if TYPE_CHECKING:
     from canbao.db import Database
@@ -110,20 +111,20 @@ def _area(areas: list[str], area: str | None) -> str:
     if area is not None:
         if area not in areas:
             raise UsageError(
-                f"数据库中没有地区 {area} 的快照（no snapshot for area {area}）",
-                fix="可选地区（recorded areas）：" + ("、".join(areas) or "无（none）"),
+                _("no snapshot of area {area} in the database").format(area=area),
+                fix=_("recorded areas: {areas}").format(areas=", ".join(areas) or _("none")),
             )
         return area
     if len(areas) == 1:
         return areas[0]
     if not areas:
         raise UsageError(
-            "数据库中还没有快照（no snapshot recorded yet）",
-            fix="先用 canbao match … --db 入库两个月的快照（record two months with match --db）",
+            _("no snapshot recorded in the database yet"),
+            fix=_("record the snapshots of two months with canbao match … --db first"),
         )
     raise UsageError(
-        f"数据库中有 {len(areas)} 个地区，请用 --area 指定一个（several areas recorded）",
-        fix="可选地区（recorded areas）：" + "、".join(areas),
+        _("the database holds {n} areas: name one with --area").format(n=len(areas)),
+        fix=_("recorded areas: {areas}").format(areas=", ".join(areas)),
     )
 
 
@@ -138,15 +139,14 @@ def _dates(db: Database, area: str, start: date | None, end: date | None) -> tup
         earlier = [d for d in dates if d < end]
         if not earlier:
             raise UsageError(
-                f"{end} 之前没有快照，无从比较（no snapshot before {end} to compare with）",
-                fix="再入库一个月的快照，或用 --from 指定日期"
-                "（record another month, or give --from）",
+                _("no snapshot before {end} to compare with").format(end=end),
+                fix=_("record another month, or give the first date with --from"),
             )
         start = earlier[-1]
     if start >= end:
         raise UsageError(
-            f"--from {start} 不早于 --to {end}（the first date must come before the second）",
-            fix="交换两个日期（swap the two dates）",
+            _("--from {start} is not before --to {end}").format(start=start, end=end),
+            fix=_("swap the two dates"),
         )
     return start, end
 

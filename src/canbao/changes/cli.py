@@ -64,8 +64,8 @@ def changes(
     with reporting(verbose):
         if db is None:
             raise UsageError(
-                "缺少 --db（the registration database is required）",
-                fix="加 --db campaign.duckdb 或 --db postgresql://…（give --db）",
+                _("--db is missing: the registration database is required"),
+                fix=_("add --db campaign.duckdb or --db postgresql://…"),
             )
         from canbao.changes import changes_between, write_changes
         from canbao.db import open_database

@@ -27,6 +27,7 @@ import polars as pl
 import pyarrow as pa
 
 from canbao.errors import DatabaseError, DatabaseInUse
+from canbao.i18n import N_, _
 from canbao.masking import mask_text
 
 # A parameter as the statements here use them: text, integers, dates, or NULL.
@@ -105,9 +106,13 @@ def translated(action: str, where: str) -> Iterator[None]:
         state = getattr(exc, "sqlstate", None)
         code = f" [SQLSTATE {state}]" if state else ""
         raise DatabaseError(
-            f"数据库 {where} {action}失败（database error）{code}：{first_line(exc)}",
-            fix="检查数据库能否连接、磁盘是否已满；重试一次，仍失败请带 --verbose 报告"
-            "（check the database is reachable and has space; retry, then report with --verbose）",
+            _("database {where}: {action} failed{code}: {reason}").format(
+                where=where, action=_(action), code=code, reason=first_line(exc)
+            ),
+            fix=_(
+                "check the database is reachable and has space; retry once, and if it fails "
+                "again report it with --verbose"
+            ),
         ) from None
 
 
@@ -130,12 +135,12 @@ class DuckDBConnection:
 
     def execute(self, sql: str, params: Sequence[Param] = ()) -> None:
         """Run one statement."""
-        with translated("执行语句", self.where):
+        with translated(N_("running a statement"), self.where):
             self._con.execute(sql, list(params))
 
     def fetch(self, sql: str, params: Sequence[Param] = ()) -> pa.Table:
         """Run one query and return its rows as an Arrow table."""
-        with translated("查询", self.where):
+        with translated(N_("a query"), self.where):
             # The relational API hands Arrow over without the DB-API result's extra copy.
             result: pa.Table = self._con.sql(sql, params=list(params)).to_arrow_table()
             return result
@@ -148,7 +153,7 @@ class DuckDBConnection:
     def ingest(self, table: str, data: pa.Table) -> None:
         """Copy ``data`` into a temporary table in one vectorised scan of the Arrow table."""
         view = f"{table}_arrow"
-        with translated("批量写入", self.where):
+        with translated(N_("a bulk write"), self.where):
             self._con.register(view, data)
             try:
                 self._con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {view}")
@@ -189,9 +194,12 @@ def wait_seconds() -> float:
         seconds = -1.0
     if not 0 <= seconds <= 7 * 24 * 3600:
         raise DatabaseError(
-            f"环境变量 {WAIT_VARIABLE} 的值 {given!r} 不是等待秒数（not a number of seconds）",
-            fix=f"设为 0 到 604800 之间的秒数，例如 {WAIT_VARIABLE}=3600"
-            f"（seconds from 0 to 604800, e.g. {WAIT_VARIABLE}=3600）",
+            _("the environment variable {name}={value!r} is not a number of seconds").format(
+                name=WAIT_VARIABLE, value=given
+            ),
+            fix=_("set it to seconds from 0 to 604800, e.g. {name}=3600").format(
+                name=WAIT_VARIABLE
+            ),
         )
     return seconds
 
@@ -231,20 +239,22 @@ def _duckdb_open_errors(path: Path) -> Iterator[None]:
         text = str(exc)
         if "lock" in text.lower():
             raise DatabaseInUse(
-                f"数据库文件 {path} 正在被另一个程序使用（database file in use by another "
-                "process）",
-                fix=f"等另一个 canbao 运行结束后再试，或设 {WAIT_VARIABLE}=秒数 让本次运行排队等待"
-                f"（wait for the other run, or set {WAIT_VARIABLE}=seconds to queue behind it）",
+                _("the database file {path} is in use by another process").format(path=path),
+                fix=_(
+                    "wait for the other canbao run to finish, or set {name}=seconds to queue "
+                    "behind it"
+                ).format(name=WAIT_VARIABLE),
             ) from None
         raise DatabaseError(
-            f"{path} 不是 DuckDB 数据库文件，canbao 不会改写它（not a DuckDB database file）",
-            fix="用 --db 指定一个新文件名（canbao 会创建它）或 canbao 建立的数据库"
-            "（name a new file, which canbao creates, or a database canbao made）",
+            _("{path} is not a DuckDB database file; canbao leaves it alone").format(path=path),
+            fix=_("give --db a new file name (canbao creates it) or a database canbao made"),
         ) from None
     except duckdb.Error as exc:
         raise DatabaseError(
-            f"无法打开数据库文件 {path}（cannot open the database file）：{first_line(exc)}",
-            fix="检查路径和权限（check the path and its permissions）",
+            _("cannot open the database file {path}: {reason}").format(
+                path=path, reason=first_line(exc)
+            ),
+            fix=_("check the path and its permissions"),
         ) from None
 
 
@@ -262,20 +272,24 @@ class PostgresConnection:
             self._con = pg.connect(url)
         except adbc_driver_manager.Error as exc:
             raise DatabaseError(
-                f"无法连接数据库 {where}（cannot connect）：{first_line(exc)}",
-                fix="检查主机、端口、用户、密码和数据库名；服务器是否在运行"
-                "（check host, port, user, password and database name; is the server up?）",
+                _("cannot connect to the database {where}: {reason}").format(
+                    where=where, reason=first_line(exc)
+                ),
+                fix=_(
+                    "check host, port, user, password and database name, and that the server "
+                    "is running"
+                ),
             ) from None
         self._cursor = self._con.cursor()
 
     def execute(self, sql: str, params: Sequence[Param] = ()) -> None:
         """Run one statement."""
-        with translated("执行语句", self.where):
+        with translated(N_("running a statement"), self.where):
             self._cursor.execute(sql, tuple(params) if params else None)
 
     def fetch(self, sql: str, params: Sequence[Param] = ()) -> pa.Table:
         """Run one query and return its rows as an Arrow table."""
-        with translated("查询", self.where):
+        with translated(N_("a query"), self.where):
             self._cursor.execute(sql, tuple(params) if params else None)
             result: pa.Table = self._cursor.fetch_arrow_table()
             return result
@@ -288,7 +302,7 @@ class PostgresConnection:
 
     def ingest(self, table: str, data: pa.Table) -> None:
         """Bulk-load ``data`` with binary COPY into a new temporary table."""
-        with translated("批量写入", self.where):
+        with translated(N_("a bulk write"), self.where):
             self._cursor.adbc_ingest(table, data, mode="create", temporary=True)
 
     @contextmanager
@@ -302,11 +316,11 @@ class PostgresConnection:
         except BaseException:
             self._rollback()
             raise
-        with translated("提交", self.where):
+        with translated(N_("commit"), self.where):
             self._con.commit()
 
     def _rollback(self) -> None:
-        with translated("回滚", self.where):
+        with translated(N_("rollback"), self.where):
             self._con.rollback()
 
     def close(self) -> None:

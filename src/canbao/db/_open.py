@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from canbao.db._connection import Connection, DuckDBConnection, PostgresConnection
 from canbao.db._schema import ensure_schema
 from canbao.errors import DatabaseError
+from canbao.i18n import _
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
@@ -62,20 +63,21 @@ def connect(url: str | Path) -> Connection:
         return PostgresConnection(text, printable_url(text))
     if scheme:
         raise DatabaseError(
-            f"不支持的数据库地址 {scheme}://…（unsupported database URL scheme）",
-            fix="用 DuckDB 文件路径（如 campaign.duckdb）或 postgresql://用户@主机/库名"
-            "（a DuckDB file path, or postgresql://user@host/dbname）",
+            _("unsupported database URL {scheme}://…").format(scheme=scheme),
+            fix=_(
+                "give a DuckDB file path (such as campaign.duckdb) or postgresql://user@host/dbname"
+            ),
         )
     path = Path(text).expanduser()
     if path.is_dir():
         raise DatabaseError(
-            f"{path} 是文件夹，不是数据库文件（a folder, not a database file）",
-            fix="给出文件名，如 campaign.duckdb（name a file, e.g. campaign.duckdb）",
+            _("{path} is a folder, not a database file").format(path=path),
+            fix=_("name a file, e.g. campaign.duckdb"),
         )
     if not path.parent.is_dir():
         raise DatabaseError(
-            f"数据库文件 {path} 所在的文件夹不存在（its folder does not exist）",
-            fix="先建立文件夹，或换一个路径（create the folder or choose another path）",
+            _("the folder of the database file {path} does not exist").format(path=path),
+            fix=_("create the folder first, or choose another path"),
         )
     return DuckDBConnection(path)
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from canbao.db._connection import Connection
 from canbao.errors import DatabaseError
+from canbao.i18n import N_, _
 
 APPLICATION = "canbao"
 SCHEMA_VERSION = 5
@@ -140,9 +141,9 @@ POSTGRES_INDEXES: tuple[str, ...] = (
         ON canbao.ledger_confirmations (person_key, confirmed_on)""",
 )
 
-_NOT_CANBAO_FIX = (
-    "为 canbao 单独建一个空数据库（PostgreSQL：createdb canbao），或用 --db 指定一个新的 "
-    ".duckdb 文件名（give canbao an empty database of its own, or a new .duckdb file name）"
+_NOT_CANBAO_FIX = N_(
+    "give canbao an empty database of its own (PostgreSQL: createdb canbao), or a new .duckdb "
+    "file name with --db"
 )
 
 
@@ -195,16 +196,22 @@ def ensure_schema(
         current = int(found)
         if current > version:
             raise DatabaseError(
-                f"数据库 {con.where} 由更新版本的 canbao 建立（结构版本 {current}，本程序只认识到 "
-                f"{version}）（the database has a newer schema, {current} > {version}）",
-                fix="升级 canbao 后再用这个数据库（upgrade canbao to use this database）",
+                _(
+                    "the database {where} was made by a newer canbao (schema version "
+                    "{current}; this canbao knows up to {version})"
+                ).format(where=con.where, current=current, version=version),
+                fix=_("upgrade canbao to use this database"),
             )
         if any(step not in upgrades for step in range(current, version)):
             raise DatabaseError(
-                f"数据库 {con.where} 的结构版本 {current} 太旧，本程序无法升级"
-                f"（schema version {current} is older than any this canbao can upgrade）",
-                fix="用建立它的 canbao 版本导出需要的数据，另建新数据库"
-                "（export what you need with the canbao that made it; start a new database）",
+                _(
+                    "the schema version {current} of the database {where} is older than any "
+                    "this canbao can upgrade"
+                ).format(where=con.where, current=current),
+                fix=_(
+                    "export what you need with the canbao version that made it, and start a "
+                    "new database"
+                ),
             )
         for step in range(current, version):
             for statement in upgrades[step]:
@@ -227,9 +234,11 @@ def _postgres_indexes(con: Connection) -> None:
 def _not_canbao(con: Connection, tables: list[tuple[str, str]]) -> DatabaseError:
     """The refusal of a database canbao did not make (names a few of its tables, no rows)."""
     shown = "、".join(f"{schema}.{name}" for schema, name in tables[:3])
-    more = f" 等 {len(tables)} 张表" if len(tables) > 3 else ""
+    if len(tables) > 3:
+        shown = _("{tables} and others, {n} tables in all").format(tables=shown, n=len(tables))
     return DatabaseError(
-        f"数据库 {con.where} 不是 canbao 的数据库（已有 {shown}{more}），canbao 不会改动它"
-        "（not a canbao database; left untouched）",
-        fix=_NOT_CANBAO_FIX,
+        _(
+            "the database {where} is not canbao's (it holds {tables}); canbao leaves it alone"
+        ).format(where=con.where, tables=shown),
+        fix=_(_NOT_CANBAO_FIX),
     )

@@ -35,6 +35,7 @@ from canbao.db._connection import Connection
 from canbao.db._intervals import PLACES, STATES
 from canbao.db._places import load_places, prepared_places
 from canbao.errors import DatabaseError, InputError
+from canbao.i18n import _, ngettext
 
 STATE_COLUMNS = ("person_key", "state", "detail")
 INCOMING = STATES.incoming
@@ -89,8 +90,8 @@ def prepared_states(states: pl.DataFrame) -> pa.Table:
     missing = [name for name in ("person_key", "state") if name not in states.columns]
     if missing:
         raise InputError(
-            f"快照缺少列 {', '.join(missing)}（snapshot frame lacks columns）",
-            fix="传入 person_key、state、detail 三列（pass person_key, state, detail）",
+            _("the snapshot frame lacks the columns {columns}").format(columns=", ".join(missing)),
+            fix=_("pass the three columns person_key, state, detail"),
         )
     detail = pl.col("detail") if "detail" in states.columns else pl.lit(None).alias("detail")
     frame = states.select(
@@ -106,9 +107,12 @@ def prepared_states(states: pl.DataFrame) -> pa.Table:
     ).height
     if bad:
         raise InputError(
-            f"快照中有 {bad} 行缺少人员键或状态（{bad} snapshot rows lack a person key or a "
-            "state）",
-            fix="每行都要有人员键和状态代码（every row needs a person key and a state code）",
+            ngettext(
+                "{n} snapshot row lacks a person key or a state",
+                "{n} snapshot rows lack a person key or a state",
+                bad,
+            ).format(n=bad),
+            fix=_("every row needs a person key and a state code"),
         )
     unique = frame.unique(maintain_order=False)
     # Plain (not large or view) strings: both engines' Arrow readers take them.
@@ -185,12 +189,14 @@ def check_order(con: Connection, meta: SnapshotMeta, *, rebuild: bool = False) -
 
 def _older_than_latest(meta: SnapshotMeta, latest: date) -> DatabaseError:
     return DatabaseError(
-        f"地区 {meta.area or '（全部）'} 的快照日期 {meta.as_of} 早于已入库的最新快照 {latest}，"
-        f"未记录（snapshot date {meta.as_of} is older than the latest, {latest}; nothing "
-        "recorded）",
-        fix="按日期顺序入库；确要从这个日期重建历史，加 --rebuild-history，之后的快照需重新入库"
-        "（load in date order; to rebuild the history from this date, add --rebuild-history "
-        "and load the later snapshots again）",
+        _(
+            "the snapshot of area {area} on {as_of} is older than the latest recorded one, "
+            "{latest}; nothing was recorded"
+        ).format(area=meta.area or _("(all)"), as_of=meta.as_of, latest=latest),
+        fix=_(
+            "record the snapshots in date order; to rebuild the history from this date, add "
+            "--rebuild-history and record the later snapshots again"
+        ),
     )
 
 

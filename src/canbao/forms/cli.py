@@ -120,8 +120,8 @@ def survey(
             ledger_source is not None or columns is not None or ledger_date is not None
         ):
             raise UsageError(
-                "--ledger-source, --columns and --ledger-date describe ledgers",
-                fix="add --ledger FILE",
+                _("--ledger-source, --columns and --ledger-date describe ledgers"),
+                fix=_("add --ledger FILE"),
             )
         ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
         result = write_survey_forms(
@@ -186,7 +186,10 @@ def template(
     """Write a blank evaluation table or data table for counties to fill."""
     with reporting(verbose):
         if kind not in KINDS:
-            raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
+            raise UsageError(
+                _("unknown template {kind!r}").format(kind=kind),
+                fix=_("use evaluation or datatable"),
+            )
         path = write_template(kind, rules, output, force=force)
         if json_:
             print_json({"template": kind, "output": str(path)})

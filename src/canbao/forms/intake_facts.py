@@ -24,6 +24,7 @@ from canbao.forms.intake_checks import (
     CATEGORY_MISSING,
     CATEGORY_ROSTER,
 )
+from canbao.i18n import _
 from canbao.match.vocabulary import Reason
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.shown_path import shown_path
@@ -205,7 +206,8 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(
-            f"{shown_path(path)}: no such file", fix="give the county's 汇总表 as CSV or xlsx"
+            _("{path}: no such file").format(path=shown_path(path)),
+            fix=_("give the county's 汇总表 as CSV or xlsx"),
         )
     try:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -217,12 +219,15 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     except InputError:
         raise
     except Exception as exc:  # polars and calamine raise their own kinds for a broken file
-        raise unreadable_file(path, exc, fix="write the summary as 县区, 指标, 实际值") from None
+        fix = _("write the summary as 县区, 指标, 实际值")
+        raise unreadable_file(path, exc, fix=fix) from None
     raw = raw.rename(lambda c: c.lstrip("\ufeff").strip())
     if "县区" not in raw.columns:
         raise InputError(
-            f"{shown_path(path)}: no 县区 column (found: {', '.join(raw.columns)})",
-            fix="write the summary as 县区, 指标, 实际值 (one row per county and total)",
+            _("{path}: no {column} column (found: {found})").format(
+                path=shown_path(path), column="县区", found=", ".join(raw.columns)
+            ),
+            fix=_("write the summary as 县区, 指标, 实际值 (one row per county and total)"),
         )
     if {"指标", "实际值"} <= set(raw.columns):
         long = raw.select("县区", "指标", "实际值")
@@ -234,9 +239,13 @@ def read_summary(path: Path, area: Sequence[str] = ()) -> pl.DataFrame:
     if bad.height:
         first = bad.row(0, named=True)
         raise InputError(
-            f"{shown_path(path)}: 县区 {first['县区']}, {first['指标']}: {first['实际值']!r} "
-            "is not a whole number",
-            fix="write each reported total as a count of persons",
+            _("{path}: county {county}, {fact}: {value!r} is not a whole number").format(
+                path=shown_path(path),
+                county=first["县区"],
+                fact=first["指标"],
+                value=first["实际值"],
+            ),
+            fix=_("write each reported total as a count of persons"),
         )
     out = out.select("县区", "指标", pl.col("_v").alias("实际值")).drop_nulls("实际值")
     county = pl.col("县区").str.strip_chars()

@@ -23,6 +23,7 @@ from canbao.cells import FORMULA_CELL
 from canbao.errors import InputError
 from canbao.forms.entry_sheet import ENTRY_SHEET
 from canbao.forms.form_codes import ENTRY_HEADINGS
+from canbao.i18n import N_, _
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.shown_path import shown_path
 from canbao.workbook_guard import check_workbook
@@ -31,15 +32,15 @@ OPTIONAL: Final = frozenset({"序号", "经办人", "复核人"})
 REQUIRED_HEADINGS: Final = tuple(h for h in ENTRY_HEADINGS if h not in OPTIONAL)
 SCAN_ROWS: Final = 10
 ID_HEADING: Final = "公民身份号码"
-_CSV_FIX: Final = "save the entry sheet as CSV UTF-8 (or as .xlsx) and try again"
+_CSV_FIX: Final = N_("save the entry sheet as CSV UTF-8 (or as .xlsx) and try again")
 
 
 def _raw_csv(path: Path) -> pl.DataFrame:
     data = check_text_lines(path)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError(
-            f"文件 {shown_path(path)} 是空的 (the entry sheet is empty)",
-            fix="give the filled 信息录入表 written by `canbao forms survey`",
+            _("the entry sheet {path} is empty").format(path=shown_path(path)),
+            fix=_("give the filled 信息录入表 written by `canbao forms survey`"),
         )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -54,10 +55,10 @@ def _raw_csv(path: Path) -> pl.DataFrame:
                 truncate_ragged_lines=True,
             )
         except pl.exceptions.PolarsError as exc:
-            raise unreadable_file(path, exc, fix=_CSV_FIX) from None
+            raise unreadable_file(path, exc, fix=_(_CSV_FIX)) from None
     raise InputError(
-        f"{shown_path(path)}: neither UTF-8 nor GB18030 text",
-        fix="save the entry sheet as CSV UTF-8 (or as .xlsx) and try again",
+        _("{path}: neither UTF-8 nor GB18030 text").format(path=shown_path(path)),
+        fix=_(_CSV_FIX),
     )
 
 
@@ -102,7 +103,8 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
         raise unreadable_file(path, exc, fix="re-save it as .xlsx") from exc
     if not names:
         raise InputError(
-            f"{shown_path(path)}: the workbook has no sheet", fix="re-save it as .xlsx"
+            _("{path}: the workbook has no sheet").format(path=shown_path(path)),
+            fix=_("re-save it as .xlsx"),
         )
     sheet = ENTRY_SHEET if ENTRY_SHEET in names else names[0]
     try:
@@ -110,7 +112,7 @@ def _raw_xlsx(path: Path) -> pl.DataFrame:
             return _raw_xlsx_formulas(path, sheet)
         return pl.read_excel(path, sheet_name=sheet, has_header=False, infer_schema_length=0)
     except Exception as exc:  # calamine's, openpyxl's and polars' own kinds for a broken sheet
-        raise unreadable_file(path, exc, fix="re-save it as .xlsx") from None
+        raise unreadable_file(path, exc, fix=_("re-save it as .xlsx")) from None
 
 
 SHEET_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".csv"})
@@ -143,10 +145,13 @@ def entry_files(paths: Sequence[Path]) -> list[Path]:
         )
         if not found:
             raise InputError(
-                f"文件夹 {shown_path(path)} 中没有名为 …{ENTRY_NAME_PART}… 的录入表 "
-                f"(no .xlsx or .csv file named …{ENTRY_NAME_PART}… in the folder)",
-                fix="give the folder that holds the filled 信息录入表, or the files themselves "
-                "by their paths",
+                _("the folder {path} holds no .xlsx or .csv file named …{part}…").format(
+                    path=shown_path(path), part=ENTRY_NAME_PART
+                ),
+                fix=_(
+                    "give the folder that holds the filled 信息录入表, or the files themselves "
+                    "by their paths"
+                ),
             )
         out += found
     return out
@@ -157,7 +162,8 @@ def read_entry_file(path: Path) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(
-            f"{shown_path(path)}: no such file", fix="give the filled 信息录入表 (.xlsx or .csv)"
+            _("{path}: no such file").format(path=shown_path(path)),
+            fix=_("give the filled 信息录入表 (.xlsx or .csv)"),
         )
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
@@ -166,8 +172,8 @@ def read_entry_file(path: Path) -> pl.DataFrame:
         raw = _raw_csv(path)
     else:
         raise InputError(
-            f"{shown_path(path)}: unknown format {suffix!r}",
-            fix="give an .xlsx or .csv entry sheet",
+            _("{path}: unknown format {suffix!r}").format(path=shown_path(path), suffix=suffix),
+            fix=_("give an .xlsx or .csv entry sheet"),
         )
     cells = raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
     header_at = None
@@ -177,8 +183,10 @@ def read_entry_file(path: Path) -> pl.DataFrame:
             break
     if header_at is None:
         raise InputError(
-            f"{shown_path(path)}: no heading row with {ID_HEADING} in the first {SCAN_ROWS} rows",
-            fix="use the 信息录入表 written by `canbao forms survey` (headings on row 3)",
+            _("{path}: no heading row with {heading} in the first {n} rows").format(
+                path=shown_path(path), heading=ID_HEADING, n=SCAN_ROWS
+            ),
+            fix=_("use the 信息录入表 written by `canbao forms survey` (headings on row 3)"),
         )
     headings = [
         str(h) if h is not None else f"_blank{i}" for i, h in enumerate(cells.row(header_at))
@@ -187,8 +195,10 @@ def read_entry_file(path: Path) -> pl.DataFrame:
     if missing:
         found = ", ".join(h for h in headings if not h.startswith("_blank"))
         raise InputError(
-            f"{shown_path(path)}: headings missing: {', '.join(missing)} (found: {found})",
-            fix="keep the headings of the 信息录入表 as written by `canbao forms survey`",
+            _("{path}: headings missing: {missing} (found: {found})").format(
+                path=shown_path(path), missing=", ".join(missing), found=found
+            ),
+            fix=_("keep the headings of the 信息录入表 as written by `canbao forms survey`"),
         )
     body = cells.slice(header_at + 1)
     body.columns = _dedupe(headings)
@@ -218,5 +228,7 @@ def _dedupe(names: Sequence[str]) -> list[str]:
 def read_entry_files(paths: Sequence[Path]) -> pl.DataFrame:
     """Read and stack several entry sheets (xlsx and CSV may be mixed)."""
     if not paths:
-        raise InputError("no entry sheet given", fix="name one or more filled 信息录入表 files")
+        raise InputError(
+            _("no entry sheet given"), fix=_("name one or more filled 信息录入表 files")
+        )
     return pl.concat([read_entry_file(p) for p in paths], how="vertical")

@@ -26,7 +26,7 @@ import polars as pl
 from canbao import regions
 from canbao.cells import neutralise_frame
 from canbao.errors import InputError, UsageError
-from canbao.i18n import _
+from canbao.i18n import _, ngettext
 from canbao.ids import normalize_id
 from canbao.match.names import normalize_name_expr
 from canbao.match.vocabulary import Reason
@@ -65,7 +65,9 @@ class LedgerFiles:
     def read(self) -> tuple[pl.DataFrame, int]:
         """Every ledger row (normalised ID and name, source, file, line) and the unreadable rows."""
         if not self.paths:
-            raise UsageError("no ledger file given", fix="name one or more files with --ledger")
+            raise UsageError(
+                _("no ledger file given"), fix=_("name one or more files with --ledger")
+            )
         default = (self.source or "").strip() or None
         colmap = load_column_map(self.columns) if self.columns is not None else None
         frames: list[pl.DataFrame] = []
@@ -75,11 +77,14 @@ class LedgerFiles:
                 roster = read_roster(Path(path), "ledger", columns=colmap, workdir=work)
                 if "name" not in roster.info.mapping:
                     raise InputError(
-                        f"台账 {shown_path(path)} 没有姓名列 "
-                        "(the ledger has no name column: a ledger "
-                        "confirms a person by ID and name together)",
-                        fix="name the column in a --columns map (`name: 户主姓名`) or add a "
-                        "姓名 column",
+                        _(
+                            "the ledger {path} has no name column (a ledger confirms a person "
+                            "by ID and name together)"
+                        ).format(path=shown_path(path)),
+                        fix=_(
+                            "name the column in a --columns map (`name: 户主姓名`) or add a "
+                            "姓名 column"
+                        ),
                     )
                 frames.append(roster.frame.collect())
                 unreadable += roster.unreadable.select(pl.len()).collect().item()
@@ -95,9 +100,14 @@ class LedgerFiles:
         if unnamed.height:
             file, line = unnamed.row(0, named=True)["_file"], unnamed.row(0, named=True)["_line"]
             raise InputError(
-                f"台账 {shown_path(file)} 第 {line} 行：未注明台账来源（共 {unnamed.height} 行）"
-                f"(ledger rows without a source, e.g. {shown_path(file)} line {line})",
-                fix=f"add a 台账 column ({'/'.join(LEDGER_SOURCES)}) or give --ledger-source",
+                ngettext(
+                    "ledger {path}, line {line}: no ledger source ({n} row in all)",
+                    "ledger {path}, line {line}: no ledger source ({n} rows in all)",
+                    unnamed.height,
+                ).format(path=shown_path(file), line=line, n=unnamed.height),
+                fix=_("add a 台账 column ({sources}) or give --ledger-source").format(
+                    sources="/".join(LEDGER_SOURCES)
+                ),
             )
         kept = rows.select(
             normalize_id(pl.col("id")).alias("_id"),

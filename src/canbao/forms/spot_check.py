@@ -40,6 +40,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError, UsageError
 from canbao.forms.form_codes import CONFIRMED, ENTRY_HEADINGS, VISITED, YES_NO
 from canbao.forms.intake_read import _raw_csv, _raw_xlsx
+from canbao.i18n import _, ngettext
 from canbao.rng import Rng
 from canbao.sheet_style import BODY_FONT, BOX, WRAP, setup_print, title_and_headings
 from canbao.shown_path import shown_path
@@ -86,8 +87,10 @@ def parse_rate(text: str) -> Fraction:
         rate = Fraction(-1)
     if not 0 < rate <= 1:
         raise UsageError(
-            f"--sample-rate {text!r}: not a percentage above 0 and at most 100",
-            fix="give the share of each stratum to check, e.g. --sample-rate 5%",
+            _("--sample-rate {value!r}: not a percentage above 0 and at most 100").format(
+                value=text
+            ),
+            fix=_("give the share of each stratum to check, e.g. --sample-rate 5%"),
         )
     return rate
 
@@ -228,12 +231,14 @@ def _read_filled(path: Path) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(
-            f"{shown_path(path)}: no such file", fix="give the filled 抽查表 (.xlsx or .csv)"
+            _("{path}: no such file").format(path=shown_path(path)),
+            fix=_("give the filled 抽查表 (.xlsx or .csv)"),
         )
     suffix = path.suffix.lower()
     if suffix not in {".xlsx", ".xlsm", ".csv", ".txt"}:
         raise InputError(
-            f"{shown_path(path)}: unknown format {suffix!r}", fix="give 抽查表 as .xlsx or .csv"
+            _("{path}: unknown format {suffix!r}").format(path=shown_path(path), suffix=suffix),
+            fix=_("give 抽查表 as .xlsx or .csv"),
         )
     raw = _raw_xlsx(path) if suffix in {".xlsx", ".xlsm"} else _raw_csv(path)
     cells = raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
@@ -244,9 +249,12 @@ def _read_filled(path: Path) -> pl.DataFrame:
     missing = [h for h in ("县区", "公民身份号码", AGREES) if h not in headings]
     if at is None or missing:
         raise InputError(
-            f"{shown_path(path)}: 抽查表缺少列 {', '.join(missing or ['公民身份号码'])} "
-            "(not a spot-check sheet)",
-            fix=f"fill the {SHEET_FILE} written by `canbao intake --sample` and keep its headings",
+            _("{path}: not a spot-check sheet (抽查表): columns missing: {columns}").format(
+                path=shown_path(path), columns=", ".join(missing or ["公民身份号码"])
+            ),
+            fix=_(
+                "fill the {file} written by `canbao intake --sample` and keep its headings"
+            ).format(file=SHEET_FILE),
         )
     assert at is not None
     picked = {h: headings.index(h) for h in ("县区", "公民身份号码", AGREES)}
@@ -261,7 +269,7 @@ def _read_filled(path: Path) -> pl.DataFrame:
 def read_spot_checks(paths: Sequence[Path]) -> pl.DataFrame:
     """Filled spot-check sheets stacked: 县区 (as written), 公民身份号码, the answer, file, row."""
     if not paths:
-        raise InputError("no spot-check sheet given", fix="name the filled 抽查表 files")
+        raise InputError(_("no spot-check sheet given"), fix=_("name the filled 抽查表 files"))
     return pl.concat([_read_filled(p) for p in paths], how="vertical")
 
 
@@ -283,9 +291,22 @@ def count_spot_checks(filled: pl.DataFrame) -> pl.DataFrame:
     if bad.height:
         row = bad.row(0, named=True)
         raise InputError(
-            f"抽查表 {row['_file']} 第 {row['_row']} 行：{AGREES} = {row[AGREES]!r}，应为 是 或 否 "
-            f"({bad.height} row(s) with another value)",
-            fix=f"write 是 or 否 in the {AGREES} column (or leave it blank if not yet checked)",
+            ngettext(
+                "spot-check sheet {file}, row {row}: {column} = {value!r}, not 是 or 否 "
+                "({n} row with another value)",
+                "spot-check sheet {file}, row {row}: {column} = {value!r}, not 是 or 否 "
+                "({n} rows with another value)",
+                bad.height,
+            ).format(
+                file=row["_file"],
+                row=row["_row"],
+                column=AGREES,
+                value=row[AGREES],
+                n=bad.height,
+            ),
+            fix=_(
+                "write 是 or 否 in the {column} column (or leave it blank if not yet checked)"
+            ).format(column=AGREES),
         )
     counts = (
         read.with_columns(pl.col("县区").fill_null("未知"))

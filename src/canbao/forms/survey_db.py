@@ -18,6 +18,7 @@ import polars as pl
 
 from canbao.errors import DatabaseError, InputError
 from canbao.forms.form_codes import CONFIRMED, NOT_INSURED, VISITED
+from canbao.i18n import _
 
 
 def visits(passed: pl.DataFrame) -> pl.DataFrame:
@@ -42,19 +43,21 @@ def match_identity(match_dir: Path) -> tuple[date, str]:
         return date.fromisoformat(str(document["as_of"])), ",".join(document["area"])
     except (OSError, ValueError, KeyError, TypeError):
         raise InputError(
-            f"{path}：无法读取比对摘要（no readable summary.json of a match run）",
-            fix="--from 给出 canbao match 的 --output 目录（the output directory of a finished "
-            "`canbao match` run）",
+            _("{path}: no readable summary.json of a match run").format(path=path),
+            fix=_("give --from the --output directory of a finished `canbao match` run"),
         ) from None
 
 
 def _no_snapshot(db: str | Path, as_of: date, area: str) -> DatabaseError:
     return DatabaseError(
-        f"数据库 {db} 中没有地区 {area or '（全部）'} {as_of} 的比对快照，无法排除已确认人员"
-        f"（no match of area {area or 'all'} on {as_of} was recorded in the database）",
-        fix="先对这个比对目录运行 canbao match … --db（同一个数据库），或检查 --db 和 --from "
-        "是否对应（record the match with canbao match … --db first, or check that --db and "
-        "--from belong together）",
+        _(
+            "no match of area {area} on {as_of} was recorded in the database {db}, so the "
+            "persons confirmed since cannot be left out"
+        ).format(area=area or _("(all)"), as_of=as_of, db=db),
+        fix=_(
+            "record this match with canbao match … --db (the same database) first, or check "
+            "that --db and --from belong together"
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.cells import text_only_workbook
 from canbao.errors import InputError, UsageError
+from canbao.i18n import N_, _
 from canbao.print_layout import unit_and_date
 from canbao.result_tables import find_result_table, read_result_table
 from canbao.sheet_style import (
@@ -54,7 +55,7 @@ GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "village": ("县区", "乡镇(街道)", "村(社区)"),
 }
 MISSING_PLACE: Final = "未填写"
-_RERUN_MATCH: Final = "rerun `canbao match`; it writes needs_survey as CSV, Parquet or xlsx"
+_RERUN_MATCH: Final = N_("rerun `canbao match`; it writes needs_survey as CSV, Parquet or xlsx")
 
 # (heading, source column in needs_survey, width). Widths in characters: IDs (18 and 16 digits)
 # on one line, places and reasons wrapped (the row heights follow the text, see
@@ -97,18 +98,20 @@ def read_needs_survey(match_dir: Path) -> pl.DataFrame:
     path = find_result_table(Path(match_dir), NEEDS_SURVEY_TABLE)
     if path is None:
         raise InputError(
-            f"{Path(match_dir) / NEEDS_SURVEY_FILE}: no {NEEDS_SURVEY_FILE}, .parquet or .xlsx "
-            "in the match directory",
-            fix="give --from the --output directory of a finished `canbao match` run",
+            _("{path}: no {file}, .parquet or .xlsx in the match directory").format(
+                path=Path(match_dir) / NEEDS_SURVEY_FILE, file=NEEDS_SURVEY_FILE
+            ),
+            fix=_("give --from the --output directory of a finished `canbao match` run"),
         )
     # match neutralised formula-like text in its CSV; the forms show it as it was.
-    frame = read_result_table(path, key="公民身份号码", fix=_RERUN_MATCH)
+    frame = read_result_table(path, key="公民身份号码", fix=_(_RERUN_MATCH))
     missing = [c for c in NEEDS_SURVEY_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{shown_path(path)}: columns missing: {', '.join(missing)} "
-            f"(found: {', '.join(frame.columns)})",
-            fix="rerun `canbao match`; needs_survey.csv must have the columns of docs/design.md",
+            _("{path}: columns missing: {missing} (found: {found})").format(
+                path=shown_path(path), missing=", ".join(missing), found=", ".join(frame.columns)
+            ),
+            fix=_("rerun `canbao match`; needs_survey.csv must have the columns of docs/design.md"),
         )
     return frame.select(NEEDS_SURVEY_COLUMNS).with_columns(
         pl.col(c).str.strip_chars() for c in NEEDS_SURVEY_COLUMNS
@@ -118,7 +121,10 @@ def read_needs_survey(match_dir: Path) -> pl.DataFrame:
 def split_groups(frame: pl.DataFrame, by: str) -> list[tuple[tuple[str, ...], pl.DataFrame]]:
     """Split the roster by county, township or village, keys in sorted order, rows by ID."""
     if by not in GROUP_COLUMNS:
-        raise UsageError(f"--by {by}: unknown grouping", fix="use county, township or village")
+        raise UsageError(
+            _("--by {by}: unknown grouping").format(by=by),
+            fix=_("use county, township or village"),
+        )
     keys = list(GROUP_COLUMNS[by])
     filled = frame.with_columns(pl.col(k).fill_null(MISSING_PLACE) for k in keys)
     parts = filled.partition_by(keys, as_dict=True, maintain_order=True)

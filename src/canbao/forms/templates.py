@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao.atomic import atomic_file
 from canbao.cells import text_only_workbook
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.outputs import mark_workbook
 from canbao.score import load_rules
 from canbao.score import model as m
@@ -135,7 +136,9 @@ def write_template(kind: str, rules: Path, output: Path, *, force: bool = False)
     An existing ``output`` is overwritten only if canbao wrote it, or with ``force``.
     """
     if kind not in KINDS:
-        raise UsageError(f"unknown template {kind!r}", fix="use evaluation or datatable")
+        raise UsageError(
+            _("unknown template {kind!r}").format(kind=kind), fix=_("use evaluation or datatable")
+        )
     loaded = load_rules(Path(rules))  # the only time the rule file is read
     wb = Workbook()
     ws = wb.active

@@ -51,6 +51,7 @@ from canbao.forms.unit_entry_sheet import (
     USCC,
 )
 from canbao.forms.unit_survey import read_units_needing_survey
+from canbao.i18n import _
 from canbao.masking import mask_value_expr
 from canbao.uscc import USCC_REASONS, uscc_struct
 
@@ -155,7 +156,8 @@ def _heading_at(cells: pl.DataFrame) -> int | None:
 def _raw(path: Path) -> pl.DataFrame:
     if not path.is_file():
         raise InputError(
-            f"文件 {path} 不存在 (no such file)", fix="give the filled 信息录入表 (.xlsx or .csv)"
+            _("{path}: no such file").format(path=path),
+            fix=_("give the filled 信息录入表 (.xlsx or .csv)"),
         )
     raw = _raw_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _raw_csv(path)
     return raw.with_columns(pl.all().str.strip_chars().str.strip_chars("\ufeff"))
@@ -199,8 +201,10 @@ def _unit_frame(path: Path, cells: pl.DataFrame, at: int) -> pl.DataFrame:
     missing = [h for h in UNIT_HEADINGS if h not in headings and h not in OPTIONAL]
     if missing:
         raise InputError(
-            f"文件 {path} 第 {at + 1} 行：缺少表头 {'、'.join(missing)} (headings missing)",
-            fix="keep the headings of the 单位信息录入表 written by `canbao forms survey`",
+            _("{path}, row {row}: headings missing: {missing}").format(
+                path=path, row=at + 1, missing=", ".join(missing)
+            ),
+            fix=_("keep the headings of the 单位信息录入表 written by `canbao forms survey`"),
         )
     body = cells.slice(at + 1)
     body.columns = _dedupe(headings)
@@ -383,9 +387,13 @@ def run_unit_intake(
         roster = read_units_needing_survey(survey)
         if roster is None:
             raise InputError(
-                f"{survey}：没有 units_needing_survey.csv，无法核对单位信息录入表"
-                " (the match ran without units)",
-                fix="rerun `canbao match` with --units and --insured-units, or leave out --survey",
+                _(
+                    "{folder}: no units_needing_survey.csv (the match ran without units), so "
+                    "the unit entry sheets cannot be checked"
+                ).format(folder=survey),
+                fix=_(
+                    "rerun `canbao match` with --units and --insured-units, or leave out --survey"
+                ),
             )
     cities = area or sorted(
         roster["县区"].drop_nulls().str.slice(0, 4).unique().to_list() if roster is not None else []

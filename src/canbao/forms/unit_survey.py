@@ -25,6 +25,7 @@ from canbao.cells import neutralise_frame, text_only_workbook
 from canbao.errors import InputError
 from canbao.forms.survey_roster import safe_name
 from canbao.forms.unit_entry_sheet import write_unit_entry_workbook
+from canbao.i18n import _
 from canbao.match.units import UNIT_COLUMNS
 from canbao.print_layout import unit_and_date
 from canbao.result_tables import find_result_table, read_result_table
@@ -77,9 +78,10 @@ def read_units_needing_survey(match_dir: Path) -> pl.DataFrame | None:
     missing = [c for c in UNIT_SOURCE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
-            f"文件 {shown_path(path)} 缺少列：{'、'.join(missing)} (columns missing; found: "
-            f"{', '.join(frame.columns)})",
-            fix="rerun `canbao match` with --units and --insured-units",
+            _("{path}: columns missing: {missing} (found: {found})").format(
+                path=shown_path(path), missing=", ".join(missing), found=", ".join(frame.columns)
+            ),
+            fix=_("rerun `canbao match` with --units and --insured-units"),
         )
     return frame.select(UNIT_SOURCE_COLUMNS).with_columns(
         pl.col(c).str.strip_chars() for c in UNIT_SOURCE_COLUMNS

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from canbao.errors import UsageError
+from canbao.i18n import _, ngettext
 from canbao.match.repairs import APPLY_THRESHOLD
 from canbao.roster.kinds import RosterFiles, RosterKind, RosterPaths
 
@@ -35,25 +36,31 @@ def check_arguments(
         if name not in files:
             problems.append(_unknown_kind(name))
         elif isinstance(paths, str | Path):
-            fix = f"give a list of files: {{{str(name)!r}: [{str(paths)!r}]}}"
-            problems.append(_Problem(f"the {name} roster is one path, not a list of files", fix))
+            fix = _("give a list of files: {example}").format(
+                example=f"{{{str(name)!r}: [{str(paths)!r}]}}"
+            )
+            problem = _("the {kind} roster is one path, not a list of files").format(kind=name)
+            problems.append(_Problem(problem, fix))
         else:
             files[RosterKind(name)] = tuple(Path(p) for p in paths)
     if not files[RosterKind.HOUSEHOLD]:
-        fix = "name one or more files with --household"
-        problems.append(_Problem("no household roster given", fix))
+        fix = _("name one or more files with --household")
+        problems.append(_Problem(_("no household roster given"), fix))
     if bool(files[RosterKind.UNITS]) != bool(files[RosterKind.INSURED_UNITS]):
         problems.append(
             _Problem(
-                "employers need both the market registry and the insured units",
-                "give --units FILE and --insured-units FILE together",
+                _("employers need both the market registry and the insured units"),
+                _("give --units FILE and --insured-units FILE together"),
             )
         )
     min_score = _min_score(apply_links, problems)
     if len(problems) == 1:
         raise UsageError(problems[0].message, fix=problems[0].fix)
     if problems:
-        head = f"参数有 {len(problems)} 处问题（{len(problems)} problems with the arguments）:"
+        n = len(problems)
+        head = ngettext(
+            "{n} problem with the arguments:", "{n} problems with the arguments:", n
+        ).format(n=n)
         raise UsageError(
             "\n".join([head, *(f"  {p.message}" for p in problems)]),
             fix="; ".join(p.fix for p in problems),
@@ -63,7 +70,10 @@ def check_arguments(
 
 def _unknown_kind(name: object) -> _Problem:
     kinds = ", ".join(kind.value for kind in RosterKind)
-    return _Problem(f"unknown roster kind {name!r}", f"name the rosters by kind: {kinds}")
+    return _Problem(
+        _("unknown roster kind {kind!r}").format(kind=name),
+        _("name the rosters by kind: {kinds}").format(kinds=kinds),
+    )
 
 
 def _min_score(value: Decimal | int | str | None, problems: list[_Problem]) -> Decimal | None:
@@ -77,8 +87,10 @@ def _min_score(value: Decimal | int | str | None, problems: list[_Problem]) -> D
     if not score.is_finite() or not 0 <= score <= 100:
         problems.append(
             _Problem(
-                f"{value} 不是 0 到 100 的分数（--apply-links {value} is not a score）",
-                f"give a score from 0 to 100; {APPLY_THRESHOLD} is the documented threshold",
+                _("--apply-links {value} is not a score from 0 to 100").format(value=value),
+                _("give a score from 0 to 100; {threshold} is the documented threshold").format(
+                    threshold=APPLY_THRESHOLD
+                ),
             )
         )
         return None

@@ -85,9 +85,12 @@ def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
     number = int(text) if text.isdigit() else 0
     if not 1 <= number <= MAX_SHARDS:
         raise UsageError(
-            f"--shards {shards} 不是 1 到 {MAX_SHARDS} 的整数（--shards takes 1 to {MAX_SHARDS} "
-            "or auto）",
-            fix=f"give --shards auto (the default) or a whole number from 1 to {MAX_SHARDS}",
+            _("--shards {value} is not a whole number from 1 to {max} or auto").format(
+                value=shards, max=MAX_SHARDS
+            ),
+            fix=_("give --shards auto (the default) or a whole number from 1 to {max}").format(
+                max=MAX_SHARDS
+            ),
         )
     return number
 

@@ -244,8 +244,10 @@ def _published_but_not_recorded(output: Path) -> Iterator[None]:
         yield
     except DatabaseError as exc:
         raise DatabaseError(
-            f"结果已写入 {output}，但本次运行未能入库（results published, snapshot not recorded）："
-            f"{exc.message}",
+            _(
+                "the results are published in {output}, but the run was not recorded in the "
+                "database: {message}"
+            ).format(output=output, message=exc.message),
             fix=exc.fix,
         ) from None
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.match.summary_model import AreaBasis
 from canbao.regions import county_name, retired_successors
 
@@ -76,7 +77,7 @@ def default_area(household: pl.LazyFrame) -> list[str]:
     )
     if not counties:
         raise InputError(
-            "the household roster has no county codes (县区), so the area cannot be derived",
-            fix="give the area's region-code prefixes with --area, e.g. --area 3406",
+            _("the household roster has no county codes (县区), so the area cannot be derived"),
+            fix=_("give the area's region-code prefixes with --area, e.g. --area 3406"),
         )
     return [str(c) for c in counties]

@@ -17,22 +17,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from canbao.errors import InputError
+from canbao.i18n import N_, _
 from canbao.masking import mask_text
 from canbao.roster import Roster
 from canbao.roster.fields import FIELD_LABELS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, RosterKind
 
 _HOUSEHOLD_ASSUMED = {
-    "status": "人员状态列缺失，按全部「正常」（均为目标人群）处理 "
-    "(no status column: everyone taken as 正常, a target)",
-    "address": "常住地址列缺失，地址一律视为未知，目标人群均需入户调查补全地址 "
-    "(no address column: every target is sent to the survey to collect it)",
-    "village": "村(社区)列缺失，村(社区)一律视为未知，目标人群均需入户调查补全 "
-    "(no village column: every target is sent to the survey to collect it)",
+    "status": N_("no status column: everyone is taken as 正常 (a target)"),
+    "address": N_(
+        "no address column: every address is unknown, so every target is sent to the "
+        "survey to collect it"
+    ),
+    "village": N_(
+        "no village (村(社区)) column: every village is unknown, so every target is sent to "
+        "the survey to collect it"
+    ),
 }
-NO_ENROLMENT = (
-    "未提供养老或医疗参保名册，目标人群全部计为应参未参 "
-    "(no pension or medical roster given: every target is counted as uninsured)"
+NO_ENROLMENT = N_(
+    "no pension or medical roster given: every target is counted as uninsured (应参未参)"
 )
 
 
@@ -46,21 +49,24 @@ def assumed(rosters: Mapping[str, Sequence[Roster]]) -> list[str]:
     ]
     if refused:
         raise InputError(
-            f"参保名册缺少「{FIELD_LABELS['status']}」列（参保状态）：{', '.join(refused)} "
-            "(an enrolment roster has no status column; a guessed status would move people "
-            "between the result sets)",
-            fix="导出时带上参保状态列，或在 --columns 文件中写明它的列名，例如 `status: 缴费标志` "
-            "(export the status column, or name its heading in the --columns file)",
+            _(
+                "an enrolment roster has no status column ({label}): {files} (a guessed status "
+                "would move people between the result sets)"
+            ).format(label=FIELD_LABELS["status"], files=", ".join(refused)),
+            fix=_(
+                "export the status column too, or name its heading in the --columns file, "
+                "e.g. `status: 缴费标志`"
+            ),
         )
     warnings = [
-        f"{_name(r)}: {text}"
+        _("{file}: {warning}").format(file=_name(r), warning=_(text))
         for kind in HOUSEHOLD_KINDS
         for r in rosters.get(str(kind), ())
         for field, text in _HOUSEHOLD_ASSUMED.items()
         if field not in r.info.mapping
     ]
     if not any(rosters.get(str(kind)) for kind in (RosterKind.PENSION, RosterKind.MEDICAL)):
-        warnings.append(NO_ENROLMENT)
+        warnings.append(_(NO_ENROLMENT))
     return warnings
 
 
@@ -70,4 +76,4 @@ def _name(roster: Roster) -> str:
 
 def warn_on_stderr(text: str) -> None:
     """Print what a match assumed on stderr, masked (the CLI passes its own printer)."""
-    print(mask_text(f"警告 (warning): {text}"), file=sys.stderr)
+    print(mask_text(_("Warning: {message}").format(message=text)), file=sys.stderr)

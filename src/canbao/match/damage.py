@@ -17,6 +17,7 @@ from typing import Final
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.i18n import _
 
 # More than half of the non-empty IDs of one file: a typing error hits a few rows, a
 # spreadsheet's conversion hits the whole column.
@@ -56,17 +57,20 @@ def check_id_damage(
 def _damaged(file: str, given: int, invalid: int, spreadsheet: int) -> InputError:
     percent = invalid * 100 // given
     if spreadsheet * 2 > invalid:
-        damage = (
-            f"其中 {spreadsheet} 个被电子表格损坏（科学计数法如 3.40602E+17，或末几位被舍入为 0）"
-            f" ({spreadsheet} were damaged by a spreadsheet: scientific notation or zeroed digits)"
-        )
+        damage = _(
+            "{n} of them were damaged by a spreadsheet (scientific notation such as "
+            "3.40602E+17, or the last digits rounded to 0)"
+        ).format(n=spreadsheet)
     else:
-        damage = f"其中被电子表格损坏的有 {spreadsheet} 个 ({spreadsheet} damaged by a spreadsheet)"
+        damage = _("{n} of them damaged by a spreadsheet").format(n=spreadsheet)
     return InputError(
-        f"{file}：{given} 个公民身份号码中有 {invalid} 个（{percent}%）无效，{damage}；"
-        f"照此比对，几乎每个人都会被当作未参保 ({invalid} of {given} citizen IDs in {file} are "
-        "invalid: the results would be wrong)",
-        fix="从原系统重新导出，把身份证号码列设为文本（Excel 中先设单元格格式为“文本”，"
-        "或直接导出 CSV 后不要用 Excel 另存）(re-export the ID column as text); "
-        f"确认仍要继续时加 {ACCEPT_OPTION} (to run anyway, add {ACCEPT_OPTION})",
+        _(
+            "{file}: {invalid} of {given} citizen IDs ({percent}%) are invalid, {damage}; "
+            "matched so, almost everyone would be taken as uninsured"
+        ).format(file=file, invalid=invalid, given=given, percent=percent, damage=damage),
+        fix=_(
+            "export the roster again from the source system with the ID column as text (in "
+            "Excel, format the cells as Text first, or export CSV and do not save it again in "
+            "Excel); to run anyway, add {option}"
+        ).format(option=ACCEPT_OPTION),
     )

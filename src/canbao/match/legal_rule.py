@@ -22,7 +22,8 @@ from typing import Any, Final
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, SCHEMES
-from canbao.errors import RulesError
+from canbao.errors import RulesError, level_word
+from canbao.i18n import _
 from canbao.match.vocabulary import LegalKind
 from canbao.shown_path import shown_path
 
@@ -144,13 +145,14 @@ def _read(file: Path) -> tuple[Any, dict[PathT, int]]:
         text = file.read_bytes().decode("utf-8")
         return tomllib.loads(text), _row_lines(text)
     except UnicodeDecodeError as exc:
-        problem = f"不是 UTF-8 文本 (not UTF-8 text near byte {exc.start})"
+        problem = _("not UTF-8 text (near byte {at})").format(at=exc.start)
     except tomllib.TOMLDecodeError as exc:
-        problem = f"TOML 语法错误 (TOML syntax): {exc}"
+        problem = _("TOML syntax error: {reason}").format(reason=exc)
     except OSError as exc:
-        problem = f"无法读取文件 (cannot read the file): {exc.strerror}"
+        problem = _("cannot read the file: {reason}").format(reason=exc.strerror)
     raise RulesError(
-        [f"{shown_path(file)}: (file): error: {problem}"], fix="save the rule as UTF-8 TOML"
+        [f"{shown_path(file)}: (file): {level_word()}: {problem}"],
+        fix=_("save the rule as UTF-8 TOML"),
     )
 
 
@@ -188,11 +190,13 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
         names = "、".join(bundled_rules()) or "-"
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (file): error: 找不到法定群体规则文件 "
-                "(no such legal-group rule file)"
+                f"{shown_path(file)}:1: (file): {level_word()}: "
+                + _("no such legal-group rule file")
             ],
-            fix=f"给出规则文件的路径，内置规则的名称之一：{names}，或 none 关闭此项判断"
-            f" (a file, a bundled rule's name, or none to switch the rule off)",
+            fix=_(
+                "give the path of a rule file, the name of a bundled rule ({names}), "
+                "or none to switch the rule off"
+            ).format(names=names),
         )
     data, lines = _read(file)
     problems: list[str] = []
@@ -200,24 +204,25 @@ def load_legal_rule(value: str | Path | None) -> LegalRule | None:
     def report(path: PathT, message: str) -> None:
         row = next((lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in lines), None)
         where = f"{shown_path(file)}:{row}" if row else str(file)
-        problems.append(f"{where}: {render_path(path)}: error: {message}")
+        problems.append(f"{where}: {render_path(path)}: {level_word()}: {message}")
 
     if not isinstance(data, dict):
         raise RulesError(
-            [f"{shown_path(file)}:1: (top): error: 规则文件应为映射 (the file must be a mapping)"]
+            [f"{shown_path(file)}:1: (top): {level_word()}: " + _("the file must be a mapping")]
         )
     for key in data:
         if key not in _KEYS:
-            report((key,), f"未知字段 (unknown field); known: {', '.join(_KEYS)}")
+            report((key,), _("unknown field; known: {known}").format(known=", ".join(_KEYS)))
     schemes = _codes(data, "schemes", list(SCHEMES), report)
     statuses = _codes(data, "statuses", list(ENROLMENT_STATUS_LABELS), report)
     requires = _codes(data, "requires", [k.value for k in LegalKind], report)
     ages = _ages(data.get("retirement_age"), report)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        report(("name",), "缺少规则名称 (a name is required)")
+        report(("name",), _("a name is required"))
     if problems:
-        raise RulesError(problems, fix="correct the legal-group rule file; every problem is listed")
+        fix = _("correct the legal-group rule file; every problem is listed")
+        raise RulesError(problems, fix=fix)
     return LegalRule(
         name=str(name),
         file=file,
@@ -232,15 +237,16 @@ def _codes(data: dict[str, Any], key: str, allowed: list[str], report: Any) -> l
     """A non-empty list of distinct values from ``allowed`` (codes are written as strings)."""
     value = data.get(key)
     if not isinstance(value, list) or not value:
-        report((key,), f"应为非空列表 (a non-empty list of: {', '.join(allowed)})")
+        report((key,), _("a non-empty list of: {allowed}").format(allowed=", ".join(allowed)))
         return []
     seen: list[str] = []
     for i, item in enumerate(value):
         text = str(item)
         if text not in allowed:
-            report((key, i), f"未知取值 {text!r} (unknown value; accepted: {', '.join(allowed)})")
+            problem = _("unknown value {value!r}; accepted: {allowed}")
+            report((key, i), problem.format(value=text, allowed=", ".join(allowed)))
         elif text in seen:
-            report((key, i), f"重复取值 {text!r} (listed twice)")
+            report((key, i), _("{value!r} is listed twice").format(value=text))
         else:
             seen.append(text)
     return seen
@@ -249,7 +255,7 @@ def _codes(data: dict[str, Any], key: str, allowed: list[str], report: Any) -> l
 def _month(value: Any, path: PathT, report: Any) -> int | None:
     match = _MONTH.match(str(value))
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        report(path, f"出生年月应写作 YYYY-MM，而不是 {value!r} (a birth month YYYY-MM)")
+        report(path, _("a birth month is written YYYY-MM, not {value!r}").format(value=value))
         return None
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
@@ -258,16 +264,16 @@ def _ages(value: Any, report: Any) -> dict[str, tuple[AgeRow, ...]]:
     """The table of each sex: rows in order, contiguous, open at both ends."""
     top: PathT = ("retirement_age",)
     if not isinstance(value, dict):
-        report(top, "应为按性别（男、女）的表 (a table per sex: 男 and 女)")
+        report(top, _("a table per sex: 男 and 女"))
         return {}
     for sex in value:
         if sex not in _SEXES:
-            report((*top, sex), f"未知性别 {sex!r} (use 男 and 女)")
+            report((*top, sex), _("unknown sex {sex!r} (use 男 and 女)").format(sex=sex))
     out: dict[str, tuple[AgeRow, ...]] = {}
     for sex in _SEXES:
         rows = value.get(sex)
         if not isinstance(rows, list) or not rows:
-            report((*top, sex), "缺少该性别的退休年龄表 (a non-empty list of rows is required)")
+            report((*top, sex), _("a non-empty list of rows is required for this sex"))
             continue
         out[sex] = tuple(_rows(rows, (*top, sex), report))
     return out
@@ -278,32 +284,33 @@ def _rows(rows: list[Any], top: PathT, report: Any) -> list[AgeRow]:
     for i, row in enumerate(rows):
         path = (*top, i)
         if not isinstance(row, dict):
-            report(path, "每行应为映射 {from, to, years, months} (each row is a mapping)")
+            report(path, _("each row is a mapping of from, to, years, months"))
             continue
         for key in row:
             if key not in ("from", "to", "years", "months"):
-                report((*path, key), "未知字段 (unknown field; from, to, years, months)")
+                report((*path, key), _("unknown field (known: from, to, years, months)"))
         first = _month(row["from"], (*path, "from"), report) if "from" in row else None
         last = _month(row["to"], (*path, "to"), report) if "to" in row else None
         years, months = row.get("years"), row.get("months", 0)
         if not (isinstance(years, int) and 16 <= years <= 80):
-            report((*path, "years"), f"退休年龄应为 16-80 的整数年，而不是 {years!r} (years)")
+            problem = _("years: a retirement age of 16 to 80 whole years, not {value!r}")
+            report((*path, "years"), problem.format(value=years))
             years = 0
         if not (isinstance(months, int) and 0 <= months <= 11):
-            report((*path, "months"), f"月数应为 0-11，而不是 {months!r} (months)")
+            problem = _("months: 0 to 11, not {value!r}")
+            report((*path, "months"), problem.format(value=months))
             months = 0
         if ("from" in row) == (i == 0):
-            report(path, "第一行不写 from，其余各行都写 (only the first row has no `from`)")
+            report(path, _("only the first row has no `from`; every other row has one"))
         if ("to" in row) == (i == len(rows) - 1):
-            report(path, "最后一行不写 to，其余各行都写 (only the last row has no `to`)")
+            report(path, _("only the last row has no `to`; every other row has one"))
         if first is not None and last is not None and first > last:
-            report(path, "from 晚于 to (the range is empty)")
+            report(path, _("`from` is later than `to` (the range is empty)"))
         previous = parsed[-1].last if parsed else None
         if first is not None and previous is not None and first != previous + 1:
             report(
                 (*path, "from"),
-                "应紧接上一行 to 的下一个月 (must start the month after "
-                "the previous row's `to`: no gap, no overlap)",
+                _("must start the month after the previous row's `to` (no gap, no overlap)"),
             )
         parsed.append(AgeRow(first, last, int(years) * 12 + int(months)))
     return parsed

@@ -191,7 +191,7 @@ def write_summary(
     if failed:
         detail = "; ".join(f"{eq.equation}: {eq.left} != {eq.right}" for eq in failed)
         raise ConservationError(
-            f"the counts do not add up ({detail}); no result was published",
-            fix="this is a bug in canbao: rerun with --verbose and report it with the summary",
+            _("the counts do not add up ({detail}); no result was published").format(detail=detail),
+            fix=_("this is a bug in canbao: rerun with --verbose and report it with the summary"),
         )
     return result

@@ -27,6 +27,7 @@ from canbao.codes import (
 )
 from canbao.elementwise import fold_unless_plain, map_values
 from canbao.errors import InputError
+from canbao.i18n import _, ngettext
 from canbao.ids import with_citizen_id
 from canbao.masking import mask_ids_in_text, mask_name, mask_text
 from canbao.match.area import id_in_area
@@ -239,30 +240,32 @@ def check_codes(
     problems: list[str] = []
     bad_h = household.filter(pl.col("hstatus").is_null())
     problems += _describe(
-        bad_h, "hstatus_raw", "人员状态 (household status)", "正常, 死亡, 迁出, 注销", where
+        bad_h, "hstatus_raw", _("household status (人员状态)"), "正常, 死亡, 迁出, 注销", where
     )
     bad_s = enrolment.filter(pl.col("scheme").is_null())
     problems += _describe(
         bad_s,
         "scheme_raw",
-        "险种 (scheme)",
-        "codes 11-15, 21-26, 30, 40, 50 or their labels",
+        _("scheme (险种)"),
+        _("codes 11-15, 21-26, 30, 40, 50 or their labels"),
         where,
     )
     bad_e = enrolment.filter(pl.col("estatus").is_null())
     problems += _describe(
         bad_e,
         "estatus_raw",
-        "参保状态 (enrolment status)",
+        _("enrolment status (参保状态)"),
         "参保缴费, 领取待遇, 暂停缴费, 终止参保",
         where,
     )
     if problems:
         raise InputError(
-            "unknown codes in the rosters:\n  " + "\n  ".join(problems),
-            fix="correct these values in the export, or map each word to an accepted one in the "
-            "--columns file (`values: {status: {冻结: 暂停缴费}}`, docs/reading.md); if a wrong "
-            "column was taken for this field, name the right one there",
+            _("unknown codes in the rosters:") + "\n  " + "\n  ".join(problems),
+            fix=_(
+                "correct these values in the export, or map each word to an accepted one in the "
+                "--columns file ({example}, docs/reading.md); if a wrong column was taken for "
+                "this field, name the right one there"
+            ).format(example="`values: {status: {冻结: 暂停缴费}}`"),
         )
 
 
@@ -282,10 +285,16 @@ def _describe(
         # A status or scheme word is a code, not personal data: shown in full so the user can
         # map it (--columns ``values:``). A value that may be a name, an ID or a birth date in
         # the wrong column shows only its first character.
-        shown = "(empty)" if value is None else repr(_shown_code(value))
+        shown = _("(empty)") if value is None else repr(_shown_code(value))
+        line = ngettext(
+            "{file}: column {label}: value {value} in {n} row, first at line {first}; "
+            "accepted: {accepted}",
+            "{file}: column {label}: value {value} in {n} rows, first at line {first}; "
+            "accepted: {accepted}",
+            n,
+        )
         lines.append(
-            f"{file}: column {label}: value {shown} in {n} row(s), "
-            f"first at line {first}; accepted: {accepted}"
+            line.format(file=file, label=label, value=shown, n=n, first=first, accepted=accepted)
         )
     return lines
 

@@ -16,11 +16,12 @@ import polars as pl
 
 from canbao.cells import restore_text
 from canbao.errors import UsageError
+from canbao.i18n import N_, _
 from canbao.result_tables import HEADING_SEARCH_ROWS, read_result_table
 
 # Written by the match but not one table each.
 NOT_TABLES = frozenset({"basic_data_tables", "task_table_xlsx"})
-_FIX = "give the --output directory of a finished `canbao match` run"
+_FIX = N_("give the --output directory of a finished `canbao match` run")
 
 
 def scan_result(files: dict[str, Path], name: str) -> pl.LazyFrame:
@@ -29,12 +30,13 @@ def scan_result(files: dict[str, Path], name: str) -> pl.LazyFrame:
     if path is None or name in NOT_TABLES:
         known = ", ".join(sorted(set(files) - NOT_TABLES))
         raise UsageError(
-            f"没有名为 {name!r} 的结果表 (no result table {name!r})", fix=f"use one of: {known}"
+            _("no result table {name!r}").format(name=name),
+            fix=_("use one of: {choices}").format(choices=known),
         )
     if path.suffix == ".parquet":
         return pl.scan_parquet(path)
     if path.suffix == ".xlsx":
-        return read_result_table(path, key=_heading_key(path), fix=_FIX).lazy()
+        return read_result_table(path, key=_heading_key(path), fix=_(_FIX)).lazy()
     # canbao's own CSV: the quote that keeps a cell from being a formula is undone (canbao.cells).
     scan = pl.scan_csv(path, infer_schema=False, encoding="utf8")
     return scan.with_columns(restore_text(pl.col(pl.String)))

@@ -14,6 +14,7 @@ import polars as pl
 
 from canbao.cells import neutralise_frame
 from canbao.errors import OutputError
+from canbao.i18n import _
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
@@ -107,7 +108,8 @@ def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
                 chunk = frame.slice(part * EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)
                 title = name if parts == 1 else f"{name}_{part + 1}"
                 if len(title) > 31:
-                    raise OutputError(f"sheet name {title!r} is longer than Excel's 31 characters")
+                    message = _("sheet name {title!r} is longer than Excel's 31 characters")
+                    raise OutputError(message.format(title=title))
                 chunk.write_excel(
                     book, worksheet=title, autofit=chunk.height < 20_000, float_precision=2
                 )

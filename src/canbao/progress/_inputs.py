@@ -23,6 +23,7 @@ from typing import Final
 
 from canbao import regions
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.progress._rates import CROSS_CITY, CROSS_PROVINCE, RATES, percent
 from canbao.progress._template import BY_NUMBER, COLUMNS
 from canbao.readfail import check_text_lines, unreadable_file
@@ -40,7 +41,9 @@ def _cells(path: Path) -> list[list[str]]:
     """The first sheet (or the CSV) as rows of stripped text."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError(f"文件不存在：{path} (no such file)", fix="检查路径 (check the path)")
+        raise InputError(
+            _("no such file: {path}").format(path=path), fix=_("check the path and the file name")
+        )
     if suffix in (".csv", ".txt"):
         data = check_text_lines(path)
         for encoding in ("utf-8-sig", "gb18030"):
@@ -51,8 +54,8 @@ def _cells(path: Path) -> list[list[str]]:
                 continue
         else:
             raise InputError(
-                f"{path}：不是 UTF-8 或 GB18030 文本 (neither UTF-8 nor GB18030)",
-                fix="另存为 CSV UTF-8 (save as CSV UTF-8)",
+                _("{path}: neither UTF-8 nor GB18030 text").format(path=path),
+                fix=_("save the file as UTF-8 CSV"),
             )
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     if suffix in (".xlsx", ".xlsm"):
@@ -68,7 +71,8 @@ def _cells(path: Path) -> list[list[str]]:
         book.close()
         return grid
     raise InputError(
-        f"{path}：不支持的格式 {suffix!r} (unknown format)", fix="给出 .csv 或 .xlsx 文件"
+        _("{path}: unknown format {suffix!r}").format(path=path, suffix=suffix),
+        fix=_("give a .csv or .xlsx file"),
     )
 
 
@@ -83,9 +87,12 @@ def _column(path: Path, heads: list[str], names: tuple[str, ...]) -> int:
         if name in heads:
             return heads.index(name)
     raise InputError(
-        f"{path}：第 1 行缺少“{names[0]}”列（找到：{'、'.join(h for h in heads if h) or '无'}）"
-        f"(no {names[0]} column)",
-        fix=f"在第 1 行写列名“{names[0]}”（也可写：{'、'.join(names[1:])}）",
+        _("{path}: no {column} column in row 1 (found: {found})").format(
+            path=path, column=names[0], found=", ".join(h for h in heads if h) or _("none")
+        ),
+        fix=_("write the heading {column} in row 1 (or one of: {others})").format(
+            column=names[0], others=", ".join(names[1:])
+        ),
     )
 
 
@@ -99,30 +106,40 @@ def read_population(path: Path, *, area: list[str] | None = None) -> dict[str, i
     """County code -> resident population, from the file described in the module docstring."""
     grid = [row for row in _cells(Path(path)) if any(row)]
     if not grid:
-        raise InputError(f"{path}：文件是空的 (empty file)", fix="写一行列名和每县一行")
+        raise InputError(
+            _("{path}: the file is empty").format(path=path),
+            fix=_("write a row of headings and one row per county"),
+        )
     heads = grid[0]
     county, people = _column(path, heads, COUNTY), _column(path, heads, POPULATION)
     out: dict[str, int] = {}
     for line, row in enumerate(grid[1:], start=2):
         cells = [*row, "", ""]
-        where = f"{path} 第 {line} 行"
+        where = _("{file}, line {line}").format(file=path, line=line)
         code = _unit(cells[county], where, area or [])
         if code is None:
             continue  # an area total row: the area's population is the counties' sum
         text = cells[people].replace(",", "")
         if not text.isdigit():
             raise InputError(
-                f"{where}“{heads[people]}”列的值 {cells[people]!r} 不是人数 (not a whole number)",
-                fix="写不带小数的人数，如 318000 (a whole number of persons)",
+                _("{where}: {column}: {value!r} is not a whole number of persons").format(
+                    where=where, column=heads[people], value=cells[people]
+                ),
+                fix=_("write a whole number of persons, such as 318000"),
             )
         if code in out:
             raise InputError(
-                f"{where}：县区 {cells[county]} 出现两次 (county given twice)",
-                fix="每个县区只写一行 (one row per county)",
+                _("{where}: the county {county} is given twice").format(
+                    where=where, county=cells[county]
+                ),
+                fix=_("write one row per county"),
             )
         out[code] = int(text)
     if not out:
-        raise InputError(f"{path}：没有县区的常住人口 (no county rows)", fix="每县一行")
+        raise InputError(
+            _("{path}: no county's resident population").format(path=path),
+            fix=_("write one row per county"),
+        )
     return out
 
 
@@ -149,14 +166,16 @@ def read_manual(path: Path, *, area: list[str] | None = None) -> Manual:
     cols = [_column(path, heads, names) for names in (COUNTY, ITEM, VALUE)]
     for line, row in enumerate(grid[1:], start=2):
         unit_text, item, value = ([*row, "", "", ""][c] for c in cols)
-        where = f"{path} 第 {line} 行"
+        where = _("{file}, line {line}").format(file=path, line=line)
         unit = _unit(unit_text, where, area or [])
         if item in _COUNTED:
             text = value.replace(",", "")
             if not text.isdigit():
                 raise InputError(
-                    f"{where}“{item}”的值 {value!r} 不是人数 (not a whole number)",
-                    fix="写不带小数的人数 (a whole number of persons)",
+                    _("{where}: {column}: {value!r} is not a whole number of persons").format(
+                        where=where, column=item, value=value
+                    ),
+                    fix=_("write a whole number of persons, such as 318000"),
                 )
             manual.counts.setdefault(unit, {})[item] = int(text)
             continue
@@ -168,9 +187,16 @@ def read_manual(path: Path, *, area: list[str] | None = None) -> Manual:
             manual.rates.setdefault(unit, {})[rate] = given
         else:
             raise InputError(
-                f"{where}：第 {number} 栏“{BY_NUMBER[number].heading}”的值 {value!r} 不能手填"
-                "（只有第 15、16 栏可填百分比）(a computed rate cannot be entered by hand)",
-                fix="删去这一行；第 15、16 栏写百分比（如 100%）或写比对人数",
+                _(
+                    "{where}: column {number} {heading}: {value!r} cannot be entered by hand "
+                    "(a computed rate; only columns 15 and 16 take a percentage)"
+                ).format(
+                    where=where, number=number, heading=BY_NUMBER[number].heading, value=value
+                ),
+                fix=_(
+                    "delete this row; write columns 15 and 16 as a percentage (such as 100%) "
+                    "or as the counts"
+                ),
             )
     return manual
 
@@ -181,8 +207,14 @@ def _item_number(item: str, where: str) -> int:
     if item in _BY_HEADING:
         return _BY_HEADING[item]
     raise InputError(
-        f"{where}：“项目”{item!r} 不是进度表的栏 (not a column of the progress table)",
-        fix="写栏号 1-32（没有 26）或栏名，或 "
-        + "、".join(_COUNTED)
-        + f"；可填的栏：{', '.join(str(s.column) for s in RATES if s.number in (3, 4))} 及手填栏",
+        _("{where}: the item (项目) {item!r} is not a column of the progress table").format(
+            where=where, item=item
+        ),
+        fix=_(
+            "write a column number 1-32 (there is no 26) or a column name, or {counted}; the "
+            "columns that can be entered: {columns} and the hand-filled ones"
+        ).format(
+            counted=", ".join(_COUNTED),
+            columns=", ".join(str(s.column) for s in RATES if s.number in (3, 4)),
+        ),
     )

@@ -15,6 +15,7 @@ import polars as pl
 
 from canbao.db import Database, areas, snapshot_runs
 from canbao.errors import DatabaseError
+from canbao.i18n import _
 from canbao.match.vocabulary import ProgressPeriod
 from canbao.progress import _counts as c
 from canbao.progress import _rates as r
@@ -76,16 +77,23 @@ def _area(db: Database, area: str | None) -> str:
     if area is not None:
         if area not in known:
             raise DatabaseError(
-                f"数据库 {db.where} 中没有地区 {area} 的快照（已有：{'、'.join(known) or '无'}）"
-                "(no snapshot of that area)",
-                fix="用 --area 写已入库的地区代码，或先用 canbao match --db 入库",
+                _(
+                    "the database {where} holds no snapshot of area {area} (recorded: {known})"
+                ).format(where=db.where, area=area, known=", ".join(known) or _("none")),
+                fix=_(
+                    "give --area a recorded area's code, or record one with canbao match --db first"
+                ),
             )
         return area
     if len(known) != 1:
         raise DatabaseError(
-            f"数据库 {db.where} 中有 {len(known)} 个地区的快照（{'、'.join(known) or '无'}）"
-            "(give the area)",
-            fix="先用 canbao match --db 入库；有多个地区时用 --area 指定一个",
+            _("the database {where} holds snapshots of {n} areas ({known})").format(
+                where=db.where, n=len(known), known=", ".join(known) or _("none")
+            ),
+            fix=_(
+                "record a match with canbao match --db first; with several areas, name one "
+                "with --area"
+            ),
         )
     return known[0]
 
@@ -96,8 +104,10 @@ def _run_dates(db: Database, area: str, as_of: date | None) -> tuple[list[date],
     end = as_of or dates[-1]
     if dates[0] > end:
         raise DatabaseError(
-            f"地区 {area} 的第一个快照是 {dates[0]}，晚于 --as-of {end} (no snapshot by then)",
-            fix="把 --as-of 设为第一个快照之后的日期",
+            _("the first snapshot of area {area} is of {first}, after --as-of {end}").format(
+                area=area, first=dates[0], end=end
+            ),
+            fix=_("set --as-of to a date after the first snapshot"),
         )
     return dates, end
 
@@ -256,8 +266,10 @@ def run_progress(
     compared = outside.read() if outside.given() else None
     if "://" not in str(db) and not Path(db).expanduser().exists():
         raise DatabaseError(
-            f"数据库文件 {db} 不存在，progress 只读取、不新建 (no such database file)",
-            fix="用 --db 指定 canbao match --db 入库用的数据库文件",
+            _("no such database file: {db} (progress reads a database, never makes one)").format(
+                db=db
+            ),
+            fix=_("give --db the database file that canbao match --db recorded into"),
         )
     with open_database(db) as database:
         report = progress_report(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from canbao.errors import DatabaseError
+from canbao.i18n import _
 
 
 def existing_database(db: str | Path) -> str | Path:
@@ -18,7 +19,6 @@ def existing_database(db: str | Path) -> str | Path:
     if "://" in str(db) or Path(db).expanduser().exists():
         return db
     raise DatabaseError(
-        f"数据库文件 {db} 不存在（no such database file）",
-        fix="用 canbao match … --db 建立并记录比对，或检查 --db 的路径"
-        "（record a match with canbao match … --db first, or check the path）",
+        _("no such database file: {db}").format(db=db),
+        fix=_("record a match with canbao match … --db first, or check the path of --db"),
     )

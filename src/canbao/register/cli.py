@@ -124,16 +124,17 @@ def decide(
         if file is not None:
             if citizen_id is not None or kind or by or reason or on:
                 raise UsageError(
-                    "--file 与 ID、--kind、--by、--reason、--on 不能同时使用",
-                    fix="give either --file or one decision on the command line",
+                    _("--file cannot be used with ID, --kind, --by, --reason or --on"),
+                    fix=_("give either --file or one decision on the command line"),
                 )
             result = record_manual_decisions(db, read_decision_file(file), where=str(file))
         else:
             if citizen_id is None or kind is None or by is None or reason is None:
                 raise UsageError(
-                    "需要 ID、--kind、--by 和 --reason（or --file）",
-                    fix="canbao decide ID --db URL --kind conflict-resolved --by NAME "
-                    "--reason TEXT",
+                    _("ID, --kind, --by and --reason are needed (or --file)"),
+                    fix=_(
+                        "canbao decide ID --db URL --kind conflict-resolved --by NAME --reason TEXT"
+                    ),
                 )
             result = record_manual_decisions(db, one_decision(citizen_id, kind, by, reason, on))
         if json_:

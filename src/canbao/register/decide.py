@@ -19,6 +19,7 @@ import polars as pl
 
 from canbao.db import open_database, record_decisions, without_state
 from canbao.errors import InputError, UsageError
+from canbao.i18n import _, ngettext
 from canbao.ids import citizen_id_struct
 from canbao.masking import mask_id
 from canbao.match.vocabulary import DecisionKind, PersonState
@@ -55,7 +56,10 @@ def read_kind(text: str) -> str:
     code = kind_spellings().get(text.strip())
     if code is None:
         choices = ", ".join(k.value.replace("_", "-") for k in DecisionKind)
-        raise UsageError(f"未知的决定类型 {text!r}（unknown decision kind）", fix=f"use {choices}")
+        raise UsageError(
+            _("unknown decision kind {kind!r}").format(kind=text),
+            fix=_("use one of: {choices}").format(choices=choices),
+        )
     return code
 
 
@@ -91,13 +95,19 @@ def _checked(frame: pl.DataFrame, where: str, as_of: date) -> pl.DataFrame:
         if wrong.height:
             row = wrong.row(0, named=True)
             value = row[FILE_COLUMNS[heading]]
-            shown = mask_id(value) if heading == "公民身份号码" else (value or "(空)")
+            shown = mask_id(value) if heading == "公民身份号码" else (value or _("(empty)"))
             raise InputError(
-                f"{where} 第 {row['_line']} 行 {heading}={shown}：无效（共 {wrong.height} 行）"
-                f"(invalid {heading} in {wrong.height} row(s))",
-                fix="公民身份号码完整有效；决定类型 conflict-resolved 或 duplicate-cleaned；"
-                "日期 YYYY-MM-DD 且不晚于今天；决定人和理由不能为空"
-                "(a valid ID, a known kind, a date not in the future, a decider and a reason)",
+                ngettext(
+                    "{where}, line {line}: {heading}={value} is invalid ({n} row in all)",
+                    "{where}, line {line}: {heading}={value} is invalid ({n} rows in all)",
+                    wrong.height,
+                ).format(
+                    where=where, line=row["_line"], heading=heading, value=shown, n=wrong.height
+                ),
+                fix=_(
+                    "each row needs a full valid citizen ID, the kind conflict-resolved or "
+                    "duplicate-cleaned, a date YYYY-MM-DD not after today, a decider and a reason"
+                ),
             )
     return checked.select(
         pl.col("id").struct.field("id_norm").alias("person_key"),
@@ -114,24 +124,29 @@ def read_decision_file(path: Path) -> pl.DataFrame:
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise InputError(
-            f"无法读取决定文件 {path}（cannot read the decisions file）：{type(exc).__name__}",
-            fix="给出 UTF-8 编码的 CSV 文件（a UTF-8 CSV file）",
+            _("cannot read the decisions file {path}: {reason}").format(
+                path=path, reason=type(exc).__name__
+            ),
+            fix=_("give a UTF-8 CSV file"),
         ) from None
     frame = frame.rename(lambda name: FILE_COLUMNS.get(name.strip().lstrip("\ufeff"), name))
     missing = [h for h, name in FILE_COLUMNS.items() if name not in frame.columns]
     if missing:
         raise InputError(
-            f"决定文件 {path} 缺少列 {'、'.join(missing)}（missing columns）",
-            fix=f"表头为 {'，'.join(FILE_COLUMNS)}（headings: {', '.join(FILE_COLUMNS.values())}）",
+            _("the decisions file {path} lacks the columns {columns}").format(
+                path=path, columns=", ".join(missing)
+            ),
+            fix=_("the headings are {headings}").format(headings=", ".join(FILE_COLUMNS)),
         )
     return frame.select(FILE_COLUMNS.values())
 
 
 def record_manual_decisions(
-    db: str | Path, decisions: pl.DataFrame, *, where: str = "命令行 (command line)"
+    db: str | Path, decisions: pl.DataFrame, *, where: str | None = None
 ) -> DecisionResult:
     """Check ``decisions`` (the FILE_COLUMNS' English names, as text) and record them."""
-    checked = _checked(decisions, where, date.today())
+    shown = _("the command line") if where is None else where
+    checked = _checked(decisions, shown, date.today())
     states = {kind.value: state.value for kind, state in DECIDES_ON.items()}
     wanted = checked.select("person_key", pl.col("kind").replace_strict(states).alias("state"))
     with open_database(existing_database(db)) as database:

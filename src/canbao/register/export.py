@@ -40,6 +40,7 @@ from canbao.db import (
 )
 from canbao.errors import DatabaseError, InputError, UsageError
 from canbao.forms.survey_db import match_identity
+from canbao.i18n import _
 from canbao.match.vocabulary import PersonState
 from canbao.register import existing_database
 from canbao.result_tables import find_result_table, read_result_table
@@ -117,10 +118,12 @@ def _table(match_dir: Path, name: str) -> pl.DataFrame:
     path = find_result_table(match_dir, name)
     if path is None:
         raise InputError(
-            f"{match_dir}: 没有 {name}.csv（no {name} table in the match directory）",
-            fix="--from 给出 canbao match 的 --output 目录（the match's output directory）",
+            _("{folder}: no {table} table in the match folder").format(
+                folder=match_dir, table=name
+            ),
+            fix=_("give --from the --output directory of a finished `canbao match` run"),
         )
-    frame = read_result_table(path, key="公民身份号码", fix="rerun `canbao match`")
+    frame = read_result_table(path, key="公民身份号码", fix=_("rerun `canbao match`"))
     return frame.select([c for c in ROSTER_ITEMS if c in frame.columns]).rename(ROSTER_ITEMS)
 
 
@@ -131,10 +134,13 @@ def _confirmed(db: str | Path, as_of: date, area: str, until: date) -> pl.DataFr
     with open_database(existing_database(db)) as database:
         if not has_snapshot(database, as_of, area=area):
             raise DatabaseError(
-                f"数据库 {database.where} 中没有地区 {area} {as_of} 的比对快照"
-                f"（no match of area {area} on {as_of} recorded）",
-                fix="先运行 canbao match … --db，--from 和 --as-of 对应同一次比对"
-                "（record the match first; --from and --as-of name the same run）",
+                _("no match of area {area} on {as_of} is recorded in the database {db}").format(
+                    area=area, as_of=as_of, db=database.where
+                ),
+                fix=_(
+                    "record the match with canbao match … --db first; --from and --as-of name "
+                    "the same run"
+                ),
             )
         states = states_as_of(database, as_of, area=area)
         surveyed = confirmed_by_survey(database, as_of, area=area, state=needs)
@@ -175,8 +181,10 @@ def _form_items(intakes: list[Path]) -> pl.DataFrame | None:
         path = Path(directory) / "entries.csv"
         if not path.is_file():
             raise InputError(
-                f"{path}: 没有 entries.csv（not an intake output directory）",
-                fix="--intake 给出 canbao intake 的 --output 目录（the intake's output directory）",
+                _("{path}: no entries.csv (not an output directory of canbao intake)").format(
+                    path=path
+                ),
+                fix=_("give --intake the --output directory of a finished `canbao intake` run"),
             )
         frames.append(pl.read_csv(path, infer_schema=False))
     if not frames:
@@ -202,8 +210,10 @@ def export_rows(
     when = as_of or date.today()
     if when < snapshot:
         raise UsageError(
-            f"--as-of {when} 早于比对日期 {snapshot}（before the match's as-of date）",
-            fix="--as-of 不早于 --from 那次比对的日期（not before the match's date）",
+            _("--as-of {when} is before the date of the match, {snapshot}").format(
+                when=when, snapshot=snapshot
+            ),
+            fix=_("give an --as-of not before the date of the match in --from"),
         )
     confirmed = _confirmed(db, snapshot, area, when)
     roster = pl.concat(

@@ -51,8 +51,8 @@ def person_key(raw: str) -> str:
     key = normalize_id_value(raw)
     if key is None or validate_id(key, date.today()) is not None:
         raise UsageError(
-            f"{mask_id(raw)} 不是有效的公民身份号码（not a valid citizen ID）",
-            fix="输入完整的 18 位（或 15 位）身份证号码（give the full 18- or 15-digit ID）",
+            _("{id} is not a valid citizen ID").format(id=mask_id(raw)),
+            fix=_("give the full 18-digit (or 15-digit) citizen ID"),
         )
     return key
 

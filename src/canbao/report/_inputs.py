@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.i18n import N_, _
 from canbao.match.vocabulary import PersonState, UninsuredFlag
 from canbao.regions import county_name_expr
 from canbao.result_tables import find_result_table, read_result_table
@@ -27,10 +28,10 @@ TOWNSHIP = "乡镇(街道)"
 VILLAGE = "村(社区)"
 ID = "公民身份号码"
 FLAG = "类别代码"
-MATCH_FIX = "give the --output directory of a finished `canbao match` run"
-CHANGES_FIX = "give the --output directory of a finished `canbao changes` run"
-PROGRESS_FIX = "give the --output directory of a finished `canbao progress` run"
-SCORE_FIX = "give the --output directory of a finished `canbao score` run"
+MATCH_FIX = N_("give the --output directory of a finished `canbao match` run")
+CHANGES_FIX = N_("give the --output directory of a finished `canbao changes` run")
+PROGRESS_FIX = N_("give the --output directory of a finished `canbao progress` run")
+SCORE_FIX = N_("give the --output directory of a finished `canbao score` run")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def _read_json(path: Path, fix: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}：无法读取（cannot be read: {exc}）", fix=fix) from None
+        message = _("{path}: cannot be read: {reason}").format(path=path, reason=exc)
+        raise InputError(message, fix=_(fix)) from None
 
 
 def _title_of(book: Path, fallback: str) -> str:
@@ -102,7 +104,8 @@ def read_score_dir(folder: Path) -> list[ScoreRun]:
         name = str(data.get("rules", path.stem))
         runs.append(ScoreRun(name, _title_of(path.with_suffix(".xlsx"), name), counties))
     if not runs:
-        raise InputError(f"{folder}：没有评估结果（no result of canbao score）", fix=SCORE_FIX)
+        message = _("{folder}: no result of canbao score").format(folder=folder)
+        raise InputError(message, fix=_(SCORE_FIX))
     return runs
 
 
@@ -124,21 +127,28 @@ class ReportInputs:
         """The match's summary.json."""
         path = Path(self.match) / "summary.json"
         if not path.is_file():
-            raise InputError(f"{self.match}：没有 summary.json（no summary.json）", fix=MATCH_FIX)
+            message = _("{folder}: no {file}").format(folder=self.match, file="summary.json")
+            raise InputError(message, fix=_(MATCH_FIX))
         data = _read_json(path, MATCH_FIX)
         if not isinstance(data, dict):
-            raise InputError(f"{path}：不是比对结果（not a match summary）", fix=MATCH_FIX)
+            message = _("{path}: not the summary of a match").format(path=path)
+            raise InputError(message, fix=_(MATCH_FIX))
         return data
 
     def _table(self, name: str, columns: list[str]) -> pl.DataFrame:
         path = find_result_table(self.match, name)
         if path is None:
-            raise InputError(f"{self.match}：没有 {name} 表（no {name} table）", fix=MATCH_FIX)
-        frame = read_result_table(path, key=ID, fix=MATCH_FIX)
+            message = _("{folder}: no {table} table in the match folder").format(
+                folder=self.match, table=name
+            )
+            raise InputError(message, fix=_(MATCH_FIX))
+        frame = read_result_table(path, key=ID, fix=_(MATCH_FIX))
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            shown = "、".join(missing)
-            raise InputError(f"{path}：缺少列 {shown}（missing columns）", fix=MATCH_FIX)
+            message = _("{path}: columns missing: {missing}").format(
+                path=path, missing=", ".join(missing)
+            )
+            raise InputError(message, fix=_(MATCH_FIX))
         return frame.select(columns)
 
     @cached_property
@@ -179,16 +189,18 @@ class ReportInputs:
         folder = Path(self.changes)
         counts, meta = folder / "counts.csv", folder / "changes.json"
         if not counts.is_file() or not meta.is_file():
-            raise InputError(f"{folder}：没有 counts.csv（no counts.csv）", fix=CHANGES_FIX)
+            message = _("{folder}: no {file}").format(folder=folder, file="counts.csv")
+            raise InputError(message, fix=_(CHANGES_FIX))
         data = _read_json(meta, CHANGES_FIX)
         period = f"{data.get('from', '—')} 至 {data.get('to', '—')}"
         frame = pl.read_csv(counts, infer_schema=False, encoding="utf8")
         frame = frame.rename(lambda c: c.lstrip("\ufeff").strip())
         missing = [c for c in ("名单", "变动", "变动原因", "人数") if c not in frame.columns]
         if missing:
-            raise InputError(
-                f"{counts}：缺少列 {'、'.join(missing)}（missing columns）", fix=CHANGES_FIX
+            message = _("{path}: columns missing: {missing}").format(
+                path=counts, missing=", ".join(missing)
             )
+            raise InputError(message, fix=_(CHANGES_FIX))
         return period, frame.with_columns(pl.col("人数").cast(pl.Int64))
 
     @cached_property
@@ -199,11 +211,15 @@ class ReportInputs:
             return None
         path = Path(self.progress) / "rates.csv"
         if not path.is_file():
-            raise InputError(f"{self.progress}：没有 rates.csv（no rates.csv）", fix=PROGRESS_FIX)
+            message = _("{folder}: no {file}").format(folder=self.progress, file="rates.csv")
+            raise InputError(message, fix=_(PROGRESS_FIX))
         frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
         frame = frame.rename(lambda c: c.lstrip("\ufeff").strip())
         if not {"期间", "县区代码"} <= set(frame.columns):
-            raise InputError(f"{path}：缺少列 期间、县区代码（missing columns）", fix=PROGRESS_FIX)
+            message = _("{path}: columns missing: {missing}").format(
+                path=path, missing="期间, 县区代码"
+            )
+            raise InputError(message, fix=_(PROGRESS_FIX))
         return frame
 
     @cached_property

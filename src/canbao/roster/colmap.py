@@ -33,6 +33,7 @@ from canbao.codes import (
     SCHEMES,
 )
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.limits import yaml_limit_hit
 from canbao.roster.fields import FIELD_LABELS
 from canbao.shown_path import shown_path
@@ -78,36 +79,42 @@ def load_column_map(path: Path) -> ColumnMap:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"cannot read the column map {shown_path(path)}: {exc}",
-            fix="give a UTF-8 YAML file to --columns",
+            _("cannot read the column map {path}: {reason}").format(
+                path=shown_path(path), reason=exc
+            ),
+            fix=_("give a UTF-8 YAML file to --columns"),
         ) from exc
     hit = yaml_limit_hit(text)
     if hit is not None:
         raise InputError(
-            f"拒绝读取列映射文件 {shown_path(path)} 第 {hit.line} 行：{hit.problem} "
-            "(the column map is refused)",
+            _("the column map {path} is refused, line {line}: {problem}").format(
+                path=shown_path(path), line=hit.line, problem=hit.problem
+            ),
             fix=hit.fix,
         )
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         raise InputError(
-            f"the column map {shown_path(path)} is not valid YAML: {exc}".replace("\n", " "),
-            fix=f"write one `field: header` per line, e.g. `{_EXAMPLE}`",
+            _("the column map {path} is not valid YAML: {reason}")
+            .format(path=shown_path(path), reason=exc)
+            .replace("\n", " "),
+            fix=_("write one `field: header` per line, e.g. `{example}`").format(example=_EXAMPLE),
         ) from exc
     if data is None:
         return ColumnMap(source=path)
     if not isinstance(data, dict):
-        raise _bad(path, "the top level must be a mapping of field: header")
+        raise _bad(path, _("the top level must be a mapping of field: header"))
     globs: list[tuple[str, dict[str, tuple[str, ...]]]] = []
     values = _values(path, data.pop("values", None))
     files = data.pop("files", None)
     if files is not None:
         if not isinstance(files, dict):
-            raise _bad(path, "`files:` must map a file-name glob to field: header entries")
+            raise _bad(path, _("`files:` must map a file-name glob to field: header entries"))
         for pattern, entries in files.items():
             if not isinstance(entries, dict):
-                raise _bad(path, f"files: {pattern!s}: expected field: header entries")
+                problem = _("files: {pattern}: expected field: header entries")
+                raise _bad(path, problem.format(pattern=pattern))
             globs.append((str(pattern), _entries(path, entries, f"files: {pattern}: ")))
     fields = _entries(path, data, "")
     return ColumnMap(fields=fields, by_glob=tuple(globs), source=path, values=values)
@@ -118,25 +125,31 @@ def _values(path: Path, data: object) -> dict[str, dict[str, str]]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise _bad(path, "`values:` must map status or scheme to `word: known word` entries")
+        raise _bad(path, _("`values:` must map status or scheme to `word: known word` entries"))
     out: dict[str, dict[str, str]] = {}
     for key, words in data.items():
         name = str(key).strip()
         known = VALUE_TARGETS.get(name)
         if known is None:
-            raise _bad(
-                path, f"values: {name!r} cannot be mapped (only: {', '.join(VALUE_TARGETS)})"
-            )
+            problem = _("values: {name!r} cannot be mapped (only: {known})")
+            raise _bad(path, problem.format(name=name, known=", ".join(VALUE_TARGETS)))
         if not isinstance(words, dict) or not words:
-            raise _bad(path, f"values: {name}: expected `word: known word` entries")
+            raise _bad(
+                path, _("values: {name}: expected `word: known word` entries").format(name=name)
+            )
         out[name] = {}
         for word, target in words.items():
             text = str(target).strip()
             if text not in known:
+                problem = _(
+                    "values: {name}: {word} -> {value!r} is not a {name} canbao knows "
+                    "(e.g. {known})"
+                )
                 raise _bad(
                     path,
-                    f"values: {name}: {word!s} -> {text!r} is not a {name} canbao knows "
-                    f"(e.g. {', '.join(sorted(known)[:6])})",
+                    problem.format(
+                        name=name, word=word, value=text, known=", ".join(sorted(known)[:6])
+                    ),
                 )
             out[name][str(word).strip()] = text
     return out
@@ -148,16 +161,22 @@ def _entries(path: Path, data: dict[Any, Any], where: str) -> dict[str, tuple[st
         name = str(key).strip()
         if name not in FIELD_LABELS:
             known = ", ".join(FIELD_LABELS)
-            raise _bad(path, f"{where}unknown field {name!r} (known fields: {known})")
+            problem = _("{where}unknown field {name!r} (known fields: {known})")
+            raise _bad(path, problem.format(where=where, name=name, known=known))
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str | int) and str(v).strip() for v in values):
-            raise _bad(path, f"{where}{name}: expected a header or a list of headers")
+            problem = _("{where}{name}: expected a header or a list of headers")
+            raise _bad(path, problem.format(where=where, name=name))
         out[name] = tuple(str(v).strip() for v in values)
     return out
 
 
 def _bad(path: Path, problem: str) -> InputError:
     return InputError(
-        f"the column map {shown_path(path)} is not usable: {problem}",
-        fix=f"write one `field: header` per line (or `field: [header, header]`), e.g. `{_EXAMPLE}`",
+        _("the column map {path} is not usable: {problem}").format(
+            path=shown_path(path), problem=problem
+        ),
+        fix=_(
+            "write one `field: header` per line (or `field: [header, header]`), e.g. `{example}`"
+        ).format(example=_EXAMPLE),
     )

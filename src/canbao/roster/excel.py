@@ -14,6 +14,7 @@ import fastexcel
 import polars as pl
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.readfail import unreadable_file
 from canbao.roster.fields import alias_index, header_key
 from canbao.roster.totals import key_field, total_row
@@ -32,7 +33,8 @@ def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
         names = reader.sheet_names
         if not names:
             raise InputError(
-                f"{shown_path(path)}: the workbook has no sheet", fix="export the roster again"
+                _("{path}: the workbook has no sheet").format(path=shown_path(path)),
+                fix=_("export the roster again"),
             )
         sheet = reader.load_sheet(0, header_row=None, dtypes="string")
         data = sheet.to_polars()
@@ -42,7 +44,7 @@ def load_sheet(path: Path) -> tuple[pl.DataFrame, str]:
         raise unreadable_file(
             path,
             exc,
-            fix="open it in Excel or WPS, check it is not password-protected, and save it again",
+            fix=_("open it in Excel or WPS, check it is not password-protected, and save it again"),
         ) from exc
     return data.cast(pl.String), names[0]
 
@@ -66,8 +68,8 @@ def header_row(data: pl.DataFrame, kind: str) -> int:
         return best
     if first_nonempty < 0:
         raise InputError(
-            f"the first sheet has no content in its first {_HEADER_SEARCH_ROWS} rows",
-            fix="put the roster on the workbook's first sheet, headers in the first row",
+            _("the first sheet has no content in its first {n} rows").format(n=_HEADER_SEARCH_ROWS),
+            fix=_("put the roster on the workbook's first sheet, headers in the first row"),
         )
     return first_nonempty
 

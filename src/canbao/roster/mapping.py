@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.masking import mask_text
 from canbao.roster.colmap import ColumnMap
 from canbao.roster.fields import ALIASES, KIND_FIELDS, PERSON_KINDS, alias_index, header_key
@@ -100,10 +101,21 @@ def _check_duplicates(path: Path, headers: tuple[str, ...], keys: list[str]) -> 
             first = seen[key]
             shown = show_header(headers[pos])
             raise InputError(
-                f"{shown_path(path)}: duplicated header {shown!r} (columns {first + 1} and "
-                f"{pos + 1}); headers found: {describe_headers(headers)}",
-                fix="rename or delete one of the two columns so that every header is unique, "
-                "then name the right one with --columns MAP.yaml if needed (e.g. `id: 身份证号`)",
+                _(
+                    "{path}: duplicated header {header!r} (columns {first} and {second}); "
+                    "headers found: {headers}"
+                ).format(
+                    path=shown_path(path),
+                    header=shown,
+                    first=first + 1,
+                    second=pos + 1,
+                    headers=describe_headers(headers),
+                ),
+                fix=_(
+                    "rename or delete one of the two columns so that every header is unique, "
+                    "then name the right one with --columns MAP.yaml if needed "
+                    "(e.g. `id: 身份证号`)"
+                ),
             )
         seen[key] = pos
 
@@ -111,16 +123,20 @@ def _check_duplicates(path: Path, headers: tuple[str, ...], keys: list[str]) -> 
 def _check_required(path: Path, kind: str, mapping: HeaderMapping) -> None:
     cols = mapping.columns
     if kind in PERSON_KINDS and "id" not in cols:
-        what, example = "no citizen ID column (公民身份号码)", "id: 证件号"
+        what, example = _("no citizen ID column (公民身份号码)"), "id: 证件号"
     elif kind not in PERSON_KINDS and "uscc" not in cols and "unit_name" not in cols:
-        what, example = "neither a USCC (统一社会信用代码) nor a unit name column", "uscc: 信用代码"
+        what = _("neither a USCC (统一社会信用代码) nor a unit name column")
+        example = "uscc: 信用代码"
     else:
         return
     raise InputError(
-        f"{shown_path(path)}: {what} for a {kind} roster; headers found: "
-        f"{describe_headers(mapping.headers)}",
-        fix=f"name the column in a YAML file and pass it with --columns MAP.yaml, a line such as "
-        f"`{example}` (see docs/reading.md for the built-in header names)",
+        _("{path}: {what} for a {kind} roster; headers found: {headers}").format(
+            path=shown_path(path), what=what, kind=kind, headers=describe_headers(mapping.headers)
+        ),
+        fix=_(
+            "name the column in a YAML file and pass it with --columns MAP.yaml, a line such as "
+            "`{example}` (see docs/reading.md for the built-in header names)"
+        ).format(example=example),
     )
 
 
@@ -144,17 +160,19 @@ def describe_headers(headers: Sequence[str]) -> str:
     cells = [_describe_cell(i, h) for i, h in enumerate(headers)]
     shown = ", ".join(cells[:_MAX_SHOWN])
     if len(headers) > _MAX_SHOWN:
-        shown += f", ... ({len(headers)} in all)"
+        shown += _(", ... ({n} in all)").format(n=len(headers))
     if any(_looks_like_data(h) for h in headers):
-        shown += " (masked: the first line looks like data, not a header line)"
+        shown += _(" (masked: the first line looks like data, not a header line)")
     elif any(show_header(h) != h for h in headers if h):
-        shown += " (headers canbao does not know are masked: they may be a person's data)"
-    return shown or "(none)"
+        shown += _(" (headers canbao does not know are masked: they may be a person's data)")
+    return shown or _("(none)")
 
 
 def _describe_cell(pos: int, header: str) -> str:
     shown = show_header(header)
-    return shown if shown == header or not header else f"{shown} (column {pos + 1})"
+    if shown == header or not header:
+        return shown
+    return _("{header} (column {n})").format(header=shown, n=pos + 1)
 
 
 def _looks_like_data(cell: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.errors import InputError, UsageError
-from canbao.i18n import N_
+from canbao.i18n import N_, _
 from canbao.readfail import unreadable_file
 from canbao.roster import excel
 from canbao.roster.colmap import ColumnMap
@@ -56,9 +56,10 @@ class SourceInfo:
             return self.digest.result()
         except OSError as exc:
             raise InputError(
-                f"{shown_path(self.path)}: cannot read the file again to compute its SHA-256 "
-                f"({exc.strerror or type(exc).__name__})",
-                fix="keep the input files in place until canbao has finished",
+                _("{path}: cannot read the file again to compute its SHA-256 ({reason})").format(
+                    path=shown_path(self.path), reason=exc.strerror or type(exc).__name__
+                ),
+                fix=_("keep the input files in place until canbao has finished"),
             ) from exc
 
 
@@ -83,7 +84,10 @@ def read_roster(
     """
     path = Path(path)
     if kind not in KIND_FIELDS:
-        raise UsageError(f"unknown roster kind {kind!r}", fix=f"use one of: {', '.join(KINDS)}")
+        raise UsageError(
+            _("unknown roster kind {kind!r}").format(kind=kind),
+            fix=_("use one of: {choices}").format(choices=", ".join(KINDS)),
+        )
     sniffed = sniff(path)
     if sniffed.format == "csv":
         roster = _read_text(path, kind, sniffed, columns, workdir)
@@ -157,11 +161,17 @@ def _read_text(
 def _read_workbook(path: Path, kind: str, fmt: str, columns: ColumnMap | None) -> Roster:
     data, sheet = excel.load_sheet(path)
     if data.width == 0 or data.height == 0:
-        raise InputError(f"{shown_path(path)}: the first sheet ({sheet}) is empty", fix=_SHEET_FIX)
+        raise InputError(
+            _("{path}: the first sheet ({sheet}) is empty").format(
+                path=shown_path(path), sheet=sheet
+            ),
+            fix=_(_SHEET_FIX),
+        )
     try:
         at = excel.header_row(data, kind)
     except InputError as exc:
-        raise InputError(f"{shown_path(path)}: {exc.message}", fix=exc.fix) from None
+        message = _("{path}: {message}").format(path=shown_path(path), message=exc.message)
+        raise InputError(message, fix=exc.fix) from None
     mapping = map_headers(path, excel.sheet_headers(data, at), kind, columns)
     frame, unreadable = excel.scan_sheet(
         data, header_at=at, positions=mapping.columns, fields=KIND_FIELDS[kind], file_name=path.name
@@ -170,25 +180,28 @@ def _read_workbook(path: Path, kind: str, fmt: str, columns: ColumnMap | None) -
     return Roster(_replace(info, sheet=sheet, header_line=at + 1), frame, unreadable)
 
 
-_SHEET_FIX = "put the roster on the workbook's first sheet with its header row on top"
+_SHEET_FIX = N_("put the roster on the workbook's first sheet with its header row on top")
 
 
 def _read_parquet(path: Path, kind: str, columns: ColumnMap | None) -> Roster:
     try:
         schema = pl.scan_parquet(path).collect_schema()
     except Exception as exc:  # a damaged footer surfaces as a polars ComputeError
-        raise unreadable_file(path, exc, fix="write the file again (it may be truncated)") from exc
+        fix = _("write the file again (it may be truncated)")
+        raise unreadable_file(path, exc, fix=fix) from exc
     headers = tuple(schema.names())
     mapping = map_headers(path, headers, kind, columns)
     for field, pos in mapping.columns.items():
         dtype = schema[headers[pos]]
         if dtype.is_nested() or dtype in (pl.Binary, pl.Object, pl.Null):
             raise InputError(
-                f"{shown_path(path)}: 列 {headers[pos]!r}（{field}）的类型是 {dtype}，"
-                "不是文字或数字 "
-                f"(column {headers[pos]!r} holds {dtype} values, not text)",
-                fix="write the roster again with one text value per cell (a list or a struct "
-                "cannot be read as a field), or give it as CSV",
+                _("{path}: column {header!r} ({field}) holds {dtype} values, not text").format(
+                    path=shown_path(path), header=headers[pos], field=field, dtype=dtype
+                ),
+                fix=_(
+                    "write the roster again with one text value per cell (a list or a struct "
+                    "cannot be read as a field), or give it as CSV"
+                ),
             )
     out = [
         (

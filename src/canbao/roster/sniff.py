@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from canbao.errors import InputError
+from canbao.i18n import N_, _
 from canbao.shown_path import shown_path
 
 HEAD_BYTES: Final = 64 * 1024
@@ -26,7 +27,7 @@ PARQUET_EXTENSIONS: Final = frozenset({".parquet", ".pq"})
 ID_LIKE: Final = re.compile(r"(?<![0-9])[0-9]{15}(?:[0-9]{2}[0-9Xx])?(?![0-9])")
 
 _HIGH: Final = re.compile(rb"[\x80-\xff]")
-_SAVE_AS_CSV = "open it in Excel or WPS and save it as CSV UTF-8 (逗号分隔), or as .xlsx"
+_SAVE_AS_CSV = N_("open it in Excel or WPS and save it as CSV UTF-8 (comma separated), or as .xlsx")
 
 
 @dataclass(frozen=True)
@@ -44,42 +45,52 @@ def sniff(path: Path) -> Sniffed:
     name = path.name
     if not path.is_file():
         raise InputError(
-            f"{shown_path(path)}: no such file", fix="check the path and the file name"
+            _("{path}: no such file").format(path=shown_path(path)),
+            fix=_("check the path and the file name"),
         )
     size = path.stat().st_size
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     ext = path.suffix.lower()
     if not head.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
-        raise InputError(f"{name}: the file is empty (no header line, no rows)", fix=_SAVE_AS_CSV)
+        raise InputError(
+            _("{name}: the file is empty (no header line, no rows)").format(name=name),
+            fix=_(_SAVE_AS_CSV),
+        )
     if head.startswith(b"PK\x03\x04"):
-        return _container(name, ext, "xlsx", "a zip archive (an .xlsx workbook)")
+        return _container(name, ext, "xlsx", _("a zip archive (an .xlsx workbook)"))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _container(name, ext, "xls", "an old Excel (.xls) workbook")
+        return _container(name, ext, "xls", _("an old Excel (.xls) workbook"))
     if head.startswith(b"PAR1"):
         if ext in PARQUET_EXTENSIONS:
             return Sniffed("parquet", None)
         raise InputError(
-            f"{name}: the file is a Parquet file named {ext or '(no extension)'}",
-            fix="rename it to .parquet",
+            _("{name}: the file is a Parquet file named {ext}").format(
+                name=name, ext=ext or _("(no extension)")
+            ),
+            fix=_("rename it to .parquet"),
         )
     if ext in PARQUET_EXTENSIONS or ext in (".xlsx", ".xlsm"):
         raise InputError(
-            f"{name}: named {ext} but the content is not a {ext[1:]} file",
-            fix=f"re-export the file, or {_SAVE_AS_CSV}",
+            _("{name}: named {ext} but the content is not a {format} file").format(
+                name=name, ext=ext, format=ext[1:]
+            ),
+            fix=_("re-export the file, or {save_as_csv}").format(save_as_csv=_(_SAVE_AS_CSV)),
         )
     if ext not in TEXT_EXTENSIONS and ext != ".xls":
         raise InputError(
-            f"{name}: unknown file type {ext or '(no extension)'}",
-            fix="give a .csv/.txt/.tsv text file, an .xlsx/.xls workbook or a .parquet file",
+            _("{name}: unknown file type {ext}").format(name=name, ext=ext or _("(no extension)")),
+            fix=_("give a .csv/.txt/.tsv text file, an .xlsx/.xls workbook or a .parquet file"),
         )
     encoding = _text_encoding(path, head, size)
     text = _decode_head(head, encoding)
     line = text.split("\n", 1)[0].rstrip("\r")
     if "\n" not in text and len(head) < size:
         raise InputError(
-            f"{name}: no line break in the first {HEAD_BYTES // 1024} KiB: not a roster text file",
-            fix=_SAVE_AS_CSV,
+            _("{name}: no line break in the first {kib} KiB: not a roster text file").format(
+                name=name, kib=HEAD_BYTES // 1024
+            ),
+            fix=_(_SAVE_AS_CSV),
         )
     separator = sniff_separator(line)
     try:
@@ -93,8 +104,12 @@ def _container(name: str, ext: str, fmt: str, what: str) -> Sniffed:
     if WORKBOOK_EXTENSIONS.get(ext) == fmt:
         return Sniffed(fmt, None)
     raise InputError(
-        f"{name}: the file is {what} named {ext or '(no extension)'}, not a text file",
-        fix=f"rename it to .{fmt} (canbao reads workbooks directly), or {_SAVE_AS_CSV}",
+        _("{name}: the file is {what} named {ext}, not a text file").format(
+            name=name, what=what, ext=ext or _("(no extension)")
+        ),
+        fix=_("rename it to .{format} (canbao reads workbooks directly), or {save_as_csv}").format(
+            format=fmt, save_as_csv=_(_SAVE_AS_CSV)
+        ),
     )
 
 
@@ -103,10 +118,13 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
     if head.startswith(codecs.BOM_UTF8):
         if _looks_gbk(head[len(codecs.BOM_UTF8) :], final=len(head) >= size):
             raise InputError(
-                f"{name}: 文件以 UTF-8 的 BOM 开头，后面却是 GBK/GB18030 编码的文字，"
-                "一个文件里混了两种编码 (a UTF-8 byte-order mark followed by GBK text: "
-                "two encodings in one file)",
-                fix=f"在 Excel 或 WPS 中打开（按 GBK 读），{_SAVE_AS_CSV}",
+                _(
+                    "{name}: a UTF-8 byte-order mark followed by GBK/GB18030 text: "
+                    "two encodings in one file"
+                ).format(name=name),
+                fix=_("open it in Excel or WPS (read as GBK), then {save_as_csv}").format(
+                    save_as_csv=_(_SAVE_AS_CSV)
+                ),
             )
         _check_tail(path, size, "utf-8")
         return "utf-8-sig"
@@ -115,8 +133,12 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
     # A stray NUL makes its row unreadable (roster.text); many of them mean a binary file.
     if head.count(b"\x00") > max(len(head) // 100, 4):
         raise InputError(
-            f"{name}: binary content (NUL bytes) in a {path.suffix or 'text'} file",
-            fix=f"give the roster as text, or {_SAVE_AS_CSV} (UTF-16 text needs its BOM)",
+            _("{name}: binary content (NUL bytes) in a {ext} file").format(
+                name=name, ext=path.suffix or _("text")
+            ),
+            fix=_("give the roster as text, or {save_as_csv} (UTF-16 text needs its BOM)").format(
+                save_as_csv=_(_SAVE_AS_CSV)
+            ),
         )
     final = len(head) >= size
     sample = head if _has_high_bytes(head) else _first_non_ascii(path)
@@ -138,12 +160,18 @@ def _text_encoding(path: Path, head: bytes, size: int) -> str:
         codecs.getincrementaldecoder("gb18030")().decode(sample, final=final and sample is head)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{name}: neither UTF-8 nor GBK/GB18030 text (undecodable bytes near byte {exc.start})",
-            fix=f"check that this is a roster export; {_SAVE_AS_CSV}",
+            _(
+                "{name}: neither UTF-8 nor GBK/GB18030 text (undecodable bytes near byte {at})"
+            ).format(name=name, at=exc.start),
+            fix=_("check that this is a roster export; {save_as_csv}").format(
+                save_as_csv=_(_SAVE_AS_CSV)
+            ),
         ) from exc
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     if control > len(head) // 100:
-        raise InputError(f"{name}: binary content, not a text roster", fix=_SAVE_AS_CSV)
+        raise InputError(
+            _("{name}: binary content, not a text roster").format(name=name), fix=_(_SAVE_AS_CSV)
+        )
     _check_tail(path, size, "gb18030")
     return "gb18030"
 
@@ -187,9 +215,13 @@ def _check_tail(path: Path, size: int, encoding: str) -> None:
         return
     first = "UTF-8" if encoding == "utf-8" else "GBK/GB18030"
     raise InputError(
-        f"{shown_path(path)}: 一个文件里有两种编码：开头是 {first}，末尾是 {other} "
-        f"(two encodings in one file: {first} at the start, {other} at the end)",
-        fix=f"分别导出后用同一种编码保存（{_SAVE_AS_CSV}），或把两部分作为两个文件分别给出",
+        _("{path}: two encodings in one file: {first} at the start, {other} at the end").format(
+            path=shown_path(path), first=first, other=other
+        ),
+        fix=_(
+            "export the parts again and save them in one encoding ({save_as_csv}), "
+            "or give the two parts as two files"
+        ).format(save_as_csv=_(_SAVE_AS_CSV)),
     )
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from canbao.i18n import _
 from canbao.score import model as m
 from canbao.score.intervals import Interval, parse_interval
 from canbao.score.values import (
     UNITS,
     ValueProblem,
+    ZeroDenominator,
     amount,
     clean,
     count,
@@ -91,12 +93,14 @@ class BandTable:
         hits = [(s, lab) for iv, s, lab, _ in self.bands if iv.contains(value)]
         if not hits:
             listed = ", ".join(lab for _, _, lab, _ in self.bands)
-            raise ValueProblem(f"实际值 {shown} falls in no band ({listed})")
+            problem = _("value (实际值) {value} falls in no band ({bands})")
+            raise ValueProblem(problem.format(value=shown, bands=listed))
         if len(hits) > 1 and self.hit_policy == "unique":
             both = ", ".join(lab for _, lab in hits)
-            raise ValueProblem(
-                f"实际值 {shown} falls in several bands ({both}) under hit policy unique"
+            problem = _(
+                "value (实际值) {value} falls in several bands ({bands}) under hit policy unique"
             )
+            raise ValueProblem(problem.format(value=shown, bands=both))
         return hits[0]
 
     def labels(self) -> list[tuple[str, Decimal]]:
@@ -140,11 +144,16 @@ class Leaf:
         own = inputs.values[i]
         fact = inputs.fact(name, i) if name else None
         if own not in (None, "") and fact not in (None, "") and clean(own) != clean(fact):
-            raise ValueProblem(f"实际值 {clean(own)} differs from {name} {clean(fact)}")
+            problem = _("value (实际值) {value} differs from {name} {fact}")
+            raise ValueProblem(problem.format(value=clean(own), name=name, fact=clean(fact)))
         value = own if own not in (None, "") else fact
         if value in (None, ""):
-            extra = f" and no {name} row" if name else ""
-            raise ValueProblem(f"no 实际值 (the indicator is missing{extra})")
+            if name:
+                problem = _(
+                    "no value (实际值): the indicator is missing and there is no {name} row"
+                )
+                raise ValueProblem(problem.format(name=name))
+            raise ValueProblem(_("no value (实际值): the indicator is missing"))
         return str(value)
 
     @property
@@ -191,7 +200,8 @@ class Grades(Leaf):
     def one(self, inputs: Inputs, i: int) -> Hit:
         word = clean(self.raw(inputs, i, self.field))
         if word not in self.grades:
-            raise ValueProblem(f"unknown grade {word!r} (expected {'/'.join(self.grades)})")
+            problem = _("unknown grade {grade!r} (expected {grades})")
+            raise ValueProblem(problem.format(grade=word, grades="/".join(self.grades)))
         return Hit(self.grades[word], word)
 
 
@@ -221,7 +231,8 @@ class Bands(Leaf):
         bare = re.fullmatch(r"[-+]?[\d.]+", shown) is not None
         unit = self.table.unit if bare and self.table.unit != "%" else ""
         if not self.table.domain.contains(value):
-            raise ValueProblem(f"实际值 {shown}{unit} lies outside {self.table.domain.label}")
+            problem = _("value (实际值) {value} lies outside {domain}")
+            raise ValueProblem(problem.format(value=shown + unit, domain=self.table.domain.label))
         score, label = self.table.find(value, shown + unit)
         return Hit(score, shown + unit, f"按 {label}")
 
@@ -231,10 +242,12 @@ def ratio(inputs: Inputs, i: int, numerator: str, denominator: str) -> tuple[Fra
     texts = [inputs.fact(numerator, i), inputs.fact(denominator, i)]
     missing = [n for n, t in zip((numerator, denominator), texts, strict=True) if t in (None, "")]
     if missing:
-        raise ValueProblem(f"no 实际值 and no {' / '.join(missing)} row")
+        problem = _("no value (实际值) and no {facts} row")
+        raise ValueProblem(problem.format(facts=" / ".join(missing)))
     num, den = (amount(str(t)) for t in texts)
     if den == 0:
-        raise ValueProblem(f"{denominator} is 0: the ratio cannot be computed")
+        problem = _("{denominator} is 0: the ratio cannot be computed")
+        raise ZeroDenominator(problem.format(denominator=denominator))
     return num / den, f"{num}/{den}"
 
 
@@ -260,7 +273,8 @@ class Derived(Bands):
             value, parts = ratio(inputs, i, self.numerator, self.denominator)
             if own not in (None, "") and quantity(str(own), self.table.unit) != value:
                 formula = f"{self.numerator}/{self.denominator}"
-                raise ValueProblem(f"实际值 {clean(own)} differs from {formula} = {parts}")
+                problem = _("value (实际值) {value} differs from {formula} = {parts}")
+                raise ValueProblem(problem.format(value=clean(own), formula=formula, parts=parts))
             shown = percent_text(value) if self.table.unit == "%" else str(value)
             return value, f"{shown}（{parts}）"
         return quantity(str(own), self.table.unit), clean(own)
@@ -288,7 +302,8 @@ class Tolerance(Leaf):
         if own in (None, "") and self.difference and not self.field:
             a, b = (inputs.fact(n, i) for n in self.difference)
             if a in (None, "") or b in (None, ""):
-                raise ValueProblem(f"no 实际值 and no {' / '.join(self.difference)} rows")
+                problem = _("no value (实际值) and no {facts} rows")
+                raise ValueProblem(problem.format(facts=" / ".join(self.difference)))
             d = amount(str(a)) - amount(str(b))
             shown = f"{d}（{clean(a)}-{clean(b)}）"
         else:
@@ -341,14 +356,16 @@ class Manual(Leaf):
     def one(self, inputs: Inputs, i: int) -> Hit:
         award = decimal(self.raw(inputs, i, None))
         if award > self.max_points:
+            problem = _("award {award} is above the maximum {top}")
             raise ValueProblem(
-                f"award {points_text(award)} is above the maximum {points_text(self.max_points)}"
+                problem.format(award=points_text(award), top=points_text(self.max_points))
             )
         if award < 0:
-            raise ValueProblem(f"award {points_text(award)} is below 0")
+            raise ValueProblem(_("award {award} is below 0").format(award=points_text(award)))
         if award % self.step != 0:
+            problem = _("award {award} is not a multiple of {step}")
             raise ValueProblem(
-                f"award {points_text(award)} is not a multiple of {points_text(self.step)}"
+                problem.format(award=points_text(award), step=points_text(self.step))
             )
         return Hit(award, points_text(award))
 
@@ -373,10 +390,8 @@ class Rate(Leaf):
             return Hit(None, percent_text(quantity(str(own), "%")))
         try:
             value, parts = ratio(inputs, i, self.numerator, self.denominator)
-        except ValueProblem as exc:
-            if "is 0" in str(exc):
-                return Hit(None, "—", f"{self.denominator}为0，无法计算")
-            raise
+        except ZeroDenominator:
+            return Hit(None, "—", f"{self.denominator}为0，无法计算")
         remark = "超过100%，请核对" if value > 1 else ""
         return Hit(None, percent_text(value), f"{parts}{'；' + remark if remark else ''}")
 

@@ -15,6 +15,8 @@ from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
+from canbao.errors import level_word
+from canbao.i18n import _
 from canbao.score import model as m
 from canbao.score.bands import BandTable, default_domain
 from canbao.score.intervals import Interval, parse_interval, subtract
@@ -32,11 +34,14 @@ class Finding:
     line: int
     path: str
     message: str
+    # The message in English (notes only): the evaluation workbook's 说明 sheet reads the
+    # remark from it (canbao.score.workbook_sheets.finding_text), whatever the language.
+    english: str = ""
 
     def render(self, *, short: bool = False) -> str:
         """``file:line: path: level: message`` (``short``: the file's name only)."""
         name = Path(self.file).name if short else self.file
-        return f"{name}:{self.line}: {self.path}: {self.level}: {self.message}"
+        return f"{name}:{self.line}: {self.path}: {level_word(self.level)}: {self.message}"
 
 
 class _Checker:
@@ -49,18 +54,19 @@ class _Checker:
         }
         self.columns = {f.column: f.name for f in self.rules.facts if f.column}
 
-    def add(self, level: str, path: PathT, message: str) -> None:
+    def add(self, level: str, path: PathT, message: str, english: str | None = None) -> None:
         line = line_of(self.loaded.lines, path)
-        self.findings.append(
-            Finding(level, str(self.loaded.file), line, render_path(path), message)
-        )
+        where = render_path(path)
+        shown = english if english is not None else message
+        self.findings.append(Finding(level, str(self.loaded.file), line, where, message, shown))
 
     def run(self) -> list[Finding]:
         self.tree()
         if self.rules.fee is not None:
             self.fee(self.rules.fee)
         for i, rel in enumerate(self.rules.relations):
-            self.formula(rel.formula, ("relations", i, "formula"), f"relation {rel.id}")
+            label = _("relation {id}").format(id=rel.id)
+            self.formula(rel.formula, ("relations", i, "formula"), label)
         return self.findings
 
     # -- the indicator tree ---------------------------------------------------------------
@@ -69,26 +75,31 @@ class _Checker:
         for node, path, depth in m.walk(self.rules.indicators):
             label = f"{node.number + ' ' if node.number else ''}{node.name}"
             if depth >= len(self.rules.levels):
-                self.add("error", path, f"{label}: deeper than the {len(self.rules.levels)} levels")
+                problem = _("{label}: deeper than the {n} levels")
+                self.add("error", path, problem.format(label=label, n=len(self.rules.levels)))
             if node.children:
                 if node.rule is not None:
-                    self.add("error", (*path, "rule"), f"{label}: a parent has no rule of its own")
+                    problem = _("{label}: a parent has no rule of its own").format(label=label)
+                    self.add("error", (*path, "rule"), problem)
                 self.sums(node, path, label)
                 continue
             if node.number is None:
-                self.add("error", path, f"{label}: a leaf needs a number")
+                self.add("error", path, _("{label}: a leaf needs a number").format(label=label))
             elif node.number in seen:
-                self.add("error", (*path, "number"), f"number {node.number} is used twice")
+                problem = _("number {number} is used twice").format(number=node.number)
+                self.add("error", (*path, "number"), problem)
             else:
                 seen[node.number] = path
             if node.rule is None:
-                self.add("error", path, f"{label}: a leaf needs a rule")
+                self.add("error", path, _("{label}: a leaf needs a rule").format(label=label))
                 continue
             if node.points is None and not isinstance(node.rule, m.RateRule):
-                self.add("error", path, f"指标 {label}: a scored leaf needs points")
+                problem = _("{label}: a scored leaf needs points").format(label=f"指标 {label}")
+                self.add("error", path, problem)
                 continue
             if node.points is not None and isinstance(node.rule, m.RateRule):
-                self.add("error", (*path, "points"), f"指标 {label}: a rate carries no points")
+                problem = _("{label}: a rate carries no points").format(label=f"指标 {label}")
+                self.add("error", (*path, "points"), problem)
             self.leaf(node, (*path, "rule"), f"指标 {label}")
 
     def sums(self, node: m.Node, path: PathT, label: str) -> None:
@@ -100,8 +111,9 @@ class _Checker:
             self.add(
                 "error",
                 (*path, "points"),
-                f"{label}: points {points_text(node.points)} differ from the children's sum "
-                f"{points_text(total)}",
+                _("{label}: points {points} differ from the children's sum {total}").format(
+                    label=label, points=points_text(node.points), total=points_text(total)
+                ),
             )
 
     def leaf(self, node: m.Node, path: PathT, label: str) -> None:
@@ -109,18 +121,21 @@ class _Checker:
         points = node.points or Decimal(0)
         for name in _fields(rule):
             if resolve(name, self.columns) not in self.facts:
-                self.add("error", path, f"{label}: unknown field {name!r} (declare it under facts)")
+                problem = _("{label}: unknown field {name!r} (declare it under facts)")
+                self.add("error", path, problem.format(label=label, name=name))
         if isinstance(rule, m.YesNoRule):
             self.within(path, label, points, [rule.yes or points, rule.no])
         elif isinstance(rule, m.GradesRule):
             self.within((*path, "grades"), label, points, list(rule.grades.values()))
         elif isinstance(rule, m.DeductionRule):
             if rule.per_item <= 0:
-                self.add("error", (*path, "per_item"), f"{label}: per_item must be above 0")
+                problem = _("{label}: per_item must be above 0").format(label=label)
+                self.add("error", (*path, "per_item"), problem)
             self.within(path, label, points, [rule.floor])
         elif isinstance(rule, m.ManualRule):
             if rule.step <= 0 or points % rule.step != 0:
-                self.add("error", (*path, "step"), f"{label}: points are not a multiple of step")
+                problem = _("{label}: points are not a multiple of step").format(label=label)
+                self.add("error", (*path, "step"), problem)
         elif isinstance(rule, m.BandsRule | m.DerivedRule | m.ToleranceRule):
             domain = rule.domain if not isinstance(rule, m.ToleranceRule) else None
             policy = rule.hit_policy or self.rules.hit_policy
@@ -134,45 +149,69 @@ class _Checker:
                 self.add(
                     "error",
                     path,
-                    f"{label}: score {points_text(s)} is outside [0, {points_text(points)}]",
+                    _("{label}: score {score} is outside [0, {top}]").format(
+                        label=label, score=points_text(s), top=points_text(points)
+                    ),
                 )
 
     # -- band tables ----------------------------------------------------------------------
     def bands(self, table: BandTable, path: PathT, label: str) -> None:
         unit = "" if table.unit == "%" else f" {table.unit}"
         ivs = [iv for iv, _, _, _ in table.bands]
-        for i, (iv, _, lab, added) in enumerate(table.bands):
+        for i, (iv, _score, lab, added) in enumerate(table.bands):
             where = (*path, i)
             if iv.odd:
                 self.add("note", (*where, "range"), f"{label}: {iv.odd} {iv.canonical()}")
             if added:
-                self.add("note", where, f"{label}: band {lab} added beyond the seed: {added}")
+                problem = _("{label}: band {band} added beyond the seed: {added}")
+                english = f"{label}: band {lab} added beyond the seed: {added}"
+                self.add("note", where, problem.format(label=label, band=lab, added=added), english)
             if not self.real(table, iv.intersect(table.domain)):
-                self.add("error", where, f"{label}: band {lab} lies outside {table.domain.label}")
+                problem = _("{label}: band {band} lies outside {domain}")
+                self.add(
+                    "error", where, problem.format(label=label, band=lab, domain=table.domain.label)
+                )
         for gap in subtract(table.domain, ivs):
             if self.real(table, gap):
-                self.add("error", path, f"{label}: gap {gap.canonical()}{unit}: no band holds it")
+                problem = _("{label}: gap {gap}: no band holds it")
+                self.add("error", path, problem.format(label=label, gap=gap.canonical() + unit))
         for j in range(len(ivs)):
             for i in range(j):
                 both = ivs[i].intersect(ivs[j])
                 if not self.real(table, both) or both is None:
                     continue
                 a, b = table.bands[i], table.bands[j]
-                text = (
-                    f"{label}: overlap {both.canonical()}{unit} between {a[2]} "
-                    f"({points_text(a[1])}) and {b[2]} ({points_text(b[1])})"
-                )
+                parts = {
+                    "label": label,
+                    "overlap": both.canonical() + unit,
+                    "first": f"{a[2]} ({points_text(a[1])})",
+                    "second": f"{b[2]} ({points_text(b[1])})",
+                }
                 if table.hit_policy == "first":
-                    self.add("note", (*path, j), f"{text}, resolved by hit policy first: {a[2]}")
+                    problem = _(
+                        "{label}: overlap {overlap} between {first} and {second}, resolved by "
+                        "hit policy first: {band}"
+                    )
+                    english = (
+                        f"{label}: overlap {parts['overlap']} between {parts['first']} and "
+                        f"{parts['second']}, resolved by hit policy first: {a[2]}"
+                    )
+                    self.add("note", (*path, j), problem.format(band=a[2], **parts), english)
                 else:
-                    self.add("error", (*path, j), f"{text} under hit policy unique")
+                    problem = _(
+                        "{label}: overlap {overlap} between {first} and {second} under hit "
+                        "policy unique"
+                    )
+                    self.add("error", (*path, j), problem.format(**parts))
         if table.hit_policy == "first":
             for j in range(1, len(ivs)):
                 if not any(self.real(table, rest) for rest in subtract(ivs[j], ivs[:j])):
                     self.add(
                         "error",
                         (*path, j),
-                        f"{label}: band {table.bands[j][2]} is masked by earlier bands",
+                        _("{label}: band {band} is masked by earlier bands").format(
+                            label=label, band=table.bands[j][2]
+                        ),
                     )
         self.direction(table, path, label)
 
@@ -205,39 +244,49 @@ class _Checker:
                 self.add(
                     "error",
                     path,
-                    f"{label}: scores are declared {table.direction} but "
-                    f"{points_text(lo)} is followed by {points_text(hi)} as the value rises",
+                    _(
+                        "{label}: scores are declared {direction} but {low} is followed by "
+                        "{high} as the value rises"
+                    ).format(
+                        label=label,
+                        direction=table.direction,
+                        low=points_text(lo),
+                        high=points_text(hi),
+                    ),
                 )
                 return
 
     # -- fee and relations ------------------------------------------------------------------
     def fee(self, fee: m.FeeRule) -> None:
         if fee.entered not in self.facts:
-            self.add("error", ("fee", "entered"), f"fee: unknown field {fee.entered!r}")
+            problem = _("fee: unknown field {name!r}").format(name=fee.entered)
+            self.add("error", ("fee", "entered"), problem)
         top = sum((_points(n) or Decimal(0) for n in self.rules.indicators), Decimal(0))
         bands = [m.Band(range=t.range, score=Decimal(0), label=t.label) for t in fee.tiers]
         table = BandTable.build(bands, fee.hit_policy, "分", f"[0,{top}]", "none")
-        self.bands(table, ("fee", "tiers"), "fee")
+        self.bands(table, ("fee", "tiers"), _("fee"))
         ratios = [t.ratio for t in fee.tiers]
         for i, r in enumerate(ratios):
             if r < 0:
-                self.add("error", ("fee", "tiers", i, "ratio"), "fee: a ratio below 0")
+                self.add("error", ("fee", "tiers", i, "ratio"), _("fee: a ratio below 0"))
         order = sorted(
             zip([parse_interval(t.range) for t in fee.tiers], ratios, strict=True),
             key=lambda p: p[0].lo or Fraction(0),
         )
         if any(b[1] < a[1] for a, b in pairwise(order)):
-            self.add("error", ("fee", "tiers"), "fee: a higher total pays a smaller ratio")
+            problem = _("fee: a higher total pays a smaller ratio")
+            self.add("error", ("fee", "tiers"), problem)
 
     def formula(self, text: str, path: PathT, label: str) -> None:
         try:
             formula = parse_formula(text)
         except FormulaError as exc:
-            self.add("error", path, f"{label}: {exc}")
+            self.add("error", path, _("{label}: {problem}").format(label=label, problem=exc))
             return
         for name in formula.names():
             if resolve(name, self.columns) not in self.facts:
-                self.add("error", path, f"{label}: unknown field {name!r}")
+                problem = _("{label}: unknown field {name!r}")
+                self.add("error", path, problem.format(label=label, name=name))
 
 
 def _points(node: m.Node) -> Decimal | None:

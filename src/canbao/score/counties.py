@@ -21,6 +21,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.errors import InputError
+from canbao.i18n import N_, _
 from canbao.result_tables import find_result_table, read_result_table
 from canbao.score import model as m
 from canbao.score.submissions import Row
@@ -29,6 +30,9 @@ from canbao.shown_path import shown_path
 
 TASK_TABLE: Final = "task_table"
 TASK_CODE_COLUMN: Final = "县区代码"
+
+
+_FROM_MATCH = N_("give --from-match the --output directory of a finished `canbao match` run")
 
 
 class CountyCodes:
@@ -45,7 +49,7 @@ class CountyCodes:
                 self._known[text] = regions.county_code(text, within=self.area, where=where)
             except InputError as exc:
                 self._known[text] = None
-                problems.append(f"{exc.message}；{exc.fix}")
+                problems.append(_("{message}; {fix}").format(message=exc.message, fix=exc.fix))
         return self._known[text]
 
 
@@ -54,19 +58,22 @@ def read_task_table(match_dir: Path) -> pl.DataFrame:
     path = find_result_table(Path(match_dir), TASK_TABLE)
     if path is None:
         raise InputError(
-            f"{match_dir}：比对结果目录中没有 {TASK_TABLE} 表 (no task table in the match folder)",
-            fix="give --from-match the --output directory of a finished `canbao match` run",
+            _("{folder}: no {table} table in the match folder").format(
+                folder=match_dir, table=TASK_TABLE
+            ),
+            fix=_(_FROM_MATCH),
         )
     frame = read_result_table(
         path,
         key=TASK_CODE_COLUMN,
-        fix="give --from-match the --output directory of a finished `canbao match` run",
+        fix=_(_FROM_MATCH),
     )
     if TASK_CODE_COLUMN not in frame.columns:
         raise InputError(
-            f"{shown_path(path)}：没有“{TASK_CODE_COLUMN}”列 (no {TASK_CODE_COLUMN} column; "
-            f"found: {', '.join(frame.columns)})",
-            fix="give --from-match the --output directory of a finished `canbao match` run",
+            _("{path}: no {column} column (found: {found})").format(
+                path=shown_path(path), column=TASK_CODE_COLUMN, found=", ".join(frame.columns)
+            ),
+            fix=_(_FROM_MATCH),
         )
     return frame.filter(pl.col(TASK_CODE_COLUMN).is_not_null())
 

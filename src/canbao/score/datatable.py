@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.print_layout import text_height
 from canbao.score.loader import LoadedRules, load_rules
 from canbao.sheet_style import (
@@ -89,7 +90,7 @@ def write_datatable(ws: Worksheet) -> None:
     ws.merge_cells("A3:A4")
     ws.column_dimensions["A"].width = 8
     start = 2
-    for i, (group, heading, _) in enumerate(DATATABLE_COLUMNS):
+    for i, (group, heading, _yes_no) in enumerate(DATATABLE_COLUMNS):
         col = i + 2
         boxed_cell(ws, 4, col, heading, bold=True)
         boxed_cell(ws, 5, col, i + 1, bold=True)
@@ -126,7 +127,7 @@ def _add_validations(ws: Worksheet) -> None:
         "请填写不小于 0 的数",
         "填写不规范",
     )
-    for i, (_, _, is_yes_no) in enumerate(DATATABLE_COLUMNS):
+    for i, (_group, _heading, is_yes_no) in enumerate(DATATABLE_COLUMNS):
         (yes_no if is_yes_no else number).add(f"{get_column_letter(i + 2)}{DATATABLE_VALUE_ROW}")
     ws.add_data_validation(yes_no)
     ws.add_data_validation(number)
@@ -158,8 +159,8 @@ def read_datatable(path: Path, rules: LoadedRules | str | Path) -> pl.DataFrame:
     county = unit.split("：", 1)[-1].strip() if "：" in unit else ""
     if not county:
         raise InputError(
-            f"{shown_path(path)}: no county after 填报单位名称 on row 2",
-            fix="write the county after the colon, e.g. 填报单位名称[县（区）级单位]：濉溪县",
+            _("{path}: no county after 填报单位名称 on row 2").format(path=shown_path(path)),
+            fix=_("write the county after the colon, e.g. 填报单位名称[县（区）级单位]：濉溪县"),
         )
     rows = []
     for i in range(len(DATATABLE_COLUMNS)):

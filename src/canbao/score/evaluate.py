@@ -17,6 +17,7 @@ import polars as pl
 
 from canbao import regions
 from canbao.errors import RulesError, ScoringError
+from canbao.i18n import _, ngettext
 from canbao.score import model as m
 from canbao.score.bands import Hit, Inputs, Leaf, build_leaf
 from canbao.score.check import Finding, check_rules, total_points
@@ -119,13 +120,13 @@ def validated(loaded: LoadedRules) -> list[Finding]:
     findings = check_rules(loaded)
     errors = [f.render() for f in findings if f.level == "error"]
     if errors:
-        raise RulesError(errors, fix="run `canbao rules check` and correct the rule file")
+        raise RulesError(errors, fix=_("run `canbao rules check` and correct the rule file"))
     return [f for f in findings if f.level == "note"]
 
 
 def _places(rules: m.RuleSet) -> int:
     numbers: list[Decimal] = []
-    for node, _, _ in m.walk(rules.indicators):
+    for node, _path, _depth in m.walk(rules.indicators):
         numbers += [node.points] if node.points is not None else []
         rule = node.rule
         numbers += [b.score for b in getattr(rule, "bands", [])]
@@ -205,7 +206,9 @@ def evaluate(
                     c.total or Decimal(0), table[c.county].get("@" + rules.fee.entered)
                 )
             except ValueProblem as exc:
-                problems.append(f"县区 {c.name}, 考核费用: {exc}")
+                problems.append(
+                    _("county {county}, fee: {problem}").format(county=c.name, problem=exc)
+                )
     columns = {f.column: f.name for f in rules.facts if f.column}
     for c in results:
         facts = {k[1:]: v for k, v in table[c.county].items() if k.startswith("@")}
@@ -214,15 +217,22 @@ def evaluate(
                 ok, left, right = evaluate_relation(parse_formula(rel.formula), columns, facts)
                 c.relations.append(RelationResult(rel.id, rel.formula, ok, left, right))
             except ValueProblem as exc:
-                problems.append(f"县区 {c.name}, 逻辑关系 {rel.id}: {exc}")
+                problem = _("county {county}, relation {id}: {problem}")
+                problems.append(problem.format(county=c.name, id=rel.id, problem=exc))
     if self_rows is not None:
         _self(leaves, results, self_rows, keys, self_are_scores, problems, units, codes)
     if problems:
         raise ScoringError(
-            "\n".join([f"{len(problems)} problem(s) in the submissions:", *problems]),
-            fix="correct the submitted values; nothing was written",
+            "\n".join([_submission_head(len(problems)), *problems]),
+            fix=_("correct the submitted values; nothing was written"),
         )
     return Evaluation(loaded, leaves, results, notes, _places(rules))
+
+
+def _submission_head(n: int) -> str:
+    return ngettext(
+        "{n} problem in the submissions:", "{n} problems in the submissions:", n
+    ).format(n=n)
 
 
 def _table(
@@ -233,24 +243,44 @@ def _table(
     for row in rows:
         written = clean(row.county)
         if not written:
-            problems.append(f"{row.file}:{row.line}: no 县区 for 指标 {row.key}")
+            problem = _("{file}:{line}: no county (县区) for indicator {key}")
+            problems.append(problem.format(file=row.file, line=row.line, key=row.key))
             continue
-        county = codes.code(written, f"{row.file} 第 {row.line} 行", problems)
+        where = _("{file}, line {line}").format(file=row.file, line=row.line)
+        county = codes.code(written, where, problems)
         if county is None:
             continue
         target = keys.resolve(row.key)
         if target is None:
+            problem = _(
+                "county {county}, indicator {key}: unknown indicator (value {value}; {file}:{line})"
+            )
             problems.append(
-                f"县区 {written}, 指标 {clean(row.key)}: unknown indicator "
-                f"(实际值 {clean(row.value)}; {row.file}:{row.line})"
+                problem.format(
+                    county=written,
+                    key=clean(row.key),
+                    value=clean(row.value),
+                    file=row.file,
+                    line=row.line,
+                )
             )
             continue
         values = table.setdefault(county, {})
         before = origin.get((county, target))
         if before is not None and clean(before.value) != clean(row.value):
+            problem = _(
+                "county {county}, indicator {key}: two values {first} ({first_at}) and "
+                "{second} ({second_at})"
+            )
             problems.append(
-                f"县区 {written}, 指标 {clean(row.key)}: two values {clean(before.value)} "
-                f"({before.file}:{before.line}) and {clean(row.value)} ({row.file}:{row.line})"
+                problem.format(
+                    county=written,
+                    key=clean(row.key),
+                    first=clean(before.value),
+                    first_at=f"{before.file}:{before.line}",
+                    second=clean(row.value),
+                    second_at=f"{row.file}:{row.line}",
+                )
             )
         origin[(county, target)] = row
         values[target] = row.value
@@ -301,7 +331,12 @@ def _score(
         column = Inputs(counties, [table[c].get(leaf.number) for c in counties], facts)
         for res, hit in zip(results, leaf.evaluate(column), strict=True):
             if hit.error:
-                problems.append(f"县区 {res.name}, 指标 {leaf.number} {leaf.name}: {hit.error}")
+                problem = _("county {county}, indicator {number} {name}: {problem}")
+                problems.append(
+                    problem.format(
+                        county=res.name, number=leaf.number, name=leaf.name, problem=hit.error
+                    )
+                )
             res.hits[leaf.number] = hit
     return results
 
@@ -325,7 +360,8 @@ def _self(
     for county in table:
         if county not in by_county:
             shown = regions.display_name(county)
-            problems.append(f"县区 {shown}: a self-evaluation but no submission to review")
+            problem = _("county {county}: a self-evaluation but no submission to review")
+            problems.append(problem.format(county=shown))
     present = [c for c in results if c.county in table]
     if not are_scores:
         scored = _score(leaves, [c.county for c in present], table, problems, units)
@@ -337,18 +373,22 @@ def _self(
         own: dict[str, Decimal] = {}
         for leaf in leaves:
             text = table[res.county].get(leaf.number)
-            where = f"县区 {res.name}, 指标 {leaf.number} {leaf.name}"
+            where = _("county {county}, indicator {number} {name}").format(
+                county=res.name, number=leaf.number, name=leaf.name
+            )
             if text in (None, ""):
-                problems.append(f"{where}: no 自评分")
+                problems.append(_("{where}: no self-evaluation score (自评分)").format(where=where))
                 continue
             try:
                 value = decimal(str(text))
             except ValueProblem as exc:
-                problems.append(f"{where}: 自评分 {exc}")
+                problem = _("{where}: self-evaluation score (自评分): {problem}")
+                problems.append(problem.format(where=where, problem=exc))
                 continue
             if not Decimal(0) <= value <= leaf.max_points:
                 top = points_text(leaf.max_points)
-                problems.append(f"{where}: 自评分 {points_text(value)} is outside [0, {top}]")
+                problem = _("{where}: self-evaluation score (自评分) {score} is outside [0, {top}]")
+                problems.append(problem.format(where=where, score=points_text(value), top=top))
             own[leaf.number] = value
         res.self_scores = own
         res.self_total = sum(own.values(), Decimal(0))

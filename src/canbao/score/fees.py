@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from canbao.i18n import _
 from canbao.score.intervals import Interval, parse_interval
 from canbao.score.model import FeeRule
 from canbao.score.values import ValueProblem, count
@@ -62,15 +63,16 @@ class FeeTable:
         value = Fraction(total)
         hits = [(r, lab) for iv, r, lab in self.tiers if iv.contains(value)]
         if not hits:
-            raise ValueProblem(f"total {total} falls in no fee tier")
+            raise ValueProblem(_("total {total} falls in no fee tier").format(total=total))
         if len(hits) > 1 and self.rule.hit_policy == "unique":
-            raise ValueProblem(f"total {total} falls in several fee tiers")
+            raise ValueProblem(_("total {total} falls in several fee tiers").format(total=total))
         return hits[0]
 
     def fee(self, total: Decimal, entered_text: str | None) -> Fee:
         """The fee for a total and the persons-entered fact."""
         if entered_text in (None, ""):
-            raise ValueProblem(f"no {self.rule.entered} row (the fee needs it)")
+            problem = _("no {fact} row (the fee needs it)")
+            raise ValueProblem(problem.format(fact=self.rule.entered))
         entered = count(str(entered_text), "人")
         return compute_fee(total, entered, self.rule.price, *self.ratio_for(total))
 

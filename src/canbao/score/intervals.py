@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
+from canbao.i18n import _
+
 _CLOSE = {"〕": "]", "】": "]", "﹞": "]", "〔": "[", "【": "[", "﹝": "["}
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)%?"
 _PAIR = re.compile(rf"^([\[(])({_NUM}|-∞|)?,({_NUM}|\+?∞|)?([\])])$")
@@ -41,7 +43,7 @@ def parse_number(text: str) -> Fraction:
     """Read ``92``, ``0.92``, ``92%`` or ``1.5`` exactly (a percentage becomes a share)."""
     text = normalise_text(text).replace(",", "")
     if not re.fullmatch(_NUM, text):
-        raise IntervalSyntaxError(f"not a number: {text!r}")
+        raise IntervalSyntaxError(_("not a number: {text!r}").format(text=text))
     if text.endswith("%"):
         return Fraction(text[:-1]) / 100
     return Fraction(text)
@@ -61,9 +63,12 @@ class Interval:
     def __post_init__(self) -> None:
         if self.lo is not None and self.hi is not None:
             if self.lo > self.hi:
-                raise IntervalSyntaxError(f"lower bound above upper bound in {self.label!r}")
+                problem = _("lower bound above upper bound in {interval!r}")
+                raise IntervalSyntaxError(problem.format(interval=self.label))
             if self.lo == self.hi and not (self.lo_closed and self.hi_closed):
-                raise IntervalSyntaxError(f"empty interval {self.label!r}")
+                raise IntervalSyntaxError(
+                    _("empty interval {interval!r}").format(interval=self.label)
+                )
 
     @property
     def label(self) -> str:
@@ -170,8 +175,10 @@ def parse_interval(text: str) -> Interval:
             return Interval(None, value, False, True, raw)
         return Interval(None, value, False, False, raw)
     raise IntervalSyntaxError(
-        f"cannot read the interval {raw!r}: write [a,b], [a,b), (a,b], (a,+∞), a+ or ≥a "
-        "(full-width brackets and % are accepted)"
+        _(
+            "cannot read the interval {interval!r}: write [a,b], [a,b), (a,b], (a,+∞), a+ or ≥a "
+            "(full-width brackets and % are accepted)"
+        ).format(interval=raw)
     )
 
 

@@ -15,7 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from canbao.errors import RulesError
+from canbao.errors import RulesError, level_word
+from canbao.i18n import _
 from canbao.limits import yaml_limit_hit
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
@@ -88,26 +89,29 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         names = "、".join(bundled_names()) or "-"
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (file): error: 无法读取规则文件 "
-                "(cannot read the rule file):"
-                f" {exc.strerror}"
+                f"{shown_path(file)}:1: (file): {level_word()}: "
+                + _("cannot read the rule file: {reason}").format(reason=exc.strerror)
             ],
-            fix=f"给出规则文件的路径，或内置规则集的名称之一：{names}"
-            f" (a rule file's path, or a bundled set's name)",
+            fix=_("give the path of a rule file, or the name of a bundled set: {names}").format(
+                names=names
+            ),
         ) from None
     except UnicodeDecodeError as exc:
         line = text_line_of(file, exc.start)
         raise RulesError(
             [
-                f"{shown_path(file)}:{line}: (file): error: 不是 UTF-8 文本 "
-                f"(not UTF-8 text near byte {exc.start})"
+                f"{shown_path(file)}:{line}: (file): {level_word()}: "
+                + _("not UTF-8 text (near byte {at})").format(at=exc.start)
             ],
-            fix="save the rule file as UTF-8",
+            fix=_("save the rule file as UTF-8"),
         ) from None
     hit = yaml_limit_hit(text)
     if hit is not None:
         raise RulesError(
-            [f"{shown_path(file)}:{hit.line}: (yaml): error: 拒绝读取规则文件：{hit.problem}"],
+            [
+                f"{shown_path(file)}:{hit.line}: (yaml): {level_word()}: "
+                + _("the rule file is refused: {problem}").format(problem=hit.problem)
+            ],
             fix=hit.fix,
         )
     try:
@@ -118,12 +122,18 @@ def read_yaml(file: Path) -> tuple[Any, dict[PathT, int]]:
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         problem = problem.replace("\n", " ")
         raise RulesError(
-            [f"{shown_path(file)}:{line}: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+            [
+                f"{shown_path(file)}:{line}: (yaml): {level_word()}: "
+                + _("YAML syntax error: {problem}").format(problem=problem)
+            ]
         ) from None
     except YAMLError as exc:
         problem = str(exc).replace("\n", " ")
         raise RulesError(
-            [f"{shown_path(file)}:1: (yaml): error: 语法错误 (YAML syntax): {problem}"]
+            [
+                f"{shown_path(file)}:1: (yaml): {level_word()}: "
+                + _("YAML syntax error: {problem}").format(problem=problem)
+            ]
         ) from None
     lines: dict[PathT, int] = {(): 1}
     return _plain(data, (), lines), lines
@@ -144,8 +154,8 @@ def load_rules(file: str | Path) -> LoadedRules:
     if not isinstance(data, dict):
         raise RulesError(
             [
-                f"{shown_path(file)}:1: (top): error: "
-                "a rule file is a mapping (name, title, indicators)"
+                f"{shown_path(file)}:1: (top): {level_word()}: "
+                + _("a rule file is a mapping (name, title, indicators)")
             ]
         )
     try:
@@ -155,10 +165,10 @@ def load_rules(file: str | Path) -> LoadedRules:
         for err in exc.errors():
             path = _clean_loc(err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(
-                f"{shown_path(file)}:{line_of(lines, path)}: {render_path(path)}: error: {msg}"
-            )
-        raise RulesError(problems, fix="correct the rule file; every problem is listed") from None
+            where = f"{shown_path(file)}:{line_of(lines, path)}"
+            problems.append(f"{where}: {render_path(path)}: {level_word()}: {msg}")
+        fix = _("correct the rule file; every problem is listed")
+        raise RulesError(problems, fix=fix) from None
     return LoadedRules(rules, file, lines)
 
 

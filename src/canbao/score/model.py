@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from canbao.i18n import _
 from canbao.score.intervals import IntervalSyntaxError, parse_interval
 
 HitPolicy = Literal["first", "unique"]
@@ -20,19 +21,19 @@ Direction = Literal["increasing", "decreasing", "none"]
 
 def _to_decimal(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("expected a number, got a yes/no value")
+        raise ValueError(_("expected a number, got a yes/no value"))
     if isinstance(value, int | float | str):
         text = repr(value) if isinstance(value, float) else str(value).strip()
         try:
             return Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"not a number: {text!r}") from None
+            raise ValueError(_("not a number: {text!r}").format(text=text)) from None
     return value
 
 
 def _to_text(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("write the value as a quoted string")
+        raise ValueError(_("write the value as a quoted string"))
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     return value

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from canbao.i18n import _
 from canbao.score.values import ValueProblem, amount
 
 _OPS = {"=": "=", "==": "=", "≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", ">": ">", "<": "<"}
@@ -54,22 +55,25 @@ def parse_formula(text: str) -> Formula:
     tokens = unicodedata.normalize("NFKC", text).replace("−", "-").split()
     ops = [i for i, t in enumerate(tokens) if t in _OPS]
     if len(ops) != 1:
-        raise FormulaError(f"a relation needs exactly one of = ≥ ≤ > < between spaces: {text!r}")
+        problem = _("a relation needs exactly one of = ≥ ≤ > < between spaces: {formula!r}")
+        raise FormulaError(problem.format(formula=text))
     at = ops[0]
     return Formula(_side(tokens[:at], text), _OPS[tokens[at]], _side(tokens[at + 1 :], text))
 
 
 def _side(tokens: list[str], text: str) -> list[tuple[int, str]]:
     if not tokens or len(tokens) % 2 == 0:
-        raise FormulaError(f"each side is fields joined by + or - with spaces: {text!r}")
+        problem = _("each side is fields joined by + or - with spaces: {formula!r}")
+        raise FormulaError(problem.format(formula=text))
     out = [(1, tokens[0])]
     for i in range(1, len(tokens), 2):
         sign, name = tokens[i], tokens[i + 1]
         if sign not in ("+", "-") or name in ("+", "-"):
-            raise FormulaError(f"expected + or - between fields in {text!r}")
+            problem = _("expected + or - between fields in {formula!r}")
+            raise FormulaError(problem.format(formula=text))
         out.append((1 if sign == "+" else -1, name))
     if any(n in ("+", "-") for _, n in out):
-        raise FormulaError(f"a sign without a field in {text!r}")
+        raise FormulaError(_("a sign without a field in {formula!r}").format(formula=text))
     return out
 
 
@@ -89,6 +93,6 @@ def evaluate_relation(
         fact = resolve(name, columns)
         text = raw.get(fact)
         if text in (None, ""):
-            raise ValueProblem(f"no {fact} row for the relation")
+            raise ValueProblem(_("no {fact} row for the relation").format(fact=fact))
         values[name] = amount(str(text))
     return formula.holds(values)

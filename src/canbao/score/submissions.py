@@ -18,6 +18,7 @@ from typing import Any
 
 from canbao.cells import restored_value
 from canbao.errors import InputError
+from canbao.i18n import _
 from canbao.readfail import check_text_lines, unreadable_file
 from canbao.score.values import clean
 from canbao.shown_path import shown_path
@@ -66,14 +67,18 @@ def _decode(path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(
-        f"{shown_path(path)}: neither UTF-8 nor GB18030 text", fix="save the file as UTF-8 CSV"
+        _("{path}: neither UTF-8 nor GB18030 text").format(path=shown_path(path)),
+        fix=_("save the file as UTF-8 CSV"),
     )
 
 
 def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
     """Sheets of cells as text: one sheet for a CSV."""
     if not path.exists():
-        raise InputError(f"{shown_path(path)}: no such file", fix="check the submission path")
+        raise InputError(
+            _("{path}: no such file").format(path=shown_path(path)),
+            fix=_("check the submission path"),
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         reader = csv.reader(io.StringIO(_decode(path)), strict=True)
@@ -81,10 +86,11 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
             rows = list(reader)
         except csv.Error as exc:
             raise InputError(
-                f"无法读取文件 {shown_path(path)} 第 {reader.line_num} 行：{exc} "
-                "(cannot read the CSV file; "
-                "a quote that is never closed takes the rest of the file with it)",
-                fix="close the quote or remove it, or save the file again as CSV UTF-8",
+                _(
+                    "cannot read the file {path}, line {line}: {reason} (a quote that is never "
+                    "closed takes the rest of the file with it)"
+                ).format(path=shown_path(path), line=reader.line_num, reason=exc),
+                fix=_("close the quote or remove it, or save the file again as CSV UTF-8"),
             ) from None
         # An intake's submission.csv is canbao's own CSV: its neutralised text is undone.
         return [(path.stem, [[restored_value(_text(c)) for c in r] for r in rows])]
@@ -104,7 +110,8 @@ def _grid(path: Path) -> list[tuple[str, list[list[str]]]]:
             sheets.append((sheet.title, grid))
         return sheets
     raise InputError(
-        f"{shown_path(path)}: unknown format {suffix!r}", fix="give a .csv or .xlsx file"
+        _("{path}: unknown format {suffix!r}").format(path=shown_path(path), suffix=suffix),
+        fix=_("give a .csv or .xlsx file"),
     )
 
 
@@ -134,10 +141,11 @@ def read_submission(path: Path, *, self_scores: bool = False) -> list[Row]:
         out.extend(_evaluation_sheet(path, title, grid, wanted))
     if not out:
         raise InputError(
-            f"{shown_path(path)}: no rows found: "
-            f"expected columns 县区, 指标 and {wanted[0]}, or an "
-            "evaluation table with a 实际值 heading",
-            fix="see docs/scoring.md for the submission layouts",
+            _(
+                "{path}: no rows found: expected columns 县区, 指标 and {value}, or an "
+                "evaluation table with a 实际值 heading"
+            ).format(path=shown_path(path), value=wanted[0]),
+            fix=_("see docs/scoring.md for the submission layouts"),
         )
     return out
 

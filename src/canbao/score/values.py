@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from canbao.i18n import _
 from canbao.score.intervals import normalise_text
 
 # unit -> (family, scale to the family's base unit, counted in whole base units)
@@ -41,6 +42,10 @@ class ValueProblem(ValueError):
     """A submitted value that cannot be read for its rule (the message names the value)."""
 
 
+class ZeroDenominator(ValueProblem):
+    """A ratio whose denominator is 0 (a rate shows it as a remark, a scored ratio refuses it)."""
+
+
 def clean(text: str | None) -> str:
     """The value as shown: NFKC, trimmed, inner spaces dropped; ``""`` for nothing."""
     if text is None:
@@ -55,7 +60,7 @@ def yes_no(text: str) -> bool:
         return True
     if word in NO:
         return False
-    raise ValueProblem(f"{text!r} is not 是 or 否")
+    raise ValueProblem(_("{text!r} is not 是 or 否").format(text=text))
 
 
 def quantity(text: str, unit: str) -> Fraction:
@@ -63,27 +68,29 @@ def quantity(text: str, unit: str) -> Fraction:
     word = clean(text).replace(",", "")
     m = _QTY.match(word)
     if not m:
-        raise ValueProblem(f"{text!r} is not a number")
+        raise ValueProblem(_("{text!r} is not a number").format(text=text))
     number, given = m.groups()
     if unit not in UNITS:
-        raise ValueProblem(f"unknown unit {unit!r}")
+        raise ValueProblem(_("unknown unit {unit!r}").format(unit=unit))
     family, scale, counted = UNITS[unit]
     if family == "share":
         if given == "%":
             return Fraction(number) / 100
         if given:
-            raise ValueProblem(f"{text!r} is not a share (write 92% or 0.92)")
+            raise ValueProblem(_("{text!r} is not a share (write 0.92 or 92%)").format(text=text))
         value = Fraction(number)
         if value > 1:
-            raise ValueProblem(f"{text!r} is not a share (write {text}% or {value / 100})")
+            problem = _("{text!r} is not a share (write {fraction} or {text}%)")
+            raise ValueProblem(problem.format(text=text, fraction=value / 100))
         return value
     value = Fraction(number)
     if given and given != unit:
         if given not in UNITS or UNITS[given][0] != family:
-            raise ValueProblem(f"{text!r} is not in {unit}")
+            raise ValueProblem(_("{text!r} is not in {unit}").format(text=text, unit=unit))
         value = value * UNITS[given][1] / scale
     if counted and (value * scale).denominator != 1:
-        raise ValueProblem(f"{text!r} is not a whole count of {unit}")
+        problem = _("{text!r} is not a whole count of {unit}")
+        raise ValueProblem(problem.format(text=text, unit=unit))
     return value
 
 
@@ -92,7 +99,7 @@ def amount(text: str) -> Fraction:
     word = clean(text).replace(",", "")
     m = _QTY.match(word)
     if not m or (m.group(2) and (m.group(2) not in UNITS or m.group(2) == "%")):
-        raise ValueProblem(f"{text!r} is not a number")
+        raise ValueProblem(_("{text!r} is not a number").format(text=text))
     number, given = m.groups()
     return Fraction(number) * (UNITS[given][1] if given else 1)
 
@@ -101,7 +108,7 @@ def count(text: str, unit: str = "例") -> int:
     """A whole, non-negative count."""
     value = quantity(text, unit if unit in UNITS else "例")
     if value < 0 or value.denominator != 1:
-        raise ValueProblem(f"{text!r} is not a count (0, 1, 2, ...)")
+        raise ValueProblem(_("{text!r} is not a count (0, 1, 2, ...)").format(text=text))
     return int(value)
 
 
@@ -109,7 +116,7 @@ def decimal(text: str) -> Decimal:
     """A points value such as ``4.5`` (exact, from its text)."""
     word = clean(text)
     if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)", word):
-        raise ValueProblem(f"{text!r} is not a number")
+        raise ValueProblem(_("{text!r} is not a number").format(text=text))
     return Decimal(word)
 
 

@@ -241,7 +241,7 @@ _ONE_BOUND = re.compile(r"'(.+)' has one bound; read as the single value \{(.+)\
 
 def finding_text(finding: Finding) -> str:
     """A rule set's remark in Chinese, for the reader of the evaluation table."""
-    who = _WHO.match(finding.message)
+    who = _WHO.match(finding.english or finding.message)
     if who is None:
         return "评分标准另有补充规定。"
     name, rest = who.groups()

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from canbao.atomic import atomic_directory
+from canbao.i18n import _
 from canbao.rng import Rng
 from canbao.synth import legal as legal_rosters
 from canbao.synth import pools
@@ -78,9 +79,10 @@ def _fractions(overrides: Mapping[str, float] | None) -> tuple[dict[str, float],
     for key, value in (overrides or {}).items():
         target = next((d for d in (household, floating, groups) if key in d), None)
         if target is None:
-            raise ValueError(f"unknown story fraction {key!r}")
+            raise ValueError(_("unknown story fraction {key!r}").format(key=key))
         if not 0 <= value <= 1:
-            raise ValueError(f"story fraction {key!r} must lie in [0, 1], not {value}")
+            problem = _("story fraction {key!r} must lie in [0, 1], not {value}")
+            raise ValueError(problem.format(key=key, value=value))
         target[key] = value
     return household, floating, groups
 
@@ -101,7 +103,7 @@ def generate_city(
     legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
     """
     if persons < 1:
-        raise ValueError("a city needs at least one person")
+        raise ValueError(_("a city needs at least one person"))
     counts = plan_counts(persons, *_fractions(fractions))
     rng = Rng(seed)
     core = build_core(rng, counts, as_of)

@@ -137,8 +137,10 @@ def _second_month(
 
     if not (june / "manifest.json").is_file():
         raise UsageError(
-            f"{june} 不是 canbao demo 写的城市（没有 manifest.json）（not a synthetic city）",
-            fix="先运行 canbao demo --output 目录，再用 --month-after 目录",
+            _("{folder} is not a city written by canbao demo (no manifest.json)").format(
+                folder=june
+            ),
+            fix=_("run canbao demo --output FOLDER first, then --month-after FOLDER"),
         )
     month = generate_second_month(june, output, seed=seed, as_of=as_of or AUGUST)
     if json_output:

@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 
 from canbao import regions
+from canbao.i18n import _
 from canbao.rng import Rng, take
 from canbao.synth import pools
 from canbao.synth.idgen import check_char, damage
@@ -35,7 +36,8 @@ def plan_counts(
         named = {k: round(v * size) for k, v in shares.items()}
         rest = size - sum(named.values())
         if rest < 0:
-            raise ValueError(f"the {prefix or 'household'} story fractions add up to more than 1")
+            problem = _("the {group} story fractions add up to more than 1")
+            raise ValueError(problem.format(group=prefix or "household"))
         counts[f"{prefix}full"] = rest
         counts.update(named)
 
@@ -124,7 +126,7 @@ def _county(rng: Rng) -> pl.Expr:
     u = rng.uniform("county")
     expr: pl.Expr = pl.lit(_COUNTY_WEIGHTS[-1][0])
     edges = [sum(w for _, w in _COUNTY_WEIGHTS[: i + 1]) for i in range(len(_COUNTY_WEIGHTS))]
-    for (code, _), edge in reversed(list(zip(_COUNTY_WEIGHTS[:-1], edges[:-1], strict=True))):
+    for (code, _weight), edge in reversed(list(zip(_COUNTY_WEIGHTS[:-1], edges[:-1], strict=True))):
         expr = pl.when(u < edge).then(pl.lit(code)).otherwise(expr)
     return expr
 

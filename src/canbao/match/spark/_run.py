@@ -55,17 +55,23 @@ def _quiet(_: str) -> None:
 def _sources(rosters: Mapping[str, Sequence[str | Path]]) -> dict[str, list[Source]]:
     """The sources of every person kind, checked whole (UsageError naming every problem)."""
     kinds = {k.value for k in (*HOUSEHOLD_KINDS, *ENROLMENT_KINDS)}
-    problems = [f"roster kind {k!r} is not read on Spark" for k in rosters if k not in kinds]
+    problems = [
+        _("roster kind {kind!r} is not read on Spark").format(kind=k)
+        for k in rosters
+        if k not in kinds
+    ]
     found = {k: [Source(str(p), k) for p in rosters.get(k, ())] for k in sorted(kinds)}
     if not found[RosterKind.HOUSEHOLD.value]:
-        problems.append("no household roster given")
+        problems.append(_("no household roster given"))
     missing = missing_local([s for group in found.values() for s in group])
-    problems += [f"no such file: {path}" for path in missing]
+    problems += [_("no such file: {path}").format(path=path) for path in missing]
     if problems:
         raise UsageError(
-            "; ".join(problems),
-            fix="give household, floating and enrolment rosters as local files, URIs "
-            "(hdfs://…) or tables (table:db.name); employers are matched on Polars",
+            _("; ").join(problems),
+            fix=_(
+                "give household, floating and enrolment rosters as local files, URIs "
+                "(hdfs://…) or tables (table:db.name); employers are matched on Polars"
+            ),
         )
     return found
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from canbao.errors import CanbaoError, InputError
+from canbao.i18n import _
 from canbao.masking import mask_text
 
 if TYPE_CHECKING:
@@ -121,7 +122,9 @@ def masked_spark_errors() -> Iterator[None]:
         lines = str(exc).strip().splitlines()
         shown = "" if name == "PythonException" or not lines else f": {mask_text(lines[0])[:300]}"
         raise InputError(
-            f"Spark 运行失败 (Spark failed): {name}{shown}",
-            fix="check the roster paths or tables and the cluster's logs; rerun with the "
-            "same rosters on Polars (without --engine spark) to see the row it names",
+            _("Spark failed: {error}").format(error=f"{name}{shown}"),
+            fix=_(
+                "check the roster paths or tables and the cluster's logs; rerun with the "
+                "same rosters on Polars (without --engine spark) to see the row it names"
+            ),
         ) from None

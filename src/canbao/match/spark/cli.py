@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from canbao.errors import UsageError
+from canbao.i18n import _
 from canbao.match.api import MatchResult
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS
 from canbao.roster.kinds import RosterKind
@@ -57,8 +58,8 @@ def match_on_spark(params: Mapping[str, Any], progress: Callable[[str], None]) -
     refused = _refused(params)
     if refused:
         raise UsageError(
-            f"--engine spark 不支持 {', '.join(refused)} (not run on Spark)",
-            fix="leave these options out with --engine spark, or match on Polars (the default)",
+            _("--engine spark does not run {options}").format(options=", ".join(refused)),
+            fix=_("leave these options out with --engine spark, or match on Polars (the default)"),
         )
     from canbao.match.spark import run_match_spark
 
