@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from canbao.errors import RulesError, level_word
 from canbao.i18n import _
 from canbao.limits import yaml_limit_hit
+from canbao.score._pydantic_words import pydantic_message
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
 from canbao.shown_path import shown_path
@@ -164,7 +165,7 @@ def load_rules(file: str | Path) -> LoadedRules:
         problems = []
         for err in exc.errors():
             path = _clean_loc(err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = pydantic_message(err)
             where = f"{shown_path(file)}:{line_of(lines, path)}"
             problems.append(f"{where}: {render_path(path)}: {level_word()}: {msg}")
         fix = _("correct the rule file; every problem is listed")
