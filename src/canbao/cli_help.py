@@ -185,15 +185,24 @@ class ChineseUsageError(typer.BadParameter):
 
     The vendored Click's parser messages are English only (no catalog reaches them): the error
     is recognised by its kind and given a lead in canbao's language that names the option; in
-    Chinese, Click's own message follows in brackets (it quotes the value as Click read it).
+    Chinese, Click's own message follows in brackets where it says more than the lead (the value
+    as Click read it) and is left out where it does not (an unknown or missing option).
     The usage line and the fix (the command's ``--help``) are in canbao's language too. A
     ``BadParameter`` (the one public usage error of Typer) so that Typer shows it and exits 2
     like any other.
     """
 
-    def __init__(self, lead: str, english: str, ctx: Any) -> None:
+    def __init__(self, lead: str, english: str, ctx: Any, *, said_whole: bool = False) -> None:
+        # ``said_whole``: the lead says all Click's message does (an unknown or missing option,
+        # a missing value), so the Chinese needs no English beside it.
         chinese = language() == "zh"
-        super().__init__(f"{lead}（{english}）" if chinese else english, ctx=ctx)
+        if not chinese:
+            message = english
+        elif said_whole:
+            message = lead
+        else:
+            message = f"{lead}（{english}）"
+        super().__init__(message, ctx=ctx)
 
     def format_message(self) -> str:
         """The lead and, in Chinese, Click's own message in brackets."""
@@ -306,7 +315,12 @@ def chinese_first(exc: Exception) -> Exception:
 
     format_message = getattr(exc, "format_message", None)
     english = mask_text(format_message() if format_message else str(exc))
-    return ChineseUsageError(_lead(exc, english), english, getattr(exc, "ctx", None))
+    said_whole = kind in ("NoSuchOption", "MissingParameter") or (
+        _no_such(exc, english) is not None or "requires an argument" in english
+    )
+    return ChineseUsageError(
+        _lead(exc, english), english, getattr(exc, "ctx", None), said_whole=said_whole
+    )
 
 
 # A Chinese Windows' legacy code page (a console redirected to a file or pipe, or
