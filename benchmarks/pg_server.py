@@ -9,21 +9,16 @@ end of the ``with`` block.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as pg
 from tests.db.postgres_server import (
-    OWNER_FILE,
     PORT,
-    PREFIX,
     SUPERUSER,
-    UNPRIVILEGED_USER,
     PostgresServer,
+    new_cluster_folder,
     postgres_bin,
 )
 
@@ -32,12 +27,8 @@ from tests.db.postgres_server import (
 def durable_server(database: str = "canbao_bench") -> Iterator[tuple[PostgresServer, str]]:
     """A running server with an empty database ``database``: (the server, its URL)."""
     binaries = postgres_bin()
-    as_root = os.geteuid() == 0
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
-    (folder / OWNER_FILE).write_text(str(os.getpid()))
-    if as_root:
-        shutil.chown(folder, user=UNPRIVILEGED_USER)
-    server = PostgresServer(folder, binaries, as_root)
+    server = new_cluster_folder(binaries)
+    folder = server.folder
     try:
         server.run(
             str(binaries / "initdb"), "-D", str(server.data), "-U", SUPERUSER, "--auth=trust",

@@ -108,18 +108,25 @@ def stop_orphans(binaries: Path, as_root: bool) -> int:
     return found
 
 
+def new_cluster_folder(binaries: Path) -> PostgresServer:
+    """A private temporary folder for a new cluster, marked with this process as its owner (so a
+    later session can tell an orphan) and owned by the unprivileged user when run as root."""
+    as_root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+    (folder / OWNER_FILE).write_text(str(os.getpid()))
+    if as_root:
+        shutil.chown(folder, user=UNPRIVILEGED_USER)
+    return PostgresServer(folder, binaries, as_root)
+
+
 def start_server() -> PostgresServer:
     """initdb a new cluster in a private temporary folder and start it; the caller stops it.
 
     Servers left by a killed test session (a CI timeout, Ctrl+C twice) are stopped first."""
     binaries = postgres_bin()
-    as_root = os.geteuid() == 0
-    stop_orphans(binaries, as_root)
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
-    (folder / OWNER_FILE).write_text(str(os.getpid()))
-    if as_root:
-        shutil.chown(folder, user=UNPRIVILEGED_USER)
-    server = PostgresServer(folder, binaries, as_root)
+    stop_orphans(binaries, os.geteuid() == 0)
+    server = new_cluster_folder(binaries)
+    folder = server.folder
     try:
         server.run(
             str(binaries / "initdb"),
