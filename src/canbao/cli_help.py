@@ -18,6 +18,7 @@ which say the words the vendored Click hard-codes in canbao's language.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import PurePath
 from typing import Any, get_args, get_origin
@@ -315,12 +316,19 @@ def chinese_first(exc: Exception) -> Exception:
 
     format_message = getattr(exc, "format_message", None)
     english = mask_text(format_message() if format_message else str(exc))
+    lead = _lead(exc, english)
     said_whole = kind in ("NoSuchOption", "MissingParameter") or (
         _no_such(exc, english) is not None or "requires an argument" in english
     )
-    return ChineseUsageError(
-        _lead(exc, english), english, getattr(exc, "ctx", None), said_whole=said_whole
-    )
+    own = mask_text(str(getattr(exc, "message", "")))
+    if kind == "BadParameter" and _CJK.search(own):
+        # canbao's own parameter types (a date, say) explain the value in canbao's language:
+        # that, not Click's English wrapper around it, follows the lead.
+        lead, said_whole = f"{lead}：{own}", True
+    return ChineseUsageError(lead, english, getattr(exc, "ctx", None), said_whole=said_whole)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # A Chinese Windows' legacy code page (a console redirected to a file or pipe, or
