@@ -53,6 +53,7 @@ def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "日期 '30/06/2017' 无法识别或不存在（--as-of）" in result.stderr
     assert "YYYYMMDD" in result.stderr
+    assert "Invalid value" not in result.stderr  # canbao's own message, not Click's wrapper
 
 
 def test_unknown_status_is_an_input_error_naming_file_value_and_line(tmp_path: Path) -> None:
