@@ -31,6 +31,7 @@ from typing import IO, Annotated, Any, TextIO, cast
 import typer
 from rich.console import Console
 
+from canbao.cli_help import ValueInOurWords
 from canbao.dates import read_date
 from canbao.errors import (
     EXIT_INTERNAL,
@@ -152,7 +153,7 @@ def parse_as_of(value: str | date) -> date:
         return read_date(value, "--as-of")
     except UsageError as exc:
         fix = exc.fix or ""
-        raise typer.BadParameter(
+        raise ValueInOurWords(
             _("{message}; fix: {fix}").format(message=exc.message, fix=fix)
         ) from None
 

@@ -18,7 +18,6 @@ which say the words the vendored Click hard-codes in canbao's language.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import PurePath
 from typing import Any, get_args, get_origin
@@ -181,6 +180,11 @@ def readable_metavars(command: TyperCommand | TyperGroup) -> None:
             param.metavar = _metavar(param)
 
 
+class ValueInOurWords(typer.BadParameter):
+    """A bad option value that canbao's own parameter parsing (a date, say) explains in canbao's
+    language; :func:`chinese_first` shows that message after its lead."""
+
+
 class ChineseUsageError(typer.BadParameter):
     """A usage error of the parser in canbao's language (README "Language").
 
@@ -320,15 +324,10 @@ def chinese_first(exc: Exception) -> Exception:
     said_whole = kind in ("NoSuchOption", "MissingParameter") or (
         _no_such(exc, english) is not None or "requires an argument" in english
     )
-    own = mask_text(str(getattr(exc, "message", "")))
-    if kind == "BadParameter" and _CJK.search(own):
-        # canbao's own parameter types (a date, say) explain the value in canbao's language:
-        # that, not Click's English wrapper around it, follows the lead.
-        lead, said_whole = f"{lead}：{own}", True
+    if isinstance(exc, ValueInOurWords):
+        # canbao's own message, not Click's English wrapper around it, follows the lead.
+        lead, said_whole = f"{_bad_value(exc)}：{mask_text(exc.message)}", True
     return ChineseUsageError(lead, english, getattr(exc, "ctx", None), said_whole=said_whole)
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # A Chinese Windows' legacy code page (a console redirected to a file or pipe, or

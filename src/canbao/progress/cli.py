@@ -128,10 +128,13 @@ def progress(
                     )
                 for name, bad in report.outside_unreadable.items():
                     found = COMPARISONS[name][0]
-                    line = f"{found} {row.counts.get(found)}"
-                    if bad:
-                        unread = _("{found} {count} ({n} rows of the rosters could not be read)")
-                        line = unread.format(found=found, count=row.counts.get(found), n=bad)
+                    count = row.counts.get(found)
+                    unread = _("{found} {count} ({n} rows of the rosters could not be read)")
+                    line = (
+                        unread.format(found=found, count=count, n=bad)
+                        if bad
+                        else f"{found} {count}"
+                    )
                     stdout_console.print(line, markup=False)
         table = _("progress table: {path}").format(path=output / "progress.xlsx")
         stdout_console.print(table, markup=False)
