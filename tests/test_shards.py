@@ -120,10 +120,12 @@ def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_p
 def test_random_small_cities_are_the_same_in_any_shards(
     persons: int, seed: int, shards: int, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Random small messy cities give the same files in any number of shards as in one."""
+    """Random small messy cities (legal-group rosters too) give the same files in any shards."""
     folder = tmp_path_factory.mktemp("city")
     city = folder / "city"
-    generate_city(persons, seed=seed, as_of=date(2017, 6, 30), output=city, messy=True)
+    generate_city(
+        persons, seed=seed, as_of=date(2017, 6, 30), output=city, messy=True, legal_groups=True
+    )
     one = _match(city, folder / "1", 1, format="parquet")
     _assert_same(one, _match(city, folder / "n", shards, format="parquet"), shards)
 
