@@ -62,7 +62,8 @@ def _flag(expr: pl.Expr) -> pl.Expr:
 def members(
     targets: pl.LazyFrame, linked: pl.LazyFrame, rule: LegalRule, as_of: date
 ) -> pl.LazyFrame:
-    """Target rows in the legal group, with their employer, retirement age and coverage."""
+    """Target rows in the legal group (their row ``_t`` in ``targets``), with their sex, employer,
+    retirement age and coverage."""
     records = linked.filter(pl.col("link") == LinkClass.LINKED.value)
     employee = (
         records.filter(
@@ -88,7 +89,7 @@ def members(
     ages = rule.retirement_table().lazy()
     return (
         targets.filter(pl.col("id_key").is_not_null())
-        .join(employee, on="id_key", how="inner", maintain_order="left")
+        .join(employee, on="id_key", how="inner")
         .with_columns(
             sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col")),
             birth_month=clip_month(born_month, rule),
@@ -96,21 +97,10 @@ def members(
         )
         .join(ages, left_on=["sex_out", "birth_month"], right_on=["sex", "birth_month"], how="left")
         .filter(pl.col("age_months") < pl.col("retire_months"))
-        .join(covered, on="id_key", how="left", maintain_order="left")
+        .join(covered, on="id_key", how="left")
         .with_columns(pl.col(f"has_{k.value}").fill_null(False) for k in LegalKind)
-        # Only what the files read: the members are collected (a few in ten targets).
-        .select(
-            *_PERSON[:5],
-            ROW,
-            "id_norm",
-            "sex_out",
-            "id_birth",
-            "birth_col",
-            "_roster",
-            "employer",
-            "retire_months",
-            *(f"has_{k.value}" for k in LegalKind),
-        )
+        # Narrow: the members are collected; the gap rows' person columns are looked up after.
+        .select(ROW, "sex_out", "employer", "retire_months", *(f"has_{k.value}" for k in LegalKind))
     )
 
 
@@ -158,15 +148,17 @@ def _judge_part(group: pl.LazyFrame, judged: list[LegalKind]) -> _Part:
     """Collect one shard's members (streamed) and keep their counts and gap rows."""
     members_ = group.collect(engine="streaming")
     rows = [
-        members_.filter(~pl.col(f"has_{k.value}")).with_columns(
-            kind=pl.lit(k.gap.value), kind_label=pl.lit(k.gap.label), _rank=pl.lit(i)
-        )
+        members_.filter(~pl.col(f"has_{k.value}"))
+        .select(ROW, "sex_out", "employer", "retire_months")
+        .with_columns(kind=pl.lit(k.gap.value), kind_label=pl.lit(k.gap.label), _rank=pl.lit(i))
         for i, k in enumerate(judged)
     ]
     long = (
         pl.concat(rows)
         if rows
-        else members_.clear().with_columns(
+        else members_.select(ROW, "sex_out", "employer", "retire_months")
+        .clear()
+        .with_columns(
             kind=pl.lit(None, pl.String), kind_label=pl.lit(None, pl.String), _rank=pl.lit(0)
         )
     )
@@ -194,7 +186,7 @@ def assess(
         parts.append(_judge_part(group, judged))
     persons = sum(part.persons for part in parts)
     covered = {k: sum(part.covered[k] for part in parts) for k in judged}
-    gaps = _gap_rows(pl.concat([part.long for part in parts]))
+    gaps = _gap_rows(_with_persons(pl.concat([part.long for part in parts]), indexed))
     counts = {k: int(gaps.filter(pl.col("类别代码") == k.gap.value).height) for k in judged}
     summary = LegalGroupsSummary(
         rule=rule.name,
@@ -214,6 +206,21 @@ def assess(
         for k in judged
     ]
     return LegalGaps(gaps, _per_county(gaps, judged), _per_unit(gaps, judged), summary, equations)
+
+
+# The target columns a gap row shows besides what :func:`members` gives.
+_LOOKED_UP = (*_PERSON[:5], "id_norm", "id_birth", "birth_col", "_roster")
+
+
+def _with_persons(long: pl.DataFrame, indexed: pl.LazyFrame) -> pl.DataFrame:
+    """The gap rows beside their persons' columns, read from the targets for those rows only."""
+    rows = long.get_column(ROW).unique()
+    persons = (
+        indexed.filter(pl.col(ROW).is_in(rows.implode()))
+        .select(ROW, *_LOOKED_UP)
+        .collect(engine="streaming")
+    )
+    return long.join(persons, on=ROW, how="left")
 
 
 def _gap_rows(long: pl.DataFrame) -> pl.DataFrame:
