@@ -6,9 +6,10 @@ nobody uninsured and sends nobody to the household survey. A kind whose roster w
 not judged. Everything is a Polars expression over the staged targets and linked records.
 
 The group is judged shard by shard of persons (``canbao match --shards N``, the split of
-:mod:`canbao.match._shards`), each shard's members streamed and collected alone, so only a
-shard's members and the gap rows are held; the gap rows are sorted by their place and then the
-target row, the order one piece writes (tests/test_shards.py).
+:mod:`canbao.match._shards`), each shard's members streamed and collected alone and narrow
+(target row, sex, employer, retirement age, coverage), so only a shard's members and the gap
+rows are held; the person columns are read for the gap rows alone, which are sorted by place,
+ID, kind and then target row, the order one piece writes (tests/test_shards.py).
 """
 
 from __future__ import annotations
