@@ -9,6 +9,8 @@
   invalid one).
 - ``duplicates.parquet``: :func:`canbao.match.present.duplicates_table` on the duplicates found
   and their persons' records, collected (a few per thousand persons).
+- ``conflicts/``, ``non_local/``: the conflicts and non-local tables, by county
+  (:mod:`._record_tables`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import polars as pl
 from canbao.match import present, sets
 from canbao.match.spark._checks import to_polars
 from canbao.match.spark._prepare import on_workers
+from canbao.match.spark._record_tables import write_conflicts, write_non_local
 from canbao.match.stages import LINKED_COLUMNS
 from canbao.match.vocabulary import LinkClass, PersonState
 from canbao.match.writers import write_table
@@ -133,8 +136,11 @@ def write_duplicates(found: SparkSets, out: Path) -> Path:
     return write_table(table, out, "duplicates", "parquet")
 
 
-def write_results(found: SparkSets, out: Path) -> None:
-    """Every result file of a Spark match under ``out`` (see the module doc)."""
+def write_results(found: SparkSets, household: DataFrame, out: Path) -> None:
+    """Every result file of a Spark match under ``out`` (see the module doc), the conflicts
+    and non-local tables too (:mod:`._record_tables`)."""
     write_person_tables(found, out)
     write_linked(found, out)
     write_duplicates(found, out)
+    write_conflicts(found, household, out)
+    write_non_local(found, out)
