@@ -32,15 +32,16 @@ if TYPE_CHECKING:
     from canbao.match.spark._write import SparkSets
 
 COUNTY: Final = "县区"
-# What household_conflicts and record_conflicts read.
+_K: Final = ConflictKind
+# What household_conflicts and record_conflicts read (a flag column is named as its kind).
 _HOUSEHOLD: Final = (
     *("id_norm", "name", "_roster", "_file", "_line", "id_reason", "id_raw"),
-    *("sex_col", "id_sex", "birth_col", "id_birth", "sex_mismatch", "birth_mismatch"),
+    *("sex_col", "id_sex", "birth_col", "id_birth", _K.SEX_MISMATCH.value, _K.BIRTH_MISMATCH.value),
 )
 _RECORD: Final = (
     *_HOUSEHOLD,
-    *("link", "link_score", "scheme", "region", "estatus", "hh_name", "name_mismatch"),
-    *("deceased_enrolled", "repeated_record"),
+    *("link", "link_score", "scheme", "region", "estatus", "hh_name", _K.NAME_MISMATCH.value),
+    *(_K.DECEASED_ENROLLED.value, _K.REPEATED_RECORD.value),
 )
 _NON_LOCAL: Final = ("id_norm", "name", "_roster", "scheme", "region", "estatus", "_file", "_line")
 
@@ -113,4 +114,5 @@ def write_non_local(found: SparkSets, out: Path) -> None:
     rows = on_workers(records, _non_local_step)
     columns = rows.columns
     order = ["来源文件", "行号"]
-    _write_by_county(rows.withColumn(COUNTY, _county("参保地")), out / "non_local", order, columns)
+    folder = out / NON_LOCAL  # the table is named as the class it lists, as on Polars
+    _write_by_county(rows.withColumn(COUNTY, _county("参保地")), folder, order, columns)
