@@ -270,10 +270,12 @@ def test_spark_keeps_its_folders_private_and_its_logs_free_of_rows(
 
 
 def test_match_cli_refuses_polars_only_options_with_spark(tmp_path: Path) -> None:
-    """``--engine spark`` with an option only a Polars match runs (--db) is a usage error."""
+    """``--engine spark`` with an option only a Polars match runs (--db) is a usage error; a
+    legal-group rule is not one (Spark judges the legal groups)."""
     args = [*_cli_args(_files(CITY), date(2017, 6, 30), tmp_path / "o"), "--db", "r.duckdb"]
-    refused = CliRunner().invoke(app, args)
+    refused = CliRunner().invoke(app, [*args, "--legal-groups", "none"])
     assert refused.exit_code == 2 and "--db" in refused.stderr
+    assert "--legal-groups" not in refused.stderr
     assert not (tmp_path / "o").exists()
 
 
