@@ -26,24 +26,36 @@ from canbao.match.spark import _record_tables, _run, _write
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds of ``root`` and its live descendants, each with its reaped children."""
+def tree_cpu(root: int) -> tuple[float, float, float]:
+    """CPU seconds of ``root`` (the driver), of its descendants that run Java (the JVM) and of
+    the others (Spark's Python daemon and workers), each with its reaped children."""
     children: dict[int, list[int]] = {}
-    used: dict[int, float] = {}
+    used: dict[int, tuple[str, float]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            text = stat.read_text()
         except OSError:
             continue
+        name, rest = text.split("(", 1)[1].rsplit(")", 1)
+        fields = rest.split()
         pid = int(stat.parent.name)
         children.setdefault(int(fields[1]), []).append(pid)
-        used[pid] = sum(int(f) for f in fields[11:15]) / TICKS  # utime stime cutime cstime
-    total, todo = 0.0, [root]
+        used[pid] = (name, sum(int(f) for f in fields[11:15]) / TICKS)  # u, s, cu, cs times
+    driver, jvm, workers, todo = (
+        used.get(root, ("", 0.0))[1],
+        0.0,
+        0.0,
+        list(children.get(root, [])),
+    )
     while todo:
         pid = todo.pop()
-        total += used.get(pid, 0.0)
+        name, cpu = used.get(pid, ("", 0.0))
+        if name == "java":
+            jvm += cpu
+        else:
+            workers += cpu
         todo += children.get(pid, [])
-    return total
+    return driver, jvm, workers
 
 
 class Marks:
@@ -51,7 +63,9 @@ class Marks:
 
     def __init__(self) -> None:
         self.start = time.perf_counter()
-        self.rows: list[tuple[str, float, float]] = [("start", 0.0, tree_cpu(os.getpid()))]
+        self.rows: list[tuple[str, float, tuple[float, float, float]]] = [
+            ("start", 0.0, tree_cpu(os.getpid()))
+        ]
 
     def __call__(self, name: str) -> None:
         self.rows.append((name, time.perf_counter() - self.start, tree_cpu(os.getpid())))
@@ -59,7 +73,8 @@ class Marks:
     def table(self) -> list[dict[str, Any]]:
         out = []
         for (_, wall0, cpu0), (name, wall, cpu) in zip(self.rows, self.rows[1:], strict=False):
-            out.append({"stage": name, "wall_s": wall - wall0, "cpu_s": cpu - cpu0})
+            parts = [b - a for a, b in zip(cpu0, cpu, strict=True)]
+            out.append({"stage": name, "wall_s": wall - wall0, "cpu_s": sum(parts), "parts": parts})
         return out
 
 
@@ -126,11 +141,12 @@ def main() -> None:
     print(f"CPU of the whole run (this process and its reaped children): {whole:.1f} s")
     total_wall, total_cpu = sum(r["wall_s"] for r in rows), sum(r["cpu_s"] for r in rows)
     print(f"load average at the end: {os.getloadavg()}")
-    print("| stage | wall s | CPU s | share of CPU |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| stage | wall s | CPU s | share of CPU | driver / JVM / Python workers CPU s |")
+    print("| --- | ---: | ---: | ---: | --- |")
     for r in rows:
         share = r["cpu_s"] / total_cpu if total_cpu else 0.0
-        print(f"| {r['stage']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {share:.0%} |")
+        parts = " / ".join(f"{p:.1f}" for p in r["parts"])
+        print(f"| {r['stage']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {share:.0%} | {parts} |")
     print(f"| total | {total_wall:.1f} | {total_cpu:.1f} | |")
 
 
