@@ -29,11 +29,12 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.errors import InputError
-from canbao.match import run_match, sets
+from canbao.match import present, run_match, sets
 from canbao.match.spark import spark_session
 from canbao.match.spark._read import Source, read_source
 from canbao.match.spark._session import masked_spark_errors
 from canbao.match.stages import LINKED_COLUMNS
+from canbao.match.vocabulary import ConflictKind
 from canbao.roster import ColumnMap, load_column_map, read_roster
 from canbao.synth import generate_city
 from canbao.workdir import work_folder
@@ -41,7 +42,9 @@ from canbao.workdir import work_folder
 CITY = Path(__file__).parent.parent / "examples" / "city"
 ID_LIKE = re.compile(r"[0-9]{15,17}[0-9Xx]")
 PERSON_TABLES = ("needs_survey", "uninsured", "confirmed")
-RECORD_TABLES = ("conflicts", "non_local")
+# The record tables by county and what each file is sorted by (conflicts: kind first).
+RECORD_TABLES = {"conflicts": ("_kind",), "non_local": ("来源文件", "行号")}
+KIND = pl.Enum([k.value for k in ConflictKind])
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +82,15 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
 
-def _folder(path: Path) -> pl.DataFrame:
-    """A folder of Parquet partitioned by 县区, with 县区 as text (as in the Polars tables)."""
+def _folder(path: Path, order: tuple[str, ...] = ()) -> pl.DataFrame:
+    """A folder of Parquet partitioned by 县区, with 县区 as text (as in the Polars tables);
+    with ``order``, each file is sorted by it (nulls last)."""
     files = sorted(path.rglob("*.parquet"))
+    for file in files if order else ():
+        part = pl.read_parquet(file).select(
+            *(pl.col("类别代码").cast(KIND).alias(c) if c == "_kind" else pl.col(c) for c in order)
+        )
+        assert_frame_equal(part, part.sort(list(order), nulls_last=True, maintain_order=True))
     parts = [
         pl.read_parquet(f).with_columns(
             pl.lit(None if "__HIVE_DEFAULT" in f.parent.name else f.parent.name.split("=", 1)[1])
@@ -136,20 +145,20 @@ def _compare(
     rows = {}
     for name in PERSON_TABLES:
         want = pl.read_parquet(tmp / "polars" / f"{name}.parquet")
-        got = _folder(tmp / "spark" / name).select(want.columns)
+        got = _folder(tmp / "spark" / name, tuple(present.SORT_KEYS[1:])).select(want.columns)
         assert_frame_equal(_sorted(got), _sorted(want))
         rows[name] = want.height
     want = pl.read_parquet(tmp / "polars" / "duplicates.parquet")
     got = pl.read_parquet(tmp / "spark" / "duplicates.parquet")
     assert_frame_equal(_sorted(got), _sorted(want))
     rows["duplicates"] = want.height
-    for name in RECORD_TABLES:  # written by county on Spark, like the person tables
+    for name, order in RECORD_TABLES.items():  # written by county on Spark, like person tables
         want = pl.read_parquet(tmp / "polars" / f"{name}.parquet")
-        got = _folder(tmp / "spark" / name).select(want.columns)
+        got = _folder(tmp / "spark" / name, order).select(want.columns)
         assert_frame_equal(_sorted(got), _sorted(want))
         rows[name] = want.height
     columns = [c for c in LINKED_COLUMNS if c != "e_row"]
-    got = _folder(tmp / "spark" / "linked_records").select(columns)
+    got = _folder(tmp / "spark" / "linked_records", ("e_row",)).select(columns)
     assert_frame_equal(_sorted(got), _sorted(linked.select(columns)))
     rows["linked"] = linked.height
     _compare_small_files(tmp / "polars", tmp / "spark", summary, counts)

@@ -94,10 +94,14 @@ def _person_rows(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _write_partitioned(frame: DataFrame, path: Path, by: list[str], order: list[str]) -> None:
-    """One sorted Parquet file per value of ``by`` (nulls last, as the Polars tables)."""
+    """One sorted Parquet file per value of ``by`` (nulls last, as the Polars tables).
+
+    Sorted by ``by`` first: a partitioned write sorts its rows by ``by`` unless they already
+    are, and that sort did not keep ``order`` (Spark 4.3: the files were unsorted)."""
     from pyspark.sql import functions as F
 
-    ordered = frame.repartition(*by).sortWithinPartitions(*(F.asc_nulls_last(c) for c in order))
+    keys = (F.asc_nulls_last(c) for c in (*by, *order))
+    ordered = frame.repartition(*by).sortWithinPartitions(*keys)
     ordered.write.partitionBy(*by).parquet(str(path))
 
 
