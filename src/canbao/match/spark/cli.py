@@ -43,12 +43,11 @@ _POLARS_ONLY = {
 
 
 def _refused(params: Mapping[str, Any]) -> list[str]:
-    refused = [
+    return [
         f"--{name.replace('_', '-')}"
         for name, default in _POLARS_ONLY.items()
         if params.get(name) not in (default, [], ())
     ]
-    return refused
 
 
 def match_on_spark(params: Mapping[str, Any], progress: Callable[[str], None]) -> MatchResult:
