@@ -85,27 +85,29 @@ def _weight(code: str) -> float:
     return 0.5 + pools.hash_small(code) % 1000 / 1000
 
 
-def province_counties(persons: int) -> list[str]:
-    """The counties of a province-mode city of ``persons``: one per COUNTY_PERSONS, at least 2."""
-    wanted = max(2, round(persons / COUNTY_PERSONS))
+def province_counties(persons: int, county_persons: int = COUNTY_PERSONS) -> list[str]:
+    """The counties of a province-mode city: one per ``county_persons`` persons, at least 2."""
+    wanted = max(2, round(persons / county_persons))
     ordered = [c for p in PROVINCES for c in _all_counties() if c.startswith(p)]
     return ordered[:wanted]
 
 
-def province_chunks(persons: int) -> list[tuple[Area, int]]:
+def province_chunks(
+    persons: int, county_persons: int = COUNTY_PERSONS, chunk_persons: int = CHUNK_PERSONS
+) -> list[tuple[Area, int]]:
     """The chunks of a province-mode city: each an :class:`Area` and its household persons.
 
-    Consecutive counties (in code order) are packed into chunks of at least CHUNK_PERSONS
+    Consecutive counties (in code order) are packed into chunks of at least ``chunk_persons``
     expected persons and two counties; the persons of the chunks add up to ``persons``.
     """
-    counties = province_counties(persons)
+    counties = province_counties(persons, county_persons)
     total = sum(_weight(c) for c in counties)
     groups: list[list[str]] = [[]]
     for i, code in enumerate(counties):
         group = groups[-1]
         group.append(code)
         left = len(counties) - i - 1
-        big = sum(_weight(c) for c in group) / total * persons >= CHUNK_PERSONS
+        big = sum(_weight(c) for c in group) / total * persons >= chunk_persons
         if big and len(group) >= 2 and left >= 2:
             groups.append([])
     provinces = {c[:2] for c in counties}

@@ -57,6 +57,8 @@ class CityManifest:
     summary: dict[str, Any] = field(default_factory=dict)
     units: dict[str, int] = field(default_factory=dict)  # expected unit counts (synth/units.py)
     area: tuple[str, ...] = pools.COUNTY_CODES  # the counties the persons live in
+    province: bool = False  # spread over a province's counties (canbao.synth.area)
+    rosters_only: bool = False  # no expected/, ledgers or units
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to ``manifest.json`` (paths relative to the city)."""
@@ -69,6 +71,9 @@ class CityManifest:
             "area": list(self.area),
             "rosters": self.rosters,
             "stories": self.story_counts,
+            # Only when set: the manifests of Huaibei's cities stay as they were.
+            **({"province": True} if self.province else {}),
+            **({"rosters_only": True} if self.rosters_only else {}),
         }
 
 
@@ -98,7 +103,7 @@ def generate_city(
     messy: bool = True,
     fractions: Mapping[str, float] | None = None,
     legal_groups: bool = False,
-    province: bool = False,
+    province: bool | tuple[int, int] = False,
     rosters_only: bool = False,
 ) -> CityManifest:
     """Write a city of ``persons`` household persons into ``output`` (replaced atomically).
@@ -106,7 +111,8 @@ def generate_city(
     ``legal_groups``: also write work-injury, unemployment and maternity rosters with planted
     legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
     ``province``: spread the persons over a province's counties, about 500,000 per county, and
-    generate them chunk by chunk in bounded memory (:mod:`canbao.synth.area`; no unit rosters).
+    generate them chunk by chunk in bounded memory (:mod:`canbao.synth.area`; no unit rosters);
+    a pair (persons per county, per chunk) sets those sizes (small provinces for tests).
     ``rosters_only``: write the rosters, manifest and README only (no ``expected/``, ledgers
     or unit rosters): what a benchmark's match reads.
     """
@@ -115,7 +121,10 @@ def generate_city(
     if rosters_only and legal_groups:
         raise ValueError(_("the legal-group rosters are planted with the expected results"))
     shares = _fractions(fractions)
-    chunks = province_chunks(persons) if province else [(HUAIBEI, persons)]
+    if isinstance(province, tuple):
+        chunks = province_chunks(persons, *province)
+    else:
+        chunks = province_chunks(persons) if province else [(HUAIBEI, persons)]
     rng = Rng(seed)
     specs = roster_files(messy=messy, xlsx=persons <= XLSX_MAX_PERSONS)
     legal = legal_rosters.LegalPlanting(seed, as_of) if legal_groups else None
@@ -175,6 +184,8 @@ def generate_city(
             summary=summary,
             units=units,
             area=tuple(c for area, _size in chunks for c in area.counties),
+            province=bool(province),
+            rosters_only=rosters_only,
         )
         if not rosters_only:
             text = json.dumps(summary, ensure_ascii=False, indent=2)
