@@ -27,7 +27,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from benchmarks.bench_match import AS_OF, canbao_command, repair_share, same_files
+from benchmarks.bench_match import (
+    AS_OF,
+    canbao_command,
+    is_repair_step,
+    repair_share,
+    same_files,
+)
 from benchmarks.measure import measure
 from canbao.synth import generate_city
 
@@ -66,9 +72,7 @@ def _run(city: Path, out: Path, shards: str) -> dict[str, float]:
     result = measure(canbao_command(city, out, timings, shards))
     result["repair_s"] = repair_share(timings)[0]
     steps = json.loads(timings.with_suffix(".timeline.json").read_text(encoding="utf-8"))
-    result["repair_cpu_s"] = sum(
-        s["cpu_s"] for s in steps if str(s["step"]).startswith("suggesting links")
-    )
+    result["repair_cpu_s"] = sum(s["cpu_s"] for s in steps if is_repair_step(str(s["step"])))
     return result
 
 
