@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.compare_outputs import compare
 from benchmarks.measure import measure
+from canbao.i18n import _ as translated
 from canbao.synth import generate_city
 
 AS_OF = "2017-06-30"
@@ -49,10 +50,17 @@ def same_files(one: Path, other: Path) -> list[str]:
     )
 
 
+def is_repair_step(step: str) -> bool:
+    """Whether a progress message (in the run's language) is the repair step's."""
+    return step.startswith(
+        ("suggesting links", translated("suggesting links for invalid and unmatched records"))
+    )
+
+
 def repair_share(timings: Path) -> tuple[float, float]:
     """Seconds spent suggesting links, and in the rest of the match."""
     steps = json.loads(timings.read_text(encoding="utf-8"))
-    repair = sum(v for k, v in steps.items() if k.startswith("suggesting links"))
+    repair = sum(v for k, v in steps.items() if is_repair_step(k))
     return repair, sum(steps.values()) - repair
 
 

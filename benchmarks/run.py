@@ -12,7 +12,9 @@
 
 ``--sizes 1000000,10000000,30000000`` runs only the size series instead
 (benchmarks/bench_sizes.py: one piece and ``--shards`` at every size, time, CPU and peak per
-million persons); ``--one-piece-up-to N`` leaves one piece out above N persons.
+million persons); ``--one-piece-up-to N`` leaves one piece out above N persons; ``--province``
+spreads each city over a province's counties (about 500,000 persons each) instead of Huaibei's
+four, and ``--drop-cities`` deletes each city once measured.
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
 the 10 M person run of docs/scale.md is
@@ -42,6 +44,12 @@ def main() -> None:
     parser.add_argument("--db-engines", default="duckdb,postgresql")
     parser.add_argument("--sizes", help="persons, comma-separated: the size series only")
     parser.add_argument("--one-piece-up-to", help="--sizes: one piece only up to this size")
+    parser.add_argument(
+        "--province", action="store_true", help="--sizes: cities of a province's counties"
+    )
+    parser.add_argument(
+        "--drop-cities", action="store_true", help="--sizes: delete each city once measured"
+    )
     opts = parser.parse_args()
     python = sys.executable
     if opts.sizes:
@@ -49,6 +57,7 @@ def main() -> None:
         series += ["--shards", opts.shards]
         if opts.one_piece_up_to:
             series += ["--one-piece-up-to", opts.one_piece_up_to]
+        series += ["--province"] * opts.province + ["--drop-cities"] * opts.drop_cities
         subprocess.run([python, "-m", "benchmarks.bench_sizes", *series], check=True)
         return
     if not opts.skip_read:

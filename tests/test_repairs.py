@@ -8,9 +8,11 @@ from datetime import date
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
+from canbao.match import repairs
 from canbao.match.repairs import APPLY_THRESHOLD, LINK_COLUMNS, apply_links, suggest_links
 
 AS_OF = date(2024, 6, 30)
@@ -309,3 +311,27 @@ def test_apply_links_never_links_a_record_twice(
         top = mine["得分"].max()
         assert rec["link_score"] == top and top >= min_score  # type: ignore[operator]
         assert mine.filter(pl.col("得分") == top)["公民身份号码"].n_unique() == 1
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 1_000), shards=st.integers(1, 7), chunk=st.integers(1, 40))
+def test_proposals_do_not_depend_on_parts_or_chunks(seed: int, shards: int, chunk: int) -> None:
+    """The household in any number of parts, the records in chunks of any size (scaled by the
+    parts): the same proposals as one pass."""
+    household = make_people(1_500, seed=seed)
+    picked = household.sample(n=60, seed=seed)
+    records = picked.select(
+        mistype(picked["id_norm"], seed=seed).alias("id_raw"),
+        "name",
+        "county",
+        pl.col("county").alias("region"),
+        pl.lit("pension.csv").alias("_file"),
+        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("_line"),
+    ).with_columns(pl.col("id_raw").alias("id_norm"))
+    whole = suggest_links(records, household, as_of=AS_OF)
+    assert whole.height > 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(repairs, "RECORD_CHUNK", chunk)
+        patch.setattr(repairs, "PAIR_CHUNK", 7 * chunk)
+        parted = suggest_links(records, household, as_of=AS_OF, shards=shards)
+    assert_frame_equal(parted, whole)

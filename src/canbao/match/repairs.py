@@ -50,8 +50,9 @@ POINTS_COUNTY: Final = 5
 # or a two-edit ID (at most 80) stays a proposal to confirm. On the generated test populations no
 # wrong person reaches it.
 APPLY_THRESHOLD: Final = 90
-# Records joined to a part of the household at a time (_top_of_part), and candidate pairs
-# scored at a time: at 10 M persons 50 000 records' pairs (2.5 M) took 2.2 GB to score.
+# Records joined to the whole household at a time (_top_in_parts: RECORD_CHUNK times the parts
+# against one part), and candidate pairs scored at a time: at 10 M persons 50 000 records' pairs
+# (2.5 M) took 2.2 GB to score.
 RECORD_CHUNK: Final = 100_000
 PAIR_CHUNK: Final = 500_000
 # Household persons per part (at least --shards parts): the part is held while the records are
@@ -273,9 +274,12 @@ def _top_in_parts(
 
     The household side is staged once in parts (at least ``shards``, at most PART_ROWS persons
     each) with its IDs parsed; each part is read once and the records are joined to it
-    RECORD_CHUNK at a time, the pairs scored PAIR_CHUNK at a time. A record's top over all its
-    pairs is its top over the union of these tops (every pair before a top pair is itself in
-    the top of its piece), so ranking the union again gives the proposals of one pass.
+    RECORD_CHUNK times the parts at a time (a part holds a share of the persons, so a chunk's
+    pairs are about those of RECORD_CHUNK records against the whole household, and there are
+    about as many joins as parts: a fixed RECORD_CHUNK made them records times parts, which
+    grows with the square of the city), the pairs scored PAIR_CHUNK at a time. A record's top
+    over all its pairs is its top over the union of these tops (every pair before a top pair is
+    itself in the top of its piece), so ranking the union again gives the proposals of one pass.
     """
     persons = int(hh.select(pl.len()).collect().item())
     parts = max(shards, -(-persons // PART_ROWS), 1)
@@ -286,10 +290,11 @@ def _top_in_parts(
         none = pl.DataFrame(schema={"_rec": rec.schema["_rec"], "_hid": pl.String})
         empty = hh.head(0).with_columns(id_numbers(pl.col("_hid"))[:2])
         tops = [_scored(rec.head(0), empty, none)]
+        step = RECORD_CHUNK * max(len(paths), 1)
         for path in paths:
             side = pl.read_parquet(path)
-            for start in range(0, rec.height, RECORD_CHUNK):
-                chunk = rec.slice(start, RECORD_CHUNK)
+            for start in range(0, rec.height, step):
+                chunk = rec.slice(start, step)
                 pairs = candidate_pairs(chunk, side, small)
                 for at in range(0, pairs.height, PAIR_CHUNK):
                     scored = _scored(chunk, side.lazy(), pairs.slice(at, PAIR_CHUNK))

@@ -21,6 +21,7 @@ from canbao.i18n import _
 from canbao.rng import Rng
 from canbao.synth import legal as legal_rosters
 from canbao.synth import pools
+from canbao.synth.area import HUAIBEI, Area, province_chunks
 from canbao.synth.ledgers import LEDGER_OUTPUTS, plant_ledgers
 from canbao.synth.people import add_details, build_core, place_key, plan_counts
 from canbao.synth.readme import readme_text
@@ -55,6 +56,9 @@ class CityManifest:
     story_counts: dict[str, int]
     summary: dict[str, Any] = field(default_factory=dict)
     units: dict[str, int] = field(default_factory=dict)  # expected unit counts (synth/units.py)
+    area: tuple[str, ...] = pools.COUNTY_CODES  # the counties the persons live in
+    province: bool = False  # spread over a province's counties (canbao.synth.area)
+    rosters_only: bool = False  # no expected/, ledgers or units
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to ``manifest.json`` (paths relative to the city)."""
@@ -64,9 +68,12 @@ class CityManifest:
             "seed": self.seed,
             "as_of": self.as_of.isoformat(),
             "messy": self.messy,
-            "area": list(pools.COUNTY_CODES),
+            "area": list(self.area),
             "rosters": self.rosters,
             "stories": self.story_counts,
+            # Only when set: the manifests of Huaibei's cities stay as they were.
+            **({"province": True} if self.province else {}),
+            **({"rosters_only": True} if self.rosters_only else {}),
         }
 
 
@@ -96,17 +103,29 @@ def generate_city(
     messy: bool = True,
     fractions: Mapping[str, float] | None = None,
     legal_groups: bool = False,
+    province: bool | tuple[int, int] = False,
+    rosters_only: bool = False,
 ) -> CityManifest:
     """Write a city of ``persons`` household persons into ``output`` (replaced atomically).
 
     ``legal_groups``: also write work-injury, unemployment and maternity rosters with planted
     legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
+    ``province``: spread the persons over a province's counties, about 500,000 per county, and
+    generate them chunk by chunk in bounded memory (:mod:`canbao.synth.area`; no unit rosters);
+    a pair (persons per county, per chunk) sets those sizes (small provinces for tests).
+    ``rosters_only``: write the rosters, manifest and README only (no ``expected/``, ledgers
+    or unit rosters): what a benchmark's match reads.
     """
     if persons < 1:
         raise ValueError(_("a city needs at least one person"))
-    counts = plan_counts(persons, *_fractions(fractions))
+    if rosters_only and legal_groups:
+        raise ValueError(_("the legal-group rosters are planted with the expected results"))
+    shares = _fractions(fractions)
+    if isinstance(province, tuple):
+        chunks = province_chunks(persons, *province)
+    else:
+        chunks = province_chunks(persons) if province else [(HUAIBEI, persons)]
     rng = Rng(seed)
-    core = build_core(rng, counts, as_of)
     specs = roster_files(messy=messy, xlsx=persons <= XLSX_MAX_PERSONS)
     legal = legal_rosters.LegalPlanting(seed, as_of) if legal_groups else None
     expected: tuple[str, ...] = EXPECTED_FILES
@@ -120,20 +139,36 @@ def generate_city(
         **LEDGER_OUTPUTS,
     }
     summary: dict[str, Any] = {}
+    counts: dict[str, int] = {}
     with atomic_directory(Path(output), command="demo") as staging:
-        (staging / "expected").mkdir()
+        if not rosters_only:
+            (staging / "expected").mkdir()
         sink = Sink(staging, outputs)
         try:
             offsets: dict[str, int] = dict.fromkeys(specs, 0)
-            for low, high in _blocks(core):
-                block = core.filter(place_key().is_between(low, high))
-                part = _write_block(rng, block, sink, offsets, names, messy=messy, legal=legal)
-                summary = _add(summary, part)
+            first_pid = 0
+            for area, size in chunks:
+                chunk_counts = plan_counts(size, *shares)
+                core = build_core(rng, chunk_counts, as_of, area, first_pid)
+                first_pid += sum(chunk_counts.values())
+                counts = _add(counts, chunk_counts)
+                for low, high in _blocks(core):
+                    block = core.filter(place_key().is_between(low, high))
+                    part = _write_block(
+                        rng, block, sink, offsets, names, messy=messy, legal=legal, area=area,
+                        with_truth=not rosters_only,
+                    )  # fmt: skip
+                    summary = _add(summary, part)
+                del core  # the next chunk's core replaces it
         finally:
             sink.close()
         # Units from a random stream of their own: the persons' files stay as they were.
-        units = write_units(
-            staging, seed=seed, persons=persons, encoding=specs["medical_resident"].encoding
+        units = (
+            {}
+            if province or rosters_only
+            else write_units(
+                staging, seed=seed, persons=persons, encoding=specs["medical_resident"].encoding
+            )
         )
         manifest = CityManifest(
             output=Path(output),
@@ -148,9 +183,14 @@ def generate_city(
             story_counts={k: v for k, v in counts.items() if v},
             summary=summary,
             units=units,
+            area=tuple(c for area, _size in chunks for c in area.counties),
+            province=bool(province),
+            rosters_only=rosters_only,
         )
-        text = json.dumps(summary, ensure_ascii=False, indent=2)
-        (staging / "expected" / "summary_expected.json").write_text(text + "\n", encoding="utf-8")
+        if not rosters_only:
+            text = json.dumps(summary, ensure_ascii=False, indent=2)
+            path = staging / "expected" / "summary_expected.json"
+            path.write_text(text + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(
             json.dumps(manifest.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -184,22 +224,24 @@ def _write_block(
     *,
     messy: bool,
     legal: legal_rosters.LegalPlanting | None = None,
+    area: Area = HUAIBEI,
+    with_truth: bool = True,
 ) -> dict[str, Any]:
-    """Write one block of villages to every file; return its part of the summary."""
-    people = add_details(rng, block)
+    """Write one block of villages to every file; return its part of the summary (``with_truth``:
+    with the expected result sets and ledgers, else the rosters alone and no summary)."""
+    people = add_details(rng, block, area)
     household = people.filter(pl.col("group") == "household").sort(place_key(), "pid")
     household = household.with_columns(
         hh_line=pl.int_range(pl.len(), dtype=pl.Int64) + 2 + offsets["household"]
     )
     people = people.join(household.select("pid", "hh_line"), on="pid", how="left")
-    records = build_records(rng, people, messy=messy)
+    records = build_records(rng, people, messy=messy, area=area)
     order = rng.bits("order", pl.col("rkey") * 2 + pl.col("copy").cast(pl.UInt64))
     first_line = pl.col("file").replace_strict(
         list(ENROLMENT_FILES), [offsets[f] + 1 for f in ENROLMENT_FILES], return_dtype=pl.Int64
     )
     line = order.rank("ordinal").over("file").cast(pl.Int64) + first_line
-    records = tag_records(records.with_columns(line=line))
-    truth = expected_sets(people, records, names)
+    records = records.with_columns(line=line)
 
     sink.append("household", household.select(person_columns("household")))
     floating = people.filter(pl.col("group") == "floating").sort(place_key(), "pid")
@@ -213,6 +255,10 @@ def _write_block(
         offsets[key] += rows.height
     offsets["household"] += household.height
     offsets["floating"] += floating.height
+    if not with_truth:
+        return {}
+    records = tag_records(records)
+    truth = expected_sets(people, records, names)
     for name in EXPECTED_FILES:
         sink.append(name, truth[name])
     for name, frame in plant_ledgers(rng.seed, people, truth["needs_survey"]).items():

@@ -49,6 +49,23 @@ def demo(
             help=_("Also write injury, unemployment and maternity rosters with legal-group gaps."),
         ),
     ] = False,
+    province: Annotated[
+        bool,
+        typer.Option(
+            "--province",
+            help=_(
+                "Spread the persons over a province's counties (about 500,000 per county, real "
+                "GB/T 2260 codes of Anhui), generated in bounded memory; no unit rosters."
+            ),
+        ),
+    ] = False,
+    rosters_only: Annotated[
+        bool,
+        typer.Option(
+            "--rosters-only",
+            help=_("Write the rosters only: no expected/ results, ledgers or unit rosters."),
+        ),
+    ] = False,
     month_after: Annotated[
         Path | None,
         typer.Option(
@@ -81,6 +98,8 @@ def demo(
                 output=output,
                 messy=not clean,
                 legal_groups=legal_groups,
+                province=province,
+                rosters_only=rosters_only,
             )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
@@ -92,6 +111,9 @@ def demo(
                 "units": manifest.units,
             }
             print_json(payload)
+        elif not quiet and not manifest.summary:
+            done = _("synthetic city written to {folder}: the rosters only.")
+            stdout_console.print(done.format(folder=output), markup=False)
         elif not quiet:
             s = manifest.summary
             city = _(
@@ -113,6 +135,8 @@ def demo(
                 markup=False,
             )
             u = manifest.units
+            if not u:
+                return
             units = _(
                 "employers: {registered} registered, {insured} insured rows; expected: units "
                 "needing a survey {survey} (not insured {not_insured}, invalid USCC {invalid})."

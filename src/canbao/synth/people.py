@@ -16,11 +16,11 @@ from canbao import regions
 from canbao.i18n import _
 from canbao.rng import Rng, take
 from canbao.synth import pools
+from canbao.synth.area import HUAIBEI, Area
 from canbao.synth.idgen import check_char, damage
 from canbao.synth.stories import DEAD, STORIES
 
 GROUPS = ("household", "floating", "extra")
-_COUNTY_WEIGHTS = (("340621", 0.5), ("340602", 0.15), ("340603", 0.22), ("340604", 0.13))
 
 
 def plan_counts(
@@ -67,10 +67,10 @@ def _variant_table() -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"variant": pl.Int64})
 
 
-def _assign_stories(rng: Rng, counts: Mapping[str, int]) -> pl.DataFrame:
+def _assign_stories(rng: Rng, counts: Mapping[str, int], first_pid: int = 0) -> pl.DataFrame:
     """Give each person exactly one story: shuffled blocks of the exact counts, per group."""
     frames: list[pl.DataFrame] = []
-    start = 0
+    start = first_pid
     for group in GROUPS:
         names = [n for n, s in STORIES.items() if s.group == group and counts.get(n, 0) > 0]
         sizes = [counts[n] for n in names]
@@ -122,18 +122,20 @@ def _birth(rng: Rng, as_of: date) -> pl.Expr:
     )
 
 
-def _county(rng: Rng) -> pl.Expr:
+def _county(rng: Rng, area: Area) -> pl.Expr:
     u = rng.uniform("county")
-    expr: pl.Expr = pl.lit(_COUNTY_WEIGHTS[-1][0])
-    edges = [sum(w for _, w in _COUNTY_WEIGHTS[: i + 1]) for i in range(len(_COUNTY_WEIGHTS))]
-    for (code, _weight), edge in reversed(list(zip(_COUNTY_WEIGHTS[:-1], edges[:-1], strict=True))):
+    weights = list(zip(area.counties, area.weights, strict=True))
+    expr: pl.Expr = pl.lit(weights[-1][0])
+    edges = [sum(w for _, w in weights[: i + 1]) for i in range(len(weights))]
+    for (code, _weight), edge in reversed(list(zip(weights[:-1], edges[:-1], strict=True))):
         expr = pl.when(u < edge).then(pl.lit(code)).otherwise(expr)
     return expr
 
 
-def _id_region(rng: Rng) -> pl.Expr:
-    elsewhere = rng.pick("idreg_else", pools.ID_REGIONS_ELSEWHERE)
-    anywhere = rng.pick("idreg_any", pools.COUNTY_CODES + pools.ID_REGIONS_ELSEWHERE)
+def _id_region(rng: Rng, area: Area) -> pl.Expr:
+    elsewhere = rng.pick("idreg_else", area.id_elsewhere)
+    anywhere = rng.pick("idreg_any", area.counties + area.id_elsewhere)
+    retired = pl.col("county") if area.retired is None else pl.lit(area.retired)
     native = rng.uniform("idreg_native")
     group, story = pl.col("group"), pl.col("story")
     return (
@@ -150,7 +152,7 @@ def _id_region(rng: Rng) -> pl.Expr:
         .when((story == "not_in_household") & (native < 0.8))
         .then(pl.col("county"))
         .when(story == "not_in_household")
-        .then(pl.lit(pools.RETIRED_CITY_CODE))
+        .then(retired)
         .otherwise(elsewhere)
     )
 
@@ -185,9 +187,9 @@ def _name(rng: Rng) -> pl.Expr:
     return pl.when(is_minority).then(minority).otherwise(han)
 
 
-def _geography() -> pl.DataFrame:
+def _geography(area: Area) -> pl.DataFrame:
     return pl.DataFrame(
-        pools.geography(), schema=["county", "geo", "township", "village", "urban"], orient="row"
+        area.geography(), schema=["county", "geo", "township", "village", "urban"], orient="row"
     ).with_columns(pl.col("geo").cast(pl.Int64))
 
 
@@ -196,16 +198,20 @@ def place_key() -> pl.Expr:
     return pl.col("county").cast(pl.Int64) * 1000 + pl.col("geo")
 
 
-def build_core(rng: Rng, counts: Mapping[str, int], as_of: date) -> pl.DataFrame:
+def build_core(
+    rng: Rng, counts: Mapping[str, int], as_of: date, area: Area = HUAIBEI, first_pid: int = 0
+) -> pl.DataFrame:
     """Every person's story, age, sex, place and citizen ID: what must be drawn city-wide.
 
     Sequence numbers must be unique over the whole city, so this runs on all persons at once
-    with narrow columns; :func:`add_details` then fills in the rest block by block.
+    with narrow columns; :func:`add_details` then fills in the rest block by block. ``area``:
+    the counties and codes drawn (:mod:`canbao.synth.area`); ``first_pid``: the first person's
+    number (a province's chunks number their persons one after the other).
     """
-    persons = _assign_stories(rng, counts).join(
+    persons = _assign_stories(rng, counts, first_pid).join(
         _variant_table(), on=["story", "variant"], how="left"
     )
-    geo_counts = _geography().group_by("county").len().sort("county")
+    geo_counts = _geography(area).group_by("county").len().sort("county")
     n_geo = pl.col("county").replace_strict(
         geo_counts["county"].to_list(),
         geo_counts["len"].cast(pl.Int64).to_list(),
@@ -214,10 +220,10 @@ def build_core(rng: Rng, counts: Mapping[str, int], as_of: date) -> pl.DataFrame
     persons = persons.with_columns(
         age=pl.col("age_lo") + rng.below("age", pl.col("age_hi") - pl.col("age_lo") + 1),
         sex=pl.when(rng.uniform("sex") < 0.5).then(pl.lit("男")).otherwise(pl.lit("女")),
-        county=_county(rng),
+        county=_county(rng, area),
     ).drop("age_lo", "age_hi")
     persons = persons.with_columns(birth=_birth(rng, as_of), geo=rng.below("geo", n_geo))
-    persons = persons.with_columns(id_region=_id_region(rng)).drop("birth_rule")
+    persons = persons.with_columns(id_region=_id_region(rng, area)).drop("birth_rule")
     persons = persons.with_columns(seq=_sequence(rng))
     if persons.height and int(persons["seq"].max()) > 999:  # type: ignore[arg-type]
         raise ValueError("more than 500 persons of one sex share a birth place and date")
@@ -234,9 +240,9 @@ def build_core(rng: Rng, counts: Mapping[str, int], as_of: date) -> pl.DataFrame
     ).drop("first17")
 
 
-def add_details(rng: Rng, core: pl.DataFrame) -> pl.DataFrame:
+def add_details(rng: Rng, core: pl.DataFrame, area: Area = HUAIBEI) -> pl.DataFrame:
     """Add names, addresses, household fields and the ID as written to a block of persons."""
-    persons = core.join(_geography(), on=["county", "geo"], how="left")
+    persons = core.join(_geography(area), on=["county", "geo"], how="left")
     persons = persons.with_columns(_household_fields(rng))
     hurt = persons.filter(pl.col("damage_kind").is_not_null())
     hurt = damage(

@@ -7,6 +7,7 @@ so that two cities of different seeds share the same map.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Final
 
 # The city generated is Huaibei: its four county codes (names come from canbao.regions).
@@ -21,8 +22,7 @@ _VILLAGE_FIRST = "张王李刘陈杨赵黄周吴徐孙胡朱高林何郭马罗�
 _VILLAGE_SECOND = "庄楼圩湖集桥寨店园岗洼营"
 
 
-def _townships(county: str, count: int) -> list[str]:
-    urban = county != "340621"
+def _townships(county: str, count: int, urban: bool) -> list[str]:
     names: list[str] = []
     start = sum(ord(c) for c in county) % len(_TOWN_FIRST)
     for i in range(count):
@@ -43,12 +43,18 @@ def _villages(seed: int, urban: bool) -> list[str]:
     return out
 
 
-def geography() -> list[tuple[str, int, str, str, bool]]:
-    """Return (county, index within county, township, village, urban) for every village."""
+def geography(
+    townships: Mapping[str, int] = TOWNSHIP_COUNTS, rural: Collection[str] = ("340621",)
+) -> list[tuple[str, int, str, str, bool]]:
+    """Return (county, index within county, township, village, urban) for every village.
+
+    ``townships``: how many townships each county has; the ``rural`` counties (counties, not
+    districts) have mostly towns (镇), the others mostly streets (街道).
+    """
     rows: list[tuple[str, int, str, str, bool]] = []
-    for county, count in TOWNSHIP_COUNTS.items():
+    for county, count in townships.items():
         k = 0
-        for t, town in enumerate(_townships(county, count)):
+        for t, town in enumerate(_townships(county, count, urban=county not in rural)):
             urban = town.endswith("街道")
             for village in _villages(hash_small(county) + t, urban):
                 rows.append((county, k, town, village, urban))

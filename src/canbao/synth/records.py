@@ -11,6 +11,7 @@ import polars as pl
 
 from canbao.rng import Rng, take
 from canbao.synth import pools
+from canbao.synth.area import HUAIBEI, Area
 from canbao.synth.idgen import damage
 from canbao.synth.stories import STORIES
 
@@ -61,7 +62,9 @@ def _own_schemes(rng: Rng) -> list[pl.Expr]:
     return [pension.alias("own_pension"), medical.alias("own_medical")]
 
 
-def build_records(rng: Rng, persons: pl.DataFrame, *, messy: bool) -> pl.DataFrame:
+def build_records(
+    rng: Rng, persons: pl.DataFrame, *, messy: bool, area: Area = HUAIBEI
+) -> pl.DataFrame:
     """Return one row per enrolment record (repeated rows included), before file ordering."""
     cols = [
         "pid",
@@ -91,18 +94,19 @@ def build_records(rng: Rng, persons: pl.DataFrame, *, messy: bool) -> pl.DataFra
         .otherwise(pl.col("own_medical"))
     )
     recs = recs.with_columns(scheme=scheme)
+    n_in = len(area.counties)
     county_idx = pl.col("county").replace_strict(
-        list(pools.COUNTY_CODES), list(range(4)), return_dtype=pl.Int64
+        list(area.counties), list(range(n_in)), return_dtype=pl.Int64
     )
-    outside_idx = rng.below("outside", len(pools.REGIONS_OUTSIDE))
-    n_out = len(pools.REGIONS_OUTSIDE)
+    outside_idx = rng.below("outside", len(area.outside))
+    n_out = len(area.outside)
     region = (
         pl.when(pl.col("r_region") == "other")
-        .then(take(pools.COUNTY_CODES, (county_idx + 1 + rng.below("other", 3)) % 4))
+        .then(take(area.counties, (county_idx + 1 + rng.below("other", n_in - 1)) % n_in))
         .when(pl.col("r_region") == "outside")
-        .then(take(pools.REGIONS_OUTSIDE, outside_idx))
+        .then(take(area.outside, outside_idx))
         .when(pl.col("r_region") == "outside2")
-        .then(take(pools.REGIONS_OUTSIDE, (outside_idx + 1 + rng.below("out2", n_out - 1)) % n_out))
+        .then(take(area.outside, (outside_idx + 1 + rng.below("out2", n_out - 1)) % n_out))
         .otherwise(pl.col("county"))
     )
     old = pl.col("age") >= 60
