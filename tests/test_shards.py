@@ -71,9 +71,11 @@ def test_the_examples_are_the_same_in_1_2_4_and_7_shards(example: str, tmp_path:
 
 @pytest.fixture(scope="module")
 def messy_city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated messy city of 1500 persons (every kind of finding planted)."""
+    """A generated messy city of 1500 persons (every kind of finding planted, legal groups too)."""
     city = tmp_path_factory.mktemp("messy") / "city"
-    generate_city(1500, seed=16, as_of=date(2017, 6, 30), output=city, messy=True)
+    generate_city(
+        1500, seed=16, as_of=date(2017, 6, 30), output=city, messy=True, legal_groups=True
+    )
     return city
 
 
@@ -91,6 +93,7 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     one = _match(messy_city, tmp_path / "1", 1, **options)
     assert "applied_links.csv" in one
     assert one["suggested_links.csv"].count(b"\n") > 5  # type: ignore[union-attr]
+    assert one["legal_group_gaps.csv"].count(b"\n") > 5  # type: ignore[union-attr]
     assert not [message for message in said if "片" in message]  # no shard (分片) said
     for shards in (2, 4, 7):
         _assert_same(one, _match(messy_city, tmp_path / str(shards), shards, **options), shards)
@@ -117,10 +120,12 @@ def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_p
 def test_random_small_cities_are_the_same_in_any_shards(
     persons: int, seed: int, shards: int, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Random small messy cities give the same files in any number of shards as in one."""
+    """Random small messy cities (legal-group rosters too) give the same files in any shards."""
     folder = tmp_path_factory.mktemp("city")
     city = folder / "city"
-    generate_city(persons, seed=seed, as_of=date(2017, 6, 30), output=city, messy=True)
+    generate_city(
+        persons, seed=seed, as_of=date(2017, 6, 30), output=city, messy=True, legal_groups=True
+    )
     one = _match(city, folder / "1", 1, format="parquet")
     _assert_same(one, _match(city, folder / "n", shards, format="parquet"), shards)
 

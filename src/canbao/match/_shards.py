@@ -95,31 +95,61 @@ def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
     return number
 
 
-def _merge(
-    parts: list[Path], key: str, keep: Sequence[str] | None, stage: Stage, folder: Path
-) -> pl.LazyFrame:
-    """The staged parts, each sorted by the row number ``key``, as one frame in ``key`` order.
-
-    Window by window of :data:`WINDOW_ROWS` row numbers: the rows of a window are one slice of
-    each part (found by a binary search of the part's row numbers), sorted and staged as the
-    window's file; the frame scans the windows' files in turn. A k-way merge of lazy frames
-    (``merge_sorted``) held more memory than one piece at 1 M persons. ``keep``: the columns
-    to merge (None: all).
-    """
+def _windows(
+    parts: list[Path], key: str, keep: Sequence[str] | None
+) -> list[tuple[pl.LazyFrame, int]]:
+    """The staged parts, each sorted by the row number ``key``, as windows of
+    :data:`WINDOW_ROWS` row numbers in ``key`` order, with their row counts: a window's rows are
+    one slice of each part (found by a binary search of the part's row numbers), sorted.
+    ``keep``: the columns (None: all). One window at least: an empty frame has its columns."""
     scans = [pl.scan_parquet(part) for part in parts]
     scans = scans if keep is None else [scan.select(keep) for scan in scans]
     numbers = [scan.select(key).collect().get_column(key) for scan in scans]
     last = max((int(n[-1]) for n in numbers if n.len()), default=-1)
-    folder.mkdir()
-    files = []
-    # One window at least: an empty frame still has its columns.
-    for window, start in enumerate(range(0, max(last + 1, 1), WINDOW_ROWS)):
-        pieces = []
+    windows = []
+    for start in range(0, max(last + 1, 1), WINDOW_ROWS):
+        pieces, height = [], 0
         for scan, column in zip(scans, numbers, strict=True):
             low, high = (int(column.search_sorted(at)) for at in (start, start + WINDOW_ROWS))
             pieces.append(scan.slice(low, high - low))
+            height += high - low
+        windows.append((pl.concat(pieces).sort(key), height))
+    return windows
+
+
+def _merge(
+    parts: list[Path], key: str, keep: Sequence[str] | None, stage: Stage, folder: Path
+) -> pl.LazyFrame:
+    """The staged parts, each sorted by the row number ``key``, as one frame in ``key`` order:
+    each window (:func:`_windows`) staged as a file, the frame scans the files in turn. A k-way
+    merge of lazy frames (``merge_sorted``) held more memory than one piece at 1 M persons."""
+    folder.mkdir()
+    files = []
+    for window, (rows, _height) in enumerate(_windows(parts, key, keep)):
         files.append(folder / f"{key}_{window:05d}.parquet")
-        stage(pl.concat(pieces).sort(key), files[-1])
+        stage(rows, files[-1])
+    return pl.scan_parquet(files)
+
+
+def _merge_beside(
+    base: pl.LazyFrame,
+    parts: list[Path],
+    keep: Sequence[str],
+    columns: Sequence[str],
+    stage: Stage,
+    folder: Path,
+) -> pl.LazyFrame:
+    """``base`` beside the parts' ``keep`` columns merged in ``e_row`` order, window by window:
+    a window's merged rows beside as many ``base`` rows (``base`` is in ``e_row`` order too),
+    ``columns`` staged as the window's file; the frame scans the files in turn. The merged rows
+    are written once (not as windows, then again beside ``base``)."""
+    folder.mkdir()
+    files, offset = [], 0
+    for window, (rows, height) in enumerate(_windows(parts, "e_row", keep)):
+        beside = pl.concat([base.slice(offset, height), rows.drop("e_row")], how="horizontal")
+        files.append(folder / f"e_row_{window:05d}.parquet")
+        stage(beside.select(columns), files[-1])
+        offset += height
     return pl.scan_parquet(files)
 
 
@@ -162,8 +192,8 @@ def sharded_sets(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
-    The linked records (``linked{tag}.parquet``) are the staged enrolment beside the columns
-    the shards added, merged in e_row order; the targets are the household's target rows
+    The linked records (the files of ``linked{tag}/``) are the staged enrolment beside the
+    columns the shards added, merged in e_row order; the targets are the household's target rows
     beside the columns the shards added, merged in household order, as one piece stages them.
     The shards' files are under ``shards{tag}/`` in the work folder.
     """
@@ -193,9 +223,9 @@ def sharded_sets(
     progress(_("merging the {shards} shards").format(shards=shards))
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
-    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, folder / "records")
-    beside = pl.concat([enrolment, merged.drop("e_row")], how="horizontal")
-    linked = stage(beside.select(columns), work / f"linked{tag}.parquet")
+    linked = _merge_beside(
+        enrolment, linked_parts, [*added, "e_row"], columns, stage, work / f"linked{tag}"
+    )
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
     base = household.filter(pl.col("is_target"))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")

@@ -321,17 +321,17 @@ def _match(
     files = output_stages.write_result_files(
         rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
     )
-    targets, linked = links.sets.targets, links.sets.linked
     legal = legal_groups.judge(
         rosters,
-        targets,
-        linked,
+        links.sets.targets,
+        links.sets.linked,
         legal_rule,
         as_of=as_of,
         fmt=fmt,
         out=out,
         progress=progress,
         insured_units=employers.frames[1] if employers.frames else None,
+        shards=prepared.shards,
     )
     counts = output_stages.count_sets(prepared, links.sets, files.schemes, progress)
     basic, written = output_stages.national_tables(

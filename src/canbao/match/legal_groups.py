@@ -4,6 +4,12 @@ or maternity cover and have none of that type (docs/match.md, "Legal groups").
 A set of its own, beside the uninsured: the employer answers for it (单位未予参保), so it makes
 nobody uninsured and sends nobody to the household survey. A kind whose roster was not given is
 not judged. Everything is a Polars expression over the staged targets and linked records.
+
+The group is judged shard by shard of persons (``canbao match --shards N``, the split of
+:mod:`canbao.match._shards`), each shard's members streamed and collected alone and narrow
+(target row, sex, employer, retirement age, coverage), so only a shard's members and the gap
+rows are held; the person columns are read for the gap rows alone, which are sorted by place,
+ID, kind and then target row, the order one piece writes (tests/test_shards.py).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from canbao.i18n import _
+from canbao.match._shards import KEY_MODULUS
 from canbao.match.legal_rule import LegalRule, clip_month
 from canbao.match.present import PERSON_COLUMNS, PERSON_ROSTER_LABELS, labelled
 from canbao.match.summary_model import Equation, LegalGroupsSummary
@@ -33,6 +40,8 @@ GAP_COLUMNS = {
 }
 UNIT_FILE, GAP_FILE = "legal_group_units", "legal_group_gaps"
 NOT_JUDGED = "未提供名册，不判断 (no roster given: not judged)"
+# The target row of a member: the last sort key of the gap rows (one piece's order).
+ROW = "_t"
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ def _flag(expr: pl.Expr) -> pl.Expr:
 def members(
     targets: pl.LazyFrame, linked: pl.LazyFrame, rule: LegalRule, as_of: date
 ) -> pl.LazyFrame:
-    """Target rows in the legal group, with their employer, retirement age and coverage."""
+    """Target rows in the legal group (their row ``_t`` in ``targets``), with their sex, employer,
+    retirement age and coverage."""
     records = linked.filter(pl.col("link") == LinkClass.LINKED.value)
     employee = (
         records.filter(
@@ -80,7 +90,7 @@ def members(
     ages = rule.retirement_table().lazy()
     return (
         targets.filter(pl.col("id_key").is_not_null())
-        .join(employee, on="id_key", how="inner", maintain_order="left")
+        .join(employee, on="id_key", how="inner")
         .with_columns(
             sex_out=pl.coalesce(pl.col("id_sex"), pl.col("sex_col")),
             birth_month=clip_month(born_month, rule),
@@ -88,20 +98,10 @@ def members(
         )
         .join(ages, left_on=["sex_out", "birth_month"], right_on=["sex", "birth_month"], how="left")
         .filter(pl.col("age_months") < pl.col("retire_months"))
-        .join(covered, on="id_key", how="left", maintain_order="left")
+        .join(covered, on="id_key", how="left")
         .with_columns(pl.col(f"has_{k.value}").fill_null(False) for k in LegalKind)
-        # Only what the files read: the members are collected (a few in ten targets).
-        .select(
-            *_PERSON[:5],
-            "id_norm",
-            "sex_out",
-            "id_birth",
-            "birth_col",
-            "_roster",
-            "employer",
-            "retire_months",
-            *(f"has_{k.value}" for k in LegalKind),
-        )
+        # Narrow: the members are collected; the gap rows' person columns are looked up after.
+        .select(ROW, "sex_out", "employer", "retire_months", *(f"has_{k.value}" for k in LegalKind))
     )
 
 
@@ -116,22 +116,55 @@ def judge(
     out: Path,
     progress: Callable[[str], None],
     insured_units: pl.LazyFrame | None = None,
+    shards: int = 1,
 ) -> LegalGaps:
     """The legal-group stage of a match: judge the kinds whose roster was given, write the files.
 
     With the rule switched off (``rule`` None) nothing is judged and nothing written. With the
     insured units' roster, the unit follow-up names each employer (:func:`name_units`).
+    ``shards``: the persons judged a shard at a time (the module doc).
     """
     if rule is None:
         empty = pl.DataFrame()
         return LegalGaps(empty, None, empty, LegalGroupsSummary.off(), [])
     progress(_("judging the legal groups of injury, unemployment and maternity"))
     given = [str(kind) for kind, items in rosters.items() if items]
-    found = assess(targets, linked, rule, given=given, as_of=as_of)
+    found = assess(targets, linked, rule, given=given, as_of=as_of, shards=shards)
     if insured_units is not None:
         found = replace(found, per_unit=name_units(found.per_unit, insured_units))
     written = write_tables({GAP_FILE: found.gaps, UNIT_FILE: found.per_unit}, out, fmt)
     return replace(found, written=written)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One shard's members counted: how many, how many have each kind, and the gap rows."""
+
+    persons: int
+    covered: dict[LegalKind, int]
+    long: pl.DataFrame  # a row per member and missing judged kind, with its rank ``_rank``
+
+
+def _judge_part(group: pl.LazyFrame, judged: list[LegalKind]) -> _Part:
+    """Collect one shard's members (streamed) and keep their counts and gap rows."""
+    members_ = group.collect(engine="streaming")
+    rows = [
+        members_.filter(~pl.col(f"has_{k.value}"))
+        .select(ROW, "sex_out", "employer", "retire_months")
+        .with_columns(kind=pl.lit(k.gap.value), kind_label=pl.lit(k.gap.label), _rank=pl.lit(i))
+        for i, k in enumerate(judged)
+    ]
+    long = (
+        pl.concat(rows)
+        if rows
+        else members_.select(ROW, "sex_out", "employer", "retire_months")
+        .clear()
+        .with_columns(
+            kind=pl.lit(None, pl.String), kind_label=pl.lit(None, pl.String), _rank=pl.lit(0)
+        )
+    )
+    covered = {k: int(members_.get_column(f"has_{k.value}").sum()) for k in judged}
+    return _Part(members_.height, covered, long)
 
 
 def assess(
@@ -141,27 +174,62 @@ def assess(
     *,
     given: Collection[str],
     as_of: date,
+    shards: int = 1,
 ) -> LegalGaps:
-    """Judge every kind the rule requires whose roster was ``given`` (roster kinds)."""
+    """Judge every kind the rule requires whose roster was ``given`` (roster kinds), shard by
+    shard of persons (``shards``)."""
     judged = [k for k in rule.requires if k.value in given]
-    group = members(targets, linked, rule, as_of).collect()
-    rows = [
-        group.filter(~pl.col(f"has_{k.value}")).with_columns(
-            kind=pl.lit(k.gap.value), kind_label=pl.lit(k.gap.label), _rank=pl.lit(i)
-        )
-        for i, k in enumerate(judged)
-    ]
-    long = (
-        pl.concat(rows)
-        if rows
-        else group.clear().with_columns(
-            kind=pl.lit(None, pl.String), kind_label=pl.lit(None, pl.String), _rank=pl.lit(0)
-        )
+    indexed = targets.with_row_index(ROW)
+    parts = []
+    for shard in range(shards):
+        mine = pl.col("id_key") % KEY_MODULUS % shards == shard
+        group = members(indexed.filter(mine), linked.filter(mine), rule, as_of)
+        parts.append(_judge_part(group, judged))
+    persons = sum(part.persons for part in parts)
+    covered = {k: sum(part.covered[k] for part in parts) for k in judged}
+    gaps = _gap_rows(_with_persons(pl.concat([part.long for part in parts]), indexed))
+    counts = {k: int(gaps.filter(pl.col("类别代码") == k.gap.value).height) for k in judged}
+    summary = LegalGroupsSummary(
+        rule=rule.name,
+        judged=judged,
+        not_judged={k: NOT_JUDGED for k in rule.requires if k not in judged},
+        persons=persons,
+        gap_persons=int(gaps.get_column("公民身份号码").n_unique()) if judged else 0,
+        **{k.gap.value: counts.get(k) for k in LegalKind},
     )
+    equations = [
+        Equation.of(
+            f"legal_group = has_{k.value} + {k.gap.value}",
+            persons,
+            covered[k] + counts[k],
+            **{f"has_{k.value}": covered[k], k.gap.value: counts[k]},
+        )
+        for k in judged
+    ]
+    return LegalGaps(gaps, _per_county(gaps, judged), _per_unit(gaps, judged), summary, equations)
+
+
+# The target columns a gap row shows besides what :func:`members` gives.
+_LOOKED_UP = (*_PERSON[:5], "id_norm", "id_birth", "birth_col", "_roster")
+
+
+def _with_persons(long: pl.DataFrame, indexed: pl.LazyFrame) -> pl.DataFrame:
+    """The gap rows beside their persons' columns, read from the targets for those rows only."""
+    rows = long.get_column(ROW).unique()
+    persons = (
+        indexed.filter(pl.col(ROW).is_in(rows.implode()))
+        .select(ROW, *_LOOKED_UP)
+        .collect(engine="streaming")
+    )
+    return long.join(persons, on=ROW, how="left")
+
+
+def _gap_rows(long: pl.DataFrame) -> pl.DataFrame:
+    """The gap rows as written: official headings, sorted by place, ID, kind and target row."""
     retire = pl.format(
         "{}岁{}个月", pl.col("retire_months") // 12, pl.col("retire_months") % 12
     ).str.replace("岁0个月", "岁", literal=True)
-    gaps = (
+    return (
         long.with_columns(
             birth_out=pl.coalesce(pl.col("id_birth"), pl.col("birth_col")).dt.to_string("%Y-%m-%d"),
             roster_out=labelled("_roster", PERSON_ROSTER_LABELS),
@@ -173,31 +241,11 @@ def assess(
             "village",
             "id_norm",
             "_rank",
+            ROW,
             nulls_last=True,
-            maintain_order=True,
         )
         .select(*(pl.col(src).alias(dst) for src, dst in GAP_COLUMNS.items()))
     )
-    counts = {k: int(gaps.filter(pl.col("类别代码") == k.gap.value).height) for k in judged}
-    covered = {k: int(group.get_column(f"has_{k.value}").sum()) for k in judged}
-    summary = LegalGroupsSummary(
-        rule=rule.name,
-        judged=judged,
-        not_judged={k: NOT_JUDGED for k in rule.requires if k not in judged},
-        persons=group.height,
-        gap_persons=int(gaps.get_column("公民身份号码").n_unique()) if judged else 0,
-        **{k.gap.value: counts.get(k) for k in LegalKind},
-    )
-    equations = [
-        Equation.of(
-            f"legal_group = has_{k.value} + {k.gap.value}",
-            group.height,
-            covered[k] + counts[k],
-            **{f"has_{k.value}": covered[k], k.gap.value: counts[k]},
-        )
-        for k in judged
-    ]
-    return LegalGaps(gaps, _per_county(gaps, judged), _per_unit(gaps, judged), summary, equations)
 
 
 def _wide(gaps: pl.DataFrame, key: str, judged: list[LegalKind], name: str) -> pl.DataFrame:
