@@ -41,7 +41,7 @@ def _staged_inputs(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Match ``city`` and keep the staged household and enrolment frames the set logic receives."""
     seen: dict[str, pl.DataFrame] = {}
-    persons, link = sets.household_persons, sets.link_records
+    persons, link, classes = sets.household_persons, sets.link_records, sets.link_classes
 
     def spy_persons(household: pl.LazyFrame) -> pl.LazyFrame:
         seen.setdefault("household", household.collect())
@@ -51,6 +51,10 @@ def _staged_inputs(
         seen.setdefault("enrolment", enrolment.collect())
         return link(enrolment, found)
 
+    def spy_classes(enrolment: pl.LazyFrame, found: pl.LazyFrame) -> pl.LazyFrame:
+        seen.setdefault("enrolment", enrolment.collect())
+        return classes(enrolment, found)
+
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     files: dict[str, list[Path]] = {}
     for name, info in manifest["rosters"].items():
@@ -58,6 +62,7 @@ def _staged_inputs(
     with monkeypatch.context() as patch:
         patch.setattr(sets, "household_persons", spy_persons)
         patch.setattr(sets, "link_records", spy_link)
+        patch.setattr(sets, "link_classes", spy_classes)  # one piece: the enrolment unstaged
         run_match(files, as_of=date.fromisoformat(manifest["as_of"]), output=out)
     return seen["household"], seen["enrolment"]
 

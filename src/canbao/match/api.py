@@ -309,6 +309,8 @@ def _match(
         work=work,
         progress=progress,
         shards=shards,
+        # Applied links rewrite the staged enrolment; shards filter it.
+        stage_enrolment=shards > 1 or apply_links is not None,
     )
     first = stages.link_and_assess(prepared, work, progress)
     links = stages.suggest_links(
