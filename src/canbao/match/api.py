@@ -298,7 +298,6 @@ def _match(
     shards: int = 1,
 ) -> tuple[MatchSummary, dict[str, Path], Rows | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
-
     With ``snapshot``, also the rows the registration database records (canbao.match.snapshot).
     """
     prepared = stages.prepare(
@@ -309,8 +308,7 @@ def _match(
         work=work,
         progress=progress,
         shards=shards,
-        # Applied links rewrite the staged enrolment; shards filter it.
-        stage_enrolment=shards > 1 or apply_links is not None,
+        stage_enrolment=shards > 1 or apply_links is not None,  # shards, links read it again
     )
     first = stages.link_and_assess(prepared, work, progress)
     links = stages.suggest_links(
