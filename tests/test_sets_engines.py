@@ -177,3 +177,18 @@ def test_keyed_counts_are_the_same_on_duckdb_and_polars(
         assert_frame_equal(*(_sorted(f) for f in frames), check_dtypes=False)
         assert frames[1].height > 0, field.name
     assert want.targets["n"].sum() == polars_sets["targets"].collect().height
+
+
+def test_link_in_two_steps_gives_the_linked_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """link_classes, then its repeated_rows flagged by row number, give link_records' records."""
+    household, enrolment = _staged_inputs(CITY, tmp_path / "out", monkeypatch)
+    persons = sets.household_persons(household.lazy())
+    want = sets.link_records(enrolment.lazy(), persons).collect()
+    classes = sets.link_classes(enrolment.lazy(), persons).collect()
+    rows = sets.repeated_rows(classes.lazy()).collect().get_column("e_row")
+    repeated = pl.col("e_row").is_in(rows.implode()).alias("repeated_record")
+    got = classes.with_columns(repeated).select(want.columns)
+    assert_frame_equal(got, want)
+    assert got.get_column("repeated_record").sum() > 0
