@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from canbao._pydantic_words import WORDS
 from canbao.errors import RulesError
 from canbao.i18n import Language, set_language
-from canbao.score._pydantic_words import WORDS
 from canbao.score.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,16 +12,15 @@ from hypothesis import strategies as st
 from canbao.score import compute_fee, evaluate, load_rules
 from canbao.score.bands import (
     Bands,
-    Deduction,
     Derived,
     Grades,
     Inputs,
     Leaf,
-    Manual,
     Tolerance,
     YesNo,
 )
 from canbao.score.fees import FeeTable
+from canbao.score.leaves import Deduction, Manual
 from canbao.score.submissions import Row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +49,7 @@ def _value(leaf: Leaf) -> st.SearchStrategy[list[tuple[str, str]]]:
 
 
 def _submission(loaded: object, extra: list[tuple[str, str]]) -> st.SearchStrategy[list[Row]]:
-    from canbao.score.bands import build_leaf
+    from canbao.score.leaves import build_leaf
     from canbao.score.model import leaves
 
     rules = loaded.rules  # type: ignore[attr-defined]
@@ -87,7 +86,7 @@ def test_changzhou_total_and_fee_tier(rows: list[Row]) -> None:
 
 
 def _increasing_leaves() -> list[Bands]:
-    from canbao.score.bands import build_leaf
+    from canbao.score.leaves import build_leaf
     from canbao.score.model import leaves
 
     out = []

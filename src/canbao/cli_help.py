@@ -18,6 +18,7 @@ which say the words the vendored Click hard-codes in canbao's language.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import PurePath
 from typing import Any, get_args, get_origin
@@ -189,9 +190,10 @@ class ChineseUsageError(typer.BadParameter):
     """A usage error of the parser in canbao's language (README "Language").
 
     The vendored Click's parser messages are English only (no catalog reaches them): the error
-    is recognised by its kind and given a lead in canbao's language that names the option; in
-    Chinese, Click's own message follows in brackets where it says more than the lead (the value
-    as Click read it) and is left out where it does not (an unknown or missing option).
+    is recognised by its kind and given a lead in canbao's language that names the option and,
+    where there is one, the value given and what is wrong with it (a value Typer's Pydantic check
+    refused, by its error type; extra arguments by Click's own list). Only a kind canbao does not
+    know keeps Click's English message, in brackets after the Chinese lead.
     The usage line and the fix (the command's ``--help``) are in canbao's language too. A
     ``BadParameter`` (the one public usage error of Typer) so that Typer shows it and exits 2
     like any other.
@@ -261,6 +263,37 @@ def _bad_value(exc: Exception) -> str:
     return lead.format(name=opts[0])
 
 
+def _checked_value(exc: Exception) -> str | None:
+    """The lead of a value Typer's Pydantic check refused, with the value and, in canbao's words,
+    what is wrong with it (``选项 --persons 的值不对：给出的是 0，须不小于 1``).
+
+    Typer checks an option's value with Pydantic and raises ``BadParameter`` from its
+    ``ValidationError``, whose error *type* canbao's catalog knows (``canbao._pydantic_words``);
+    a choice's own complaint is left out, the lead already lists the values it takes.
+    """
+    from pydantic import ValidationError
+
+    from canbao._pydantic_words import pydantic_message
+    from canbao.masking import mask_text
+
+    cause = exc.__cause__
+    if type(exc).__name__ != "BadParameter" or not isinstance(cause, ValidationError):
+        return None
+    errors = cause.errors()
+    if not errors:
+        return None
+    given = mask_text(repr(errors[0].get("input")))
+    choices = getattr(
+        getattr(getattr(exc, "param", None), "type_descriptor", None), "choices", None
+    )
+    if choices:
+        return _("{lead}; {value} given").format(lead=_bad_value(exc), value=given)
+    problem = mask_text(pydantic_message(errors[0]))
+    return _("{lead}: {value} given, {problem}").format(
+        lead=_bad_value(exc), value=given, problem=problem
+    )
+
+
 def _no_such(exc: Exception, english: str) -> str | None:
     """The lead of an unknown option or command, with what there is instead."""
     if type(exc).__name__ == "NoSuchOption":
@@ -282,6 +315,10 @@ def _no_such(exc: Exception, english: str) -> str | None:
     return None
 
 
+# Click's "Got unexpected extra argument(s) (a b)": the arguments, to name them in the lead.
+_EXTRA = re.compile(r"unexpected extra argument(?:s|\(s\))? \((.*)\)")
+
+
 def _lead(exc: Exception, english: str) -> str:
     """The lead of a parser error in canbao's language, by its kind (Click's class, message)."""
     kind = type(exc).__name__
@@ -301,6 +338,8 @@ def _lead(exc: Exception, english: str) -> str:
     if "requires an argument" in english:
         option = str(getattr(exc, "option_name", ""))
         return _("option {name} needs a value after it").format(name=option)
+    if extra := _EXTRA.search(english):
+        return _("extra arguments: {arguments}").format(arguments=extra.group(1))
     if "unexpected extra argument" in english:
         return _("extra arguments")
     return _("the command line is not used as the help says")
@@ -322,11 +361,15 @@ def chinese_first(exc: Exception) -> Exception:
     english = mask_text(format_message() if format_message else str(exc))
     lead = _lead(exc, english)
     said_whole = kind in ("NoSuchOption", "MissingParameter") or (
-        _no_such(exc, english) is not None or "requires an argument" in english
+        _no_such(exc, english) is not None
+        or "requires an argument" in english
+        or _EXTRA.search(english) is not None
     )
     if isinstance(exc, ValueInOurWords):
         # canbao's own message, not Click's English wrapper around it, follows the lead.
         lead, said_whole = f"{_bad_value(exc)}：{mask_text(exc.message)}", True
+    elif (checked := _checked_value(exc)) is not None:
+        lead, said_whole = checked, True
     return ChineseUsageError(lead, english, getattr(exc, "ctx", None), said_whole=said_whole)
 
 

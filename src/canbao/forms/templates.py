@@ -27,8 +27,9 @@ from canbao.i18n import _
 from canbao.outputs import mark_workbook
 from canbao.score import load_rules
 from canbao.score import model as m
-from canbao.score.bands import Grades, YesNo, build_leaf
+from canbao.score.bands import Grades, YesNo
 from canbao.score.datatable import write_datatable
+from canbao.score.leaves import build_leaf
 from canbao.score.values import points_text
 from canbao.score.workbook import node_titles, tier_cells
 from canbao.sheet_style import CENTRE, HEAD_FONT, TITLE_FONT, WRAP, boxed_cell, setup_print

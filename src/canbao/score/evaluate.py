@@ -19,10 +19,11 @@ from canbao import regions
 from canbao.errors import RulesError, ScoringError
 from canbao.i18n import _, ngettext
 from canbao.score import model as m
-from canbao.score.bands import Hit, Inputs, Leaf, build_leaf
+from canbao.score.bands import Hit, Inputs, Leaf
 from canbao.score.check import Finding, check_rules, total_points
 from canbao.score.counties import CountyCodes, task_rows
 from canbao.score.fees import Fee, FeeTable
+from canbao.score.leaves import build_leaf
 from canbao.score.loader import LoadedRules
 from canbao.score.relations import evaluate_relation, parse_formula
 from canbao.score.submissions import Row

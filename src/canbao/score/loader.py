@@ -15,10 +15,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from canbao._pydantic_words import pydantic_message
 from canbao.errors import RulesError, level_word
 from canbao.i18n import _
 from canbao.limits import yaml_limit_hit
-from canbao.score._pydantic_words import pydantic_message
 from canbao.score.model import RuleSet
 from canbao.score.rulesets import bundled_names, resolve_rules
 from canbao.shown_path import shown_path

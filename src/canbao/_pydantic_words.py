@@ -1,5 +1,5 @@
-"""Pydantic's own messages about a rule file (a key missing, a key unknown, a wrong type) in
-canbao's language.
+"""Pydantic's own messages about a rule file or a command-line value (a key missing, a wrong
+type, a number out of range) in canbao's language.
 
 Pydantic writes its messages in English only. Its error *types* are stable names, so each
 type a rule file commonly meets gets a message of canbao's catalog; any other type keeps
