@@ -76,10 +76,11 @@ def _rows(
     )
 
 
-def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFrame:
-    """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
+def household_conflicts(household: pl.LazyFrame) -> pl.LazyFrame:
+    """The conflicts of household rows (an invalid ID, a sex or birth column against the ID),
+    unsorted, with the order columns ``_kind_order`` and ``_not_receiving``; row by row."""
     no_value = pl.lit(None, pl.String)
-    k, link = ConflictKind, pl.col("link")
+    k = ConflictKind
     parts = [
         _rows(
             household, k.INVALID_ID, pl.col("id_reason").is_not_null(), pl.col("id_raw"), no_value
@@ -94,6 +95,16 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
             _date_text(pl.col("birth_col")),
             _date_text(pl.col("id_birth")),
         ),
+    ]
+    return pl.concat(parts, how="vertical")
+
+
+def record_conflicts(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """The conflicts of enrolment records with their name verdicts, unsorted, with the order
+    columns; row by row (a name pair is judged alike wherever it is judged)."""
+    no_value = pl.lit(None, pl.String)
+    k, link = ConflictKind, pl.col("link")
+    parts = [
         _rows(linked, k.INVALID_ID, link == LinkClass.INVALID.value, pl.col("id_raw"), no_value),
         _rows(linked, k.NAME_MISMATCH, pl.col(k.NAME_MISMATCH), pl.col("name"), pl.col("hh_name")),
         _rows(linked, k.SEX_MISMATCH, pl.col(k.SEX_MISMATCH), pl.col("sex_col"), pl.col("id_sex")),
@@ -121,12 +132,19 @@ def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFra
         ),
     ]
     verdicts = name_verdicts(linked)
-    return (
-        pl.concat(parts, how="vertical")
-        .join(verdicts.lazy(), on=["类别代码", "记录值", "对照值"], how="left")
-        .sort("_kind_order", "_not_receiving", "来源文件", "行号")
-        .select(COLUMNS)
+    return pl.concat(parts, how="vertical").join(
+        verdicts.lazy(), on=["类别代码", "记录值", "对照值"], how="left"
     )
+
+
+# The order of the conflicts table; every (kind, file, line) is one row, so the order is total.
+CONFLICT_ORDER = ("_kind_order", "_not_receiving", "来源文件", "行号")
+
+
+def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFrame:
+    """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
+    both = [household_conflicts(household), record_conflicts(linked)]
+    return pl.concat(both, how="diagonal").sort(*CONFLICT_ORDER).select(COLUMNS)
 
 
 def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:

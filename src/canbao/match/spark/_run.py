@@ -26,8 +26,10 @@ from canbao.errors import UsageError
 from canbao.i18n import _
 from canbao.match.api import MatchResult
 from canbao.match.assumptions import assumed
+from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, load_legal_rule
 from canbao.match.output_stages import tables_step
 from canbao.match.spark._checks import area_of, check_damage, check_unknown_codes
+from canbao.match.spark._legal import judge_on_spark
 from canbao.match.spark._prepare import (
     prepare_enrolment_on_workers,
     prepare_household_on_workers,
@@ -155,6 +157,7 @@ def run_match_spark(
     area: Sequence[str] | None = None,
     columns: str | Path | None = None,
     accept_damaged_ids: bool = False,
+    legal_groups: str | Path | None = DEFAULT_LEGAL_GROUPS,
     spark: SparkSession | None = None,
     master: str | None = None,
     driver_memory: str = "1g",
@@ -165,9 +168,11 @@ def run_match_spark(
     ``rosters``: kind -> sources (local files, ``hdfs://…`` URIs, ``table:db.name``).
     ``spark``: a session to use (left running); else one is started (``master``, default
     ``local[2]``; under ``spark-submit`` its own) and stopped at the end. ``output`` is a local
-    (or shared) folder, published whole as on Polars. See docs/scale.md.
+    (or shared) folder, published whole as on Polars. ``legal_groups``: the legal-group rule, as
+    for :func:`canbao.match.run_match`. See docs/scale.md.
     """
     day = read_optional_date(as_of, "as_of") or date.today()
+    rule = load_legal_rule(legal_groups)  # the whole rule file, before any roster
     target = read_path(output, "output")
     colmap = load_column_map(read_path(columns, "columns")) if columns else None
     sources = _sources(rosters)
@@ -185,13 +190,14 @@ def run_match_spark(
         progress(_("linking records to persons and assessing the targets on Spark"))
         found = result_sets(household, enrolment)
         progress(_("writing result files"))
-        write_results(found, staging)
+        write_results(found, household, staging)
         progress(_("suggesting links for invalid and unmatched records"))
         proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
+        legal = judge_on_spark(sources, found, rule, as_of=day, out=staging, progress=progress)
         progress(tables_step())
         counts = spark_counts(found, household)
         inputs = Inputs(read, sources, day, found_area, bool(options.area))
-        summary = write_small_results(counts, inputs, proposals, staging, progress)
+        summary = write_small_results(counts, inputs, (proposals, legal), staging, progress)
         for kept in (household, enrolment, found.linked, found.targets, found.duplicates):
             kept.unpersist()
     files: dict[str, Path] = {}

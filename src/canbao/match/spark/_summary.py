@@ -5,7 +5,8 @@ code as on Polars and collected (a few hundred rows); from them the Polars write
 match write the task table (``task_table.parquet`` and the print-ready ``task_table.xlsx``),
 the national basic data tables (``basic_data_tables.xlsx``) and ``summary.json`` with its
 conservation equations, which refuse to publish counts that do not add up; beside them the
-suggested links of the repair step (:mod:`._repairs`, ``suggested_links.parquet``).
+suggested links of the repair step (:mod:`._repairs`, ``suggested_links.parquet``). The legal
+groups (:mod:`._legal`) add their counts per county, summary part and equations.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from canbao.match import _summary_build, output_stages
 from canbao.match._repairs_in_match import Suggestions
 from canbao.match.keyed_counts import KeyedCounts, N, keyed_counts, scheme_masks
+from canbao.match.legal_groups import LegalGaps
 from canbao.match.spark._read import PARQUET, Source
-from canbao.match.summary_model import InputFile, LegalGroupsSummary, MatchSummary
-from canbao.match.vocabulary import LegalKind
+from canbao.match.summary_model import InputFile, MatchSummary
 from canbao.match.writers import write_table
 from canbao.roster import Roster
 
@@ -31,12 +32,6 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
     from canbao.match.spark._write import SparkSets
-
-
-# The legal groups are judged on Polars only (docs/scale.md): the summary says none was.
-NOT_ON_SPARK: Final = LegalGroupsSummary(
-    None, [], dict.fromkeys(LegalKind, "Spark 上不判断 (not judged on Spark)"), None, None
-)
 
 
 @dataclass(frozen=True)
@@ -78,15 +73,16 @@ def _remote_inputs(inputs: Inputs, counts: KeyedCounts) -> list[InputFile]:
 def write_small_results(
     counts: KeyedCounts,
     inputs: Inputs,
-    proposals: Suggestions,
+    found: tuple[Suggestions, LegalGaps],
     out: Path,
     progress: Callable[[str], None],
 ) -> MatchSummary:
     """The suggested links, the task table, the national tables, unreadable rows and
-    summary.json under ``out``."""
+    summary.json under ``out``, with the legal groups judged (:mod:`._legal`)."""
+    proposals, legal = found
     write_table(proposals.links, out, "suggested_links", "parquet")
     basic, _ = output_stages.national_tables(
-        counts, None, fmt="parquet", out=out, progress=progress
+        counts, None, fmt="parquet", out=out, progress=progress, legal=legal.per_county
     )
     progress("counting for the summary and checking conservation")
     unreadable = _summary_build.unreadable_table(inputs.rosters)
@@ -103,5 +99,11 @@ def write_small_results(
         area_explicit=inputs.area_explicit,
     )
     remote = _remote_inputs(inputs, counts)
-    result = replace(result, inputs=[*result.inputs, *remote], legal_groups=NOT_ON_SPARK)
+    conservation = [*result.conservation, *legal.equations]
+    result = replace(
+        result,
+        inputs=[*result.inputs, *remote],
+        legal_groups=legal.summary,
+        conservation=conservation,
+    )
     return output_stages.write_summary(result, inputs.rosters, unreadable, out)

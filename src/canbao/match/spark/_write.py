@@ -9,6 +9,8 @@
   invalid one).
 - ``duplicates.parquet``: :func:`canbao.match.present.duplicates_table` on the duplicates found
   and their persons' records, collected (a few per thousand persons).
+- ``conflicts/``, ``non_local/``: the conflicts and non-local tables, by county
+  (:mod:`._record_tables`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import polars as pl
 from canbao.match import present, sets
 from canbao.match.spark._checks import to_polars
 from canbao.match.spark._prepare import on_workers
+from canbao.match.spark._record_tables import write_conflicts, write_non_local
 from canbao.match.stages import LINKED_COLUMNS
 from canbao.match.vocabulary import LinkClass, PersonState
 from canbao.match.writers import write_table
@@ -91,10 +94,14 @@ def _person_rows(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _write_partitioned(frame: DataFrame, path: Path, by: list[str], order: list[str]) -> None:
-    """One sorted Parquet file per value of ``by`` (nulls last, as the Polars tables)."""
+    """One sorted Parquet file per value of ``by`` (nulls last, as the Polars tables).
+
+    Sorted by ``by`` first: a partitioned write sorts its rows by ``by`` unless they already
+    are, and that sort did not keep ``order`` (Spark 4.3: the files were unsorted)."""
     from pyspark.sql import functions as F
 
-    ordered = frame.repartition(*by).sortWithinPartitions(*(F.asc_nulls_last(c) for c in order))
+    keys = (F.asc_nulls_last(c) for c in (*by, *order))
+    ordered = frame.repartition(*by).sortWithinPartitions(*keys)
     ordered.write.partitionBy(*by).parquet(str(path))
 
 
@@ -133,8 +140,11 @@ def write_duplicates(found: SparkSets, out: Path) -> Path:
     return write_table(table, out, "duplicates", "parquet")
 
 
-def write_results(found: SparkSets, out: Path) -> None:
-    """Every result file of a Spark match under ``out`` (see the module doc)."""
+def write_results(found: SparkSets, household: DataFrame, out: Path) -> None:
+    """Every result file of a Spark match under ``out`` (see the module doc), the conflicts
+    and non-local tables too (:mod:`._record_tables`)."""
     write_person_tables(found, out)
     write_linked(found, out)
     write_duplicates(found, out)
+    write_conflicts(found, household, out)
+    write_non_local(found, out)

@@ -43,14 +43,11 @@ _POLARS_ONLY = {
 
 
 def _refused(params: Mapping[str, Any]) -> list[str]:
-    refused = [
+    return [
         f"--{name.replace('_', '-')}"
         for name, default in _POLARS_ONLY.items()
         if params.get(name) not in (default, [], ())
     ]
-    if params.get("legal_groups") not in (DEFAULT_LEGAL_GROUPS, "none"):
-        refused.append("--legal-groups")
-    return refused
 
 
 def match_on_spark(params: Mapping[str, Any], progress: Callable[[str], None]) -> MatchResult:
@@ -72,6 +69,7 @@ def match_on_spark(params: Mapping[str, Any], progress: Callable[[str], None]) -
         area=params.get("area"),
         columns=params.get("columns"),
         accept_damaged_ids=bool(params.get("accept_damaged_ids")),
+        legal_groups=params.get("legal_groups", DEFAULT_LEGAL_GROUPS),
         master=params.get("spark_master"),
         driver_memory=params.get("driver_memory") or "1g",
         progress=progress,
