@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from benchmarks.compare_outputs import compare
 from benchmarks.measure import measure
+from canbao.i18n import LANG_ENV
 from canbao.i18n import _ as translated
 from canbao.synth import generate_city
 
@@ -98,6 +100,9 @@ def main() -> None:
     parser.add_argument("--shards", default="4", help="the sharded run's --shards (0: none)")
     parser.add_argument("--no-duckdb", action="store_true", help="only canbao's runs")
     opts = parser.parse_args()
+    # The repair step's share is read from the step names of the timings: canbao's runs speak
+    # English here (the result files do not depend on the language).
+    os.environ[LANG_ENV] = "en"
     opts.load = _load()
     city = opts.work / f"city-{opts.persons}"
     if not (city / "manifest.json").exists():

@@ -185,6 +185,10 @@ def profile_parts(city: Path, work: Path) -> str:
         ),
     )
     clock.timed("duplicates (collect)", sets.duplicates(linked).collect)
+    clock.timed(
+        "one piece: link and assess from the prepared rosters, enrolment unstaged",
+        lambda: stages._fused_sets(work, household, enrolment_lf, lambda _: None),
+    )
     return clock.table("Parts of read, prepare, link and assess, each alone")
 
 

@@ -41,7 +41,7 @@ def _staged_inputs(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Match ``city`` and keep the staged household and enrolment frames the set logic receives."""
     seen: dict[str, pl.DataFrame] = {}
-    persons, link = sets.household_persons, sets.link_records
+    persons, link, classes = sets.household_persons, sets.link_records, sets.link_classes
 
     def spy_persons(household: pl.LazyFrame) -> pl.LazyFrame:
         seen.setdefault("household", household.collect())
@@ -51,6 +51,10 @@ def _staged_inputs(
         seen.setdefault("enrolment", enrolment.collect())
         return link(enrolment, found)
 
+    def spy_classes(enrolment: pl.LazyFrame, found: pl.LazyFrame) -> pl.LazyFrame:
+        seen.setdefault("enrolment", enrolment.collect())
+        return classes(enrolment, found)
+
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     files: dict[str, list[Path]] = {}
     for name, info in manifest["rosters"].items():
@@ -58,6 +62,7 @@ def _staged_inputs(
     with monkeypatch.context() as patch:
         patch.setattr(sets, "household_persons", spy_persons)
         patch.setattr(sets, "link_records", spy_link)
+        patch.setattr(sets, "link_classes", spy_classes)  # one piece: the enrolment unstaged
         run_match(files, as_of=date.fromisoformat(manifest["as_of"]), output=out)
     return seen["household"], seen["enrolment"]
 
@@ -172,3 +177,18 @@ def test_keyed_counts_are_the_same_on_duckdb_and_polars(
         assert_frame_equal(*(_sorted(f) for f in frames), check_dtypes=False)
         assert frames[1].height > 0, field.name
     assert want.targets["n"].sum() == polars_sets["targets"].collect().height
+
+
+def test_link_in_two_steps_gives_the_linked_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """link_classes, then its repeated_rows flagged by row number, give link_records' records."""
+    household, enrolment = _staged_inputs(CITY, tmp_path / "out", monkeypatch)
+    persons = sets.household_persons(household.lazy())
+    want = sets.link_records(enrolment.lazy(), persons).collect()
+    classes = sets.link_classes(enrolment.lazy(), persons).collect()
+    rows = sets.repeated_rows(classes.lazy()).collect().get_column("e_row")
+    repeated = pl.col("e_row").is_in(rows.implode()).alias("repeated_record")
+    got = classes.with_columns(repeated).select(want.columns)
+    assert_frame_equal(got, want)
+    assert got.get_column("repeated_record").sum() > 0

@@ -107,16 +107,16 @@ def _polars_linked(
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """The Polars match of ``files`` (Parquet): its linked records (as the sets give them)."""
     seen: list[pl.DataFrame] = []
-    link = sets.link_records
+    cover = sets.coverage
 
-    def spy(enrolment: pl.LazyFrame, persons: pl.LazyFrame) -> pl.LazyFrame:
-        found = link(enrolment, persons)
+    # The coverage is computed from the linked records, however the match staged them.
+    def spy(linked: pl.LazyFrame) -> pl.LazyFrame:
         if not seen:
-            seen.append(found.select(LINKED_COLUMNS).collect())
-        return found
+            seen.append(linked.select(LINKED_COLUMNS).collect())
+        return cover(linked)
 
     with monkeypatch.context() as patch:
-        patch.setattr(sets, "link_records", spy)
+        patch.setattr(sets, "coverage", spy)
         result = run_match(files, as_of=day, output=out, format="parquet")
     return seen[0], json.loads(result.summary.to_json())
 

@@ -4,10 +4,12 @@ Data flow (one function each in :mod:`canbao.match.stages`): readers (native Pol
 -> prepare (typed fields, id checks) -> staged Parquet in a work directory -> engine-neutral set
 logic (narwhals) -> suggested (and applied) links -> employers -> result files -> national
 tables -> summary and conservation. Staging the prepared frames once keeps memory flat: every
-later step scans them. Repairs (suggested links) score only the invalid and unmatched records;
-applied links rewrite the staged enrolment and the set logic runs again on it. Employers are
-matched on the side. The rosters come as one mapping, kind -> files
-(:class:`canbao.roster.RosterKind`), checked whole before anything is read.
+later step scans them (in one piece without applied links the enrolment is not staged: the
+link reads it as it is prepared and stages the linked records, which hold its columns).
+Repairs (suggested links) score only the invalid and unmatched records; applied links rewrite
+the staged enrolment and the set logic runs again on it. Employers are matched on the side.
+The rosters come as one mapping, kind -> files (:class:`canbao.roster.RosterKind`), checked
+whole before anything is read.
 """
 
 from __future__ import annotations
@@ -298,7 +300,6 @@ def _match(
     shards: int = 1,
 ) -> tuple[MatchSummary, dict[str, Path], Rows | None]:
     """The stages of a match after reading, in order (canbao.match.stages); see the module doc.
-
     With ``snapshot``, also the rows the registration database records (canbao.match.snapshot).
     """
     prepared = stages.prepare(
@@ -309,6 +310,7 @@ def _match(
         work=work,
         progress=progress,
         shards=shards,
+        stage_enrolment=shards > 1 or apply_links is not None,  # shards, links read it again
     )
     first = stages.link_and_assess(prepared, work, progress)
     links = stages.suggest_links(

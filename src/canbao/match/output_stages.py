@@ -16,6 +16,7 @@ from canbao.errors import ConservationError
 from canbao.i18n import _
 from canbao.match import _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
+from canbao.match._person_csv import write_person_csv
 from canbao.match._person_tables import write_person_tables_by_county
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
@@ -85,6 +86,8 @@ def write_result_files(
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
     if prepared.shards > 1 and fmt == "csv" and work is not None:
         written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
+    elif fmt == "csv":
+        written |= write_person_csv(targets, schemes, out, kept)
     else:
         person_tables = present.person_tables(targets, schemes)
         written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)

@@ -57,14 +57,6 @@ def labelled(column: str, labels: dict[str, str]) -> pl.Expr:
     return shown
 
 
-def _labels(codes: pl.Expr, labels: dict[str, str]) -> pl.Expr:
-    return (
-        codes.str.split(";")
-        .list.eval(pl.element().replace_strict(labels, default=pl.element()))
-        .list.join(";")
-    )
-
-
 # Each scheme code is a bit of a person's scheme set (see current_schemes).
 SCHEME_BITS = {code: 1 << i for i, code in enumerate(sorted(SCHEMES))}
 
@@ -117,12 +109,20 @@ def _flagged_table(
     flag_column: Callable[[str], str],
     headings: tuple[str, str],
 ) -> pl.LazyFrame:
-    """Person rows with the codes of their true flags joined by ``;`` and their labels."""
-    codes = pl.concat_list([pl.when(pl.col(flag_column(c))).then(pl.lit(c)) for c in flags])
-    return rows.with_columns(_codes=codes.list.drop_nulls().list.join(";")).select(
+    """Person rows with the codes of their true flags joined by ``;`` and their labels.
+
+    Each joined by one ``concat_str`` that skips the false flags: lists of codes, joined and
+    split again to look up their labels, cost five times as long (0.3 CPU-s at 1 M persons).
+    """
+
+    def joined(texts: dict[str, str]) -> pl.Expr:
+        true = [pl.when(pl.col(flag_column(c))).then(pl.lit(t)) for c, t in texts.items()]
+        return pl.concat_str(true, separator=";", ignore_nulls=True)
+
+    return rows.select(
         *(pl.col(src).alias(dst) for src, dst in PERSON_COLUMNS.items()),
-        pl.col("_codes").alias(headings[0]),
-        _labels(pl.col("_codes"), flags).alias(headings[1]),
+        joined({c: c for c in flags}).alias(headings[0]),
+        joined(flags).alias(headings[1]),
     )
 
 

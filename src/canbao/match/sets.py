@@ -128,6 +128,17 @@ def _link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> n
     joined = left_join(
         left_join(enrolment, persons, ["id_key"]), _repeated_rows(enrolment), ["e_row"]
     )
+    return _classified(joined.with_columns(nw.col(ConflictKind.REPEATED_RECORD).fill_null(False)))
+
+
+def _link_classes(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """:func:`_link_records` without ``repeated_record`` (:func:`_repeated_rows` of its output
+    gives those): one read of the enrolment, so it can stream from the rosters themselves."""
+    return _classified(left_join(enrolment, persons, ["id_key"]))
+
+
+def _classified(joined: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The records joined to their persons, with link class, name and deceased conflicts."""
     link = (
         nw.when(~nw.col("id_reason").is_null())
         .then(nw.lit(INVALID))
@@ -140,9 +151,7 @@ def _link_records(enrolment: nw.LazyFrame[Any], persons: nw.LazyFrame[Any]) -> n
         .then(nw.lit(NOT_IN_HOUSEHOLD))
         .otherwise(nw.lit(NON_LOCAL))
     )
-    return joined.with_columns(
-        link.alias("link"), nw.col(ConflictKind.REPEATED_RECORD).fill_null(False)
-    ).with_columns(
+    return joined.with_columns(link.alias("link")).with_columns(
         (
             (nw.col("link") == LINKED)
             & ~nw.col("name_norm").is_null()
@@ -260,6 +269,16 @@ def household_persons(household: IntoLazyFrameT) -> IntoLazyFrameT:
 def link_records(enrolment: IntoLazyFrameT, persons: IntoLazyFrameT) -> IntoLazyFrameT:
     """Every enrolment record with its link class; ``persons`` from :func:`household_persons`."""
     return _on_native(_link_records, enrolment, persons)
+
+
+def link_classes(enrolment: IntoLazyFrameT, persons: IntoLazyFrameT) -> IntoLazyFrameT:
+    """:func:`link_records` without ``repeated_record``; :func:`repeated_rows` of it adds them."""
+    return _on_native(_link_classes, enrolment, persons)
+
+
+def repeated_rows(records: IntoLazyFrameT) -> IntoLazyFrameT:
+    """``e_row`` (and ``repeated_record``, true) of the repeated records among ``records``."""
+    return _on_native(_repeated_rows, records)
 
 
 def coverage(linked: IntoLazyFrameT) -> IntoLazyFrameT:
