@@ -38,23 +38,48 @@ def write_person_csv(
     ``kept``: tables to keep in memory as written (the lists of --county-lists).
     """
     rows = _sorted(present.person_rows(targets, schemes).collect())
-    names = list(present.tables_of_persons(rows.head(0).lazy()))
-    paths = {name: out / f"{name}.csv" for name in names}
-    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in kept or {}}
-    with ExitStack() as stack:
-        files = {name: stack.enter_context(path.open("wb")) for name, path in paths.items()}
+    with PersonCsv(out, kept, rows.lazy()) as tables:
         # No person at all: one empty slice writes the headers.
         for start in range(0, max(rows.height, 1), SLICE_ROWS):
-            chunk = rows.slice(start, SLICE_ROWS).lazy()
-            for name, frame in present.tables_of_persons(chunk).items():
-                table = frame.collect()
-                _append(files[name], table, first=start == 0)
-                if name in parts:
-                    parts[name].append(table)
-    for name, frames in parts.items():
-        assert kept is not None
-        kept[name] = pl.concat(frames, how="vertical").rechunk()
-    return paths
+            tables.append(rows.slice(start, SLICE_ROWS).lazy(), first=start == 0)
+    return tables.paths
+
+
+class PersonCsv:
+    """The three person tables' CSV files under ``out``, open while sorted rows are appended.
+
+    Shared by one piece (slices of one sort) and the sharded run (batches of townships, each
+    sorted; :mod:`canbao.match._person_tables`): each appended part gives the three tables' rows
+    of it. ``kept``: the tables to keep in memory as well, filled when the files are closed.
+    """
+
+    def __init__(self, out: Path, kept: dict[str, pl.DataFrame] | None, like: pl.LazyFrame) -> None:
+        # ``like``: person rows of the appended kind (none needed), for the tables' names.
+        names = list(present.tables_of_persons(like.head(0)))
+        self.paths = {name: out / f"{name}.csv" for name in names}
+        self._kept = kept
+        self._parts: dict[str, list[pl.DataFrame]] = {name: [] for name in kept or {}}
+        self._stack = ExitStack()
+        self._files: dict[str, BinaryIO] = {}
+
+    def __enter__(self) -> PersonCsv:
+        for name, path in self.paths.items():
+            self._files[name] = self._stack.enter_context(path.open("wb"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+        for name, frames in self._parts.items():
+            assert self._kept is not None
+            self._kept[name] = pl.concat(frames, how="vertical").rechunk()
+
+    def append(self, rows: pl.LazyFrame, *, first: bool) -> None:
+        """Append the tables' rows of the sorted person rows ``rows`` (``first``: headers too)."""
+        for name, frame in present.tables_of_persons(rows).items():
+            table = frame.collect()
+            _append(self._files[name], table, first=first)
+            if name in self._parts:
+                self._parts[name].append(table)
 
 
 def _sorted(rows: pl.DataFrame) -> pl.DataFrame:

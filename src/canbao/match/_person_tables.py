@@ -15,14 +15,13 @@ peaked at 5.0 GB (docs/scale.md).
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
 from canbao.match import present
-from canbao.match.writers import append_csv
+from canbao.match._person_csv import PersonCsv
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
@@ -91,25 +90,12 @@ def write_person_tables_by_county(
     groups = batches(targets, BATCH_ROWS)
     folder = _split(persons, groups, work)
     numbers = groups.get_column(BATCH).unique().sort().to_list()
-    names = list(present.tables_of_persons(persons.head(0)))
-    paths = {name: out / f"{name}.csv" for name in names}
-    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in kept or {}}
-    with ExitStack() as stack:
-        files = {name: stack.enter_context(path.open("wb")) for name, path in paths.items()}
+    with PersonCsv(out, kept, persons) as tables:
         # No batch at all (no target person): one empty pass writes the headers.
         for index, number in enumerate(numbers or [None]):
             if number is None:
                 batch = persons.head(0).collect()
             else:
                 batch = pl.scan_parquet(folder / f"{BATCH}={number}" / "*.parquet").collect()
-            ordered = batch.sort(ORDER, nulls_last=True).lazy()
-            for name, frame in present.tables_of_persons(ordered).items():
-                table = frame.collect()
-                order = pl.int_range(0, table.height, eager=True)
-                append_csv(files[name], table, order, first=index == 0)
-                if name in parts:
-                    parts[name].append(table)
-    for name, frames in parts.items():
-        assert kept is not None
-        kept[name] = pl.concat(frames, how="vertical").rechunk()
-    return paths
+            tables.append(batch.sort(ORDER, nulls_last=True).lazy(), first=index == 0)
+    return tables.paths

@@ -52,9 +52,10 @@ POINTS_COUNTY: Final = 5
 APPLY_THRESHOLD: Final = 90
 # Records joined to the whole household at a time (_top_in_parts: RECORD_CHUNK times the parts
 # against one part), and candidate pairs scored at a time: at 10 M persons 50 000 records' pairs
-# (2.5 M) took 2.2 GB to score.
+# (2.5 M) took 2.2 GB to score; with 500,000 pairs at a time the step peaked at 2.9 GB in the
+# Huaibei city of 10 M persons in 4 shards, with 200,000 at 2.0 GB for the same CPU (one run each).
 RECORD_CHUNK: Final = 100_000
-PAIR_CHUNK: Final = 500_000
+PAIR_CHUNK: Final = 200_000
 # Household persons per part (at least --shards parts): the part is held while the records are
 # joined to it (about 120 bytes a person with its parsed ID).
 PART_ROWS: Final = 2_500_000
