@@ -17,7 +17,7 @@ from typing import BinaryIO, Final
 
 import polars as pl
 
-from canbao.cells import neutralise_frame
+from canbao.cells import columns_needing_quotes, neutralise_frame, neutralise_text
 from canbao.match import present
 
 # Sorted person rows written at a time.
@@ -38,11 +38,36 @@ def write_person_csv(
     ``kept``: tables to keep in memory as written (the lists of --county-lists).
     """
     rows = _sorted(present.person_rows(targets, schemes).collect())
+    if kept is None:
+        return _sink_tables(rows, out)
     with PersonCsv(out, kept, rows.lazy()) as tables:
         # No person at all: one empty slice writes the headers.
         for start in range(0, max(rows.height, 1), SLICE_ROWS):
             tables.append(rows.slice(start, SLICE_ROWS).lazy(), first=start == 0)
     return tables.paths
+
+
+def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
+    """The three tables of the sorted person rows ``rows``, written by the engine together
+    (one query, three CSV sinks in parallel), never collected; their paths.
+
+    The same bytes as :class:`PersonCsv`'s slices (``write_csv`` and ``sink_csv`` format alike):
+    only the columns in which some value needs a quote are neutralised, as
+    :func:`~canbao.cells.neutralise_frame` does, with the columns the tables make (the
+    reasons, the categories) neutralised whatever they hold.
+    """
+    quoted = columns_needing_quotes(rows)
+    tables = present.tables_of_persons(rows.lazy())
+    paths = {name: out / f"{name}.csv" for name in tables}
+    sinks = []
+    for name, table in tables.items():
+        schema = table.collect_schema()
+        text = [h for h, dtype in schema.items() if dtype == pl.String]
+        neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted or h not in _COLUMN_OF]
+        neutralised = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
+        sinks.append(neutralised.sink_csv(paths[name], include_bom=True, lazy=True))
+    pl.collect_all(sinks)
+    return paths
 
 
 class PersonCsv:
