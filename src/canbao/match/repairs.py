@@ -30,10 +30,10 @@ from canbao.match._repair_candidates import (
     birth_from_id_expr,
     candidate_pairs,
     clean_id_expr,
+    household_sides,
     id_distance,
     id_numbers,
     small_name_blocks,
-    household_sides,
 )
 from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
 from canbao.workdir import work_folder
