@@ -22,6 +22,12 @@ def test_import_sets_muzzy_decay_when_unset() -> None:
     assert _conf_after_import() == "muzzy_decay_ms:0"
 
 
+def test_import_sets_it_over_what_polars_passed_down() -> None:
+    """Polars' own setting, inherited from a parent that imported Polars, is not the user's."""
+    inherited = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+    assert _conf_after_import(_RJEM_MALLOC_CONF=inherited) == "muzzy_decay_ms:0"
+
+
 def test_import_keeps_a_users_setting() -> None:
     """A setting the user gave is left as it is."""
     assert _conf_after_import(_RJEM_MALLOC_CONF="narenas:1") == "narenas:1"
