@@ -36,6 +36,7 @@ def _wrap(owner: Any, name: str, label: str, mark: Mark) -> None:
 def install(mark: Mark) -> None:
     """Wrap the functions of the repair and result-file steps with marks."""
     _wrap(repairs, "stage_household_parts", "repair: household parts", mark)
+    _wrap(repairs, "household_sides", "repair: household parts", mark)
     _wrap(repairs, "small_name_blocks", "repair: name block sizes", mark)
     _wrap(repairs, "candidate_pairs_in_parts", "repair: candidate pairs", mark)
     _wrap(repairs, "candidate_pairs", "repair: candidate pairs", mark)

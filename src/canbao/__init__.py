@@ -18,7 +18,19 @@ and ``canbao.synth._unit_clerk``) and may change without notice; no package re-e
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version
+
+# Polars' allocator (jemalloc, set up when Polars is imported) keeps a freed page resident for
+# half a second and then, by default, another second as MADV_FREE, which still counts as the
+# process's memory: a 1 M match reported 870-950 MiB for 630 held. Given back at once after
+# the half second, the same match peaks at 760-780 MiB for the same CPU (docs/performance.md,
+# "Why one piece peaked at 922 MB"). Polars appends this to its own setting. A setting of the
+# user's is left alone; Polars' own, inherited from a parent process that imported Polars, is
+# not the user's. No effect when Polars was imported before canbao.
+_ALLOCATOR = "_RJEM_MALLOC_CONF"
+if os.environ.get(_ALLOCATOR) in (None, "dirty_decay_ms:500,muzzy_decay_ms:1000"):
+    os.environ[_ALLOCATOR] = "muzzy_decay_ms:0"
 
 try:
     __version__ = version("canbao")

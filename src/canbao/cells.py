@@ -72,13 +72,7 @@ def neutralise_frame(frame: FrameT) -> FrameT:
     """
     if isinstance(frame, pl.LazyFrame):
         return frame.with_columns(neutralise_text(pl.col(pl.String)))
-    text = pl.col(pl.String)
-    bounds = frame.select(text.min().name.prefix("min:"), text.max().name.prefix("max:"))
-    row = bounds.row(0, named=True) if frame.height else {}
-    names = [c for c, dtype in frame.schema.items() if dtype == pl.String]
-    search = [c for c in names if _may_need_quote(row.get(f"min:{c}"), row.get(f"max:{c}"))]
-    masks = frame.select(pl.col(search).str.contains(_NEEDS_QUOTE))
-    hit = [mask for mask in masks.iter_columns() if mask.any()]
+    hit = _quote_masks(frame)
     return frame.with_columns(
         pl.when(mask)
         .then(pl.lit("'") + pl.col(mask.name))
@@ -86,6 +80,23 @@ def neutralise_frame(frame: FrameT) -> FrameT:
         .alias(mask.name)
         for mask in hit
     )
+
+
+def _quote_masks(frame: pl.DataFrame) -> list[pl.Series]:
+    """For each String column of ``frame`` with a value that needs a quote, which values do."""
+    text = pl.col(pl.String)
+    bounds = frame.select(text.min().name.prefix("min:"), text.max().name.prefix("max:"))
+    row = bounds.row(0, named=True) if frame.height else {}
+    names = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    search = [c for c in names if _may_need_quote(row.get(f"min:{c}"), row.get(f"max:{c}"))]
+    masks = frame.select(pl.col(search).str.contains(_NEEDS_QUOTE))
+    return [mask for mask in masks.iter_columns() if mask.any()]
+
+
+def columns_needing_quotes(frame: pl.DataFrame) -> set[str]:
+    """The String columns of ``frame`` that :func:`neutralise_frame` would change: the others
+    hold no value a spreadsheet could run, nor does any selection of their rows."""
+    return {mask.name for mask in _quote_masks(frame)}
 
 
 def restore_frame(frame: pl.DataFrame) -> pl.DataFrame:

@@ -17,11 +17,14 @@ from typing import BinaryIO, Final
 
 import polars as pl
 
-from canbao.cells import neutralise_frame
+from canbao.cells import columns_needing_quotes, neutralise_frame, neutralise_text
 from canbao.match import present
 
 # Sorted person rows written at a time.
 SLICE_ROWS: Final = 250_000
+# IDs of the valid form, and the numbers they give (:func:`_number_key`) with one more for none.
+_ID_FORM: Final = r"^[0-9]{17}[0-9X]$"
+ID_ROOM: Final = 11 * 10**17 + 1
 _COLUMN_OF = {heading: column for column, heading in present.PERSON_COLUMNS.items()}
 # The sort keys as columns of the person rows (before they get their headings).
 ORDER: Final = tuple(_COLUMN_OF[heading] for heading in present.SORT_KEYS)
@@ -38,11 +41,36 @@ def write_person_csv(
     ``kept``: tables to keep in memory as written (the lists of --county-lists).
     """
     rows = _sorted(present.person_rows(targets, schemes).collect())
+    if kept is None:
+        return _sink_tables(rows, out)
     with PersonCsv(out, kept, rows.lazy()) as tables:
         # No person at all: one empty slice writes the headers.
         for start in range(0, max(rows.height, 1), SLICE_ROWS):
             tables.append(rows.slice(start, SLICE_ROWS).lazy(), first=start == 0)
     return tables.paths
+
+
+def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
+    """The three tables of the sorted person rows ``rows``, written by the engine together
+    (one query, three CSV sinks in parallel), never collected; their paths.
+
+    The same bytes as :class:`PersonCsv`'s slices (``write_csv`` and ``sink_csv`` format alike):
+    only the columns in which some value needs a quote are neutralised, as
+    :func:`~canbao.cells.neutralise_frame` does, with the columns the tables make (the
+    reasons, the categories) neutralised whatever they hold.
+    """
+    quoted = columns_needing_quotes(rows)
+    tables = present.tables_of_persons(rows.lazy())
+    paths = {name: out / f"{name}.csv" for name in tables}
+    sinks = []
+    for name, table in tables.items():
+        schema = table.collect_schema()
+        text = [h for h, dtype in schema.items() if dtype == pl.String]
+        neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted or h not in _COLUMN_OF]
+        neutralised = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
+        sinks.append(neutralised.sink_csv(paths[name], include_bom=True, lazy=True))
+    pl.collect_all(sinks)
+    return paths
 
 
 class PersonCsv:
@@ -91,13 +119,59 @@ def _sorted(rows: pl.DataFrame) -> pl.DataFrame:
     its sorted one is made, so the sorted rows are never held beside the whole unsorted frame
     (a rechunk of the whole frame held 190 MB more at 1 M persons, this about 60 MB).
     """
-    order = rows.select(pl.arg_sort_by(ORDER, nulls_last=True, maintain_order=True)).to_series()
+    order = sort_order(rows)
     columns = rows.get_columns()
     del rows
     ordered = []
     while columns:
         ordered.append(columns.pop(0).rechunk().gather(order))
     return pl.DataFrame(ordered)
+
+
+def sort_order(rows: pl.DataFrame) -> pl.Series:
+    """The row numbers of ``rows`` in :data:`ORDER` (nulls last, ties in row order).
+
+    By one Int128 number per row when every ID has the valid form (:func:`_number_key`): a
+    sort of 1 M 18-character IDs with the three places cost 0.39 CPU-s, the number 0.18.
+    """
+    key = _number_key(rows)
+    if key is None:
+        by = pl.arg_sort_by(ORDER, nulls_last=True, maintain_order=True)
+        return rows.select(by).to_series()
+    return rows.select(key.arg_sort()).to_series()
+
+
+def _number_key(rows: pl.DataFrame) -> pl.Expr | None:
+    """A number per row in the order of :data:`ORDER`, distinct for every row, or None.
+
+    Each place is its rank among the place's values (text order; a null after them all), the
+    ID its 17 digits and its check character (X after 9: the text order of IDs of the valid
+    form; a null after them all), the row number last (the ties). None when an ID has another
+    form or the number would need more than 126 bits (a city of a billion villages).
+    """
+    *places, id_column = ORDER
+    ids = pl.col(id_column)
+    if (
+        not rows.height
+        or not rows.select((ids.is_null() | ids.str.contains(_ID_FORM)).all()).item()
+    ):
+        return None
+    key, room = pl.lit(0, pl.Int128), ID_ROOM * rows.height
+    for place in places:
+        values = rows.get_column(place).drop_nulls().unique().sort()
+        rank = pl.col(place).cast(pl.Enum(values.to_list())).to_physical().cast(pl.Int128)
+        key, room = (
+            key * (values.len() + 1) + rank.fill_null(values.len()),
+            room * (values.len() + 1),
+        )
+    if room >= 2**126:
+        return None
+    check = ids.str.slice(17, 1)
+    number = ids.str.slice(0, 17).cast(pl.Int128) * 11 + pl.when(check == "X").then(
+        pl.lit(10, pl.Int128)
+    ).otherwise(check.cast(pl.Int128, strict=False))
+    key = key * ID_ROOM + number.fill_null(ID_ROOM - 1)
+    return key * rows.height + pl.int_range(pl.len(), dtype=pl.Int128)
 
 
 def _append(out: BinaryIO, table: pl.DataFrame, *, first: bool) -> None:

@@ -72,8 +72,10 @@ def suggest(
     """Proposals for every invalid or not_in_household record, against valid household IDs
     (``shards``: the household side held in this many parts at a time)."""
     records = repair_records(linked)
+    # The staged names, already folded (name_norm): suggest_links need not fold them again.
+    folded = ["name_norm"] if "name_norm" in household.collect_schema() else []
     persons = household.filter(pl.col("id_reason").is_null()).select(
-        "id_norm", "name", "county", pl.col("id_birth").alias("birth")
+        "id_norm", "name", *folded, "county", pl.col("id_birth").alias("birth")
     )
     if records.height == 0:
         links = suggest_links(records, persons.head(0), as_of=as_of)

@@ -30,10 +30,10 @@ from canbao.match._repair_candidates import (
     birth_from_id_expr,
     candidate_pairs,
     clean_id_expr,
+    household_sides,
     id_distance,
     id_numbers,
     small_name_blocks,
-    stage_household_parts,
 )
 from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
 from canbao.workdir import work_folder
@@ -123,14 +123,17 @@ def prepare_records(records: pl.LazyFrame, as_of: date, *, key: str | None = Non
 def prepare_household(household: pl.LazyFrame, *, keep: tuple[str, ...] = ()) -> pl.LazyFrame:
     """The household side of the scoring (``_hid``, ``_name``, ``_birth``, ``_county``,
     ``_hrow``: the row's place, and the columns ``keep``): only persons with a well-formed ID
-    can be proposed, a link must lead to a usable number."""
+    can be proposed, a link must lead to a usable number. A staged household has its names
+    folded already (``name_norm``, the same fold): they are not folded again."""
+    schema = household.collect_schema()
+    name = pl.col("name_norm") if "name_norm" in schema else normalize_name_expr(pl.col("name"))
     well_formed = pl.col("id_norm").str.contains(r"^[0-9]{17}[0-9X]$")
     return (
         household.with_row_index("_hrow")
         .filter(well_formed)
         .select(
             pl.col("id_norm").alias("_hid"),
-            normalize_name_expr(pl.col("name")).alias("_name"),
+            name.alias("_name"),
             pl.col("birth").alias("_birth"),
             pl.col("county").cast(pl.String).str.strip_chars().alias("_county"),
             "_hrow",
@@ -237,7 +240,8 @@ def suggest_links(
 
     ``records``: ``id_raw``, ``id_norm``, ``name``, ``county``, ``region``, ``birth_date``,
     ``_file``, ``_line`` (missing columns count as null). ``household``: ``id_norm``, ``name``,
-    ``county``, ``birth`` (Date); ``id_key`` may be present and is not needed. ``shards``:
+    ``county``, ``birth`` (Date); ``id_key`` may be present and is not needed; ``name_norm``,
+    when present, is taken as the name already folded (``normalize_name_expr``). ``shards``:
     hold the household side in this many parts at a time (the same proposals).
     """
     if max_candidates < 1:
@@ -302,15 +306,15 @@ def _top_in_parts(
     persons = int(hh.select(pl.len()).collect().item())
     parts = max(shards, -(-persons // PART_ROWS), 1)
     with work_folder("repairs") as work:
-        paths = stage_household_parts(hh, parts, work)
-        small = small_name_blocks(rec, pl.scan_parquet(paths) if paths else hh.head(0))
+        sides = household_sides(hh, parts, work)
+        small = small_name_blocks(rec, pl.concat(sides) if sides else hh.head(0))
         # An empty piece first: the frame has its columns even when nothing was proposed.
         none = pl.DataFrame(schema={"_rec": rec.schema["_rec"], "_hid": pl.String})
         empty = hh.head(0).with_columns(id_numbers(pl.col("_hid"))[:2])
         tops = [_scored(rec.head(0), empty, none)]
-        step = RECORD_CHUNK * max(len(paths), 1)
-        for path in paths:
-            tops += part_tops(rec, pl.read_parquet(path), small, max_candidates, step)
+        step = RECORD_CHUNK * max(len(sides), 1)
+        for part in sides:
+            tops += part_tops(rec, part.collect(), small, max_candidates, step)
     # The scoring adds some working columns only where needed: the pieces may differ in them.
     return pl.concat(tops, how="diagonal_relaxed")
 
