@@ -55,7 +55,8 @@ def city_of(persons: int, work: Path, *, province: bool = False) -> Path:
         "import sys; from datetime import date; from pathlib import Path; "
         "from canbao.synth import generate_city; "
         "generate_city(int(sys.argv[1]), seed=1, as_of=date.fromisoformat(sys.argv[2]), "
-        "output=Path(sys.argv[3]), messy=False, province=True, rosters_only=True)"
+        "output=Path(sys.argv[3]), messy=False, province=True, legal_groups=True, "
+        "rosters_only=True)"
     )
     made = measure([sys.executable, "-c", code, str(persons), AS_OF, str(city)])
     size = sum(f.stat().st_size for f in city.iterdir()) / 1e9
