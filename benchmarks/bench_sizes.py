@@ -10,8 +10,10 @@ piece out above N persons (its peak grows with the city); every sharded run's CS
 are compared with one piece's.
 
 ``--province``: the cities are spread over a province's counties, about 500,000 persons per
-county (``generate_city(province=True, rosters_only=True)``, kept under ``WORK/province-N``), so
-that a bigger city has more counties rather than bigger ones; their generation is timed too.
+county (``generate_city(province=True, legal_groups=True, rosters_only=True)``, kept under
+``WORK/province-N``), so that a bigger city has more counties rather than bigger ones; their
+unit and legal-group rosters are in the manifest, so the match runs the units and legal-group
+steps too; their generation is timed too.
 Without it, the cities are Huaibei's four counties (``WORK/city-N``), the dense case: the repair
 step's candidates grow with the persons per county (docs/scale.md). ``--drop-cities`` deletes
 each city and its outputs once its size is done (one big city on the disk at a time).

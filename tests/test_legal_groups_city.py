@@ -248,3 +248,14 @@ def test_legal_rosters_come_from_their_own_stream(tmp_path: Path) -> None:
     for name in ("injury.csv", "unemployment.csv", "maternity.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         assert (tmp_path / "a" / name).read_bytes() != (tmp_path / "c" / name).read_bytes()
+
+
+def test_rosters_only_plants_the_same_legal_rosters(city: Path, tmp_path: Path) -> None:
+    """With rosters_only a Huaibei city writes the same three rosters, no truth and no units."""
+    out = tmp_path / "bare"
+    generate_city(
+        900, seed=14, as_of=AS_OF, output=out, messy=False, legal_groups=True, rosters_only=True
+    )
+    assert not (out / "expected").exists() and not (out / "units_registry.csv").exists()
+    for kind in KINDS:
+        assert (out / f"{kind}.csv").read_bytes() == (city / f"{kind}.csv").read_bytes(), kind

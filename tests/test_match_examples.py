@@ -37,7 +37,7 @@ def match_args(output: Path, city: Path = CITY) -> list[str]:
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     args = ["match", "--as-of", manifest["as_of"], "--output", str(output), "--quiet"]
     for name, info in manifest["rosters"].items():
-        args += [f"--{info['kind']}", str(city / name)]
+        args += [f"--{info['kind'].replace('_', '-')}", str(city / name)]
     return args
 
 

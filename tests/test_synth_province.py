@@ -16,7 +16,11 @@ from canbao import regions
 from canbao.cli import app
 from canbao.synth import generate_city
 from canbao.synth.area import HUAIBEI, province_chunks, province_counties
+from canbao.synth.units import INSURED_FILE, REGISTRY_FILE, SUMMARY_FILE, unit_count
 from tests.test_match_examples import match_args
+
+GAP_KEY = ["公民身份号码", "类别代码", "单位编号"]
+UNIT_KEY = ["县区", "单位编号", "原因代码", "来源文件", "行号"]
 
 AS_OF = date(2017, 6, 30)
 # 7,000 persons over counties of 1,000 in chunks of 2,000: seven counties, three chunks.
@@ -25,9 +29,9 @@ SMALL = (1_000, 2_000)
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small messy province city, generated in three chunks."""
+    """A small messy province city with legal-group rosters, generated in three chunks."""
     out = tmp_path_factory.mktemp("province") / "city"
-    generate_city(7_000, seed=16, as_of=AS_OF, output=out, province=SMALL)
+    generate_city(7_000, seed=16, as_of=AS_OF, output=out, province=SMALL, legal_groups=True)
     return out
 
 
@@ -70,7 +74,17 @@ def test_province_city_spreads_persons_over_its_counties(province: Path) -> None
     assert sorted(per_county["县区"].to_list()) == sorted(counties)
     ids = household.filter(pl.col("公民身份号码").str.len_chars() == 18).unique("公民身份号码")
     assert ids.height > 0.9 * manifest["persons"]
-    assert not (province / "units_registry.csv").exists()
+
+
+def test_province_units_lie_in_its_counties(province: Path) -> None:
+    """The unit rosters are listed among the rosters and spread over the province's counties."""
+    manifest = json.loads((province / "manifest.json").read_text(encoding="utf-8"))
+    kinds = {info["kind"]: name for name, info in manifest["rosters"].items()}
+    assert kinds["units"] == REGISTRY_FILE and kinds["insured_units"] == INSURED_FILE
+    registry = pl.read_csv(province / REGISTRY_FILE, infer_schema=False)
+    assert registry.height == unit_count(7_000) == 280
+    assert sorted(set(registry["行政区划代码"])) == sorted(manifest["area"])
+    assert not registry["单位名称"].str.starts_with("淮北市").any()
 
 
 def test_match_of_a_province_city_finds_the_planted_truth(province: Path, tmp_path: Path) -> None:
@@ -88,14 +102,30 @@ def test_match_of_a_province_city_finds_the_planted_truth(province: Path, tmp_pa
     found = found.select("公民身份号码", "原因代码")
     planted = pl.read_csv(province / "expected" / "needs_survey.csv", infer_schema=False)
     assert sorted(found.iter_rows()) == sorted(planted.select(found.columns).iter_rows())
+    units = json.loads((province / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert got["units"] == units and units["needing_survey"] > 0
+    assert got["legal_groups"]["persons"] == exp["legal_groups"]["legal_group"] > 0
+    for name, key in [("legal_group_gaps", GAP_KEY), ("units_needing_survey", UNIT_KEY)]:
+        found = pl.read_csv(out / f"{name}.csv", infer_schema=False)
+        if "来源文件" in key:  # the match names the file by its path
+            found = found.with_columns(pl.col("来源文件").str.extract(r"([^/\\]+)$"))
+        planted = pl.read_csv(province / "expected" / f"{name}.csv", infer_schema=False)
+        assert planted.height > 0
+        assert sorted(found.select(key).iter_rows()) == sorted(planted.select(key).iter_rows())
 
 
 def test_rosters_only_writes_the_same_rosters(province: Path, tmp_path: Path) -> None:
-    """rosters_only leaves out the truth, ledgers and units, and writes the same rosters."""
+    """rosters_only leaves out the truth and ledgers, and writes the same rosters (units and
+    legal-group rosters included)."""
     out = tmp_path / "bare"
-    generate_city(7_000, seed=16, as_of=AS_OF, output=out, province=SMALL, rosters_only=True)
+    generate_city(
+        7_000, seed=16, as_of=AS_OF, output=out, province=SMALL, legal_groups=True,
+        rosters_only=True,
+    )  # fmt: skip
     assert not (out / "expected").exists()
+    assert sorted(p.name for p in out.glob("ledger_*")) == []
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"units", "insured_units", "injury"} <= {i["kind"] for i in manifest["rosters"].values()}
     for name in manifest["rosters"]:
         assert (out / name).read_bytes() == (province / name).read_bytes(), name
 

@@ -28,7 +28,7 @@ from canbao.synth.readme import readme_text
 from canbao.synth.records import build_records
 from canbao.synth.stories import FLOATING_FRACTIONS, GROUP_FRACTIONS, HOUSEHOLD_FRACTIONS
 from canbao.synth.truth import EXPECTED_FILES, expected_sets, tag_records
-from canbao.synth.units import write_units
+from canbao.synth.units import PROVINCE_UNIT_PREFIX, unit_files, write_units
 from canbao.synth.writers import (
     RosterFile,
     Sink,
@@ -58,7 +58,7 @@ class CityManifest:
     units: dict[str, int] = field(default_factory=dict)  # expected unit counts (synth/units.py)
     area: tuple[str, ...] = pools.COUNTY_CODES  # the counties the persons live in
     province: bool = False  # spread over a province's counties (canbao.synth.area)
-    rosters_only: bool = False  # no expected/, ledgers or units
+    rosters_only: bool = False  # no expected/ or ledgers
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to ``manifest.json`` (paths relative to the city)."""
@@ -111,15 +111,14 @@ def generate_city(
     ``legal_groups``: also write work-injury, unemployment and maternity rosters with planted
     legal-group gaps (:mod:`canbao.synth.legal`, a random stream of their own).
     ``province``: spread the persons over a province's counties, about 500,000 per county, and
-    generate them chunk by chunk in bounded memory (:mod:`canbao.synth.area`; no unit rosters);
-    a pair (persons per county, per chunk) sets those sizes (small provinces for tests).
-    ``rosters_only``: write the rosters, manifest and README only (no ``expected/``, ledgers
-    or unit rosters): what a benchmark's match reads.
+    generate them chunk by chunk in bounded memory (:mod:`canbao.synth.area`; the unit rosters
+    over the same counties, listed in the manifest's rosters); a pair (persons per county, per
+    chunk) sets those sizes (small provinces for tests).
+    ``rosters_only``: write the rosters, manifest and README only (no ``expected/``, ledgers or
+    truth of the units and legal groups): what a benchmark's match reads.
     """
     if persons < 1:
         raise ValueError(_("a city needs at least one person"))
-    if rosters_only and legal_groups:
-        raise ValueError(_("the legal-group rosters are planted with the expected results"))
     shares = _fractions(fractions)
     if isinstance(province, tuple):
         chunks = province_chunks(persons, *province)
@@ -163,13 +162,17 @@ def generate_city(
         finally:
             sink.close()
         # Units from a random stream of their own: the persons' files stay as they were.
-        units = (
-            {}
-            if province or rosters_only
-            else write_units(
-                staging, seed=seed, persons=persons, encoding=specs["medical_resident"].encoding
-            )
-        )
+        areas = tuple(c for area, _size in chunks for c in area.counties)
+        insured_encoding = specs["medical_resident"].encoding
+        units = {}
+        if province:
+            units = write_units(
+                staging, seed=seed, persons=persons, encoding=insured_encoding,
+                counties=areas, prefix=PROVINCE_UNIT_PREFIX, with_truth=not rosters_only,
+            )  # fmt: skip
+            specs |= unit_files(insured_encoding)
+        elif not rosters_only:
+            units = write_units(staging, seed=seed, persons=persons, encoding=insured_encoding)
         manifest = CityManifest(
             output=Path(output),
             persons=persons,
@@ -182,8 +185,8 @@ def generate_city(
             },
             story_counts={k: v for k, v in counts.items() if v},
             summary=summary,
-            units=units,
-            area=tuple(c for area, _size in chunks for c in area.counties),
+            units=units if not rosters_only else {},
+            area=areas,
             province=bool(province),
             rosters_only=rosters_only,
         )
@@ -255,20 +258,24 @@ def _write_block(
         offsets[key] += rows.height
     offsets["household"] += household.height
     offsets["floating"] += floating.height
-    if not with_truth:
+    if not with_truth and legal is None:
         return {}
     records = tag_records(records)
+    legal_part = None if legal is None else legal.plant(people, records)
+    if legal_part is not None:
+        for key, frame in legal_part[0].items():
+            sink.append(key, frame)
+            offsets[key] += frame.height
+    if not with_truth:
+        return {}
     truth = expected_sets(people, records, names)
     for name in EXPECTED_FILES:
         sink.append(name, truth[name])
     for name, frame in plant_ledgers(rng.seed, people, truth["needs_survey"]).items():
         sink.append(name, frame)
     summary = dict(truth["summary"])
-    if legal is not None:
-        legal_rows, gaps, counts = legal.plant(people, records)
-        for key, frame in legal_rows.items():
-            sink.append(key, frame)
-            offsets[key] += frame.height
+    if legal_part is not None:
+        legal_rows, gaps, counts = legal_part
         sink.append(legal_rosters.EXPECTED, gaps)
         summary["enrolment_rows"] += counts.pop("enrolment_rows")
         summary["linked_rows"] += sum(f.height for f in legal_rows.values())

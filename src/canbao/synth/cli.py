@@ -55,7 +55,7 @@ def demo(
             "--province",
             help=_(
                 "Spread the persons over a province's counties (about 500,000 per county, real "
-                "GB/T 2260 codes of Anhui), generated in bounded memory; no unit rosters."
+                "GB/T 2260 codes of Anhui), generated in bounded memory."
             ),
         ),
     ] = False,
@@ -63,7 +63,7 @@ def demo(
         bool,
         typer.Option(
             "--rosters-only",
-            help=_("Write the rosters only: no expected/ results, ledgers or unit rosters."),
+            help=_("Write the rosters only: no expected/ results or ledgers."),
         ),
     ] = False,
     month_after: Annotated[

@@ -47,6 +47,15 @@ _ROSTERS: dict[str, tuple[str, str]] = {
         "生育保险 (no scheme column: the roster kind says 50)",
         "公民身份号码, 姓名, 参保地, 参保状态, 单位编号",
     ),
+    # Listed among the rosters by a province-mode city only: canbao.synth.units.
+    "units_registry.csv": (
+        "登记注册单位 (market registry, `--units`)",
+        "统一社会信用代码, 单位编号, 单位名称, 单位类型, 行政区划代码",
+    ),
+    "units_insured.csv": (
+        "参保单位 (insured units, `--insured-units`)",
+        "统一社会信用代码, 单位编号, 单位名称, 单位类型, 行政区划代码",
+    ),
 }
 
 _EXPECTED = """\
@@ -110,9 +119,7 @@ def readme_text(manifest: CityManifest) -> str:
         "",
     ]
     if manifest.rosters_only:
-        return "\n".join(
-            [*lines, "Written with `--rosters-only`: no expected/, ledgers or units.", ""]
-        )
+        return "\n".join([*lines, "Written with `--rosters-only`: no expected/ or ledgers.", ""])
     lines += [
         "## expected/",
         "",

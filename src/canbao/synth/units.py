@@ -25,6 +25,7 @@ within a few characters of another; the typo character comes from a pool of its 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -33,6 +34,7 @@ import polars as pl
 from canbao import regions
 from canbao.rng import Rng, _mix_int, take
 from canbao.synth import pools
+from canbao.synth.writers import RosterFile
 from canbao.uscc import ALPHABET, uscc_check_char_expr
 
 REGISTRY_FILE: Final = "units_registry.csv"
@@ -77,14 +79,26 @@ MAX_UNITS_PER_COUNTY: Final = len(BRANDS) * len(TRADES)
 # These stories need an 企业: a name with 有限公司 to vary, long enough for a one-typo match.
 _COMPANY_STORIES: Final = ("messy_uscc", "name_variant", "fuzzy_name", "broken_uscc")
 HEADINGS: Final = ("统一社会信用代码", "单位编号", "单位名称", "单位类型", "行政区划代码")
+# The place name some registry names of a province-mode city start with (the match strips it).
+PROVINCE_UNIT_PREFIX: Final = "安徽省"
 
 assert len(set(_BRAND_CHARS)) == len(_BRAND_CHARS), "a brand character is used twice"
 
 
-def unit_count(persons: int) -> int:
+def unit_count(persons: int, counties: Sequence[str] = pools.COUNTY_CODES) -> int:
     """Registry units of a city of ``persons``: one per 25 persons, within fixed bounds."""
-    cap = MAX_UNITS_PER_COUNTY * len(pools.COUNTY_CODES)
+    cap = MAX_UNITS_PER_COUNTY * len(counties)
     return max(MIN_UNITS, min(cap, persons // PERSONS_PER_UNIT))
+
+
+def unit_files(insured_encoding: str) -> dict[str, RosterFile]:
+    """The two unit rosters as a province-mode manifest lists them (kinds of ``canbao match``)."""
+    return {
+        "units": RosterFile("units", REGISTRY_FILE, "units", "csv", "utf-8-sig"),
+        "insured_units": RosterFile(
+            "insured_units", INSURED_FILE, "insured_units", "csv", insured_encoding
+        ),
+    }
 
 
 def units_rng(seed: int) -> Rng:
@@ -115,11 +129,13 @@ def _code_chars(value: pl.Expr, width: int) -> pl.Expr:
     return pl.concat_str(digits)
 
 
-def registry_units(seed: int, persons: int) -> pl.DataFrame:
+def registry_units(
+    seed: int, persons: int, counties: Sequence[str] = pools.COUNTY_CODES
+) -> pl.DataFrame:
     """One row per registry unit: key, county, story, type, name, valid USCC and variants."""
     rng = units_rng(seed)
-    n = unit_count(persons)
-    counties = list(pools.COUNTY_CODES)
+    n = unit_count(persons, counties)
+    counties = list(counties)
     stories = _stories(n)
     frame = (
         pl.DataFrame({"story": stories})
@@ -208,10 +224,16 @@ def _broken_uscc(uscc: pl.Expr, kind: pl.Expr) -> pl.Expr:
     )
 
 
-def build_units(seed: int, persons: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return (registry rows, insured rows, expected units needing a survey), lines included."""
+def build_units(
+    seed: int, persons: int, counties: Sequence[str] = pools.COUNTY_CODES, prefix: str = "淮北市"
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Return (registry rows, insured rows, expected units needing a survey), lines included.
+
+    ``counties``: where the units are (Huaibei's four by default); ``prefix``: the place name
+    that 30 % of the registry's names start with (one the match strips).
+    """
     rng = units_rng(seed)
-    units = registry_units(seed, persons)
+    units = registry_units(seed, persons, counties)
     story = pl.col("story")
     typo = take(list(TYPO_CHARS), rng.below("typo", len(TYPO_CHARS), "ukey"))
     reg_name = (
@@ -227,7 +249,7 @@ def build_units(seed: int, persons: int) -> tuple[pl.DataFrame, pl.DataFrame, pl
         .alias("统一社会信用代码"),
         pl.col("reg_number").alias("单位编号"),
         pl.when(pl.col("_prefixed"))
-        .then(pl.lit("淮北市") + reg_name)
+        .then(pl.lit(prefix) + reg_name)
         .otherwise(reg_name)
         .alias("单位名称"),
         pl.col("unit_type").alias("单位类型"),
@@ -250,7 +272,7 @@ def build_units(seed: int, persons: int) -> tuple[pl.DataFrame, pl.DataFrame, pl
         pl.col("county").alias("行政区划代码"),
         story.alias("story"),
     )
-    insured = pl.concat([insured, _insured_only(units)])
+    insured = pl.concat([insured, _insured_only(units, counties)])
     registry = _with_lines(rng, registry, "reg_order")
     insured = _with_lines(rng, insured, "ins_order")
     expected = pl.concat(
@@ -274,14 +296,14 @@ def build_units(seed: int, persons: int) -> tuple[pl.DataFrame, pl.DataFrame, pl
     return registry, insured, expected
 
 
-def _insured_only(units: pl.DataFrame) -> pl.DataFrame:
+def _insured_only(units: pl.DataFrame, counties: Sequence[str]) -> pl.DataFrame:
     """Insured units outside the market registry (offices): valid codes, no survey.
 
     Their names and codes follow from their keys alone; no random draw is needed.
     """
     n = max(1, round(units.height * INSURED_ONLY_SHARE))
     start = units.height
-    counties = list(pools.COUNTY_CODES)
+    counties = list(counties)
     frame = pl.DataFrame({"ukey": pl.int_range(start, start + n, eager=True)}).with_columns(
         take(counties, pl.col("ukey") % len(counties)).alias("county")
     )
@@ -335,18 +357,31 @@ def unit_summary(
     }
 
 
-def write_units(staging: Path, *, seed: int, persons: int, encoding: str) -> dict[str, int]:
+def write_units(
+    staging: Path,
+    *,
+    seed: int,
+    persons: int,
+    encoding: str,
+    counties: Sequence[str] = pools.COUNTY_CODES,
+    prefix: str = "淮北市",
+    with_truth: bool = True,
+) -> dict[str, int]:
     """Write the two unit rosters and their truth into a city's staging folder; return counts.
 
     ``encoding`` is the insured roster's (the registry is UTF-8 with BOM, as the market
-    registry's web export gives it).
+    registry's web export gives it). ``counties``, ``prefix``: see :func:`build_units`.
+    ``with_truth``: also the expected files (``expected/`` must exist); else the rosters alone.
     """
-    registry, insured, expected = build_units(seed, persons)
+    registry, insured, expected = build_units(seed, persons, counties, prefix)
     registry.select(HEADINGS).write_csv(staging / REGISTRY_FILE, include_bom=True)
     text = insured.select(HEADINGS).write_csv()
     (staging / INSURED_FILE).write_bytes(text.encode(encoding))
+    units = registry_units(seed, persons, counties)
+    summary = unit_summary(registry, insured, units["story"])
+    if not with_truth:
+        return summary
     expected.write_csv(staging / EXPECTED_FILE)
-    units = registry_units(seed, persons)
     stories = units.select(
         pl.col("reg_number").alias("单位编号"),
         pl.col("ins_number").alias("参保单位编号"),
@@ -355,6 +390,5 @@ def write_units(staging: Path, *, seed: int, persons: int, encoding: str) -> dic
         pl.when(pl.col("story") == "broken_uscc").then("broken").alias("variant"),
     ).sort("单位编号")
     stories.write_csv(staging / STORIES_FILE)
-    summary = unit_summary(registry, insured, units["story"])
     (staging / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
