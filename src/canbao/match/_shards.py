@@ -5,12 +5,12 @@ rows are split by an arithmetic hash of the key: a person's household rows and e
 carrying their valid key land in the same shard, and each shard's sets are the sets of its
 persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
 its own identity (its row number) and is judged there exactly as in one piece, since a null key
-joins nothing. The prepared records are staged shard by shard in one pass
-(:func:`stage_records`). Each shard's linked records are staged with every column one piece
-stages, and the later steps read the shards' files one after the other (they filter, group and
-sort the records by what they hold, never by their order); each shard's targets are merged in
-household order (a streaming merge of sorted files) beside the household's rows, as one piece
-stages them. So every later step writes the same bytes as one piece (tests/test_shards.py).
+joins nothing. Each shard reads its records from the staged enrolment (a filter by the
+hash) and stages its linked records with every column one piece stages; the later steps read
+the shards' files one after the other (they filter, group and sort the records by what they
+hold, never by their order). Each shard's targets are merged in household order (a streaming
+merge of sorted files) beside the household's rows, as one piece stages them. So every later
+step writes the same bytes as one piece (tests/test_shards.py).
 
 The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
 ``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
@@ -135,16 +135,6 @@ def _merge(
     return pl.scan_parquet(files)
 
 
-# The prepared enrolment of a sharded match, staged shard by shard (:func:`stage_records`).
-RECORDS: Final = "enrolment_shards"
-SHARD: Final = "_shard"
-
-
-def _shard_files(folder: Path, shard: int) -> list[Path]:
-    """The staged files of one shard's records (:func:`stage_records`), in the order written."""
-    return sorted((folder / f"{SHARD}={shard}").glob("*.parquet"))
-
-
 def sink_parts(frame: pl.LazyFrame, parts: pl.PartitionBy, folder: Path) -> None:
     """Stage ``frame`` as the files of ``parts`` under ``folder`` (uncompressed, as
     ``stages._stage`` stages; a failed write is the same OutputError)."""
@@ -155,31 +145,6 @@ def sink_parts(frame: pl.LazyFrame, parts: pl.PartitionBy, folder: Path) -> None
         if failure is not None:
             raise failure from exc
         raise
-
-
-def stage_records(enrolment: pl.LazyFrame, folder: Path, shards: int) -> pl.LazyFrame:
-    """Stage the prepared records under ``folder``, one sub-folder per shard, in one streamed
-    pass; a scan of them all (shard by shard, each in ``e_row`` order).
-
-    Each shard then reads its own records (:func:`shard_records`) instead of filtering every
-    record of one staged file: four shards read the records four times over (docs/scale.md,
-    fifth round)."""
-    schema = enrolment.collect_schema()
-    parts = pl.PartitionBy(folder, key=shard_of("e_row", shards).alias(SHARD), include_key=False)
-    sink_parts(enrolment, parts, folder)
-    files = [f for shard in range(shards) for f in _shard_files(folder, shard)]
-    return pl.scan_parquet(files) if files else pl.LazyFrame(schema=schema)
-
-
-def shard_records(
-    enrolment: pl.LazyFrame, folder: Path | None, shard: int, shards: int
-) -> pl.LazyFrame:
-    """One shard's records: its files under ``folder`` (:func:`stage_records`), else (None:
-    the records of applied links, one file) ``enrolment`` filtered by the shard."""
-    if folder is None:
-        return enrolment.filter(shard_of("e_row", shards) == shard)
-    files = _shard_files(folder, shard)
-    return pl.scan_parquet(files) if files else enrolment.head(0)
 
 
 def _one_shard(
@@ -210,7 +175,6 @@ def sharded_sets(
     columns: Sequence[str],
     stage: Stage,
     progress: Progress,
-    split: Path | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the linked records, the merged targets and duplicates.
 
@@ -218,8 +182,6 @@ def sharded_sets(
     the other: every step after the sets filters, groups or sorts them by what they hold, never
     by their order (tests/test_shards.py). The targets are the household's target rows beside
     the columns the shards added, merged in household order, as one piece stages them.
-    ``split``: the folder of the records staged shard by shard (:func:`stage_records`); None:
-    each shard filters ``enrolment``.
     """
     folder = work / f"shards{tag}"
     folder.mkdir(exist_ok=True)
@@ -236,7 +198,7 @@ def sharded_sets(
         paths = (folder / f"linked_{shard}.parquet", folder / f"targets_{shard}.parquet")
         found = _one_shard(
             rows.filter(shard_of(HOUSEHOLD_ROW, shards) == shard),
-            shard_records(enrolment, split, shard, shards),
+            enrolment.filter(shard_of("e_row", shards) == shard),
             columns,
             stage,
             paths,

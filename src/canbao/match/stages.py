@@ -196,10 +196,7 @@ def prepare(
         return Prepared(
             household, enrolment, chosen, bool(area), shards, work, check_records, records
         )
-    if shards > 1:  # staged shard by shard, each shard reads its own (canbao.match._shards)
-        enrolment = _shards.stage_records(enrolment, work / _shards.RECORDS, shards)
-    else:
-        enrolment = _stage(enrolment, work / "enrolment.parquet")
+    enrolment = _stage(enrolment, work / "enrolment.parquet")
     check_records(enrolment)
     return Prepared(household, enrolment, chosen, bool(area), shards, work)
 
@@ -226,7 +223,6 @@ def _sets(
             columns=LINKED_COLUMNS,
             stage=_stage,
             progress=progress,
-            split=work / _shards.RECORDS if tag == "" else None,  # the prepared records
         )
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
