@@ -139,6 +139,8 @@ def main() -> None:
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     whole = own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
     print(f"CPU of the whole run (this process and its reaped children): {whole:.1f} s")
+    # The driver's Python (what canbao collects: counts, proposals, gap rows), not its JVM.
+    print(f"peak memory of the driver's Python: {own.ru_maxrss / 1024:.0f} MB")
     total_wall, total_cpu = sum(r["wall_s"] for r in rows), sum(r["cpu_s"] for r in rows)
     print(f"load average at the end: {os.getloadavg()}")
     print("| stage | wall s | CPU s | share of CPU | driver / JVM / Python workers CPU s |")

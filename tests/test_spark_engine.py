@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import stat
 from collections.abc import Iterator
@@ -29,7 +30,9 @@ from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.errors import InputError
-from canbao.match import present, run_match, sets
+from canbao.match import _repair_candidates, present, run_match, sets
+from canbao.match._repairs_in_match import suggest
+from canbao.match.spark import _repairs as spark_repairs
 from canbao.match.spark import spark_session
 from canbao.match.spark._read import Source, read_source
 from canbao.match.spark._session import masked_spark_errors
@@ -321,3 +324,78 @@ def test_an_error_on_a_worker_reaches_neither_the_user_nor_the_log_with_its_row(
     text = log.read_text(encoding="utf-8", errors="replace")
     for value in person:
         assert value not in raised.value.message and value not in text
+
+
+def _repair_city(rng: random.Random) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A household (few names, two counties, IDs listed twice in other counties) and records
+    that are typos of its IDs (one or two digits changed, swapped, dropped) or garbage."""
+    names = ["张伟", "王芳", "李娜", "刘洋", "陈静"]
+    ids = [
+        f"3406{rng.choice('0203')}{rng.randrange(10**11, 10**12)}{rng.choice('0123X')}"
+        for _ in range(80)
+    ]
+    people = [(i, rng.choice(names), rng.choice(["340602", "340603"])) for i in ids]
+    people += [(i, n, "340604") for i, n, _ in people[:6]]  # listed twice, another county
+    people += [(i[:15] + "9" + i[16:], n, c) for i, n, c in people[6:16]]  # a namesake twin
+    household = pl.DataFrame(
+        {
+            "id_norm": [p[0] for p in people],
+            "name": [p[1] for p in people],
+            "county": [p[2] for p in people],
+            "_roster": ["household"] * 80 + ["floating"] * 16,
+            "_file": ["hh.csv"] * 80 + ["fl.csv"] * 16,
+            "_line": list(range(96)),
+        },
+    ).with_columns(
+        pl.lit(None, pl.String).alias("id_reason"),
+        pl.col("id_norm").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("id_birth"),
+    )
+    typos = []
+    for n, (hid, name, county) in enumerate(people[:60]):
+        digits = list(hid)
+        at = rng.randrange(17)
+        if n % 4 == 0:
+            digits[at], digits[at + 1] = digits[at + 1], digits[at]
+        elif n % 4 == 1:
+            del digits[at]  # 17 characters: the name block
+        else:
+            for k in {at, rng.randrange(17)} if n % 4 == 3 else {at}:
+                digits[k] = str((int(digits[k]) + 1) % 10) if digits[k] != "X" else "1"
+        typos.append(("".join(digits), rng.choice([name, name, "张玮"]), county))
+    typos.append(("garbage", "王芳", "340602"))
+    records = pl.DataFrame(
+        {
+            "e_row": [5 * n for n in range(len(typos))],
+            "id_raw": [t[0] for t in typos],
+            "name": [t[1] for t in typos],
+            "region": [t[2] + "001" for t in typos],
+            "_file": "p.csv",
+            "_line": [5 * n + 2 for n in range(len(typos))],
+        },
+    ).with_columns(
+        pl.col("id_raw").alias("id_norm"),
+        pl.lit(sets.INVALID).alias("link"),
+        pl.lit(None, pl.Date).alias("birth_col"),
+    )
+    return records, household
+
+
+def test_spark_repair_scoring_by_household_parts_gives_polars_proposals(
+    spark: tuple[SparkSession, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repair scoring on the workers, the household in many parts and name blocks above
+    a lowered limit, proposes exactly what the Polars step proposes, in the same order."""
+    records, household = _repair_city(random.Random(16))
+    monkeypatch.setattr(_repair_candidates, "MAX_NAME_BLOCK", 6)  # the Polars step's limit
+    monkeypatch.setattr(spark_repairs, "MAX_NAME_BLOCK", 6)  # counted by Spark
+    monkeypatch.setattr(spark_repairs, "PART_ROWS", 10)  # ten household parts
+    day = date(2017, 6, 30)
+    want = suggest(records.lazy(), household.lazy(), as_of=day).links
+    to_spark = spark[0].createDataFrame
+    got = spark_repairs.suggest_on_spark(
+        to_spark(records.to_arrow()), to_spark(household.to_arrow()), as_of=day
+    ).links
+    assert_frame_equal(got, want)
+    evidence = want["依据"].to_list()
+    assert any("漏1位" in e for e in evidence) and any("颠倒" in e for e in evidence)
+    assert want.height > 30 and want["rank"].max() > 1  # records with several candidates

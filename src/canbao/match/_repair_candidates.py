@@ -233,6 +233,12 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
     return parts
 
 
+def parse_household_ids(hh: pl.LazyFrame) -> pl.LazyFrame:
+    """The prepared household side with its IDs parsed: ``_d``, ``_l`` and the group values
+    ``_g*`` the ID blocks join on."""
+    return hh.with_columns(id_numbers(pl.col("_hid"))[:2]).with_columns(_group_values())
+
+
 def stage_household_parts(hh: pl.LazyFrame, parts: int, work: Path) -> list[str]:
     """The prepared household side with its IDs parsed (``_d``, ``_l``, ``_g*``), staged in one
     pass as ``parts`` parts; the parts' file patterns (a part without rows has none).
@@ -241,9 +247,8 @@ def stage_household_parts(hh: pl.LazyFrame, parts: int, work: Path) -> list[str]
     well-formed ID's first 17 digits, an Int64.
     """
     part = pl.col("_hid").str.slice(0, 17).cast(pl.Int64) % SHARD_MODULUS % parts
-    parsed = hh.with_columns(id_numbers(pl.col("_hid"))[:2]).with_columns(_group_values())
     folder = work / "household"
-    parsed.sink_parquet(
+    parse_household_ids(hh).sink_parquet(
         pl.PartitionBy(folder, key={"_part": part}, include_key=False),
         compression="uncompressed",
     )

@@ -25,6 +25,7 @@ __all__ = [
     "APPLY_THRESHOLD",
     "Suggestions",
     "apply_to_enrolment",
+    "repair_columns",
     "suggest",
 ]
 
@@ -46,21 +47,22 @@ class Suggestions:
 
 def repair_records(linked: pl.LazyFrame) -> pl.DataFrame:
     """The records suggest_links needs to see: invalid and not_in_household ones only."""
-    return (
-        linked.filter(pl.col("link").is_in([INVALID, NOT_IN_HOUSEHOLD]))
-        .select(
-            "e_row",
-            "id_raw",
-            "id_norm",
-            "name",
-            pl.col("region").str.slice(0, 6).alias("county"),
-            "region",
-            # The record's own birth column, already parsed (2017年6月30日 and the like).
-            pl.col("birth_col").alias("birth_date"),
-            "_file",
-            "_line",
-        )
-        .collect()
+    return repair_columns(linked).collect()
+
+
+def repair_columns(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """The invalid and not_in_household records with the columns suggest_links reads."""
+    return linked.filter(pl.col("link").is_in([INVALID, NOT_IN_HOUSEHOLD])).select(
+        "e_row",
+        "id_raw",
+        "id_norm",
+        "name",
+        pl.col("region").str.slice(0, 6).alias("county"),
+        "region",
+        # The record's own birth column, already parsed (2017年6月30日 and the like).
+        pl.col("birth_col").alias("birth_date"),
+        "_file",
+        "_line",
     )
 
 

@@ -137,7 +137,7 @@ def judge(
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     """One shard's members counted: how many, how many have each kind, and the gap rows."""
 
     persons: int
@@ -145,7 +145,7 @@ class _Part:
     long: pl.DataFrame  # a row per member and missing judged kind, with its rank ``_rank``
 
 
-def _judge_part(group: pl.LazyFrame, judged: list[LegalKind]) -> _Part:
+def _judge_part(group: pl.LazyFrame, judged: list[LegalKind]) -> Part:
     """Collect one shard's members (streamed) and keep their counts and gap rows."""
     members_ = group.collect(engine="streaming")
     rows = [
@@ -164,7 +164,7 @@ def _judge_part(group: pl.LazyFrame, judged: list[LegalKind]) -> _Part:
         )
     )
     covered = {k: int(members_.get_column(f"has_{k.value}").sum()) for k in judged}
-    return _Part(members_.height, covered, long)
+    return Part(members_.height, covered, long)
 
 
 def assess(
@@ -178,16 +178,42 @@ def assess(
 ) -> LegalGaps:
     """Judge every kind the rule requires whose roster was ``given`` (roster kinds), shard by
     shard of persons (``shards``)."""
-    judged = [k for k in rule.requires if k.value in given]
+    judged = judged_kinds(rule, given)
     indexed = targets.with_row_index(ROW)
     parts = []
     for shard in range(shards):
         mine = pl.col("id_key") % KEY_MODULUS % shards == shard
-        group = members(indexed.filter(mine), linked.filter(mine), rule, as_of)
-        parts.append(_judge_part(group, judged))
+        parts.append(judge_part(indexed.filter(mine), linked.filter(mine), rule, as_of, judged))
+    long = with_persons(pl.concat([part.long for part in parts]), indexed)
+    return combine(parts, long, rule, judged)
+
+
+def judged_kinds(rule: LegalRule, given: Collection[str]) -> list[LegalKind]:
+    """The kinds the rule requires whose roster was given (roster kinds)."""
+    return [k for k in rule.requires if k.value in given]
+
+
+def judge_part(
+    indexed: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    rule: LegalRule,
+    as_of: date,
+    judged: list[LegalKind],
+) -> Part:
+    """The members of one part of the persons (``indexed``: their target rows with ``_t``, the
+    rows' place; ``linked``: their records), counted, and their gap rows (without the person
+    columns: :func:`with_persons`)."""
+    return _judge_part(members(indexed, linked, rule, as_of), judged)
+
+
+def combine(
+    parts: Sequence[Part], long: pl.DataFrame, rule: LegalRule, judged: list[LegalKind]
+) -> LegalGaps:
+    """What the rule found, from the parts' counts and all their gap rows with the person
+    columns (``long``)."""
     persons = sum(part.persons for part in parts)
     covered = {k: sum(part.covered[k] for part in parts) for k in judged}
-    gaps = _gap_rows(_with_persons(pl.concat([part.long for part in parts]), indexed))
+    gaps = _gap_rows(long)
     counts = {k: int(gaps.filter(pl.col("类别代码") == k.gap.value).height) for k in judged}
     summary = LegalGroupsSummary(
         rule=rule.name,
@@ -213,7 +239,7 @@ def assess(
 _LOOKED_UP = (*_PERSON[:5], "id_norm", "id_birth", "birth_col", "_roster")
 
 
-def _with_persons(long: pl.DataFrame, indexed: pl.LazyFrame) -> pl.DataFrame:
+def with_persons(long: pl.DataFrame, indexed: pl.LazyFrame) -> pl.DataFrame:
     """The gap rows beside their persons' columns, read from the targets for those rows only."""
     rows = long.get_column(ROW).unique()
     persons = (

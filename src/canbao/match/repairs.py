@@ -60,6 +60,9 @@ PAIR_CHUNK: Final = 200_000
 # joined to it (about 120 bytes a person with its parsed ID).
 PART_ROWS: Final = 2_500_000
 
+# Proposals per record (persons tied for the top beyond it are listed too).
+MAX_CANDIDATES: Final = 3
+
 LINK_COLUMNS: Final = (
     "记录公民身份号码",
     "公民身份号码",
@@ -81,7 +84,10 @@ def _col_or_null(schema: pl.Schema, name: str, dtype: type[pl.DataType] = pl.Str
     return pl.col(name) if name in schema else pl.lit(None, dtype=dtype).alias(name)
 
 
-def _prepare_records(records: pl.LazyFrame, as_of: date) -> pl.DataFrame:
+def prepare_records(records: pl.LazyFrame, as_of: date, *, key: str | None = None) -> pl.LazyFrame:
+    """The records' side of the scoring: ``_rec`` (the row's place, or the Int64 column ``key``
+    where the records come in pieces: any key ordered as the rows gives the same proposals),
+    folded ID, its numbers, name, birth date, county, file and line."""
     schema = records.collect_schema()
     raw_id = _col_or_null(schema, "id_raw")
     norm_id = _col_or_null(schema, "id_norm")
@@ -96,31 +102,40 @@ def _prepare_records(records: pl.LazyFrame, as_of: date) -> pl.DataFrame:
         _col_or_null(schema, "county").cast(pl.String).str.strip_chars(),
         _col_or_null(schema, "region").cast(pl.String).str.strip_chars().str.slice(0, 6),
     )
-    return (
+    numbered = (
         records.with_row_index("_rec")
-        .select(
-            "_rec",
-            raw_id.cast(pl.String).alias("_id_raw"),
-            cleaned.alias("_id"),
-            id18.alias("_id18"),
-            normalize_name_expr(_col_or_null(schema, "name")).alias("_name"),
-            pl.coalesce(birth_from_id_expr(id18, as_of=as_of), birth_own).alias("_birth"),
-            county.alias("_county"),
-            _col_or_null(schema, "_file").cast(pl.String).alias("_file"),
-            _col_or_null(schema, "_line", pl.Int64).cast(pl.Int64).alias("_line"),
-        )
-        .with_columns(id_numbers(pl.col("_id18")))
-        .collect()
+        if key is None
+        else records.with_columns(pl.col(key).cast(pl.Int64).alias("_rec"))
     )
+    return numbered.select(
+        "_rec",
+        raw_id.cast(pl.String).alias("_id_raw"),
+        cleaned.alias("_id"),
+        id18.alias("_id18"),
+        normalize_name_expr(_col_or_null(schema, "name")).alias("_name"),
+        pl.coalesce(birth_from_id_expr(id18, as_of=as_of), birth_own).alias("_birth"),
+        county.alias("_county"),
+        _col_or_null(schema, "_file").cast(pl.String).alias("_file"),
+        _col_or_null(schema, "_line", pl.Int64).cast(pl.Int64).alias("_line"),
+    ).with_columns(id_numbers(pl.col("_id18")))
 
 
-def _prepare_household(household: pl.LazyFrame) -> pl.LazyFrame:
-    # Only persons with a well-formed ID can be proposed: a link must lead to a usable number.
-    return household.filter(pl.col("id_norm").str.contains(r"^[0-9]{17}[0-9X]$")).select(
-        pl.col("id_norm").alias("_hid"),
-        normalize_name_expr(pl.col("name")).alias("_name"),
-        pl.col("birth").alias("_birth"),
-        pl.col("county").cast(pl.String).str.strip_chars().alias("_county"),
+def prepare_household(household: pl.LazyFrame, *, keep: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """The household side of the scoring (``_hid``, ``_name``, ``_birth``, ``_county``,
+    ``_hrow``: the row's place, and the columns ``keep``): only persons with a well-formed ID
+    can be proposed, a link must lead to a usable number."""
+    well_formed = pl.col("id_norm").str.contains(r"^[0-9]{17}[0-9X]$")
+    return (
+        household.with_row_index("_hrow")
+        .filter(well_formed)
+        .select(
+            pl.col("id_norm").alias("_hid"),
+            normalize_name_expr(pl.col("name")).alias("_name"),
+            pl.col("birth").alias("_birth"),
+            pl.col("county").cast(pl.String).str.strip_chars().alias("_county"),
+            "_hrow",
+            *keep,
+        )
     )
 
 
@@ -213,7 +228,7 @@ def suggest_links(
     household: pl.LazyFrame | pl.DataFrame,
     *,
     as_of: date,
-    max_candidates: int = 3,
+    max_candidates: int = MAX_CANDIDATES,
     shards: int = 1,
 ) -> pl.DataFrame:
     """Propose up to ``max_candidates`` household persons per record, best first (LINK_COLUMNS).
@@ -227,9 +242,9 @@ def suggest_links(
     """
     if max_candidates < 1:
         raise ValueError("max_candidates must be at least 1")
-    rec = _prepare_records(_frame(records), as_of)
-    hh = _prepare_household(_frame(household))
-    return _link_table(_ranked(_top_in_parts(rec, hh, shards, max_candidates), max_candidates))
+    rec = prepare_records(_frame(records), as_of).collect()
+    hh = prepare_household(_frame(household))
+    return link_table(_top_in_parts(rec, hh, shards, max_candidates), max_candidates)
 
 
 def _scored(rec: pl.DataFrame, side: pl.LazyFrame, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -241,13 +256,15 @@ def _scored(rec: pl.DataFrame, side: pl.LazyFrame, pairs: pl.DataFrame) -> pl.Da
         pl.col("_county").alias("_hcounty"),
         pl.col("_d").alias("_hd"),
         pl.col("_l").alias("_hl"),
+        "_hrow",
     )
-    # Unique pairs: a household roster listing one person twice must not double a proposal.
+    # Unique pairs: a household roster listing one person twice must not double a proposal;
+    # the person's first row is scored (by its place, not by the joins' order of rows).
     cand = (
         pairs.lazy()
         .join(rec.lazy(), on="_rec")
         .join(hh_side, on="_hid")
-        .unique(subset=["_rec", "_hid"], keep="first")
+        .filter(pl.col("_hrow") == pl.col("_hrow").min().over("_rec", "_hid"))
         .collect()
     )
     return _score(cand)
@@ -293,19 +310,35 @@ def _top_in_parts(
         tops = [_scored(rec.head(0), empty, none)]
         step = RECORD_CHUNK * max(len(paths), 1)
         for path in paths:
-            side = pl.read_parquet(path)
-            for start in range(0, rec.height, step):
-                chunk = rec.slice(start, step)
-                pairs = candidate_pairs(chunk, side, small)
-                for at in range(0, pairs.height, PAIR_CHUNK):
-                    scored = _scored(chunk, side.lazy(), pairs.slice(at, PAIR_CHUNK))
-                    tops.append(_ranked(scored, max_candidates).drop("rank"))
+            tops += part_tops(rec, pl.read_parquet(path), small, max_candidates, step)
     # The scoring adds some working columns only where needed: the pieces may differ in them.
     return pl.concat(tops, how="diagonal_relaxed")
 
 
-def _link_table(top: pl.DataFrame) -> pl.DataFrame:
-    """The proposals as LINK_COLUMNS, by file and line of the record."""
+def part_tops(
+    rec: pl.DataFrame, side: pl.DataFrame, small: pl.LazyFrame, max_candidates: int, step: int
+) -> list[pl.DataFrame]:
+    """The ranked tops (without ``rank``) of ``rec`` (:func:`prepare_records`) against one part
+    of the household (``side``: :func:`prepare_household` with its IDs parsed,
+    :func:`~canbao.match._repair_candidates.parse_household_ids`), ``step`` records and
+    PAIR_CHUNK pairs at a time; ``small``: the name blocks small enough over the whole
+    household. Ranking the union of every part's tops again (:func:`link_table`) gives the
+    proposals of one pass (:func:`_top_in_parts`)."""
+    tops = []
+    for start in range(0, rec.height, step):
+        chunk = rec.slice(start, step)
+        pairs = candidate_pairs(chunk, side, small)
+        for at in range(0, pairs.height, PAIR_CHUNK):
+            scored = _scored(chunk, side.lazy(), pairs.slice(at, PAIR_CHUNK))
+            tops.append(_ranked(scored, max_candidates).drop("rank"))
+    return tops
+
+
+def link_table(tops: pl.DataFrame, max_candidates: int) -> pl.DataFrame:
+    """The proposals as LINK_COLUMNS, by file and line of the record, from the union of the
+    tops of every piece (:func:`part_tops`): ranked again, the top ``max_candidates`` and every
+    tie kept."""
+    top = _ranked(tops, max_candidates)
     return top.sort(["_file", "_line", "_rec", "rank"], nulls_last=True).select(
         pl.col("_id_raw").alias("记录公民身份号码"),
         pl.col("_hid").alias("公民身份号码"),

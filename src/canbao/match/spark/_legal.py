@@ -1,34 +1,46 @@
-"""The legal groups (法定群体未参保) of a Spark match: the Polars stage on the employees' rows.
+"""The legal groups (法定群体未参保) of a Spark match: the Polars stage on the workers, by person.
 
 :func:`canbao.match.legal_groups.judge` reads, of the targets and linked records, only persons
-with a linked record of an employee scheme and status of the rule (everyone else is in no
-legal group). Spark selects those persons' target rows and linked records, keyed by the
-person (``id_key``), collects them to the driver and the Polars stage of a Polars match runs
-on them unchanged, writing ``legal_group_gaps.parquet`` and ``legal_group_units.parquet`` and
-giving the summary's ``legal_groups``, its equations and the counts per county of the task and
-national tables. The target rows are collected in roster order (household before floating, a
-kind's files by name, then the line), the order a Polars match holds them in, so ties in the
-gap table's sort fall as there.
+with a linked record of an employee scheme and status of the rule (everyone else is in no legal
+group), and judges each person from that person's rows alone. So on Spark:
 
-So the driver holds the employees' target rows and records (in a city, a few in ten persons):
-this stage does not scale out on a cluster (docs/scale.md).
+- the target rows and linked records of those persons are split into parts by a hash of the
+  person (``id_key``), the same part for both;
+- each part is one task (``cogroup().applyInArrow``) that runs the Polars code of a Polars match
+  (:func:`~canbao.match.legal_groups.judge_part`, :func:`~canbao.match.legal_groups.with_persons`)
+  and returns the part's gap rows with their person columns and one row of its counts (members,
+  members covered by each kind);
+- the driver sums the counts and builds the files, the summary's ``legal_groups`` and its
+  equations from the gap rows (:func:`~canbao.match.legal_groups.combine`), as a Polars match
+  does.
+
+A target row's place (``_t``, the last sort key of the gap rows) is its place in roster order
+(household before floating, a kind's files by name, then the line): the file's rank among the
+targets' files above 2**32 lines, which orders rows as a Polars match holds them. The driver
+holds the gap rows (persons lacking a cover), not the employees.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
+import pyarrow as pa
 
+from canbao.i18n import _
 from canbao.match import legal_groups
-from canbao.match.legal_groups import LegalGaps
+from canbao.match.legal_groups import GAP_FILE, ROW, UNIT_FILE, LegalGaps, Part
 from canbao.match.legal_rule import LegalRule
 from canbao.match.sets import LINKED
 from canbao.match.spark._checks import to_polars
-from canbao.match.stages import LINKED_COLUMNS
+from canbao.match.spark._prepare import arrow_type
+from canbao.match.vocabulary import LegalKind
+from canbao.match.writers import write_tables
 from canbao.roster.kinds import HOUSEHOLD_KINDS
 
 if TYPE_CHECKING:
@@ -36,10 +48,69 @@ if TYPE_CHECKING:
 
     from canbao.match.spark._write import SparkSets
 
+# What members() and with_persons() read of the target rows and of the linked records.
+_TARGET_COLUMNS: Final = (
+    *("id_key", "id_sex", "sex_col", "id_birth", "birth_col", "county", "township"),
+    *("village", "person_number", "name", "id_norm", "_roster"),
+)
+_RECORD_COLUMNS: Final = ("id_key", "link", "scheme", "estatus", "employer_code", "active", "itype")
+# The counts row of a part: members, and members covered by each kind (null on gap rows).
+_COUNTS: Final = ("_members", *(f"_has_{k.value}" for k in LegalKind))
+# Target rows per part at most (held by one worker with their records).
+PART_ROWS: Final = 1_000_000
+_LINE_BITS: Final = 32
 
-def _employees(found: SparkSets, rule: LegalRule) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The target rows and linked records of the persons with an employee record of ``rule``."""
+
+def _table(data: pa.Table) -> pl.LazyFrame:
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    return frame.drop("_part").lazy()
+
+
+def _judged(
+    rule: LegalRule, as_of: date, judged: list[LegalKind], targets: pa.Table, records: pa.Table
+) -> pl.DataFrame:
+    """One part's gap rows with their person columns, and its counts row."""
+    indexed = _table(targets)
+    part = legal_groups.judge_part(indexed, _table(records), rule, as_of, judged)
+    long = legal_groups.with_persons(part.long, indexed)
+    counts = [part.persons, *(part.covered.get(k, 0) for k in LegalKind)]
+    row = pl.DataFrame([pl.Series(c, [n], pl.Int64) for c, n in zip(_COUNTS, counts, strict=True)])
+    return pl.concat([long, row], how="diagonal_relaxed")
+
+
+def judge_group(
+    step: Callable[[pa.Table, pa.Table], pl.DataFrame],
+    target: pa.Schema,
+    targets: pa.Table,
+    records: pa.Table,
+) -> pa.Table:
+    """On a worker: :func:`_judged` of one part, as Arrow of ``target``."""
+    out = step(targets, records).to_arrow(compat_level=pl.CompatLevel.oldest())
+    return out.cast(target)
+
+
+def _placed(targets: DataFrame) -> DataFrame:
+    """The target rows with ``_t``: the rank of their roster and file, then their line."""
     from pyspark.sql import functions as F
+
+    kinds = [k.value for k in HOUSEHOLD_KINDS]
+    files = to_polars(targets.select("_roster", "_file").distinct()).sort(
+        pl.col("_roster").replace_strict(kinds, list(range(len(kinds)))), "_file"
+    )
+    ranks = files.with_row_index("_file_rank").with_columns(pl.col("_file_rank").cast(pl.Int64))
+    small = targets.sparkSession.createDataFrame(ranks.to_arrow())
+    place = F.shiftleft(F.col("_file_rank"), _LINE_BITS) + F.col("_line")
+    joined = targets.join(F.broadcast(small), on=["_roster", "_file"], how="inner")
+    return joined.select(place.alias(ROW), *_TARGET_COLUMNS)
+
+
+def _on_workers(
+    found: SparkSets, rule: LegalRule, as_of: date, judged: list[LegalKind]
+) -> pl.DataFrame:
+    """The gap rows and counts rows of every part (see the module doc)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
     linked = found.linked.filter(F.col("link") == LINKED)
     keys = (
@@ -47,15 +118,19 @@ def _employees(found: SparkSets, rule: LegalRule) -> tuple[pl.LazyFrame, pl.Lazy
         .select("id_key")
         .distinct()
     )
-    records = linked.join(keys, on="id_key", how="left_semi").select(*LINKED_COLUMNS)
-    targets: DataFrame = found.targets.join(keys, on="id_key", how="left_semi")
-    kinds = [k.value for k in HOUSEHOLD_KINDS]
-    rows = to_polars(targets).sort(
-        pl.col("_roster").cast(pl.String).replace_strict(kinds, list(range(len(kinds)))),
-        "_file",
-        "_line",
-    )
-    return rows.lazy(), to_polars(records).lazy()
+    records = linked.join(keys, on="id_key", how="left_semi").select(*_RECORD_COLUMNS)
+    targets = _placed(found.targets.join(keys, on="id_key", how="left_semi"))
+    spark = targets.sparkSession
+    parts = max(spark.sparkContext.defaultParallelism, -(-found.targets.count() // PART_ROWS))
+    part = F.pmod(F.xxhash64("id_key"), F.lit(parts)).alias("_part")
+    left, right = targets.select(part, "*"), records.select(part, "*")
+    step = partial(_judged, rule, as_of, judged)
+    empty = [to_arrow_schema(f.schema).empty_table() for f in (left, right)]
+    shape = step(*empty).to_arrow(compat_level=pl.CompatLevel.oldest()).schema
+    target = pa.schema([pa.field(f.name, arrow_type(f.type)) for f in shape])
+    run: Any = partial(judge_group, step, target)
+    grouped = left.groupBy("_part").cogroup(right.groupBy("_part"))
+    return to_polars(grouped.applyInArrow(run, from_arrow_schema(target)))
 
 
 def judge_on_spark(
@@ -73,7 +148,14 @@ def judge_on_spark(
         return legal_groups.judge(
             rosters, empty, empty, None, as_of=as_of, fmt="parquet", out=out, progress=progress
         )
-    targets, linked = _employees(found, rule)
-    return legal_groups.judge(
-        rosters, targets, linked, rule, as_of=as_of, fmt="parquet", out=out, progress=progress
-    )
+    progress(_("judging the legal groups of injury, unemployment and maternity"))
+    given = [str(kind) for kind, items in rosters.items() if items]
+    judged = legal_groups.judged_kinds(rule, given)
+    rows = _on_workers(found, rule, as_of, judged)
+    counted = rows.filter(pl.col("_members").is_not_null())
+    long = rows.filter(pl.col("_members").is_null()).drop(_COUNTS)
+    covered = {k: int(counted.get_column(f"_has_{k.value}").sum()) for k in judged}
+    part = Part(int(counted.get_column("_members").sum()), covered, long)
+    result = legal_groups.combine([part], long, rule, judged)
+    written = write_tables({GAP_FILE: result.gaps, UNIT_FILE: result.per_unit}, out, "parquet")
+    return replace(result, written=written)

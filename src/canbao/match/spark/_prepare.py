@@ -29,7 +29,7 @@ Step = Callable[[pl.LazyFrame], pl.LazyFrame]
 SOURCE_SHIFT: Final = 32
 
 
-def _arrow_type(dtype: pa.DataType) -> pa.DataType:
+def arrow_type(dtype: pa.DataType) -> pa.DataType:
     """The Arrow type Spark reads back for a Polars column (plain strings, no views)."""
     if pa.types.is_large_string(dtype) or pa.types.is_string_view(dtype):
         return pa.string()
@@ -41,7 +41,7 @@ def _output_schema(step: Step, schema: pa.Schema) -> pa.Schema:
     empty = pl.from_arrow(schema.empty_table())
     assert isinstance(empty, pl.DataFrame)
     out = step(empty.lazy()).collect().to_arrow(compat_level=pl.CompatLevel.oldest())
-    return pa.schema([pa.field(f.name, _arrow_type(f.type)) for f in out.schema])
+    return pa.schema([pa.field(f.name, arrow_type(f.type)) for f in out.schema])
 
 
 def _run_batches(

@@ -192,7 +192,7 @@ def run_match_spark(
         progress(_("writing result files"))
         write_results(found, household, staging)
         progress(_("suggesting links for invalid and unmatched records"))
-        proposals = suggest_on_spark(found.linked, household, as_of=day, out=staging)
+        proposals = suggest_on_spark(found.linked, household, as_of=day)
         legal = judge_on_spark(sources, found, rule, as_of=day, out=staging, progress=progress)
         progress(tables_step())
         counts = spark_counts(found, household)
