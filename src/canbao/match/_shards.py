@@ -5,12 +5,9 @@ rows are split by an arithmetic hash of the key: a person's household rows and e
 carrying their valid key land in the same shard, and each shard's sets are the sets of its
 persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
 its own identity (its row number) and is judged there exactly as in one piece, since a null key
-joins nothing. Each shard reads its records from the staged enrolment (a filter by the
-hash) and stages its linked records with every column one piece stages; the later steps read
-the shards' files one after the other (they filter, group and sort the records by what they
-hold, never by their order). Each shard's targets are merged in household order (a streaming
-merge of sorted files) beside the household's rows, as one piece stages them. So every later
-step writes the same bytes as one piece (tests/test_shards.py).
+joins nothing. Each shard's linked records and targets are staged in the input's order, then
+merged (a streaming merge of sorted files) into the same staged files one piece writes, so every
+later step reads the same frames and writes the same bytes (tests/test_shards.py).
 
 The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
 ``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
@@ -30,7 +27,6 @@ import polars as pl
 from canbao.errors import UsageError
 from canbao.i18n import _
 from canbao.match import sets
-from canbao.write_errors import write_failure
 
 # Stages a frame as Parquet and returns a scan of it (stages._stage).
 Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
@@ -135,16 +131,34 @@ def _merge(
     return pl.scan_parquet(files)
 
 
-def sink_parts(frame: pl.LazyFrame, parts: pl.PartitionBy, folder: Path) -> None:
-    """Stage ``frame`` as the files of ``parts`` under ``folder`` (uncompressed, as
-    ``stages._stage`` stages; a failed write is the same OutputError)."""
-    try:
-        frame.sink_parquet(parts, compression="uncompressed", statistics=False, mkdir=True)
-    except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, folder)
-        if failure is not None:
-            raise failure from exc
-        raise
+def _merge_beside(
+    base: pl.LazyFrame,
+    parts: list[Path],
+    keep: Sequence[str],
+    columns: Sequence[str],
+    stage: Stage,
+    folder: Path,
+) -> pl.LazyFrame:
+    """``base`` beside the parts' ``keep`` columns merged in ``e_row`` order, window by window:
+    a window's merged rows beside as many ``base`` rows (``base`` is in ``e_row`` order too),
+    ``columns`` staged as the window's file; the frame scans the files in turn. The merged rows
+    are written once (not as windows, then again beside ``base``)."""
+    folder.mkdir()
+    files, offset = [], 0
+    for window, (rows, height) in enumerate(_windows(parts, "e_row", keep)):
+        beside = pl.concat([base.slice(offset, height), rows.drop("e_row")], how="horizontal")
+        files.append(folder / f"e_row_{window:05d}.parquet")
+        stage(beside.select(columns), files[-1])
+        offset += height
+    return pl.scan_parquet(files)
+
+
+# Columns of the linked records that the set logic does not read: a shard stages the others.
+# The merged linked records take every column the enrolment has from the staged enrolment.
+TEXTS_NOT_READ: Final = (
+    *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
+    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score", "in_area"),
+)
 
 
 def _one_shard(
@@ -154,10 +168,10 @@ def _one_shard(
     stage: Stage,
     paths: tuple[Path, Path],
 ) -> pl.DataFrame:
-    """Stage the sets of one shard's rows at ``paths`` (its linked records, every column of
-    ``columns``; its targets' added columns in household order); return its duplicates."""
+    """Stage the sets of one shard's rows at ``paths`` (records in e_row order, targets in
+    household order, only what the set logic reads and adds); return its duplicates."""
     link = sets.link_records(enrolment, sets.household_persons(household))
-    linked = stage(link.select(columns), paths[0])
+    linked = stage(link.select(c for c in columns if c not in TEXTS_NOT_READ), paths[0])
     assessed = sets.assess_targets(household, sets.coverage(linked))
     have = household.collect_schema().names()
     added = [c for c in assessed.collect_schema().names() if c not in have]
@@ -176,12 +190,12 @@ def sharded_sets(
     stage: Stage,
     progress: Progress,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
-    """Link and assess shard by shard; the linked records, the merged targets and duplicates.
+    """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
-    The linked records are the shards' files (``shards{tag}/linked_N.parquet``), read one after
-    the other: every step after the sets filters, groups or sorts them by what they hold, never
-    by their order (tests/test_shards.py). The targets are the household's target rows beside
-    the columns the shards added, merged in household order, as one piece stages them.
+    The linked records (the files of ``linked{tag}/``) are the staged enrolment beside the
+    columns the shards added, merged in e_row order; the targets are the household's target rows
+    beside the columns the shards added, merged in household order, as one piece stages them.
+    The shards' files are under ``shards{tag}/`` in the work folder.
     """
     folder = work / f"shards{tag}"
     folder.mkdir(exist_ok=True)
@@ -207,8 +221,12 @@ def sharded_sets(
         target_parts.append(paths[1])
         found_parts.append(found)
     progress(_("merging the {shards} shards").format(shards=shards))
+    have = enrolment.collect_schema().names()
+    added = [c for c in columns if c not in have]
+    linked = _merge_beside(
+        enrolment, linked_parts, [*added, "e_row"], columns, stage, work / f"linked{tag}"
+    )
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
     base = household.filter(pl.col("is_target"))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
-    linked = pl.scan_parquet(linked_parts)
     return linked, targets, pl.concat(found_parts, how="vertical")
