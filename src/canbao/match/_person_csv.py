@@ -40,7 +40,7 @@ def write_person_csv(
 
     ``kept``: tables to keep in memory as written (the lists of --county-lists).
     """
-    rows = _sorted(present.person_rows(targets, schemes).collect())
+    rows = sorted_rows(present.person_rows(targets, schemes).collect())
     if kept is None:
         return _sink_tables(rows, out)
     with PersonCsv(out, kept, rows.lazy()) as tables:
@@ -110,7 +110,7 @@ class PersonCsv:
                 self._parts[name].append(table)
 
 
-def _sorted(rows: pl.DataFrame) -> pl.DataFrame:
+def sorted_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (a frame no one else holds) sorted by :data:`ORDER`, column by column.
 
     A column is made one chunk before it is gathered: from the streaming engine's 29 chunks a

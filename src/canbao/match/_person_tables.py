@@ -6,11 +6,11 @@ The person tables are sorted by county, township, village and ID
 is the sorted rows of each (county, township) one after the other, in the sort order of those
 pairs. The (county, township) pairs of the targets are packed in that order into batches of at
 most :data:`BATCH_ROWS` persons (a larger township is a batch of its own); the target persons'
-columns, with their target row number (``_t``), are staged and split slice by slice into one
-folder per batch, and each batch is read, sorted by the keys and then ``_t`` (the same
-order as the whole table's stable sort) and appended to the three CSV files. One batch is held
-at a time: at 10 M persons the county-by-county version held a county of 3.6 M persons and
-peaked at 5.0 GB (docs/scale.md).
+columns are split in one streamed pass into one folder per batch (in target order), and each
+batch is read, sorted by the keys with ties in the order read (the same order as the whole
+table's stable sort; column by column, as one piece sorts, :mod:`canbao.match._person_csv`)
+and appended to the three CSV files. One batch is held at a time: at 10 M persons the
+county-by-county version held a county of 3.6 M persons and peaked at 5.0 GB (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -21,17 +21,16 @@ from typing import Final
 import polars as pl
 
 from canbao.match import present
-from canbao.match._person_csv import PersonCsv
+from canbao.match._person_csv import PersonCsv, sorted_rows
+from canbao.write_errors import write_failure
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
 BATCH_ROWS: Final = 250_000
-# Staged persons split into the batches' folders at a time.
+# Persons in one file of a batch's folder at most.
 SPLIT_ROWS: Final = 500_000
-ROW: Final = "_t"
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
-ORDER: Final = ("county", "township", "village", "id_norm", ROW)
 
 
 def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
@@ -48,28 +47,32 @@ def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
     return sizes.select(*GROUP, pl.Series(BATCH, numbers, dtype=pl.Int64))
 
 
-def _split(persons: pl.LazyFrame, groups: pl.DataFrame, work: Path) -> Path:
-    """Stage the persons, then write each batch's persons under ``folder/_batch=N/``, slice by
-    slice of :data:`SPLIT_ROWS` staged rows; the folder.
+def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> Path:
+    """Write each batch's persons, in target order, under ``folder/_batch=N/``; the folder.
 
-    By hand rather than a partitioned sink: Polars' ``PartitionBy`` held about 0.5 GB more
-    per 3 M persons, a slice holds :data:`SPLIT_ROWS` rows.
+    One streamed pass: the persons are tagged with their batch (a join with the few
+    (county, township) pairs) and sunk partitioned by it, at most :data:`SPLIT_ROWS` rows a
+    file. It was a staged copy of every person, read back slice by slice and split: one write
+    and one read of the person rows more (docs/scale.md, fifth round).
     """
-    staged = work / "persons.parquet"
-    persons.sink_parquet(staged, compression="uncompressed")
-    scan, folder = pl.scan_parquet(staged), work / "persons_by_batch"
-    total = int(scan.select(pl.len()).collect().item())
-    for index, start in enumerate(range(0, total, SPLIT_ROWS)):
-        rows = scan.slice(start, SPLIT_ROWS).collect()
-        tagged = rows.join(groups, on=list(GROUP), how="left", nulls_equal=True)
-        for (number,), part in tagged.partition_by(BATCH, as_dict=True).items():
-            place = folder / f"{BATCH}={number}"
-            place.mkdir(parents=True, exist_ok=True)
-            part.drop(BATCH).write_parquet(
-                place / f"{index:05d}.parquet", compression="uncompressed"
-            )
-    staged.unlink()
+    tagged = persons.join(
+        groups.lazy(), on=list(GROUP), how="left", nulls_equal=True, maintain_order="left"
+    )
+    parts = pl.PartitionBy(folder, key=BATCH, include_key=False, max_rows_per_file=SPLIT_ROWS)
+    sink_parts(tagged, parts, folder)
     return folder
+
+
+def sink_parts(frame: pl.LazyFrame, parts: pl.PartitionBy, folder: Path) -> None:
+    """Stage ``frame`` as the files of ``parts`` under ``folder`` (uncompressed, as
+    ``stages._stage`` stages; a failed write is the same OutputError)."""
+    try:
+        frame.sink_parquet(parts, compression="uncompressed", statistics=False, mkdir=True)
+    except pl.exceptions.PolarsError as exc:
+        failure = write_failure(exc, folder)
+        if failure is not None:
+            raise failure from exc
+        raise
 
 
 def write_person_tables_by_county(
@@ -86,9 +89,9 @@ def write_person_tables_by_county(
     --county-lists).
     """
     beside = work / "schemes_of_targets.parquet"
-    persons = present.person_rows_beside(targets, schemes, beside).with_row_index(ROW)
+    persons = present.person_rows_beside(targets, schemes, beside)
     groups = batches(targets, BATCH_ROWS)
-    folder = _split(persons, groups, work)
+    folder = _split(persons, groups, work / "persons_by_batch")
     numbers = groups.get_column(BATCH).unique().sort().to_list()
     with PersonCsv(out, kept, persons) as tables:
         # No batch at all (no target person): one empty pass writes the headers.
@@ -97,5 +100,5 @@ def write_person_tables_by_county(
                 batch = persons.head(0).collect()
             else:
                 batch = pl.scan_parquet(folder / f"{BATCH}={number}" / "*.parquet").collect()
-            tables.append(batch.sort(ORDER, nulls_last=True).lazy(), first=index == 0)
+            tables.append(sorted_rows(batch).lazy(), first=index == 0)
     return tables.paths
