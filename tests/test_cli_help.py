@@ -78,7 +78,8 @@ def test_metavars_say_what_goes_there() -> None:
 def test_show_completion_prints_the_bash_script() -> None:
     """`canbao --show-completion bash` prints the script that asks canbao for candidates."""
     result = runner.invoke(app, ["--show-completion", "bash"], prog_name="canbao")
-    assert result.exit_code == 0
+    # It failed twice in full runs on a loaded machine and never alone: say why if it fails again.
+    assert result.exit_code == 0, (result.output, repr(result.exception))
     assert "_CANBAO_COMPLETE=complete_bash" in result.output
     assert "complete -o default -F _canbao_completion canbao" in result.output
 
