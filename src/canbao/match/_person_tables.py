@@ -22,7 +22,7 @@ import polars as pl
 
 from canbao.match import present
 from canbao.match._person_csv import PersonCsv, sorted_rows
-from canbao.write_errors import write_failure
+from canbao.match.stages import sink_staged
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
@@ -59,20 +59,8 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> Path:
         groups.lazy(), on=list(GROUP), how="left", nulls_equal=True, maintain_order="left"
     )
     parts = pl.PartitionBy(folder, key=BATCH, include_key=False, max_rows_per_file=SPLIT_ROWS)
-    sink_parts(tagged, parts, folder)
+    sink_staged(tagged, parts, folder)
     return folder
-
-
-def sink_parts(frame: pl.LazyFrame, parts: pl.PartitionBy, folder: Path) -> None:
-    """Stage ``frame`` as the files of ``parts`` under ``folder`` (uncompressed, as
-    ``stages._stage`` stages; a failed write is the same OutputError)."""
-    try:
-        frame.sink_parquet(parts, compression="uncompressed", statistics=False, mkdir=True)
-    except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, folder)
-        if failure is not None:
-            raise failure from exc
-        raise
 
 
 def write_person_tables_by_county(

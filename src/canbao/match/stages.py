@@ -92,14 +92,20 @@ LINKED_COLUMNS: Final = (
 
 def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it."""
+    sink_staged(frame, path, path)
+    return pl.scan_parquet(path)
+
+
+def sink_staged(frame: pl.LazyFrame, target: Path | pl.PartitionBy, where: Path) -> None:
+    """Write ``frame`` as staged Parquet to ``target`` (a file, or the files of a partitioned
+    sink under the folder ``where``); a failed write is the OutputError naming ``where``."""
     try:
-        frame.sink_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
+        frame.sink_parquet(target, compression=STAGING, statistics=STAGING_STATISTICS, mkdir=True)
     except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, path)
+        failure = write_failure(exc, where)
         if failure is not None:
             raise failure from exc
         raise
-    return pl.scan_parquet(path)
 
 
 def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
