@@ -117,19 +117,25 @@ def judge(
     progress: Callable[[str], None],
     insured_units: pl.LazyFrame | None = None,
     shards: int = 1,
+    judged_by: Callable[[list[str]], LegalGaps] | None = None,
 ) -> LegalGaps:
     """The legal-group stage of a match: judge the kinds whose roster was given, write the files.
 
     With the rule switched off (``rule`` None) nothing is judged and nothing written. With the
     insured units' roster, the unit follow-up names each employer (:func:`name_units`).
-    ``shards``: the persons judged a shard at a time (the module doc).
+    ``shards``: the persons judged a shard at a time (the module doc). ``judged_by``: what
+    judges the persons, given the roster kinds given, instead of :func:`assess` over
+    ``targets`` and ``linked`` (a Spark match judges on its workers).
     """
     if rule is None:
         empty = pl.DataFrame()
         return LegalGaps(empty, None, empty, LegalGroupsSummary.off(), [])
     progress(_("judging the legal groups of injury, unemployment and maternity"))
     given = [str(kind) for kind, items in rosters.items() if items]
-    found = assess(targets, linked, rule, given=given, as_of=as_of, shards=shards)
+    if judged_by is None:
+        found = assess(targets, linked, rule, given=given, as_of=as_of, shards=shards)
+    else:
+        found = judged_by(given)
     if insured_units is not None:
         found = replace(found, per_unit=name_units(found.per_unit, insured_units))
     written = write_tables({GAP_FILE: found.gaps, UNIT_FILE: found.per_unit}, out, fmt)

@@ -23,7 +23,6 @@ holds the gap rows (persons lacking a cover), not the employees.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -32,15 +31,13 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 import pyarrow as pa
 
-from canbao.i18n import _
 from canbao.match import legal_groups
-from canbao.match.legal_groups import GAP_FILE, ROW, UNIT_FILE, LegalGaps, Part
+from canbao.match.legal_groups import ROW, LegalGaps, Part
 from canbao.match.legal_rule import LegalRule
 from canbao.match.sets import LINKED
 from canbao.match.spark._checks import to_polars
 from canbao.match.spark._prepare import arrow_type
 from canbao.match.vocabulary import LegalKind
-from canbao.match.writers import write_tables
 from canbao.roster.kinds import HOUSEHOLD_KINDS
 
 if TYPE_CHECKING:
@@ -143,19 +140,26 @@ def judge_on_spark(
     progress: Callable[[str], None],
 ) -> LegalGaps:
     """:func:`canbao.match.legal_groups.judge` of a Spark match (see the module doc)."""
-    if rule is None:
-        empty = pl.LazyFrame()
-        return legal_groups.judge(
-            rosters, empty, empty, None, as_of=as_of, fmt="parquet", out=out, progress=progress
-        )
-    progress(_("judging the legal groups of injury, unemployment and maternity"))
-    given = [str(kind) for kind, items in rosters.items() if items]
-    judged = legal_groups.judged_kinds(rule, given)
-    rows = _on_workers(found, rule, as_of, judged)
-    counted = rows.filter(pl.col("_members").is_not_null())
-    long = rows.filter(pl.col("_members").is_null()).drop(_COUNTS)
-    covered = {k: int(counted.get_column(f"_has_{k.value}").sum()) for k in judged}
-    part = Part(int(counted.get_column("_members").sum()), covered, long)
-    result = legal_groups.combine([part], long, rule, judged)
-    written = write_tables({GAP_FILE: result.gaps, UNIT_FILE: result.per_unit}, out, "parquet")
-    return replace(result, written=written)
+    empty = pl.LazyFrame()
+
+    def on_workers(given: list[str]) -> LegalGaps:
+        assert rule is not None  # judge() calls this only with a rule
+        judged = legal_groups.judged_kinds(rule, given)
+        rows = _on_workers(found, rule, as_of, judged)
+        counted = rows.filter(pl.col("_members").is_not_null())
+        long = rows.filter(pl.col("_members").is_null()).drop(_COUNTS)
+        covered = {k: int(counted.get_column(f"_has_{k.value}").sum()) for k in judged}
+        part = Part(int(counted.get_column("_members").sum()), covered, long)
+        return legal_groups.combine([part], long, rule, judged)
+
+    return legal_groups.judge(
+        rosters,
+        empty,
+        empty,
+        rule,
+        as_of=as_of,
+        fmt="parquet",
+        out=out,
+        progress=progress,
+        judged_by=on_workers,
+    )
