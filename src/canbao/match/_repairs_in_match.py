@@ -25,11 +25,15 @@ __all__ = [
     "APPLY_THRESHOLD",
     "Suggestions",
     "apply_to_enrolment",
+    "records_by_class",
     "repair_columns",
     "suggest",
+    "suggest_for",
 ]
 
 APPLIED_COLUMNS: Final = ("来源文件", "行号", "记录公民身份号码", "公民身份号码", "得分")
+# The link classes of the records the repair step scores.
+REPAIRED_CLASSES: Final = (INVALID, NOT_IN_HOUSEHOLD)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,20 @@ def repair_records(linked: pl.LazyFrame) -> pl.DataFrame:
 
 def repair_columns(linked: pl.LazyFrame) -> pl.LazyFrame:
     """The invalid and not_in_household records with the columns suggest_links reads."""
-    return linked.filter(pl.col("link").is_in([INVALID, NOT_IN_HOUSEHOLD])).select(
+    return _record_columns(linked.filter(pl.col("link").is_in(list(REPAIRED_CLASSES))))
+
+
+def records_by_class(classes: pl.LazyFrame, enrolment: pl.LazyFrame) -> pl.DataFrame:
+    """:func:`repair_records` of the linked records that are ``enrolment`` (in ``e_row`` order)
+    beside the link classes ``classes`` (``e_row``, ``link``, in any order): a sharded match's
+    shards give the classes before their merge (canbao.match._shards)."""
+    rows = classes.filter(pl.col("link").is_in(list(REPAIRED_CLASSES))).select("e_row").collect()
+    wanted = pl.col("e_row").is_in(rows.get_column("e_row").implode())
+    return _record_columns(enrolment.filter(wanted)).collect()
+
+
+def _record_columns(records: pl.LazyFrame) -> pl.LazyFrame:
+    return records.select(
         "e_row",
         "id_raw",
         "id_norm",
@@ -71,7 +88,13 @@ def suggest(
 ) -> Suggestions:
     """Proposals for every invalid or not_in_household record, against valid household IDs
     (``shards``: the household side held in this many parts at a time)."""
-    records = repair_records(linked)
+    return suggest_for(repair_records(linked), household, as_of=as_of, shards=shards)
+
+
+def suggest_for(
+    records: pl.DataFrame, household: pl.LazyFrame, *, as_of: date, shards: int = 1
+) -> Suggestions:
+    """:func:`suggest` of the records :func:`repair_records` gives."""
     # The staged names, already folded (name_norm): suggest_links need not fold them again.
     folded = ["name_norm"] if "name_norm" in household.collect_schema() else []
     persons = household.filter(pl.col("id_reason").is_null()).select(

@@ -189,13 +189,16 @@ def sharded_sets(
     columns: Sequence[str],
     stage: Stage,
     progress: Progress,
+    linked: Callable[[Sequence[Path]], None] | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
     The linked records (the files of ``linked{tag}/``) are the staged enrolment beside the
     columns the shards added, merged in e_row order; the targets are the household's target rows
     beside the columns the shards added, merged in household order, as one piece stages them.
-    The shards' files are under ``shards{tag}/`` in the work folder.
+    The shards' files are under ``shards{tag}/`` in the work folder; ``linked`` is called with
+    the shards' linked records (``e_row`` order in each, the set logic's columns) before the
+    merge, and they stay until the work folder goes.
     """
     folder = work / f"shards{tag}"
     folder.mkdir(exist_ok=True)
@@ -220,13 +223,15 @@ def sharded_sets(
         linked_parts.append(paths[0])
         target_parts.append(paths[1])
         found_parts.append(found)
+    if linked is not None:
+        linked(linked_parts)
     progress(_("merging the {shards} shards").format(shards=shards))
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
-    linked = _merge_beside(
+    merged = _merge_beside(
         enrolment, linked_parts, [*added, "e_row"], columns, stage, work / f"linked{tag}"
     )
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
     base = household.filter(pl.col("is_target"))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
-    return linked, targets, pl.concat(found_parts, how="vertical")
+    return merged, targets, pl.concat(found_parts, how="vertical")

@@ -313,28 +313,61 @@ def _match(
         stage_enrolment=shards > 1 or apply_links is not None,  # shards, links read it again
     )
     first = stages.link_and_assess(prepared, work, progress)
-    links = stages.suggest_links(
-        first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
-    )
-    # Announced before the employers' match, so progress timings (benchmarks.timed_match) count
-    # it in the writing step as they always have.
-    progress(_("writing result files"))
-    employers = stages.match_employers(rosters, progress)
-    files = output_stages.write_result_files(
-        rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
-    )
-    legal = legal_groups.judge(
-        rosters,
-        links.sets.targets,
-        links.sets.linked,
-        legal_rule,
-        as_of=as_of,
-        fmt=fmt,
-        out=out,
-        progress=progress,
-        insured_units=employers.frames[1] if employers.frames else None,
-        shards=prepared.shards,
-    )
+    # The repair step may still run on a thread (until the result files write its links): it
+    # reads the work folder, so every way out of here waits for it before the folder goes.
+    with stages.waiting_for([first.suggestions]):
+        links = stages.suggest_links(
+            first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
+        )
+        # Announced before the employers' match, so progress timings (benchmarks.timed_match)
+        # count it in the writing step as they always have.
+        progress(_("writing result files"))
+        employers = stages.match_employers(rosters, progress)
+        files = output_stages.write_result_files(
+            rosters, prepared, links, employers, fmt=fmt, out=out, lists=county_lists
+        )
+        legal = legal_groups.judge(
+            rosters,
+            links.sets.targets,
+            links.sets.linked,
+            legal_rule,
+            as_of=as_of,
+            fmt=fmt,
+            out=out,
+            progress=progress,
+            insured_units=employers.frames[1] if employers.frames else None,
+            shards=prepared.shards,
+        )
+        result, written = _tables_and_summary(
+            rosters,
+            prepared,
+            links,
+            employers,
+            files,
+            legal,
+            as_of=as_of,
+            fmt=fmt,
+            out=out,
+            progress=progress,
+        )
+    states = _person_states(prepared, links, files, legal.gaps) if snapshot else None
+    return result, files.written | legal.written | written, states
+
+
+def _tables_and_summary(
+    rosters: stages.Rosters,
+    prepared: stages.Prepared,
+    links: stages.Links,
+    employers: stages.Employers,
+    files: output_stages.ResultFiles,
+    legal: legal_groups.LegalGaps,
+    *,
+    as_of: date,
+    fmt: OutputFormat,
+    out: Path,
+    progress: Progress,
+) -> tuple[MatchSummary, dict[str, Path]]:
+    """The national tables and the summary (with its conservation checks), and their files."""
     counts = output_stages.count_sets(prepared, links.sets, files.schemes, progress)
     basic, written = output_stages.national_tables(
         counts,
@@ -357,8 +390,7 @@ def _match(
         progress=progress,
         legal=legal,
     )
-    states = _person_states(prepared, links, files, legal.gaps) if snapshot else None
-    return result, files.written | legal.written | written, states
+    return result, written
 
 
 def _person_states(

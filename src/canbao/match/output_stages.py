@@ -74,13 +74,15 @@ def write_result_files(
         "conflicts": conflicts,
         "non_local": conflict_tables.non_local_table(linked),
         "unreadable": unreadable,
-        "suggested_links": links.proposals.links,
     }
     if links.applied is not None:
         outputs["applied_links"] = links.applied
     if employers.found is not None:
         outputs["units_needing_survey"] = employers.found
     written = write_tables(outputs, out, fmt)
+    # After the other record tables: the repair step may still be running on a thread beside
+    # them (stages.Links.proposals waits for it).
+    written |= write_tables({"suggested_links": links.proposals.links}, out, fmt)
     kept: dict[str, pl.DataFrame] | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}

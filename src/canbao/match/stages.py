@@ -9,8 +9,9 @@ orchestrator reads as the list of stages and nothing passes between them on the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,6 +48,7 @@ __all__ = [
     "prepare",
     "read_rosters",
     "suggest_links",
+    "waiting_for",
 ]
 
 Progress = Callable[[str], None]
@@ -168,7 +170,7 @@ class Prepared:
     # records, run on the staged linked records (:func:`link_and_assess`).
     check_records: Callable[[pl.LazyFrame], None] | None = None
     records: int | None = None  # the enrolment's rows when it is not staged (counted cheaply)
-    as_of: date | None = None  # set when the enrolment is not staged: the repairs start early
+    as_of: date | None = None  # the reference date: the repair step starts during the link
 
 
 def prepare(
@@ -220,7 +222,7 @@ def prepare(
         )
     enrolment = _stage(enrolment, work / "enrolment.parquet")
     check_records(enrolment)
-    return Prepared(household, enrolment, chosen, bool(area), shards, work)
+    return Prepared(household, enrolment, chosen, bool(area), shards, work, as_of=as_of)
 
 
 def _sets(
@@ -289,7 +291,57 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
             return _repairs_in_match.suggest(linked, household, as_of=as_of)
 
         return _fused_sets(work, household, enrolment, prepared.check_records, suggest)
+    if shards > 1 and prepared.as_of is not None:
+        return _sharded_sets(work, prepared, progress)
     return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
+
+
+def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedSets:
+    """:func:`_sets` in shards, with the repair step begun on a thread once the shards are
+    linked (before their merge): its records are the invalid and unmatched ones, found by the
+    shards' link classes in the staged enrolment (the merged linked records are that enrolment
+    beside the classes), so it runs beside the merge and the record tables, and the result
+    files wait for it only when they write the suggested links (:attr:`Links.proposals`).
+    At 10 M persons the repair step beside the merge peaked at 1.7 GB, under the result
+    files' 2.7 GB (docs/scale.md, sixth round)."""
+    household, enrolment, as_of = prepared.household, prepared.enrolment, prepared.as_of
+    shards = prepared.shards
+    assert as_of is not None
+    pending: list[Future[_repairs_in_match.Suggestions]] = []
+
+    def suggest(parts: Sequence[Path]) -> _repairs_in_match.Suggestions:
+        classes = pl.scan_parquet(list(parts)).select("e_row", "link")
+        records = _repairs_in_match.records_by_class(classes, enrolment)
+        return _repairs_in_match.suggest_for(records, household, as_of=as_of, shards=shards)
+
+    def begin(parts: Sequence[Path]) -> None:
+        pending.append(_in_background(lambda: suggest(parts)))
+
+    with waiting_for(pending):
+        found = _shards.sharded_sets(
+            work,
+            household,
+            enrolment,
+            tag="",
+            shards=shards,
+            columns=LINKED_COLUMNS,
+            stage=_stage,
+            progress=progress,
+            linked=begin,
+        )
+    return LinkedSets(*found, pending[0] if pending else None)
+
+
+@contextmanager
+def waiting_for(pending: Sequence[Future[T] | None]) -> Iterator[None]:
+    """On any exit, wait for the threads of ``pending`` (their errors are left to whoever asks
+    for their results): they read the work folder, which goes when the caller's block ends."""
+    try:
+        yield
+    finally:
+        for future in pending:
+            if future is not None:
+                wait([future])
 
 
 # The staged linked records of an unstaged enrolment: repeated_record comes after (from the
@@ -328,8 +380,7 @@ def _fused_sets(
         targets = _added_in_memory(household.filter(pl.col("is_target")), assessed)
         found = sets.duplicates(linked).collect()
     except BaseException:
-        if pending is not None:
-            pending.exception()  # the thread reads the work folder: let it end before it goes
+        wait([pending] if pending is not None else [])  # it reads the work folder: let it end
         raise
     return LinkedSets(linked, targets, found, pending)
 
@@ -347,10 +398,18 @@ def _in_background(work: Callable[[], T]) -> Future[T]:
 class Links:
     """The suggested links and, with --apply-links, the ones applied and the sets after them."""
 
-    proposals: _repairs_in_match.Suggestions
+    # The proposals, or the thread still finding them (LinkedSets.suggestions): read them
+    # through :attr:`proposals`, which waits, as late as possible (the result files).
+    suggested: _repairs_in_match.Suggestions | Future[_repairs_in_match.Suggestions]
     sets: LinkedSets  # after the applied links; the first sets when none were applied
     applied: pl.DataFrame | None = None  # None: --apply-links was not given
     before: _summary_counts.EnrolmentCounts | None = None  # the enrolment counts before applying
+
+    @property
+    def proposals(self) -> _repairs_in_match.Suggestions:
+        """The suggested links (waiting for the repair step's thread while it runs)."""
+        found = self.suggested
+        return found.result() if isinstance(found, Future) else found
 
 
 def suggest_links(
@@ -364,6 +423,8 @@ def suggest_links(
 ) -> Links:
     """Propose links for invalid and unmatched records; apply the sure ones if asked."""
     progress(_("suggesting links for invalid and unmatched records"))
+    if sets.suggestions is not None and apply_links is None:
+        return Links(sets.suggestions, sets)  # still being found on a thread: waited for later
     if sets.suggestions is not None:
         proposals = sets.suggestions.result()
     else:
