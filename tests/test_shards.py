@@ -85,9 +85,11 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
     # The repair step's records in chunks of 3 (20 000 in a real match): many chunks are scored.
     monkeypatch.setattr(repairs, "RECORD_CHUNK", 3)
-    # The person tables in batches of 40 persons, split 300 at a time: many of each.
+    # The person tables in batches of 40 persons, read 50 at a time and written when 60 wait:
+    # many of each, a batch's rows in several files.
     monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
-    monkeypatch.setattr(_person_tables, "SPLIT_ROWS", 300)
+    monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
+    monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
     said: list[str] = []
     options = {"apply_links": 90, "county_lists": True, "progress": said.append}
     one = _match(messy_city, tmp_path / "1", 1, **options)
