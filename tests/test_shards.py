@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -191,3 +192,38 @@ def test_the_cli_takes_shards(tmp_path: Path) -> None:
     refused = runner.invoke(app, [*match_args(tmp_path / "x"), "--shards", "0"])
     assert refused.exit_code != 0
     assert "--shards" in refused.stderr
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    places=st.lists(
+        st.tuples(st.sampled_from(["1", "2", None]), st.sampled_from(["a", "b", "c", None])),
+        max_size=120,
+    ),
+    limit=st.integers(min_value=1, max_value=30),
+    held=st.integers(min_value=1, max_value=40),
+    chunk=st.integers(min_value=1, max_value=50),
+)
+def test_the_split_gives_each_batch_its_rows_in_order(
+    places: list[tuple[str | None, str | None]], limit: int, held: int, chunk: int
+) -> None:
+    """Persons in any order, more batches than rows held: each batch's files are its rows in
+    the persons' order."""
+    persons = pl.DataFrame(
+        {
+            "county": [county for county, _ in places],
+            "township": [township for _, township in places],
+            "row": list(range(len(places))),
+        },
+        schema={"county": pl.String, "township": pl.String, "row": pl.Int64},
+    )
+    groups = _person_tables.batches(persons.lazy(), limit)
+    tagged = persons.join(groups, on=["county", "township"], how="left", nulls_equal=True)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_person_tables, "SPLIT_HELD_ROWS", held)
+        patch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", chunk)
+        files = _person_tables._split(persons.lazy(), groups, Path(folder) / "split")
+        assert sorted(files) == tagged.get_column("_batch").unique().sort().to_list()
+        for number, paths in files.items():
+            expected = tagged.filter(pl.col("_batch") == number).drop("_batch").sort("row")
+            assert_frame_equal(pl.read_parquet(paths), expected)
