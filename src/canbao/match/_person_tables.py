@@ -6,11 +6,12 @@ The person tables are sorted by county, township, village and ID
 is the sorted rows of each (county, township) one after the other, in the sort order of those
 pairs. The (county, township) pairs of the targets are packed in that order into batches of at
 most :data:`BATCH_ROWS` persons (a larger township is a batch of its own); the target persons'
-columns are split in one streamed pass into one folder per batch (in target order), and each
-batch is read, sorted by the keys with ties in the order read (the same order as the whole
-table's stable sort; column by column, as one piece sorts, :mod:`canbao.match._person_csv`)
-and appended to the three CSV files. One batch is held at a time: at 10 M persons the
-county-by-county version held a county of 3.6 M persons and peaked at 5.0 GB (docs/scale.md).
+columns are split in one streamed pass into files per batch (in target order, at most
+:data:`SPLIT_HELD_ROWS` persons waiting at a time), and each batch is read, sorted by the keys
+with ties in the order read (the same order as the whole table's stable sort; column by column,
+as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files. One
+batch is held at a time: at 10 M persons the county-by-county version held a county of 3.6 M
+persons and peaked at 5.0 GB (docs/scale.md).
 """
 
 from __future__ import annotations
