@@ -97,8 +97,9 @@ def rosters_of(city: Path) -> dict[str, list[Path]]:
 
 
 def _step_name(message: str) -> str:
-    # Progress messages carry counts and paths: the step is the words before them.
-    words = message.split(":")[0].split(" (")[0]
+    # Progress messages carry counts, kinds and paths (in English or Chinese): the step is the
+    # words before them, so the reading of every roster file is one row.
+    words = message.split(":")[0].split("：")[0].split(" (")[0].split("（")[0]
     return " ".join("".join(c for c in words if not c.isdigit() and c not in ",/").split())
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,8 @@ import duckdb
 import narwhals as nw
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from canbao.match import present, run_match, sets
@@ -192,3 +195,26 @@ def test_link_in_two_steps_gives_the_linked_records(
     got = classes.with_columns(repeated).select(want.columns)
     assert_frame_equal(got, want)
     assert got.get_column("repeated_record").sum() > 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(1, 4)), st.sampled_from(["1", "2", "11"])),
+        max_size=30,
+    )
+)
+def test_records_sharing_a_code_on_polars_and_duckdb(rows: list[tuple[int | None, str]]) -> None:
+    """Polars' filter on the collected pairs keeps the records DuckDB's semi join keeps."""
+    frame = pl.DataFrame(
+        {"id_key": [k for k, _ in rows], "scheme": [c for _, c in rows], "e_row": range(len(rows))},
+        schema={"id_key": pl.Int64, "scheme": pl.String, "e_row": pl.Int64},
+    )
+    counts = Counter((k, c) for k, c in rows if k is not None)
+    want = sorted(i for i, (k, c) in enumerate(rows) if k is not None and counts[(k, c)] > 1)
+    on_polars = sets._sharing_a_code(nw.from_native(frame.lazy()), "scheme", 2)
+    relation = duckdb.connect().from_arrow(frame.to_arrow())
+    on_duckdb = sets._sharing_a_code(nw.from_native(relation), "scheme", 2)
+    for found in (on_polars, on_duckdb):
+        got = found.collect("polars").to_native().get_column("e_row").sort().to_list()
+        assert got == want

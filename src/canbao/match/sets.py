@@ -101,7 +101,24 @@ def _sharing_a_code(records: nw.LazyFrame[Any], code: str, digits: int) -> nw.La
         .filter(nw.col("_records") > 1)
         .select("_pair")
     )
+    if records.implementation.is_polars():
+        return _kept_pairs(records, pair, several)
     return records.with_columns(pair).join(several, on="_pair", how="semi").drop("_pair")
+
+
+def _kept_pairs(
+    records: nw.LazyFrame[Any], pair: nw.Expr, several: nw.LazyFrame[Any]
+) -> nw.LazyFrame[Any]:
+    """On Polars, :func:`_sharing_a_code`'s records by a filter on the pairs, collected first.
+
+    The pairs shared by two records are few (73,334 records of 1.8 M at 1 M persons), and a
+    filter on a list of them reaches the Parquet scan of staged records, which then reads the
+    other columns of the kept rows alone; the semi join read them for every record (the
+    duplicates 0.3 CPU-s at 1 M persons, docs/performance.md "Fourth round").
+    """
+    pairs = several.collect(backend="polars").to_native().get_column("_pair").implode()
+    kept: nw.LazyFrame[Any] = records.filter(pair.is_in(pairs))
+    return kept
 
 
 def _repeated_rows(enrolment: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
