@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from canbao.match import _person_tables, output_stages, present, repairs
+from canbao.match import _person_csv, _person_tables, output_stages, present, repairs
 
 Mark = Callable[[str], None]
 
@@ -49,6 +49,10 @@ def install(mark: Mark) -> None:
     _wrap(_person_tables, "batches", "results: person tables: batches", mark)
     _wrap(_person_tables, "_split", "results: person tables: split", mark)
     _wrap(_person_tables, "append_csv", "results: person tables: write", mark)
+    _wrap(present, "person_rows_beside", "results: person tables: schemes beside", mark)
+    _wrap(_person_tables, "sink_staged", "results: person tables: split sink", mark)
+    _wrap(_person_tables, "sorted_rows", "results: person tables: batch sort", mark)
+    _wrap(_person_csv.PersonCsv, "append", "results: person tables: batch append", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)
     original = getattr(output_stages, "write_tables")  # noqa: B009 (not exported)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -85,9 +86,11 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     """A messy generated city, links applied (the sets run twice), in 1, 2, 4 and 7 shards."""
     # The repair step's records in chunks of 3 (20 000 in a real match): many chunks are scored.
     monkeypatch.setattr(repairs, "RECORD_CHUNK", 3)
-    # The person tables in batches of 40 persons, split 300 at a time: many of each.
+    # The person tables in batches of 40 persons, read 50 at a time and written when 60 wait:
+    # many of each, a batch's rows in several files.
     monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
-    monkeypatch.setattr(_person_tables, "SPLIT_ROWS", 300)
+    monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
+    monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
     said: list[str] = []
     options = {"apply_links": 90, "county_lists": True, "progress": said.append}
     one = _match(messy_city, tmp_path / "1", 1, **options)
@@ -189,3 +192,38 @@ def test_the_cli_takes_shards(tmp_path: Path) -> None:
     refused = runner.invoke(app, [*match_args(tmp_path / "x"), "--shards", "0"])
     assert refused.exit_code != 0
     assert "--shards" in refused.stderr
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    places=st.lists(
+        st.tuples(st.sampled_from(["1", "2", None]), st.sampled_from(["a", "b", "c", None])),
+        max_size=120,
+    ),
+    limit=st.integers(min_value=1, max_value=30),
+    held=st.integers(min_value=1, max_value=40),
+    chunk=st.integers(min_value=1, max_value=50),
+)
+def test_the_split_gives_each_batch_its_rows_in_order(
+    places: list[tuple[str | None, str | None]], limit: int, held: int, chunk: int
+) -> None:
+    """Persons in any order, more batches than rows held: each batch's files are its rows in
+    the persons' order."""
+    persons = pl.DataFrame(
+        {
+            "county": [county for county, _ in places],
+            "township": [township for _, township in places],
+            "row": list(range(len(places))),
+        },
+        schema={"county": pl.String, "township": pl.String, "row": pl.Int64},
+    )
+    groups = _person_tables.batches(persons.lazy(), limit)
+    tagged = persons.join(groups, on=["county", "township"], how="left", nulls_equal=True)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_person_tables, "SPLIT_HELD_ROWS", held)
+        patch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", chunk)
+        files = _person_tables._split(persons.lazy(), groups, Path(folder) / "split")
+        assert sorted(files) == tagged.get_column("_batch").unique().sort().to_list()
+        for number, paths in files.items():
+            expected = tagged.filter(pl.col("_batch") == number).drop("_batch").sort("row")
+            assert_frame_equal(pl.read_parquet(paths), expected)

@@ -6,11 +6,12 @@ The person tables are sorted by county, township, village and ID
 is the sorted rows of each (county, township) one after the other, in the sort order of those
 pairs. The (county, township) pairs of the targets are packed in that order into batches of at
 most :data:`BATCH_ROWS` persons (a larger township is a batch of its own); the target persons'
-columns are split in one streamed pass into one folder per batch (in target order), and each
-batch is read, sorted by the keys with ties in the order read (the same order as the whole
-table's stable sort; column by column, as one piece sorts, :mod:`canbao.match._person_csv`)
-and appended to the three CSV files. One batch is held at a time: at 10 M persons the
-county-by-county version held a county of 3.6 M persons and peaked at 5.0 GB (docs/scale.md).
+columns are split in one streamed pass into files per batch (in target order, at most
+:data:`SPLIT_HELD_ROWS` persons waiting at a time), and each batch is read, sorted by the keys
+with ties in the order read (the same order as the whole table's stable sort; column by column,
+as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files. One
+batch is held at a time: at 10 M persons the county-by-county version held a county of 3.6 M
+persons and peaked at 5.0 GB (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import polars as pl
 
 from canbao.match import present
 from canbao.match._person_csv import PersonCsv, sorted_rows
-from canbao.match.stages import sink_staged
+from canbao.match.stages import STAGING, STAGING_STATISTICS
+from canbao.write_errors import write_failure
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
 BATCH_ROWS: Final = 250_000
-# Persons in one file of a batch's folder at most.
-SPLIT_ROWS: Final = 500_000
+# Persons the split holds at most, over all batches, before it writes the largest batch's.
+SPLIT_HELD_ROWS: Final = 262_144
+# Persons the split reads at a time (None: the streaming engine's own chunks).
+SPLIT_CHUNK_ROWS: int | None = None
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
 
@@ -47,20 +51,65 @@ def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
     return sizes.select(*GROUP, pl.Series(BATCH, numbers, dtype=pl.Int64))
 
 
-def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> Path:
-    """Write each batch's persons, in target order, under ``folder/_batch=N/``; the folder.
+class _Split:
+    """The batches' files under a folder, written as the persons come, in their order.
 
-    One streamed pass: the persons are tagged with their batch (a join with the few
-    (county, township) pairs) and sunk partitioned by it, at most :data:`SPLIT_ROWS` rows a
-    file. It was a staged copy of every person, read back slice by slice and split: one write
-    and one read of the person rows more (docs/scale.md, fifth round).
+    Each batch's rows wait in memory until all batches together hold more than
+    :data:`SPLIT_HELD_ROWS`; then the batch holding most is written as its next file.
     """
-    tagged = persons.join(
-        groups.lazy(), on=list(GROUP), how="left", nulls_equal=True, maintain_order="left"
-    )
-    parts = pl.PartitionBy(folder, key=BATCH, include_key=False, max_rows_per_file=SPLIT_ROWS)
-    sink_staged(tagged, parts, folder)
-    return folder
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: dict[int, list[Path]] = {}
+        self._waiting: dict[int, list[pl.DataFrame]] = {}
+        self._rows: dict[int, int] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, tagged: pl.DataFrame) -> None:
+        """Take persons tagged with their batch (in the persons' order)."""
+        parts = tagged.partition_by(BATCH, include_key=False, as_dict=True)
+        for (number,), part in parts.items():
+            self._waiting.setdefault(number, []).append(part)
+            self._rows[number] = self._rows.get(number, 0) + part.height
+        while sum(self._rows.values()) > SPLIT_HELD_ROWS:
+            self.write(max(self._rows, key=self._rows.__getitem__))
+
+    def write(self, number: int) -> None:
+        """Write the waiting rows of batch ``number`` as its next file."""
+        rows = pl.concat(self._waiting.pop(number), how="vertical")
+        del self._rows[number]
+        files = self.files.setdefault(number, [])
+        path = self.folder / f"{number}-{len(files)}.parquet"
+        try:
+            rows.write_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            failure = write_failure(exc, self.folder)
+            if failure is not None:
+                raise failure from exc
+            raise
+        files.append(path)
+
+    def close(self) -> dict[int, list[Path]]:
+        """Write every batch's waiting rows; each batch's files in order."""
+        for number in list(self._waiting):
+            self.write(number)
+        return self.files
+
+
+def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[int, list[Path]]:
+    """Write each batch's persons, in target order, as files under ``folder``; each batch's
+    files in order.
+
+    One streamed pass: the persons are read chunk by chunk, tagged with their batch (a join of
+    the chunk with the few (county, township) pairs) and dealt to the batches, which write
+    their rows when the rows held pass :data:`SPLIT_HELD_ROWS`. A partitioned sink
+    (``pl.PartitionBy``) did the same in the engine but held more the larger the city: 1.3 GB
+    more than this at 10 M persons, for the same CPU (docs/scale.md, sixth round).
+    """
+    split, on = _Split(folder), list(GROUP)
+    for chunk in persons.collect_batches(chunk_size=SPLIT_CHUNK_ROWS):
+        split.add(chunk.join(groups, on=on, how="left", nulls_equal=True, maintain_order="left"))
+    return split.close()
 
 
 def write_person_tables_by_county(
@@ -79,14 +128,13 @@ def write_person_tables_by_county(
     beside = work / "schemes_of_targets.parquet"
     persons = present.person_rows_beside(targets, schemes, beside)
     groups = batches(targets, BATCH_ROWS)
-    folder = _split(persons, groups, work / "persons_by_batch")
-    numbers = groups.get_column(BATCH).unique().sort().to_list()
+    files = _split(persons, groups, work / "persons_by_batch")
     with PersonCsv(out, kept, persons) as tables:
         # No batch at all (no target person): one empty pass writes the headers.
-        for index, number in enumerate(numbers or [None]):
+        for index, number in enumerate(sorted(files) or [None]):
             if number is None:
                 batch = persons.head(0).collect()
             else:
-                batch = pl.scan_parquet(folder / f"{BATCH}={number}" / "*.parquet").collect()
+                batch = pl.scan_parquet(files[number]).collect()
             tables.append(sorted_rows(batch).lazy(), first=index == 0)
     return tables.paths

@@ -66,7 +66,7 @@ def write_result_files(
     (:mod:`canbao.match._person_tables`)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
-    schemes = present.current_schemes(linked)
+    schemes = present.current_schemes(linked, parts=prepared.shards)
     conflicts = conflict_tables.conflicts_table(linked, household)
     unreadable = _summary_build.unreadable_table(rosters)
     outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {

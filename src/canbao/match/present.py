@@ -61,23 +61,29 @@ def labelled(column: str, labels: dict[str, str]) -> pl.Expr:
 SCHEME_BITS = {code: 1 << i for i, code in enumerate(sorted(SCHEMES))}
 
 
-def current_schemes(linked: pl.LazyFrame) -> pl.DataFrame:
+def current_schemes(linked: pl.LazyFrame, parts: int = 1) -> pl.DataFrame:
     """Per person key, from the active linked records: the scheme codes joined by ``;``
     (``schemes_now``, what the form pre-fills), the scheme set as bits of :data:`SCHEME_BITS`
     (``mask``) and whether a record is in the area (``local_active``).
 
     A person's set is the OR of their records' bits: an integer aggregation is an order of
     magnitude cheaper than joining strings per person, and the few distinct bit patterns are
-    spelled out once at the end. The national tables read the same aggregate.
+    spelled out once at the end. The national tables read the same aggregate. ``parts``: the
+    persons are aggregated in that many parts by their key (a sharded match: one shard's
+    share of the aggregation's table held at a time; at 10 M persons the whole table held
+    about 1 GB, docs/scale.md sixth round); the rows are in no particular order either way.
     """
     bit = pl.col("scheme").replace_strict(SCHEME_BITS, default=0, return_dtype=pl.Int32)
-    masks = (
-        linked.filter((pl.col("link") == LinkClass.LINKED.value) & pl.col("active"))
+    active = linked.filter((pl.col("link") == LinkClass.LINKED.value) & pl.col("active"))
+    pieces = [
+        (active if parts == 1 else active.filter(pl.col("id_key") % parts == part))
         .select("id_key", bit.alias("mask"), "in_area")
         .group_by("id_key")
         .agg(pl.col("mask").bitwise_or(), pl.col("in_area").any().alias("local_active"))
         .collect()
-    )
+        for part in range(parts)
+    ]
+    masks = pl.concat(pieces, how="vertical") if parts > 1 else pieces[0]
     codes = list(SCHEME_BITS)
     patterns = masks.get_column("mask").unique().to_list()
     spelled = {m: ";".join(c for i, c in enumerate(codes) if m >> i & 1) for m in patterns}
