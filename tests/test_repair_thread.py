@@ -78,7 +78,7 @@ def test_the_sharded_repairs_begin_before_the_merge(
 ) -> None:
     """In shards the repair step's thread begins before the merge; its links are the same."""
     events: list[str] = []
-    in_background = stages._in_background
+    in_background = stages.in_background
     merge_beside = _shards._merge_beside
 
     def began(work: Callable[[], Any]) -> Future[Any]:
@@ -89,7 +89,7 @@ def test_the_sharded_repairs_begin_before_the_merge(
         events.append("merge")
         return merge_beside(*args, **kwargs)
 
-    monkeypatch.setattr(stages, "_in_background", began)
+    monkeypatch.setattr(stages, "in_background", began)
     monkeypatch.setattr(_shards, "_merge_beside", merging)
     city = EXAMPLES / "city"
     one = _match(city, tmp_path / "1", 1)

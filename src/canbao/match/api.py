@@ -33,6 +33,7 @@ from canbao.errors import DatabaseError
 from canbao.i18n import _
 from canbao.match import _shards, legal_groups, output_stages, stages
 from canbao.match._arguments import check_arguments
+from canbao.match._threads import waiting_for
 from canbao.match.assumptions import assumed, warn_on_stderr
 from canbao.match.legal_rule import DEFAULT_LEGAL_GROUPS, LegalRule, load_legal_rule
 from canbao.match.results import scan_result, scan_results
@@ -315,7 +316,7 @@ def _match(
     first = stages.link_and_assess(prepared, work, progress)
     # The repair step may still run on a thread (until the result files write its links): it
     # reads the work folder, so every way out of here waits for it before the folder goes.
-    with stages.waiting_for([first.suggestions]):
+    with waiting_for([first.suggestions]):
         links = stages.suggest_links(
             first, prepared, apply_links=apply_links, as_of=as_of, work=work, progress=progress
         )

@@ -9,14 +9,13 @@ orchestrator reads as the list of stages and nothing passes between them on the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final
 
 import polars as pl
 
@@ -27,6 +26,7 @@ from canbao.match import (
     _summary_counts,
     sets,
 )
+from canbao.match._threads import in_background, waiting_for
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
@@ -48,12 +48,10 @@ __all__ = [
     "prepare",
     "read_rosters",
     "suggest_links",
-    "waiting_for",
 ]
 
 Progress = Callable[[str], None]
 Rosters = dict[str, list[Roster]]
-T = TypeVar("T")
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
 STAGING: Final = "uncompressed"
 # Nor row-group statistics: the staged rows are in roster order, so min/max of a row group
@@ -315,7 +313,7 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
         return _repairs_in_match.suggest_for(records, household, as_of=as_of, shards=shards)
 
     def begin(parts: Sequence[Path]) -> None:
-        pending.append(_in_background(lambda: suggest(parts)))
+        pending.append(in_background(lambda: suggest(parts)))
 
     with waiting_for(pending):
         found = _shards.sharded_sets(
@@ -330,18 +328,6 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
             linked=begin,
         )
     return LinkedSets(*found, pending[0] if pending else None)
-
-
-@contextmanager
-def waiting_for(pending: Sequence[Future[T] | None]) -> Iterator[None]:
-    """On any exit, wait for the threads of ``pending`` (their errors are left to whoever asks
-    for their results): they read the work folder, which goes when the caller's block ends."""
-    try:
-        yield
-    finally:
-        for future in pending:
-            if future is not None:
-                wait([future])
 
 
 # The staged linked records of an unstaged enrolment: repeated_record comes after (from the
@@ -371,7 +357,7 @@ def _fused_sets(
     link = sets.link_classes(enrolment, sets.household_persons(household))
     staged = _stage(link.select(FUSED_COLUMNS), work / "linked.parquet")
     check_records(staged)
-    pending = None if suggest is None else _in_background(lambda: suggest(staged))
+    pending = None if suggest is None else in_background(lambda: suggest(staged))
     try:
         rows = sets.repeated_rows(staged).collect().get_column("e_row")
         repeated = pl.col("e_row").is_in(rows.implode()).alias(ConflictKind.REPEATED_RECORD)
@@ -383,15 +369,6 @@ def _fused_sets(
         wait([pending] if pending is not None else [])  # it reads the work folder: let it end
         raise
     return LinkedSets(linked, targets, found, pending)
-
-
-def _in_background(work: Callable[[], T]) -> Future[T]:
-    """``work`` run on a thread of its own (Polars releases the GIL while it computes)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canbao")
-    try:
-        return pool.submit(work)
-    finally:
-        pool.shutdown(wait=False)
 
 
 @dataclass(frozen=True)

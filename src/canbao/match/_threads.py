@@ -1,0 +1,37 @@
+"""The match's one background thread: the repair step begun early (canbao.match.stages).
+
+The thread reads the work folder, which goes when the match ends; so whoever begins it waits
+for it on every way out (:func:`waiting_for`), whatever fails in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import TypeVar
+
+__all__ = ["in_background", "waiting_for"]
+
+T = TypeVar("T")
+
+
+def in_background(work: Callable[[], T]) -> Future[T]:
+    """``work`` run on a thread of its own (Polars releases the GIL while it computes)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canbao")
+    try:
+        return pool.submit(work)
+    finally:
+        pool.shutdown(wait=False)
+
+
+@contextmanager
+def waiting_for(pending: Sequence[Future[T] | None]) -> Iterator[None]:
+    """On any exit, wait for the threads of ``pending`` (their errors are left to whoever asks
+    for their results): they read the work folder, which goes when the caller's block ends."""
+    try:
+        yield
+    finally:
+        for future in pending:
+            if future is not None:
+                wait([future])
