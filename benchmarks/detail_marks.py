@@ -50,7 +50,6 @@ def install(mark: Mark) -> None:
     _wrap(_person_tables, "_split", "results: person tables: split", mark)
     _wrap(_person_tables, "append_csv", "results: person tables: write", mark)
     _wrap(present, "person_rows_beside", "results: person tables: schemes beside", mark)
-    _wrap(_person_tables, "sink_staged", "results: person tables: split sink", mark)
     _wrap(_person_tables, "sorted_rows", "results: person tables: batch sort", mark)
     _wrap(_person_csv.PersonCsv, "append", "results: person tables: batch append", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)

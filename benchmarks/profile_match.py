@@ -128,7 +128,7 @@ def profile_steps(city: Path, scratch: Path) -> str:
 
 def profile_parts(city: Path, work: Path) -> str:
     """The read, prepare and set steps taken apart, each part alone."""
-    from canbao.match import area, damage, prepare, sets, stages
+    from canbao.match import _staging, area, damage, prepare, sets, stages
     from canbao.roster.kinds import RosterKind
 
     clock = Clock()
@@ -150,7 +150,7 @@ def profile_parts(city: Path, work: Path) -> str:
     clock.timed("household: parse + prepare (collect)", household_lf.collect)
     household = clock.timed(
         "household: parse + prepare + stage (sink)",
-        lambda: stages._stage(household_lf, work / "household.parquet"),
+        lambda: _staging.stage(household_lf, work / "household.parquet"),
     )
     clock.timed(
         "household: ID damage check", lambda: damage.check_id_damage(household, accept=False)
@@ -164,7 +164,7 @@ def profile_parts(city: Path, work: Path) -> str:
     clock.timed("enrolment: parse + prepare (collect)", enrolment_lf.collect)
     enrolment = clock.timed(
         "enrolment: parse + prepare + stage (sink)",
-        lambda: stages._stage(enrolment_lf, work / "enrolment.parquet"),
+        lambda: _staging.stage(enrolment_lf, work / "enrolment.parquet"),
     )
     clock.timed(
         "enrolment: ID damage check", lambda: damage.check_id_damage(enrolment, accept=False)
@@ -175,13 +175,13 @@ def profile_parts(city: Path, work: Path) -> str:
     link = sets.link_records(enrolment, persons).select(stages.LINKED_COLUMNS)
     clock.timed("link: linked records (collect)", link.collect)
     linked = clock.timed(
-        "link: linked records (stage)", lambda: stages._stage(link, work / "linked.parquet")
+        "link: linked records (stage)", lambda: _staging.stage(link, work / "linked.parquet")
     )
     clock.timed("assess: coverage per person (collect)", sets.coverage(linked).collect)
     assessed = sets.assess_targets(household, sets.coverage(linked))
     clock.timed(
         "assess: targets (stage the added columns)",
-        lambda: stages._stage_added(
+        lambda: _staging.stage_added(
             work, household.filter(pl.col("is_target")), assessed, "targets.parquet"
         ),
     )

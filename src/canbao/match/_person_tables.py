@@ -23,7 +23,7 @@ import polars as pl
 
 from canbao.match import present
 from canbao.match._person_csv import PersonCsv, sorted_rows
-from canbao.match.stages import STAGING, STAGING_STATISTICS
+from canbao.match._staging import STAGING, STAGING_STATISTICS
 from canbao.write_errors import write_failure
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is

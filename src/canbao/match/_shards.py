@@ -28,7 +28,7 @@ from canbao.errors import UsageError
 from canbao.i18n import _
 from canbao.match import sets
 
-# Stages a frame as Parquet and returns a scan of it (stages._stage).
+# Stages a frame as Parquet and returns a scan of it (canbao.match._staging.stage).
 Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
 Progress = Callable[[str], None]
 

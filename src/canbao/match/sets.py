@@ -53,7 +53,7 @@ def left_join(
     ``right`` has at most one row per key (every caller's is grouped by it), so the result has
     ``left``'s rows. The set logic needs no row order, and a lazy engine keeps none. The Polars
     orchestrator does: it stages the targets' added columns beside the household rows by
-    position (``stages._stage_added``) and writes linked records in roster order (the golden
+    position (``_staging.stage_added``) and writes linked records in roster order (the golden
     files show it). narwhals' join has no order option (checked in 2.29), so on Polars, and
     only there, the native join is asked for ``maintain_order="left"``; its streaming engine
     then also probes the right side batch by batch: half the time and 300 MB less at 1 M

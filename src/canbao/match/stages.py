@@ -26,6 +26,7 @@ from canbao.match import (
     _summary_counts,
     sets,
 )
+from canbao.match._staging import added_in_memory, stage, stage_added
 from canbao.match._threads import in_background, waiting_for
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
@@ -36,7 +37,6 @@ from canbao.roster import ColumnMap, Roster, read_roster
 from canbao.roster.fields import KIND_FIELDS
 from canbao.roster.kinds import ENROLMENT_KINDS, HOUSEHOLD_KINDS, UNIT_KINDS, RosterFiles
 from canbao.shown_path import shown_by_name, shown_path
-from canbao.write_errors import write_failure
 
 __all__ = [
     "Employers",
@@ -52,12 +52,6 @@ __all__ = [
 
 Progress = Callable[[str], None]
 Rosters = dict[str, list[Roster]]
-# Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
-STAGING: Final = "uncompressed"
-# Nor row-group statistics: the staged rows are in roster order, so min/max of a row group
-# lets no later filter skip it, and computing them for every string column cost a third of
-# the time of writing the linked records (docs/performance.md).
-STAGING_STATISTICS: Final = False
 
 
 def _concat(rosters: dict[str, list[Roster]], kinds: Sequence[str]) -> pl.LazyFrame:
@@ -88,51 +82,6 @@ LINKED_COLUMNS: Final = (
     *("birth_mismatch", "scheme", "region", "estatus", "itype", "active", "in_area"),
     *("repeated_record", "deceased_enrolled", "employer_code"),
 )
-
-
-def _stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
-    """Write a prepared frame to the work directory and return a scan of it."""
-    sink_staged(frame, path, path)
-    return pl.scan_parquet(path)
-
-
-def sink_staged(frame: pl.LazyFrame, target: Path | pl.PartitionBy, where: Path) -> None:
-    """Write ``frame`` as staged Parquet to ``target`` (a file, or the files of a partitioned
-    sink under the folder ``where``); a failed write is the OutputError naming ``where``."""
-    try:
-        frame.sink_parquet(target, compression=STAGING, statistics=STAGING_STATISTICS, mkdir=True)
-    except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, where)
-        if failure is not None:
-            raise failure from exc
-        raise
-
-
-def _stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
-    """Stage only the columns ``derived`` adds to ``base``; return ``base`` beside them.
-
-    ``derived`` must keep the rows of ``base`` in their order and only add columns (the set
-    logic does: order-keeping left joins and with_columns; the examples' golden files would
-    change otherwise). For the targets that is 15 narrow columns instead of the household's
-    30-odd again. Not for linked records: their readers filter on the link class, and a frame
-    beside its added columns is read whole where one file is read only for the kept rows.
-    """
-    have = set(base.collect_schema().names())
-    added = [c for c in derived.collect_schema().names() if c not in have]
-    return pl.concat([base, _stage(derived.select(added), work / name)], how="horizontal")
-
-
-def _added_in_memory(base: pl.LazyFrame, derived: pl.LazyFrame) -> pl.LazyFrame:
-    """``base`` beside the columns ``derived`` adds to it, those collected in memory.
-
-    As :func:`_stage_added`, for one piece: the targets' added columns are 15 flags and
-    counts, 8.4 MB per million persons, and a scan beside one collected frame is read faster
-    than beside a second Parquet file (the person tables' rows: 0.45 against 0.65 CPU-s at
-    1 M persons, docs/performance.md "Fourth round").
-    """
-    have = set(base.collect_schema().names())
-    added = [c for c in derived.collect_schema().names() if c not in have]
-    return pl.concat([base, derived.select(added).collect().lazy()], how="horizontal")
 
 
 def read_rosters(
@@ -193,7 +142,7 @@ def prepare(
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress(_("checking ids and codes"))
-    household = _stage(
+    household = stage(
         prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
         work / "household.parquet",
     )
@@ -218,7 +167,7 @@ def prepare(
         return Prepared(
             household, enrolment, chosen, bool(area), shards, work, check_records, records, as_of
         )
-    enrolment = _stage(enrolment, work / "enrolment.parquet")
+    enrolment = stage(enrolment, work / "enrolment.parquet")
     check_records(enrolment)
     return Prepared(household, enrolment, chosen, bool(area), shards, work, as_of=as_of)
 
@@ -243,14 +192,14 @@ def _sets(
             tag=tag,
             shards=shards,
             columns=LINKED_COLUMNS,
-            stage=_stage,
+            stage=stage,
             progress=progress,
         )
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
-    linked = _stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
+    linked = stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
     assessed = sets.assess_targets(household, sets.coverage(linked))
-    targets = _stage_added(
+    targets = stage_added(
         work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
     )
     found = sets.duplicates(linked).collect()
@@ -323,7 +272,7 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
             tag="",
             shards=shards,
             columns=LINKED_COLUMNS,
-            stage=_stage,
+            stage=stage,
             progress=progress,
             linked=begin,
         )
@@ -355,7 +304,7 @@ def _fused_sets(
     this step, which leaves the other core idle part of the time.
     """
     link = sets.link_classes(enrolment, sets.household_persons(household))
-    staged = _stage(link.select(FUSED_COLUMNS), work / "linked.parquet")
+    staged = stage(link.select(FUSED_COLUMNS), work / "linked.parquet")
     check_records(staged)
     pending = None if suggest is None else in_background(lambda: suggest(staged))
     try:
@@ -363,7 +312,7 @@ def _fused_sets(
         repeated = pl.col("e_row").is_in(rows.implode()).alias(ConflictKind.REPEATED_RECORD)
         linked = staged.with_columns(repeated).select(LINKED_COLUMNS)
         assessed = sets.assess_targets(household, sets.coverage(linked))
-        targets = _added_in_memory(household.filter(pl.col("is_target")), assessed)
+        targets = added_in_memory(household.filter(pl.col("is_target")), assessed)
         found = sets.duplicates(linked).collect()
     except BaseException:
         wait([pending] if pending is not None else [])  # it reads the work folder: let it end
