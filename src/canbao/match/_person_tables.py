@@ -23,8 +23,7 @@ import polars as pl
 
 from canbao.match import present
 from canbao.match._person_csv import PersonCsv, sorted_rows
-from canbao.match._staging import STAGING, STAGING_STATISTICS
-from canbao.write_errors import write_failure
+from canbao.match._staging import write_staged
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
@@ -80,13 +79,7 @@ class _Split:
         del self._rows[number]
         files = self.files.setdefault(number, [])
         path = self.folder / f"{number}-{len(files)}.parquet"
-        try:
-            rows.write_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
-        except (OSError, pl.exceptions.PolarsError) as exc:
-            failure = write_failure(exc, self.folder)
-            if failure is not None:
-                raise failure from exc
-            raise
+        write_staged(rows, path, self.folder)
         files.append(path)
 
     def close(self) -> dict[int, list[Path]]:

@@ -6,6 +6,8 @@ settings are chosen for speed (docs/performance.md), since the files live as lon
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -19,6 +21,7 @@ __all__ = [
     "added_in_memory",
     "stage",
     "stage_added",
+    "write_staged",
 ]
 
 # Staged frames are temporary: fast to write beats small on disk (zstd cost 1.7x the time).
@@ -32,14 +35,28 @@ STAGING_STATISTICS: Final = False
 def stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it; a failed write is
     the OutputError naming ``path``."""
-    try:
+    with _write_errors(path):
         frame.sink_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS, mkdir=True)
-    except pl.exceptions.PolarsError as exc:
-        failure = write_failure(exc, path)
+    return pl.scan_parquet(path)
+
+
+def write_staged(rows: pl.DataFrame, path: Path, where: Path) -> None:
+    """Write rows held in memory as a staged file at ``path``; a failed write is the
+    OutputError naming ``where`` (the folder of the files being written)."""
+    with _write_errors(where):
+        rows.write_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
+
+
+@contextmanager
+def _write_errors(where: Path) -> Iterator[None]:
+    """A failed write inside the block raised as the OutputError naming ``where``."""
+    try:
+        yield
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        failure = write_failure(exc, where)
         if failure is not None:
             raise failure from exc
         raise
-    return pl.scan_parquet(path)
 
 
 def stage_added(work: Path, base: pl.LazyFrame, derived: pl.LazyFrame, name: str) -> pl.LazyFrame:
