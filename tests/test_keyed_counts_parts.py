@@ -2,7 +2,8 @@
 
 ``keyed_counts(..., parts=N)`` counts the targets and the duplicates part by part of the person
 key and sums the parts (docs/scale.md, seventh round); every count must come out the same as
-when counted whole, on any frames and in any number of parts.
+when counted whole, on any frames and in any number of parts. The duplicates table, spelled out
+in parts of persons past a number of them, must have the same rows in the same order.
 """
 
 from __future__ import annotations
@@ -149,3 +150,10 @@ def test_the_example_city_counts_the_same_in_parts(
         for parts in (2, 4, 7):
             _assert_same(keyed_counts(*frames, parts=parts), want)
             _assert_same(keyed_counts(*ducks, masks, parts=parts), want)
+    # The duplicates table in parts of persons (past DUPLICATE_KEYS_PER_PART): the same rows.
+    table = present.duplicates_table(found["duplicates"], found["linked"]).collect()
+    for per_part in (1, 2, 5):
+        monkeypatch.setattr(present, "DUPLICATE_KEYS_PER_PART", per_part)
+        parted = present.duplicates_table(found["duplicates"], found["linked"]).collect()
+        assert_frame_equal(parted, table)
+    assert table.height >= 5
