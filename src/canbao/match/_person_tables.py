@@ -32,6 +32,11 @@ BATCH_ROWS: Final = 250_000
 SPLIT_HELD_ROWS: Final = 262_144
 # Persons the split reads at a time (None: the streaming engine's own chunks).
 SPLIT_CHUNK_ROWS: int | None = None
+# One piece writes its CSV person tables batch by batch too from this many household rows
+# (persons), not by one sort of them all: the sort and gather of all rows at once grow faster
+# than the city and hold every row (at 10 M persons ... docs/performance.md, seventh round);
+# at 1 M the batches cost more than the one sort (docs/scale.md, fifth round b).
+ONE_PIECE_BATCHES_FROM: Final = 3_000_000
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
 
