@@ -124,7 +124,7 @@ def write_person_tables_by_county(
     --county-lists).
     """
     beside = work / "schemes_of_targets.parquet"
-    persons = present.person_rows_beside(targets, schemes, beside)
+    persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=True)
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
     with PersonCsv(out, kept, persons) as tables:
