@@ -1,5 +1,5 @@
-"""The person tables batch by batch of townships, never held whole (``canbao match --shards N``,
-CSV).
+"""The person tables batch by batch of townships, never held whole (CSV: ``canbao match
+--shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons).
 
 The person tables are sorted by county, township, village and ID
 (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order), so the sorted table
@@ -33,10 +33,12 @@ SPLIT_HELD_ROWS: Final = 262_144
 # Persons the split reads at a time (None: the streaming engine's own chunks).
 SPLIT_CHUNK_ROWS: int | None = None
 # One piece writes its CSV person tables batch by batch too from this many household rows
-# (persons), not by one sort of them all: the sort and gather of all rows at once grow faster
-# than the city and hold every row (at 10 M persons ... docs/performance.md, seventh round);
-# at 1 M the batches cost more than the one sort (docs/scale.md, fifth round b).
-ONE_PIECE_BATCHES_FROM: Final = 3_000_000
+# (persons), not from one sort of them all, which holds every person row and its sorted copy.
+# Whole matches of a province city, before and after (docs/performance.md, seventh round):
+# at 10 M persons the same time (CPU median -2 %) and a peak of 2.2 GiB instead of 4.9; at
+# 5 M 3 % more time for 1.6 GiB instead of 2.5; at 1 M the batches alone cost 10-20 % more
+# than the one sort and hold no less. So between 5 and 10 M, where the cost falls to noise.
+ONE_PIECE_BATCHES_FROM: Final = 8_000_000
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
 
