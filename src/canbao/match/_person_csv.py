@@ -81,8 +81,8 @@ def made_may_need_quote() -> bool:
     """Whether a reason or category cell of the tables could need a quote: it is codes or
     labels of the vocabulary joined by ``;`` (or empty), so it begins with one of them, and
     :func:`~canbao.cells.neutralise_text` quotes only a text that begins with a formula
-    character or an apostrophe. None does: their regex over the tables' rows cost 0.1-0.25
-    CPU-s at 1 M persons (docs/performance.md, seventh round)."""
+    character or an apostrophe. None does, so the regex over the tables' rows is skipped (about
+    0.01 CPU-s at 1 M persons, docs/performance.md seventh round)."""
     texts = [t for flags in (present.REASONS, present.UNINSURED_FLAGS) for t in flags.items()]
     return any(text[:1] in _QUOTE_STARTS for pair in texts for text in pair if text)
 
