@@ -104,6 +104,30 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
         assert said.count(f"合并 {shards} 片结果") == 2
 
 
+@pytest.mark.parametrize("options", [{}, {"apply_links": 90, "county_lists": True}])
+def test_one_piece_of_a_large_city_writes_the_same_person_tables_by_batches(
+    options: dict[str, object], messy_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One piece above the size where its CSV person tables go by batches of townships (here
+    lowered to this city) writes the bytes of the one sort (the enrolment fused with the link;
+    links applied and lists kept)."""
+    sorted_once = _match(messy_city, tmp_path / "sorted", 1, **options)
+    split: list[Path] = []
+    original = _person_tables._split
+
+    def counted(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> object:
+        split.append(folder)
+        return original(persons, groups, folder)
+
+    monkeypatch.setattr(_person_tables, "_split", counted)
+    monkeypatch.setattr(_person_tables, "ONE_PIECE_BATCHES_FROM", 1000)  # the city: 1500
+    monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
+    monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
+    monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
+    _assert_same(sorted_once, _match(messy_city, tmp_path / "batches", 1, **options), 1)
+    assert len(split) == 1  # the person tables went by batches
+
+
 def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_path: Path) -> None:
     """The same city written as xlsx: the same cells in 3 shards as in one."""
     one = _match(messy_city, tmp_path / "1", 1, format="xlsx")

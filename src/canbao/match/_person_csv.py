@@ -17,7 +17,7 @@ from typing import BinaryIO, Final
 
 import polars as pl
 
-from canbao.cells import columns_needing_quotes, neutralise_frame, neutralise_text
+from canbao.cells import FORMULA_STARTS, columns_needing_quotes, neutralise_frame, neutralise_text
 from canbao.match import present
 
 # Sorted person rows written at a time.
@@ -25,6 +25,8 @@ SLICE_ROWS: Final = 250_000
 # IDs of the valid form, and the numbers they give (:func:`_number_key`) with one more for none.
 _ID_FORM: Final = r"^[0-9]{17}[0-9X]$"
 ID_ROOM: Final = 11 * 10**17 + 1
+# The first characters of a text that cells.neutralise_text may quote.
+_QUOTE_STARTS: Final = frozenset("'" + FORMULA_STARTS)
 _COLUMN_OF = {heading: column for column, heading in present.PERSON_COLUMNS.items()}
 # The sort keys as columns of the person rows (before they get their headings).
 ORDER: Final = tuple(_COLUMN_OF[heading] for heading in present.SORT_KEYS)
@@ -40,7 +42,7 @@ def write_person_csv(
 
     ``kept``: tables to keep in memory as written (the lists of --county-lists).
     """
-    rows = sorted_rows(present.person_rows(targets, schemes).collect())
+    rows = sorted_rows(present.person_rows(targets, schemes, birth_as_date=True).collect())
     if kept is None:
         return _sink_tables(rows, out)
     with PersonCsv(out, kept, rows.lazy()) as tables:
@@ -56,8 +58,9 @@ def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
 
     The same bytes as :class:`PersonCsv`'s slices (``write_csv`` and ``sink_csv`` format alike):
     only the columns in which some value needs a quote are neutralised, as
-    :func:`~canbao.cells.neutralise_frame` does, with the columns the tables make (the
-    reasons, the categories) neutralised whatever they hold.
+    :func:`~canbao.cells.neutralise_frame` does; the columns the tables make (the reasons,
+    the categories) only if one of their codes or labels could need it
+    (:func:`made_may_need_quote`).
     """
     quoted = columns_needing_quotes(rows)
     tables = present.tables_of_persons(rows.lazy())
@@ -66,11 +69,22 @@ def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
     for name, table in tables.items():
         schema = table.collect_schema()
         text = [h for h, dtype in schema.items() if dtype == pl.String]
-        neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted or h not in _COLUMN_OF]
+        made = [h for h in text if h not in _COLUMN_OF and made_may_need_quote()]
+        neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted] + made
         neutralised = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
         sinks.append(neutralised.sink_csv(paths[name], include_bom=True, lazy=True))
     pl.collect_all(sinks)
     return paths
+
+
+def made_may_need_quote() -> bool:
+    """Whether a reason or category cell of the tables could need a quote: it is codes or
+    labels of the vocabulary joined by ``;`` (or empty), so it begins with one of them, and
+    :func:`~canbao.cells.neutralise_text` quotes only a text that begins with a formula
+    character or an apostrophe. None does, so the regex over the tables' rows is skipped (about
+    0.01 CPU-s at 1 M persons, docs/performance.md seventh round)."""
+    texts = [t for flags in (present.REASONS, present.UNINSURED_FLAGS) for t in flags.items()]
+    return any(text[:1] in _QUOTE_STARTS for pair in texts for text in pair if text)
 
 
 class PersonCsv:
@@ -106,8 +120,9 @@ class PersonCsv:
         for name, frame in present.tables_of_persons(rows).items():
             table = frame.collect()
             _append(self._files[name], table, first=first)
-            if name in self._parts:
-                self._parts[name].append(table)
+            if name in self._parts:  # the lists' workbooks show the birth date as text
+                text = pl.col(pl.Date).dt.to_string(present.BIRTH_FORMAT)
+                self._parts[name].append(table.with_columns(text))
 
 
 def sorted_rows(rows: pl.DataFrame) -> pl.DataFrame:

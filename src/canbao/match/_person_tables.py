@@ -1,5 +1,5 @@
-"""The person tables batch by batch of townships, never held whole (``canbao match --shards N``,
-CSV).
+"""The person tables batch by batch of townships, never held whole (CSV: ``canbao match
+--shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons).
 
 The person tables are sorted by county, township, village and ID
 (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order), so the sorted table
@@ -32,6 +32,14 @@ BATCH_ROWS: Final = 250_000
 SPLIT_HELD_ROWS: Final = 262_144
 # Persons the split reads at a time (None: the streaming engine's own chunks).
 SPLIT_CHUNK_ROWS: int | None = None
+# One piece writes its CSV person tables batch by batch too from this many household rows
+# (persons), not from one sort of them all, which holds every person row and its sorted copy.
+# Whole matches of a province city, before and after (docs/performance.md, seventh round):
+# at 10 M persons the same time within the noise (medians of 4 pairs: CPU +0.4 %, wall
+# +1.3 %) and a peak of 2.2 GiB instead of 4.9; at 5 M 2-3 % more time for 1.6 GiB instead
+# of 2.5; at 1 M the batches alone cost 10-20 % more than the one sort and hold no less. So
+# between 5 and 10 M, where the cost falls into the noise.
+ONE_PIECE_BATCHES_FROM: Final = 8_000_000
 BATCH: Final = "_batch"
 GROUP: Final = ("county", "township")
 
@@ -119,7 +127,7 @@ def write_person_tables_by_county(
     --county-lists).
     """
     beside = work / "schemes_of_targets.parquet"
-    persons = present.person_rows_beside(targets, schemes, beside)
+    persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=True)
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
     with PersonCsv(out, kept, persons) as tables:

@@ -14,7 +14,7 @@ import polars as pl
 
 from canbao.errors import ConservationError
 from canbao.i18n import _
-from canbao.match import _summary_build, present, tables
+from canbao.match import _person_tables, _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match._person_csv import write_person_csv
 from canbao.match._person_tables import write_person_tables_by_county
@@ -62,8 +62,8 @@ def write_result_files(
     """Write the record tables (duplicates, conflicts, links, units), the person tables and,
     with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
 
-    A sharded match writes CSV person tables county by county, never whole
-    (:mod:`canbao.match._person_tables`)."""
+    A sharded match, and one piece of a large city (:func:`_in_batches`), writes CSV person
+    tables batch by batch of townships, never whole (:mod:`canbao.match._person_tables`)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked, parts=prepared.shards)
@@ -86,7 +86,7 @@ def write_result_files(
     kept: dict[str, pl.DataFrame] | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
-    if prepared.shards > 1 and fmt == "csv" and work is not None:
+    if fmt == "csv" and work is not None and _in_batches(prepared):
         written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
     elif fmt == "csv":
         written |= write_person_csv(targets, schemes, out, kept)
@@ -100,6 +100,16 @@ def write_result_files(
         # asked for, since at 1 M persons they took a 9 s match to 21-23 s (xlsx is slow to write).
         write_county_lists(kept, out)
     return ResultFiles(written, schemes, conflicts, unreadable)
+
+
+def _in_batches(prepared: Prepared) -> bool:
+    """Whether the CSV person tables are written batch by batch of townships: in shards, and
+    in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM` persons."""
+    if prepared.shards > 1:
+        return True
+    # The staged household's rows: read from the Parquet file's metadata.
+    persons = prepared.household.select(pl.len()).collect().item()
+    return bool(persons >= _person_tables.ONE_PIECE_BATCHES_FROM)
 
 
 def tables_step() -> str:
