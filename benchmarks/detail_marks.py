@@ -13,7 +13,15 @@ from typing import Any
 
 import polars as pl
 
-from canbao.match import _person_csv, _person_tables, output_stages, present, repairs
+from canbao.match import (
+    _person_csv,
+    _person_tables,
+    keyed_counts,
+    output_stages,
+    present,
+    repairs,
+    tables,
+)
 
 Mark = Callable[[str], None]
 
@@ -53,6 +61,11 @@ def install(mark: Mark) -> None:
     _wrap(_person_tables, "sorted_rows", "results: person tables: batch sort", mark)
     _wrap(_person_csv.PersonCsv, "append", "results: person tables: batch append", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)
+    for name in ("_targets", "_household", "_records", "_outsiders", "_duplicates"):
+        _wrap(keyed_counts, name, f"counts: {name.strip('_')}", mark)
+    _wrap(keyed_counts, "_kinds", "counts: duplicate kinds", mark)
+    _wrap(tables, "task_table", "tables: task table", mark)
+    _wrap(tables, "basic_tables", "tables: basic tables", mark)
     original = getattr(output_stages, "write_tables")  # noqa: B009 (not exported)
 
     def one_at_a_time(frames: dict[str, Any], directory: Any, fmt: Any) -> Any:

@@ -9,18 +9,26 @@ a Spark match its DataFrames, docs/engines.md), and collected as Polars frames o
 rows; the Polars code of :mod:`canbao.match.tables`, :mod:`canbao.match.coverage` and
 :mod:`canbao.match._summary_counts` sums them. So both engines report the same counts by
 construction, and no count depends on the order of rows.
+
+A sharded match (``parts`` > 1) counts the targets and the duplicates in parts of persons (the
+person key's shard, :func:`in_part`) and sums them: a person is in one part, so every count,
+distinct persons included, is the sum of the parts' counts. The joins of those two counts
+held their inputs whole (the engine buffers both sides to choose which one to hash): at 10 M
+persons 0.8 GB each over the step's start, now a part's share (docs/scale.md, seventh round).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import narwhals as nw
 import polars as pl
 from narwhals.typing import IntoLazyFrame
 
+from canbao.match._shards import KEY_MODULUS
 from canbao.match.present import SCHEME_BITS
 from canbao.match.vocabulary import ConflictKind, LinkClass, Reason, UninsuredFlag
 
@@ -82,6 +90,40 @@ class KeyedCounts:
     duplicate_kinds: pl.DataFrame
 
 
+def in_part(frame: nw.LazyFrame[Any], part: int, parts: int) -> nw.LazyFrame[Any]:
+    """The rows of ``frame`` whose person key is in ``part`` of ``parts`` (the key's shard,
+    :func:`canbao.match._shards.shard_of`); the rows without a key are in part 0."""
+    shard = (nw.col("id_key") % KEY_MODULUS % parts).fill_null(0)
+    return frame.filter(shard == part)
+
+
+def summed(pieces: list[pl.DataFrame]) -> pl.DataFrame:
+    """The keyed counts of disjoint parts added up per key (the keys of the first piece)."""
+    keys = [c for c in pieces[0].columns if c != N]
+    return pl.concat(pieces, how="vertical").group_by(keys).agg(pl.col(N).sum())
+
+
+def _plain(
+    left: nw.LazyFrame[Any], right: nw.LazyFrame[Any], on: str, how: Literal["left", "semi"]
+) -> nw.LazyFrame[Any]:
+    return left.join(right, on=on, how=how)
+
+
+def _join(
+    left: nw.LazyFrame[Any], right: nw.LazyFrame[Any], on: str, how: Literal["left", "semi"]
+) -> nw.LazyFrame[Any]:
+    """``left`` joined to ``right`` (one part's, see the module), hashing ``right``: Polars'
+    streaming join otherwise buffers both sides whole to choose the side to hash."""
+    if not left.implementation.is_polars():
+        return left.join(right, on=on, how=how)
+    native = left.to_native().join(right.to_native(), on=on, how=how, build_side="force_right")
+    joined: nw.LazyFrame[Any] = nw.from_native(native)
+    return joined
+
+
+Join = Callable[[nw.LazyFrame[Any], nw.LazyFrame[Any], str, Literal["left", "semi"]], Any]
+
+
 def counted(condition: pl.Expr) -> pl.Expr:
     """The number of counted rows (persons, records) for which ``condition`` holds."""
     return pl.col(N).filter(condition).sum()
@@ -102,19 +144,30 @@ def _any_bit(codes: list[str]) -> nw.Expr:
     return reduce(lambda a, b: a | b, bits)
 
 
-def _targets(targets: nw.LazyFrame[Any], schemes: nw.LazyFrame[Any]) -> pl.DataFrame:
+def _targets(
+    targets: nw.LazyFrame[Any], schemes: nw.LazyFrame[Any], join: Join = _plain
+) -> pl.DataFrame:
     """Target persons per :data:`TARGET_KEYS`, with their scheme groups from ``schemes``."""
     groups = [_any_bit(codes).alias(name) for name, codes in SCHEME_GROUPS.items()]
     by_key = schemes.select("id_key", "local_active", *groups)
     flags = ["local_active", *SCHEME_GROUPS]
     persons = targets.select("id_key", *(k for k in TARGET_KEYS if k not in flags))
-    joined = persons.join(by_key, on="id_key", how="left")
+    joined: nw.LazyFrame[Any] = join(persons, by_key, "id_key", "left")
     return _count(joined.with_columns(nw.col(f).fill_null(False) for f in flags), TARGET_KEYS)
 
 
 def _household(household: nw.LazyFrame[Any]) -> pl.DataFrame:
     invalid = (~nw.col("id_reason").is_null()).alias("id_invalid")
     return _count(household.with_columns(invalid), HOUSEHOLD_KEYS)
+
+
+def _records(linked: nw.LazyFrame[Any]) -> pl.DataFrame:
+    return _count(linked, RECORD_KEYS)
+
+
+def _kinds(found: nw.LazyFrame[Any]) -> pl.DataFrame:
+    """Distinct persons per duplicate kind."""
+    return _count(found.select("id_key", "kind").unique(["id_key", "kind"]), ["kind"])
 
 
 def _outsiders(linked: nw.LazyFrame[Any]) -> pl.DataFrame:
@@ -125,20 +178,22 @@ def _outsiders(linked: nw.LazyFrame[Any]) -> pl.DataFrame:
 
 
 def _duplicates(
-    targets: nw.LazyFrame[Any], linked: nw.LazyFrame[Any], found: nw.LazyFrame[Any]
+    targets: nw.LazyFrame[Any],
+    linked: nw.LazyFrame[Any],
+    found: nw.LazyFrame[Any],
+    join: Join = _plain,
 ) -> pl.DataFrame:
     """Persons per county, insurance type and kind (tables.duplicate_counts has the rule)."""
     # Only the persons with a duplicate (a few per thousand) are grouped, not the whole city.
     keys = found.select("id_key").unique(["id_key"])
     home = (
-        targets.join(keys, on="id_key", how="semi")
+        join(targets, keys, "id_key", "semi")
         .group_by("id_key")
         .agg(nw.col("county").min().alias("_home"))
     )
     active = ~nw.col("id_key").is_null() & nw.col("active") & nw.col("in_area")
     insured = (
-        linked.filter(active)
-        .join(keys, on="id_key", how="semi")
+        join(linked.filter(active), keys, "id_key", "semi")
         .select("id_key", "itype", nw.col("region").str.slice(0, 6).alias("_region"))
         .group_by("id_key", "itype")
         .agg(nw.col("_region").min().alias("_insured"))
@@ -174,22 +229,46 @@ def keyed_counts(
     targets: IntoLazyFrame,
     duplicates: IntoLazyFrame,
     schemes: IntoLazyFrame,
+    *,
+    parts: int = 1,
 ) -> KeyedCounts:
     """The keyed counts of a match, from native frames of one engine (see :class:`KeyedCounts`).
 
     ``schemes``: :func:`~canbao.match.present.current_schemes` (Polars) or
     :func:`scheme_masks` of ``linked`` (any engine): ``id_key``, ``mask``, ``local_active``.
+    ``parts``: the targets and duplicates are counted in that many parts of persons and summed
+    (a sharded match: its shards; the same counts, see the module).
     """
     h, lk, t, d, s = (nw.from_native(f) for f in (household, linked, targets, duplicates, schemes))
-    kinds = d.select("id_key", "kind").unique(["id_key", "kind"])
+    if parts == 1:
+        per_person = _targets(t, s), _duplicates(t, lk, d)
+    else:
+        per_person = _in_parts(t, lk, d, s, parts)
     return KeyedCounts(
-        targets=_targets(t, s),
+        targets=per_person[0],
         household=_household(h),
-        records=_count(lk, RECORD_KEYS),
+        records=_records(lk),
         outsiders=_outsiders(lk),
-        duplicates=_duplicates(t, lk, d),
-        duplicate_kinds=_count(kinds, ["kind"]),
+        duplicates=per_person[1],
+        duplicate_kinds=_kinds(d),
     )
+
+
+def _in_parts(
+    targets: nw.LazyFrame[Any],
+    linked: nw.LazyFrame[Any],
+    found: nw.LazyFrame[Any],
+    schemes: nw.LazyFrame[Any],
+    parts: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The counts of the targets and the duplicates, part by part of persons, summed."""
+    counts: tuple[list[pl.DataFrame], list[pl.DataFrame]] = ([], [])
+    for part in range(parts):
+        persons = in_part(targets, part, parts)
+        counts[0].append(_targets(persons, in_part(schemes, part, parts), _join))
+        records, duplicates = (in_part(f, part, parts) for f in (linked, found))
+        counts[1].append(_duplicates(persons, records, duplicates, _join))
+    return summed(counts[0]), summed(counts[1])
 
 
 def record_counts(linked: IntoLazyFrame) -> pl.DataFrame:

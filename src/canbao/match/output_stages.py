@@ -123,9 +123,9 @@ def count_sets(
     """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`),
     announced as the tables' step (:func:`tables_step`), which they start."""
     progress(tables_step())
-    return keyed_counts(
-        prepared.household, sets.linked, sets.targets, sets.found.lazy(), schemes.lazy()
-    )
+    frames = (prepared.household, sets.linked, sets.targets, sets.found.lazy(), schemes.lazy())
+    # A sharded match counts the persons in parts, as many as its shards (bounded memory).
+    return keyed_counts(*frames, parts=prepared.shards)
 
 
 def national_tables(

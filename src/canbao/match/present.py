@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -210,33 +211,53 @@ def _record_text() -> pl.Expr:
     )
 
 
+# Persons with a duplicate whose records are spelled out in one group-by: past it, in parts.
+DUPLICATE_KEYS_PER_PART: Final = 50_000
+_DUPLICATE_RECORD_COLUMNS: Final = ("id_key", "itype", "text", "receiving", "id_norm", "name")
+_DUPLICATE_RECORD_COLUMNS_MORE: Final = ("e_row", "link")
+
+
 def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per person, insurance type and kind, with the records involved."""
-    # Only the records of persons with a duplicate are spelled out (a few per thousand).
-    # Their keys as a list to look up: a semi join made a streamed query hold every active
-    # record (0.5 GB more at 3 M persons).
-    keys = found.select("id_key").unique().collect().get_column("id_key").implode()
-    records = (
-        linked.filter(pl.col("id_key").is_not_null() & pl.col("active"))
-        .filter(pl.col("id_key").is_in(keys))
-        .with_columns(text=_record_text(), receiving=pl.col("estatus") == "receiving")
-        .group_by("id_key", "itype")
-        .agg(
-            pl.col("text").sort().str.join("; ").alias("all_records"),
-            pl.col("text")
-            .filter(pl.col("receiving"))
-            .sort()
-            .str.join("; ")
-            .alias("benefit_records"),
-            pl.col("id_norm").first(),
-            # The name of the person's first record that has one (file order), so that a
-            # person whose records spell the name differently gets the same name every run.
-            pl.col("name").sort_by("e_row").drop_nulls().first(),
-            pl.col("link").is_in([LinkClass.LINKED.value]).any().alias("in_household"),
-        )
+    """One row per person, insurance type and kind, with the records involved.
+
+    Only the records of persons with a duplicate are spelled out (a few per thousand). Their
+    keys as a list to look up: a semi join made a streamed query hold every active record
+    (0.5 GB more at 3 M persons). The group-by that spells them out held about 3 KB per
+    person (0.95 GB at 10 M persons, docs/scale.md seventh round), so past
+    :data:`DUPLICATE_KEYS_PER_PART` persons their records are read once and grouped in parts
+    of persons; the rows are sorted by ID, insurance type and kind, which are unique (the same
+    rows, the same order)."""
+    keys = found.select("id_key").unique().collect().get_column("id_key")
+    active = linked.filter(pl.col("id_key").is_not_null() & pl.col("active"))
+    records = active.filter(pl.col("id_key").is_in(keys.implode())).with_columns(
+        text=_record_text(), receiving=pl.col("estatus") == "receiving"
+    )
+    parts = -(-keys.len() // DUPLICATE_KEYS_PER_PART)
+    if parts <= 1:
+        return _duplicate_rows(found, records)
+    held = records.select(*_DUPLICATE_RECORD_COLUMNS, *_DUPLICATE_RECORD_COLUMNS_MORE).collect()
+    pieces = [
+        _duplicate_rows(*(f.filter(pl.col("id_key") % parts == part) for f in (found, held.lazy())))
+        for part in range(parts)
+    ]
+    rows = pl.concat([piece.collect() for piece in pieces], how="vertical")
+    return rows.lazy().sort("公民身份号码", "险种类型", "类别代码")
+
+
+def _duplicate_rows(found: pl.LazyFrame, records: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`duplicates_table` of the persons of ``found``, from their active ``records``
+    (with their ``text`` and whether they are ``receiving``)."""
+    grouped = records.group_by("id_key", "itype").agg(
+        pl.col("text").sort().str.join("; ").alias("all_records"),
+        pl.col("text").filter(pl.col("receiving")).sort().str.join("; ").alias("benefit_records"),
+        pl.col("id_norm").first(),
+        # The name of the person's first record that has one (file order), so that a
+        # person whose records spell the name differently gets the same name every run.
+        pl.col("name").sort_by("e_row").drop_nulls().first(),
+        pl.col("link").is_in([LinkClass.LINKED.value]).any().alias("in_household"),
     )
     return (
-        found.join(records, on=["id_key", "itype"], how="left")
+        found.join(grouped, on=["id_key", "itype"], how="left")
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),
