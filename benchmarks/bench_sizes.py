@@ -5,7 +5,9 @@ For every size, a generated clean city (the generator of ``make bench``, kept un
 (``--runs`` times each). Prints, per size and way: the median wall seconds, the CPU seconds
 (user + system, every thread) and the peak resident memory of the run, and the seconds and CPU
 seconds per million persons, which stay flat while the match grows linearly. The repair step's
-seconds and CPU seconds (suggested links) are reported apart. ``--one-piece-up-to N`` leaves one
+own wall seconds (suggested links, on its thread: benchmarks/timed_match.py) are reported apart,
+with the CPU seconds of the wait for it (the repair's own CPU seconds are not separable: it shares
+Polars' thread pool with the steps beside it). ``--one-piece-up-to N`` leaves one
 piece out above N persons (its peak grows with the city); every sharded run's CSV and JSON files
 are compared with one piece's.
 
@@ -110,7 +112,7 @@ def main() -> None:
     print("\n### canbao match by the size of the city\n")
     print(
         "| persons | way | wall s (runs) | CPU s | peak MB | s per M persons | "
-        "CPU s per M | repair s | repair CPU s | repair CPU s per M |"
+        "CPU s per M | repair s (on its thread) | CPU s waiting for it | the same per M |"
     )
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for persons in sizes:
