@@ -29,9 +29,10 @@ from canbao.match import _repairs_in_match, run_match
 REPAIR_ENTRY_POINTS = ("records_by_class", "suggest", "suggest_for")
 
 
-def time_repairs(seconds: list[float]) -> None:
+def time_repairs(seconds: list[float], spans: list[tuple[float, float]] | None = None) -> None:
     """Wrap the repair step's entry points so that each outermost call adds its wall seconds to
-    ``seconds`` (``suggest`` calls ``suggest_for``: counted once)."""
+    ``seconds`` (``suggest`` calls ``suggest_for``: counted once) and, to ``spans``, its start
+    and end on the ``time.perf_counter`` clock (to place it among the steps it ran beside)."""
     inside = threading.local()
     for name in REPAIR_ENTRY_POINTS:
         original = getattr(_repairs_in_match, name)
@@ -45,8 +46,10 @@ def time_repairs(seconds: list[float]) -> None:
             try:
                 return _original(*args, **kw)
             finally:
-                inside.depth = 0
-                seconds.append(time.perf_counter() - start)
+                inside.depth, end = 0, time.perf_counter()
+                seconds.append(end - start)
+                if spans is not None:
+                    spans.append((start, end))
 
         setattr(_repairs_in_match, name, timed)
 
@@ -62,12 +65,14 @@ def main() -> None:
     for name, info in manifest["rosters"].items():
         files.setdefault(info["kind"], []).append(city / name)
     timeline = Timeline()
+    began = time.perf_counter()  # the timeline's first step begins here
     if "--detail" in rest:
         from benchmarks.detail_marks import install
 
         install(timeline.mark)
     repair_seconds: list[float] = []
-    time_repairs(repair_seconds)
+    spans: list[tuple[float, float]] = []
+    time_repairs(repair_seconds, spans)
     as_of = date.fromisoformat(manifest["as_of"])
     run_match(files, as_of=as_of, output=out, progress=timeline.mark, db=db, shards=shards)
     steps = timeline.close()
@@ -75,7 +80,11 @@ def main() -> None:
     timings.write_text(json.dumps(seconds, ensure_ascii=False, indent=1), encoding="utf-8")
     lined = timings.with_suffix(".timeline.json")
     lined.write_text(json.dumps(steps, ensure_ascii=False, indent=1), encoding="utf-8")
-    repair = {"seconds": sum(repair_seconds), "calls": len(repair_seconds)}
+    repair = {
+        "seconds": sum(repair_seconds),
+        "calls": len(repair_seconds),
+        "spans_from_start": [[round(a - began, 3), round(b - began, 3)] for a, b in spans],
+    }
     timings.with_suffix(".repair.json").write_text(json.dumps(repair), encoding="utf-8")
 
 
