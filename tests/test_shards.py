@@ -191,8 +191,9 @@ def test_automatic_shards_follow_the_input_size_and_the_memory(tmp_path: Path) -
     roster = tmp_path / "household.csv"
     roster.write_bytes(b"x" * 1000)
     assert automatic_shards([roster], memory=1_000_000) == 1
-    assert automatic_shards([roster], memory=3000) == 2
-    assert automatic_shards([roster], memory=600) == 10
+    assert automatic_shards([roster], memory=1500) == 1
+    assert automatic_shards([roster], memory=1000) == 2
+    assert automatic_shards([roster], memory=150) == 10
     assert automatic_shards([roster], memory=0) == 1
     assert shard_count("auto", [EXAMPLES / "city" / "household.csv"]) == 1
     assert shard_count(" 4 ", []) == 4

@@ -7,12 +7,16 @@ Three blocks propose household persons for an enrolment record:
 * the same birth date, county and name;
 * an ID at most two substitutions or one adjacent transposition away.
 
-For the last, the 18 positions are split into five groups; two edits touch at most two groups, so
-at least three stay intact, and joining on each of the ten *triples* of groups finds every such
-neighbour. Three contiguous blocks of six would be simpler, but the first block is the region
+For the last, the 18 positions are split into six groups; two edits touch at most two groups, so
+at least four stay intact, and joining on each of the fifteen choices of four groups finds every
+such neighbour. Three contiguous blocks of six would be simpler, but the first block is the region
 code, which every person of a county shares: joining on it alone is a county-wide cross join.
 The groups mix low-entropy positions (region, century) with high-entropy ones (sequence digits)
-so that every triple key is selective: about 20 bits, a handful of persons in a million.
+so that every key is selective: about 20 bits, a handful of persons in a million. The region code
+is cut after its prefecture: with five groups (the region code, century and first sequence digit
+as one) the four triples without it spanned the whole household, and their joins grew with the
+square of a province (docs/repairs.md); with six, every key holds the prefecture, the county or
+all four other groups.
 """
 
 from __future__ import annotations
@@ -26,16 +30,17 @@ from typing import Final
 import polars as pl
 from rapidfuzz.distance import OSA
 
-# Five groups of 0-based positions of an 18-character ID, each worth roughly 6 bits within a city
-# (the region code carries only 2-3 bits there; see the module docstring).
+# Six groups of 0-based positions of an 18-character ID, each worth roughly 6 bits within a city
+# but the first two (the region code carries only 2-3 bits there; see the module docstring).
 ID_GROUPS: Final[tuple[tuple[int, ...], ...]] = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 14),  # region code, century + first sequence digit
+    (0, 1, 2, 3),  # province and prefecture
+    (4, 5, 6, 7, 14),  # county, century + first sequence digit
     (8, 9),  # year within the century
     (10, 11, 15),  # month + second sequence digit
     (12, 13),  # day
     (16, 17),  # last sequence digit + check character
 )
-# Two edits touch at most two groups: each triple of groups is a join key that survives them.
+# Two edits touch at most two groups: each choice of four groups is a join key that survives them.
 ID_GROUP_KEYS: Final = tuple(combinations(range(len(ID_GROUPS)), len(ID_GROUPS) - 2))
 EARLIEST_BIRTH: Final = date(1880, 1, 1)
 # Household persons sharing one normalised name in one county, above which the name block is
@@ -103,8 +108,9 @@ def _group_values() -> list[pl.Expr]:
 def _group_key(groups: tuple[int, ...]) -> pl.Expr:
     """The given groups' numbers (``_g*``) as one Int64 join key, equal exactly when they are.
 
-    The digits are taken apart once per ID (:func:`_group_values`), not once per key: ten keys
-    of nine to thirteen digits each took four times as long on a city's household.
+    The digits are taken apart once per ID (:func:`_group_values`), not once per key: the ten keys
+    of the five groups used then (nine to thirteen digits each) took four times as long on a
+    city's household.
     """
     key: pl.Expr = pl.lit(0, pl.Int64)
     for g in groups:
@@ -205,8 +211,8 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
     """Pairs whose 18-character IDs are within two substitutions, one block per key group.
 
     Both sides come with their IDs parsed (``_d``, ``_l``, ``_x`` of the records; ``_d``,
-    ``_l`` and the group values ``_g*`` of the household, staged once): each of the ten keys is
-    arithmetic on the numbers.
+    ``_l`` and the group values ``_g*`` of the household, staged once): each of the fifteen
+    keys is arithmetic on the numbers.
     """
     rec_ids = (
         lazy_rec.select("_rec", "_id18", "_d", "_l", "_x")
