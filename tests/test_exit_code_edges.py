@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
+from canbao.match import _person_csv
 from tests.hostile_files import alias_bomb, deep_yaml, far_cell_workbook, inflating_workbook
 from tests.match_helpers import pid
 
@@ -219,3 +220,23 @@ def test_a_write_that_fails_is_exit_7_naming_the_path(
     assert "无法写入" in done.stderr and "File too large" in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_a_full_disk_in_the_result_files_is_exit_7_naming_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars' CSV sinks raise a bare OSError on a full disk: exit 7, the output named, no bug."""
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError("No space left on device (os error 28)")  # as polars raises it: no errno
+
+    monkeypatch.setattr(_person_csv, "_sink_tables", full_disk)
+    out = tmp_path / "out"
+    city = ROOT / "examples" / "city"
+    args = ["match", "--household", str(city / "household.csv"), "--as-of", "2017-06-30"]
+    result = runner.invoke(app, [*args, "--area", "3406", "--output", str(out), "--quiet"])
+    assert result.exit_code == 7, result.output
+    assert f"无法写入 {out}" in result.output and "No space left on device" in result.output
+    assert "内部错误" not in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []

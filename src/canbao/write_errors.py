@@ -1,7 +1,8 @@
 """A failed write (full disk, quota, file-size limit, read-only disk) is exit 7, never a "bug".
 
 Python's own writes raise :class:`OSError` with the path; polars' writers (``sink_parquet``,
-``write_csv``) raise a ``ComputeError`` whose text ends ``(os error 28)`` and names no path.
+``write_csv``) raise a ``ComputeError``, or an ``OSError`` without ``errno`` (``collect_all`` of
+CSV sinks), whose text ends ``(os error 28)`` and names no path.
 :func:`write_failure` recognises both and builds the :class:`~canbao.errors.OutputError` that
 names the path being written (the file when known, else the output or work directory).
 """
@@ -45,7 +46,9 @@ def write_failure(
             if path is not None and _under(Path(str(name)), path):
                 return _error(where, exc.strerror or str(exc))
             where = Path(str(name))
-    else:
+    if code is None:
+        # Polars' sinks also raise a bare OSError with no errno, its code only in the text
+        # ("No space left on device (os error 28)"): a full disk in the result-file step.
         found = _OS_ERROR.search(str(exc))
         code = int(found.group(1) or found.group(2)) if found else None
     if code in WRITE_ERRNOS:
