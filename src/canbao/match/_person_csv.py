@@ -63,13 +63,14 @@ def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
     (:func:`made_may_need_quote`).
     """
     quoted = columns_needing_quotes(rows)
+    made_quoted = made_may_need_quote()
     tables = present.tables_of_persons(rows.lazy())
     paths = {name: out / f"{name}.csv" for name in tables}
     sinks = []
     for name, table in tables.items():
         schema = table.collect_schema()
         text = [h for h, dtype in schema.items() if dtype == pl.String]
-        made = [h for h in text if h not in _COLUMN_OF and made_may_need_quote()]
+        made = [h for h in text if h not in _COLUMN_OF and made_quoted]
         neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted] + made
         neutralised = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
         sinks.append(neutralised.sink_csv(paths[name], include_bom=True, lazy=True))
