@@ -74,7 +74,8 @@ def birth_column_expr(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def id_numbers(id18: pl.Expr) -> list[pl.Expr]:
     """An ID as numbers: ``_d`` (first 17 characters), ``_l`` (the last, X = 10), ``_x``, and
-    ``_h`` (the first 16 characters read as hexadecimal: one digit a nibble, :func:`_nibbles`).
+    ``_h`` (the first 16 characters read as hexadecimal: one digit a nibble, compared by
+    :func:`_nibbles_differing`).
 
     Integer arithmetic on one parsed number is several times cheaper than slicing strings for
     every key and every comparison. An ``X`` in the first 17 positions (a typing error) is read
@@ -87,8 +88,13 @@ def id_numbers(id18: pl.Expr) -> list[pl.Expr]:
         first.str.replace_all("X", "0", literal=True).cast(pl.Int64).alias("_d"),
         last.replace_strict({"X": 10}, default=last).cast(pl.Int64).alias("_l"),
         first.str.contains("X", literal=True).alias("_x"),
-        # Unsigned: IDs of residence permits begin with 8 or 9, above the largest Int64 here.
-        id18.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64, strict=False).alias("_h"),
+        # IDs of residence permits begin with 8 or 9, above the largest Int64 when read so:
+        # read unsigned, kept as the Int64 of the same bits (every engine has Int64; the bits
+        # are all the nibbles' comparison reads, :func:`_nibbles_differing`).
+        id18.str.slice(0, 16)
+        .str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+        .reinterpret(signed=True)
+        .alias("_h"),
     ]
 
 
@@ -151,9 +157,11 @@ _NIBBLE_BITS: Final = int("1" * 16, 16)
 
 
 def _nibbles_differing(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """How many nibbles of the UInt64 words ``a`` and ``b`` differ: each nibble of their
+    """How many nibbles of the 64-bit words ``a`` and ``b`` differ: each nibble of their
     exclusive or folded onto its lowest bit, the bits counted. With the 16 digits of an ID read
-    as hexadecimal (``_h``), the positions 0-15 where two IDs differ."""
+    as hexadecimal (``_h``), the positions 0-15 where two IDs differ. A floor division by a
+    power of two is the arithmetic shift also for a negative Int64 (a word whose top bit is
+    set): the sign bits it shifts in land above bit 60, outside every nibble's lowest bit."""
     x = a.xor(b)
     folded = (x | x // 2 | x // 4 | x // 8) & _NIBBLE_BITS
     return folded.bitwise_count_ones().cast(pl.Int64)
