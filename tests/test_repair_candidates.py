@@ -17,7 +17,9 @@ from canbao.match._repair_candidates import (
 )
 
 ONE_PREFECTURE = ["340621", "340602", "340603"]
-SEVERAL_PREFECTURES = ["340621", "341122", "410102", "411523"]
+# 810000 and 830000: residence permits of Hong Kong and Taiwan residents, whose first 16
+# digits read as hexadecimal (the nibbles compared) pass the largest Int64.
+SEVERAL_PREFECTURES = ["340621", "341122", "410102", "411523", "810000", "830000"]
 
 
 def _ids(regions: list[str], persons: int, rng: random.Random) -> list[str]:

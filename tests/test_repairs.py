@@ -314,10 +314,17 @@ def test_apply_links_never_links_a_record_twice(
 
 
 @settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 1_000), shards=st.integers(1, 7), chunk=st.integers(1, 40))
-def test_proposals_do_not_depend_on_parts_or_chunks(seed: int, shards: int, chunk: int) -> None:
-    """The household in any number of parts, the records in chunks of any size (scaled by the
-    parts): the same proposals as one pass."""
+@given(
+    seed=st.integers(0, 1_000),
+    shards=st.integers(1, 7),
+    chunk=st.integers(1, 40),
+    part_rows=st.integers(100, 3_000),
+)
+def test_proposals_do_not_depend_on_parts_or_chunks(
+    seed: int, shards: int, chunk: int, part_rows: int
+) -> None:
+    """The household in any number of parts (by shards or by persons a part), the records in
+    chunks of any size (scaled by the parts): the same proposals as one pass."""
     household = make_people(1_500, seed=seed)
     picked = household.sample(n=60, seed=seed)
     records = picked.select(
@@ -333,5 +340,8 @@ def test_proposals_do_not_depend_on_parts_or_chunks(seed: int, shards: int, chun
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(repairs, "RECORD_CHUNK", chunk)
         patch.setattr(repairs, "PAIR_CHUNK", 7 * chunk)
-        parted = suggest_links(records, household, as_of=AS_OF, shards=shards)
+        patch.setattr(repairs, "PART_ROWS", part_rows)
+        parted = suggest_links(
+            records, household, as_of=AS_OF, shards=shards, persons=household.height
+        )
     assert_frame_equal(parted, whole)

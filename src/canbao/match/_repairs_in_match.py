@@ -103,7 +103,10 @@ def suggest_for(
     if records.height == 0:
         links = suggest_links(records, persons.head(0), as_of=as_of)
     else:
-        links = suggest_links(records, persons, as_of=as_of, shards=shards)
+        # The household's rows bound its persons: read from a staged file's metadata, not
+        # counted over its IDs again.
+        rows = int(household.select(pl.len()).collect().item())
+        links = suggest_links(records, persons, as_of=as_of, shards=shards, persons=rows)
     return Suggestions(records, links)
 
 
