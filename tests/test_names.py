@@ -163,6 +163,8 @@ def test_could_be_one_person_keeps_every_same_or_variant(
         ("王丽", "王强", True),  # the same surname: the pinyin slip is not ruled out cheaply
         ("王丽", "黄丽", True),  # the same second character
         ("张伟", "张伟明", False),  # two characters against three: neither slip is possible
+        ("欧阳娜", "欧阳娜娜", True),  # the shorter name first (its length minus the other's < 0)
+        ("AAA", "王AAA", True),  # a character added in front
     ],
 )
 def test_could_be_one_person_on_the_verdict_table(a: str, b: str, kept: bool) -> None:

@@ -223,7 +223,8 @@ def could_be_one_person(a: pl.Series, b: pl.Series) -> pl.Series:
     pinyin = heads.select(
         pl.col(c).replace_strict(reading, default=pl.col(c)).alias(f"p{c}") for c in heads.columns
     )
-    la, lb = pl.col("a").str.len_chars(), pl.col("b").str.len_chars()
+    # Signed: the lengths' difference of unsigned counts would wrap around below zero.
+    la, lb = (pl.col(side).str.len_chars().cast(pl.Int64) for side in ("a", "b"))
     shortest = pl.min_horizontal(la, lb)
     slip = (
         ((la - lb).abs() <= 1)
