@@ -12,6 +12,7 @@ from canbao.match.names import (
     _fold_name,
     _readings,
     char_pinyin,
+    could_be_one_person,
     judge_names,
     normalize_name_expr,
     pinyin_expr,
@@ -98,3 +99,75 @@ def test_plain_names_skip_folding_without_changing_any_result(names: list[str | 
     frame = pl.DataFrame({"n": names}, schema={"n": pl.String})
     got = frame.select(normalize_name_expr(pl.col("n"))).to_series()
     assert_series_equal(got, frame.select(_fold_name(pl.col("n"))).to_series())
+
+
+# Characters that make variants likely: homophones (丽莉力李 li, 王汪 wang, 明敏 ming/min),
+# a middle dot and its look-alikes, a space, a Latin letter.
+_NAME_CHARS = "王汪丽莉力李明敏张章小晓阿依古买提·•. A"
+
+
+def _edited(name: str, edits: list[tuple[int, int, str]]) -> str:
+    """``name`` after each edit (kind 0 substitutes, 1 inserts, 2 deletes at a position)."""
+    chars = list(name)
+    for kind, at, char in edits:
+        where = at % (len(chars) + 1)
+        if kind == 1:
+            chars.insert(where, char)
+        elif chars:
+            where = min(where, len(chars) - 1)
+            if kind == 0:
+                chars[where] = char
+            else:
+                del chars[where]
+    return "".join(chars)
+
+
+_EDITS = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 7), st.sampled_from(_NAME_CHARS)), max_size=2
+)
+_NAMES = st.text(alphabet=_NAME_CHARS, max_size=6)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.none() | _NAMES, st.none() | _NAMES),
+            st.tuples(_NAMES, _EDITS).map(lambda made: (made[0], _edited(*made))),
+        ),
+        max_size=40,
+    )
+)
+def test_could_be_one_person_keeps_every_same_or_variant(
+    pairs: list[tuple[str | None, ...]],
+) -> None:
+    """Every pair judged same or variant passes the cheap condition the repair step filters by
+    (pairs of any two names, and names beside themselves after one or two edits)."""
+    a = pl.Series([x for x, _ in pairs], dtype=pl.String)
+    b = pl.Series([y for _, y in pairs], dtype=pl.String)
+    verdicts = judge_names(a, b)["name_verdict"]
+    maybe = could_be_one_person(a, b)
+    assert maybe.len() == a.len() and maybe.null_count() == 0
+    missed = [
+        pair
+        for pair, verdict, kept in zip(pairs, verdicts, maybe, strict=True)
+        if verdict in ("same", "variant") and not kept
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kept"),
+    [
+        *((a, b, True) for a, b, verdict in CASES if verdict != "different"),
+        ("张三", "李四", False),  # nothing in common
+        ("王丽", "王强", True),  # the same surname: the pinyin slip is not ruled out cheaply
+        ("王丽", "黄丽", True),  # the same second character
+        ("张伟", "张伟明", False),  # two characters against three: neither slip is possible
+        ("欧阳娜", "欧阳娜娜", True),  # the shorter name first (its length minus the other's < 0)
+        ("AAA", "王AAA", True),  # a character added in front
+    ],
+)
+def test_could_be_one_person_on_the_verdict_table(a: str, b: str, kept: bool) -> None:
+    """The table's same and variant pairs pass; its different pairs pass only when their
+    first two characters leave a slip possible."""
+    assert could_be_one_person(pl.Series([a]), pl.Series([b])).to_list() == [kept]

@@ -36,7 +36,13 @@ from canbao.match._repair_candidates import (
     parse_household_ids,
     small_name_blocks,
 )
-from canbao.match.names import SAME, VARIANT, judge_names, normalize_name_expr
+from canbao.match.names import (
+    SAME,
+    VARIANT,
+    could_be_one_person,
+    judge_names,
+    normalize_name_expr,
+)
 from canbao.workdir import work_folder
 
 POINTS_NAME_SAME: Final = 40
@@ -207,6 +213,8 @@ def _score(cand: pl.DataFrame) -> pl.DataFrame:
     cand = cand.filter(
         (pl.col("_osa") <= 2) | ((pl.col("_name") == pl.col("_hname")) & birth_same & county_same)
     )
+    # Only names that may be one person's are judged: the others are dropped below anyway.
+    cand = cand.filter(could_be_one_person(cand["_name"], cand["_hname"]))
     names = judge_names(cand["_name"], cand["_hname"])
     cand = cand.with_columns(
         names["name_verdict"].alias("_verdict"), names["name_similarity"].alias("_similarity")
