@@ -205,6 +205,9 @@ def _evidence(birth_same: pl.Expr, county_same: pl.Expr) -> pl.Expr:
 
 def _score(cand: pl.DataFrame) -> pl.DataFrame:
     """Add name, ID, birth and county evidence and the score to candidate pairs."""
+    # A kept candidate has a same or variant name (the rule below): only names that may be one
+    # person's are measured and judged (one pair in twenty at 10 M persons).
+    cand = cand.filter(could_be_one_person(cand["_name"], cand["_hname"]))
     cand = id_distance(cand)
     birth_same = (pl.col("_birth") == pl.col("_hbirth")).fill_null(False)
     county_same = (pl.col("_county") == pl.col("_hcounty")).fill_null(False)
@@ -213,8 +216,6 @@ def _score(cand: pl.DataFrame) -> pl.DataFrame:
     cand = cand.filter(
         (pl.col("_osa") <= 2) | ((pl.col("_name") == pl.col("_hname")) & birth_same & county_same)
     )
-    # Only names that may be one person's are judged: the others are dropped below anyway.
-    cand = cand.filter(could_be_one_person(cand["_name"], cand["_hname"]))
     names = judge_names(cand["_name"], cand["_hname"])
     cand = cand.with_columns(
         names["name_verdict"].alias("_verdict"), names["name_similarity"].alias("_similarity")
