@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import resource
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.match import _person_csv
+from canbao.match import _person_csv, _person_parquet
 from tests.hostile_files import alias_bomb, deep_yaml, far_cell_workbook, inflating_workbook
 from tests.match_helpers import pid
 
@@ -240,3 +242,24 @@ def test_a_full_disk_in_the_result_files_is_exit_7_naming_the_output(
     assert "内部错误" not in result.output
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_in_the_parquet_person_tables_is_exit_7_naming_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet person table's row group failing on its thread is exit 7, the output named."""
+
+    def full_disk(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_person_parquet.PersonParquet, "_write", full_disk)
+    out = tmp_path / "out"
+    city = ROOT / "examples" / "city"
+    args = ["match", "--household", str(city / "household.csv"), "--as-of", "2017-06-30"]
+    options = ["--format", "parquet", "--output", str(out), "--quiet"]
+    result = runner.invoke(app, [*args, "--area", "3406", *options])
+    assert result.exit_code == 7, result.output
+    assert f"无法写入 {out}" in result.output and "No space left on device" in result.output
+    assert "内部错误" not in result.output
+    assert not out.exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("parquet")]

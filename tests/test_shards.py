@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from polars.testing import assert_frame_equal
 from scripts.regenerate_golden import workbook_cells
 from typer.testing import CliRunner
 
+from canbao.cells import neutralise_frame
 from canbao.cli import app
 from canbao.errors import UsageError
 from canbao.match import _person_tables, repairs, run_match
@@ -181,7 +184,9 @@ def test_townships_are_packed_into_batches_in_sort_order() -> None:
             "county": ["1", "1", "1", "2", None],
             "township": ["a", "b", None, "a", "a"],
             "_batch": [0, 0, 1, 2, 3],
-        }
+            "len": [1, 2, 1, 4, 1],
+        },
+        schema_overrides={"len": pl.UInt32},
     )
     assert_frame_equal(got, expected)
 
@@ -243,7 +248,9 @@ def test_the_split_gives_each_batch_its_rows_in_order(
         schema={"county": pl.String, "township": pl.String, "row": pl.Int64},
     )
     groups = _person_tables.batches(persons.lazy(), limit)
-    tagged = persons.join(groups, on=["county", "township"], how="left", nulls_equal=True)
+    tagged = persons.join(
+        groups.drop("len"), on=["county", "township"], how="left", nulls_equal=True
+    )
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
         patch.setattr(_person_tables, "SPLIT_HELD_ROWS", held)
         patch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", chunk)
@@ -252,3 +259,27 @@ def test_the_split_gives_each_batch_its_rows_in_order(
         for number, paths in files.items():
             expected = tagged.filter(pl.col("_batch") == number).drop("_batch").sort("row")
             assert_frame_equal(pl.read_parquet(paths), expected)
+
+
+def test_parquet_person_tables_go_by_batches_with_the_rows_of_one_sort(
+    messy_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet person tables have a row group per batch of townships (here 40 persons), the
+    same bytes from one sort (one piece), by batches (one piece of a large city) and in 3
+    shards (the county lists too), and the rows of the CSV tables (neutralised as CSV writes
+    them)."""
+    as_csv = _match(messy_city, tmp_path / "csv", 1)
+    monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
+    monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
+    monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
+    lists = {"format": "parquet", "county_lists": True}
+    sorted_once = _match(messy_city, tmp_path / "1", 1, **lists)
+    _assert_same(sorted_once, _match(messy_city, tmp_path / "3", 3, **lists), 3)
+    monkeypatch.setattr(_person_tables, "ONE_PIECE_BATCHES_FROM", 1000)  # the city: 1500
+    _assert_same(sorted_once, _match(messy_city, tmp_path / "batches", 1, **lists), 1)
+    for name in ("needs_survey", "uninsured", "confirmed"):
+        path = tmp_path / "1" / f"{name}.parquet"
+        table = pl.read_parquet(path)
+        csv = pl.read_csv(io.BytesIO(as_csv[f"{name}.csv"]), infer_schema=False)  # type: ignore[arg-type]
+        assert_frame_equal(neutralise_frame(table).fill_null(""), csv.fill_null(""))
+        assert pq.ParquetFile(path).metadata.num_row_groups > 10

@@ -1,5 +1,5 @@
 """The person tables batch by batch of townships, never held whole (CSV: ``canbao match
---shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons).
+--shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons; Parquet: always).
 
 The person tables are sorted by county, township, village and ID
 (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order), so the sorted table
@@ -9,7 +9,8 @@ most :data:`BATCH_ROWS` persons (a larger township is a batch of its own); the t
 columns are split in one streamed pass into files per batch (in target order, at most
 :data:`SPLIT_HELD_ROWS` persons waiting at a time), and each batch is read, sorted by the keys
 with ties in the order read (the same order as the whole table's stable sort; column by column,
-as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files. One
+as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files (or
+Parquet files, a row group per batch: :mod:`canbao.match._person_parquet`). One
 batch is held at a time: at 10 M persons the county-by-county version held a county of 3.6 M
 persons and peaked at 5.0 GB (docs/scale.md).
 """
@@ -17,12 +18,13 @@ persons and peaked at 5.0 GB (docs/scale.md).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import polars as pl
 
 from canbao.match import present
 from canbao.match._person_csv import PersonCsv, sorted_rows
+from canbao.match._person_parquet import PersonParquet
 from canbao.match._staging import write_staged
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
@@ -45,9 +47,9 @@ GROUP: Final = ("county", "township")
 
 
 def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
-    """(county, township, ``_batch``) of the persons (or targets): the pairs in sort order,
-    packed into batches of at most ``limit`` persons where the pairs allow (a pair is never
-    split)."""
+    """(county, township, ``_batch``, ``len``) of the persons (or targets): the pairs in sort
+    order with their persons, packed into batches of at most ``limit`` persons where the pairs
+    allow (a pair is never split)."""
     sizes = persons.group_by(*GROUP).len().sort(*GROUP, nulls_last=True).collect()
     numbers, batch, filled = [], 0, 0
     for size in sizes.get_column("len").to_list():
@@ -55,7 +57,7 @@ def batches(persons: pl.LazyFrame, limit: int) -> pl.DataFrame:
             batch, filled = batch + 1, 0
         numbers.append(batch)
         filled += size
-    return sizes.select(*GROUP, pl.Series(BATCH, numbers, dtype=pl.Int64))
+    return sizes.select(*GROUP, pl.Series(BATCH, numbers, dtype=pl.Int64), "len")
 
 
 class _Split:
@@ -107,9 +109,9 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[in
     (``pl.PartitionBy``) did the same in the engine but held more the larger the city: 1.3 GB
     more than this at 10 M persons, for the same CPU (docs/scale.md, sixth round).
     """
-    split, on = _Split(folder), list(GROUP)
+    split, on, tags = _Split(folder), list(GROUP), groups.select(*GROUP, BATCH)
     for chunk in persons.collect_batches(chunk_size=SPLIT_CHUNK_ROWS):
-        split.add(chunk.join(groups, on=on, how="left", nulls_equal=True, maintain_order="left"))
+        split.add(chunk.join(tags, on=on, how="left", nulls_equal=True, maintain_order="left"))
     return split.close()
 
 
@@ -120,17 +122,21 @@ def write_person_tables_by_county(
     out: Path,
     work: Path,
     kept: dict[str, pl.DataFrame] | None = None,
+    fmt: Literal["csv", "parquet"] = "csv",
 ) -> dict[str, Path]:
-    """Write needs_survey, uninsured and confirmed as CSV, batch by batch of townships, sorted.
+    """Write needs_survey, uninsured and confirmed as CSV or Parquet (``fmt``), batch by batch
+    of townships, sorted.
 
     ``kept``: tables to keep in memory as written (the needs-survey and uninsured lists of
-    --county-lists).
+    --county-lists). Parquet keeps the birth date as text, as it was written whole before.
     """
     beside = work / "schemes_of_targets.parquet"
-    persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=True)
+    as_date = fmt == "csv"  # the CSV writer gives a Date the same text
+    persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=as_date)
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
-    with PersonCsv(out, kept, persons) as tables:
+    files_of = PersonCsv if fmt == "csv" else PersonParquet
+    with files_of(out, kept, persons) as tables:
         # No batch at all (no target person): one empty pass writes the headers.
         for index, number in enumerate(sorted(files) or [None]):
             if number is None:
@@ -138,4 +144,27 @@ def write_person_tables_by_county(
             else:
                 batch = pl.scan_parquet(files[number]).collect()
             tables.append(sorted_rows(batch).lazy(), first=index == 0)
+    return tables.paths
+
+
+def write_person_parquet_sorted_once(
+    targets: pl.LazyFrame,
+    schemes: pl.DataFrame,
+    *,
+    out: Path,
+    kept: dict[str, pl.DataFrame] | None = None,
+) -> dict[str, Path]:
+    """Write needs_survey, uninsured and confirmed as Parquet from one sort of the person rows
+    (one piece of a city below :data:`ONE_PIECE_BATCHES_FROM` persons, as its CSV): appended
+    batch by batch, each batch the slice of the sorted rows it holds, so the row groups and the
+    bytes are those of :func:`write_person_tables_by_county` (the sorted rows are the batches'
+    sorted rows one after the other)."""
+    rows = sorted_rows(present.person_rows(targets, schemes).collect())
+    sizes = batches(targets, BATCH_ROWS).group_by(BATCH).agg(pl.col("len").sum()).sort(BATCH)
+    with PersonParquet(out, kept, rows.lazy()) as tables:
+        start = 0
+        # No batch at all (no target person): one empty pass creates the files.
+        for index, size in enumerate(sizes.get_column("len").to_list() or [0]):
+            tables.append(rows.slice(start, size).lazy(), first=index == 0)
+            start += size
     return tables.paths

@@ -21,6 +21,7 @@ __all__ = [
     "added_in_memory",
     "stage",
     "stage_added",
+    "write_errors",
     "write_staged",
 ]
 
@@ -35,7 +36,7 @@ STAGING_STATISTICS: Final = False
 def stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
     """Write a prepared frame to the work directory and return a scan of it; a failed write is
     the OutputError naming ``path``."""
-    with _write_errors(path):
+    with write_errors(path):
         frame.sink_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS, mkdir=True)
     return pl.scan_parquet(path)
 
@@ -43,12 +44,12 @@ def stage(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
 def write_staged(rows: pl.DataFrame, path: Path, where: Path) -> None:
     """Write rows held in memory as a staged file at ``path``; a failed write is the
     OutputError naming ``where`` (the folder of the files being written)."""
-    with _write_errors(where):
+    with write_errors(where):
         rows.write_parquet(path, compression=STAGING, statistics=STAGING_STATISTICS)
 
 
 @contextmanager
-def _write_errors(where: Path) -> Iterator[None]:
+def write_errors(where: Path) -> Iterator[None]:
     """A failed write inside the block raised as the OutputError naming ``where``."""
     try:
         yield

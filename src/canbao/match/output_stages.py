@@ -17,7 +17,10 @@ from canbao.i18n import _
 from canbao.match import _person_tables, _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
 from canbao.match._person_csv import write_person_csv
-from canbao.match._person_tables import write_person_tables_by_county
+from canbao.match._person_tables import (
+    write_person_parquet_sorted_once,
+    write_person_tables_by_county,
+)
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
 from canbao.match.keyed_counts import KeyedCounts, keyed_counts
@@ -62,8 +65,11 @@ def write_result_files(
     """Write the record tables (duplicates, conflicts, links, units), the person tables and,
     with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
 
-    A sharded match, and one piece of a large city (:func:`_in_batches`), writes CSV person
-    tables batch by batch of townships, never whole (:mod:`canbao.match._person_tables`)."""
+    A sharded match, and one piece of a large city (:func:`_in_batches`), writes CSV and
+    Parquet person tables batch by batch of townships, never whole
+    (:mod:`canbao.match._person_tables`); below that size one piece sorts them once (Parquet: a
+    row group per batch all the same, so the bytes are those of any shards). xlsx person
+    tables are written whole (a sheet holds at most a million rows)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(linked, parts=prepared.shards)
@@ -86,10 +92,14 @@ def write_result_files(
     kept: dict[str, pl.DataFrame] | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
-    if fmt == "csv" and work is not None and _in_batches(prepared):
-        written |= write_person_tables_by_county(targets, schemes, out=out, work=work, kept=kept)
+    if fmt != "xlsx" and work is not None and _in_batches(prepared):
+        written |= write_person_tables_by_county(
+            targets, schemes, out=out, work=work, kept=kept, fmt=fmt
+        )
     elif fmt == "csv":
         written |= write_person_csv(targets, schemes, out, kept)
+    elif fmt == "parquet":
+        written |= write_person_parquet_sorted_once(targets, schemes, out=out, kept=kept)
     else:
         person_tables = present.person_tables(targets, schemes)
         written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
@@ -103,7 +113,7 @@ def write_result_files(
 
 
 def _in_batches(prepared: Prepared) -> bool:
-    """Whether the CSV person tables are written batch by batch of townships: in shards, and
+    """Whether the person tables are written batch by batch of townships: in shards, and
     in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM` persons."""
     if prepared.shards > 1:
         return True
