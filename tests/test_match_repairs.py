@@ -8,11 +8,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from canbao.cli import app
 from canbao.errors import UsageError
 from canbao.match import run_match
+from canbao.match._repairs_in_match import _replace_rows
 from canbao.match.repairs import LINK_COLUMNS
 from canbao.match.summary_model import MatchSummary
 from tests.match_helpers import person, pid, read_csv, write_rosters
@@ -168,3 +172,27 @@ def test_name_mismatch_rows_carry_similarity_and_verdict(tmp_path: Path) -> None
     others = conflicts.filter(pl.col("类别代码") != "name_mismatch")
     assert others.height > 0
     assert others["判定"].null_count() == others.height
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.text("ab", max_size=2)), min_size=1, max_size=40),
+    replaced=st.sets(st.integers(min_value=0, max_value=39)),
+)
+def test_replaced_rows_keep_their_places_and_take_every_new_value(
+    values: list[str | None], replaced: set[int]
+) -> None:
+    """Each replaced row takes the new row's values (nulls too) in its place; the rest stay
+    (a column no replaced row changes is read through)."""
+    rows = pl.DataFrame(
+        {"e_row": range(len(values)), "id": values, "score": [len(v or "") for v in values]},
+        schema={"e_row": pl.UInt32, "id": pl.String, "score": pl.Int64},
+    )
+    chosen = sorted(r for r in replaced if r < len(values))
+    new = pl.DataFrame(
+        {"e_row": chosen, "id": [None if r % 2 else f"n{r}" for r in chosen], "score": chosen},
+        schema=rows.schema,
+    )
+    got = _replace_rows(rows.lazy(), rows.filter(pl.col("e_row").is_in(chosen)), new).collect()
+    expected = pl.concat([rows.filter(~pl.col("e_row").is_in(chosen)), new]).sort("e_row")
+    assert_frame_equal(got, expected)

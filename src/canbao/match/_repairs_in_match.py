@@ -110,6 +110,34 @@ def suggest_for(
     return Suggestions(records, links)
 
 
+# The columns of a replaced row beside the row it replaces (:func:`_replace_rows`).
+_NEW: Final = "__replaced"
+
+
+def _replace_rows(rows: pl.LazyFrame, old: pl.DataFrame, new: pl.DataFrame) -> pl.LazyFrame:
+    """``rows`` with the rows ``old`` (some of them, by ``e_row``) replaced by ``new`` (the same
+    rows as they become, in the same order), in the order of ``rows``.
+
+    A left join on the few replaced rows, streamed, and each column that a replaced row changes
+    taken from the new row where there is one (the others are read through). Before, the kept
+    rows and the new ones were concatenated and sorted by ``e_row``: a sort of the whole
+    enrolment, which held it all (a match of 10 M persons in four shards with --apply-links
+    peaked at 8.5 GiB in that step; docs/scale.md, tenth round).
+    """
+    names = rows.collect_schema().names()
+    changed = [c for c in names if not old.get_column(c).equals(new.get_column(c))]
+    beside = new.select(
+        "e_row", pl.lit(True).alias(_NEW), *(pl.col(c).alias(c + _NEW) for c in changed)
+    )
+    joined = rows.join(beside.lazy(), on="e_row", how="left", maintain_order="left")
+    return joined.select(
+        pl.when(pl.col(_NEW)).then(pl.col(c + _NEW)).otherwise(pl.col(c)).alias(c)
+        if c in changed
+        else pl.col(c)
+        for c in names
+    )
+
+
 def apply_to_enrolment(
     enrolment: pl.LazyFrame,
     suggestions: Suggestions,
@@ -131,16 +159,16 @@ def apply_to_enrolment(
         pl.col("linked_id").alias("_linked_id"),
         pl.col("link_score").cast(pl.Int64).alias("_link_score"),
     ).lazy()
+    # The linked records as they were (few: one per applied link), then as the links make them.
+    found = enrolment.join(fix, on="e_row", how="inner").collect().sort("e_row")
     fixed = recheck_ids(
-        enrolment.join(fix, on="e_row", how="inner").with_columns(
+        found.lazy().with_columns(
             pl.col("_linked_id").alias("id"), pl.col("_link_score").alias("link_score")
         ),
         as_of=as_of,
     ).drop("_linked_id", "_link_score", "id")
-    rest = enrolment.join(fix.select("e_row"), on="e_row", how="anti")
-    pl.concat([rest, fixed], how="vertical").sort("e_row").sink_parquet(
-        path, compression="uncompressed"
-    )
+    old = found.drop("_linked_id", "_link_score")
+    _replace_rows(enrolment, old, fixed.collect()).sink_parquet(path, compression="uncompressed")
     return applied.sort("_file", "_line", "e_row").select(
         pl.col("_file").alias("来源文件"),
         pl.col("_line").alias("行号"),
