@@ -1,5 +1,5 @@
 """The person tables batch by batch of townships, never held whole (CSV: ``canbao match
---shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons; Parquet: always).
+--shards N``, and one piece from :data:`ONE_PIECE_BATCHES_FROM` persons; Parquet likewise).
 
 The person tables are sorted by county, township, village and ID
 (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order), so the sorted table

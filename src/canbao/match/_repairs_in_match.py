@@ -115,8 +115,8 @@ _NEW: Final = "__replaced"
 
 
 def _replace_rows(rows: pl.LazyFrame, old: pl.DataFrame, new: pl.DataFrame) -> pl.LazyFrame:
-    """``rows`` with the rows ``old`` (some of them, by ``e_row``) replaced by ``new`` (the same
-    rows as they become, in the same order), in the order of ``rows``.
+    """``rows`` with the rows ``old`` (some of them) replaced by ``new`` (the same rows, by
+    ``e_row``, as they become), in the order of ``rows``.
 
     A left join on the few replaced rows, streamed, and each column that a replaced row changes
     taken from the new row where there is one (the others are read through). Before, the kept
@@ -125,6 +125,7 @@ def _replace_rows(rows: pl.LazyFrame, old: pl.DataFrame, new: pl.DataFrame) -> p
     peaked at 8.5 GiB in that step; docs/scale.md, tenth round).
     """
     names = rows.collect_schema().names()
+    old, new = old.sort("e_row"), new.sort("e_row")  # row beside row, to compare them
     changed = [c for c in names if not old.get_column(c).equals(new.get_column(c))]
     beside = new.select(
         "e_row", pl.lit(True).alias(_NEW), *(pl.col(c).alias(c + _NEW) for c in changed)
@@ -160,7 +161,7 @@ def apply_to_enrolment(
         pl.col("link_score").cast(pl.Int64).alias("_link_score"),
     ).lazy()
     # The linked records as they were (few: one per applied link), then as the links make them.
-    found = enrolment.join(fix, on="e_row", how="inner").collect().sort("e_row")
+    found = enrolment.join(fix, on="e_row", how="inner").collect()
     fixed = recheck_ids(
         found.lazy().with_columns(
             pl.col("_linked_id").alias("id"), pl.col("_link_score").alias("link_score")
