@@ -4,8 +4,8 @@ The lists for field teams (:mod:`canbao.match.county_lists`) are cut from the ne
 uninsured tables as written. One piece keeps their parts in memory (it holds the sorted person
 rows anyway); the batches of a sharded match or of a large city stage each part in the work
 folder and hand the lists a scan of the parts, which the lists read county by county: at
-10 M persons in four shards the two tables held in memory took the match from 1.9 to 2.9 GiB
-(docs/scale.md, tenth round).
+10 M persons in four shards with --county-lists the match peaked at 2.9 GiB with the two
+tables held in memory, 1.9 GiB so (docs/scale.md, tenth round).
 """
 
 from __future__ import annotations
