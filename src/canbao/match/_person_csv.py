@@ -19,6 +19,7 @@ import polars as pl
 
 from canbao.cells import FORMULA_STARTS, columns_needing_quotes, neutralise_frame, neutralise_text
 from canbao.match import present
+from canbao.match._kept_tables import Kept, KeptTables
 
 # Sorted person rows written at a time.
 SLICE_ROWS: Final = 250_000
@@ -36,7 +37,7 @@ def write_person_csv(
     targets: pl.LazyFrame,
     schemes: pl.DataFrame,
     out: Path,
-    kept: dict[str, pl.DataFrame] | None = None,
+    kept: Kept | None = None,
 ) -> dict[str, Path]:
     """Write needs_survey, uninsured and confirmed as sorted CSV under ``out``; their paths.
 
@@ -96,12 +97,14 @@ class PersonCsv:
     of it. ``kept``: the tables to keep in memory as well, filled when the files are closed.
     """
 
-    def __init__(self, out: Path, kept: dict[str, pl.DataFrame] | None, like: pl.LazyFrame) -> None:
-        # ``like``: person rows of the appended kind (none needed), for the tables' names.
+    def __init__(
+        self, out: Path, kept: Kept | None, like: pl.LazyFrame, kept_in: Path | None = None
+    ) -> None:
+        # ``like``: person rows of the appended kind (none needed), for the tables' names;
+        # ``kept_in``: the folder the kept tables' parts are staged in (None: in memory).
         names = list(present.tables_of_persons(like.head(0)))
         self.paths = {name: out / f"{name}.csv" for name in names}
-        self._kept = kept
-        self._parts: dict[str, list[pl.DataFrame]] = {name: [] for name in kept or {}}
+        self._kept = KeptTables(kept, kept_in)
         self._stack = ExitStack()
         self._files: dict[str, BinaryIO] = {}
 
@@ -110,20 +113,18 @@ class PersonCsv:
             self._files[name] = self._stack.enter_context(path.open("wb"))
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self._stack.close()
-        for name, frames in self._parts.items():
-            assert self._kept is not None
-            self._kept[name] = pl.concat(frames, how="vertical").rechunk()
+        if kind is None:  # after an error the tables are not kept (nor their parts joined)
+            self._kept.close()
 
     def append(self, rows: pl.LazyFrame, *, first: bool) -> None:
         """Append the tables' rows of the sorted person rows ``rows`` (``first``: headers too)."""
         for name, frame in present.tables_of_persons(rows).items():
             table = frame.collect()
             _append(self._files[name], table, first=first)
-            if name in self._parts:  # the lists' workbooks show the birth date as text
-                text = pl.col(pl.Date).dt.to_string(present.BIRTH_FORMAT)
-                self._parts[name].append(table.with_columns(text))
+            if self._kept.wanted(name):
+                self._kept.add(name, table)
 
 
 def sorted_rows(rows: pl.DataFrame) -> pl.DataFrame:

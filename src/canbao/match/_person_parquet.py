@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from canbao.match import present
+from canbao.match._kept_tables import Kept, KeptTables
 from canbao.match._staging import write_errors
 
 if TYPE_CHECKING:
@@ -37,16 +38,18 @@ class PersonParquet:
     """The three person tables' Parquet files under ``out``, open while sorted rows are appended.
 
     The same interface as :class:`canbao.match._person_csv.PersonCsv`. ``kept``: the tables to
-    keep in memory as well, filled when the files are closed.
+    keep as well (:mod:`canbao.match._kept_tables`), filled when the files are closed.
     """
 
-    def __init__(self, out: Path, kept: dict[str, pl.DataFrame] | None, like: pl.LazyFrame) -> None:
-        # ``like``: person rows of the appended kind (none needed), for the tables' names.
+    def __init__(
+        self, out: Path, kept: Kept | None, like: pl.LazyFrame, kept_in: Path | None = None
+    ) -> None:
+        # ``like``: person rows of the appended kind (none needed), for the tables' names;
+        # ``kept_in``: the folder the kept tables' parts are staged in (None: in memory).
         names = list(present.tables_of_persons(like.head(0)))
         self.paths = {name: out / f"{name}.parquet" for name in names}
         self._out = out
-        self._kept = kept
-        self._parts: dict[str, list[pl.DataFrame]] = {name: [] for name in kept or {}}
+        self._kept = KeptTables(kept, kept_in)
         self._writers: dict[str, pq.ParquetWriter] = {}
         # Each table's rows are encoded on a thread of its own (pyarrow lets go of the GIL), the
         # three tables beside each other and beside the next batch's sort; a table's next rows
@@ -73,9 +76,7 @@ class PersonParquet:
         with write_errors(self._out):
             for writer in self._writers.values():
                 writer.close()
-        for name, frames in self._parts.items():
-            assert self._kept is not None
-            self._kept[name] = pl.concat(frames, how="vertical").rechunk()
+        self._kept.close()
 
     def append(self, rows: pl.LazyFrame, *, first: bool) -> None:
         """Append the tables' rows of the sorted person rows ``rows`` (``first``: the files are
@@ -96,8 +97,8 @@ class PersonParquet:
                     )
             if table.height:  # no empty row group: a table without rows has its schema
                 self._pending[name] = self._threads.submit(self._write, name, arrow)
-            if name in self._parts:
-                self._parts[name].append(table)
+            if self._kept.wanted(name):
+                self._kept.add(name, table)
 
     def _write(self, name: str, arrow: pa.Table) -> None:
         self._writers[name].write_table(arrow, row_group_size=ROW_GROUP_ROWS)

@@ -23,6 +23,7 @@ from typing import Final, Literal
 import polars as pl
 
 from canbao.match import present
+from canbao.match._kept_tables import Kept
 from canbao.match._person_csv import PersonCsv, sorted_rows
 from canbao.match._person_parquet import PersonParquet
 from canbao.match._staging import write_staged
@@ -121,14 +122,15 @@ def write_person_tables_by_county(
     *,
     out: Path,
     work: Path,
-    kept: dict[str, pl.DataFrame] | None = None,
+    kept: Kept | None = None,
     fmt: Literal["csv", "parquet"] = "csv",
 ) -> dict[str, Path]:
     """Write needs_survey, uninsured and confirmed as CSV or Parquet (``fmt``), batch by batch
     of townships, sorted.
 
-    ``kept``: tables to keep in memory as written (the needs-survey and uninsured lists of
-    --county-lists). Parquet keeps the birth date as text, as it was written whole before.
+    ``kept``: tables to keep as written (the needs-survey and uninsured lists of
+    --county-lists), staged in the work folder and handed over as scans of their parts.
+    Parquet keeps the birth date as text, as it was written whole before.
     """
     beside = work / "schemes_of_targets.parquet"
     as_date = fmt == "csv"  # the CSV writer gives a Date the same text
@@ -136,7 +138,7 @@ def write_person_tables_by_county(
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
     files_of = PersonCsv if fmt == "csv" else PersonParquet
-    with files_of(out, kept, persons) as tables:
+    with files_of(out, kept, persons, work / "kept_for_lists") as tables:
         # No batch at all (no target person): one empty pass writes the headers.
         for index, number in enumerate(sorted(files) or [None]):
             if number is None:
@@ -152,7 +154,7 @@ def write_person_parquet_sorted_once(
     schemes: pl.DataFrame,
     *,
     out: Path,
-    kept: dict[str, pl.DataFrame] | None = None,
+    kept: Kept | None = None,
 ) -> dict[str, Path]:
     """Write needs_survey, uninsured and confirmed as Parquet from one sort of the person rows
     (one piece of a city below :data:`ONE_PIECE_BATCHES_FROM` persons, as its CSV): appended

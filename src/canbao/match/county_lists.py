@@ -18,6 +18,7 @@ These lists carry names and IDs, as the survey needs; they are for the county's 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -91,15 +92,25 @@ def _parts(frame: pl.DataFrame, depth: int = 0) -> list[tuple[str, pl.DataFrame]
     return out
 
 
-def write_county_lists(tables: dict[str, pl.DataFrame], out: Path) -> dict[str, Path]:
-    """Write every county's lists under ``out/lists``; return them by ``lists/<县区>/<file>``."""
+def write_county_lists(
+    tables: Mapping[str, pl.DataFrame | pl.LazyFrame], out: Path
+) -> dict[str, Path]:
+    """Write every county's lists under ``out/lists``; return them by ``lists/<县区>/<file>``.
+
+    A table is read county by county (a scan of staged parts too: one county held at a time).
+    """
     written: dict[str, Path] = {}
-    present = {n: t for n, t in tables.items() if n in LIST_TITLES}
-    codes = {c for t in present.values() for c in t["县区"].drop_nulls().unique().to_list()}
+    present = {n: t.lazy() for n, t in tables.items() if n in LIST_TITLES}
+    # Each table's counties in the order they come (the tables are sorted by county).
+    queries = [t.select(pl.col("县区").unique(maintain_order=True)) for t in present.values()]
+    found = dict(zip(present, pl.collect_all(queries), strict=True))
+    codes = {c for t in found.values() for c in t.get_column("县区").drop_nulls().to_list()}
     names = regions.display_names(codes)
     for name, table in present.items():
         title = LIST_TITLES[name]
-        for (code,), county in table.partition_by("县区", as_dict=True).items():
+        kind = table.collect_schema()["县区"]
+        for code in found[name].get_column("县区").to_list():
+            county = table.filter(pl.col("县区").eq_missing(pl.lit(code, kind))).collect()
             shown = NO_COUNTY if code is None else names[str(code)]
             folder = out / LISTS_DIR / folder_name(shown)
             folder.mkdir(parents=True, exist_ok=True)

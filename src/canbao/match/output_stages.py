@@ -16,6 +16,7 @@ from canbao.errors import ConservationError
 from canbao.i18n import _
 from canbao.match import _person_tables, _summary_build, present, tables
 from canbao.match import conflicts as conflict_tables
+from canbao.match._kept_tables import Kept
 from canbao.match._person_csv import write_person_csv
 from canbao.match._person_tables import (
     write_person_parquet_sorted_once,
@@ -89,7 +90,7 @@ def write_result_files(
     # After the other record tables: the repair step may still be running on a thread beside
     # them (stages.Links.proposals waits for it).
     written |= write_tables({"suggested_links": links.proposals.links}, out, fmt)
-    kept: dict[str, pl.DataFrame] | None = None
+    kept: Kept | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
     if fmt != "xlsx" and work is not None and _in_batches(prepared):

@@ -45,7 +45,7 @@ def write_sorted_tables(
     directory: Path,
     fmt: OutputFormat,
     by: list[str],
-    kept: dict[str, pl.DataFrame] | None = None,
+    kept: dict[str, pl.DataFrame | pl.LazyFrame] | None = None,
 ) -> dict[str, Path]:
     """Write tables sorted by the columns ``by`` (nulls last, ties in the order they come).
 
