@@ -94,7 +94,8 @@ class PersonCsv:
 
     Shared by one piece (slices of one sort) and the sharded run (batches of townships, each
     sorted; :mod:`canbao.match._person_tables`): each appended part gives the three tables' rows
-    of it. ``kept``: the tables to keep in memory as well, filled when the files are closed.
+    of it. ``kept``: the tables to keep as well (in memory, or staged under ``kept_in``:
+    :mod:`canbao.match._kept_tables`), filled when the files are closed.
     """
 
     def __init__(
