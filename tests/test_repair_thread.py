@@ -14,6 +14,7 @@ from canbao.match import _repairs_in_match, _shards, output_stages, run_match, s
 from tests.test_shards import EXAMPLES, _match, _rosters
 
 SUGGESTING = "为无效和未匹配的记录给出建议关联"  # the repair step's progress message
+WRITING = "写出结果文件"  # the result files' progress message
 
 
 def _planted(*_: Any, **__: Any) -> Any:
@@ -98,3 +99,28 @@ def test_the_sharded_repairs_begin_before_the_merge(
     links = one["suggested_links.csv"]
     assert isinstance(links, bytes) and links.count(b"\n") > 1  # some records have proposals
     assert sharded["suggested_links.csv"] == links
+
+
+def test_the_sharded_repairs_run_beside_the_result_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In shards the record tables begin while the repair step's thread still runs."""
+    events: list[str] = []
+    suggest_for: Callable[..., _repairs_in_match.Suggestions] = _repairs_in_match.suggest_for
+
+    def slow(*args: Any, **kwargs: Any) -> _repairs_in_match.Suggestions:
+        time.sleep(1.0)  # long after the merge of the example city's shards
+        found = suggest_for(*args, **kwargs)
+        events.append("repairs ended")
+        return found
+
+    monkeypatch.setattr(_repairs_in_match, "suggest_for", slow)
+    run_match(
+        _rosters(EXAMPLES / "city"),
+        as_of="2017-06-30",
+        output=tmp_path / "out",
+        shards=4,
+        warn=lambda _: None,
+        progress=events.append,
+    )
+    assert events.index(WRITING) < events.index("repairs ended") < len(events) - 1

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from canbao.cells import neutralise_frame
 from canbao.cli import app
 from canbao.errors import UsageError
-from canbao.match import _person_tables, repairs, run_match
+from canbao.match import _person_tables, _shards, api, repairs, run_match
 from canbao.match._shards import automatic_shards, shard_count, shard_of
 from canbao.synth import generate_city
 from tests.test_match_examples import match_args
@@ -94,6 +94,9 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
     monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
     monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
     monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
+    # The merged linked records in windows of 500 row numbers: several files beside the one
+    # staged enrolment (canbao.match._linked_rows).
+    monkeypatch.setattr(_shards, "WINDOW_ROWS", 500)
     said: list[str] = []
     options = {"apply_links": 90, "county_lists": True, "progress": said.append}
     one = _match(messy_city, tmp_path / "1", 1, **options)
@@ -105,6 +108,26 @@ def test_a_messy_city_with_applied_links_is_the_same_in_shards(
         _assert_same(one, _match(messy_city, tmp_path / str(shards), shards, **options), shards)
         # Both runs of the sets (before and after the applied links) went shard by shard.
         assert said.count(f"合并 {shards} 片结果") == 2
+
+
+def test_a_sharded_match_records_the_same_person_states(
+    messy_city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --db, a sharded match gives the database the same person states and places."""
+    recorded: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    person_states = api._person_states
+
+    def kept(*args: object) -> tuple[pl.DataFrame, pl.DataFrame]:
+        recorded.append(person_states(*args))  # type: ignore[arg-type]
+        return recorded[-1]
+
+    monkeypatch.setattr(api, "_person_states", kept)
+    for shards in (1, 3):
+        _match(messy_city, tmp_path / str(shards), shards, db=tmp_path / f"{shards}.duckdb")
+    (one_states, one_places), (states, places) = recorded
+    assert one_states.height > 1000 and one_places.height > 1000
+    assert_frame_equal(states.sort(states.columns), one_states.sort(one_states.columns))
+    assert_frame_equal(places.sort(places.columns), one_places.sort(one_places.columns))
 
 
 @pytest.mark.parametrize("options", [{}, {"apply_links": 90, "county_lists": True}])

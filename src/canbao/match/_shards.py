@@ -6,8 +6,10 @@ carrying their valid key land in the same shard, and each shard's sets are the s
 persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
 its own identity (its row number) and is judged there exactly as in one piece, since a null key
 joins nothing. Each shard's linked records and targets are staged in the input's order, then
-merged (a streaming merge of sorted files) into the same staged files one piece writes, so every
-later step reads the same frames and writes the same bytes (tests/test_shards.py).
+merged (window by window of row numbers) beside the staged enrolment and household rows, so
+every later step reads the same frames as in one piece and writes the same bytes
+(tests/test_shards.py). The merged linked records leave out the enrolment's texts, which stay
+in the staged enrolment (canbao.match._linked_rows).
 
 The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
 ``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
@@ -27,6 +29,7 @@ import polars as pl
 from canbao.errors import UsageError
 from canbao.i18n import _
 from canbao.match import sets
+from canbao.match._linked_rows import RECORD_TEXTS, SplitRecords
 
 # Stages a frame as Parquet and returns a scan of it (canbao.match._staging.stage).
 Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
@@ -193,11 +196,12 @@ def sharded_sets(
     stage: Stage,
     progress: Progress,
     linked: Callable[[Sequence[Path]], None] | None = None,
-) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
-    The linked records (the files of ``linked{tag}/``) are the staged enrolment beside the
-    columns the shards added, merged in e_row order; the targets are the household's target rows
+    The linked records are the staged enrolment's texts beside the files of ``linked{tag}/``:
+    the enrolment's other columns and the columns the shards added, merged in e_row order
+    (:class:`~canbao.match._linked_rows.SplitRecords`); the targets are the household's target rows
     beside the columns the shards added, merged in household order, as one piece stages them.
     The shards' files are under ``shards{tag}/`` in the work folder; ``linked`` is called with
     the shards' linked records (``e_row`` order in each, the set logic's columns) before the
@@ -231,10 +235,12 @@ def sharded_sets(
     progress(_("merging the {shards} shards").format(shards=shards))
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
+    coded = [c for c in columns if c not in RECORD_TEXTS]
     merged = _merge_beside(
-        enrolment, linked_parts, [*added, "e_row"], columns, stage, work / f"linked{tag}"
+        enrolment, linked_parts, [*added, "e_row"], coded, stage, work / f"linked{tag}"
     )
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
     base = household.filter(pl.col("is_target"))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
-    return merged, targets, pl.concat(found_parts, how="vertical")
+    linked_records = SplitRecords(enrolment, merged, tuple(columns))
+    return linked_records, targets, pl.concat(found_parts, how="vertical")

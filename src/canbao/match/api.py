@@ -330,7 +330,7 @@ def _match(
         legal = legal_groups.judge(
             rosters,
             links.sets.targets,
-            links.sets.linked,
+            links.sets.without_texts(),
             legal_rule,
             as_of=as_of,
             fmt=fmt,

@@ -6,6 +6,9 @@ Enrolment records carry all seven kinds; household rows carry the ones about the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Final
+
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS
@@ -141,9 +144,29 @@ def record_conflicts(linked: pl.LazyFrame) -> pl.LazyFrame:
 CONFLICT_ORDER = ("_kind_order", "_not_receiving", "来源文件", "行号")
 
 
-def conflicts_table(linked: pl.LazyFrame, household: pl.LazyFrame) -> pl.LazyFrame:
-    """All conflicts, sorted by kind (deceased: receiving records first), then file and line."""
-    both = [household_conflicts(household), record_conflicts(linked)]
+# The records some kind of conflict lists (record_conflicts): a null flag is no conflict.
+_CONFLICTING: Final = (
+    pl.col("link").is_in([LinkClass.INVALID.value, LinkClass.NOT_IN_HOUSEHOLD.value])
+    | pl.col(ConflictKind.NAME_MISMATCH)
+    | pl.col(ConflictKind.SEX_MISMATCH)
+    | pl.col(ConflictKind.BIRTH_MISMATCH)
+    | pl.col(ConflictKind.DECEASED_ENROLLED)
+    | pl.col(ConflictKind.REPEATED_RECORD)
+)
+
+
+def conflicts_table(
+    linked: pl.LazyFrame,
+    household: pl.LazyFrame,
+    where: Callable[[pl.Expr], pl.LazyFrame] | None = None,
+) -> pl.LazyFrame:
+    """All conflicts, sorted by kind (deceased: receiving records first), then file and line.
+
+    ``where``: the linked records satisfying a condition, read from their files (a sharded
+    match's, canbao.match._linked_rows); the conflicting ones are then read once and held.
+    """
+    records = linked if where is None else where(_CONFLICTING).collect().lazy()
+    both = [household_conflicts(household), record_conflicts(records)]
     return pl.concat(both, how="diagonal").sort(*CONFLICT_ORDER).select(COLUMNS)
 
 
@@ -173,14 +196,17 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def non_local_table(linked: pl.LazyFrame) -> pl.LazyFrame:
+def non_local_table(
+    linked: pl.LazyFrame, where: Callable[[pl.Expr], pl.LazyFrame] | None = None
+) -> pl.LazyFrame:
     """Records of persons in no roster whose ID was issued outside the area: counted, not conflicts.
 
     By the ID's own region code, wherever the record is insured (docs/match.md "The area:
     not_in_household against non_local").
     """
+    non_local = pl.col("link") == LinkClass.NON_LOCAL.value
     return (
-        linked.filter(pl.col("link") == LinkClass.NON_LOCAL.value)
+        (linked.filter(non_local) if where is None else where(non_local))
         .select(
             pl.col("id_norm").alias("公民身份号码"),
             pl.col("name").alias("姓名"),

@@ -73,13 +73,14 @@ def write_result_files(
     tables are written whole (a sheet holds at most a million rows)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
-    schemes = present.current_schemes(linked, parts=prepared.shards)
-    conflicts = conflict_tables.conflicts_table(linked, household)
+    schemes = present.current_schemes(links.sets.without_texts(), parts=prepared.shards)
+    where = links.sets.rows_where  # None: one file, read by filters
+    conflicts = conflict_tables.conflicts_table(linked, household, where)
     unreadable = _summary_build.unreadable_table(rosters)
     outputs: dict[str, pl.LazyFrame | pl.DataFrame] = {
-        "duplicates": present.duplicates_table(found.lazy(), linked),
+        "duplicates": present.duplicates_table(found.lazy(), linked, where),
         "conflicts": conflicts,
-        "non_local": conflict_tables.non_local_table(linked),
+        "non_local": conflict_tables.non_local_table(linked, where),
         "unreadable": unreadable,
     }
     if links.applied is not None:
@@ -134,7 +135,8 @@ def count_sets(
     """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`),
     announced as the tables' step (:func:`tables_step`), which they start."""
     progress(tables_step())
-    frames = (prepared.household, sets.linked, sets.targets, sets.found.lazy(), schemes.lazy())
+    every_row = sets.without_texts()
+    frames = (prepared.household, every_row, sets.targets, sets.found.lazy(), schemes.lazy())
     # A sharded match counts the persons in parts, as many as its shards (bounded memory).
     return keyed_counts(*frames, parts=prepared.shards)
 

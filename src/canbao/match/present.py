@@ -217,7 +217,11 @@ _DUPLICATE_RECORD_COLUMNS: Final = ("id_key", "itype", "text", "receiving", "id_
 _DUPLICATE_RECORD_COLUMNS_MORE: Final = ("e_row", "link")
 
 
-def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
+def duplicates_table(
+    found: pl.LazyFrame,
+    linked: pl.LazyFrame,
+    where: Callable[[pl.Expr], pl.LazyFrame] | None = None,
+) -> pl.LazyFrame:
     """One row per person, insurance type and kind, with the records involved.
 
     Only the records of persons with a duplicate are spelled out (a few per thousand). Their
@@ -228,10 +232,10 @@ def duplicates_table(found: pl.LazyFrame, linked: pl.LazyFrame) -> pl.LazyFrame:
     of persons; the rows are sorted by ID, insurance type and kind, which are unique (the same
     rows, the same order)."""
     keys = found.select("id_key").unique().collect().get_column("id_key")
-    active = linked.filter(pl.col("id_key").is_not_null() & pl.col("active"))
-    records = active.filter(pl.col("id_key").is_in(keys.implode())).with_columns(
-        text=_record_text(), receiving=pl.col("estatus") == "receiving"
-    )
+    wanted = pl.col("id_key").is_not_null() & pl.col("active")
+    wanted = wanted & pl.col("id_key").is_in(keys.implode())
+    active = linked.filter(wanted) if where is None else where(wanted)
+    records = active.with_columns(text=_record_text(), receiving=pl.col("estatus") == "receiving")
     parts = -(-keys.len() // DUPLICATE_KEYS_PER_PART)
     if parts <= 1:
         return _duplicate_rows(found, records)

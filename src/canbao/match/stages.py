@@ -26,8 +26,9 @@ from canbao.match import (
     _summary_counts,
     sets,
 )
+from canbao.match._linked_rows import RowsWhere, SplitRecords
 from canbao.match._staging import added_in_memory, stage, stage_added
-from canbao.match._threads import in_background, waiting_for
+from canbao.match._threads import in_background
 from canbao.match.area import default_area
 from canbao.match.damage import check_id_damage
 from canbao.match.prepare import check_codes, prepare_enrolment, prepare_household
@@ -179,13 +180,13 @@ def _sets(
     tag: str,
     shards: int = 1,
     progress: Progress = lambda _: None,
-) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
+) -> LinkedSets:
     """Link records to persons and assess the targets (staged as linked{tag}, targets{tag}).
 
     With ``shards`` above one, shard by shard and merged (:mod:`canbao.match._shards`).
     """
     if shards > 1:
-        return _shards.sharded_sets(
+        split, targets, found = _shards.sharded_sets(
             work,
             household,
             enrolment,
@@ -195,6 +196,7 @@ def _sets(
             stage=stage,
             progress=progress,
         )
+        return LinkedSets(split.frame(), targets, found, split=split)
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
     linked = stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
@@ -203,7 +205,7 @@ def _sets(
         work, household.filter(pl.col("is_target")), assessed, f"targets{tag}.parquet"
     )
     found = sets.duplicates(linked).collect()
-    return linked, targets, found
+    return LinkedSets(linked, targets, found)
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,19 @@ class LinkedSets:
     # The suggested links, being found on a thread (one piece: begun once the linked records
     # are staged; :func:`suggest_links` waits for them).
     suggestions: Future[_repairs_in_match.Suggestions] | None = None
+    # A sharded match's linked records, two files side by side (``linked`` is their frame():
+    # canbao.match._linked_rows); None: one file.
+    split: SplitRecords | None = None
+
+    @property
+    def rows_where(self) -> RowsWhere | None:
+        """How the record tables read their few rows of a sharded match; None: by a filter."""
+        return None if self.split is None else self.split.where
+
+    def without_texts(self) -> pl.LazyFrame:
+        """The linked records for readers of every row: a sharded match's without
+        :data:`~canbao.match._linked_rows.RECORD_TEXTS` (one file, which a filter reaches)."""
+        return self.linked if self.split is None else self.split.coded
 
 
 def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
@@ -240,7 +255,7 @@ def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> Linke
         return _fused_sets(work, household, enrolment, prepared.check_records, suggest)
     if shards > 1 and prepared.as_of is not None:
         return _sharded_sets(work, prepared, progress)
-    return LinkedSets(*_sets(work, household, enrolment, "", shards, progress))
+    return _sets(work, household, enrolment, "", shards, progress)
 
 
 def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedSets:
@@ -264,8 +279,8 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
     def begin(parts: Sequence[Path]) -> None:
         pending.append(in_background(lambda: suggest(parts)))
 
-    with waiting_for(pending):
-        found = _shards.sharded_sets(
+    try:
+        split, targets, found = _shards.sharded_sets(
             work,
             household,
             enrolment,
@@ -276,7 +291,12 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
             progress=progress,
             linked=begin,
         )
-    return LinkedSets(*found, pending[0] if pending else None)
+    except BaseException:
+        wait(pending)  # it reads the work folder: let it end
+        raise
+    # Not waited for here: the caller waits for it on every way out (run_match).
+    suggestions = pending[0] if pending else None
+    return LinkedSets(split.frame(), targets, found, suggestions, split)
 
 
 # The staged linked records of an unstaged enrolment: repeated_record comes after (from the
@@ -360,7 +380,7 @@ def suggest_links(
     if apply_links is None:
         return Links(proposals, sets)
     progress(_("applying suggested links scoring {score} or more").format(score=apply_links))
-    before = _summary_counts.count_enrolment(sets.linked)
+    before = _summary_counts.count_enrolment(sets.without_texts())
     applied = _repairs_in_match.apply_to_enrolment(
         prepared.enrolment,
         proposals,
@@ -370,9 +390,7 @@ def suggest_links(
     )
     # The sets are recomputed from the repaired records: nothing downstream needs to know.
     enrolment = pl.scan_parquet(work / "enrolment_linked.parquet")
-    repaired = LinkedSets(
-        *_sets(work, prepared.household, enrolment, "_applied", prepared.shards, progress)
-    )
+    repaired = _sets(work, prepared.household, enrolment, "_applied", prepared.shards, progress)
     return Links(proposals, repaired, applied, before)
 
 
