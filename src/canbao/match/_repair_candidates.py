@@ -288,6 +288,9 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
                     key,
                 ),
                 on="_k",
+                # The records are the small side: a table of their keys, probed by the persons
+                # (not fifteen tables of a million persons, docs/performance.md eleventh round).
+                build_side="force_left",
             )
             .filter(exact)
             .select("_rec", "_hid")
