@@ -4,7 +4,7 @@ One piece stages its linked records as one Parquet file, and a reader's filter r
 file: only the kept rows' columns are decoded. A sharded match stages the prepared enrolment
 before its shards link it, and used to merge the shards' classes into a second copy of the whole
 enrolment, every text written again. Now the merge writes the linked records without the
-enrolment's texts (:data:`RECORD_TEXTS`: the IDs and names as written, file and line, ...), which
+enrolment's texts (:data:`RECORD_TEXTS`: the IDs and names as written, the line, ...), which
 only the record tables read, for the few records they list; the texts stay in the staged
 enrolment, in the same ``e_row`` order (:class:`SplitRecords`). Readers of every row read the
 coded file alone (:attr:`SplitRecords.coded`); the record tables ask for their rows with
