@@ -1,4 +1,5 @@
-"""The bare sets in DuckDB SQL: the second yardstick for ``canbao match`` (docs/scale.md).
+"""The bare sets in DuckDB SQL: the second yardstick for ``canbao match``
+(docs/scale-measurements.md).
 
 ``python -m benchmarks.duckdb_sets CITY_DIR OUT_DIR AS_OF AREA...``: the same SQL as
 benchmarks/duckdb_match.py reads, prepares and computes the result sets (docs/match.md), then writes

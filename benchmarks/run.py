@@ -17,7 +17,7 @@ spreads each city over a province's counties (about 500,000 persons each) instea
 four, and ``--drop-cities`` deletes each city once measured.
 
 Sizes can be lowered for a quick look: ``make bench BENCH_ARGS="--rows 500000 --persons 100000"``;
-the 10 M person run of docs/scale.md is
+the 10 M person run of docs/scale-measurements.md is
 ``make bench BENCH_ARGS="--skip-read --persons 10000000 --runs 2 --no-duckdb"``.
 """
 

@@ -1,9 +1,9 @@
 """The keyed counts of a sharded match, counted in parts of persons, equal those of one piece.
 
 ``keyed_counts(..., parts=N)`` counts the targets and the duplicates part by part of the person
-key and sums the parts (docs/scale.md, seventh round); every count must come out the same as
-when counted whole, on any frames and in any number of parts. The duplicates table, spelled out
-in parts of persons past a number of them, must have the same rows in the same order.
+key and sums the parts (docs/scale-measurements.md, seventh round); every count must come out
+the same as when counted whole, on any frames and in any number of parts. The duplicates table,
+spelled out in parts of persons past a number of them, must have the same rows in the same order.
 """
 
 from __future__ import annotations

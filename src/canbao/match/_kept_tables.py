@@ -5,7 +5,7 @@ uninsured tables as written. One piece keeps their parts in memory (it holds the
 rows anyway); the batches of a sharded match or of a large city stage each part in the work
 folder and hand the lists a scan of the parts, which the lists read county by county: at
 10 M persons in four shards with --county-lists the match peaked at 2.9 GiB with the two
-tables held in memory, 1.9 GiB so (docs/scale.md, tenth round).
+tables held in memory, 1.9 GiB so (docs/scale-measurements.md, tenth round).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 ROW_GROUP_ROWS: Final = 250_000
 # zstd as Polars writes it, at level 1: pyarrow encodes a file on one thread (Polars on all),
 # and at 1 M persons level 1 wrote the confirmed table in 0.53 CPU s against 0.66 at level 3,
-# 20.3 MB against 20.6 (Polars: 0.6 CPU s, 20.5 MB; docs/scale.md, tenth round).
+# 20.3 MB against 20.6 (Polars: 0.6 CPU s, 20.5 MB; docs/scale-measurements.md, tenth round).
 COMPRESSION: Final = "zstd"
 COMPRESSION_LEVEL: Final = 1
 

@@ -12,7 +12,7 @@ with ties in the order read (the same order as the whole table's stable sort; co
 as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files (or
 Parquet files, a row group per batch: :mod:`canbao.match._person_parquet`). One
 batch is held at a time: at 10 M persons the county-by-county version held a county of 3.6 M
-persons and peaked at 5.0 GB (docs/scale.md).
+persons and peaked at 5.0 GB (docs/scale-measurements.md).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[in
     the chunk with the few (county, township) pairs) and dealt to the batches, which write
     their rows when the rows held pass :data:`SPLIT_HELD_ROWS`. A partitioned sink
     (``pl.PartitionBy``) did the same in the engine but held more the larger the city: 1.3 GB
-    more than this at 10 M persons, for the same CPU (docs/scale.md, sixth round).
+    more than this at 10 M persons, for the same CPU (docs/scale-measurements.md, sixth round).
     """
     split, on, tags = _Split(folder), list(GROUP), groups.select(*GROUP, BATCH)
     for chunk in persons.collect_batches(chunk_size=SPLIT_CHUNK_ROWS):

@@ -122,7 +122,7 @@ def _replace_rows(rows: pl.LazyFrame, old: pl.DataFrame, new: pl.DataFrame) -> p
     taken from the new row where there is one (the others are read through). Before, the kept
     rows and the new ones were concatenated and sorted by ``e_row``: a sort of the whole
     enrolment, which held it all (a match of 10 M persons in four shards with --apply-links
-    peaked at 8.5 GiB in that step; docs/scale.md, tenth round).
+    peaked at 8.5 GiB in that step; docs/scale-measurements.md, tenth round).
     """
     names = rows.collect_schema().names()
     old, new = old.sort("e_row"), new.sort("e_row")  # row beside row, to compare them

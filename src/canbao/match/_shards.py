@@ -40,12 +40,12 @@ HOUSEHOLD_ROW: Final = "_h_row"
 MAX_SHARDS: Final = 64
 # Rows merged at a time (canbao.match._shards._merge): about 200 MB of linked records.
 WINDOW_ROWS: Final = 1_000_000
-# One piece of the province cities peaked at about half its CSV rosters' size (docs/scale.md,
-# eighth round: 10 M persons, 4.1 GB, 2.1 GiB; 30 M, 12.2 GB, 5.3 GiB; the issue's first
-# measurement was twice, before the person tables went by batches). The automatic choice keeps
-# that estimate, shared among the shards, under a third of the memory available at the start.
-# Shards lower the peak less than the share says (30 M in four shards: 4.5 GiB), so the
-# estimate errs towards one piece, which is the faster way.
+# One piece of the province cities peaked at about half its CSV rosters' size
+# (docs/scale-measurements.md, eighth round: 10 M persons, 4.1 GB, 2.1 GiB; 30 M, 12.2 GB,
+# 5.3 GiB; the issue's first measurement was twice, before the person tables went by batches).
+# The automatic choice keeps that estimate, shared among the shards, under a third of the
+# memory available at the start. Shards lower the peak less than the share says (30 M in four
+# shards: 4.5 GiB), so the estimate errs towards one piece, which is the faster way.
 PEAK_PER_INPUT_BYTE: Final = 0.5
 MEMORY_SHARE: Final = 3
 

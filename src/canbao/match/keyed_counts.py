@@ -14,7 +14,8 @@ A sharded match (``parts`` > 1) counts the targets and the duplicates in parts o
 person key's shard, :func:`in_part`) and sums them: a person is in one part, so every count,
 distinct persons included, is the sum of the parts' counts. The joins of those two counts
 held their inputs whole (the engine buffers both sides to choose which one to hash): at 10 M
-persons 0.8 GB each over the step's start, now a part's share (docs/scale.md, seventh round).
+persons 0.8 GB each over the step's start, now a part's share (docs/scale-measurements.md,
+seventh round).
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ def current_schemes(linked: pl.LazyFrame, parts: int = 1) -> pl.DataFrame:
     spelled out once at the end. The national tables read the same aggregate. ``parts``: the
     persons are aggregated in that many parts by their key (a sharded match: one shard's
     share of the aggregation's table held at a time; at 10 M persons the whole table held
-    about 1 GB, docs/scale.md sixth round); the rows are in no particular order either way.
+    about 1 GB, docs/scale-measurements.md sixth round); the rows are in no particular order
+    either way.
     """
     bit = pl.col("scheme").replace_strict(SCHEME_BITS, default=0, return_dtype=pl.Int32)
     active = linked.filter((pl.col("link") == LinkClass.LINKED.value) & pl.col("active"))
@@ -227,7 +228,7 @@ def duplicates_table(
     Only the records of persons with a duplicate are spelled out (a few per thousand). Their
     keys as a list to look up: a semi join made a streamed query hold every active record
     (0.5 GB more at 3 M persons). The group-by that spells them out held about 3 KB per
-    person (0.95 GB at 10 M persons, docs/scale.md seventh round), so past
+    person (0.95 GB at 10 M persons, docs/scale-measurements.md seventh round), so past
     :data:`DUPLICATE_KEYS_PER_PART` persons their records are read once and grouped in parts
     of persons; the rows are sorted by ID, insurance type and kind, which are unique (the same
     rows, the same order)."""

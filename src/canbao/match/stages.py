@@ -265,7 +265,7 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
     beside the classes), so it runs beside the merge and the record tables, and the result
     files wait for it only when they write the suggested links (:attr:`Links.proposals`).
     At 10 M persons the repair step beside the merge peaked at 1.6-1.7 GB, under the result
-    files' 1.9 GB (docs/scale.md, sixth round)."""
+    files' 1.9 GB (docs/scale-measurements.md, sixth round)."""
     household, enrolment, as_of = prepared.household, prepared.enrolment, prepared.as_of
     shards = prepared.shards
     assert as_of is not None
