@@ -6,7 +6,7 @@ ID (:data:`canbao.match.present.SORT_KEYS`, nulls last, ties in target order). A
 of a filter is the filter of the stable sort, so the person rows are sorted once and taken
 slice by slice; each slice gives the three tables' rows of it, appended to their files. No
 table is ever collected whole: at 1 M persons that held the 880,000 confirmed rows beside the
-person rows (docs/performance.md).
+person rows (docs/performance-measurements.md, "Second round").
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def made_may_need_quote() -> bool:
     labels of the vocabulary joined by ``;`` (or empty), so it begins with one of them, and
     :func:`~canbao.cells.neutralise_text` quotes only a text that begins with a formula
     character or an apostrophe. None does, so the regex over the tables' rows is skipped (about
-    0.01 CPU-s at 1 M persons, docs/performance.md seventh round)."""
+    0.01 CPU-s at 1 M persons, docs/performance-measurements.md seventh round)."""
     texts = [t for flags in (present.REASONS, present.UNINSURED_FLAGS) for t in flags.items()]
     return any(text[:1] in _QUOTE_STARTS for pair in texts for text in pair if text)
 

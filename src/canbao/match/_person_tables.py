@@ -37,7 +37,8 @@ SPLIT_HELD_ROWS: Final = 262_144
 SPLIT_CHUNK_ROWS: int | None = None
 # One piece writes its CSV person tables batch by batch too from this many household rows
 # (persons), not from one sort of them all, which holds every person row and its sorted copy.
-# Whole matches of a province city, before and after (docs/performance.md, seventh round):
+# Whole matches of a province city, before and after (docs/performance-measurements.md, seventh
+# round):
 # at 10 M persons the same time within the noise (medians of 4 pairs: CPU +0.4 %, wall
 # +1.3 %) and a peak of 2.2 GiB instead of 4.9; at 5 M 2-3 % more time for 1.6 GiB instead
 # of 2.5; at 1 M the batches alone cost 10-20 % more than the one sort and hold no less. So

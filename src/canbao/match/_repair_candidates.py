@@ -289,7 +289,8 @@ def _id_blocks(lazy_rec: pl.LazyFrame, hh: pl.LazyFrame) -> list[pl.LazyFrame]:
                 ),
                 on="_k",
                 # The records are the small side: a table of their keys, probed by the persons
-                # (not fifteen tables of a million persons, docs/performance.md eleventh round).
+                # (not fifteen tables of a million persons, docs/performance-measurements.md
+                # eleventh round).
                 build_side="force_left",
             )
             .filter(exact)

@@ -29,7 +29,7 @@ __all__ = [
 STAGING: Final = "uncompressed"
 # Nor row-group statistics: the staged rows are in roster order, so min/max of a row group
 # lets no later filter skip it, and computing them for every string column cost a third of
-# the time of writing the linked records (docs/performance.md).
+# the time of writing the linked records (docs/performance-measurements.md, first round).
 STAGING_STATISTICS: Final = False
 
 
@@ -80,7 +80,7 @@ def added_in_memory(base: pl.LazyFrame, derived: pl.LazyFrame) -> pl.LazyFrame:
     As :func:`stage_added`, for one piece: the targets' added columns are 15 flags and
     counts, 8.4 MB per million persons, and a scan beside one collected frame is read faster
     than beside a second Parquet file (the person tables' rows: 0.45 against 0.65 CPU-s at
-    1 M persons, docs/performance.md "Fourth round").
+    1 M persons, docs/performance-measurements.md "Fourth round").
     """
     have = set(base.collect_schema().names())
     added = [c for c in derived.collect_schema().names() if c not in have]

@@ -153,7 +153,7 @@ def person_rows(
 
     ``birth_as_date``: the birth date (出生日期) left a Date, for CSV, whose writer gives it the
     text of :data:`BIRTH_FORMAT` (the same bytes; at 1 M persons about 0.01-0.07 CPU-s less
-    than the text made, gathered and written, docs/performance.md seventh round).
+    than the text made, gathered and written, docs/performance-measurements.md seventh round).
     """
     # maintain_order="left": the streaming engine then probes batch by batch (see sets.left_join).
     joined = targets.join(schemes.lazy(), on="id_key", how="left", maintain_order="left")

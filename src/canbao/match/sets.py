@@ -60,10 +60,10 @@ def left_join(
     persons than the default plan. Only the key columns go through the join, and ``right``'s
     columns are set beside ``left`` by position: a join gathers every column of its left side,
     and the enrolment records' dozen text columns made that a third of the link's time
-    (docs/performance.md). The engine-neutral alternative, a sort by a row key after the join,
-    would add a sort of every record to the Polars path and needs a row key that the
-    household rows do not have. Every other engine runs the plain narwhals join, whose order
-    is undefined: the rows and values are the same (tests/test_sets_engines.py).
+    (docs/performance-measurements.md). The engine-neutral alternative, a sort by a row key
+    after the join, would add a sort of every record to the Polars path and needs a row key
+    that the household rows do not have. Every other engine runs the plain narwhals join, whose
+    order is undefined: the rows and values are the same (tests/test_sets_engines.py).
     """
     if left.implementation.is_polars():
         native_left, native_right = left.to_native(), right.to_native()
@@ -114,7 +114,7 @@ def _kept_pairs(
     The pairs shared by two records are few (73,334 records of 1.8 M at 1 M persons), and a
     filter on a list of them reaches the Parquet scan of staged records, which then reads the
     other columns of the kept rows alone; the semi join read them for every record (the
-    duplicates 0.3 CPU-s at 1 M persons, docs/performance.md "Fourth round").
+    duplicates 0.3 CPU-s at 1 M persons, docs/performance-measurements.md "Fourth round").
     """
     pairs = several.collect(backend="polars").to_native().get_column("_pair").implode()
     kept: nw.LazyFrame[Any] = records.filter(pair.is_in(pairs))
