@@ -6,13 +6,11 @@ Enrolment records carry all seven kinds; household rows carry the ones about the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
-
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS
 from canbao.ids import ID_REASONS
+from canbao.match._linked_rows import RowsWhere
 from canbao.match.names import SAME, VARIANT, judge_names
 from canbao.match.present import labelled
 from canbao.match.vocabulary import ConflictKind, LinkClass
@@ -102,38 +100,35 @@ def household_conflicts(household: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat(parts, how="vertical")
 
 
-def record_conflicts(linked: pl.LazyFrame) -> pl.LazyFrame:
-    """The conflicts of enrolment records with their name verdicts, unsorted, with the order
-    columns; row by row (a name pair is judged alike wherever it is judged)."""
+def _record_kinds() -> list[tuple[ConflictKind, pl.Expr, pl.Expr, pl.Expr]]:
+    """Each kind of an enrolment record's conflict: (kind, condition, value, compared value)."""
     no_value = pl.lit(None, pl.String)
     k, link = ConflictKind, pl.col("link")
-    parts = [
-        _rows(linked, k.INVALID_ID, link == LinkClass.INVALID.value, pl.col("id_raw"), no_value),
-        _rows(linked, k.NAME_MISMATCH, pl.col(k.NAME_MISMATCH), pl.col("name"), pl.col("hh_name")),
-        _rows(linked, k.SEX_MISMATCH, pl.col(k.SEX_MISMATCH), pl.col("sex_col"), pl.col("id_sex")),
-        _rows(
-            linked,
+    return [
+        (k.INVALID_ID, link == LinkClass.INVALID.value, pl.col("id_raw"), no_value),
+        (k.NAME_MISMATCH, pl.col(k.NAME_MISMATCH), pl.col("name"), pl.col("hh_name")),
+        (k.SEX_MISMATCH, pl.col(k.SEX_MISMATCH), pl.col("sex_col"), pl.col("id_sex")),
+        (
             k.BIRTH_MISMATCH,
             pl.col(k.BIRTH_MISMATCH),
             _date_text(pl.col("birth_col")),
             _date_text(pl.col("id_birth")),
         ),
-        _rows(
-            linked,
+        (
             k.DECEASED_ENROLLED,
             pl.col(k.DECEASED_ENROLLED),
             labelled("estatus", ENROLMENT_STATUS_LABELS),
             pl.lit("户籍状态为死亡或注销"),
         ),
-        _rows(linked, k.REPEATED_RECORD, pl.col(k.REPEATED_RECORD), pl.col("scheme"), no_value),
-        _rows(
-            linked,
-            k.NOT_IN_HOUSEHOLD,
-            link == LinkClass.NOT_IN_HOUSEHOLD.value,
-            pl.col("region"),
-            no_value,
-        ),
+        (k.REPEATED_RECORD, pl.col(k.REPEATED_RECORD), pl.col("scheme"), no_value),
+        (k.NOT_IN_HOUSEHOLD, link == LinkClass.NOT_IN_HOUSEHOLD.value, pl.col("region"), no_value),
     ]
+
+
+def record_conflicts(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """The conflicts of enrolment records with their name verdicts, unsorted, with the order
+    columns; row by row (a name pair is judged alike wherever it is judged)."""
+    parts = [_rows(linked, *kind) for kind in _record_kinds()]
     verdicts = name_verdicts(linked)
     return pl.concat(parts, how="vertical").join(
         verdicts.lazy(), on=["类别代码", "记录值", "对照值"], how="left"
@@ -144,28 +139,23 @@ def record_conflicts(linked: pl.LazyFrame) -> pl.LazyFrame:
 CONFLICT_ORDER = ("_kind_order", "_not_receiving", "来源文件", "行号")
 
 
-# The records some kind of conflict lists (record_conflicts): a null flag is no conflict.
-_CONFLICTING: Final = (
-    pl.col("link").is_in([LinkClass.INVALID.value, LinkClass.NOT_IN_HOUSEHOLD.value])
-    | pl.col(ConflictKind.NAME_MISMATCH)
-    | pl.col(ConflictKind.SEX_MISMATCH)
-    | pl.col(ConflictKind.BIRTH_MISMATCH)
-    | pl.col(ConflictKind.DECEASED_ENROLLED)
-    | pl.col(ConflictKind.REPEATED_RECORD)
-)
+def _conflicting() -> pl.Expr:
+    """The records some kind of conflict lists (:func:`record_conflicts`): a null flag is no
+    conflict."""
+    return pl.any_horizontal(condition for _, condition, _, _ in _record_kinds())
 
 
 def conflicts_table(
     linked: pl.LazyFrame,
     household: pl.LazyFrame,
-    where: Callable[[pl.Expr], pl.LazyFrame] | None = None,
+    where: RowsWhere | None = None,
 ) -> pl.LazyFrame:
     """All conflicts, sorted by kind (deceased: receiving records first), then file and line.
 
     ``where``: the linked records satisfying a condition, read from their files (a sharded
     match's, canbao.match._linked_rows); the conflicting ones are then read once and held.
     """
-    records = linked if where is None else where(_CONFLICTING).collect().lazy()
+    records = linked if where is None else where(_conflicting()).collect().lazy()
     both = [household_conflicts(household), record_conflicts(records)]
     return pl.concat(both, how="diagonal").sort(*CONFLICT_ORDER).select(COLUMNS)
 
@@ -196,9 +186,7 @@ def name_verdicts(linked: pl.LazyFrame) -> pl.DataFrame:
     )
 
 
-def non_local_table(
-    linked: pl.LazyFrame, where: Callable[[pl.Expr], pl.LazyFrame] | None = None
-) -> pl.LazyFrame:
+def non_local_table(linked: pl.LazyFrame, where: RowsWhere | None = None) -> pl.LazyFrame:
     """Records of persons in no roster whose ID was issued outside the area: counted, not conflicts.
 
     By the ID's own region code, wherever the record is insured (docs/match.md "The area:

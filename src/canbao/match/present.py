@@ -13,6 +13,7 @@ from typing import Final
 import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES, SCHEMES
+from canbao.match._linked_rows import RowsWhere
 from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
 # Code -> label of each kind, for the Polars expressions (canbao.match.vocabulary owns them).
@@ -221,7 +222,7 @@ _DUPLICATE_RECORD_COLUMNS_MORE: Final = ("e_row", "link")
 def duplicates_table(
     found: pl.LazyFrame,
     linked: pl.LazyFrame,
-    where: Callable[[pl.Expr], pl.LazyFrame] | None = None,
+    where: RowsWhere | None = None,
 ) -> pl.LazyFrame:
     """One row per person, insurance type and kind, with the records involved.
 
