@@ -8,7 +8,7 @@ programs and keeps every value as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 import polars as pl
 
@@ -18,9 +18,6 @@ from canbao.i18n import _
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
-# Rows gathered at a time when a sorted table is written as CSV (memory, not speed: measured
-# the same as one gather of the whole table).
-CSV_SLICE_ROWS = 100_000
 
 
 def write_tables(
@@ -38,46 +35,6 @@ def write_tables(
     ]
     pl.collect_all(queries)
     return paths
-
-
-def write_sorted_tables(
-    frames: dict[str, pl.LazyFrame],
-    directory: Path,
-    fmt: OutputFormat,
-    by: list[str],
-    kept: dict[str, pl.DataFrame | pl.LazyFrame] | None = None,
-) -> dict[str, Path]:
-    """Write tables sorted by the columns ``by`` (nulls last, ties in the order they come).
-
-    Each table is collected unsorted (streaming) and sorted in memory: at 1 M persons Polars'
-    streaming sort of the largest table cost 1.8 s where collecting it unsorted and sorting the
-    result cost 0.5 s. A CSV is written in slices of the sort order, so only the unsorted
-    table and a slice are held at once.
-    """
-    paths = {name: directory / f"{name}.{fmt}" for name in frames}
-    for name, frame in frames.items():
-        table = frame.collect()
-        order = table.select(pl.arg_sort_by(by, nulls_last=True, maintain_order=True)).to_series()
-        if kept is not None and name in kept:
-            kept[name] = table[order]
-        if fmt != "csv":
-            write_table(table[order], directory, name, fmt)
-            continue
-        with paths[name].open("wb") as out:
-            append_csv(out, table, order, first=True)
-    return paths
-
-
-def append_csv(out: BinaryIO, table: pl.DataFrame, order: pl.Series, *, first: bool) -> None:
-    """Write ``table``'s rows in the order of the row numbers ``order``, slice by slice.
-
-    ``first``: the header (with the BOM), written even for an empty table as sink_csv does.
-    """
-    for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
-        head = first and start == 0
-        rows = neutralise_frame(table[order.slice(start, CSV_SLICE_ROWS)])
-        if head or rows.height:
-            rows.write_csv(out, include_header=head, include_bom=head)
 
 
 def write_table(
