@@ -1,8 +1,9 @@
-"""The person tables as xlsx: written row by row, sheet after sheet, the same cells as CSV."""
+"""The person tables as xlsx: streamed chunk by chunk, sheet after sheet, the same cells as CSV."""
 
 from __future__ import annotations
 
 import errno
+import threading
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_a_long_person_table_goes_on_in_numbered_sheets(
     names = [ws.title for ws in book.worksheets]
     book.close()
     assert len(rows) > 1 and all(r == 150 for r in rows[:-1]) and 0 < rows[-1] <= 150
-    assert names == [table, *(f"{table}_{n}" for n in range(2, len(rows) + 1))]
+    assert names == [f"{table}_{n}" for n in range(1, len(rows) + 1)]
 
 
 @pytest.mark.parametrize("table", PERSON_TABLES)
@@ -59,8 +60,9 @@ def test_the_sheets_read_back_as_the_csv_table(outputs: dict[str, Path], table: 
 def test_every_cell_is_text_under_a_frozen_filtered_heading(outputs: dict[str, Path]) -> None:
     """IDs stay text (formatted @), the heading is bold, frozen and filtered over the rows."""
     book = load_workbook(outputs["xlsx"] / "needs_survey.xlsx")
-    ws = book["needs_survey"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:P{ws.max_row}"
+    ws = book["needs_survey_1"]
+    assert ws.max_row == 151 and ws.dimensions == "A1:P151"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:P151"
     assert all(c.font.b for c in ws[1])
     ids = [c for c in next(ws.iter_cols(min_col=7, max_col=7, min_row=2))]
     assert ws["G1"].value == "公民身份号码"
@@ -71,15 +73,17 @@ def test_every_cell_is_text_under_a_frozen_filtered_heading(outputs: dict[str, P
 def test_a_full_disk_in_a_person_workbook_is_exit_7_naming_the_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A person workbook that cannot be written is exit 7, the output named, nothing left."""
+    """A person workbook's rows failing on their thread is exit 7, the output named, nothing
+    left, no thread running."""
 
     def full_disk(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(_person_xlsx._Workbook, "append", full_disk)
+    monkeypatch.setattr(_person_xlsx.StreamedWorkbook, "_write", full_disk)  # on its thread
     out = tmp_path / "out"
     result = CliRunner().invoke(app, [*match_args(out), "--format", "xlsx", "--quiet"])
     assert result.exit_code == 7, result.output
     assert f"无法写入 {out}" in result.output and "No space left on device" in result.output
     assert "内部错误" not in result.output
     assert list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("xlsx")]

@@ -1,23 +1,23 @@
 """The person tables as xlsx, appended batch by batch of townships, never held whole.
 
-Each table is a workbook written row by row as the sorted person rows come (xlsxwriter's
-``constant_memory``: a row goes to its file when the next begins, so a workbook holds one row,
-not the table). A sheet holds at most :data:`~canbao.match.writers.EXCEL_MAX_ROWS` rows under
-its heading; a longer table goes on in sheets ``<table>_2``, ``<table>_3``, ... Every cell is
-text (formatted ``@``, as the lists for field teams: an ID stays 18 characters in Excel and WPS),
-the heading row is frozen and filtered, the columns as wide as those lists'. The cells depend on
-the rows alone, not on how they were batched, so one piece and any number of shards write the
-same workbooks (tests/test_shards.py).
+Each table is a workbook whose rows are written as the sorted person rows come
+(:mod:`canbao.xlsx_stream`: the rows' XML built by Polars, a chunk at a time). The tables' rows
+are counted first, so each workbook's sheets are known from the start: one sheet when the table
+fits under Excel's row limit (:data:`~canbao.match.writers.EXCEL_MAX_ROWS`), else ``<table>_1``,
+``<table>_2``, ... as the other tables are split. Every cell is text (formatted ``@``, as the
+lists for field teams: an ID stays 18 characters in Excel and WPS), the heading row is frozen and
+filtered, the columns as wide as those lists'. The cells depend on the rows alone, not on how
+they were batched, so one piece and any number of shards write the same workbooks
+(tests/test_shards.py).
 
 Before this, a workbook was written whole by Polars' ``write_excel`` (an Excel table, widths
-fitted to the text), which held every cell of the table in memory.
+fitted to the text): at 1 M persons the match peaked at 5.3 GB and wrote the three workbooks in
+150 s (docs/performance-measurements.md, twelfth round).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -26,56 +26,20 @@ from canbao.match._kept_tables import Kept, KeptTables
 from canbao.match._staging import write_errors
 from canbao.match.county_lists import WIDTHS
 from canbao.match.writers import EXCEL_MAX_ROWS
+from canbao.xlsx_stream import StreamedWorkbook
 
 
-class _Workbook:
-    """One table's workbook, its rows appended in order, sheet after sheet."""
-
-    def __init__(self, path: Path, name: str, headings: list[str]) -> None:
-        # Imported here: xlsxwriter takes 0.3 s, and only the last step of a match writes it.
-        from canbao.text_workbook import TextWorkbook
-
-        options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
-        self._book = TextWorkbook(path, options)
-        base = {"font_name": "SimSun", "font_size": 10}
-        self._head = self._book.add_format({**base, "bold": True, "border": 1})
-        self._text = self._book.add_format({**base, "num_format": "@"})
-        self._name = name
-        self._headings = headings
-        self._sheets: list[tuple[Any, int]] = []  # (worksheet, rows written under its heading)
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        title = self._name if not self._sheets else f"{self._name}_{len(self._sheets) + 1}"
-        ws = self._book.add_worksheet(title)
-        for col, heading in enumerate(self._headings):
-            ws.set_column(col, col, WIDTHS.get(heading, 8.0))
-        ws.write_row(0, 0, self._headings, self._head)
-        ws.freeze_panes(1, 0)
-        self._sheets.append((ws, 0))
-
-    def append(self, table: pl.DataFrame) -> None:
-        """Append the rows of ``table`` (its columns in heading order), every value as text."""
-        text = table.select(pl.all().cast(pl.String))
-        start = 0
-        while start < text.height:
-            ws, written = self._sheets[-1]
-            if written == EXCEL_MAX_ROWS:
-                self._new_sheet()
-                continue
-            piece = text.slice(start, EXCEL_MAX_ROWS - written)
-            # Row by row: xlsxwriter writes a cell at a time (as write_excel did before).
-            for row, values in enumerate(piece.iter_rows(), start=written + 1):
-                ws.write_row(row, 0, values, self._text)
-            self._sheets[-1] = (ws, written + piece.height)
-            start += piece.height
-
-    def close(self) -> None:
-        """Filter each sheet's heading over its rows, and write the file."""
-        last = len(self._headings) - 1
-        for ws, written in self._sheets:
-            ws.autofilter(0, 0, max(written, 1), last)
-        self._book.close()
+def sheets_of(name: str, rows: int) -> list[tuple[str, int]]:
+    """The sheets of a table of ``rows`` rows: (title, rows) each, at most
+    :data:`~canbao.match.writers.EXCEL_MAX_ROWS` rows under a heading; one sheet (``name``) when
+    it fits, else ``name_1``, ``name_2``, ... (as the other tables are split)."""
+    parts = max(1, -(-rows // EXCEL_MAX_ROWS))
+    if parts == 1:
+        return [(name, rows)]
+    return [
+        (f"{name}_{part + 1}", min(EXCEL_MAX_ROWS, rows - part * EXCEL_MAX_ROWS))
+        for part in range(parts)
+    ]
 
 
 class PersonXlsx:
@@ -88,13 +52,16 @@ class PersonXlsx:
     def __init__(
         self, out: Path, kept: Kept | None, like: pl.LazyFrame, kept_in: Path | None = None
     ) -> None:
-        # ``like``: person rows of the appended kind (none needed), for the tables' names;
-        # ``kept_in``: the folder the kept tables' parts are staged in (None: in memory).
-        names = list(present.tables_of_persons(like.head(0)))
-        self.paths = {name: out / f"{name}.xlsx" for name in names}
+        # ``like``: every person row that will be appended: each table's rows are counted
+        # first, since the sheets' lengths are in the workbooks' frames; ``kept_in``: the
+        # folder the kept tables' parts are staged in (None: in memory).
+        tables = present.tables_of_persons(like)
+        counts = pl.collect_all([table.select(pl.len()) for table in tables.values()])
+        self._rows = {name: int(c.item()) for name, c in zip(tables, counts, strict=True)}
+        self.paths = {name: out / f"{name}.xlsx" for name in tables}
         self._out = out
         self._kept = KeptTables(kept, kept_in)
-        self._books: dict[str, _Workbook] = {}
+        self._books: dict[str, StreamedWorkbook] = {}
 
     def __enter__(self) -> PersonXlsx:
         return self
@@ -102,12 +69,16 @@ class PersonXlsx:
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if kind is not None:  # the error stands; the unfinished files are in the output's
             for book in self._books.values():  # staging folder, which goes
-                with suppress(Exception):  # the first error is the one to report
-                    book.close()
+                book.abort()
             return
-        with write_errors(self._out):
-            for book in self._books.values():
-                book.close()
+        try:
+            with write_errors(self._out):
+                for book in self._books.values():
+                    book.close()
+        except BaseException:
+            for book in self._books.values():  # those not closed yet (again: no harm)
+                book.abort()
+            raise
         self._kept.close()
 
     def append(self, rows: pl.LazyFrame, *, first: bool) -> None:
@@ -117,7 +88,11 @@ class PersonXlsx:
             table = frame.collect()
             with write_errors(self._out):
                 if first:
-                    self._books[name] = _Workbook(self.paths[name], name, table.columns)
+                    sheets = sheets_of(name, self._rows[name])
+                    widths = [WIDTHS.get(c, 8.0) for c in table.columns]
+                    self._books[name] = StreamedWorkbook(
+                        self.paths[name], sheets, table.columns, widths
+                    )
                 self._books[name].append(table)
             if self._kept.wanted(name):
                 self._kept.add(name, table)

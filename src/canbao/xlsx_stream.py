@@ -1,0 +1,300 @@
+"""Workbooks of text cells written as a stream of rows, their XML built by Polars expressions.
+
+xlsxwriter writes a cell at a time in Python: about 110 µs for a row of 16 cells, so the person
+tables of a city of 1 M persons took 150 s as xlsx, ten times the rest of the match. Here
+xlsxwriter writes the workbook's frame only (the sheets, their headings, widths, frozen heading
+row, filter and styles), and the rows go into each sheet's XML as Polars builds it, column by
+column for a chunk of rows at a time (about 4 µs a row), compressed on a thread beside the next
+chunk. Every cell is an inline string (``t="inlineStr"``, as xlsxwriter's ``constant_memory``
+mode writes them) formatted ``@``; a text that begins like a formula gets the quote-prefix style
+(:mod:`canbao.cells`), so no cell can run as a formula.
+
+The text is escaped as the format asks: ``&``, ``<`` and ``>`` as entities, the control
+characters XML cannot hold as ``_xHHHH_`` (and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``, so it
+reads back as written: Excel undoes these, as calamine does, which Polars reads with; openpyxl
+does not), leading or trailing spaces kept by ``xml:space="preserve"``; a text longer than a cell
+holds (32,767 UTF-16 units) is cut there, as xlsxwriter cuts it. The noncharacters U+FFFE and
+U+FFFF are written ``_xFFFE_`` and ``_xFFFF_`` (and calamine shows them so). xlsxwriter's own
+``constant_memory`` mode writes control characters into the XML as they are (version 3.3.1:
+no longer well-formed XML).
+
+The number of rows of each sheet is given at the start (the sheets' filters and dimensions are
+in the frame), and must be the number appended.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
+from pathlib import Path
+from typing import IO, Any, Final
+
+import polars as pl
+
+# Rows turned into XML at a time: about 55 MB of XML for the person tables' 16 columns.
+CHUNK_ROWS: Final = 50_000
+# zlib level of the sheets: at 1 M persons' needs-survey sheet (134 MB of XML) level 3 took
+# 0.51 s for 13 MB, level 6 (xlsxwriter's) 1.2 s for 11 MB, level 1 0.39 s for 15 MB.
+COMPRESS_LEVEL: Final = 3
+# The most UTF-16 units a cell holds (Excel's limit; xlsxwriter cuts a longer text there).
+MAX_CELL_UNITS: Final = 32_767
+# Characters XML 1.0 cannot hold (tab, line feed and carriage return it can: Excel reads a
+# carriage return back as a line feed, so it is escaped too, as xlsxwriter escapes it).
+_CONTROL: Final = "[\x00-\x08\x0b-\x1f\ufffe\uffff]"
+_CONTROL_CHARS: Final = [*map(chr, (*range(0x00, 0x09), *range(0x0B, 0x20))), "\ufffe", "\uffff"]
+_ESCAPE_LIKE: Final = r"_x[0-9A-Fa-f]{4}_"
+_FORMULA_START: Final = r"^[=+\-@\t\r]"  # canbao.cells.FORMULA_STARTS
+_EDGE_SPACE: Final = r"^\s|\s$"
+_ROW: Final = "_xlsx_row"
+
+
+def column_letter(index: int) -> str:
+    """The letters of a 0-based column: 0 is A, 25 Z, 26 AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _needs(frame: pl.DataFrame) -> dict[str, tuple[bool, bool, bool]]:
+    """Per column: whether some value has a control character, an ``_xHHHH_`` or may be too
+    long (the rare escapes are built only for the columns and chunks that need them)."""
+    checks = [
+        check.alias(f"{c}\x00{n}")
+        for c in frame.columns
+        for n, check in enumerate(
+            (
+                pl.col(c).str.contains(_CONTROL).any(),
+                pl.col(c).str.contains(_ESCAPE_LIKE).any(),
+                pl.col(c).str.len_chars().max() > MAX_CELL_UNITS // 2,
+            )
+        )
+    ]
+    found = [bool(v) for v in frame.select(checks).row(0)]
+    return {
+        c: (found[3 * i], found[3 * i + 1], found[3 * i + 2]) for i, c in enumerate(frame.columns)
+    }
+
+
+def _text(column: str, control: bool, escape: bool, long: bool) -> pl.Expr:
+    """The column's text as the content of a ``<t>`` element."""
+    text = pl.col(column)
+    if long:  # cut at the cell's limit: a character above U+FFFF is two UTF-16 units
+        wide = text.str.count_matches("[\U00010000-\U0010ffff]")
+        text = text.str.slice(0, pl.lit(MAX_CELL_UNITS) - wide)  # (at most: a little sooner)
+    if escape:
+        text = text.str.replace_all(f"({_ESCAPE_LIKE})", "_x005F$1")
+    if control:
+        for char in _CONTROL_CHARS:
+            text = text.str.replace_all(char, f"_x{ord(char):04X}_", literal=True)
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.str.replace_all(char, entity, literal=True)
+    return text
+
+
+def _cell(
+    column: str, letter: str, styles: tuple[int, int], needs: tuple[bool, bool, bool]
+) -> pl.Expr:
+    value = pl.col(column)
+    text_style, quoted_style = styles
+    start = pl.concat_str(pl.lit(f'<c r="{letter}'), pl.col(_ROW))
+    style = pl.when(value.str.contains(_FORMULA_START))
+    style_attr = style.then(pl.lit(f'" s="{quoted_style}"')).otherwise(
+        pl.lit(f'" s="{text_style}"')
+    )
+    space = pl.when(value.str.contains(_EDGE_SPACE)).then(pl.lit(' xml:space="preserve"'))
+    full = pl.concat_str(
+        start,
+        style_attr,
+        pl.lit(' t="inlineStr"><is><t'),
+        space.otherwise(pl.lit("")),
+        pl.lit(">"),
+        _text(column, *needs),
+        pl.lit("</t></is></c>"),
+    )
+    blank = pl.concat_str(start, pl.lit(f'" s="{text_style}"/>'))
+    return pl.when(value.is_null() | (value == "")).then(blank).otherwise(full)
+
+
+def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int]) -> bytes:
+    """The ``<row>`` elements of ``frame`` (every column text), its first row numbered
+    ``first_row`` (1-based, as in the sheet); ``styles``: the cell style and its quote-prefix
+    twin."""
+    text = frame.select(pl.all().cast(pl.String))
+    needs = _needs(text)
+    cells = [_cell(c, column_letter(i), styles, needs[c]) for i, c in enumerate(text.columns)]
+    row = pl.concat_str(pl.lit('<row r="'), pl.col(_ROW), pl.lit('">'), *cells, pl.lit("</row>"))
+    numbered = text.with_columns(
+        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).cast(pl.String).alias(_ROW)
+    )
+    out = io.BytesIO()
+    # One column, never quoted, no line ends: the rows' XML one after the other.
+    numbered.select(row).write_csv(
+        out, include_header=False, quote_style="never", line_terminator=""
+    )
+    return out.getvalue()
+
+
+class StreamedWorkbook:
+    """A workbook of one table: sheets ``sheets`` [(title, rows)], each under ``headings``.
+
+    Rows are appended in order (:meth:`append`) and go to the sheets in turn; :meth:`close`
+    writes the end. ``widths``: the columns' widths in characters.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        sheets: Sequence[tuple[str, int]],
+        headings: Sequence[str],
+        widths: Sequence[float],
+    ) -> None:
+        frame, parts, styles = _frame(sheets, headings, widths)
+        self._rows = [rows for _, rows in sheets]
+        self._parts = parts
+        self._styles = styles
+        self._sheet = 0
+        self._written = 0  # rows of the current sheet written
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx")
+        self._pending: Future[None] | None = None
+        # The file is ours to close: after a failed write the zip may refuse to close it.
+        self._file = path.open("wb")
+        self._zip = zipfile.ZipFile(
+            self._file, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+        )
+        self._entry: IO[bytes] | None = None
+        try:
+            for info, data in frame:
+                self._zip.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            self._submit(self._open_sheet, 0)
+        except BaseException:
+            self.abort()
+            raise
+
+    def _submit(self, work: Any, *args: Any) -> None:
+        """Run ``work`` on the writing thread after what was given before (at most one waits)."""
+        self._wait()
+        self._pending = self._thread.submit(work, *args)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def _open_sheet(self, index: int) -> None:
+        info, prefix, _suffix = self._parts[index]
+        self._entry = self._zip.open(info, "w")
+        self._entry.write(prefix)
+
+    def _close_sheet(self, index: int) -> None:
+        assert self._entry is not None
+        self._entry.write(self._parts[index][2])
+        self._entry.close()
+        self._entry = None
+
+    def _write(self, data: bytes) -> None:
+        assert self._entry is not None
+        self._entry.write(data)
+
+    def append(self, frame: pl.DataFrame) -> None:
+        """Append ``frame``'s rows (its columns in heading order) to the sheets, in turn."""
+        start = 0
+        while start < frame.height:
+            rows = self._rows[self._sheet]
+            if self._written == rows:
+                self._submit(self._close_sheet, self._sheet)
+                self._sheet += 1
+                self._written = 0
+                if self._sheet == len(self._rows):
+                    raise ValueError("more rows appended than the workbook's sheets hold")
+                self._submit(self._open_sheet, self._sheet)
+                continue
+            piece = frame.slice(start, min(rows - self._written, CHUNK_ROWS))
+            data = rows_xml(piece, self._written + 2, self._styles)
+            self._submit(self._write, data)
+            self._written += piece.height
+            start += piece.height
+
+    def close(self) -> None:
+        """End the last sheet and write the file (the rows appended must fill the sheets)."""
+        try:
+            last = self._sheet == len(self._rows) - 1
+            if not last or self._written != self._rows[self._sheet]:
+                raise ValueError("fewer rows appended than the workbook's sheets hold")
+            self._submit(self._close_sheet, self._sheet)
+            self._wait()
+        except BaseException:
+            self.abort()
+            raise
+        self._thread.shutdown(wait=True)
+        self._zip.close()
+        self._file.close()
+
+    def abort(self) -> None:
+        """Stop after an error elsewhere: the file is closed, unfinished (the caller removes it)."""
+        self._thread.shutdown(wait=True)
+        with suppress(Exception):
+            if self._entry is not None:
+                self._entry.close()
+        with suppress(Exception):
+            self._zip.close()
+        self._file.close()
+
+
+def _frame(
+    sheets: Sequence[tuple[str, int]], headings: Sequence[str], widths: Sequence[float]
+) -> tuple[
+    list[tuple[zipfile.ZipInfo, bytes]], list[tuple[zipfile.ZipInfo, bytes, bytes]], tuple[int, int]
+]:
+    """The workbook without its rows, by xlsxwriter: its parts but the sheets, each sheet's part
+    as the XML before and after its rows, and the cell style with its quote-prefix twin."""
+    from canbao.text_workbook import TextWorkbook  # xlsxwriter: 0.3 s to import
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+    book = TextWorkbook(buffer, options)
+    base = {"font_name": "SimSun", "font_size": 10}
+    head = book.add_format({**base, "bold": True, "border": 1})
+    text = book.add_format({**base, "num_format": "@"})
+    last = len(headings) - 1
+    for title, rows in sheets:
+        ws = book.add_worksheet(title)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        ws.write_row(0, 0, list(headings), head)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(rows, 1), last)
+        # Two blank cells, so that the styles are in the workbook; the rows replace them.
+        ws.write_blank(1, 0, None, text)
+        ws.write_blank(1, 1, None, book.quoted(text))
+    book.close()
+    package = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    others, parts, styles = [], [], (0, 0)
+    for info in package.infolist():
+        data = package.read(info)
+        if not info.filename.startswith("xl/worksheets/sheet"):
+            others.append((info, data))
+            continue
+        xml = data.decode("utf-8")
+        index = int(info.filename.removeprefix("xl/worksheets/sheet").removesuffix(".xml")) - 1
+        rows = sheets[index][1]
+        begin, end = xml.index('<row r="2"'), xml.index("</sheetData>")
+        found = {
+            m[1]: int(m[2]) for m in re.finditer(r'<c r="([AB]2)" s="(\d+)"/>', xml[begin:end])
+        }
+        styles = (found["A2"], found["B2"])
+        extent = f'<dimension ref="A1:{column_letter(last)}{rows + 1}"/>'
+        before = re.sub(r'<dimension ref="[^"]*"/>', extent, xml[:begin], count=1)
+        parts.append((info, before.encode("utf-8"), xml[end:].encode("utf-8")))
+    parts.sort(
+        key=lambda part: int(
+            part[0].filename.removeprefix("xl/worksheets/sheet").removesuffix(".xml")
+        )
+    )
+    return others, parts, styles
