@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from canbao.cli import app
-from canbao.match import _person_xlsx
+from canbao.match import _person_xlsx, writers
 from canbao.result_tables import read_result_table
 from tests.test_match_examples import match_args
 
@@ -27,7 +27,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = CliRunner().invoke(app, match_args(out["csv"]))
     assert result.exit_code == 0, result.output
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_person_xlsx, "EXCEL_MAX_ROWS", 150)
+        patch.setattr(writers, "EXCEL_MAX_ROWS", 150)
         result = CliRunner().invoke(app, [*match_args(out["xlsx"]), "--format", "xlsx"])
     assert result.exit_code == 0, result.output
     return out

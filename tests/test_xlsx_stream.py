@@ -119,12 +119,27 @@ def test_a_text_longer_than_a_cell_holds_is_cut_at_the_limit(
     assert got[2] == "short"
 
 
-def test_numbers_and_dates_are_written_as_their_text(tmp_path: Path) -> None:
-    """Every column is text: a number or date column is its text, as the CSV writes it."""
-    frame = pl.DataFrame({"n": [1, None], "d": [date(2017, 6, 30), None]})
-    xml = rows_xml(frame, 2, (1, 2)).decode()
-    assert '<c r="A2" s="1" t="inlineStr"><is><t>1</t></is></c>' in xml
-    assert "<t>2017-06-30</t>" in xml and '<c r="A3" s="1"/>' in xml
+def test_numbers_are_numbers_and_dates_their_text(tmp_path: Path) -> None:
+    """Integer and float columns are number cells (NaN and infinity their text); a date is
+    its text, as the CSV writes it."""
+    frame = pl.DataFrame(
+        {
+            "n": [1, None, 3, 4],
+            "f": [2.5, float("nan"), float("inf"), None],
+            "d": [date(2017, 6, 30), None, None, None],
+        }
+    )
+    xml = rows_xml(frame, 2, (1, 2, 3)).decode()
+    assert '<c r="A2" s="3"><v>1</v></c>' in xml and '<c r="A3" s="3"/>' in xml
+    assert '<c r="C2" s="1" t="inlineStr"><is><t>2017-06-30</t></is></c>' in xml
+    path = tmp_path / "n.xlsx"
+    _write(path, frame, [("t", 4)], 2)
+    assert _read(path) == [
+        [1, 2.5, "2017-06-30"],
+        [None, "NaN", None],
+        [3, "inf", None],
+        [4, None, None],
+    ]
 
 
 def test_column_letters_are_excel_s() -> None:

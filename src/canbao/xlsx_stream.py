@@ -132,10 +132,25 @@ def _text(column: str, found: _Found) -> pl.Expr:
     return text
 
 
-def _cell(column: str, letter: str, styles: tuple[int, int], found: _Found) -> pl.Expr:
-    """The ``<c>`` element of the column's value (a styled blank for none)."""
+def _number_cell(column: str, letter: str, styles: tuple[int, int, int]) -> pl.Expr:
+    """The ``<c>`` element of a number (a styled blank for none; a text cell for NaN or an
+    infinity, which a cell cannot hold as a number)."""
     value = pl.col(column)
-    text_style, quoted_style = (f'" s="{s}"' for s in styles)
+    start = [pl.lit(f'<c r="{letter}'), pl.col(_ROW)]
+    shown = value.cast(pl.String)
+    number = pl.concat_str(*start, pl.lit(f'" s="{styles[2]}"><v>'), shown, pl.lit("</v></c>"))
+    blank = pl.concat_str(*start, pl.lit(f'" s="{styles[2]}"/>'))
+    text = pl.concat_str(
+        *start, pl.lit(f'" s="{styles[0]}" t="inlineStr"><is><t>'), shown, pl.lit("</t></is></c>")
+    )
+    finite = value.cast(pl.Float64).is_finite()
+    return pl.when(value.is_null()).then(blank).when(finite).then(number).otherwise(text)
+
+
+def _cell(column: str, letter: str, styles: tuple[int, int, int], found: _Found) -> pl.Expr:
+    """The ``<c>`` element of the column's text (a styled blank for none)."""
+    value = pl.col(column)
+    text_style, quoted_style = (f'" s="{s}"' for s in styles[:2])
     start = [pl.lit(f'<c r="{letter}'), pl.col(_ROW)]
     style: pl.Expr = pl.lit(text_style)
     if found.formula:
@@ -159,13 +174,21 @@ def _cell(column: str, letter: str, styles: tuple[int, int], found: _Found) -> p
     return pl.when(value.is_null() | (value == "")).then(blank).otherwise(full)
 
 
-def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int]) -> bytes:
-    """The ``<row>`` elements of ``frame`` (every column text), its first row numbered
-    ``first_row`` (1-based, as in the sheet); ``styles``: the cell style and its quote-prefix
-    twin."""
-    text = frame.select(pl.all().cast(pl.String))
-    found = _found(text)
-    cells = [_cell(c, column_letter(i), styles, found[c]) for i, c in enumerate(text.columns)]
+def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int, int]) -> bytes:
+    """The ``<row>`` elements of ``frame``, its first row numbered ``first_row`` (1-based, as
+    in the sheet); ``styles``: the text cell style, its quote-prefix twin and the number style.
+
+    Integer and float columns are numbers; every other column is its text (a date as
+    ``2017-06-30``, as the CSV writes it)."""
+    numbers = [c for c, kind in frame.schema.items() if kind.is_numeric() and not kind.is_decimal()]
+    text = frame.select(pl.col(numbers), pl.exclude(numbers).cast(pl.String)).select(frame.columns)
+    found = _found(text.drop(numbers))
+    cells = [
+        _number_cell(c, column_letter(i), styles)
+        if c in numbers
+        else _cell(c, column_letter(i), styles, found[c])
+        for i, c in enumerate(text.columns)
+    ]
     row = pl.concat_str(pl.lit('<row r="'), pl.col(_ROW), pl.lit('">'), *cells, pl.lit("</row>"))
     numbered = text.with_columns(
         pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).cast(pl.String).alias(_ROW)
@@ -289,7 +312,9 @@ class StreamedWorkbook:
 def _frame(
     sheets: Sequence[tuple[str, int]], headings: Sequence[str], widths: Sequence[float]
 ) -> tuple[
-    list[tuple[zipfile.ZipInfo, bytes]], list[tuple[zipfile.ZipInfo, bytes, bytes]], tuple[int, int]
+    list[tuple[zipfile.ZipInfo, bytes]],
+    list[tuple[zipfile.ZipInfo, bytes, bytes]],
+    tuple[int, int, int],
 ]:
     """The workbook without its rows, by xlsxwriter: its parts but the sheets, each sheet's part
     as the XML before and after its rows, and the cell style with its quote-prefix twin."""
@@ -301,6 +326,7 @@ def _frame(
     base = {"font_name": "SimSun", "font_size": 10}
     head = book.add_format({**base, "bold": True, "border": 1})
     text = book.add_format({**base, "num_format": "@"})
+    number = book.add_format(base)
     last = len(headings) - 1
     for title, rows in sheets:
         ws = book.add_worksheet(title)
@@ -309,12 +335,13 @@ def _frame(
         ws.write_row(0, 0, list(headings), head)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(rows, 1), last)
-        # Two blank cells, so that the styles are in the workbook; the rows replace them.
+        # Blank cells, so that the styles are in the workbook; the rows replace them.
         ws.write_blank(1, 0, None, text)
         ws.write_blank(1, 1, None, book.quoted(text))
+        ws.write_blank(1, 2, None, number)
     book.close()
     package = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    others, parts, styles = [], [], (0, 0)
+    others, parts, styles = [], [], (0, 0, 0)
     for info in package.infolist():
         data = package.read(info)
         if not info.filename.startswith("xl/worksheets/sheet"):
@@ -325,9 +352,9 @@ def _frame(
         rows = sheets[index][1]
         begin, end = xml.index('<row r="2"'), xml.index("</sheetData>")
         found = {
-            m[1]: int(m[2]) for m in re.finditer(r'<c r="([AB]2)" s="(\d+)"/>', xml[begin:end])
+            m[1]: int(m[2]) for m in re.finditer(r'<c r="([ABC]2)" s="(\d+)"/>', xml[begin:end])
         }
-        styles = (found["A2"], found["B2"])
+        styles = (found["A2"], found["B2"], found["C2"])
         extent = f'<dimension ref="A1:{column_letter(last)}{rows + 1}"/>'
         before = re.sub(r'<dimension ref="[^"]*"/>', extent, xml[:begin], count=1)
         parts.append((info, before.encode("utf-8"), xml[end:].encode("utf-8")))

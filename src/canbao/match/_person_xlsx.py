@@ -3,8 +3,8 @@
 Each table is a workbook whose rows are written as the sorted person rows come
 (:mod:`canbao.xlsx_stream`: the rows' XML built by Polars, a chunk at a time). The tables' rows
 are counted first, so each workbook's sheets are known from the start: one sheet when the table
-fits under Excel's row limit (:data:`~canbao.match.writers.EXCEL_MAX_ROWS`), else ``<table>_1``,
-``<table>_2``, ... as the other tables are split. Every cell is text (formatted ``@``, as the
+fits under Excel's row limit, else ``<table>_1``, ``<table>_2``, ... as the other tables are
+split (:func:`canbao.match.writers.excel_sheets`). Every cell is text (formatted ``@``, as the
 lists for field teams: an ID stays 18 characters in Excel and WPS), the heading row is frozen and
 filtered, the columns as wide as those lists'. The cells depend on the rows alone, not on how
 they were batched, so one piece and any number of shards write the same workbooks
@@ -25,21 +25,8 @@ from canbao.match import present
 from canbao.match._kept_tables import Kept, KeptTables
 from canbao.match._staging import write_errors
 from canbao.match.county_lists import WIDTHS
-from canbao.match.writers import EXCEL_MAX_ROWS
+from canbao.match.writers import excel_sheets
 from canbao.xlsx_stream import StreamedWorkbook
-
-
-def sheets_of(name: str, rows: int) -> list[tuple[str, int]]:
-    """The sheets of a table of ``rows`` rows: (title, rows) each, at most
-    :data:`~canbao.match.writers.EXCEL_MAX_ROWS` rows under a heading; one sheet (``name``) when
-    it fits, else ``name_1``, ``name_2``, ... (as the other tables are split)."""
-    parts = max(1, -(-rows // EXCEL_MAX_ROWS))
-    if parts == 1:
-        return [(name, rows)]
-    return [
-        (f"{name}_{part + 1}", min(EXCEL_MAX_ROWS, rows - part * EXCEL_MAX_ROWS))
-        for part in range(parts)
-    ]
 
 
 class PersonXlsx:
@@ -88,7 +75,7 @@ class PersonXlsx:
             table = frame.collect()
             with write_errors(self._out):
                 if first:
-                    sheets = sheets_of(name, self._rows[name])
+                    sheets = excel_sheets(name, self._rows[name])
                     widths = [WIDTHS.get(c, 8.0) for c in table.columns]
                     self._books[name] = StreamedWorkbook(
                         self.paths[name], sheets, table.columns, widths

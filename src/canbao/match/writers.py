@@ -48,25 +48,40 @@ def write_table(
     elif fmt == "parquet":
         lazy.sink_parquet(path)
     else:
-        write_xlsx({name: lazy.collect()}, path)
+        write_xlsx(name, lazy.collect(), path)
     return path
 
 
-def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
-    """Write frames as sheets; a frame above Excel's row limit is split into numbered sheets."""
+def excel_sheets(name: str, rows: int) -> list[tuple[str, int]]:
+    """The sheets of a table of ``rows`` rows, (title, rows) each: at most
+    :data:`EXCEL_MAX_ROWS` under a heading; one sheet ``name`` when the table fits, else
+    ``name_1``, ``name_2``, ..."""
+    parts = max(1, -(-rows // EXCEL_MAX_ROWS))
+    titles = [name] if parts == 1 else [f"{name}_{part + 1}" for part in range(parts)]
+    for title in titles:
+        if len(title) > 31:
+            message = _("sheet name {title!r} is longer than Excel's 31 characters")
+            raise OutputError(message.format(title=title))
+    return [
+        (title, min(EXCEL_MAX_ROWS, rows - part * EXCEL_MAX_ROWS))
+        for part, title in enumerate(titles)
+    ]
+
+
+def write_xlsx(name: str, frame: pl.DataFrame, path: Path, *, width: float = 12.0) -> None:
+    """Write a table as a workbook (sheets by :func:`excel_sheets`), streamed by
+    :mod:`canbao.xlsx_stream`: numbers as numbers, every other value as text, the heading
+    frozen and filtered. ``width``: the columns' width where the lists per county name none."""
     # Imported here: xlsxwriter takes 0.3 s, and only the last step of a match writes a workbook
     # (run_match imports it on a thread meanwhile: canbao.match.api.import_in_background).
-    from canbao.text_workbook import TextWorkbook
+    from canbao.match.county_lists import WIDTHS  # (county_lists imports this module)
+    from canbao.xlsx_stream import StreamedWorkbook
 
-    with TextWorkbook(path, {"strings_to_numbers": False, "strings_to_urls": False}) as book:
-        for name, frame in sheets.items():
-            parts = max(1, -(-frame.height // EXCEL_MAX_ROWS))
-            for part in range(parts):
-                chunk = frame.slice(part * EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)
-                title = name if parts == 1 else f"{name}_{part + 1}"
-                if len(title) > 31:
-                    message = _("sheet name {title!r} is longer than Excel's 31 characters")
-                    raise OutputError(message.format(title=title))
-                chunk.write_excel(
-                    book, worksheet=title, autofit=chunk.height < 20_000, float_precision=2
-                )
+    widths = [WIDTHS.get(c, width) for c in frame.columns]
+    book = StreamedWorkbook(path, excel_sheets(name, frame.height), frame.columns, widths)
+    try:
+        book.append(frame)
+    except BaseException:
+        book.abort()
+        raise
+    book.close()
