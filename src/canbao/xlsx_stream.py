@@ -27,7 +27,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -174,9 +174,15 @@ def _cell(column: str, letter: str, styles: tuple[int, int, int], found: _Found)
     return pl.when(value.is_null() | (value == "")).then(blank).otherwise(full)
 
 
-def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int, int]) -> bytes:
+def rows_xml(
+    frame: pl.DataFrame,
+    first_row: int,
+    styles: tuple[int, int, int],
+    heights: pl.Series | None = None,
+) -> bytes:
     """The ``<row>`` elements of ``frame``, its first row numbered ``first_row`` (1-based, as
-    in the sheet); ``styles``: the text cell style, its quote-prefix twin and the number style.
+    in the sheet); ``styles``: the text cell style, its quote-prefix twin and the number style;
+    ``heights``: each row's height in points (None: the sheet's default).
 
     Integer and float columns are numbers; every other column is its text (a date as
     ``2017-06-30``, as the CSV writes it)."""
@@ -189,7 +195,12 @@ def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int, int]) 
         else _cell(c, column_letter(i), styles, found[c])
         for i, c in enumerate(text.columns)
     ]
-    row = pl.concat_str(pl.lit('<row r="'), pl.col(_ROW), pl.lit('">'), *cells, pl.lit("</row>"))
+    opened: list[pl.Expr] = [pl.lit('<row r="'), pl.col(_ROW)]
+    if heights is not None:  # as xlsxwriter's set_row writes a height: in whole pixels
+        pixels = (heights.cast(pl.Float64) * 4.0 / 3.0 + 0.5).floor()
+        shown = pl.lit(pixels * 0.75).cast(pl.String)
+        opened += [pl.lit('" ht="'), shown, pl.lit('" customHeight="1')]
+    row = pl.concat_str(*opened, pl.lit('">'), *cells, pl.lit("</row>"))
     numbered = text.with_columns(
         pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).cast(pl.String).alias(_ROW)
     )
@@ -201,11 +212,37 @@ def rows_xml(frame: pl.DataFrame, first_row: int, styles: tuple[int, int, int]) 
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class SheetTop:
+    """What a layout wrote above a sheet's rows: the row they begin at (0-based), and the
+    xlsxwriter formats of their text cells and of their number cells."""
+
+    first_row: int
+    text: Any
+    number: Any
+
+
+# Writes what stands above and around a sheet's rows (headings, title, widths aside, page
+# setup), given the workbook, the sheet, the headings and the sheet's rows; by xlsxwriter.
+Layout = Callable[[Any, Any, Sequence[str], int], SheetTop]
+
+
+@dataclass(frozen=True)
+class _SheetPart:
+    index: int  # the sheet's place in the workbook (0-based)
+    info: zipfile.ZipInfo
+    before: bytes  # the sheet's XML before its rows
+    after: bytes  # and after
+    first: int  # the number of its first row (1-based)
+    styles: tuple[int, int, int]  # text, quote-prefixed text, number
+
+
 class StreamedWorkbook:
     """A workbook of one table: sheets ``sheets`` [(title, rows)], each under ``headings``.
 
     Rows are appended in order (:meth:`append`) and go to the sheets in turn; :meth:`close`
-    writes the end. ``widths``: the columns' widths in characters.
+    writes the end. ``widths``: the columns' widths in characters; ``layout``: what stands
+    above the rows and the page setup (:func:`table_layout`: the heading alone).
     """
 
     def __init__(
@@ -214,11 +251,11 @@ class StreamedWorkbook:
         sheets: Sequence[tuple[str, int]],
         headings: Sequence[str],
         widths: Sequence[float],
+        layout: Layout | None = None,
     ) -> None:
-        frame, parts, styles = _frame(sheets, headings, widths)
+        frame, parts = _frame(sheets, headings, widths, layout or table_layout)
         self._rows = [rows for _, rows in sheets]
         self._parts = parts
-        self._styles = styles
         self._sheet = 0
         self._written = 0  # rows of the current sheet written
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx")
@@ -248,15 +285,15 @@ class StreamedWorkbook:
             pending.result()
 
     def _open_sheet(self, index: int) -> None:
-        info, prefix, _suffix = self._parts[index]
+        part = self._parts[index]
         # By its name: an entry opened by a ZipInfo takes zlib's default level, not the zip's
         # (its date is the same fixed 1980-01-01, so the bytes depend on the rows alone).
-        self._entry = self._zip.open(info.filename, "w")
-        self._entry.write(prefix)
+        self._entry = self._zip.open(part.info.filename, "w")
+        self._entry.write(part.before)
 
     def _close_sheet(self, index: int) -> None:
         assert self._entry is not None
-        self._entry.write(self._parts[index][2])
+        self._entry.write(self._parts[index].after)
         self._entry.close()
         self._entry = None
 
@@ -264,8 +301,9 @@ class StreamedWorkbook:
         assert self._entry is not None
         self._entry.write(data)
 
-    def append(self, frame: pl.DataFrame) -> None:
-        """Append ``frame``'s rows (its columns in heading order) to the sheets, in turn."""
+    def append(self, frame: pl.DataFrame, heights: pl.Series | None = None) -> None:
+        """Append ``frame``'s rows (its columns in heading order) to the sheets, in turn;
+        ``heights``: each row's height in points (None: the default height)."""
         start = 0
         while start < frame.height:
             rows = self._rows[self._sheet]
@@ -278,7 +316,9 @@ class StreamedWorkbook:
                 self._submit(self._open_sheet, self._sheet)
                 continue
             piece = frame.slice(start, min(rows - self._written, CHUNK_ROWS))
-            data = rows_xml(piece, self._written + 2, self._styles)
+            part = self._parts[self._sheet]
+            tall = None if heights is None else heights.slice(start, piece.height)
+            data = rows_xml(piece, part.first + self._written, part.styles, tall)
             self._submit(self._write, data)
             self._written += piece.height
             start += piece.height
@@ -309,39 +349,44 @@ class StreamedWorkbook:
         self._file.close()
 
 
+def table_layout(book: Any, ws: Any, headings: Sequence[str], rows: int) -> SheetTop:
+    """The plain table: its heading in the first row (bold, framed), frozen and filtered over
+    the rows; text cells formatted ``@`` (SimSun 10, as the printed tables)."""
+    base = {"font_name": "SimSun", "font_size": 10}
+    ws.write_row(0, 0, list(headings), book.add_format({**base, "bold": True, "border": 1}))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(rows, 1), len(headings) - 1)
+    return SheetTop(1, book.add_format({**base, "num_format": "@"}), book.add_format(base))
+
+
 def _frame(
-    sheets: Sequence[tuple[str, int]], headings: Sequence[str], widths: Sequence[float]
-) -> tuple[
-    list[tuple[zipfile.ZipInfo, bytes]],
-    list[tuple[zipfile.ZipInfo, bytes, bytes]],
-    tuple[int, int, int],
-]:
-    """The workbook without its rows, by xlsxwriter: its parts but the sheets, each sheet's part
-    as the XML before and after its rows, and the cell style with its quote-prefix twin."""
+    sheets: Sequence[tuple[str, int]],
+    headings: Sequence[str],
+    widths: Sequence[float],
+    layout: Layout,
+) -> tuple[list[tuple[zipfile.ZipInfo, bytes]], list[_SheetPart]]:
+    """The workbook without its rows, by xlsxwriter: its parts but the sheets, and each sheet's
+    part as the XML before and after its rows, with where the rows begin and their styles."""
     from canbao.text_workbook import TextWorkbook  # xlsxwriter: 0.3 s to import
 
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
     book = TextWorkbook(buffer, options)
-    base = {"font_name": "SimSun", "font_size": 10}
-    head = book.add_format({**base, "bold": True, "border": 1})
-    text = book.add_format({**base, "num_format": "@"})
-    number = book.add_format(base)
-    last = len(headings) - 1
+    last = column_letter(len(headings) - 1)
+    tops = []
     for title, rows in sheets:
         ws = book.add_worksheet(title)
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
-        ws.write_row(0, 0, list(headings), head)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(rows, 1), last)
+        top = layout(book, ws, headings, rows)
         # Blank cells, so that the styles are in the workbook; the rows replace them.
-        ws.write_blank(1, 0, None, text)
-        ws.write_blank(1, 1, None, book.quoted(text))
-        ws.write_blank(1, 2, None, number)
+        ws.write_blank(top.first_row, 0, None, top.text)
+        ws.write_blank(top.first_row, 1, None, book.quoted(top.text))
+        ws.write_blank(top.first_row, 2, None, top.number)
+        tops.append(top.first_row)
     book.close()
     package = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    others, parts, styles = [], [], (0, 0, 0)
+    others, parts = [], []
     for info in package.infolist():
         data = package.read(info)
         if not info.filename.startswith("xl/worksheets/sheet"):
@@ -349,18 +394,17 @@ def _frame(
             continue
         xml = data.decode("utf-8")
         index = int(info.filename.removeprefix("xl/worksheets/sheet").removesuffix(".xml")) - 1
-        rows = sheets[index][1]
-        begin, end = xml.index('<row r="2"'), xml.index("</sheetData>")
-        found = {
-            m[1]: int(m[2]) for m in re.finditer(r'<c r="([ABC]2)" s="(\d+)"/>', xml[begin:end])
-        }
-        styles = (found["A2"], found["B2"], found["C2"])
-        extent = f'<dimension ref="A1:{column_letter(last)}{rows + 1}"/>'
+        first = tops[index] + 1  # the first row's number in the sheet (1-based)
+        begin, end = xml.index(f'<row r="{first}"'), xml.index("</sheetData>")
+        cells = re.finditer(rf'<c r="([ABC]){first}" s="(\d+)"/>', xml[begin:end])
+        found = {m[1]: int(m[2]) for m in cells}
+        extent = f'<dimension ref="A1:{last}{first - 1 + max(sheets[index][1], 1)}"/>'
         before = re.sub(r'<dimension ref="[^"]*"/>', extent, xml[:begin], count=1)
-        parts.append((info, before.encode("utf-8"), xml[end:].encode("utf-8")))
-    parts.sort(
-        key=lambda part: int(
-            part[0].filename.removeprefix("xl/worksheets/sheet").removesuffix(".xml")
+        styles = (found["A"], found["B"], found["C"])
+        parts.append(
+            _SheetPart(
+                index, info, before.encode("utf-8"), xml[end:].encode("utf-8"), first, styles
+            )
         )
-    )
-    return others, parts, styles
+    parts.sort(key=lambda part: part.index)
+    return others, parts
