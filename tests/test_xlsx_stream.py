@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -146,3 +147,24 @@ def test_column_letters_are_excel_s() -> None:
     """0 is A, 25 Z, 26 AA, 701 ZZ, 702 AAA."""
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     assert xlsx_stream.CHUNK_ROWS > 0
+
+
+def test_repeating_values_are_shared_strings_written_once(tmp_path: Path) -> None:
+    """A column whose values repeat goes to the shared strings, each value once in the workbook
+    across chunks and sheets; IDs stay inline; the cells read back as written."""
+    ids = [f"34062119900101{i:04d}" for i in range(32)]
+    frame = pl.DataFrame({"id": ids, "county": ["濉溪县", "杜集区", "  相山区", "=1"] * 8})
+    path = tmp_path / "s.xlsx"
+    _write(path, frame, [("t_1", 16), ("t_2", 16)], 2)
+    with zipfile.ZipFile(path) as package:
+        strings = package.read("xl/sharedStrings.xml").decode()
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert [strings.count(v) for v in ("濉溪县", "杜集区", "相山区", "=1")] == [1, 1, 1, 1]
+    assert 'count="36" uniqueCount="6"' in strings  # 32 values, 2 headings on 2 sheets
+    assert '<t xml:space="preserve">  相山区</t>' in strings
+    assert f"<t>{ids[0]}</t>" in sheet and ids[0] not in strings
+    book = load_workbook(path)
+    assert [[c.value for c in ws["B"]][1:] for ws in book.worksheets] == [
+        ["濉溪县", "杜集区", "  相山区", "=1"] * 4
+    ] * 2
+    assert book["t_1"]["B5"].quotePrefix and book["t_1"]["B5"].data_type == "s"

@@ -36,180 +36,23 @@ from typing import IO, Any, Final
 
 import polars as pl
 
+from canbao._xlsx_rows import SharedStrings, column_letter, rows_xml
+
+__all__ = [
+    "CHUNK_ROWS",
+    "SheetTop",
+    "StreamedWorkbook",
+    "column_letter",
+    "rows_xml",
+    "table_layout",
+]
+
 # Rows turned into XML at a time: about 55 MB of XML for the person tables' 16 columns.
 CHUNK_ROWS: Final = 50_000
 # zlib level of the sheets: at 1 M persons' needs-survey sheet (134 MB of XML) level 3 took
 # 0.51 s for 13 MB, level 6 (xlsxwriter's) 1.2 s for 11 MB, level 1 0.39 s for 15 MB.
 COMPRESS_LEVEL: Final = 3
-# The most UTF-16 units a cell holds (Excel's limit; xlsxwriter cuts a longer text there).
-MAX_CELL_UNITS: Final = 32_767
-# Characters XML 1.0 cannot hold (tab, line feed and carriage return it can: Excel reads a
-# carriage return back as a line feed, so it is escaped too, as xlsxwriter escapes it).
-_CONTROL: Final = "[\x00-\x08\x0b-\x1f\ufffe\uffff]"
-_CONTROL_CHARS: Final = [*map(chr, (*range(0x00, 0x09), *range(0x0B, 0x20))), "\ufffe", "\uffff"]
-_ESCAPE_LIKE: Final = r"_x[0-9A-Fa-f]{4}_"
-_FORMULA_START: Final = r"^[=+\-@\t\r]"  # canbao.cells.FORMULA_STARTS
-_EDGE_SPACE: Final = r"^\s|\s$"
-_ROW: Final = "_xlsx_row"
-
-
-def column_letter(index: int) -> str:
-    """The letters of a 0-based column: 0 is A, 25 Z, 26 AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class _Found:
-    """What some value of a column (in one chunk) has: the expressions for the rest are left
-    out. Most columns have no markup, control, formula start or edge space: the XML of 300,000
-    rows of the confirmed table (14 columns) took 2.2 CPU s with every expression for every
-    cell, 1.1 so."""
-
-    control: bool  # a character XML cannot hold
-    escape_like: bool  # a literal _xHHHH_
-    long: bool  # more UTF-8 bytes than half a cell's limit of characters: maybe too long
-    markup: bool  # &, < or >
-    formula: bool  # a formula start (the quote-prefix style)
-    edge_space: bool  # a leading or trailing space
-    blank: bool  # null or empty
-
-
-def _found(frame: pl.DataFrame) -> dict[str, _Found]:
-    """:class:`_Found` of each column of ``frame`` (every column text): first one pattern of
-    all the rare things per column, then each of them for the columns that have one."""
-    rare = f"{_CONTROL}|[&<>]|{_ESCAPE_LIKE}|{_FORMULA_START}|{_EDGE_SPACE}"
-    first = [
-        check.alias(f"{c}\x00{n}")
-        for c in frame.columns
-        for n, check in enumerate(
-            (
-                pl.col(c).str.contains(rare).any(),
-                pl.col(c).str.len_bytes().max() > MAX_CELL_UNITS // 2,  # bytes: no fewer
-                (pl.col(c).is_null() | (pl.col(c) == "")).any(),
-            )
-        )
-    ]
-    values = [bool(v) for v in frame.select(first).row(0)]
-    long = {c: values[3 * i + 1] for i, c in enumerate(frame.columns)}
-    blank = {c: values[3 * i + 2] for i, c in enumerate(frame.columns)}
-    marked = [c for i, c in enumerate(frame.columns) if values[3 * i]]
-    kinds = (_CONTROL, "[&<>]", _ESCAPE_LIKE, _FORMULA_START, _EDGE_SPACE)
-    second = [
-        pl.col(c).str.contains(k).any().alias(f"{c}\x00{n}")
-        for c in marked
-        for n, k in enumerate(kinds)
-    ]
-    which = [bool(v) for v in frame.select(second).row(0)] if marked else []
-    out = {}
-    for c in frame.columns:
-        control = markup = escape_like = formula = edge_space = False
-        if c in marked:
-            at = 5 * marked.index(c)
-            control, markup, escape_like, formula, edge_space = which[at : at + 5]
-        out[c] = _Found(control, escape_like, long[c], markup, formula, edge_space, blank[c])
-    return out
-
-
-def _text(column: str, found: _Found) -> pl.Expr:
-    """The column's text as the content of a ``<t>`` element."""
-    text = pl.col(column)
-    if found.long:  # cut at the cell's limit: a character above U+FFFF is two UTF-16 units
-        wide = text.str.count_matches("[\U00010000-\U0010ffff]")
-        text = text.str.slice(0, pl.lit(MAX_CELL_UNITS) - wide)  # (at most: a little sooner)
-    if found.escape_like:
-        text = text.str.replace_all(f"({_ESCAPE_LIKE})", "_x005F$1")
-    if found.control:
-        for char in _CONTROL_CHARS:
-            text = text.str.replace_all(char, f"_x{ord(char):04X}_", literal=True)
-    if found.markup:
-        for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-            text = text.str.replace_all(char, entity, literal=True)
-    return text
-
-
-def _number_cell(column: str, letter: str, styles: tuple[int, int, int]) -> pl.Expr:
-    """The ``<c>`` element of a number (a styled blank for none; a text cell for NaN or an
-    infinity, which a cell cannot hold as a number)."""
-    value = pl.col(column)
-    start = [pl.lit(f'<c r="{letter}'), pl.col(_ROW)]
-    shown = value.cast(pl.String)
-    number = pl.concat_str(*start, pl.lit(f'" s="{styles[2]}"><v>'), shown, pl.lit("</v></c>"))
-    blank = pl.concat_str(*start, pl.lit(f'" s="{styles[2]}"/>'))
-    text = pl.concat_str(
-        *start, pl.lit(f'" s="{styles[0]}" t="inlineStr"><is><t>'), shown, pl.lit("</t></is></c>")
-    )
-    finite = value.cast(pl.Float64).is_finite()
-    return pl.when(value.is_null()).then(blank).when(finite).then(number).otherwise(text)
-
-
-def _cell(column: str, letter: str, styles: tuple[int, int, int], found: _Found) -> pl.Expr:
-    """The ``<c>`` element of the column's text (a styled blank for none)."""
-    value = pl.col(column)
-    text_style, quoted_style = (f'" s="{s}"' for s in styles[:2])
-    start = [pl.lit(f'<c r="{letter}'), pl.col(_ROW)]
-    style: pl.Expr = pl.lit(text_style)
-    if found.formula:
-        style = pl.when(value.str.contains(_FORMULA_START)).then(pl.lit(quoted_style))
-        style = style.otherwise(pl.lit(text_style))
-    space: pl.Expr = pl.lit(">")
-    if found.edge_space:
-        space = pl.when(value.str.contains(_EDGE_SPACE)).then(pl.lit(' xml:space="preserve">'))
-        space = space.otherwise(pl.lit(">"))
-    full = pl.concat_str(
-        *start,
-        style,
-        pl.lit(' t="inlineStr"><is><t'),
-        space,
-        _text(column, found),
-        pl.lit("</t></is></c>"),
-    )
-    if not found.blank:
-        return full
-    blank = pl.concat_str(*start, pl.lit(f"{text_style}/>"))
-    return pl.when(value.is_null() | (value == "")).then(blank).otherwise(full)
-
-
-def rows_xml(
-    frame: pl.DataFrame,
-    first_row: int,
-    styles: tuple[int, int, int],
-    heights: pl.Series | None = None,
-) -> bytes:
-    """The ``<row>`` elements of ``frame``, its first row numbered ``first_row`` (1-based, as
-    in the sheet); ``styles``: the text cell style, its quote-prefix twin and the number style;
-    ``heights``: each row's height in points (None: the sheet's default).
-
-    Integer and float columns are numbers; every other column is its text (a date as
-    ``2017-06-30``, as the CSV writes it)."""
-    numbers = [c for c, kind in frame.schema.items() if kind.is_numeric() and not kind.is_decimal()]
-    text = frame.select(pl.col(numbers), pl.exclude(numbers).cast(pl.String)).select(frame.columns)
-    found = _found(text.drop(numbers))
-    cells = [
-        _number_cell(c, column_letter(i), styles)
-        if c in numbers
-        else _cell(c, column_letter(i), styles, found[c])
-        for i, c in enumerate(text.columns)
-    ]
-    opened: list[pl.Expr] = [pl.lit('<row r="'), pl.col(_ROW)]
-    if heights is not None:  # as xlsxwriter's set_row writes a height: in whole pixels
-        pixels = (heights.cast(pl.Float64) * 4.0 / 3.0 + 0.5).floor()
-        shown = pl.lit(pixels * 0.75).cast(pl.String)
-        opened += [pl.lit('" ht="'), shown, pl.lit('" customHeight="1')]
-    row = pl.concat_str(*opened, pl.lit('">'), *cells, pl.lit("</row>"))
-    numbered = text.with_columns(
-        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).cast(pl.String).alias(_ROW)
-    )
-    out = io.BytesIO()
-    # One column, never quoted, no line ends: the rows' XML one after the other.
-    numbered.select(row).write_csv(
-        out, include_header=False, quote_style="never", line_terminator=""
-    )
-    return out.getvalue()
+SHARED_STRINGS: Final = "xl/sharedStrings.xml"
 
 
 @dataclass(frozen=True)
@@ -254,6 +97,12 @@ class StreamedWorkbook:
         layout: Layout | None = None,
     ) -> None:
         frame, parts = _frame(sheets, headings, widths, layout or table_layout)
+        # The shared strings go last, when the rows have added theirs; without the part (no
+        # text in the frame) every text is inline.
+        strings = [(i, d) for i, d in frame if i.filename == SHARED_STRINGS]
+        frame = [(i, d) for i, d in frame if i.filename != SHARED_STRINGS]
+        self._shared = SharedStrings(strings[0][1]) if strings else None
+        self._shared_info = strings[0][0] if strings else None
         self._rows = [rows for _, rows in sheets]
         self._parts = parts
         self._sheet = 0
@@ -297,6 +146,10 @@ class StreamedWorkbook:
         self._entry.close()
         self._entry = None
 
+    def _write_shared(self, data: bytes) -> None:
+        assert self._shared_info is not None
+        self._zip.writestr(self._shared_info.filename, data, zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
+
     def _write(self, data: bytes) -> None:
         assert self._entry is not None
         self._entry.write(data)
@@ -318,7 +171,7 @@ class StreamedWorkbook:
             piece = frame.slice(start, min(rows - self._written, CHUNK_ROWS))
             part = self._parts[self._sheet]
             tall = None if heights is None else heights.slice(start, piece.height)
-            data = rows_xml(piece, part.first + self._written, part.styles, tall)
+            data = rows_xml(piece, part.first + self._written, part.styles, tall, self._shared)
             self._submit(self._write, data)
             self._written += piece.height
             start += piece.height
@@ -330,6 +183,8 @@ class StreamedWorkbook:
             if not last or self._written != self._rows[self._sheet]:
                 raise ValueError("fewer rows appended than the workbook's sheets hold")
             self._submit(self._close_sheet, self._sheet)
+            if self._shared is not None:
+                self._submit(self._write_shared, self._shared.xml())
             self._wait()
         except BaseException:
             self.abort()
