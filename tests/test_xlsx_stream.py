@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from polars.testing import assert_frame_equal
 
 from canbao import xlsx_stream
+from canbao.errors import OutputError
 from canbao.xlsx_stream import StreamedWorkbook, column_letter, rows_xml
 
 HEADINGS = ["公民身份号码", "姓名", "常住地址"]
@@ -168,3 +170,16 @@ def test_repeating_values_are_shared_strings_written_once(tmp_path: Path) -> Non
         ["濉溪县", "杜集区", "  相山区", "=1"] * 4
     ] * 2
     assert book["t_1"]["B5"].quotePrefix and book["t_1"]["B5"].data_type == "s"
+
+
+def test_a_sheet_past_4_gib_is_an_output_error_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet too large for a zip part without ZIP64 is exit 7 naming it, not a bug."""
+    # Above the frame's largest part (the theme, 7 KB), below the sheet's 60 KB of rows.
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 20_000)
+    frame = pl.DataFrame({"a": [f"{i:020d}" for i in range(1000)]})
+    with pytest.raises(OutputError, match="t_big") as raised:
+        _write(tmp_path / "big.xlsx", frame, [("t_big", 1000)], 1)
+    assert raised.value.exit_code == 7 and "--format csv" in str(raised.value.fix)
+    assert not [t for t in threading.enumerate() if t.name.startswith("xlsx")]

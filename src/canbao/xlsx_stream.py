@@ -37,6 +37,9 @@ from typing import IO, Any, Final
 import polars as pl
 
 from canbao._xlsx_rows import SharedStrings, column_letter, rows_xml
+from canbao.errors import OutputError
+from canbao.i18n import _
+from canbao.shown_path import shown_path
 
 __all__ = [
     "CHUNK_ROWS",
@@ -104,6 +107,8 @@ class StreamedWorkbook:
         self._shared = SharedStrings(strings[0][1]) if strings else None
         self._shared_info = strings[0][0] if strings else None
         self._rows = [rows for _, rows in sheets]
+        self._titles = [title for title, _ in sheets]
+        self._path = path
         self._parts = parts
         self._sheet = 0
         self._written = 0  # rows of the current sheet written
@@ -143,7 +148,17 @@ class StreamedWorkbook:
     def _close_sheet(self, index: int) -> None:
         assert self._entry is not None
         self._entry.write(self._parts[index].after)
-        self._entry.close()
+        try:
+            self._entry.close()
+        except RuntimeError as exc:  # zipfile: a part past 4 GiB needs ZIP64 (not written)
+            message = _(
+                "{path}: sheet {sheet} holds more than 4 GiB of text, more than canbao writes"
+                " in an xlsx"
+            )
+            raise OutputError(
+                message.format(path=shown_path(self._path), sheet=self._titles[index]),
+                fix=_("write the tables as CSV or Parquet (--format csv or --format parquet)"),
+            ) from exc
         self._entry = None
 
     def _write_shared(self, data: bytes) -> None:
