@@ -6,6 +6,16 @@ string, or, for a column whose values repeat within the chunk (a county, a villa
 status), an index into the workbook's shared strings (:class:`SharedStrings`), as Excel itself
 writes them: the XML of a person table's row is then about two thirds as long, and a full sheet
 of 1,048,575 rows stays under the 1 GiB a part that canbao reads (docs/security.md).
+
+The text is escaped as the format asks: ``&``, ``<`` and ``>`` as entities, the control
+characters XML cannot hold as ``_xHHHH_`` (and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``, so it
+reads back as written: Excel undoes these, as calamine does, which Polars reads with; openpyxl
+does not), leading or trailing spaces kept by ``xml:space="preserve"``; a text longer than a cell
+holds (32,767 UTF-16 units) is cut there, as xlsxwriter cuts it. The noncharacters U+FFFE and
+U+FFFF are written ``_xFFFE_`` and ``_xFFFF_`` (and calamine shows them so). xlsxwriter's own
+``constant_memory`` mode writes control characters into the XML as they are (version 3.3.1:
+no longer well-formed XML). The expressions for these rare cases are built only for the columns
+of a chunk that have one (:class:`_Found`).
 """
 
 from __future__ import annotations

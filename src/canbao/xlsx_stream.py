@@ -1,25 +1,17 @@
-"""Workbooks of text cells written as a stream of rows, their XML built by Polars expressions.
+"""Workbooks written as a stream of rows, their XML built by Polars (:mod:`canbao._xlsx_rows`).
 
 xlsxwriter writes a cell at a time in Python: about 110 µs for a row of 16 cells, so the person
 tables of a city of 1 M persons took 150 s as xlsx, ten times the rest of the match. Here
-xlsxwriter writes the workbook's frame only (the sheets, their headings, widths, frozen heading
-row, filter and styles), and the rows go into each sheet's XML as Polars builds it, column by
-column for a chunk of rows at a time (about 4 µs a row), compressed on a thread beside the next
-chunk. Every cell is an inline string (``t="inlineStr"``, as xlsxwriter's ``constant_memory``
-mode writes them) formatted ``@``; a text that begins like a formula gets the quote-prefix style
-(:mod:`canbao.cells`), so no cell can run as a formula.
+xlsxwriter writes the workbook's frame only (the sheets with what stands above their rows:
+headings, a title, widths, the frozen heading row, filter, styles, page setup; a
+:data:`Layout`), and the rows go into each sheet's XML as Polars builds it, a chunk of
+:data:`CHUNK_ROWS` at a time, compressed on a thread beside the next chunk. A text cell is an
+inline string or a shared string, formatted ``@``, quote-prefixed when it begins like a formula
+(:mod:`canbao.cells`), so no cell can run as a formula; an integer or float column is numbers.
 
-The text is escaped as the format asks: ``&``, ``<`` and ``>`` as entities, the control
-characters XML cannot hold as ``_xHHHH_`` (and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``, so it
-reads back as written: Excel undoes these, as calamine does, which Polars reads with; openpyxl
-does not), leading or trailing spaces kept by ``xml:space="preserve"``; a text longer than a cell
-holds (32,767 UTF-16 units) is cut there, as xlsxwriter cuts it. The noncharacters U+FFFE and
-U+FFFF are written ``_xFFFE_`` and ``_xFFFF_`` (and calamine shows them so). xlsxwriter's own
-``constant_memory`` mode writes control characters into the XML as they are (version 3.3.1:
-no longer well-formed XML).
-
-The number of rows of each sheet is given at the start (the sheets' filters and dimensions are
-in the frame), and must be the number appended.
+The number of rows of each sheet is given at the start (the sheets' filters and extents are in
+the frame), and must be the number appended. A sheet whose XML passes 4 GiB (a zip part without
+ZIP64, which canbao does not write) is an :class:`~canbao.errors.OutputError` naming the fix.
 """
 
 from __future__ import annotations
@@ -43,6 +35,7 @@ from canbao.shown_path import shown_path
 
 __all__ = [
     "CHUNK_ROWS",
+    "Layout",
     "SheetTop",
     "StreamedWorkbook",
     "column_letter",
