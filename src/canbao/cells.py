@@ -13,7 +13,8 @@ a spreadsheet that opens a file holding it verbatim runs it (OWASP, "CSV Injecti
   those characters carries Excel's quote-prefix style (``quotePrefix``), which marks the cell as
   text without showing an apostrophe: a printed form shows the value as it was, and a clerk who
   edits the cell does not turn it into a formula. :class:`canbao.text_workbook.TextWorkbook`
-  (xlsxwriter, also under Polars' ``write_excel``) and :func:`text_only_workbook` (openpyxl) do it.
+  (xlsxwriter), :mod:`canbao.xlsx_stream` (rows written as XML by Polars) and
+  :func:`text_only_workbook` (openpyxl) do it.
 
 Both are whole-column Polars expressions or whole-workbook passes; nothing is decided per row in
 the roster code.

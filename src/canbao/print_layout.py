@@ -112,7 +112,9 @@ def row_heights(
     lines = frame.select(
         pl.max_horizontal(lines_expr(c, w, size) for c, w in widths.items()).alias("n")
     )["n"]
-    return [height_for_lines(int(n), size) for n in lines]
+    # One height per distinct number of lines (a few), not a Python call per row.
+    heights = {n: height_for_lines(n, size) for n in lines.unique().to_list()}
+    return lines.replace_strict(heights, return_dtype=pl.Float64).to_list()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ match imports it on a thread meanwhile (canbao.match.api.import_in_background).
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,12 @@ class TextWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter has
     with a formula character as a string with the quote-prefix twin of its format.
     """
 
-    def __init__(self, path: str | Path, options: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: str | Path | BytesIO, options: dict[str, Any] | None = None) -> None:
         # Set before the base class adds its default formats through add_format.
         self._format_props: dict[int, dict[str, Any]] = {}
         self._quoted: dict[int, Any] = {}
-        super().__init__(str(path), {**(options or {}), "strings_to_formulas": False})
+        target = path if isinstance(path, BytesIO) else str(path)  # BytesIO: with in_memory
+        super().__init__(target, {**(options or {}), "strings_to_formulas": False})
 
     def add_format(self, properties: dict[str, Any] | None = None) -> Any:
         """Add a format, remembering its properties so that its quote-prefix twin can be made."""

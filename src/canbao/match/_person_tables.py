@@ -26,7 +26,9 @@ from canbao.match import present
 from canbao.match._kept_tables import Kept
 from canbao.match._person_csv import PersonCsv, sorted_rows
 from canbao.match._person_parquet import PersonParquet
+from canbao.match._person_xlsx import PersonXlsx
 from canbao.match._staging import write_staged
+from canbao.match.writers import OutputFormat
 
 # Persons read and sorted at a time (about 100 MB of person columns; a larger township is
 # read whole).
@@ -45,6 +47,12 @@ SPLIT_CHUNK_ROWS: int | None = None
 # between 5 and 10 M, where the cost falls into the noise.
 ONE_PIECE_BATCHES_FROM: Final = 8_000_000
 BATCH: Final = "_batch"
+# The files each format's person tables are appended to.
+_FILES_OF: Final[dict[str, type[PersonCsv | PersonParquet | PersonXlsx]]] = {
+    "csv": PersonCsv,
+    "parquet": PersonParquet,
+    "xlsx": PersonXlsx,
+}
 GROUP: Final = ("county", "township")
 
 
@@ -124,22 +132,21 @@ def write_person_tables_by_county(
     out: Path,
     work: Path,
     kept: Kept | None = None,
-    fmt: Literal["csv", "parquet"] = "csv",
+    fmt: OutputFormat = "csv",
 ) -> dict[str, Path]:
-    """Write needs_survey, uninsured and confirmed as CSV or Parquet (``fmt``), batch by batch
-    of townships, sorted.
+    """Write needs_survey, uninsured and confirmed as CSV, Parquet or xlsx (``fmt``), batch by
+    batch of townships, sorted.
 
     ``kept``: tables to keep as written (the needs-survey and uninsured lists of
     --county-lists), staged in the work folder and handed over as scans of their parts.
-    Parquet keeps the birth date as text, as it was written whole before.
+    Parquet and xlsx keep the birth date as text, as they were written whole before.
     """
     beside = work / "schemes_of_targets.parquet"
     as_date = fmt == "csv"  # the CSV writer gives a Date the same text
     persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=as_date)
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
-    files_of = PersonCsv if fmt == "csv" else PersonParquet
-    with files_of(out, kept, persons, work / "kept_for_lists") as tables:
+    with _FILES_OF[fmt](out, kept, persons, work / "kept_for_lists") as tables:
         # No batch at all (no target person): one empty pass writes the headers.
         for index, number in enumerate(sorted(files) or [None]):
             if number is None:
@@ -150,21 +157,22 @@ def write_person_tables_by_county(
     return tables.paths
 
 
-def write_person_parquet_sorted_once(
+def write_person_tables_sorted_once(
     targets: pl.LazyFrame,
     schemes: pl.DataFrame,
     *,
     out: Path,
     kept: Kept | None = None,
+    fmt: Literal["parquet", "xlsx"] = "parquet",
 ) -> dict[str, Path]:
-    """Write needs_survey, uninsured and confirmed as Parquet from one sort of the person rows
-    (one piece of a city below :data:`ONE_PIECE_BATCHES_FROM` persons, as its CSV): appended
-    batch by batch, each batch the slice of the sorted rows it holds, so the row groups and the
-    bytes are those of :func:`write_person_tables_by_county` (the sorted rows are the batches'
-    sorted rows one after the other)."""
+    """Write needs_survey, uninsured and confirmed as Parquet or xlsx from one sort of the
+    person rows (one piece of a city below :data:`ONE_PIECE_BATCHES_FROM` persons, as its CSV):
+    appended batch by batch, each batch the slice of the sorted rows it holds, so the Parquet
+    row groups and bytes, and the workbooks, are those of :func:`write_person_tables_by_county`
+    (the sorted rows are the batches' sorted rows one after the other)."""
     rows = sorted_rows(present.person_rows(targets, schemes).collect())
     sizes = batches(targets, BATCH_ROWS).group_by(BATCH).agg(pl.col("len").sum()).sort(BATCH)
-    with PersonParquet(out, kept, rows.lazy()) as tables:
+    with _FILES_OF[fmt](out, kept, rows.lazy()) as tables:
         start = 0
         # No batch at all (no target person): one empty pass creates the files.
         for index, size in enumerate(sizes.get_column("len").to_list() or [0]):

@@ -121,7 +121,7 @@ def run_match(
     ``warn``: called with each thing the match assumed for a missing column
     (:mod:`canbao.match.assumptions`; also in the summary's ``warnings``); default: stderr.
     ``county_lists``: also write the needs-survey (and units') lists per county as workbooks
-    with IDs as text (``lists/``); off by default, they double the time of a large match.
+    with IDs as text (``lists/``); off by default, they add about a third to a large match's time.
     ``shards``: N shards of persons or ``"auto"`` (docs/scale.md), with the same result files.
     """
     # str or date, str or Path, as a notebook passes them; a wrong one is a UsageError at once.

@@ -18,7 +18,7 @@ These lists carry names and IDs, as the survey needs; they are for the county's 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -137,31 +137,39 @@ def _formats(book: Any) -> dict[str, Any]:
 
 
 def write_list(frame: pl.DataFrame, path: Path, title: str, place: str) -> None:
-    """One list as a workbook: title, place and count, headings, every cell text."""
-    from canbao.text_workbook import TextWorkbook
+    """One list as a workbook: title, place and count, headings, every cell text.
 
+    The rows go into the sheet as XML that Polars builds (:mod:`canbao.xlsx_stream`), each as
+    tall as its wrapped text; xlsxwriter writes what stands above them and the page setup. Cell
+    by cell through xlsxwriter the lists of 1 M persons took 12-14 s, of 10 M about 350 s
+    (docs/performance-measurements.md, twelfth round).
+    """
+    from canbao.xlsx_stream import SheetTop, StreamedWorkbook
+
+    frame = frame.select(pl.all().cast(pl.String))  # every cell text: a line number too
     widths = [WIDTHS.get(c, 8.0) for c in frame.columns]
     last = len(widths) - 1
-    # Rows are written in order: constant_memory streams them (20 % faster than shared strings).
-    with TextWorkbook(path, {"constant_memory": True}) as book:
+
+    def layout(book: Any, ws: Any, headings: Sequence[str], rows: int) -> SheetTop:
         fmt = _formats(book)
-        ws = book.add_worksheet(title)
-        for col, width in enumerate(widths):
-            ws.set_column(col, col, width)
         ws.write_string(0, 0, title, fmt["title"])
         ws.set_row(0, 28)
-        ws.write_string(1, 0, f"{place}　共 {frame.height} 条", fmt["line"])
+        ws.write_string(1, 0, f"{place}　共 {rows} 条", fmt["line"])
         ws.set_row(HEAD_ROW, 30)
-        ws.write_row(HEAD_ROW, 0, frame.columns, fmt["head"])
-        text = fmt["text"]
-        # Long reasons and addresses wrap; each row as tall as its text (vectorised estimate).
-        heights = row_heights(frame, dict(zip(frame.columns, widths, strict=True)))
-        rows = zip(frame.iter_rows(), heights, strict=True)
-        for row, (values, height) in enumerate(rows, start=HEAD_ROW + 1):
-            ws.set_row(row, height)
-            ws.write_row(row, 0, ["" if v is None else str(v) for v in values], text)
-        end = HEAD_ROW + max(frame.height, 1)
+        ws.write_row(HEAD_ROW, 0, list(headings), fmt["head"])
+        end = HEAD_ROW + max(rows, 1)
         ws.freeze_panes(HEAD_ROW + 1, 0)
         ws.autofilter(HEAD_ROW, 0, end, last)
         apply_to_xlsxwriter(ws, plan_pages(widths, prefer="landscape"), title_rows=(2, 2))
         ws.print_area(0, 0, end, last)
+        return SheetTop(HEAD_ROW + 1, fmt["text"], fmt["text"])
+
+    # Long reasons and addresses wrap; each row as tall as its text (vectorised estimate).
+    heights = row_heights(frame, dict(zip(frame.columns, widths, strict=True)))
+    book = StreamedWorkbook(path, [(title, frame.height)], frame.columns, widths, layout)
+    try:
+        book.append(frame, pl.Series(heights, dtype=pl.Float64))
+    except BaseException:
+        book.abort()
+        raise
+    book.close()

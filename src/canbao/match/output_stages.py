@@ -19,8 +19,8 @@ from canbao.match import conflicts as conflict_tables
 from canbao.match._kept_tables import Kept
 from canbao.match._person_csv import write_person_csv
 from canbao.match._person_tables import (
-    write_person_parquet_sorted_once,
     write_person_tables_by_county,
+    write_person_tables_sorted_once,
 )
 from canbao.match.assumptions import assumed
 from canbao.match.county_lists import write_county_lists
@@ -30,7 +30,7 @@ from canbao.match.national_book import write_basic_tables
 from canbao.match.stages import Employers, LinkedSets, Links, Prepared, Progress, Rosters
 from canbao.match.summary_model import MatchSummary
 from canbao.match.task_book import write_task_table
-from canbao.match.writers import OutputFormat, write_sorted_tables, write_table, write_tables
+from canbao.match.writers import OutputFormat, write_table, write_tables
 from canbao.roster.unreadable import TOTAL_ROW
 
 __all__ = [
@@ -70,7 +70,7 @@ def write_result_files(
     Parquet person tables batch by batch of townships, never whole
     (:mod:`canbao.match._person_tables`); below that size one piece sorts them once (Parquet: a
     row group per batch all the same, so the bytes are those of any shards). xlsx person
-    tables are written whole (a sheet holds at most a million rows)."""
+    tables likewise, row by row (:mod:`canbao.match._person_xlsx`)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
     schemes = present.current_schemes(links.sets.without_texts(), parts=prepared.shards)
@@ -94,17 +94,14 @@ def write_result_files(
     kept: Kept | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
-    if fmt != "xlsx" and work is not None and _in_batches(prepared):
+    if work is not None and _in_batches(prepared):
         written |= write_person_tables_by_county(
             targets, schemes, out=out, work=work, kept=kept, fmt=fmt
         )
     elif fmt == "csv":
         written |= write_person_csv(targets, schemes, out, kept)
-    elif fmt == "parquet":
-        written |= write_person_parquet_sorted_once(targets, schemes, out=out, kept=kept)
     else:
-        person_tables = present.person_tables(targets, schemes)
-        written |= write_sorted_tables(person_tables, out, fmt, by=present.SORT_KEYS, kept=kept)
+        written |= write_person_tables_sorted_once(targets, schemes, out=out, kept=kept, fmt=fmt)
     if kept is not None:
         if employers.found is not None:
             kept["units_needing_survey"] = employers.found

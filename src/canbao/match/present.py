@@ -42,7 +42,7 @@ PERSON_COLUMNS = {
 }
 PERSON_ROSTER_LABELS = {"household": "户籍", "floating": "流动"}
 # The person tables (needs_survey, uninsured, confirmed) are in survey-roster order. Their
-# functions return them unsorted: writers.write_sorted_tables sorts the collected tables.
+# functions return them unsorted: canbao.match._person_tables sorts and writes them.
 SORT_KEYS = ["县区", "乡镇(街道)", "村(社区)", "公民身份号码"]
 # The text of a birth date (出生日期) in the person tables: the ISO date, as the CSV writer
 # gives a Date.

@@ -8,7 +8,7 @@ programs and keeps every value as it is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 import polars as pl
 
@@ -18,9 +18,6 @@ from canbao.i18n import _
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
-# Rows gathered at a time when a sorted table is written as CSV (memory, not speed: measured
-# the same as one gather of the whole table).
-CSV_SLICE_ROWS = 100_000
 
 
 def write_tables(
@@ -40,46 +37,6 @@ def write_tables(
     return paths
 
 
-def write_sorted_tables(
-    frames: dict[str, pl.LazyFrame],
-    directory: Path,
-    fmt: OutputFormat,
-    by: list[str],
-    kept: dict[str, pl.DataFrame | pl.LazyFrame] | None = None,
-) -> dict[str, Path]:
-    """Write tables sorted by the columns ``by`` (nulls last, ties in the order they come).
-
-    Each table is collected unsorted (streaming) and sorted in memory: at 1 M persons Polars'
-    streaming sort of the largest table cost 1.8 s where collecting it unsorted and sorting the
-    result cost 0.5 s. A CSV is written in slices of the sort order, so only the unsorted
-    table and a slice are held at once.
-    """
-    paths = {name: directory / f"{name}.{fmt}" for name in frames}
-    for name, frame in frames.items():
-        table = frame.collect()
-        order = table.select(pl.arg_sort_by(by, nulls_last=True, maintain_order=True)).to_series()
-        if kept is not None and name in kept:
-            kept[name] = table[order]
-        if fmt != "csv":
-            write_table(table[order], directory, name, fmt)
-            continue
-        with paths[name].open("wb") as out:
-            append_csv(out, table, order, first=True)
-    return paths
-
-
-def append_csv(out: BinaryIO, table: pl.DataFrame, order: pl.Series, *, first: bool) -> None:
-    """Write ``table``'s rows in the order of the row numbers ``order``, slice by slice.
-
-    ``first``: the header (with the BOM), written even for an empty table as sink_csv does.
-    """
-    for start in range(0, max(order.len(), 1), CSV_SLICE_ROWS):
-        head = first and start == 0
-        rows = neutralise_frame(table[order.slice(start, CSV_SLICE_ROWS)])
-        if head or rows.height:
-            rows.write_csv(out, include_header=head, include_bom=head)
-
-
 def write_table(
     frame: pl.LazyFrame | pl.DataFrame, directory: Path, name: str, fmt: OutputFormat
 ) -> Path:
@@ -91,25 +48,40 @@ def write_table(
     elif fmt == "parquet":
         lazy.sink_parquet(path)
     else:
-        write_xlsx({name: lazy.collect()}, path)
+        write_xlsx(name, lazy.collect(), path)
     return path
 
 
-def write_xlsx(sheets: dict[str, pl.DataFrame], path: Path) -> None:
-    """Write frames as sheets; a frame above Excel's row limit is split into numbered sheets."""
+def excel_sheets(name: str, rows: int) -> list[tuple[str, int]]:
+    """The sheets of a table of ``rows`` rows, (title, rows) each: at most
+    :data:`EXCEL_MAX_ROWS` under a heading; one sheet ``name`` when the table fits, else
+    ``name_1``, ``name_2``, ..."""
+    parts = max(1, -(-rows // EXCEL_MAX_ROWS))
+    titles = [name] if parts == 1 else [f"{name}_{part + 1}" for part in range(parts)]
+    for title in titles:
+        if len(title) > 31:
+            message = _("sheet name {title!r} is longer than Excel's 31 characters")
+            raise OutputError(message.format(title=title))
+    return [
+        (title, min(EXCEL_MAX_ROWS, rows - part * EXCEL_MAX_ROWS))
+        for part, title in enumerate(titles)
+    ]
+
+
+def write_xlsx(name: str, frame: pl.DataFrame, path: Path, *, width: float = 12.0) -> None:
+    """Write a table as a workbook (sheets by :func:`excel_sheets`), streamed by
+    :mod:`canbao.xlsx_stream`: numbers as numbers, every other value as text, the heading
+    frozen and filtered. ``width``: the columns' width where the lists per county name none."""
     # Imported here: xlsxwriter takes 0.3 s, and only the last step of a match writes a workbook
     # (run_match imports it on a thread meanwhile: canbao.match.api.import_in_background).
-    from canbao.text_workbook import TextWorkbook
+    from canbao.match.county_lists import WIDTHS  # (county_lists imports this module)
+    from canbao.xlsx_stream import StreamedWorkbook
 
-    with TextWorkbook(path, {"strings_to_numbers": False, "strings_to_urls": False}) as book:
-        for name, frame in sheets.items():
-            parts = max(1, -(-frame.height // EXCEL_MAX_ROWS))
-            for part in range(parts):
-                chunk = frame.slice(part * EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)
-                title = name if parts == 1 else f"{name}_{part + 1}"
-                if len(title) > 31:
-                    message = _("sheet name {title!r} is longer than Excel's 31 characters")
-                    raise OutputError(message.format(title=title))
-                chunk.write_excel(
-                    book, worksheet=title, autofit=chunk.height < 20_000, float_precision=2
-                )
+    widths = [WIDTHS.get(c, width) for c in frame.columns]
+    book = StreamedWorkbook(path, excel_sheets(name, frame.height), frame.columns, widths)
+    try:
+        book.append(frame)
+    except BaseException:
+        book.abort()
+        raise
+    book.close()

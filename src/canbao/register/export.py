@@ -261,7 +261,7 @@ def write_export(
     inputs = [Path(match_dir), *(Path(p) for p in intakes or [])]
     with atomic_directory(Path(output), command="export", inputs=inputs) as staging:
         neutralise_frame(rows).write_csv(staging / f"{EXPORT_NAME}.csv", include_bom=True)
-        write_xlsx({EXPORT_NAME: rows}, staging / f"{EXPORT_NAME}.xlsx")
+        write_xlsx(EXPORT_NAME, rows, staging / f"{EXPORT_NAME}.xlsx")
         summary = {"as_of": when.isoformat(), "persons": rows.height, "by_how": counts}
         (staging / SUMMARY_FILE).write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
