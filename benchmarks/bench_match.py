@@ -2,6 +2,7 @@
 
 Generates a city (default 1 million persons, UTF-8 CSV) with canbao's synthetic generator, then
 alternates runs on the same files: canbao in one piece, canbao with ``--shards`` (default 4),
+canbao in one piece writing xlsx (``--format xlsx``; ``--no-xlsx``: not),
 the DuckDB SQL that writes the six result files of canbao's output contract (needs_survey,
 uninsured, confirmed, duplicates, conflicts, non_local) with the same columns
 (benchmarks/duckdb_match.py), and the DuckDB SQL of the bare sets that writes only their IDs
@@ -32,11 +33,13 @@ from canbao.synth import generate_city
 AS_OF = "2017-06-30"
 
 
-def canbao_command(city: Path, out: Path, timings: Path, shards: str = "1") -> list[str]:
+def canbao_command(
+    city: Path, out: Path, timings: Path, shards: str = "1", fmt: str = "csv"
+) -> list[str]:
     """The match of a generated city, with its steps timed (benchmarks/timed_match.py)."""
     return [
         *(sys.executable, "-m", "benchmarks.timed_match"),
-        *(str(city), str(out), str(timings), f"--shards={shards}"),
+        *(str(city), str(out), str(timings), f"--shards={shards}", f"--format={fmt}"),
     ]
 
 
@@ -86,6 +89,7 @@ def _median(runs: list[dict[str, float]], key: str = "seconds") -> float:
 
 
 IO_FLOOR = "I/O floor (Polars reads every roster as strings)"
+AS_XLSX = "canbao match --format xlsx (one piece)"
 
 
 # The speed goals of one piece at 1 M persons (docs/performance.md).
@@ -107,6 +111,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("bench-output"))
     parser.add_argument("--shards", default="4", help="the sharded run's --shards (0: none)")
     parser.add_argument("--no-duckdb", action="store_true", help="only canbao's runs")
+    parser.add_argument("--no-xlsx", action="store_true", help="no run with --format xlsx")
     opts = parser.parse_args()
     # The repair step's share is read from the step names of the timings: canbao's runs speak
     # English here (the result files do not depend on the language).
@@ -141,6 +146,10 @@ def main() -> None:
         if opts.shards != "0":
             many = canbao_command(city, opts.work / "canbao_shards", timings, opts.shards)
             runs.setdefault(sharded, []).append(measure(many))
+        if not opts.no_xlsx:
+            shutil.rmtree(opts.work / "canbao_xlsx", ignore_errors=True)
+            workbooks = canbao_command(city, opts.work / "canbao_xlsx", timings, fmt="xlsx")
+            runs.setdefault(AS_XLSX, []).append(measure(workbooks))
         for label, (module, out) in yardsticks.items():
             shutil.rmtree(out, ignore_errors=True)
             command = [sys.executable, "-m", module, str(city), str(out), AS_OF, *area]
@@ -169,7 +178,7 @@ def _report(
     for label, measured in runs.items():
         print(_row(label, measured))
     print()
-    ours = [label for label in runs if label.startswith("canbao")]
+    ours = [label for label in runs if label.startswith("canbao") and label != AS_XLSX]
     theirs = [label for label in runs if not label.startswith("canbao")]
     for mine in ours:
         for yardstick in theirs:
@@ -182,6 +191,9 @@ def _report(
         print(f"- sharded / one piece = {ratio:.2f} (goal <= 1.0)")
         differ = same_files(opts.work / "canbao", opts.work / "canbao_shards")
         print(f"- sharded result files byte-identical to one piece: {not differ} {differ or ''}")
+    if AS_XLSX in runs:
+        ratio = _median(runs[AS_XLSX]) / _median(runs[ours[0]])
+        print(f"- --format xlsx / csv, one piece = {ratio:.2f}")
     repair, rest = (statistics.median(r[i] for r in repairs) for i in (0, 1))
     print(
         f"- repair step (suggested links, on its thread): {repair:.1f} s, "

@@ -1,15 +1,16 @@
 """Run ``canbao.match.run_match`` on a generated city and record how long each step took.
 
-``python -m benchmarks.timed_match CITY OUT TIMINGS.json [DB] [--shards=N] [--detail]``: the
-same work as ``canbao match`` (the library call behind it; with ``DB``, ``--db DB``; with
-``--shards=N``, in N shards), with the progress messages timestamped so the benchmark can report
-the repair step's share of the match (and the time of recording the snapshot). Beside
-``TIMINGS.json`` (step -> seconds) it writes ``TIMINGS.timeline.json``: every step's seconds,
-CPU seconds and peak memory (benchmarks/timeline.py), and ``TIMINGS.repair.json``: the wall
-seconds of the repair step itself. The repair step runs on a thread beside the link (one piece)
-or the merge (shards), so its progress message times only the wait for it; its own seconds are
-those of its entry points, wrapped here. ``--detail`` adds marks inside the result-file and
-repair steps (benchmarks/detail_marks.py).
+``python -m benchmarks.timed_match CITY OUT TIMINGS.json [DB] [--shards=N] [--format=F]
+[--detail]``: the same work as ``canbao match`` (the library call behind it; with ``DB``,
+``--db DB``; with ``--shards=N``, in N shards; with ``--format=F``, csv, parquet or xlsx), with
+the progress messages timestamped so the benchmark can report the repair step's share of the
+match (and the time of recording the snapshot). Beside ``TIMINGS.json`` (step -> seconds) it
+writes ``TIMINGS.timeline.json``: every step's seconds, CPU seconds and peak memory
+(benchmarks/timeline.py), and ``TIMINGS.repair.json``: the wall seconds of the repair step
+itself. The repair step runs on a thread beside the link (one piece) or the merge (shards), so
+its progress message times only the wait for it; its own seconds are those of its entry points,
+wrapped here. ``--detail`` adds marks inside the result-file and repair steps
+(benchmarks/detail_marks.py).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def main() -> None:
     city, out, timings = (Path(a) for a in sys.argv[1:4])
     rest = sys.argv[4:]
     shards = next((a.split("=", 1)[1] for a in rest if a.startswith("--shards=")), "1")
+    fmt = next((a.split("=", 1)[1] for a in rest if a.startswith("--format=")), "csv")
     db = next((a for a in rest if not a.startswith("--")), None)
     manifest = json.loads((city / "manifest.json").read_text(encoding="utf-8"))
     files: dict[str, list[Path]] = {}
@@ -74,7 +76,15 @@ def main() -> None:
     spans: list[tuple[float, float]] = []
     time_repairs(repair_seconds, spans)
     as_of = date.fromisoformat(manifest["as_of"])
-    run_match(files, as_of=as_of, output=out, progress=timeline.mark, db=db, shards=shards)
+    run_match(
+        files,
+        as_of=as_of,
+        output=out,
+        progress=timeline.mark,
+        db=db,
+        shards=shards,
+        format=fmt,  # type: ignore[arg-type]  # checked by run_match
+    )
     steps = timeline.close()
     seconds = {str(s["step"]): s["seconds"] for s in steps}
     timings.write_text(json.dumps(seconds, ensure_ascii=False, indent=1), encoding="utf-8")
