@@ -41,6 +41,7 @@ __all__ = [
     "column_letter",
     "rows_xml",
     "table_layout",
+    "write_workbook",
 ]
 
 # Rows turned into XML at a time: about 55 MB of XML for the person tables' 16 columns.
@@ -210,6 +211,25 @@ class StreamedWorkbook:
         with suppress(Exception):
             self._zip.close()
         self._file.close()
+
+
+def write_workbook(
+    path: Path,
+    sheets: Sequence[tuple[str, int]],
+    frame: pl.DataFrame,
+    widths: Sequence[float],
+    layout: Layout | None = None,
+    heights: pl.Series | None = None,
+) -> None:
+    """Write a table held whole as a workbook: its rows in the sheets ``sheets`` in turn (the
+    file closed, unfinished, if that fails)."""
+    book = StreamedWorkbook(path, sheets, frame.columns, widths, layout)
+    try:
+        book.append(frame, heights)
+    except BaseException:
+        book.abort()
+        raise
+    book.close()
 
 
 def table_layout(book: Any, ws: Any, headings: Sequence[str], rows: int) -> SheetTop:

@@ -144,7 +144,7 @@ def write_list(frame: pl.DataFrame, path: Path, title: str, place: str) -> None:
     by cell through xlsxwriter the lists of 1 M persons took 12-14 s, of 10 M about 350 s
     (docs/performance-measurements.md, twelfth round).
     """
-    from canbao.xlsx_stream import SheetTop, StreamedWorkbook
+    from canbao.xlsx_stream import SheetTop, write_workbook
 
     frame = frame.select(pl.all().cast(pl.String))  # every cell text: a line number too
     widths = [WIDTHS.get(c, 8.0) for c in frame.columns]
@@ -166,10 +166,5 @@ def write_list(frame: pl.DataFrame, path: Path, title: str, place: str) -> None:
 
     # Long reasons and addresses wrap; each row as tall as its text (vectorised estimate).
     heights = row_heights(frame, dict(zip(frame.columns, widths, strict=True)))
-    book = StreamedWorkbook(path, [(title, frame.height)], frame.columns, widths, layout)
-    try:
-        book.append(frame, pl.Series(heights, dtype=pl.Float64))
-    except BaseException:
-        book.abort()
-        raise
-    book.close()
+    tall = pl.Series(heights, dtype=pl.Float64)
+    write_workbook(path, [(title, frame.height)], frame, widths, layout, tall)

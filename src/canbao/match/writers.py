@@ -18,6 +18,7 @@ from canbao.i18n import _
 
 OutputFormat = Literal["csv", "parquet", "xlsx"]
 EXCEL_MAX_ROWS = 1_048_576 - 1  # one row for the heading
+XLSX_WIDTH = 12.0  # characters: a column of a table as xlsx that the lists per county do not size
 
 
 def write_tables(
@@ -68,20 +69,14 @@ def excel_sheets(name: str, rows: int) -> list[tuple[str, int]]:
     ]
 
 
-def write_xlsx(name: str, frame: pl.DataFrame, path: Path, *, width: float = 12.0) -> None:
+def write_xlsx(name: str, frame: pl.DataFrame, path: Path) -> None:
     """Write a table as a workbook (sheets by :func:`excel_sheets`), streamed by
     :mod:`canbao.xlsx_stream`: numbers as numbers, every other value as text, the heading
-    frozen and filtered. ``width``: the columns' width where the lists per county name none."""
+    frozen and filtered; columns as wide as the lists per county's, else :data:`XLSX_WIDTH`."""
     # Imported here: xlsxwriter takes 0.3 s, and only the last step of a match writes a workbook
     # (run_match imports it on a thread meanwhile: canbao.match.api.import_in_background).
     from canbao.match.county_lists import WIDTHS  # (county_lists imports this module)
-    from canbao.xlsx_stream import StreamedWorkbook
+    from canbao.xlsx_stream import write_workbook
 
-    widths = [WIDTHS.get(c, width) for c in frame.columns]
-    book = StreamedWorkbook(path, excel_sheets(name, frame.height), frame.columns, widths)
-    try:
-        book.append(frame)
-    except BaseException:
-        book.abort()
-        raise
-    book.close()
+    widths = [WIDTHS.get(c, XLSX_WIDTH) for c in frame.columns]
+    write_workbook(path, excel_sheets(name, frame.height), frame, widths)
