@@ -16,6 +16,8 @@ import polars as pl
 from canbao.match import (
     _person_csv,
     _person_tables,
+    _summary_build,
+    conflicts,
     keyed_counts,
     output_stages,
     present,
@@ -61,6 +63,9 @@ def install(mark: Mark) -> None:
     _wrap(_person_tables, "sorted_rows", "results: person tables: batch sort", mark)
     _wrap(_person_csv.PersonCsv, "append", "results: person tables: batch append", mark)
     _wrap(output_stages, "write_county_lists", "results: county lists", mark)
+    _wrap(conflicts, "conflicts_table", "results: conflicts table (its rows read)", mark)
+    _wrap(conflicts, "name_verdicts", "results: conflicts table: name verdicts", mark)
+    _wrap(_summary_build, "unreadable_table", "results: unreadable rows", mark)
     for name in ("_targets", "_household", "_records", "_outsiders", "_duplicates"):
         _wrap(keyed_counts, name, f"counts: {name.strip('_')}", mark)
     _wrap(keyed_counts, "_kinds", "counts: duplicate kinds", mark)
