@@ -9,6 +9,7 @@ spelled out in parts of persons past a number of them, must have the same rows i
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,19 @@ def test_counts_in_parts_equal_the_whole_counts(
     want = keyed_counts(*inputs)
     _assert_same(keyed_counts(*inputs, parts=parts), want)
     assert want.targets["n"].sum() == frames["targets"].height
+
+
+@settings(max_examples=25, deadline=None)
+@given(frames=_frames(), parts=st.integers(1, 7))
+def test_staged_schemes_are_the_schemes_held_in_memory(
+    frames: dict[str, pl.DataFrame], parts: int
+) -> None:
+    """The schemes per person staged part by part are the rows of the ones held in memory."""
+    linked = frames["linked"].lazy()
+    held = present.current_schemes(linked, parts=parts).sort("id_key")
+    with tempfile.TemporaryDirectory() as folder:
+        staged = present.stage_current_schemes(linked, parts, Path(folder) / "schemes")
+        assert_frame_equal(staged.collect().sort("id_key"), held)
 
 
 def test_the_example_city_counts_the_same_in_parts(

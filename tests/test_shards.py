@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from canbao.cells import neutralise_frame
 from canbao.cli import app
 from canbao.errors import UsageError
-from canbao.match import _person_tables, _shards, api, repairs, run_match
+from canbao.match import _person_tables, _shards, api, output_stages, present, repairs, run_match
 from canbao.match._shards import automatic_shards, shard_count, shard_of
 from canbao.synth import generate_city
 from tests.test_match_examples import match_args
@@ -151,8 +151,19 @@ def test_one_piece_of_a_large_city_writes_the_same_person_tables_by_batches(
     monkeypatch.setattr(_person_tables, "BATCH_ROWS", 40)
     monkeypatch.setattr(_person_tables, "SPLIT_CHUNK_ROWS", 50)
     monkeypatch.setattr(_person_tables, "SPLIT_HELD_ROWS", 60)
+    # The schemes per person staged in parts of 300 persons (2.5 M in a real match).
+    monkeypatch.setattr(output_stages, "SCHEME_PART_PERSONS", 300)
+    staged: list[int] = []
+    stage_schemes = present.stage_current_schemes
+
+    def in_parts(linked: pl.LazyFrame, parts: int, folder: Path) -> pl.LazyFrame:
+        staged.append(parts)
+        return stage_schemes(linked, parts, folder)
+
+    monkeypatch.setattr(present, "stage_current_schemes", in_parts)
     _assert_same(sorted_once, _match(messy_city, tmp_path / "batches", 1, **options), 1)
     assert len(split) == 1  # the person tables went by batches
+    assert len(staged) == 1 and staged[0] >= 5  # the household rows in parts of 300
 
 
 def test_a_messy_city_as_workbooks_is_the_same_in_shards(messy_city: Path, tmp_path: Path) -> None:

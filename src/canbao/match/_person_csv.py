@@ -35,7 +35,7 @@ ORDER: Final = tuple(_COLUMN_OF[heading] for heading in present.SORT_KEYS)
 
 def write_person_csv(
     targets: pl.LazyFrame,
-    schemes: pl.DataFrame,
+    schemes: present.Schemes,
     out: Path,
     kept: Kept | None = None,
 ) -> dict[str, Path]:

@@ -127,7 +127,7 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[in
 
 def write_person_tables_by_county(
     targets: pl.LazyFrame,
-    schemes: pl.DataFrame,
+    schemes: present.Schemes,
     *,
     out: Path,
     work: Path,
@@ -159,7 +159,7 @@ def write_person_tables_by_county(
 
 def write_person_tables_sorted_once(
     targets: pl.LazyFrame,
-    schemes: pl.DataFrame,
+    schemes: present.Schemes,
     *,
     out: Path,
     kept: Kept | None = None,

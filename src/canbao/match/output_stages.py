@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -48,7 +49,7 @@ class ResultFiles:
     """The files written so far by name, and the frames the later stages count from."""
 
     written: dict[str, Path]
-    schemes: pl.DataFrame
+    schemes: present.Schemes
     conflicts: pl.LazyFrame
     unreadable: pl.LazyFrame
 
@@ -73,7 +74,17 @@ def write_result_files(
     tables likewise, row by row (:mod:`canbao.match._person_xlsx`)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
-    schemes = present.current_schemes(links.sets.without_texts(), parts=prepared.shards)
+    batched = work is not None and _in_batches(prepared)
+    if work is not None and batched:
+        # Staged, not held through the person tables, legal groups and counts; aggregated in
+        # parts of persons in one piece too (its one aggregation held about 1 GB at 10 M).
+        persons = prepared.household.select(pl.len()).collect().item()
+        parts = max(prepared.shards, -(-persons // SCHEME_PART_PERSONS))
+        schemes: present.Schemes = present.stage_current_schemes(
+            links.sets.without_texts(), parts, work / "schemes"
+        )
+    else:
+        schemes = present.current_schemes(links.sets.without_texts(), parts=prepared.shards)
     where = links.sets.rows_where  # None: one file, read by filters
     conflicts = conflict_tables.conflicts_table(linked, household, where)
     unreadable = _summary_build.unreadable_table(rosters)
@@ -94,7 +105,7 @@ def write_result_files(
     kept: Kept | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
-    if work is not None and _in_batches(prepared):
+    if work is not None and batched:
         written |= write_person_tables_by_county(
             targets, schemes, out=out, work=work, kept=kept, fmt=fmt
         )
@@ -109,6 +120,11 @@ def write_result_files(
         # asked for, since at 1 M persons they took a 9 s match to 21-23 s (xlsx is slow to write).
         write_county_lists(kept, out)
     return ResultFiles(written, schemes, conflicts, unreadable)
+
+
+# Persons aggregated at a time for the staged schemes per person (one piece from 8 M persons;
+# in shards at least one part per shard).
+SCHEME_PART_PERSONS: Final = 2_500_000
 
 
 def _in_batches(prepared: Prepared) -> bool:
@@ -127,7 +143,7 @@ def tables_step() -> str:
 
 
 def count_sets(
-    prepared: Prepared, sets: LinkedSets, schemes: pl.DataFrame, progress: Progress
+    prepared: Prepared, sets: LinkedSets, schemes: present.Schemes, progress: Progress
 ) -> KeyedCounts:
     """The keyed counts the tables and the summary sum (:mod:`canbao.match.keyed_counts`),
     announced as the tables' step (:func:`tables_step`), which they start."""

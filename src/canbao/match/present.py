@@ -14,6 +14,7 @@ import polars as pl
 
 from canbao.codes import ENROLMENT_STATUS_LABELS, INSURANCE_TYPES, SCHEMES
 from canbao.match._linked_rows import RowsWhere
+from canbao.match._staging import write_staged
 from canbao.match.vocabulary import ConflictKind, DuplicateKind, LinkClass, Reason, UninsuredFlag
 
 # Code -> label of each kind, for the Polars expressions (canbao.match.vocabulary owns them).
@@ -66,6 +67,10 @@ def labelled(column: str, labels: dict[str, str]) -> pl.Expr:
 SCHEME_BITS = {code: 1 << i for i, code in enumerate(sorted(SCHEMES))}
 
 
+# The schemes per person: in memory, or staged in the work folder (stage_current_schemes).
+Schemes = pl.DataFrame | pl.LazyFrame
+
+
 def current_schemes(linked: pl.LazyFrame, parts: int = 1) -> pl.DataFrame:
     """Per person key, from the active linked records: the scheme codes joined by ``;``
     (``schemes_now``, what the form pre-fills), the scheme set as bits of :data:`SCHEME_BITS`
@@ -79,23 +84,47 @@ def current_schemes(linked: pl.LazyFrame, parts: int = 1) -> pl.DataFrame:
     about 1 GB, docs/scale-measurements.md sixth round); the rows are in no particular order
     either way.
     """
+    pieces = [_masks(linked, part, parts) for part in range(parts)]
+    return _spelled(pl.concat(pieces, how="vertical") if parts > 1 else pieces[0])
+
+
+def stage_current_schemes(linked: pl.LazyFrame, parts: int, folder: Path) -> pl.LazyFrame:
+    """:func:`current_schemes`, each part staged in ``folder`` as it is made, never all held:
+    one row per insured person, about 30 bytes, kept from the person tables to the counts
+    (10 M persons: about 300 MB; docs/scale-measurements.md, thirteenth round)."""
+    folder.mkdir()
+    files = []
+    for part in range(parts):
+        files.append(folder / f"schemes_{part}.parquet")
+        write_staged(_spelled(_masks(linked, part, parts)), files[-1], folder)
+    return pl.scan_parquet(files)
+
+
+def _masks(linked: pl.LazyFrame, part: int, parts: int) -> pl.DataFrame:
+    """The scheme bits and ``local_active`` of the persons of one part (of ``parts``)."""
     bit = pl.col("scheme").replace_strict(SCHEME_BITS, default=0, return_dtype=pl.Int32)
     active = linked.filter((pl.col("link") == LinkClass.LINKED.value) & pl.col("active"))
-    pieces = [
+    return (
         (active if parts == 1 else active.filter(pl.col("id_key") % parts == part))
         .select("id_key", bit.alias("mask"), "in_area")
         .group_by("id_key")
         .agg(pl.col("mask").bitwise_or(), pl.col("in_area").any().alias("local_active"))
         .collect()
-        for part in range(parts)
-    ]
-    masks = pl.concat(pieces, how="vertical") if parts > 1 else pieces[0]
+    )
+
+
+def _spelled(masks: pl.DataFrame) -> pl.DataFrame:
+    """``masks`` with ``schemes_now``: each distinct bit pattern spelled once (text also for
+    no rows, where Polars 2.1's ``replace_strict`` of an empty mapping keeps the masks' type)."""
     codes = list(SCHEME_BITS)
     patterns = masks.get_column("mask").unique().to_list()
     spelled = {m: ";".join(c for i, c in enumerate(codes) if m >> i & 1) for m in patterns}
+    now = pl.col("mask").replace_strict(spelled, return_dtype=pl.String)
+    if not spelled:
+        now = pl.lit(None, dtype=pl.String)
     return masks.select(
         "id_key",
-        pl.col("mask").replace_strict(spelled, return_dtype=pl.String).alias("schemes_now"),
+        now.alias("schemes_now"),
         "mask",
         "local_active",
     )
@@ -137,7 +166,7 @@ def _flagged_table(
 _PERSON_FLAGS = ["needs_survey", *(r.column for r in Reason), *UninsuredFlag.codes()]
 
 
-def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.LazyFrame]:
+def person_tables(targets: pl.LazyFrame, schemes: Schemes) -> dict[str, pl.LazyFrame]:
     """needs_survey, uninsured and confirmed, unsorted (SORT_KEYS), over one collected frame.
 
     The three tables read the same household rows joined to their schemes: collected once for
@@ -148,7 +177,7 @@ def person_tables(targets: pl.LazyFrame, schemes: pl.DataFrame) -> dict[str, pl.
 
 
 def person_rows(
-    targets: pl.LazyFrame, schemes: pl.DataFrame, *, birth_as_date: bool = False
+    targets: pl.LazyFrame, schemes: Schemes, *, birth_as_date: bool = False
 ) -> pl.LazyFrame:
     """The target persons' columns and flags that the person tables read, in target order.
 
@@ -163,7 +192,7 @@ def person_rows(
 
 
 def person_rows_beside(
-    targets: pl.LazyFrame, schemes: pl.DataFrame, path: Path, *, birth_as_date: bool = False
+    targets: pl.LazyFrame, schemes: Schemes, path: Path, *, birth_as_date: bool = False
 ) -> pl.LazyFrame:
     """:func:`person_rows`, the schemes joined to the targets' keys alone and staged at ``path``.
 
