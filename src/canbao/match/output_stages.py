@@ -67,18 +67,18 @@ def write_result_files(
     """Write the record tables (duplicates, conflicts, links, units), the person tables and,
     with ``lists``, the lists per county (:mod:`canbao.match.county_lists`).
 
-    A sharded match, and one piece of a large city (:func:`_in_batches`), writes CSV and
+    A sharded match, and one piece of a large city (:func:`_batched_persons`), writes CSV and
     Parquet person tables batch by batch of townships, never whole
     (:mod:`canbao.match._person_tables`); below that size one piece sorts them once (Parquet: a
     row group per batch all the same, so the bytes are those of any shards). xlsx person
     tables likewise, row by row (:mod:`canbao.match._person_xlsx`)."""
     household, work = prepared.household, prepared.work
     linked, targets, found = links.sets.linked, links.sets.targets, links.sets.found
-    batched = work is not None and _in_batches(prepared)
-    if work is not None and batched:
-        # Staged, not held through the person tables, legal groups and counts; aggregated in
-        # parts of persons in one piece too (its one aggregation held about 1 GB at 10 M).
-        persons = prepared.household.select(pl.len()).collect().item()
+    # Sharded, or one piece of a large city: the person tables by batches, the schemes staged.
+    persons = _batched_persons(prepared) if work is not None else None
+    if work is not None and persons is not None:
+        # Not held through the person tables, legal groups and counts; aggregated in parts of
+        # persons in one piece too (its one aggregation held about 1 GB at 10 M).
         parts = max(prepared.shards, -(-persons // SCHEME_PART_PERSONS))
         schemes: present.Schemes = present.stage_current_schemes(
             links.sets.without_texts(), parts, work / "schemes"
@@ -105,7 +105,7 @@ def write_result_files(
     kept: Kept | None = None
     if lists:  # the person tables the lists for field teams are cut from, kept as written
         kept = {"needs_survey": pl.DataFrame(), "uninsured": pl.DataFrame()}
-    if work is not None and batched:
+    if work is not None and persons is not None:
         written |= write_person_tables_by_county(
             targets, schemes, out=out, work=work, kept=kept, fmt=fmt
         )
@@ -127,14 +127,13 @@ def write_result_files(
 SCHEME_PART_PERSONS: Final = 2_500_000
 
 
-def _in_batches(prepared: Prepared) -> bool:
-    """Whether the person tables are written batch by batch of townships: in shards, and
-    in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM` persons."""
-    if prepared.shards > 1:
-        return True
-    # The staged household's rows: read from the Parquet file's metadata.
-    persons = prepared.household.select(pl.len()).collect().item()
-    return bool(persons >= _person_tables.ONE_PIECE_BATCHES_FROM)
+def _batched_persons(prepared: Prepared) -> int | None:
+    """The household's rows when the person tables are written batch by batch of townships
+    (in shards, and in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM`
+    persons), else None. Read from the staged household's Parquet metadata."""
+    persons = int(prepared.household.select(pl.len()).collect().item())
+    batched = prepared.shards > 1 or persons >= _person_tables.ONE_PIECE_BATCHES_FROM
+    return persons if batched else None
 
 
 def tables_step() -> str:
