@@ -114,14 +114,13 @@ def _masks(linked: pl.LazyFrame, part: int, parts: int) -> pl.DataFrame:
 
 
 def _spelled(masks: pl.DataFrame) -> pl.DataFrame:
-    """``masks`` with ``schemes_now``: each distinct bit pattern spelled once (text also for
-    no rows, where Polars 2.1's ``replace_strict`` of an empty mapping keeps the masks' type)."""
+    """``masks`` with ``schemes_now``: each distinct bit pattern spelled once. Every pattern is
+    mapped; the ``default`` only keeps the text type for no rows (Polars 2.1's ``replace_strict``
+    of an empty mapping without one keeps the masks' type)."""
     codes = list(SCHEME_BITS)
     patterns = masks.get_column("mask").unique().to_list()
     spelled = {m: ";".join(c for i, c in enumerate(codes) if m >> i & 1) for m in patterns}
-    now = pl.col("mask").replace_strict(spelled, return_dtype=pl.String)
-    if not spelled:
-        now = pl.lit(None, dtype=pl.String)
+    now = pl.col("mask").replace_strict(spelled, default=None, return_dtype=pl.String)
     return masks.select(
         "id_key",
         now.alias("schemes_now"),
