@@ -12,10 +12,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: env test lint typecheck pytest postgres printing demo bench profile clean wheelhouse catalog
 
+# Bytecode compiled once here, as pip compiles a wheel it installs: uv does not by default, and
+# where PYTHONDONTWRITEBYTECODE is set (these machines) or site-packages is read-only, Python
+# parsed every module of Polars, pydantic, rich, ... on each run: 0.5 s more for each command
+# to start, 1.2 s more for a match of 1 M persons (docs/performance.md, "Start-up"). Up-to-date
+# files are skipped on later runs; an edited module's stale bytecode is ignored, never run.
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 	  || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
-	@$(UV) sync --locked --quiet --extra spark
+	@$(UV) sync --locked --quiet --extra spark --compile-bytecode
+	@$(UV) run --locked --extra spark python -m compileall -q src benchmarks >/dev/null
 	@command -v java >/dev/null 2>&1 || { echo "installing Java (Debian openjdk-17-jre-headless) for Spark"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
@@ -157,3 +163,4 @@ wheelhouse: env
 
 clean:
 	rm -rf .venv $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
+	find src benchmarks tests -name __pycache__ -type d -prune -exec rm -rf {} +
