@@ -10,7 +10,8 @@ RUN := $(UV) run --locked --extra spark
 DEMO_OUT ?= demo-output
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: env test lint typecheck pytest postgres printing demo bench profile clean wheelhouse catalog
+.PHONY: env test lint typecheck pytest postgres printing demo bench profile native-profile clean \
+  wheelhouse catalog
 
 # Bytecode compiled once here, as pip compiles a wheel it installs: uv does not by default, and
 # where PYTHONDONTWRITEBYTECODE is set (these machines) or site-packages is read-only, Python
@@ -144,6 +145,15 @@ bench: env
 # of docs/performance.md (a few minutes; not part of make test). Smaller: PROFILE_ARGS="--persons 100000".
 profile: env
 	$(RUN) python -m benchmarks.profile_match $(PROFILE_ARGS)
+
+# What the match's CPU does inside Polars and the kernel: one match sampled by Linux perf, the
+# samples summed into kinds of work (benchmarks/native_profile.py; docs/performance.md, "Inside
+# the steps"). NATIVE_ARGS="--shards 1 --shards 4" compares one piece with four shards.
+native-profile: env
+	@command -v perf >/dev/null 2>&1 || { echo "installing perf (Debian linux-perf)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq --no-install-recommends linux-perf >/dev/null; }
+	$(RUN) python -m benchmarks.native_profile --persons 1000000 $(NATIVE_ARGS)
 
 # A folder that installs canbao and everything it needs on an offline machine of the same
 # platform: python -m pip install --no-index --find-links wheelhouse canbao (README, "Offline").
