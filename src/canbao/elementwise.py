@@ -9,10 +9,27 @@ elementwise, streams, and for the small code tables of a roster costs no more CP
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from functools import reduce
+from operator import or_
+from typing import Final
 
 import polars as pl
 from polars._typing import PolarsDataType
+
+# Up to this many values, a column is compared with each (``is_one_of``) rather than looked up
+# in a hash set: a code column's 3-4 words at a third of ``is_in``'s time (docs/performance.md).
+EQUALITY_KEYS: Final = 16
+
+
+def is_one_of(expr: pl.Expr, values: Collection[str]) -> pl.Expr:
+    """``expr.is_in(values)`` (null for null), for a String column: a few values compared one
+    by one, which Polars does on the strings' inline prefixes without hashing them; more values,
+    or an expression that is not a bare column (each comparison would compute it again unless
+    Polars notices), by ``is_in``."""
+    if not values or len(values) > EQUALITY_KEYS or not expr.meta.is_column():
+        return expr.is_in(list(values))
+    return reduce(or_, (expr == value for value in values))
 
 
 def map_values(
@@ -28,7 +45,7 @@ def map_values(
         keys_by_result.setdefault(result, []).append(key)
     mapped = pl.lit(None, dtype) if default is None else default
     for result, keys in reversed(keys_by_result.items()):
-        mapped = pl.when(expr.is_in(keys)).then(pl.lit(result, dtype)).otherwise(mapped)
+        mapped = pl.when(is_one_of(expr, keys)).then(pl.lit(result, dtype)).otherwise(mapped)
     return mapped
 
 

@@ -25,7 +25,7 @@ from canbao.codes import (
     SCHEMES,
     SEX_ALIASES,
 )
-from canbao.elementwise import fold_unless_plain, map_values
+from canbao.elementwise import fold_unless_plain, is_one_of, map_values
 from canbao.errors import InputError
 from canbao.i18n import _, ngettext
 from canbao.ids import with_citizen_id
@@ -153,7 +153,7 @@ def prepare_household(frame: pl.LazyFrame, *, as_of: date) -> pl.LazyFrame:
         county_given=clean_code(pl.col("county")),
         county=pl.coalesce(clean_code(pl.col("county")), pl.col("id_norm").str.slice(0, 6)),
         is_target=pl.col("hstatus") == HOUSEHOLD_NORMAL,
-        is_dead=pl.col("hstatus").is_in(["死亡", "注销"]),
+        is_dead=is_one_of(pl.col("hstatus"), ["死亡", "注销"]),
         requires_pension=age_reached(birth, as_of, PENSION_AGE).fill_null(True),
         sex_mismatch=pl.col("id_sex").is_not_null()
         & pl.col("sex_col").is_not_null()
@@ -196,7 +196,7 @@ def prepare_enrolment(
     )
     return recheck_ids(lf, as_of=as_of).with_columns(
         itype=pl.col("scheme").str.slice(0, 1),
-        active=pl.col("estatus").is_in(sorted(ACTIVE_STATUSES)),
+        active=is_one_of(pl.col("estatus"), sorted(ACTIVE_STATUSES)),
         in_area=in_area(pl.col("region"), area),
         id_in_area=id_in_area(pl.col("id_norm"), area, explicit=explicit_area),
     )
