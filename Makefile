@@ -16,8 +16,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Bytecode compiled once here, as pip compiles a wheel it installs: uv does not by default, and
 # where PYTHONDONTWRITEBYTECODE is set (these machines) or site-packages is read-only, Python
 # parsed every module of Polars, pydantic, rich, ... on each run: `canbao match --help` took
-# 1.34 s instead of 0.45, a match of 1 M persons 1.2 s more (docs/performance.md, "Start-up"). Up-to-date
-# files are skipped on later runs; an edited module's stale bytecode is ignored, never run.
+# 1.34 s instead of 0.45, a match of 1 M persons 1.2 s more (docs/performance.md, "Start-up").
+# Up-to-date files are skipped on later runs; an edited module's stale bytecode is ignored.
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 	  || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
