@@ -24,11 +24,10 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Final
 
-from canbao.synth import generate_city
+from benchmarks.bench_sizes import city_of
 
 # Kinds of work, tried in order on "shared object<TAB>symbol"; the first that matches wins.
 KINDS: Final[tuple[tuple[str, str], ...]] = (
@@ -89,15 +88,6 @@ def grouped_report(text: str) -> dict[str, float]:
         kind = kind_of(dso, symbol)
         kinds[kind] = kinds.get(kind, 0.0) + share / 100 * seconds
     return kinds
-
-
-def city_of(persons: int, work: Path) -> Path:
-    """The clean city of ``make bench`` (:func:`canbao.synth.generate_city`, seed 1) under
-    ``work``, generated unless it is there."""
-    city = work / f"city-{persons}"
-    if not (city / "manifest.json").exists():
-        generate_city(persons, seed=1, as_of=date(2017, 6, 30), output=city, messy=False)
-    return city
 
 
 def record(city: Path, work: Path, shards: str) -> Path:
