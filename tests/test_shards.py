@@ -218,6 +218,19 @@ def test_a_persons_rows_share_a_shard_and_keyless_rows_go_by_their_row() -> None
     assert got[2:] == [1, 2]
 
 
+def test_staged_shard_numbers_are_those_each_shard_would_compute() -> None:
+    """The shard numbers staged with the rows equal shard_of by the key, else the row number."""
+    keys = [34062119900101123, None, 11010519491231002, None, 34062119900101123]
+    household = pl.LazyFrame({"id_key": keys})
+    enrolment = pl.LazyFrame({"id_key": keys[::-1], "e_row": [7, 3, 5, 8, 2]})
+    got = _shards.with_shard(household, None, 3).collect().get_column(_shards.SHARD).to_list()
+    want = pl.DataFrame({"id_key": keys, "row": range(5)}).select(shard_of("row", 3))
+    assert got == want.to_series().to_list()
+    got = _shards.with_shard(enrolment, "e_row", 3).collect().get_column(_shards.SHARD).to_list()
+    assert got == enrolment.select(shard_of("e_row", 3)).collect().to_series().to_list()
+    assert _shards.with_shard(enrolment, "e_row", 1) is enrolment
+
+
 def test_townships_are_packed_into_batches_in_sort_order() -> None:
     """Consecutive townships fill a batch up to the limit; a larger one is a batch of its own."""
     persons = pl.LazyFrame(

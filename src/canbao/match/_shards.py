@@ -37,6 +37,11 @@ Progress = Callable[[str], None]
 
 KEY_MODULUS: Final = 2**31 - 1
 HOUSEHOLD_ROW: Final = "_h_row"
+# The staged household and enrolment rows' shard numbers (with_shard), computed once as the
+# rows are staged: each shard's filter then compares one byte a row, where computing the
+# shard in every shard's filter cost 3.8 CPU s more at 10 M persons in four shards than
+# one piece (docs/scale.md).
+SHARD: Final = "_shard"
 MAX_SHARDS: Final = 64
 # Rows merged at a time (canbao.match._shards._merge): about 200 MB of linked records.
 WINDOW_ROWS: Final = 1_000_000
@@ -55,6 +60,29 @@ def shard_of(row: str, shards: int) -> pl.Expr:
     key = pl.col("id_key")
     by_row = pl.col(row).cast(pl.Int64) % shards
     return pl.when(key.is_null()).then(by_row).otherwise(key % KEY_MODULUS % shards)
+
+
+def with_shard(frame: pl.LazyFrame, row: str | None, shards: int) -> pl.LazyFrame:
+    """``frame`` with its rows' shard numbers (:data:`SHARD`, Int8) computed by
+    :func:`shard_of`; ``row``: the frame's row-number column (None: the household, numbered
+    in its order as :func:`sharded_sets` numbers it). One shard: ``frame`` as it is."""
+    if shards == 1:
+        return frame
+    if row is not None:
+        return frame.with_columns(shard_of(row, shards).cast(pl.Int8).alias(SHARD))
+    numbered = frame.with_row_index(HOUSEHOLD_ROW)
+    return numbered.with_columns(shard_of(HOUSEHOLD_ROW, shards).cast(pl.Int8).alias(SHARD)).drop(
+        HOUSEHOLD_ROW
+    )
+
+
+def _in_shard(frame: pl.LazyFrame, row: str, shard: int, shards: int) -> pl.LazyFrame:
+    """The rows of ``frame`` in ``shard``: by their staged shard numbers when ``frame`` has
+    them (:func:`with_shard`), else computed from the key and ``row`` (the enrolment after
+    ``--apply-links``, whose rewritten keys would make staged numbers stale)."""
+    if SHARD in frame.collect_schema().names():
+        return frame.filter(pl.col(SHARD) == shard).drop(SHARD)
+    return frame.filter(shard_of(row, shards) == shard)
 
 
 def available_memory() -> int:
@@ -221,8 +249,8 @@ def sharded_sets(
         )
         paths = (folder / f"linked_{shard}.parquet", folder / f"targets_{shard}.parquet")
         found = _one_shard(
-            rows.filter(shard_of(HOUSEHOLD_ROW, shards) == shard),
-            enrolment.filter(shard_of("e_row", shards) == shard),
+            _in_shard(rows, HOUSEHOLD_ROW, shard, shards),
+            _in_shard(enrolment, "e_row", shard, shards),
             columns,
             stage,
             paths,
@@ -240,7 +268,7 @@ def sharded_sets(
         enrolment, linked_parts, [*added, "e_row"], coded, stage, work / f"linked{tag}"
     )
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
-    base = household.filter(pl.col("is_target"))
+    base = household.filter(pl.col("is_target")).select(pl.exclude(SHARD))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
     linked_records = SplitRecords(enrolment, merged, tuple(columns))
     return linked_records, targets, pl.concat(found_parts, how="vertical")

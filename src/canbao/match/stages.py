@@ -14,6 +14,7 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -143,8 +144,10 @@ def prepare(
     household_raw = _concat(rosters, HOUSEHOLD_KINDS)
     where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress(_("checking ids and codes"))
+    # In shards, each row's shard is staged with it (canbao.match._shards.SHARD).
+    shard = partial(_shards.with_shard, shards=shards)
     household = stage(
-        prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED),
+        shard(prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED), None),
         work / "household.parquet",
     )
     check_id_damage(household, accept=accept_damaged_ids, where=where)
@@ -168,7 +171,7 @@ def prepare(
         return Prepared(
             household, enrolment, chosen, bool(area), shards, work, check_records, records, as_of
         )
-    enrolment = stage(enrolment, work / "enrolment.parquet")
+    enrolment = stage(shard(enrolment, "e_row"), work / "enrolment.parquet")
     check_records(enrolment)
     return Prepared(household, enrolment, chosen, bool(area), shards, work, as_of=as_of)
 
@@ -382,7 +385,8 @@ def suggest_links(
     progress(_("applying suggested links scoring {score} or more").format(score=apply_links))
     before = _summary_counts.count_enrolment(sets.without_texts())
     applied = _repairs_in_match.apply_to_enrolment(
-        prepared.enrolment,
+        # Without the staged shard numbers: the links change keys, so the shards are found again.
+        prepared.enrolment.select(pl.exclude(_shards.SHARD)),
         proposals,
         min_score=apply_links,
         as_of=as_of,
