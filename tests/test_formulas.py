@@ -47,16 +47,16 @@ def _hostile_household() -> list[list[str | None]]:
     return rows
 
 
-def _match(folder: Path, fmt: str = "csv") -> Path:
+def _match(folder: Path, fmt: str = "csv", more: tuple[str, ...] = ()) -> Path:
     insured = pid("19700101", 300)
     household = [
         *_hostile_household(),
         [insured, "张三", None, "340621", "城关镇", "东村", "1号", "正常"],
     ]
     args = write_rosters(folder, household, [[insured, "张三", "21", "340621", "参保缴费"]])
-    out = folder / f"match_{fmt}"
+    out = folder / f"match_{fmt}{''.join(more)}"
     cli = ["match", "--household", str(args["household"][0]), "--pension", str(args["pension"][0])]
-    cli += ["--as-of", "2017-06-30", "--format", fmt, "--output", str(out), "--quiet"]
+    cli += ["--as-of", "2017-06-30", "--format", fmt, "--output", str(out), "--quiet", *more]
     result = CliRunner().invoke(app, cli)
     assert result.exit_code == 0, result.output
     return out
@@ -98,6 +98,21 @@ def test_match_csvs_carry_the_leading_quote(chain: dict[str, Path]) -> None:
     for path in chain["match"].glob("*.csv"):
         for cell in _csv_cells(path):
             assert not cell[:1] or cell[0] not in FORMULA_STARTS or _is_harmless(cell), path
+
+
+@pytest.mark.parametrize("more", [("--shards", "2"), ("--county-lists",)])
+def test_person_tables_written_in_parts_carry_the_leading_quote(
+    tmp_path: Path, more: tuple[str, ...]
+) -> None:
+    """The person tables appended part by part (shards, or slices kept for the county lists)
+    quote every hostile value as the one-piece tables do."""
+    one = _match(tmp_path)
+    parts = _match(tmp_path, more=more)
+    for name in ("needs_survey.csv", "uninsured.csv", "confirmed.csv"):
+        assert (parts / name).read_bytes() == (one / name).read_bytes()
+    cells = _csv_cells(parts / "needs_survey.csv")
+    for value in HOSTILE:
+        assert cells.count("'" + value) == len(FIELDS)
 
 
 def test_no_xlsx_written_holds_a_formula(chain: dict[str, Path]) -> None:

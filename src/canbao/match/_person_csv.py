@@ -17,7 +17,7 @@ from typing import BinaryIO, Final
 
 import polars as pl
 
-from canbao.cells import FORMULA_STARTS, columns_needing_quotes, neutralise_frame, neutralise_text
+from canbao.cells import FORMULA_STARTS, columns_needing_quotes, neutralise_text
 from canbao.match import present
 from canbao.match._kept_tables import Kept, KeptTables
 
@@ -64,19 +64,26 @@ def _sink_tables(rows: pl.DataFrame, out: Path) -> dict[str, Path]:
     (:func:`made_may_need_quote`).
     """
     quoted = columns_needing_quotes(rows)
-    made_quoted = made_may_need_quote()
     tables = present.tables_of_persons(rows.lazy())
     paths = {name: out / f"{name}.csv" for name in tables}
     sinks = []
     for name, table in tables.items():
-        schema = table.collect_schema()
-        text = [h for h, dtype in schema.items() if dtype == pl.String]
-        made = [h for h in text if h not in _COLUMN_OF and made_quoted]
-        neutral = [h for h in text if _COLUMN_OF.get(h, h) in quoted] + made
+        neutral = neutral_headings(table.collect_schema(), quoted)
         neutralised = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
         sinks.append(neutralised.sink_csv(paths[name], include_bom=True, lazy=True))
     pl.collect_all(sinks)
     return paths
+
+
+def neutral_headings(schema: pl.Schema, quoted: set[str]) -> list[str]:
+    """The text columns (headings) of a person table to neutralise, given ``quoted``, the
+    person rows' columns with a value that needs a quote (:func:`columns_needing_quotes`): a
+    table's rows are some of the person rows, so :func:`~canbao.cells.neutralise_frame` of the
+    table would change these columns and no other (the same bytes, one search for the three
+    tables); the columns the tables make only if :func:`made_may_need_quote`."""
+    text = [h for h, dtype in schema.items() if dtype == pl.String]
+    made = [h for h in text if h not in _COLUMN_OF and made_may_need_quote()]
+    return [h for h in text if _COLUMN_OF.get(h, h) in quoted] + made
 
 
 def made_may_need_quote() -> bool:
@@ -120,10 +127,17 @@ class PersonCsv:
             self._kept.close()
 
     def append(self, rows: pl.LazyFrame, *, first: bool) -> None:
-        """Append the tables' rows of the sorted person rows ``rows`` (``first``: headers too)."""
-        for name, frame in present.tables_of_persons(rows).items():
-            table = frame.collect()
-            _append(self._files[name], table, first=first)
+        """Append the tables' rows of the sorted person rows ``rows`` (``first``: headers too).
+
+        The person rows are searched for values that need a quote once, not each table
+        (:func:`neutral_headings`), and the three tables are made together."""
+        persons = rows.collect()
+        quoted = columns_needing_quotes(persons)
+        tables = present.tables_of_persons(persons.lazy())
+        for name, table in zip(tables, pl.collect_all(tables.values()), strict=True):
+            neutral = neutral_headings(table.schema, quoted)
+            written = table.with_columns(neutralise_text(pl.col(neutral))) if neutral else table
+            _append(self._files[name], written, first=first)
             if self._kept.wanted(name):
                 self._kept.add(name, table)
 
@@ -193,6 +207,7 @@ def _number_key(rows: pl.DataFrame) -> pl.Expr | None:
 
 
 def _append(out: BinaryIO, table: pl.DataFrame, *, first: bool) -> None:
-    """Append ``table`` as CSV; ``first``: with the header and BOM (also for no rows)."""
+    """Append ``table`` (neutralised) as CSV; ``first``: with the header and BOM (also for no
+    rows)."""
     if first or table.height:
-        neutralise_frame(table).write_csv(out, include_header=first, include_bom=first)
+        table.write_csv(out, include_header=first, include_bom=first)
