@@ -82,7 +82,7 @@ def neutral_headings(schema: pl.Schema, quoted: set[str]) -> list[str]:
     table would change these columns and no other (the same bytes, one search for the three
     tables); the columns the tables make only if :func:`made_may_need_quote`."""
     text = [h for h, dtype in schema.items() if dtype == pl.String]
-    made = [h for h in text if h not in _COLUMN_OF and made_may_need_quote()]
+    made = [h for h in text if h not in _COLUMN_OF] if made_may_need_quote() else []
     return [h for h in text if _COLUMN_OF.get(h, h) in quoted] + made
 
 

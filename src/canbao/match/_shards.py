@@ -38,9 +38,9 @@ Progress = Callable[[str], None]
 KEY_MODULUS: Final = 2**31 - 1
 HOUSEHOLD_ROW: Final = "_h_row"
 # The staged household and enrolment rows' shard numbers (with_shard), computed once as the
-# rows are staged: each shard's filter then compares one byte a row, where computing the
-# shard in every shard's filter cost 3.8 CPU s more at 10 M persons in four shards than
-# one piece (docs/scale.md).
+# rows are staged: each shard's filter then compares one byte a row instead of dividing every
+# key again (the shards' divisions were 3.8 CPU s more than one piece's at 10 M persons in
+# four shards, docs/scale.md).
 SHARD: Final = "_shard"
 MAX_SHARDS: Final = 64
 # Rows merged at a time (canbao.match._shards._merge): about 200 MB of linked records.

@@ -14,7 +14,6 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -145,11 +144,8 @@ def prepare(
     where = shown_by_name(r.info.path for rs in rosters.values() for r in rs)
     progress(_("checking ids and codes"))
     # In shards, each row's shard is staged with it (canbao.match._shards.SHARD).
-    shard = partial(_shards.with_shard, shards=shards)
-    household = stage(
-        shard(prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED), None),
-        work / "household.parquet",
-    )
+    household_rows = prepare_household(household_raw, as_of=as_of).drop(HOUSEHOLD_UNSTAGED)
+    household = stage(_shards.with_shard(household_rows, None, shards), work / "household.parquet")
     check_id_damage(household, accept=accept_damaged_ids, where=where)
     # From the staged household, not the export: one read of the export is enough.
     chosen = area if area else default_area(household)
@@ -171,7 +167,7 @@ def prepare(
         return Prepared(
             household, enrolment, chosen, bool(area), shards, work, check_records, records, as_of
         )
-    enrolment = stage(shard(enrolment, "e_row"), work / "enrolment.parquet")
+    enrolment = stage(_shards.with_shard(enrolment, "e_row", shards), work / "enrolment.parquet")
     check_records(enrolment)
     return Prepared(household, enrolment, chosen, bool(area), shards, work, as_of=as_of)
 
