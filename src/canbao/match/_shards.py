@@ -68,12 +68,9 @@ def with_shard(frame: pl.LazyFrame, row: str | None, shards: int) -> pl.LazyFram
     in its order as :func:`sharded_sets` numbers it). One shard: ``frame`` as it is."""
     if shards == 1:
         return frame
-    if row is not None:
-        return frame.with_columns(shard_of(row, shards).cast(pl.Int8).alias(SHARD))
-    numbered = frame.with_row_index(HOUSEHOLD_ROW)
-    return numbered.with_columns(shard_of(HOUSEHOLD_ROW, shards).cast(pl.Int8).alias(SHARD)).drop(
-        HOUSEHOLD_ROW
-    )
+    numbered = frame if row is not None else frame.with_row_index(HOUSEHOLD_ROW)
+    shard = shard_of(row or HOUSEHOLD_ROW, shards).cast(pl.Int8).alias(SHARD)
+    return numbered.with_columns(shard).drop(HOUSEHOLD_ROW, strict=False)
 
 
 def _in_shard(frame: pl.LazyFrame, row: str, shard: int, shards: int) -> pl.LazyFrame:
