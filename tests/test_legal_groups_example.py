@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from canbao.cli import app
+from canbao.match import legal_groups
 from canbao.match.vocabulary import LegalGap
 from canbao.synth import generate_city
 from tests.test_match_examples import match_args
@@ -74,6 +76,30 @@ def test_the_example_is_a_legal_group_city_regenerated_byte_for_byte(tmp_path: P
 def test_legal_group_files_equal_their_golden_files(out: Path, name: str) -> None:
     """The gap list, the unit follow-up and the task table are byte for byte the golden files."""
     assert (out / name).read_bytes() == (LEGAL / "golden" / name).read_bytes()
+
+
+def test_judged_in_parts_the_files_and_counts_are_those_of_one_pass(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judged in parts of 97 persons, the example gives the one-pass files and legal counts."""
+    calls: list[int] = []
+    judge_part = legal_groups.judge_part
+
+    def counted(*args: Any) -> legal_groups.Part:
+        calls.append(1)
+        return judge_part(*args)
+
+    monkeypatch.setattr(legal_groups, "PART_PERSONS", 97)
+    monkeypatch.setattr(legal_groups, "judge_part", counted)
+    result = CliRunner().invoke(app, match_args(tmp_path / "out", LEGAL))
+    assert result.exit_code == 0, result.stderr
+    assert len(calls) >= 6  # 600 persons and the floating ones
+    for name in GOLDEN_FILES:
+        assert (tmp_path / "out" / name).read_bytes() == (out / name).read_bytes(), name
+    outputs = (out, tmp_path / "out")
+    summaries = [json.loads((o / "summary.json").read_text("utf-8")) for o in outputs]
+    assert summaries[1]["legal_groups"] == summaries[0]["legal_groups"]
+    assert summaries[1]["conservation"] == summaries[0]["conservation"]
 
 
 def test_the_gaps_and_counts_are_the_planted_ones(out: Path) -> None:

@@ -337,7 +337,7 @@ def _match(
             out=out,
             progress=progress,
             insured_units=employers.frames[1] if employers.frames else None,
-            shards=prepared.shards,
+            persons=prepared.persons(),
         )
         result, written = _tables_and_summary(
             rosters,

@@ -5,11 +5,12 @@ A set of its own, beside the uninsured: the employer answers for it (单位未�
 nobody uninsured and sends nobody to the household survey. A kind whose roster was not given is
 not judged. Everything is a Polars expression over the staged targets and linked records.
 
-The group is judged shard by shard of persons (``canbao match --shards N``, the split of
-:mod:`canbao.match._shards`), each shard's members streamed and collected alone and narrow
-(target row, sex, employer, retirement age, coverage), so only a shard's members and the gap
-rows are held; the person columns are read for the gap rows alone, which are sorted by place,
-ID, kind and then target row, the order one piece writes (tests/test_shards.py).
+The group is judged in parts of at most :data:`PART_PERSONS` persons (split by the person key
+as :mod:`canbao.match._shards` splits, whatever the match's shards), each part's members
+streamed and collected alone and narrow (target row, sex, employer, retirement age, coverage),
+so only a part's members and the gap rows are held; the person columns are read for the gap
+rows alone, which are sorted by place, ID, kind and then target row, so any parts write the
+same files (tests/test_legal_groups_example.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -40,6 +42,11 @@ GAP_COLUMNS = {
 }
 UNIT_FILE, GAP_FILE = "legal_group_units", "legal_group_gaps"
 NOT_JUDGED = "未提供名册，不判断 (no roster given: not judged)"
+# Persons judged at a time (:func:`parts_for`). A part holds its members, about 20 MB per
+# million persons, and reads the targets and linked records again: at 10 M persons one pass
+# peaked 90-190 MiB above four parts and took 2.1 CPU s less (docs/scale-measurements.md,
+# sixteenth round), so a part is as large as that memory allows, not one per shard.
+PART_PERSONS: Final = 25_000_000
 # The target row of a member: the last sort key of the gap rows (one piece's order).
 ROW = "_t"
 
@@ -116,14 +123,15 @@ def judge(
     out: Path,
     progress: Callable[[str], None],
     insured_units: pl.LazyFrame | None = None,
-    shards: int = 1,
+    persons: int = 0,
     judged_by: Callable[[list[str]], LegalGaps] | None = None,
 ) -> LegalGaps:
     """The legal-group stage of a match: judge the kinds whose roster was given, write the files.
 
     With the rule switched off (``rule`` None) nothing is judged and nothing written. With the
     insured units' roster, the unit follow-up names each employer (:func:`name_units`).
-    ``shards``: the persons judged a shard at a time (the module doc). ``judged_by``: what
+    ``persons``: the household's rows, which set the parts judged (:func:`parts_for`; 0: one
+    part). ``judged_by``: what
     judges the persons, given the roster kinds given, instead of :func:`assess` over
     ``targets`` and ``linked`` (a Spark match judges on its workers).
     """
@@ -133,7 +141,8 @@ def judge(
     progress(_("judging the legal groups of injury, unemployment and maternity"))
     given = [str(kind) for kind, items in rosters.items() if items]
     if judged_by is None:
-        found = assess(targets, linked, rule, given=given, as_of=as_of, shards=shards)
+        parts = parts_for(persons)
+        found = assess(targets, linked, rule, given=given, as_of=as_of, parts=parts)
     else:
         found = judged_by(given)
     if insured_units is not None:
@@ -180,18 +189,23 @@ def assess(
     *,
     given: Collection[str],
     as_of: date,
-    shards: int = 1,
+    parts: int = 1,
 ) -> LegalGaps:
-    """Judge every kind the rule requires whose roster was ``given`` (roster kinds), shard by
-    shard of persons (``shards``)."""
+    """Judge every kind the rule requires whose roster was ``given`` (roster kinds), in
+    ``parts`` parts of the persons (split by the key, as the shards are)."""
     judged = judged_kinds(rule, given)
     indexed = targets.with_row_index(ROW)
-    parts = []
-    for shard in range(shards):
-        mine = pl.col("id_key") % KEY_MODULUS % shards == shard
-        parts.append(judge_part(indexed.filter(mine), linked.filter(mine), rule, as_of, judged))
-    long = with_persons(pl.concat([part.long for part in parts]), indexed)
-    return combine(parts, long, rule, judged)
+    found = []
+    for part in range(parts):
+        mine = pl.lit(True) if parts == 1 else pl.col("id_key") % KEY_MODULUS % parts == part
+        found.append(judge_part(indexed.filter(mine), linked.filter(mine), rule, as_of, judged))
+    long = with_persons(pl.concat([part.long for part in found]), indexed)
+    return combine(found, long, rule, judged)
+
+
+def parts_for(persons: int) -> int:
+    """The parts the legal groups of ``persons`` persons are judged in (:data:`PART_PERSONS`)."""
+    return max(1, -(-persons // PART_PERSONS))
 
 
 def judged_kinds(rule: LegalRule, given: Collection[str]) -> list[LegalKind]:

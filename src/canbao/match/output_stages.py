@@ -131,7 +131,7 @@ def _batched_persons(prepared: Prepared) -> int | None:
     """The household's rows when the person tables are written batch by batch of townships
     (in shards, and in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM`
     persons), else None. Read from the staged household's Parquet metadata."""
-    persons = int(prepared.household.select(pl.len()).collect().item())
+    persons = prepared.persons()
     batched = prepared.shards > 1 or persons >= _person_tables.ONE_PIECE_BATCHES_FROM
     return persons if batched else None
 

@@ -120,6 +120,10 @@ class Prepared:
     records: int | None = None  # the enrolment's rows when it is not staged (counted cheaply)
     as_of: date | None = None  # the reference date: the repair step starts during the link
 
+    def persons(self) -> int:
+        """The household's rows (the staged Parquet's metadata: nothing read again)."""
+        return int(self.household.select(pl.len()).collect().item())
+
 
 def prepare(
     rosters: Rosters,
@@ -234,7 +238,7 @@ class LinkedSets:
 
 def link_and_assess(prepared: Prepared, work: Path, progress: Progress) -> LinkedSets:
     """Link the enrolment records to persons and assess the targets (staged as Parquet)."""
-    persons = prepared.household.select(pl.len()).collect().item()
+    persons = prepared.persons()
     records = prepared.records
     if records is None:
         records = prepared.enrolment.select(pl.len()).collect().item()
