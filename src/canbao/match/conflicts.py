@@ -153,14 +153,9 @@ def conflicts_table(
     """All conflicts, sorted by kind (deceased: receiving records first), then file and line.
 
     ``where``: the linked records satisfying a condition, read from their files (a sharded
-    match's, canbao.match._linked_rows; None: a filter of ``linked``). The conflicting records
-    are read once and held (a province city of 1 M persons: 35,667 records, 5.1 MB), not
-    filtered from every record once per kind: 5.3 -> 3.8 CPU s at 10 M persons in one piece
-    (docs/performance-measurements.md, sixteenth round).
+    match's, canbao.match._linked_rows); the conflicting ones are then read once and held.
     """
-    conflicting = _conflicting()
-    rows = linked.filter(conflicting) if where is None else where(conflicting)
-    records = rows.collect().lazy()
+    records = linked if where is None else where(_conflicting()).collect().lazy()
     both = [household_conflicts(household), record_conflicts(records)]
     return pl.concat(both, how="diagonal").sort(*CONFLICT_ORDER).select(COLUMNS)
 
