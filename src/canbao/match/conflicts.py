@@ -154,6 +154,9 @@ def conflicts_table(
 
     ``where``: the linked records satisfying a condition, read from their files (a sharded
     match's, canbao.match._linked_rows); the conflicting ones are then read once and held.
+    One piece filters its one staged file once per kind instead: reading the conflicting
+    records once took 1.5 CPU s less at 10 M persons but raised the match's peak from 1.9 to
+    2.7 GB (docs/performance-measurements.md, sixteenth round).
     """
     records = linked if where is None else where(_conflicting()).collect().lazy()
     both = [household_conflicts(household), record_conflicts(records)]
