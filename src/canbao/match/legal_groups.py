@@ -131,9 +131,8 @@ def judge(
     With the rule switched off (``rule`` None) nothing is judged and nothing written. With the
     insured units' roster, the unit follow-up names each employer (:func:`name_units`).
     ``persons``: the household's rows, which set the parts judged (:func:`parts_for`; 0: one
-    part). ``judged_by``: what
-    judges the persons, given the roster kinds given, instead of :func:`assess` over
-    ``targets`` and ``linked`` (a Spark match judges on its workers).
+    part). ``judged_by``: what judges the persons, given the roster kinds given, instead of
+    :func:`assess` over ``targets`` and ``linked`` (a Spark match judges on its workers).
     """
     if rule is None:
         empty = pl.DataFrame()
@@ -197,6 +196,7 @@ def assess(
     indexed = targets.with_row_index(ROW)
     found = []
     for part in range(parts):
+        # One part: no division (members() drops the keyless targets either way).
         mine = pl.lit(True) if parts == 1 else pl.col("id_key") % KEY_MODULUS % parts == part
         found.append(judge_part(indexed.filter(mine), linked.filter(mine), rule, as_of, judged))
     long = with_persons(pl.concat([part.long for part in found]), indexed)
