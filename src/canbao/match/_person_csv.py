@@ -207,7 +207,7 @@ def _number_key(rows: pl.DataFrame) -> pl.Expr | None:
 
 
 def _append(out: BinaryIO, table: pl.DataFrame, *, first: bool) -> None:
-    """Append ``table`` (neutralised) as CSV; ``first``: with the header and BOM (also for no
-    rows)."""
+    """Append ``table`` as CSV; ``first``: with the header and BOM (also for no rows). The
+    caller has neutralised it (:meth:`PersonCsv.append`): nothing here quotes a formula."""
     if first or table.height:
         table.write_csv(out, include_header=first, include_bom=first)
