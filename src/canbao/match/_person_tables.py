@@ -10,13 +10,18 @@ columns are split in one streamed pass into files per batch (in target order, at
 :data:`SPLIT_HELD_ROWS` persons waiting at a time), and each batch is read, sorted by the keys
 with ties in the order read (the same order as the whole table's stable sort; column by column,
 as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three CSV files (or
-Parquet files, a row group per batch: :mod:`canbao.match._person_parquet`). One
-batch is held at a time: at 10 M persons the county-by-county version held a county of 3.6 M
-persons and peaked at 5.0 GB (docs/scale-measurements.md).
+Parquet files, a row group per batch: :mod:`canbao.match._person_parquet`). Two batches
+are held at a time, the one being written and the next, read and sorted on a thread beside it;
+the split writes its files on a thread too (docs/performance-measurements.md, seventeenth
+round: at 10 M persons the person tables 4 s faster). At 10 M persons the county-by-county
+version held a county of 3.6 M persons and peaked at 5.0 GB (docs/scale-measurements.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import Final, Literal
 
@@ -74,14 +79,18 @@ class _Split:
     """The batches' files under a folder, written as the persons come, in their order.
 
     Each batch's rows wait in memory until all batches together hold more than
-    :data:`SPLIT_HELD_ROWS`; then the batch holding most is written as its next file.
+    :data:`SPLIT_HELD_ROWS`; then the batch holding most is written as its next file, on the
+    ``writer`` thread while the next persons are read and dealt (one file at a time: the rows
+    being written are at most one batch's).
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, writer: ThreadPoolExecutor) -> None:
         self.folder = folder
         self.files: dict[int, list[Path]] = {}
         self._waiting: dict[int, list[pl.DataFrame]] = {}
         self._rows: dict[int, int] = {}
+        self._writer = writer
+        self._writing: Future[None] | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, tagged: pl.DataFrame) -> None:
@@ -94,19 +103,27 @@ class _Split:
             self.write(max(self._rows, key=self._rows.__getitem__))
 
     def write(self, number: int) -> None:
-        """Write the waiting rows of batch ``number`` as its next file."""
+        """Write the waiting rows of batch ``number`` as its next file (once the file being
+        written is done; a failed write is raised here or by :meth:`close`)."""
         rows = pl.concat(self._waiting.pop(number), how="vertical")
         del self._rows[number]
         files = self.files.setdefault(number, [])
         path = self.folder / f"{number}-{len(files)}.parquet"
-        write_staged(rows, path, self.folder)
+        self._wait()
+        self._writing = self._writer.submit(write_staged, rows, path, self.folder)
         files.append(path)
 
     def close(self) -> dict[int, list[Path]]:
         """Write every batch's waiting rows; each batch's files in order."""
         for number in list(self._waiting):
             self.write(number)
+        self._wait()
         return self.files
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
 
 
 def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[int, list[Path]]:
@@ -119,10 +136,13 @@ def _split(persons: pl.LazyFrame, groups: pl.DataFrame, folder: Path) -> dict[in
     (``pl.PartitionBy``) did the same in the engine but held more the larger the city: 1.3 GB
     more than this at 10 M persons, for the same CPU (docs/scale-measurements.md, sixth round).
     """
-    split, on, tags = _Split(folder), list(GROUP), groups.select(*GROUP, BATCH)
-    for chunk in persons.collect_batches(chunk_size=SPLIT_CHUNK_ROWS):
-        split.add(chunk.join(tags, on=on, how="left", nulls_equal=True, maintain_order="left"))
-    return split.close()
+    on, tags = list(GROUP), groups.select(*GROUP, BATCH)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="person-split") as writer:
+        split = _Split(folder, writer)
+        for chunk in persons.collect_batches(chunk_size=SPLIT_CHUNK_ROWS):
+            tagged = chunk.join(tags, on=on, how="left", nulls_equal=True, maintain_order="left")
+            split.add(tagged)
+        return split.close()
 
 
 def write_person_tables_by_county(
@@ -146,15 +166,35 @@ def write_person_tables_by_county(
     persons = present.person_rows_beside(targets, schemes, beside, birth_as_date=as_date)
     groups = batches(targets, BATCH_ROWS)
     files = _split(persons, groups, work / "persons_by_batch")
-    with _FILES_OF[fmt](out, kept, persons, work / "kept_for_lists") as tables:
-        # No batch at all (no target person): one empty pass writes the headers.
-        for index, number in enumerate(sorted(files) or [None]):
-            if number is None:
-                batch = persons.head(0).collect()
-            else:
-                batch = pl.scan_parquet(files[number]).collect()
-            tables.append(sorted_rows(batch).lazy(), first=index == 0)
+    with (
+        _FILES_OF[fmt](out, kept, persons, work / "kept_for_lists") as tables,
+        closing(_sorted_batches(files, persons)) as sorted_batches,  # its thread ends first
+    ):
+        for index, batch in enumerate(sorted_batches):
+            tables.append(batch.lazy(), first=index == 0)
     return tables.paths
+
+
+def _sorted_batches(files: dict[int, list[Path]], persons: pl.LazyFrame) -> Generator[pl.DataFrame]:
+    """Each batch's rows read and sorted, in batch order; the next one read and sorted on a
+    thread while the caller writes this one (the sort gathers column by column on one core,
+    the writers use both). No batch at all (no target person): one empty batch, for the
+    headers."""
+    numbers = sorted(files)
+    if not numbers:
+        yield sorted_rows(persons.head(0).collect())
+        return
+
+    def read_sorted(number: int) -> pl.DataFrame:
+        return sorted_rows(pl.scan_parquet(files[number]).collect())
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="person-batches") as ahead:
+        pending = ahead.submit(read_sorted, numbers[0])
+        for following in [*numbers[1:], None]:
+            batch = pending.result()
+            if following is not None:
+                pending = ahead.submit(read_sorted, following)
+            yield batch
 
 
 def write_person_tables_sorted_once(
