@@ -13,7 +13,7 @@ as one piece sorts, :mod:`canbao.match._person_csv`) and appended to the three C
 Parquet files, a row group per batch: :mod:`canbao.match._person_parquet`). Two batches
 are held at a time, the one being written and the next, read and sorted on a thread beside it;
 the split writes its files on a thread too (docs/performance-measurements.md, seventeenth
-round: at 10 M persons the person tables 4 s faster). At 10 M persons the county-by-county
+round: at 10 M persons the person tables 30.7 → 24.3 s). At 10 M persons the county-by-county
 version held a county of 3.6 M persons and peaked at 5.0 GB (docs/scale-measurements.md).
 """
 
