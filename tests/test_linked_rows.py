@@ -14,6 +14,8 @@ from canbao.match._linked_rows import SplitRecords
 
 COLUMNS = ("e_row", "_file", "link", "id_raw", "name", "active", "_line", "scheme")
 TEXTS = ("id_raw", "name", "_line")  # of the enrolment's RECORD_TEXTS
+# The columns a shard may add (the second file), any of them: the first file holds the rest.
+ADDABLE = ("_file", "link", "active", "scheme")
 LINKS = ("linked", "invalid", "not_in_household", "non_local")
 
 
@@ -41,30 +43,39 @@ def linked_records(draw: st.DrawFn) -> pl.DataFrame:
     )
 
 
-def _split(rows: pl.DataFrame, folder: Path, window: int) -> SplitRecords:
-    """``rows`` as a sharded match holds them: the staged enrolment (its texts and more, one
-    file) beside the coded columns in files of ``window`` rows."""
+def _split(rows: pl.DataFrame, folder: Path, window: int, added: list[str]) -> SplitRecords:
+    """``rows`` as a sharded match holds them: the staged enrolment (one file: every column
+    but ``added``, and ``scheme`` always) beside ``e_row`` and ``added`` in files of ``window``
+    rows (what the shards added, merged)."""
     base = folder / "enrolment.parquet"
-    rows.select("e_row", *TEXTS, "scheme").write_parquet(base)
-    coded = [c for c in COLUMNS if c not in TEXTS]
+    rows.select(c for c in COLUMNS if c not in added or c == "scheme").write_parquet(base)
     files = []
     for start in range(0, max(rows.height, 1), window):
-        files.append(folder / f"coded_{start:05d}.parquet")
-        rows.slice(start, window).select(coded).write_parquet(files[-1])
+        files.append(folder / f"added_{start:05d}.parquet")
+        rows.slice(start, window).select("e_row", *added).write_parquet(files[-1])
     return SplitRecords(pl.scan_parquet(base), pl.scan_parquet(files), COLUMNS)
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=linked_records(), window=st.integers(1, 15))
-def test_the_split_records_read_as_the_one_file(rows: pl.DataFrame, window: int) -> None:
-    """Every row, and the rows of a condition on coded columns or on texts, are one file's."""
+@given(
+    rows=linked_records(),
+    window=st.integers(1, 15),
+    added=st.lists(st.sampled_from(ADDABLE), unique=True),
+)
+def test_the_split_records_read_as_the_one_file(
+    rows: pl.DataFrame, window: int, added: list[str]
+) -> None:
+    """Every row, the coded columns, and the rows of a condition on added columns, on the
+    enrolment's or on texts, are one file's, whichever columns the second file holds."""
     with tempfile.TemporaryDirectory() as folder:
-        split = _split(rows, Path(folder), window)
+        split = _split(rows, Path(folder), window, added)
         assert_frame_equal(split.frame().collect(), rows)
+        assert_frame_equal(split.coded.collect(), rows.select(c for c in COLUMNS if c not in TEXTS))
         conditions = [
             pl.col("link").is_in(["invalid", "not_in_household"]) | pl.col("active"),
             (pl.col("link") == "non_local") & (pl.col("scheme") == "11"),
             pl.col("name").str.contains("张") | pl.col("id_raw").is_null(),
+            pl.col("e_row") % 3 == 0,
             pl.lit(value=False),
         ]
         for condition in conditions:

@@ -37,7 +37,7 @@ FAILING: list[tuple[int, Any, str]] = [
     (1, None, SUGGESTING),  # between the link and the wait for the repairs
     (1, stages, "match_employers"),
     (1, output_stages, "write_person_csv"),  # in the result files, before the links are written
-    (4, _shards, "_merge_beside"),  # the shards are linked, their merge fails
+    (4, _shards, "_merge"),  # the shards are linked, their merge fails
     (4, None, SUGGESTING),
     (4, output_stages, "write_tables"),  # the record tables
 ]
@@ -80,7 +80,7 @@ def test_the_sharded_repairs_begin_before_the_merge(
     """In shards the repair step's thread begins before the merge; its links are the same."""
     events: list[str] = []
     in_background = stages.in_background
-    merge_beside = _shards._merge_beside
+    merge = _shards._merge
 
     def began(work: Callable[[], Any]) -> Future[Any]:
         events.append("repairs")
@@ -88,14 +88,15 @@ def test_the_sharded_repairs_begin_before_the_merge(
 
     def merging(*args: Any, **kwargs: Any) -> Any:
         events.append("merge")
-        return merge_beside(*args, **kwargs)
+        return merge(*args, **kwargs)
 
     monkeypatch.setattr(stages, "in_background", began)
-    monkeypatch.setattr(_shards, "_merge_beside", merging)
+    monkeypatch.setattr(_shards, "_merge", merging)
     city = EXAMPLES / "city"
     one = _match(city, tmp_path / "1", 1)
     sharded = _match(city, tmp_path / "4", 4)
-    assert events == ["repairs", "repairs", "merge"]  # one piece's, then the shards'
+    # One piece's, then the shards'; then the linked records' merge and the targets'.
+    assert events == ["repairs", "repairs", "merge", "merge"]
     links = one["suggested_links.csv"]
     assert isinstance(links, bytes) and links.count(b"\n") > 1  # some records have proposals
     assert sharded["suggested_links.csv"] == links

@@ -6,10 +6,10 @@ carrying their valid key land in the same shard, and each shard's sets are the s
 persons. A row without a valid key (an invalid ID) belongs to no person; it goes to a shard by
 its own identity (its row number) and is judged there exactly as in one piece, since a null key
 joins nothing. Each shard's linked records and targets are staged in the input's order, then
-merged (window by window of row numbers) beside the staged enrolment and household rows, so
-every later step reads the same frames as in one piece and writes the same bytes
-(tests/test_shards.py). The merged linked records leave out the enrolment's texts, which stay
-in the staged enrolment (canbao.match._linked_rows).
+what the shards added is merged (window by window of row numbers) and read beside the staged
+enrolment and household rows, so every later step reads the same frames as in one piece and
+writes the same bytes (tests/test_shards.py). The enrolment's own columns are not written
+again (canbao.match._linked_rows).
 
 The hash is arithmetic every engine has (an Int64 remainder, no unsigned type, no engine hash):
 ``key mod (2**31 - 1) mod N``. The Mersenne-prime remainder mixes all seventeen digits of the key,
@@ -29,7 +29,7 @@ import polars as pl
 from canbao.errors import UsageError
 from canbao.i18n import _
 from canbao.match import sets
-from canbao.match._linked_rows import RECORD_TEXTS, SplitRecords
+from canbao.match._linked_rows import SplitRecords
 
 # Stages a frame as Parquet and returns a scan of it (canbao.match._staging.stage).
 Stage = Callable[[pl.LazyFrame, Path], pl.LazyFrame]
@@ -162,28 +162,6 @@ def _merge(
     return pl.scan_parquet(files)
 
 
-def _merge_beside(
-    base: pl.LazyFrame,
-    parts: list[Path],
-    keep: Sequence[str],
-    columns: Sequence[str],
-    stage: Stage,
-    folder: Path,
-) -> pl.LazyFrame:
-    """``base`` beside the parts' ``keep`` columns merged in ``e_row`` order, window by window:
-    a window's merged rows beside as many ``base`` rows (``base`` is in ``e_row`` order too),
-    ``columns`` staged as the window's file; the frame scans the files in turn. The merged rows
-    are written once (not as windows, then again beside ``base``)."""
-    folder.mkdir()
-    files, offset = [], 0
-    for window, (rows, height) in enumerate(_windows(parts, "e_row", keep)):
-        beside = pl.concat([base.slice(offset, height), rows.drop("e_row")], how="horizontal")
-        files.append(folder / f"e_row_{window:05d}.parquet")
-        stage(beside.select(columns), files[-1])
-        offset += height
-    return pl.scan_parquet(files)
-
-
 # Columns of the linked records that the set logic does not read: a shard stages the others.
 # The merged linked records take every column the enrolment has from the staged enrolment.
 TEXTS_NOT_READ: Final = (
@@ -224,8 +202,8 @@ def sharded_sets(
 ) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame]:
     """Link and assess shard by shard; the merged linked records, targets and duplicates.
 
-    The linked records are the staged enrolment's texts beside the files of ``linked{tag}/``:
-    the enrolment's other columns and the columns the shards added, merged in e_row order
+    The linked records are the staged enrolment beside the files of ``linked{tag}/``: the
+    columns the shards added, merged in e_row order
     (:class:`~canbao.match._linked_rows.SplitRecords`); the targets are the household's target rows
     beside the columns the shards added, merged in household order, as one piece stages them.
     The shards' files are under ``shards{tag}/`` in the work folder; ``linked`` is called with
@@ -260,10 +238,7 @@ def sharded_sets(
     progress(_("merging the {shards} shards").format(shards=shards))
     have = enrolment.collect_schema().names()
     added = [c for c in columns if c not in have]
-    coded = [c for c in columns if c not in RECORD_TEXTS]
-    merged = _merge_beside(
-        enrolment, linked_parts, [*added, "e_row"], coded, stage, work / f"linked{tag}"
-    )
+    merged = _merge(linked_parts, "e_row", [*added, "e_row"], stage, work / f"linked{tag}")
     assessed = _merge(target_parts, HOUSEHOLD_ROW, None, stage, folder / "targets")
     base = household.filter(pl.col("is_target")).select(pl.exclude(SHARD))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")

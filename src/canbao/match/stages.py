@@ -232,7 +232,8 @@ class LinkedSets:
 
     def without_texts(self) -> pl.LazyFrame:
         """The linked records for readers of every row: a sharded match's without
-        :data:`~canbao.match._linked_rows.RECORD_TEXTS` (one file, which a filter reaches)."""
+        :data:`~canbao.match._linked_rows.RECORD_TEXTS` (of the two files, only the columns a
+        reader names are read)."""
         return self.linked if self.split is None else self.split.coded
 
 
