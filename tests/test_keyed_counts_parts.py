@@ -143,6 +143,23 @@ def test_staged_schemes_are_the_schemes_held_in_memory(
         assert_frame_equal(staged.collect().sort("id_key"), held)
 
 
+@settings(max_examples=25, deadline=None)
+@given(frames=_frames(), groups=st.integers(1, 5), parts=st.integers(1, 3))
+def test_schemes_by_group_are_the_schemes_held_in_memory(
+    frames: dict[str, pl.DataFrame], groups: int, parts: int
+) -> None:
+    """The schemes per person staged from records grouped by person (as a sharded match's
+    shards hold them), each group in parts, are the rows of the ones held in memory."""
+    linked = frames["linked"].lazy()
+    held = present.current_schemes(linked, parts=parts).sort("id_key")
+    # By the key's hash, as the shards deal persons; a record without a key in group 0.
+    group = pl.col("id_key").hash(seed=7).fill_null(0) % groups
+    grouped = [linked.filter(group == number) for number in range(groups)]
+    with tempfile.TemporaryDirectory() as folder:
+        staged = present.stage_schemes_by_group(grouped, parts, Path(folder) / "schemes")
+        assert_frame_equal(staged.collect().sort("id_key"), held)
+
+
 def test_the_example_city_counts_the_same_in_parts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

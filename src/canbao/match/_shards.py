@@ -162,11 +162,12 @@ def _merge(
     return pl.scan_parquet(files)
 
 
-# Columns of the linked records that the set logic does not read: a shard stages the others.
-# The merged linked records take every column the enrolment has from the staged enrolment.
+# Columns of the linked records that neither the set logic nor the schemes per person read
+# (canbao.match.present.stage_schemes_by_group): a shard stages the others. The linked records
+# read every column the enrolment has from the staged enrolment.
 TEXTS_NOT_READ: Final = (
     *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
-    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score", "in_area"),
+    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score"),
 )
 
 
@@ -199,8 +200,9 @@ def sharded_sets(
     stage: Stage,
     progress: Progress,
     linked: Callable[[Sequence[Path]], None] | None = None,
-) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame]:
-    """Link and assess shard by shard; the merged linked records, targets and duplicates.
+) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame, tuple[Path, ...]]:
+    """Link and assess shard by shard; the merged linked records, targets and duplicates, and
+    the shards' own linked records (each holding every record of its persons).
 
     The linked records are the staged enrolment beside the files of ``linked{tag}/``: the
     columns the shards added, merged in e_row order
@@ -243,4 +245,5 @@ def sharded_sets(
     base = household.filter(pl.col("is_target")).select(pl.exclude(SHARD))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
     linked_records = SplitRecords(enrolment, merged, tuple(columns))
-    return linked_records, targets, pl.concat(found_parts, how="vertical")
+    found = pl.concat(found_parts, how="vertical")
+    return linked_records, targets, found, tuple(linked_parts)
