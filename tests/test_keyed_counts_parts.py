@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from canbao.match import present
+from canbao.match._shards import shard_of
 from canbao.match.keyed_counts import (
     RECORD_KEYS,
     SCHEME_GROUPS,
@@ -181,6 +182,10 @@ def test_the_example_city_counts_the_same_in_parts(
         for parts in (2, 4, 7):
             _assert_same(keyed_counts(*frames, parts=parts), want)
             _assert_same(keyed_counts(*ducks, masks, parts=parts), want)
+            # Each part's records from its own frame, as a sharded match's shards hold them.
+            shard = shard_of("e_row", parts)
+            own = [found["linked"].filter(shard == part) for part in range(parts)]
+            _assert_same(keyed_counts(*frames, parts=parts, linked_parts=own), want)
     # The duplicates table in parts of persons (past DUPLICATE_KEYS_PER_PART): the same rows.
     table = present.duplicates_table(found["duplicates"], found["linked"]).collect()
     for per_part in (1, 2, 5):

@@ -159,8 +159,10 @@ def count_sets(
     progress(tables_step())
     every_row = sets.without_texts()
     frames = (prepared.household, every_row, sets.targets, sets.found.lazy(), schemes.lazy())
-    # A sharded match counts the persons in parts, as many as its shards (bounded memory).
-    return keyed_counts(*frames, parts=prepared.shards)
+    # A sharded match counts the persons in parts, as many as its shards (bounded memory), each
+    # part's records read from its shard's own file.
+    shards = [pl.scan_parquet(path) for path in sets.shard_records]
+    return keyed_counts(*frames, parts=prepared.shards, linked_parts=shards)
 
 
 def national_tables(
