@@ -126,25 +126,22 @@ def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
     return number
 
 
-def _windows(
-    parts: list[Path], key: str, keep: Sequence[str] | None
-) -> list[tuple[pl.LazyFrame, int]]:
+def _windows(parts: list[Path], key: str, keep: Sequence[str] | None) -> list[pl.LazyFrame]:
     """The staged parts, each sorted by the row number ``key``, as windows of
-    :data:`WINDOW_ROWS` row numbers in ``key`` order, with their row counts: a window's rows are
-    one slice of each part (found by a binary search of the part's row numbers), sorted.
-    ``keep``: the columns (None: all). One window at least: an empty frame has its columns."""
+    :data:`WINDOW_ROWS` row numbers in ``key`` order: a window's rows are one slice of each
+    part (found by a binary search of the part's row numbers), sorted. ``keep``: the columns
+    (None: all). One window at least: an empty frame has its columns."""
     scans = [pl.scan_parquet(part) for part in parts]
     scans = scans if keep is None else [scan.select(keep) for scan in scans]
     numbers = [scan.select(key).collect().get_column(key) for scan in scans]
     last = max((int(n[-1]) for n in numbers if n.len()), default=-1)
     windows = []
     for start in range(0, max(last + 1, 1), WINDOW_ROWS):
-        pieces, height = [], 0
+        pieces = []
         for scan, column in zip(scans, numbers, strict=True):
             low, high = (int(column.search_sorted(at)) for at in (start, start + WINDOW_ROWS))
             pieces.append(scan.slice(low, high - low))
-            height += high - low
-        windows.append((pl.concat(pieces).sort(key), height))
+        windows.append(pl.concat(pieces).sort(key))
     return windows
 
 
@@ -156,7 +153,7 @@ def _merge(
     merge of lazy frames (``merge_sorted``) held more memory than one piece at 1 M persons."""
     folder.mkdir()
     files = []
-    for window, (rows, _height) in enumerate(_windows(parts, key, keep)):
+    for window, rows in enumerate(_windows(parts, key, keep)):
         files.append(folder / f"{key}_{window:05d}.parquet")
         stage(rows, files[-1])
     return pl.scan_parquet(files)
