@@ -159,12 +159,13 @@ def _merge(
     return pl.scan_parquet(files)
 
 
-# Columns of the linked records that neither the set logic nor the schemes per person read
-# (canbao.match.present.stage_schemes_by_group): a shard stages the others. The linked records
-# read every column the enrolment has from the staged enrolment.
+# Columns of the linked records that neither the set logic nor the readers of the shards' own
+# records (the schemes per person, the keyed counts' parts, the legal groups) read: a shard
+# stages the others. The linked records read every column the enrolment has from the staged
+# enrolment.
 TEXTS_NOT_READ: Final = (
     *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
-    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score"),
+    *("id_sex", "id_birth", "birth_col", "link_score"),
 )
 
 

@@ -233,6 +233,11 @@ class LinkedSets:
         """How the record tables read their few rows of a sharded match; None: by a filter."""
         return None if self.split is None else self.split.where
 
+    def by_person(self) -> pl.LazyFrame:
+        """The linked records for readers by person that need no texts nor row order (the legal
+        groups): in shards the shards' own files, which a filter reaches (eighteenth round)."""
+        return pl.scan_parquet(list(self.shard_records)) if self.shard_records else self.linked
+
     def without_texts(self) -> pl.LazyFrame:
         """The linked records for readers of every row: a sharded match's without
         :data:`~canbao.match._linked_rows.RECORD_TEXTS` (of the two files, only the columns a
