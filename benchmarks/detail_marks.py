@@ -53,7 +53,7 @@ def install(mark: Mark) -> None:
     _wrap(repairs, "_top", "repair: scoring", mark)
     _wrap(repairs, "_scored", "repair: scoring", mark)
     _wrap(present, "current_schemes", "results: schemes per person", mark)
-    _wrap(present, "stage_current_schemes", "results: schemes per person (staged)", mark)
+    _wrap(present, "stage_schemes_by_group", "results: schemes per person (staged)", mark)
     _wrap(output_stages, "write_person_tables_by_county", "results: person tables by county", mark)
     _wrap(output_stages, "write_person_tables_sorted_once", "results: person tables", mark)
     _wrap(output_stages, "write_person_csv", "results: person tables", mark)

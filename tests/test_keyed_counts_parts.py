@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from canbao.match import present
+from canbao.match._shards import shard_of
 from canbao.match.keyed_counts import (
     RECORD_KEYS,
     SCHEME_GROUPS,
@@ -143,6 +144,23 @@ def test_staged_schemes_are_the_schemes_held_in_memory(
         assert_frame_equal(staged.collect().sort("id_key"), held)
 
 
+@settings(max_examples=25, deadline=None)
+@given(frames=_frames(), groups=st.integers(1, 5), parts=st.integers(1, 3))
+def test_schemes_by_group_are_the_schemes_held_in_memory(
+    frames: dict[str, pl.DataFrame], groups: int, parts: int
+) -> None:
+    """The schemes per person staged from records grouped by person (as a sharded match's
+    shards hold them), each group in parts, are the rows of the ones held in memory."""
+    linked = frames["linked"].lazy()
+    held = present.current_schemes(linked, parts=parts).sort("id_key")
+    # By the key's hash, as the shards deal persons; a record without a key in group 0.
+    group = pl.col("id_key").hash(seed=7).fill_null(0) % groups
+    grouped = [linked.filter(group == number) for number in range(groups)]
+    with tempfile.TemporaryDirectory() as folder:
+        staged = present.stage_schemes_by_group(grouped, parts, Path(folder) / "schemes")
+        assert_frame_equal(staged.collect().sort("id_key"), held)
+
+
 def test_the_example_city_counts_the_same_in_parts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,6 +182,10 @@ def test_the_example_city_counts_the_same_in_parts(
         for parts in (2, 4, 7):
             _assert_same(keyed_counts(*frames, parts=parts), want)
             _assert_same(keyed_counts(*ducks, masks, parts=parts), want)
+            # Each part's records from its own frame, as a sharded match's shards hold them.
+            shard = shard_of("e_row", parts)
+            own = [found["linked"].filter(shard == part) for part in range(parts)]
+            _assert_same(keyed_counts(*frames, parts=parts, linked_parts=own), want)
     # The duplicates table in parts of persons (past DUPLICATE_KEYS_PER_PART): the same rows.
     table = present.duplicates_table(found["duplicates"], found["linked"]).collect()
     for per_part in (1, 2, 5):

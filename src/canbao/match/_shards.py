@@ -126,25 +126,22 @@ def shard_count(shards: int | str, inputs: Sequence[Path]) -> int:
     return number
 
 
-def _windows(
-    parts: list[Path], key: str, keep: Sequence[str] | None
-) -> list[tuple[pl.LazyFrame, int]]:
+def _windows(parts: list[Path], key: str, keep: Sequence[str] | None) -> list[pl.LazyFrame]:
     """The staged parts, each sorted by the row number ``key``, as windows of
-    :data:`WINDOW_ROWS` row numbers in ``key`` order, with their row counts: a window's rows are
-    one slice of each part (found by a binary search of the part's row numbers), sorted.
-    ``keep``: the columns (None: all). One window at least: an empty frame has its columns."""
+    :data:`WINDOW_ROWS` row numbers in ``key`` order: a window's rows are one slice of each
+    part (found by a binary search of the part's row numbers), sorted. ``keep``: the columns
+    (None: all). One window at least: an empty frame has its columns."""
     scans = [pl.scan_parquet(part) for part in parts]
     scans = scans if keep is None else [scan.select(keep) for scan in scans]
     numbers = [scan.select(key).collect().get_column(key) for scan in scans]
     last = max((int(n[-1]) for n in numbers if n.len()), default=-1)
     windows = []
     for start in range(0, max(last + 1, 1), WINDOW_ROWS):
-        pieces, height = [], 0
+        pieces = []
         for scan, column in zip(scans, numbers, strict=True):
             low, high = (int(column.search_sorted(at)) for at in (start, start + WINDOW_ROWS))
             pieces.append(scan.slice(low, high - low))
-            height += high - low
-        windows.append((pl.concat(pieces).sort(key), height))
+        windows.append(pl.concat(pieces).sort(key))
     return windows
 
 
@@ -156,17 +153,19 @@ def _merge(
     merge of lazy frames (``merge_sorted``) held more memory than one piece at 1 M persons."""
     folder.mkdir()
     files = []
-    for window, (rows, _height) in enumerate(_windows(parts, key, keep)):
+    for window, rows in enumerate(_windows(parts, key, keep)):
         files.append(folder / f"{key}_{window:05d}.parquet")
         stage(rows, files[-1])
     return pl.scan_parquet(files)
 
 
-# Columns of the linked records that the set logic does not read: a shard stages the others.
-# The merged linked records take every column the enrolment has from the staged enrolment.
+# Columns of the linked records that neither the set logic nor the readers of the shards' own
+# records (the schemes per person, the keyed counts' parts, the legal groups) read: a shard
+# stages the others. The linked records read every column the enrolment has from the staged
+# enrolment.
 TEXTS_NOT_READ: Final = (
     *("_roster", "_file", "_line", "id_raw", "id_norm", "id_reason", "name", "sex_col"),
-    *("id_sex", "id_birth", "birth_col", "employer_code", "link_score", "in_area"),
+    *("id_sex", "id_birth", "birth_col", "link_score"),
 )
 
 
@@ -199,8 +198,9 @@ def sharded_sets(
     stage: Stage,
     progress: Progress,
     linked: Callable[[Sequence[Path]], None] | None = None,
-) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame]:
-    """Link and assess shard by shard; the merged linked records, targets and duplicates.
+) -> tuple[SplitRecords, pl.LazyFrame, pl.DataFrame, tuple[Path, ...]]:
+    """Link and assess shard by shard; the merged linked records, targets and duplicates, and
+    the shards' own linked records (each holding every record of its persons).
 
     The linked records are the staged enrolment beside the files of ``linked{tag}/``: the
     columns the shards added, merged in e_row order
@@ -243,4 +243,5 @@ def sharded_sets(
     base = household.filter(pl.col("is_target")).select(pl.exclude(SHARD))
     targets = pl.concat([base, assessed.drop(HOUSEHOLD_ROW)], how="horizontal")
     linked_records = SplitRecords(enrolment, merged, tuple(columns))
-    return linked_records, targets, pl.concat(found_parts, how="vertical")
+    found = pl.concat(found_parts, how="vertical")
+    return linked_records, targets, found, tuple(linked_parts)

@@ -330,7 +330,7 @@ def _match(
         legal = legal_groups.judge(
             rosters,
             links.sets.targets,
-            links.sets.without_texts(),
+            links.sets.by_person(),
             legal_rule,
             as_of=as_of,
             fmt=fmt,

@@ -20,7 +20,7 @@ seventh round).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any, Final, Literal
@@ -232,19 +232,26 @@ def keyed_counts(
     schemes: IntoLazyFrame,
     *,
     parts: int = 1,
+    linked_parts: Sequence[IntoLazyFrame] = (),
 ) -> KeyedCounts:
     """The keyed counts of a match, from native frames of one engine (see :class:`KeyedCounts`).
 
     ``schemes``: :func:`~canbao.match.present.current_schemes` (Polars) or
     :func:`scheme_masks` of ``linked`` (any engine): ``id_key``, ``mask``, ``local_active``.
     ``parts``: the targets and duplicates are counted in that many parts of persons and summed
-    (a sharded match: its shards; the same counts, see the module).
+    (a sharded match: its shards; the same counts, see the module). ``linked_parts``: a
+    sharded match's shards' own linked records, one per part, each every record of the part's
+    persons (:func:`in_part` is the shard of a valid key): a part's records are read from its
+    file, not filtered out of ``linked`` once per part.
     """
     h, lk, t, d, s = (nw.from_native(f) for f in (household, linked, targets, duplicates, schemes))
+    if linked_parts and len(linked_parts) != parts:
+        raise ValueError(f"{len(linked_parts)} linked parts for {parts} parts")
     if parts == 1:
         per_person = _targets(t, s), _duplicates(t, lk, d)
     else:
-        per_person = _in_parts(t, lk, d, s, parts)
+        shards = [nw.from_native(f) for f in linked_parts]
+        per_person = _in_parts(t, lk, d, s, parts, shards)
     return KeyedCounts(
         targets=per_person[0],
         household=_household(h),
@@ -261,13 +268,17 @@ def _in_parts(
     found: nw.LazyFrame[Any],
     schemes: nw.LazyFrame[Any],
     parts: int,
+    shards: Sequence[nw.LazyFrame[Any]] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The counts of the targets and the duplicates, part by part of persons, summed."""
+    """The counts of the targets and the duplicates, part by part of persons, summed; a part's
+    records from ``shards`` when given (the duplicates read only records with a valid key,
+    which are in the part of their key's shard)."""
     counts: tuple[list[pl.DataFrame], list[pl.DataFrame]] = ([], [])
     for part in range(parts):
         persons = in_part(targets, part, parts)
         counts[0].append(_targets(persons, in_part(schemes, part, parts), _join))
-        records, duplicates = (in_part(f, part, parts) for f in (linked, found))
+        records = shards[part] if shards else in_part(linked, part, parts)
+        duplicates = in_part(found, part, parts)
         counts[1].append(_duplicates(persons, records, duplicates, _join))
     return summed(counts[0]), summed(counts[1])
 

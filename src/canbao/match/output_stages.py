@@ -77,12 +77,8 @@ def write_result_files(
     # Sharded, or one piece of a large city: the person tables by batches, the schemes staged.
     persons = _batched_persons(prepared) if work is not None else None
     if work is not None and persons is not None:
-        # Not held through the person tables, legal groups and counts; aggregated in parts of
-        # persons in one piece too (its one aggregation held about 1 GB at 10 M).
-        parts = max(prepared.shards, -(-persons // SCHEME_PART_PERSONS))
-        schemes: present.Schemes = present.stage_current_schemes(
-            links.sets.without_texts(), parts, work / "schemes"
-        )
+        # Not held through the person tables, legal groups and counts.
+        schemes: present.Schemes = _staged_schemes(links.sets, persons, work / "schemes")
     else:
         schemes = present.current_schemes(links.sets.without_texts(), parts=prepared.shards)
     where = links.sets.rows_where  # None: one file, read by filters
@@ -127,6 +123,20 @@ def write_result_files(
 SCHEME_PART_PERSONS: Final = 2_500_000
 
 
+def _staged_schemes(sets: LinkedSets, persons: int, folder: Path) -> pl.LazyFrame:
+    """The schemes per person, staged in parts of at most :data:`SCHEME_PART_PERSONS` persons
+    (one piece's one aggregation held about 1 GB at 10 M): a sharded match's from each shard's
+    own linked records, where every record of its persons is, one piece's from its linked
+    records, read once per part."""
+    if sets.shard_records:
+        per_shard = -(-persons // len(sets.shard_records))
+        groups = [pl.scan_parquet(path) for path in sets.shard_records]
+        parts = -(-per_shard // SCHEME_PART_PERSONS)
+        return present.stage_schemes_by_group(groups, parts, folder)
+    parts = -(-persons // SCHEME_PART_PERSONS)
+    return present.stage_current_schemes(sets.without_texts(), parts, folder)
+
+
 def _batched_persons(prepared: Prepared) -> int | None:
     """The household's rows when the person tables are written batch by batch of townships
     (in shards, and in one piece from :data:`~canbao.match._person_tables.ONE_PIECE_BATCHES_FROM`
@@ -149,8 +159,10 @@ def count_sets(
     progress(tables_step())
     every_row = sets.without_texts()
     frames = (prepared.household, every_row, sets.targets, sets.found.lazy(), schemes.lazy())
-    # A sharded match counts the persons in parts, as many as its shards (bounded memory).
-    return keyed_counts(*frames, parts=prepared.shards)
+    # A sharded match counts the persons in parts, as many as its shards (bounded memory), each
+    # part's records read from its shard's own file.
+    shards = [pl.scan_parquet(path) for path in sets.shard_records]
+    return keyed_counts(*frames, parts=prepared.shards, linked_parts=shards)
 
 
 def national_tables(

@@ -6,7 +6,7 @@ aggregation of the records involved into one readable cell.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -92,11 +92,23 @@ def stage_current_schemes(linked: pl.LazyFrame, parts: int, folder: Path) -> pl.
     """:func:`current_schemes`, each part staged in ``folder`` as it is made, never all held:
     one row per insured person, about 30 bytes, kept from the person tables to the counts
     (10 M persons: about 300 MB; docs/scale-measurements.md, thirteenth round)."""
+    return stage_schemes_by_group([linked], parts, folder)
+
+
+def stage_schemes_by_group(
+    groups: Sequence[pl.LazyFrame], parts: int, folder: Path
+) -> pl.LazyFrame:
+    """:func:`stage_current_schemes` of linked records that come in groups, each holding every
+    record of its persons (a sharded match's shards): each group is aggregated alone, in
+    ``parts`` parts by key, so the whole records are never read once per part and each
+    aggregation's table holds one group's persons (docs/scale-measurements.md, eighteenth
+    round)."""
     folder.mkdir()
     files = []
-    for part in range(parts):
-        files.append(folder / f"schemes_{part}.parquet")
-        write_staged(_spelled(_masks(linked, part, parts)), files[-1], folder)
+    for group, records in enumerate(groups):
+        for part in range(parts):
+            files.append(folder / f"schemes_{group}_{part}.parquet")
+            write_staged(_spelled(_masks(records, part, parts)), files[-1], folder)
     return pl.scan_parquet(files)
 
 

@@ -189,7 +189,7 @@ def _sets(
     With ``shards`` above one, shard by shard and merged (:mod:`canbao.match._shards`).
     """
     if shards > 1:
-        split, targets, found = _shards.sharded_sets(
+        split, targets, found, parts = _shards.sharded_sets(
             work,
             household,
             enrolment,
@@ -199,7 +199,7 @@ def _sets(
             stage=stage,
             progress=progress,
         )
-        return LinkedSets(split.frame(), targets, found, split=split)
+        return LinkedSets(split.frame(), targets, found, split=split, shard_records=parts)
     # The set functions take and return native frames (narwhals at their edges): Polars here.
     link = sets.link_records(enrolment, sets.household_persons(household))
     linked = stage(link.select(LINKED_COLUMNS), work / f"linked{tag}.parquet")
@@ -224,11 +224,19 @@ class LinkedSets:
     # A sharded match's linked records, two files side by side (``linked`` is their frame():
     # canbao.match._linked_rows); None: one file.
     split: SplitRecords | None = None
+    # A sharded match's shards' own linked records (the set logic's columns, each file every
+    # record of its persons; canbao.match._shards.sharded_sets); empty: one piece.
+    shard_records: tuple[Path, ...] = ()
 
     @property
     def rows_where(self) -> RowsWhere | None:
         """How the record tables read their few rows of a sharded match; None: by a filter."""
         return None if self.split is None else self.split.where
+
+    def by_person(self) -> pl.LazyFrame:
+        """The linked records for readers by person that need no texts nor row order (the legal
+        groups): in shards the shards' own files, which a filter reaches (eighteenth round)."""
+        return pl.scan_parquet(list(self.shard_records)) if self.shard_records else self.linked
 
     def without_texts(self) -> pl.LazyFrame:
         """The linked records for readers of every row: a sharded match's without
@@ -284,7 +292,7 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
         pending.append(in_background(lambda: suggest(parts)))
 
     try:
-        split, targets, found = _shards.sharded_sets(
+        split, targets, found, parts = _shards.sharded_sets(
             work,
             household,
             enrolment,
@@ -300,7 +308,7 @@ def _sharded_sets(work: Path, prepared: Prepared, progress: Progress) -> LinkedS
         raise
     # Not waited for here: the caller waits for it on every way out (run_match).
     suggestions = pending[0] if pending else None
-    return LinkedSets(split.frame(), targets, found, suggestions, split)
+    return LinkedSets(split.frame(), targets, found, suggestions, split, parts)
 
 
 # The staged linked records of an unstaged enrolment: repeated_record comes after (from the
