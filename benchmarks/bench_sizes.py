@@ -2,14 +2,19 @@
 
 For every size, a generated clean city (the generator of ``make bench``, kept under
 ``WORK/city-N`` for the next run), matched alternately in one piece and with ``--shards``
-(``--runs`` times each). Prints, per size and way: the median wall seconds, the CPU seconds
-(user + system, every thread) and the peak resident memory of the run, and the seconds and CPU
-seconds per million persons, which stay flat while the match grows linearly. The repair step's
-own wall seconds (suggested links, on its thread: benchmarks/timed_match.py) are reported apart,
-with the CPU seconds of the wait for it (the repair's own CPU seconds are not separable: it shares
-Polars' thread pool with the steps beside it). ``--one-piece-up-to N`` leaves one
-piece out above N persons (its peak grows with the city); every sharded run's CSV and JSON files
-are compared with one piece's.
+(``--runs`` times each, in ABBA order: one piece first in odd rounds, the shards first in
+even ones, so neither way always follows the other). Prints, per size and way: the median
+wall seconds, the CPU seconds (user + system, every thread) and the peak resident memory of
+the run, and the seconds and CPU seconds per million persons, which stay flat while the match
+grows linearly. The repair step's own wall seconds (suggested links, on its thread:
+benchmarks/timed_match.py) are reported apart, with the CPU seconds of the wait for it (the
+repair's own CPU seconds are not separable: it shares Polars' thread pool with the steps beside
+it). ``--one-piece-up-to N`` leaves one piece out above N persons (its peak grows with the
+city); every sharded run's CSV and JSON files are compared with one piece's. With both ways, a
+last line gives each round's pair as the ratio of the shards' to one piece's wall and CPU
+seconds, their medians, and in how many pairs the shards were not slower: this machine's speed
+moves between half-hours by more than the ways differ, so the claim is the pairs', not the
+medians of each way apart.
 
 ``--province``: the cities are spread over a province's counties, about 500,000 persons per
 county (``generate_city(province=True, legal_groups=True, rosters_only=True)``, kept under
@@ -97,6 +102,20 @@ def _line(persons: int, way: str, runs: Runs) -> str:
     )
 
 
+def pair_ratios(one: Runs, shards: Runs) -> str:
+    """Each round's shards-to-one-piece ratios of wall and CPU seconds, their medians, and the
+    pairs in which the shards took no more wall time."""
+    walls = [s["seconds"] / o["seconds"] for o, s in zip(one, shards, strict=True)]
+    cpus = [s["cpu_s"] / o["cpu_s"] for o, s in zip(one, shards, strict=True)]
+    listed = ", ".join(f"{w:.2f}/{c:.2f}" for w, c in zip(walls, cpus, strict=True))
+    not_slower = sum(1 for w in walls if w <= 1)
+    return (
+        f"pairs (shards / one piece, wall/CPU): {listed}; medians "
+        f"{statistics.median(walls):.3f} wall, {statistics.median(cpus):.3f} CPU; "
+        f"shards not slower in {not_slower} of {len(walls)}"
+    )
+
+
 def main() -> None:
     """Generate, match alternately at every size, print a markdown table."""
     parser = argparse.ArgumentParser()
@@ -121,14 +140,16 @@ def main() -> None:
         if opts.one_piece_up_to is None or persons <= opts.one_piece_up_to:
             ways = {"one piece": ("1", opts.work / "sizes_one")} | ways
         runs: dict[str, Runs] = {}
-        for _ in range(opts.runs):
-            for way, (shards, out) in ways.items():
+        for round_ in range(opts.runs):
+            order = list(ways.items())
+            for way, (shards, out) in order if round_ % 2 == 0 else reversed(order):
                 runs.setdefault(way, []).append(_run(city, out, shards))
         for way, measured in runs.items():
             print(_line(persons, way, measured), flush=True)
         if len(ways) == 2:
             differ = same_files(opts.work / "sizes_one", opts.work / "sizes_shards")
             print(f"| {persons:,} | files identical | {not differ} {differ or ''} | | | | | | | |")
+            print(f"\n{persons:,}: {pair_ratios(*(runs[way] for way in ways))}\n", flush=True)
         if opts.drop_cities:
             for path in (city, *(out for _, out in ways.values())):
                 shutil.rmtree(path, ignore_errors=True)
