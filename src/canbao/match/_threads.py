@@ -1,7 +1,10 @@
-"""The match's one background thread: the repair step begun early (canbao.match.stages).
+"""The repair step's background thread, begun early (canbao.match.stages).
 
-The thread reads the work folder, which goes when the match ends; so whoever begins it waits
-for it on every way out (:func:`waiting_for`), whatever fails in between.
+Not the match's only thread: the person tables' writers have pools of their own
+(canbao.match._person_tables, _person_parquet, canbao.xlsx_stream), each shut down by the
+writer that made it before the writer returns. This one outlives the function that begins it
+and reads the work folder, which goes when the match ends; so whoever begins it waits for it
+on every way out (:func:`waiting_for`), whatever fails in between.
 """
 
 from __future__ import annotations
