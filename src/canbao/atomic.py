@@ -109,7 +109,8 @@ def atomic_directory(
             write_marker(staging, command)
             apply_result_mode(staging)
         except BaseException as exc:
-            remove_partials(target)
+            with signals_deferred():  # a second signal waits for the staging to be gone
+                remove_partials(target)
             # A failed write into the staging folder, or a full disk that a library reports in
             # its own words (polars' "(os error 28)", xlsxwriter's wrapper), is exit 7 naming
             # the output, not its hidden staging folder; an OSError on an input stays the

@@ -105,21 +105,36 @@ def _age_mark(folder: Path, *, default: float) -> float:
 
 @contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the block (POSIX main thread; elsewhere a no-op).
+    """Hold SIGINT and SIGTERM back for the block (the main thread; elsewhere a no-op).
 
-    For steps that must not be cut in two: a signal arriving meanwhile is raised when the block
-    ends, so call it inside the ``try`` whose handler cleans up after the step.
+    For steps that must not be cut in two, and for the cleanup after a first signal (a second
+    Ctrl-C must not leave half a work folder): a signal arriving meanwhile is noted, and raised
+    again under the restored handlers when the block ends, so call it inside the ``try`` whose
+    handler cleans up after the step. Python runs its signal handlers in the main thread
+    whichever thread the kernel gives the signal to, so swapping the handlers holds a signal
+    back where masking it in the main thread does not: the kernel then gives it to another
+    thread (Polars' or the repair step's), and the handler runs in the block anyway.
     """
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    noted: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        noted.append(signum)
+
+    handlers = {held: signal.getsignal(held) for held in (signal.SIGINT, signal.SIGTERM)}
+    # None: a handler set outside Python, which could not be put back: that signal is not held.
+    previous = {held: handler for held, handler in handlers.items() if handler is not None}
+    for held in previous:
+        signal.signal(held, note)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def _create(base: Path, command: str, made: list[Path]) -> int:
@@ -157,13 +172,15 @@ def work_folder(command: str) -> Iterator[Path]:
         yield made[-1]
     finally:
         try:
-            if fd is not None and sys.platform == "win32":  # an open file cannot be removed
-                release(made[-1] / LOCK_NAME, fd)
-                fd = None
-            for path in made:
-                shutil.rmtree(path, ignore_errors=True)
-            if fd is not None:
-                os.close(fd)
+            # A second signal (Ctrl-C pressed twice) waits for the folder to be gone.
+            with signals_deferred():
+                if fd is not None and sys.platform == "win32":  # an open file cannot be removed
+                    release(made[-1] / LOCK_NAME, fd)
+                    fd = None
+                for path in made:
+                    shutil.rmtree(path, ignore_errors=True)
+                if fd is not None:
+                    os.close(fd)
         finally:
             _user_umasks.pop()
             os.umask(umask)

@@ -14,6 +14,8 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import TypeVar
 
+from canbao.workdir import signals_deferred
+
 __all__ = ["in_background", "waiting_for"]
 
 T = TypeVar("T")
@@ -31,10 +33,16 @@ def in_background(work: Callable[[], T]) -> Future[T]:
 @contextmanager
 def waiting_for(pending: Sequence[Future[T] | None]) -> Iterator[None]:
     """On any exit, wait for the threads of ``pending`` (their errors are left to whoever asks
-    for their results): they read the work folder, which goes when the caller's block ends."""
+    for their results): they read the work folder, which goes when the caller's block ends.
+
+    A signal during the wait (Ctrl-C pressed twice) is held until the threads end: a thread
+    still writing its staged files when the folder went would make the folder again, without
+    the lock by which the next run finds and removes a dead run's folder.
+    """
     try:
         yield
     finally:
-        for future in pending:
-            if future is not None:
-                wait([future])
+        with signals_deferred():
+            for future in pending:
+                if future is not None:
+                    wait([future])
