@@ -106,6 +106,11 @@ class Register:
             self._states[day] = states_as_of(self.db, day, area=self.area, ordered=False)
         return self._states[day]
 
+    def keep_only(self, days: set[date]) -> None:
+        """Let go of the states of every other date (each date's are a row per state of every
+        person: a weekly report over a campaign would otherwise hold one copy per week)."""
+        self._states = {day: held for day, held in self._states.items() if day in days}
+
     def _table(self, name: str) -> pl.DataFrame:
         if name not in self._tables:
             if name == "visits":
@@ -229,18 +234,26 @@ def table_measures(reg: Register, end: date) -> dict[str, pl.DataFrame]:
     return out
 
 
+def counties_of(places: pl.DataFrame) -> pl.DataFrame:
+    """Each person's county as :func:`per_county` joins it: person_key (String) and county
+    (null for none), a row per person (the first place listed)."""
+    county = pl.col("county").cast(pl.String)
+    known = pl.when(county != "").then(county).alias("county")  # "": no county
+    return places.select(pl.col(KEY).cast(pl.String), known).unique(KEY, keep="first")
+
+
 def per_county(found: dict[str, pl.DataFrame], places: pl.DataFrame | None) -> pl.DataFrame:
-    """One row per county (null: county unknown) and a column per measure, counted.
+    """One row per county (null: county unknown) and a column per measure, counted."""
+    return count_by_county(found, None if places is None else counties_of(places))
+
+
+def count_by_county(found: dict[str, pl.DataFrame], where: pl.DataFrame | None) -> pl.DataFrame:
+    """:func:`per_county` with the places already reduced to :func:`counties_of`.
 
     Each measure is counted on its own (its rows joined to the places, grouped by county) and
     only the small per-county tables are put together: one long table of every measure's rows
     with the measure's name beside each held ten copies of the persons (at 10 M persons, gigabytes).
     """
-    where = None
-    if places is not None:
-        county = pl.col("county").cast(pl.String)
-        known = pl.when(county != "").then(county).alias("county")  # "": no county
-        where = places.select(pl.col(KEY).cast(pl.String), known).unique(KEY, keep="first")
     tables = []
     for name, rows in found.items():
         keys = rows.select(pl.col(KEY).cast(pl.String))

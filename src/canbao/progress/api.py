@@ -121,7 +121,7 @@ def _counted(
     found = c.measures(reg, window)
     if outside is not None:
         found |= outside_measures(found, outside)
-    table = c.per_county(found, places(window.end))
+    table = c.count_by_county(found, places(window.end))
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
         unit = row.pop("county")
@@ -180,17 +180,24 @@ def progress_report(
     seen: dict[date, pl.DataFrame | None] = {}
 
     def where(day: date) -> pl.DataFrame | None:
+        """Each person's county on ``day`` (c.counties_of), read once while it is needed."""
         if day not in seen:
-            seen[day] = places(db, day, area) if places else None
+            seen[day] = c.counties_of(places(db, day, area)) if places else None
         return seen[day]
 
-    for period, window in windows:
+    for index, (period, window) in enumerate(windows):
         counted = _counted(reg, window, where, outside if window.end == end else None)
         counties |= {u for u in counted if u is not None}
         for unit in [*sorted(counties), None]:
             counts = _unit_counts(unit, counted, population, manual, places is not None)
             rows.append(UnitRates(period, unit, counts, r.rates_of(counts, manual.rates.get(unit))))
-    survey = c.per_county(c.table_measures(reg, end), where(end))
+        # Only the dates a later window or the survey columns read stay held: a city's states
+        # and places per date, which a weekly report over months would pile up.
+        needed = {end}.union(*({w.end, w.baseline} for _, w in windows[index + 1 :]))
+        reg.keep_only(needed)
+        for day in [day for day in seen if day not in needed]:
+            del seen[day]
+    survey = c.count_by_county(c.table_measures(reg, end), where(end))
     total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
     return ProgressReport(
         area=area,
