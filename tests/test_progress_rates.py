@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from canbao.errors import InputError
 from canbao.match.vocabulary import ProgressPeriod
 from canbao.progress import read_manual
-from canbao.progress._counts import per_county
+from canbao.progress._counts import counties_of, per_county
 from canbao.progress._periods import periods
 from canbao.progress._rates import RATES, Rate, fraction_text, percent
 
@@ -86,7 +86,7 @@ def test_the_counties_and_the_unknown_add_up_to_the_area(
         {"person_key": list(where), "county": list(where.values())},
         schema={"person_key": pl.String, "county": pl.String},
     )
-    table = per_county(found, places)
+    table = per_county(found, counties_of(places))
     for name, frame in found.items():
         assert int(table[name].sum()) == frame.height
     assert "" not in table["county"].to_list()

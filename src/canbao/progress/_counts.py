@@ -236,19 +236,16 @@ def table_measures(reg: Register, end: date) -> dict[str, pl.DataFrame]:
 
 def counties_of(places: pl.DataFrame) -> pl.DataFrame:
     """Each person's county as :func:`per_county` joins it: person_key (String) and county
-    (null for none), a row per person (the first place listed)."""
+    (null for none), a row per person (the first place listed). Made once per date: a date's
+    places are a row per person of the city (``canbao.db.places_as_of``)."""
     county = pl.col("county").cast(pl.String)
     known = pl.when(county != "").then(county).alias("county")  # "": no county
     return places.select(pl.col(KEY).cast(pl.String), known).unique(KEY, keep="first")
 
 
-def per_county(found: dict[str, pl.DataFrame], places: pl.DataFrame | None) -> pl.DataFrame:
-    """One row per county (null: county unknown) and a column per measure, counted."""
-    return count_by_county(found, None if places is None else counties_of(places))
-
-
-def count_by_county(found: dict[str, pl.DataFrame], where: pl.DataFrame | None) -> pl.DataFrame:
-    """:func:`per_county` with the places already reduced to :func:`counties_of`.
+def per_county(found: dict[str, pl.DataFrame], where: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per county (null: county unknown) and a column per measure, counted; ``where``:
+    the persons' counties (:func:`counties_of`), None when the register holds no places.
 
     Each measure is counted on its own (its rows joined to the places, grouped by county) and
     only the small per-county tables are put together: one long table of every measure's rows

@@ -121,7 +121,7 @@ def _counted(
     found = c.measures(reg, window)
     if outside is not None:
         found |= outside_measures(found, outside)
-    table = c.count_by_county(found, places(window.end))
+    table = c.per_county(found, places(window.end))
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
         unit = row.pop("county")
@@ -197,7 +197,7 @@ def progress_report(
         reg.keep_only(needed)
         for day in [day for day in seen if day not in needed]:
             del seen[day]
-    survey = c.count_by_county(c.table_measures(reg, end), where(end))
+    survey = c.per_county(c.table_measures(reg, end), where(end))
     total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
     return ProgressReport(
         area=area,
