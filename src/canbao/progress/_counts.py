@@ -8,6 +8,7 @@ person comes from ``places`` (person_key, county) and is null when unknown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -92,12 +93,18 @@ def _standing(states: pl.DataFrame, visits: pl.DataFrame, end: date) -> pl.DataF
 
 class Register:
     """The register of one area as the counts read it, each read once per report: the states
-    of a date, the survey's visits, the ledgers' confirmations and the manual decisions."""
+    and the persons' counties of a date, the survey's visits, the ledgers' confirmations and
+    the manual decisions. ``places``: each person's place on a date (``canbao.db.places_as_of``
+    for the area); None: the counties are unknown."""
 
-    def __init__(self, db: Database, area: str) -> None:
+    def __init__(
+        self, db: Database, area: str, places: Callable[[date], pl.DataFrame] | None = None
+    ) -> None:
         self.db = db
         self.area = area
+        self._places = places
         self._states: dict[date, pl.DataFrame] = {}
+        self._counties: dict[date, pl.DataFrame | None] = {}
         self._tables: dict[str, pl.DataFrame] = {}
 
     def states(self, day: date) -> pl.DataFrame:
@@ -106,10 +113,20 @@ class Register:
             self._states[day] = states_as_of(self.db, day, area=self.area, ordered=False)
         return self._states[day]
 
+    def counties(self, day: date) -> pl.DataFrame | None:
+        """Each person's county on ``day`` (:func:`counties_of` of the places); None when the
+        places are unknown."""
+        if day not in self._counties:
+            found = None if self._places is None else counties_of(self._places(day))
+            self._counties[day] = found
+        return self._counties[day]
+
     def keep_only(self, days: set[date]) -> None:
-        """Let go of the states of every other date (each date's are a row per state of every
-        person: a weekly report over a campaign would otherwise hold one copy per week)."""
+        """Let go of the states and counties of every other date (each date's are a row per
+        person or state of the city: a weekly report over a campaign would otherwise hold one
+        copy per week)."""
         self._states = {day: held for day, held in self._states.items() if day in days}
+        self._counties = {day: held for day, held in self._counties.items() if day in days}
 
     def _table(self, name: str) -> pl.DataFrame:
         if name not in self._tables:

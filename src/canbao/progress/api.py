@@ -113,15 +113,12 @@ def _run_dates(db: Database, area: str, as_of: date | None) -> tuple[list[date],
 
 
 def _counted(
-    reg: c.Register,
-    window: c.Window,
-    places: Callable[[date], pl.DataFrame | None],
-    outside: Compared | None,
+    reg: c.Register, window: c.Window, outside: Compared | None
 ) -> dict[Unit, dict[str, int]]:
     found = c.measures(reg, window)
     if outside is not None:
         found |= outside_measures(found, outside)
-    table = c.per_county(found, places(window.end))
+    table = c.per_county(found, reg.counties(window.end))
     out: dict[Unit, dict[str, int]] = {}
     for row in table.iter_rows(named=True):
         unit = row.pop("county")
@@ -176,28 +173,18 @@ def progress_report(
     windows.append((None, c.Window(None, end, dates[0])))
     rows: list[UnitRates] = []
     counties: set[str] = set(population)
-    reg = c.Register(db, area)
-    seen: dict[date, pl.DataFrame | None] = {}
-
-    def where(day: date) -> pl.DataFrame | None:
-        """Each person's county on ``day`` (c.counties_of), read once while it is needed."""
-        if day not in seen:
-            seen[day] = c.counties_of(places(db, day, area)) if places else None
-        return seen[day]
-
+    by_day = None if places is None else lambda day: places(db, day, area)
+    reg = c.Register(db, area, by_day)
     for index, (period, window) in enumerate(windows):
-        counted = _counted(reg, window, where, outside if window.end == end else None)
+        counted = _counted(reg, window, outside if window.end == end else None)
         counties |= {u for u in counted if u is not None}
         for unit in [*sorted(counties), None]:
             counts = _unit_counts(unit, counted, population, manual, places is not None)
             rows.append(UnitRates(period, unit, counts, r.rates_of(counts, manual.rates.get(unit))))
         # Only the dates a later window or the survey columns read stay held: a city's states
-        # and places per date, which a weekly report over months would pile up.
-        needed = {end}.union(*({w.end, w.baseline} for _, w in windows[index + 1 :]))
-        reg.keep_only(needed)
-        for day in [day for day in seen if day not in needed]:
-            del seen[day]
-    survey = c.per_county(c.table_measures(reg, end), where(end))
+        # and counties per date, which a weekly report over months would pile up.
+        reg.keep_only({end}.union(*({w.end, w.baseline} for _, w in windows[index + 1 :])))
+    survey = c.per_county(c.table_measures(reg, end), reg.counties(end))
     total = survey.select(pl.lit(None, pl.String).alias("county"), pl.exclude("county").sum())
     return ProgressReport(
         area=area,
