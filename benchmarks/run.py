@@ -7,7 +7,9 @@
 3. the registration database on that city, on DuckDB and on a PostgreSQL server it starts:
    recording its snapshot, a second month's, ``canbao changes`` between them and ``canbao
    progress`` (benchmarks/bench_changes.py; ``--db-engines duckdb`` for the file alone);
-4. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
+4. ``canbao forms survey`` on one group of 300, 1,000 and 3,000 persons (benchmarks/bench_forms.py:
+   the time should grow with the persons, not with their square);
+5. ``canbao match --engine spark`` (``local[2]``) beside Polars on that city
    (benchmarks/bench_spark.py; ``--no-spark`` leaves it out).
 
 ``--sizes 1000000,10000000,30000000`` runs only the size series instead
@@ -94,6 +96,8 @@ def main() -> None:
         ],
         check=True,
     )
+    forms = [python, "-m", "benchmarks.bench_forms", "--work", opts.work]
+    subprocess.run(forms, check=True)
     if not opts.no_spark:
         spark = ["-m", "benchmarks.bench_spark", "--persons", opts.persons, "--work", opts.work]
         subprocess.run([python, *spark], check=True)

@@ -15,6 +15,7 @@ from typing import Any, Final
 import polars as pl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,6 +40,22 @@ HEAD_FONT: Final = Font(name="SimSun", size=10, bold=True)
 BODY_FONT: Final = Font(name="SimSun", size=10)
 WRAP: Final = Alignment(wrap_text=True, vertical="center")
 CENTRE: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def merge(ws: Worksheet, ref: str) -> None:
+    """``ws.merge_cells(ref)`` for a range that overlaps no range merged on ``ws`` before.
+
+    openpyxl's ``merge_cells`` first compares the range with every range already merged on the
+    sheet (``MultiCellRange.add`` refuses one inside another), so a sheet of n merges costs
+    n² / 2 comparisons: the registration forms merge 15 ranges a person, and one sheet of 1,000
+    persons' forms took 120 s to write, 300 persons' 7.2 s (docs/forms.md, "How long it
+    takes"). A sheet whose layout never overlaps its merges (each form's block has rows of its
+    own) adds the range straight to the set, then clears the covered cells and draws the
+    range's borders as ``merge_cells`` does (tests/test_merge_cells.py: the same sheet).
+    """
+    merged = MergedCellRange(ws, ref)
+    ws.merged_cells.ranges.add(merged)
+    ws._clean_merge_range(merged)
 
 
 def boxed_cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False) -> None:

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from canbao import regions
 from canbao.codes import SCHEMES
 from canbao.forms.form_codes import IDENTITY, NOT_INSURED
-from canbao.sheet_style import BOX, setup_print
+from canbao.sheet_style import BOX, merge, setup_print
 
 BOXED, TICKED = "□", "☑"
 BLANK: Final = "________"
@@ -63,13 +63,13 @@ def scheme_line(order: tuple[str, ...], held: set[str]) -> str:
     )
 
 
-def _put(ws: Worksheet, ref: str, value: str, *, label: bool = False, merge: str = "") -> None:
+def _put(ws: Worksheet, ref: str, value: str, *, label: bool = False, merge_to: str = "") -> None:
     cell = ws[ref]
     cell.value = value
     cell.font = LABEL_FONT if label else FONT
     cell.alignment = CENTRE if label else TOP_LEFT
-    if merge:
-        ws.merge_cells(f"{ref}:{merge}")
+    if merge_to:
+        merge(ws, f"{ref}:{merge_to}")
 
 
 def _or_blank(value: str | None) -> str:
@@ -94,9 +94,9 @@ def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> 
         f"街道(乡镇)：{_or_blank(person.get('乡镇(街道)'))}  "
         f"社区(村)：{_or_blank(person.get('村(社区)'))}  {BLANK}组"
     )
-    _put(ws, f"A{r[0]}", place, merge=f"{LAST}{r[0]}")
+    _put(ws, f"A{r[0]}", place, merge_to=f"{LAST}{r[0]}")
     _put(ws, f"A{r[1]}", "公民身份证号码", label=True)
-    _put(ws, f"B{r[1]}", person.get("公民身份号码") or "", merge=f"D{r[1]}")
+    _put(ws, f"B{r[1]}", person.get("公民身份号码") or "", merge_to=f"D{r[1]}")
     _put(ws, f"E{r[1]}", "户籍姓名", label=True)
     _put(ws, f"F{r[1]}", person.get("姓名") or "")
     _put(ws, f"G{r[1]}", "性别", label=True)
@@ -131,23 +131,29 @@ def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> 
     ]
     for row, (label, text) in zip(r[2:7], rows, strict=True):
         _put(ws, f"A{row}", label, label=True)
-        _put(ws, f"B{row}", text, merge=f"{LAST}{row}")
-    _put(ws, f"A{r[7]}", "现参保情况\n(不同险种可多选，同一险种单选)", label=True, merge=f"A{r[9]}")
+        _put(ws, f"B{row}", text, merge_to=f"{LAST}{row}")
+    _put(
+        ws,
+        f"A{r[7]}",
+        "现参保情况\n(不同险种可多选，同一险种单选)",
+        label=True,
+        merge_to=f"A{r[9]}",
+    )
     _put(ws, f"B{r[7]}", "养老保险(单选)：" + scheme_line(PENSION_ORDER, held) + BLANK)
     _put(ws, f"B{r[8]}", "医疗保险(单选)：" + scheme_line(MEDICAL_ORDER, held) + BLANK)
     _put(ws, f"B{r[9]}", scheme_line(OTHER_ORDER, held))
     for row in r[7:10]:
-        ws.merge_cells(f"B{row}:{LAST}{row}")
+        merge(ws, f"B{row}:{LAST}{row}")
     reasons = [label for _, label in NOT_INSURED.values[:-1]]
     _put(ws, f"A{r[10]}", "未参保原因", label=True)
-    _put(ws, f"B{r[10]}", boxes(reasons) + f"  {BOXED}其他{BLANK}", merge=f"{LAST}{r[10]}")
-    _put(ws, f"A{r[11]}", "经办人签名：", merge=f"D{r[11]}")
-    _put(ws, f"E{r[11]}", "复核人签名：", merge=f"{LAST}{r[11]}")
+    _put(ws, f"B{r[10]}", boxes(reasons) + f"  {BOXED}其他{BLANK}", merge_to=f"{LAST}{r[10]}")
+    _put(ws, f"A{r[11]}", "经办人签名：", merge_to=f"D{r[11]}")
+    _put(ws, f"E{r[11]}", "复核人签名：", merge_to=f"{LAST}{r[11]}")
     note = (
         f"人员编号：{person.get('人员编号') or '无'}    需入户调查原因：{person.get('原因') or ''}"
         f"    （{TICKED} 为比对所得的现参保情况，请入户核实）"
     )
-    _put(ws, f"A{r[12]}", note, merge=f"{LAST}{r[12]}")
+    _put(ws, f"A{r[12]}", note, merge_to=f"{LAST}{r[12]}")
     ws[f"A{r[12]}"].font = NOTE_FONT
     for row, height in zip(r, BLOCK_HEIGHTS, strict=True):
         ws.row_dimensions[row].height = height
