@@ -8,11 +8,15 @@ ticked (☑); everything else is left as the form's boxes (□) and blanks for t
 
 from __future__ import annotations
 
+from copy import copy
+from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -63,13 +67,11 @@ def scheme_line(order: tuple[str, ...], held: set[str]) -> str:
     )
 
 
-def _put(ws: Worksheet, ref: str, value: str, *, label: bool = False, merge_to: str = "") -> None:
+def _put(ws: Worksheet, ref: str, value: str, *, label: bool = False) -> None:
     cell = ws[ref]
     cell.value = value
     cell.font = LABEL_FONT if label else FONT
     cell.alignment = CENTRE if label else TOP_LEFT
-    if merge_to:
-        merge(ws, f"{ref}:{merge_to}")
 
 
 def _or_blank(value: str | None) -> str:
@@ -84,9 +86,20 @@ def _region_line(code: str | None) -> str:
     return f"{found.province}  {found.city_shown or BLANK}  区(县)：{found.name}"
 
 
-def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> None:
-    """Write one person's form into rows ``top`` .. ``top + BLOCK_ROWS - 1``."""
-    r = [top + i for i in range(BLOCK_ROWS)]
+@dataclass(frozen=True)
+class _Field:
+    """A written cell of a form's block: its row in the block, column, text, whether it is a
+    label, and the last cell of the range it heads (column, row in the block), if merged."""
+
+    row: int
+    column: str
+    text: str
+    label: bool = False
+    merge_to: tuple[str, int] | None = None
+
+
+def _fields(person: dict[str, str | None]) -> list[_Field]:
+    """The cells one person's form writes, in the order they are written."""
     held = set(filter(None, (person.get("现参保险种") or "").split(";")))
     identity = person.get("个人身份") or ""
     place = (
@@ -94,15 +107,6 @@ def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> 
         f"街道(乡镇)：{_or_blank(person.get('乡镇(街道)'))}  "
         f"社区(村)：{_or_blank(person.get('村(社区)'))}  {BLANK}组"
     )
-    _put(ws, f"A{r[0]}", place, merge_to=f"{LAST}{r[0]}")
-    _put(ws, f"A{r[1]}", "公民身份证号码", label=True)
-    _put(ws, f"B{r[1]}", person.get("公民身份号码") or "", merge_to=f"D{r[1]}")
-    _put(ws, f"E{r[1]}", "户籍姓名", label=True)
-    _put(ws, f"F{r[1]}", person.get("姓名") or "")
-    _put(ws, f"G{r[1]}", "性别", label=True)
-    _put(ws, f"H{r[1]}", person.get("性别") or "")
-    for ref in (f"B{r[1]}", f"F{r[1]}", f"H{r[1]}"):
-        ws[ref].alignment = CENTRE
     rows = [
         (
             "就业状态",
@@ -129,37 +133,105 @@ def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> 
         ),
         ("联系电话", f"手机：{BLANK}{BLANK}        固定电话：{BLANK}{BLANK}"),
     ]
-    for row, (label, text) in zip(r[2:7], rows, strict=True):
-        _put(ws, f"A{row}", label, label=True)
-        _put(ws, f"B{row}", text, merge_to=f"{LAST}{row}")
-    _put(
-        ws,
-        f"A{r[7]}",
-        "现参保情况\n(不同险种可多选，同一险种单选)",
-        label=True,
-        merge_to=f"A{r[9]}",
-    )
-    _put(ws, f"B{r[7]}", "养老保险(单选)：" + scheme_line(PENSION_ORDER, held) + BLANK)
-    _put(ws, f"B{r[8]}", "医疗保险(单选)：" + scheme_line(MEDICAL_ORDER, held) + BLANK)
-    _put(ws, f"B{r[9]}", scheme_line(OTHER_ORDER, held))
-    for row in r[7:10]:
-        merge(ws, f"B{row}:{LAST}{row}")
     reasons = [label for _, label in NOT_INSURED.values[:-1]]
-    _put(ws, f"A{r[10]}", "未参保原因", label=True)
-    _put(ws, f"B{r[10]}", boxes(reasons) + f"  {BOXED}其他{BLANK}", merge_to=f"{LAST}{r[10]}")
-    _put(ws, f"A{r[11]}", "经办人签名：", merge_to=f"D{r[11]}")
-    _put(ws, f"E{r[11]}", "复核人签名：", merge_to=f"{LAST}{r[11]}")
     note = (
         f"人员编号：{person.get('人员编号') or '无'}    需入户调查原因：{person.get('原因') or ''}"
         f"    （{TICKED} 为比对所得的现参保情况，请入户核实）"
     )
-    _put(ws, f"A{r[12]}", note, merge_to=f"{LAST}{r[12]}")
-    ws[f"A{r[12]}"].font = NOTE_FONT
-    for row, height in zip(r, BLOCK_HEIGHTS, strict=True):
+    return [
+        _Field(0, "A", place, merge_to=(LAST, 0)),
+        _Field(1, "A", "公民身份证号码", label=True),
+        _Field(1, "B", person.get("公民身份号码") or "", merge_to=("D", 1)),
+        _Field(1, "E", "户籍姓名", label=True),
+        _Field(1, "F", person.get("姓名") or ""),
+        _Field(1, "G", "性别", label=True),
+        _Field(1, "H", person.get("性别") or ""),
+        *(
+            field
+            for row, (label, text) in enumerate(rows, start=2)
+            for field in (
+                _Field(row, "A", label, label=True),
+                _Field(row, "B", text, merge_to=(LAST, row)),
+            )
+        ),
+        _Field(7, "A", "现参保情况\n(不同险种可多选，同一险种单选)", label=True, merge_to=("A", 9)),
+        _Field(
+            7,
+            "B",
+            "养老保险(单选)：" + scheme_line(PENSION_ORDER, held) + BLANK,
+            merge_to=(LAST, 7),
+        ),
+        _Field(
+            8,
+            "B",
+            "医疗保险(单选)：" + scheme_line(MEDICAL_ORDER, held) + BLANK,
+            merge_to=(LAST, 8),
+        ),
+        _Field(9, "B", scheme_line(OTHER_ORDER, held), merge_to=(LAST, 9)),
+        _Field(10, "A", "未参保原因", label=True),
+        _Field(10, "B", boxes(reasons) + f"  {BOXED}其他{BLANK}", merge_to=(LAST, 10)),
+        _Field(11, "A", "经办人签名：", merge_to=("D", 11)),
+        _Field(11, "E", "复核人签名：", merge_to=(LAST, 11)),
+        _Field(12, "A", note, merge_to=(LAST, 12)),
+    ]
+
+
+def _merged(field: _Field, top: int) -> str:
+    """The range ``field`` heads in the block at ``top`` (``field.merge_to`` is set)."""
+    assert field.merge_to is not None
+    column, row = field.merge_to
+    return f"{field.column}{top + field.row}:{column}{top + row}"
+
+
+def write_form_block(ws: Worksheet, top: int, person: dict[str, str | None]) -> None:
+    """Write one person's form into rows ``top`` .. ``top + BLOCK_ROWS - 1``, every cell styled
+    (a sheet's first form; the others copy its styles: :func:`copy_form_block`)."""
+    for field in _fields(person):
+        ref = f"{field.column}{top + field.row}"
+        _put(ws, ref, field.text, label=field.label)
+        if field.merge_to is not None:
+            merge(ws, _merged(field, top))
+    for ref in (f"B{top + 1}", f"F{top + 1}", f"H{top + 1}"):
+        ws[ref].alignment = CENTRE
+    note_row = top + BLOCK_ROWS - 1
+    ws[f"A{note_row}"].font = NOTE_FONT
+    for row, height in zip(range(top, top + BLOCK_ROWS), BLOCK_HEIGHTS, strict=True):
         ws.row_dimensions[row].height = height
         for col in range(1, len(COLUMN_WIDTHS) + 1):
-            if row != r[12]:
+            if row != note_row:
                 ws.cell(row=row, column=col).border = BOX
+
+
+def copy_form_block(ws: Worksheet, first: int, top: int, person: dict[str, str | None]) -> None:
+    """Write one person's form at ``top`` as the form at ``first`` (written by
+    :func:`write_form_block`) is laid out: its merges, row heights and every cell's style copied,
+    then this person's texts.
+
+    Setting a style through openpyxl looks it up in the workbook's style lists by hashing it,
+    and ``merge_cells`` gives every covered cell a protection the same way: about 250 lookups a
+    form, a third of the time of a group's workbooks (docs/forms.md, "How long it takes"). A copied
+    style array is the same cell style without them (openpyxl copies worksheets this way), and
+    the workbook is the same to the byte (tests/test_merge_cells.py).
+    """
+    fields = _fields(person)
+    for field in fields:  # first, so no range finds a styled corner to take borders from
+        if field.merge_to is not None:
+            ws.merged_cells.ranges.add(MergedCellRange(ws, _merged(field, top)))
+    for offset, height in enumerate(BLOCK_HEIGHTS):
+        ws.row_dimensions[top + offset].height = height
+        for col in range(1, len(COLUMN_WIDTHS) + 1):
+            source = ws._cells.get((first + offset, col))
+            if source is None:
+                continue
+            if isinstance(source, MergedCell):
+                target = ws._cells[top + offset, col] = MergedCell(ws, row=top + offset, column=col)
+            else:
+                target = ws.cell(row=top + offset, column=col)
+            target._style = copy(source._style)
+    for field in fields:
+        ws.cell(
+            row=top + field.row, column=column_index_from_string(field.column)
+        ).value = field.text
 
 
 def write_forms_sheet(ws: Worksheet, group: pl.DataFrame) -> list[int]:
@@ -177,7 +249,10 @@ def write_forms_sheet(ws: Worksheet, group: pl.DataFrame) -> list[int]:
     breaks = RowBreak()
     for i, person in enumerate(group.iter_rows(named=True)):
         top = FIRST_BLOCK_ROW + i * BLOCK_ROWS
-        write_form_block(ws, top, person)
+        if i == 0:
+            write_form_block(ws, top, person)
+        else:
+            copy_form_block(ws, FIRST_BLOCK_ROW, top, person)
         tops.append(top)
         if i < group.height - 1:
             breaks.append(Break(id=top + BLOCK_ROWS - 1))
