@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ from canbao.sheet_style import (
     HEAD_FONT,
     fit_body_heights,
     print_table,
+    style_alike,
     table_head,
     text_body,
 )
@@ -146,6 +147,10 @@ def write_entry_sheet(
     )
 
 
+def _shade(cell: Any) -> None:
+    cell.fill = PREFILL_FILL
+
+
 def fill_rows(ws: Worksheet, rows: pl.DataFrame, header_row: int, prefilled: set[str]) -> int:
     """Write the pre-filled rows below the headings, box them and SPARE_ROWS more as text, shade
     the pre-filled columns; return the last row."""
@@ -154,10 +159,13 @@ def fill_rows(ws: Worksheet, rows: pl.DataFrame, header_row: int, prefilled: set
     last_row = header_row + rows.height + SPARE_ROWS
     text_body(ws, header_row + 1, last_row, rows.width)
     fit_body_heights(ws, header_row + 1, rows)
-    for col, heading in enumerate(rows.columns, start=1):
-        if heading in prefilled:
-            for r in range(header_row + 1, header_row + rows.height + 1):
-                ws.cell(r, col).fill = PREFILL_FILL
+    shaded = (
+        ws.cell(r, col)
+        for col, heading in enumerate(rows.columns, start=1)
+        if heading in prefilled
+        for r in range(header_row + 1, header_row + rows.height + 1)
+    )
+    style_alike(shaded, _shade)
     return last_row
 
 
