@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from canbao.match import stages
 from canbao.match._shards import SHARD
@@ -71,22 +71,29 @@ def roster_files(city: Path) -> tuple[RosterFiles, date]:
     return files, date.fromisoformat(manifest["as_of"])
 
 
+def _prepared(
+    part: str, times: Times, files: RosterFiles, as_of: date, work: Path, **options: Any
+) -> stages.Prepared:
+    """The rosters read, then prepared (timed as ``part``) with ``options`` (shards, staging)."""
+    rosters = stages.read_rosters(files, columns=None, work=work, progress=print_nothing)
+    return _timed(
+        part,
+        times,
+        lambda: stages.prepare(
+            rosters,
+            as_of=as_of,
+            area=None,
+            accept_damaged_ids=True,
+            work=work,
+            progress=print_nothing,
+            **options,
+        ),
+    )
+
+
 def _one_piece(files: RosterFiles, as_of: date, times: Times) -> None:
     with work_folder("bench") as work:
-        rosters = stages.read_rosters(files, columns=None, work=work, progress=print_nothing)
-        prepared = _timed(
-            "one piece: prepare",
-            times,
-            lambda: stages.prepare(
-                rosters,
-                as_of=as_of,
-                area=None,
-                accept_damaged_ids=True,
-                work=work,
-                progress=print_nothing,
-                stage_enrolment=False,
-            ),
-        )
+        prepared = _prepared("one piece: prepare", times, files, as_of, work, stage_enrolment=False)
         check = prepared.check_records
         assert check is not None  # the enrolment is not staged: checked on the linked records
         _timed(
@@ -98,20 +105,7 @@ def _one_piece(files: RosterFiles, as_of: date, times: Times) -> None:
 
 def _shards(files: RosterFiles, as_of: date, shards: int, times: Times) -> None:
     with work_folder("bench") as work:
-        rosters = stages.read_rosters(files, columns=None, work=work, progress=print_nothing)
-        prepared = _timed(
-            "shards: prepare",
-            times,
-            lambda: stages.prepare(
-                rosters,
-                as_of=as_of,
-                area=None,
-                accept_damaged_ids=True,
-                work=work,
-                progress=print_nothing,
-                shards=shards,
-            ),
-        )
+        prepared = _prepared("shards: prepare", times, files, as_of, work, shards=shards)
         household, enrolment = prepared.household, prepared.enrolment
         _timed("shards: link", times, lambda: stages._sets(work, household, enrolment, "", shards))
         _timed(
