@@ -40,6 +40,12 @@ ENTRY_FILE: Final = "信息录入表.xlsx"
 INDEX_FILE: Final = "index.csv"
 SUMMARY_FILE: Final = "forms.json"
 SEALED_DIR: Final = "sealed"
+# Registration forms per workbook: a larger group's forms go into volumes of this many persons
+# in the roster's order (全民参保登记表-第1册.xlsx, -第2册, ...). openpyxl holds a workbook in
+# memory until it is saved, about 60 MB per 1,000 forms, so one workbook for a county of
+# 100,000 persons to survey wanted 6 GB; a volume wants about 120 MB, and 2,000 one-page forms
+# is what one print job or binder holds (docs/forms.md, "How long it takes").
+FORMS_PER_FILE: Final = 2_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,16 @@ def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
     return tops
 
 
+def forms_files(persons: int, per_file: int = FORMS_PER_FILE) -> list[str]:
+    """The registration-forms workbooks of a group of ``persons``: :data:`FORMS_FILE`, or
+    volumes of ``per_file`` persons each, numbered from 1 (one workbook when none are needed)."""
+    volumes = -(-persons // per_file)
+    if volumes <= 1:
+        return [FORMS_FILE]
+    stem, suffix = FORMS_FILE.rsplit(".", 1)
+    return [f"{stem}-第{n}册.{suffix}" for n in range(1, volumes + 1)]
+
+
 def distinct_folder(rel: Path, used: set[Path]) -> Path:
     """``rel``, or ``rel_2``, ``rel_3``…: two places whose safe names agree get two folders."""
     candidate, n = rel, 1
@@ -111,8 +127,12 @@ def write_survey_forms(
     ledgers: LedgerFiles | None = None,
     db: str | Path | None = None,
     as_of: date | None = None,
+    forms_per_file: int = FORMS_PER_FILE,
 ) -> SurveyFormsResult:
     """Write, for each group of a match's needs_survey, the roster, forms and entry sheet.
+
+    A group of more than ``forms_per_file`` persons gets its registration forms in volumes of
+    that many (:func:`forms_files`), so that no workbook held in memory grows with the group.
 
     With ``seal`` each group's files are also packed into ``sealed/<group>.zip`` (AES-256),
     each with its own password: a village opens its own forms and no one else's.
@@ -122,6 +142,8 @@ def write_survey_forms(
     ``as_of`` (default today), once the forms are written; the match's needs_survey stays as
     it is.
     """
+    if forms_per_file < 1:  # a library caller's mistake (the command line has no such option)
+        raise ValueError(f"forms_per_file must be at least 1, not {forms_per_file}")
     frame = read_needs_survey(match_dir)
     units = read_units_needing_survey(match_dir)
     ledger = None
@@ -146,7 +168,9 @@ def write_survey_forms(
             target.mkdir(parents=True, exist_ok=True)
             place = place_label(key)
             write_roster(part, place, target / ROSTER_FILE)
-            write_forms_workbook(part, target / FORMS_FILE)
+            for n, name in enumerate(forms_files(part.height, forms_per_file)):
+                volume = part.slice(n * forms_per_file, forms_per_file)
+                write_forms_workbook(volume, target / name)
             write_entry_workbook(part, place, target / ENTRY_FILE)
             written.append(SurveyGroup(key, part.height, rel.as_posix()))
         unit_groups = write_unit_forms(units, staging) if units is not None else []
@@ -171,6 +195,8 @@ def write_survey_forms(
             "persons": frame.height,
             "groups": len(written),
             "files_per_group": [ROSTER_FILE, FORMS_FILE, ENTRY_FILE],
+            # More persons than this in a group: its FORMS_FILE in volumes (forms_files).
+            "forms_per_file": forms_per_file,
             "units": None if units is None else units.height,
         }
         if left_out is not None:
