@@ -32,7 +32,8 @@ Results = dict[tuple[str, Path], list[dict[str, float]]]
 
 
 def commands(city: Path, work: Path) -> dict[str, list[str]]:
-    """The three runs of ``city``, writing under ``work`` (their folders emptied first)."""
+    """The three runs of ``city``, writing under ``work``; the bare-sets SQL's folder is emptied
+    here (canbao replaces its own output; the floor writes nothing)."""
     area = json.loads((city / "manifest.json").read_text(encoding="utf-8"))["area"]
     sets_out = work / "duck_sets"
     shutil.rmtree(sets_out, ignore_errors=True)
@@ -60,7 +61,6 @@ def run_rounds(cities: list[Path], rounds: int, work: Path) -> Results:
             folder = work / city.name
             folder.mkdir(parents=True, exist_ok=True)
             for run, command in commands(city, folder).items():
-                # Each command replaces its own output; only the yardstick's is cleared above.
                 took = measure(command)
                 results.setdefault((run, city), []).append(took)
                 print(

@@ -51,9 +51,7 @@ def test_volumes_hold_the_groups_forms_in_roster_order(tmp_path: Path) -> None:
     """Five persons by two: three volumes of 2, 2 and 1 forms, each the forms of its slice."""
     out = write_survey_forms(EXAMPLE, tmp_path / "forms", by="village", forms_per_file=2)
     folder = out.output / "濉溪县" / "濉溪镇" / "东关村"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [ROSTER_FILE, ENTRY_FILE, *VOLUMES]
-    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted([ROSTER_FILE, ENTRY_FILE, *VOLUMES])
     with (EXAMPLE / "needs_survey.csv").open(encoding="utf-8-sig") as fh:
         ids = sorted(r["公民身份号码"] for r in csv.DictReader(fh) if r["村(社区)"] == "东关村")
     volumes = [_ids_on_forms(folder / name) for name in VOLUMES]
@@ -68,9 +66,7 @@ def test_volumes_hold_the_groups_forms_in_roster_order(tmp_path: Path) -> None:
 
 def test_a_sealed_group_holds_its_volumes(tmp_path: Path) -> None:
     """The group's zip holds every volume beside the roster and the entry sheet."""
-    out = write_survey_forms(
-        EXAMPLE, tmp_path / "forms", by="village", forms_per_file=2, seal=True
-    )
+    out = write_survey_forms(EXAMPLE, tmp_path / "forms", by="village", forms_per_file=2, seal=True)
     archive = "sealed/濉溪县-濉溪镇-东关村.zip"
     with pyzipper.AESZipFile(out.output / archive) as zf:
         zf.setpassword(out.sealed[archive].encode())
