@@ -43,6 +43,16 @@ def canbao_command(
     ]
 
 
+def yardstick_command(module: str, city: Path, out: Path, area: list[str]) -> list[str]:
+    """A DuckDB SQL yardstick's run (``module``: benchmarks.duckdb_match or duckdb_sets)."""
+    return [sys.executable, "-m", module, str(city), str(out), AS_OF, *area]
+
+
+def floor_command(city: Path) -> list[str]:
+    """The I/O floor's run: every roster of ``city`` read as strings (benchmarks/io_floor.py)."""
+    return [sys.executable, "-m", "benchmarks.io_floor", str(city)]
+
+
 def same_files(one: Path, other: Path) -> list[str]:
     """The result files (workbooks aside: their zip has a time stamp) that differ in bytes."""
     names = {p.name for p in [*one.iterdir(), *other.iterdir()] if p.suffix in (".csv", ".json")}
@@ -130,7 +140,7 @@ def main() -> None:
     }
     if opts.no_duckdb:
         yardsticks = {}
-    floor = [sys.executable, "-m", "benchmarks.io_floor", str(city)]
+    floor = floor_command(city)
     # A result folder of an older canbao has no marker, and canbao refuses to replace it.
     shutil.rmtree(opts.work / "canbao", ignore_errors=True)
     shutil.rmtree(opts.work / "canbao_shards", ignore_errors=True)
@@ -152,8 +162,7 @@ def main() -> None:
             runs.setdefault(AS_XLSX, []).append(measure(workbooks))
         for label, (module, out) in yardsticks.items():
             shutil.rmtree(out, ignore_errors=True)
-            command = [sys.executable, "-m", module, str(city), str(out), AS_OF, *area]
-            runs.setdefault(label, []).append(measure(command))
+            runs.setdefault(label, []).append(measure(yardstick_command(module, city, out, area)))
         runs.setdefault(IO_FLOOR, []).append(measure(floor))
     summary = json.loads((opts.work / "canbao" / "summary.json").read_text(encoding="utf-8"))
     _report(opts, summary["enrolment_rows"], runs, repairs)

@@ -20,10 +20,9 @@ import argparse
 import json
 import shutil
 import statistics
-import sys
 from pathlib import Path
 
-from benchmarks.bench_match import AS_OF, canbao_command
+from benchmarks.bench_match import canbao_command, floor_command, yardstick_command
 from benchmarks.measure import measure
 
 RUNS = ("canbao match (one piece)", "DuckDB SQL, bare sets", "I/O floor")
@@ -39,11 +38,8 @@ def commands(city: Path, work: Path) -> dict[str, list[str]]:
     shutil.rmtree(sets_out, ignore_errors=True)
     return {
         RUNS[0]: canbao_command(city, work / "canbao", work / "timings.json"),
-        RUNS[1]: [
-            *(sys.executable, "-m", "benchmarks.duckdb_sets"),
-            *(str(city), str(sets_out), AS_OF, *area),
-        ],
-        RUNS[2]: [sys.executable, "-m", "benchmarks.io_floor", str(city)],
+        RUNS[1]: yardstick_command("benchmarks.duckdb_sets", city, sets_out, area),
+        RUNS[2]: floor_command(city),
     }
 
 
