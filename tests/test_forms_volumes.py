@@ -45,6 +45,10 @@ def test_a_group_up_to_the_limit_keeps_one_workbook() -> None:
     assert forms_files(FORMS_PER_FILE + 1) == VOLUMES[:2]
     assert forms_files(5, per_file=2) == VOLUMES
     assert forms_files(4, per_file=2) == VOLUMES[:2]
+    # Ten volumes or more: numbers of equal width, so that a plain sort keeps their order.
+    twelve = forms_files(12, per_file=1)
+    assert twelve[0] == "全民参保登记表-第01册.xlsx" and twelve[-1] == "全民参保登记表-第12册.xlsx"
+    assert sorted(twelve) == twelve
 
 
 def test_volumes_hold_the_groups_forms_in_roster_order(tmp_path: Path) -> None:

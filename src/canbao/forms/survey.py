@@ -100,12 +100,17 @@ def write_forms_workbook(group: pl.DataFrame, path: Path) -> list[int]:
 
 def forms_files(persons: int, per_file: int = FORMS_PER_FILE) -> list[str]:
     """The registration-forms workbooks of a group of ``persons``: :data:`FORMS_FILE`, or
-    volumes of ``per_file`` persons each, numbered from 1 (one workbook when none are needed)."""
+    volumes of ``per_file`` persons each, numbered from 1 (one workbook when none are needed).
+
+    The numbers have as many digits as the last (第01册 ... 第12册), so that every listing sorts
+    the volumes in order, not only Windows Explorer's (第10册 before 第2册 in ``ls``).
+    """
     volumes = -(-persons // per_file)
     if volumes <= 1:
         return [FORMS_FILE]
     stem, suffix = FORMS_FILE.rsplit(".", 1)
-    return [f"{stem}-第{n}册.{suffix}" for n in range(1, volumes + 1)]
+    digits = len(str(volumes))
+    return [f"{stem}-第{n:0{digits}d}册.{suffix}" for n in range(1, volumes + 1)]
 
 
 def distinct_folder(rel: Path, used: set[Path]) -> Path:
