@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import pyzipper
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from canbao.cli import app
 from canbao.forms import write_survey_forms
 from canbao.forms.registration_form import BLOCK_ROWS, FIRST_BLOCK_ROW
 from canbao.forms.survey import (
@@ -82,3 +84,17 @@ def test_no_volume_size_below_one_is_taken(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="forms_per_file"):
         write_survey_forms(EXAMPLE, tmp_path / "forms", forms_per_file=0)
     assert not (tmp_path / "forms").exists()
+
+
+def test_the_command_line_sets_the_volumes_size(tmp_path: Path) -> None:
+    """`--forms-per-file 2` gives the same volumes; 0 is refused as a usage error, in Chinese."""
+    base = ["forms", "survey", "--from", str(EXAMPLE), "-q"]
+    runner = CliRunner()
+    done = runner.invoke(app, [*base, "--output", str(tmp_path / "o"), "--forms-per-file", "2"])
+    assert done.exit_code == 0, done.stderr
+    folder = tmp_path / "o" / "濉溪县" / "濉溪镇" / "东关村"
+    assert sorted(p.name for p in folder.glob("全民参保登记表*")) == VOLUMES
+    refused = runner.invoke(app, [*base, "--output", str(tmp_path / "r"), "--forms-per-file", "0"])
+    assert refused.exit_code == 2
+    assert "--forms-per-file" in refused.stderr and "须不小于 1" in refused.stderr
+    assert not (tmp_path / "r").exists()

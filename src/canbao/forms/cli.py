@@ -33,7 +33,7 @@ from canbao.forms.spot_check import (
     SampleSpec,
     parse_rate,
 )
-from canbao.forms.survey import write_survey_forms
+from canbao.forms.survey import FORMS_PER_FILE, write_survey_forms
 from canbao.forms.templates import KINDS, write_template
 from canbao.forms.unit_intake import UNIT_PROBLEMS_FILE, UnitIntake
 from canbao.i18n import N_, _
@@ -74,6 +74,12 @@ def survey(
             ),
         ),
     ] = False,
+    forms_per_file: Annotated[
+        int,
+        typer.Option(
+            "--forms-per-file", min=1, help=_("Registration forms per workbook; more: volumes.")
+        ),
+    ] = FORMS_PER_FILE,
     ledger: Annotated[
         list[Path] | None,
         typer.Option(
@@ -125,7 +131,14 @@ def survey(
             )
         ledgers = LedgerFiles(tuple(ledger), columns, ledger_source) if ledger else None
         result = write_survey_forms(
-            from_, output, by=by, seal=seal, ledgers=ledgers, db=db, as_of=ledger_date
+            from_,
+            output,
+            by=by,
+            seal=seal,
+            ledgers=ledgers,
+            db=db,
+            as_of=ledger_date,
+            forms_per_file=forms_per_file,
         )
         for archive, password in result.sealed.items():
             show_password(archive, password)

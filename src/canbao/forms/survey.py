@@ -147,7 +147,7 @@ def write_survey_forms(
     ``as_of`` (default today), once the forms are written; the match's needs_survey stays as
     it is.
     """
-    if forms_per_file < 1:  # a library caller's mistake (the command line has no such option)
+    if forms_per_file < 1:  # a library caller's mistake (the command line refuses it itself)
         raise ValueError(f"forms_per_file must be at least 1, not {forms_per_file}")
     frame = read_needs_survey(match_dir)
     units = read_units_needing_survey(match_dir)
