@@ -77,7 +77,7 @@ def survey(
     forms_per_file: Annotated[
         int,
         typer.Option(
-            "--forms-per-file", min=1, help=_("Registration forms per workbook; more: volumes.")
+            "--forms-per-file", min=1, help=_("Forms per workbook (larger groups: volumes).")
         ),
     ] = FORMS_PER_FILE,
     ledger: Annotated[
